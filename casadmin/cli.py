@@ -1,0 +1,164 @@
+"""Command line: ``flask casadmin …`` and the ``casadmin`` console script."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from casadmin.roles import ADMIN, ALL_ROLES
+
+
+@click.group("casadmin", help="Comandos de CAS Admin.")
+def casadmin_group() -> None:
+    pass
+
+
+def sync_security() -> None:
+    """Create every permission and the roles of A2 (run once, not in each worker: FAB-NOTES)."""
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    for role in ALL_ROLES:
+        if sm.find_role(role) is None:
+            sm.add_role(role)
+    appbuilder.add_permissions(update_perms=True)
+    _materialize_builtin_roles(sm)
+
+
+def _materialize_builtin_roles(sm) -> None:
+    """Write each built-in role's permissions (regexes in ``FAB_ROLES``) into the database.
+
+    FAB checks built-in roles in memory for signed-in users, but reads the public role's
+    permissions (anonymous access, menus) from the database; materializing all of them also
+    lets the administrator see on the Roles screen exactly what each role may do.
+    """
+    import re
+
+    pvs = sm.session.query(sm.permissionview_model).all()
+    for role_name, pairs in sm.builtin_roles.items():
+        role = sm.find_role(role_name)
+        patterns = [(re.compile(view), re.compile(perm)) for view, perm in pairs]
+        role.permissions = [
+            pv for pv in pvs
+            if any(v.match(pv.view_menu.name) and p.match(pv.permission.name) for v, p in patterns)
+        ]
+    sm.session.commit()
+
+
+def ensure_admin(username: str, email: str, password: str) -> bool:
+    """Create the administrator if missing; True when created."""
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=username) is not None:
+        return False
+    user = sm.add_user(username, "Administrador", "CAS Admin", email, sm.find_role(ADMIN), password)
+    if not user:
+        raise click.ClickException("No se pudo crear el administrador.")
+    return True
+
+
+@casadmin_group.command("init")
+@click.option("--admin-user", default=lambda: os.environ.get("CASADMIN_ADMIN_USER", "admin"))
+@click.option("--admin-email", default=lambda: os.environ.get("CASADMIN_ADMIN_EMAIL", "admin@casadmin.local"))
+@click.option("--admin-password", default=lambda: os.environ.get("CASADMIN_ADMIN_PASSWORD", "admin12345"))
+@with_appcontext
+def init_command(admin_user: str, admin_email: str, admin_password: str) -> None:
+    """Sync roles and permissions and create the administrator (after ``flask db upgrade``)."""
+    sync_security()
+    created = ensure_admin(admin_user, admin_email, admin_password)
+    click.echo(f"Roles y permisos sincronizados; administrador {'creado' if created else 'ya existía'}: {admin_user}")
+
+
+@casadmin_group.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo data (idempotent: running it twice leaves the same data)."""
+    from casadmin.demo import load_demo
+
+    summary = load_demo()
+    for line in summary:
+        click.echo(line)
+
+
+# --- rules engine (issue: simulate / plugins need no database) -----------------------------
+
+
+def _leer_archivo(path: str):
+    from casadmin.engine import interchange
+
+    with open(path, "rb") as fh:
+        return interchange.cargar(interchange.leer(fh.read()))
+
+
+def _fallar_archivo(exc) -> None:
+    click.echo(f"Archivo inválido: {len(exc.errores)} error(es).", err=True)
+    for ruta, msg in exc.errores:
+        click.echo(f"  {ruta}: {msg}", err=True)
+    raise SystemExit(2)
+
+
+@casadmin_group.command("simulate")
+@click.argument("archivo", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "como_json", is_flag=True, help="Imprimir el resultado en el formato de intercambio.")
+@click.option("--bases", "bases_id", default=None, help="Simular con otra versión de bases instalada.")
+@click.option("--hasta", type=click.Choice(["ficha", "examen", "psicologica", "curricular", "entrevista"]),
+              default=None, help="Detenerse después de esta etapa.")
+def simulate_command(archivo: str, como_json: bool, bases_id: str | None, hasta: str | None) -> None:
+    """Run the bases' stages on FILE with no database: per candidate and stage, result, score and reasons."""
+    import dataclasses
+    import json as _json
+
+    from casadmin import plugins as pl
+    from casadmin.engine import interchange, report
+    from casadmin.engine.run import simular
+
+    try:
+        arch = _leer_archivo(archivo)
+    except interchange.ArchivoInvalido as exc:
+        _fallar_archivo(exc)
+    pm = pl.get_plugin_manager()
+    conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
+    try:
+        sim = simular(pm, conv, arch.candidatos, decisiones=arch.decisiones, hasta=hasta)
+    except (pl.BasesDesconocida, pl.SinImplementacion) as exc:
+        raise click.ClickException(str(exc)) from None
+    except pl.ErrorDePlugin as exc:
+        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
+        raise SystemExit(3) from None
+    if como_json:
+        salida = {**arch.datos, "resultados": report.como_dict(sim)}
+        click.echo(_json.dumps(salida, ensure_ascii=False, indent=2, default=str))
+    else:
+        nombres = {c.id: c.nombre_completo for c in arch.candidatos}
+        click.echo(report.texto(sim, nombres))
+
+
+@casadmin_group.command("plugins")
+def plugins_command() -> None:
+    """List installed rule plugins: name, package and version, hooks, bases versions."""
+    from casadmin import plugins as pl
+
+    pm = pl.get_plugin_manager()
+    for i in pl.info(pm):
+        origen = f"{i.distribucion} {i.version}".strip() or "(registrado en código)"
+        click.echo(f"{i.nombre:<40} {origen:<22} {', '.join(h.removeprefix('casadmin_') for h in i.hooks)}")
+    click.echo("")
+    click.echo("Versiones de bases:")
+    for b in sorted(pl.bases_versions(pm).values(), key=lambda b: b.id):
+        click.echo(f"  {b.id:<24} {b.entidad:<12} vigente desde {b.vigente_desde}  {b.nombre}  "
+                   f"(plugin {b.proveedor} {b.version})")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(casadmin_group)
+
+
+def main() -> None:
+    """The ``casadmin`` console script: the same commands as ``flask casadmin``."""
+    from casadmin import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app())
+    sys.argv = [sys.argv[0], "casadmin", *sys.argv[1:]]
+    cli.main(prog_name="casadmin")

@@ -1,0 +1,309 @@
+"""Demo data: two institutions with a published call each, staff of every role and ~30
+applicants with complete Fichas at different stages. Idempotent: every row is found by
+its natural key (acronym, call code, username, document number) before it is created.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from casadmin import models as m
+from casadmin.extensions import appbuilder, db
+from casadmin.ficha import digest, snapshot
+from casadmin.models.enums import (
+    CondicionFormacion,
+    EstadoCivil,
+    EstadoConvocatoria,
+    EstadoPostulacion,
+    Etapa,
+    ModalidadFirma,
+    NivelAcademico,
+    NivelConocimiento,
+    NivelFormacion,
+    ProgramaOfimatica,
+    Resultado,
+    RolComite,
+    Sector,
+    Sexo,
+    TipoCapacitacion,
+    TipoConocimiento,
+    TipoDocumento,
+    TipoExperiencia,
+    TipoHito,
+)
+from casadmin.peru.clock import LIMA, now
+from casadmin.roles import COMITE, ORH, POSTULANTE, VEEDOR
+
+DEMO_PASSWORD = "demo12345"
+
+ENTIDADES = [
+    {
+        "siglas": "SUNEDU",
+        "nombre": "Superintendencia Nacional de Educación Superior Universitaria",
+        "ruc": "20600044975",
+        "email_contacto": "seleccioncas@sunedu.gob.pe",
+        "portal_url": "https://talento.sunedu.gob.pe/",
+        "bases": ("sunedu-2026", "Bases CAS SUNEDU 2026", dt.date(2026, 1, 1), "casadmin-sunedu"),
+        "convocatoria": {
+            "numero": 140, "anio": 2026, "nombre_puesto": "Especialista en Supervisión Universitaria",
+            "organo": "Dirección de Supervisión", "unidad_organica": "Subdirección de Fiscalización",
+            "remuneracion": Decimal("7500.00"), "lugar": "Sede central, Lima", "duracion_contrato": "3 meses renovables",
+            "incluye_examen": True, "incluye_psicologica": True, "modalidad_firma": ModalidadFirma.virtual,
+        },
+    },
+    {
+        "siglas": "MIGRACIONES",
+        "nombre": "Superintendencia Nacional de Migraciones",
+        "ruc": "20551239692",
+        "email_contacto": "convocatorias@migraciones.gob.pe",
+        "portal_url": "https://cas.migraciones.gob.pe/cas_postulacion/",
+        "bases": ("migraciones-2020", "Sistema CAS Online Migraciones", dt.date(2020, 9, 1), "casadmin-migraciones"),
+        "convocatoria": {
+            "numero": 27, "anio": 2026, "nombre_puesto": "Asistente de Control Migratorio",
+            "organo": "Dirección de Control Migratorio", "unidad_organica": "Puesto de Control Fronterizo",
+            "remuneracion": Decimal("3200.00"), "lugar": "Aeropuerto Internacional Jorge Chávez, Callao",
+            "duracion_contrato": "Hasta el 31 de diciembre de 2026",
+            "incluye_examen": False, "incluye_psicologica": False, "modalidad_firma": ModalidadFirma.presencial,
+        },
+    },
+]
+
+NOMBRES = ["ANA", "LUIS", "MARÍA", "JORGE", "ROSA", "CARLOS", "LUCÍA", "PEDRO", "CARMEN", "JOSÉ", "ELENA", "MIGUEL"]
+APELLIDOS = ["QUISPE", "FLORES", "SÁNCHEZ", "RAMÍREZ", "TORRES", "MENDOZA", "CHÁVEZ", "ROJAS", "VARGAS", "CASTILLO",
+             "HUAMÁN", "MAMANI", "GUTIÉRREZ", "ESPINOZA", "PAREDES"]
+DISTRITOS = ["150130", "150101", "150122", "070101", "040101", "130101"]  # San Borja, Lima, Miraflores, Callao, Arequipa, Trujillo
+
+
+def _get_or_create(model: type, where: dict[str, Any], **values: Any) -> tuple[Any, bool]:
+    obj = db.session.scalar(sa.select(model).filter_by(**where))
+    if obj is not None:
+        return obj, False
+    obj = model(**where, **values)
+    db.session.add(obj)
+    db.session.flush()
+    return obj, True
+
+
+def _user(username: str, first: str, last: str, email: str, role: str, entidad_id: int | None) -> m.Usuario:
+    sm = appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is None:
+        user = sm.add_user(username, first, last, email, sm.find_role(role), DEMO_PASSWORD)
+        if not user:
+            raise RuntimeError(f"No se pudo crear el usuario {username}")
+    if user.entidad_id != entidad_id:
+        user.entidad_id = entidad_id
+    return user
+
+
+def _cronograma(conv: m.Convocatoria, start: dt.date) -> None:
+    def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(start + dt.timedelta(days=day), dt.time(hour, minute), tzinfo=LIMA)
+
+    plan = [
+        (TipoHito.publicacion, at(0, 0), at(13, 23, 59)),
+        (TipoHito.postulacion, at(14, 8, 30), at(14, 16, 30)),
+        (TipoHito.evaluacion_ficha, at(15, 8, 30), at(16, 17, 30)),
+        (TipoHito.resultados_ficha, at(17, 8, 30), at(17, 20, 0)),
+    ]
+    if conv.incluye_examen:
+        plan += [(TipoHito.examen, at(20, 9), at(20, 12)), (TipoHito.resultados_examen, at(21, 18), at(21, 20))]
+    if conv.incluye_psicologica:
+        plan += [(TipoHito.psicologica, at(22, 9), at(22, 13))]
+    plan += [
+        (TipoHito.expediente, at(23, 8, 30), at(23, 16, 30)),
+        (TipoHito.evaluacion_curricular, at(24, 8, 30), at(27, 17, 30)),
+        (TipoHito.resultados_curricular, at(28, 18), at(28, 20)),
+        (TipoHito.entrevista, at(30, 9), at(31, 17)),
+        (TipoHito.resultados_finales, at(32, 18), at(32, 20)),
+        (TipoHito.suscripcion, at(33, 8, 30), at(39, 17, 30)),
+    ]
+    for tipo, inicio, fin in plan:
+        _get_or_create(m.HitoCronograma, {"convocatoria_id": conv.id, "tipo": tipo}, inicio=inicio, fin=fin,
+                       responsable="Oficina de Recursos Humanos")
+
+
+def _perfil(conv: m.Convocatoria, sunedu: bool) -> None:
+    perfil, created = _get_or_create(
+        m.PerfilPuesto, {"convocatoria_id": conv.id},
+        nivel_academico=NivelAcademico.titulo if sunedu else NivelAcademico.tecnico,
+        carreras="Derecho, Educación, Administración" if sunedu else "Administración, Turismo",
+        acepta_afines=True, requiere_colegiatura=sunedu, requiere_habilitacion=sunedu,
+        experiencia_general_meses=48 if sunedu else 12,
+        experiencia_especifica_meses=24 if sunedu else 6,
+        experiencia_especifica_detalle="Supervisión o fiscalización en educación superior" if sunedu else "Atención al público",
+        experiencia_publica_meses=12 if sunedu else None,
+        funciones="Supervisar el cumplimiento de las condiciones básicas de calidad." if sunedu
+        else "Verificar documentos de viaje y registrar el control migratorio.",
+        requiere_deportista=False,
+    )
+    if created:
+        perfil.capacitaciones = [
+            m.RequisitoCapacitacion(tipo=TipoCapacitacion.curso, tema="Gestión pública", horas_minimas=60),
+            m.RequisitoCapacitacion(tipo=TipoCapacitacion.programa_especializacion, tema="Supervisión", horas_minimas=90)
+            if sunedu else m.RequisitoCapacitacion(tipo=TipoCapacitacion.curso, tema="Atención al ciudadano", horas_minimas=24),
+        ]
+        perfil.conocimientos = [
+            m.RequisitoConocimiento(tipo=TipoConocimiento.ofimatica, nombre="Procesador de textos", nivel=NivelConocimiento.intermedio),
+            m.RequisitoConocimiento(tipo=TipoConocimiento.ofimatica, nombre="Hojas de cálculo", nivel=NivelConocimiento.intermedio),
+            m.RequisitoConocimiento(tipo=TipoConocimiento.idioma, nombre="Inglés", nivel=NivelConocimiento.basico),
+        ]
+        if not sunedu:
+            perfil.otros = [m.RequisitoOtro(descripcion="Disponibilidad para trabajar en turnos rotativos")]
+
+
+def _dni(rng: random.Random) -> str:
+    return f"{rng.randint(10_000_000, 79_999_999):08d}"
+
+
+def _postulante(n: int, entidad_siglas: str) -> m.Postulante:
+    # One generator per applicant, so a second run draws the same values whatever exists already.
+    rng = random.Random(f"casadmin-demo-{n}")
+    dni = _dni(rng)
+    nombre = rng.choice(NOMBRES)
+    ap, am = rng.choice(APELLIDOS), rng.choice(APELLIDOS)
+    nacimiento = dt.date(rng.randint(1975, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    email = f"postulante{n:02d}.{entidad_siglas.lower()}@demo.casadmin.pe"
+    user = _user(dni, nombre.title(), f"{ap.title()} {am.title()}", email, POSTULANTE, None)
+    post, created = _get_or_create(
+        m.Postulante, {"usuario_id": user.id},
+        nacionalidad="Peruana", tipo_documento=TipoDocumento.DNI, numero_documento=dni,
+        apellido_paterno=ap, apellido_materno=am, nombres=nombre, lugar_nacimiento="LIMA",
+        fecha_nacimiento=nacimiento, sexo=rng.choice(list(Sexo)), estado_civil=rng.choice(list(EstadoCivil)),
+        ubigeo=rng.choice(DISTRITOS), via="Av.", direccion=f"Los Próceres {100 + n}",
+        celular=f"9{rng.randint(10_000_000, 99_999_999)}", email=email,
+        discapacidad=(n % 11 == 0), licenciado_ffaa=(n % 7 == 0),
+    )
+    if created:
+        egreso = dt.date(rng.randint(2008, 2018), rng.randint(1, 12), 15)
+        post.formaciones = [
+            m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.egresado,
+                                 carrera="Derecho", anio=egreso.year, fecha_egreso=egreso,
+                                 institucion="Universidad Nacional Mayor de San Marcos"),
+            m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.titulado,
+                                 carrera="Derecho", anio=egreso.year + 1,
+                                 fecha_diploma=egreso + dt.timedelta(days=400),
+                                 institucion="Universidad Nacional Mayor de San Marcos"),
+        ]
+        post.colegiaturas = [m.Colegiatura(colegio="Colegio de Abogados de Lima", numero=str(50_000 + n), habilitado=True)]
+        post.idiomas = [m.Idioma(idioma="Inglés", nivel=rng.choice(list(NivelConocimiento)))]
+        post.ofimatica = [
+            m.Ofimatica(programa=p, nivel=rng.choice([NivelConocimiento.intermedio, NivelConocimiento.avanzado, NivelConocimiento.basico]))
+            for p in ProgramaOfimatica
+        ]
+        post.capacitaciones = [
+            m.Capacitacion(tipo=TipoCapacitacion.curso, tema="Gestión pública", horas=Decimal(rng.choice([24, 40, 60, 80])),
+                           institucion="ENAP - SERVIR", fecha_fin=dt.date(2023, 6, 30)),
+            m.Capacitacion(tipo=TipoCapacitacion.programa_especializacion, tema="Supervisión y fiscalización",
+                           horas=Decimal(rng.choice([80, 90, 120])), institucion="PUCP", fecha_fin=dt.date(2024, 3, 15),
+                           ente_rector=(n % 5 == 0)),
+        ]
+        start = egreso + dt.timedelta(days=rng.randint(30, 200))
+        post.experiencias = [
+            m.ExperienciaLaboral(empleador="Estudio Jurídico Andino S.A.C.", sector=Sector.privado, puesto="Asistente legal",
+                                 funciones="Revisión de expedientes administrativos.", tipo=TipoExperiencia.empleo,
+                                 fecha_inicio=start, fecha_fin=start + dt.timedelta(days=rng.randint(300, 900))),
+            m.ExperienciaLaboral(empleador="Ministerio de Educación", sector=Sector.publico, puesto="Especialista",
+                                 funciones="Supervisión de instituciones educativas.", tipo=TipoExperiencia.locacion,
+                                 fecha_inicio=start + dt.timedelta(days=1000), fecha_fin=None, actual=True),
+        ]
+    return post
+
+
+def _postular(conv: m.Convocatoria, post: m.Postulante, when: dt.datetime) -> m.Postulacion:
+    existing = db.session.scalar(
+        sa.select(m.Postulacion).filter_by(convocatoria_id=conv.id, postulante_id=post.id)
+    )
+    if existing is not None:
+        return existing
+    db.session.refresh(post)
+    ficha = snapshot(post)
+    app = m.Postulacion(convocatoria_id=conv.id, postulante_id=post.id, registrada_en=when, ficha=ficha,
+                        ficha_sha256=digest(ficha), declaracion_aceptada=True,
+                        estado=EstadoPostulacion.registrada)
+    db.session.add(app)
+    db.session.flush()
+    return app
+
+
+def _resultado(app: m.Postulacion, etapa: Etapa, resultado: Resultado, puntaje: Decimal | None, motivo: str) -> None:
+    _get_or_create(
+        m.ResultadoEtapa, {"postulacion_id": app.id, "etapa": etapa},
+        convocatoria_id=app.convocatoria_id, resultado=resultado, puntaje=puntaje,
+        motivos=[{"requisito": "demo", "cumple": resultado is Resultado.apto, "mensaje": motivo, "clausula": "§4.2"}],
+        evaluado_en=now(), reglas={"demo": "1"}, publicado=True,
+    )
+
+
+def _citar_entrevista(app: m.Postulacion, conv: m.Convocatoria) -> None:
+    """A candidate called to the interview, with an empty sheet for each scoring member (D6)."""
+    hito = db.session.scalar(
+        sa.select(m.HitoCronograma).filter_by(convocatoria_id=conv.id, tipo=TipoHito.entrevista)
+    )
+    _get_or_create(m.Citacion, {"postulacion_id": app.id, "etapa": Etapa.entrevista},
+                   fecha_hora=hito.inicio, lugar_o_enlace="Sala virtual (enlace enviado por correo)")
+    miembros = db.session.scalars(
+        sa.select(m.MiembroComite).where(m.MiembroComite.convocatoria_id == conv.id,
+                                         m.MiembroComite.rol != RolComite.veedor)
+    ).all()
+    for miembro in miembros:
+        _get_or_create(m.HojaEntrevista, {"postulacion_id": app.id, "miembro_id": miembro.id})
+
+
+def load_demo() -> list[str]:
+    """Load (or complete) the demo data; returns a summary for the console."""
+    lines: list[str] = []
+    for i, spec in enumerate(ENTIDADES):
+        ent, _ = _get_or_create(m.Entidad, {"siglas": spec["siglas"]}, nombre=spec["nombre"], ruc=spec["ruc"],
+                                email_contacto=spec["email_contacto"], portal_url=spec["portal_url"])
+        codigo_bases, nombre_bases, vigente, plugin = spec["bases"]
+        bases, _ = _get_or_create(m.VersionBases, {"entidad_id": ent.id, "codigo": codigo_bases}, nombre=nombre_bases,
+                                  vigente_desde=vigente, plugin=plugin, plugin_version="0.1.0", parametros={})
+        c = spec["convocatoria"]
+        codigo = f"CAS N° {c['numero']:03d}-{c['anio']}-{ent.siglas}"
+        conv, _ = _get_or_create(m.Convocatoria, {"codigo": codigo}, entidad_id=ent.id, version_bases_id=bases.id,
+                                 estado=EstadoConvocatoria.evaluacion, publicada_en=now() - dt.timedelta(days=20), **c)
+        _perfil(conv, sunedu=(i == 0))
+        _cronograma(conv, (now() - dt.timedelta(days=20)).date())
+        sig = ent.siglas.lower()
+        orh = _user(f"orh.{sig}", "Oficina", f"RR.HH. {ent.siglas}", f"orh@{sig}.demo.casadmin.pe", ORH, ent.id)
+        c1 = _user(f"comite1.{sig}", "Rep. ORH", ent.siglas, f"comite1@{sig}.demo.casadmin.pe", COMITE, ent.id)
+        c2 = _user(f"comite2.{sig}", "Rep. Área usuaria", ent.siglas, f"comite2@{sig}.demo.casadmin.pe", COMITE, ent.id)
+        ve = _user(f"veedor.{sig}", "Veedor", ent.siglas, f"veedor@{sig}.demo.casadmin.pe", VEEDOR, ent.id)
+        for user, rol in ((c1, RolComite.orh), (c2, RolComite.area_usuaria), (ve, RolComite.veedor)):
+            _get_or_create(m.MiembroComite, {"convocatoria_id": conv.id, "usuario_id": user.id}, rol=rol)
+        db.session.flush()
+        applied = 0
+        for n in range(15):
+            post = _postulante(n + 15 * i, ent.siglas)
+            if n >= 13:
+                continue  # two applicants with a complete Ficha who have not applied yet
+            when = dt.datetime.combine(conv.publicada_en.date() + dt.timedelta(days=14), dt.time(9 + n % 7, 10), tzinfo=LIMA)
+            app = _postular(conv, post, when)
+            applied += 1
+            # Different stages: n 0–2 failed the Ficha; the rest passed; some went further.
+            if n < 3:
+                _resultado(app, Etapa.ficha, Resultado.no_apto, None, "No acredita la experiencia específica requerida.")
+                app.estado = EstadoPostulacion.no_apto
+                continue
+            _resultado(app, Etapa.ficha, Resultado.apto, None, "Cumple los requisitos mínimos del perfil.")
+            app.estado = EstadoPostulacion.en_proceso
+            if conv.incluye_examen and n >= 5:
+                score = Decimal(15 + (n * 7) % 16)
+                _resultado(app, Etapa.examen, Resultado.apto if score >= 21 else Resultado.no_apto, score,
+                           "Puntaje de la evaluación de conocimientos (mínimo 21).")
+                if score < 21:
+                    app.estado = EstadoPostulacion.no_apto
+                elif n >= 10:
+                    _citar_entrevista(app, conv)
+        lines.append(f"{ent.siglas}: convocatoria «{conv.codigo}» con {applied} postulaciones")
+        lines.append(f"  ORH: {orh.username} · Comité: {c1.username}, {c2.username} · Veedor: {ve.username}")
+    db.session.commit()
+    total = db.session.scalar(sa.select(sa.func.count(m.Postulante.id)))
+    lines.append(f"Postulantes: {total} (usuario = N° de DNI). Contraseña de todos los usuarios demo: {DEMO_PASSWORD}")
+    return lines

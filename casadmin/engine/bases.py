@@ -1,0 +1,59 @@
+"""Bases versions: a named set of plugins and dated parameters that a call is pinned to (F3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from importlib import resources
+
+from casadmin.engine.params import Parametros
+
+#: Stages in process order (§4.2).
+ETAPAS = ("ficha", "examen", "psicologica", "curricular", "entrevista")
+
+
+@dataclass(frozen=True)
+class TipoDocumento:
+    """A document an applicant attaches (C3): SUNEDU's single annexes PDF, Migraciones' per-document PDFs."""
+
+    codigo: str
+    nombre: str
+    obligatorio: bool = True
+    descripcion: str = ""
+    #: Required only when the applicant declares this condition (e.g. "discapacidad", "licenciado_ffaa").
+    requerido_si: str = ""
+
+
+@dataclass(frozen=True)
+class BasesVersion:
+    """One institution's bases: which plugins run each hook, with which parameters.
+
+    ``plugins`` are plugin names as registered (entry point names); the engine
+    calls every hook only on these, so installing another institution's plugin
+    never changes this version's results.
+    """
+
+    id: str
+    nombre: str
+    entidad: str
+    vigente_desde: dt.date
+    etapas: tuple[str, ...]
+    plugins: tuple[str, ...]
+    parametros: Parametros
+    documentos: tuple[TipoDocumento, ...] = ()
+    #: "anexo_unico" (SUNEDU: annexes 11–13 in one PDF) or "por_documento" (Migraciones).
+    flujo_documentos: str = "anexo_unico"
+    fuente: str = ""
+    #: Filled by the registry: the plugin that declared the version, and its package version.
+    proveedor: str = ""
+    version: str = ""
+    notas: tuple[str, ...] = field(default_factory=tuple)
+
+    def derivada(self, **cambios: object) -> BasesVersion:
+        """A new version built on this one (e.g. an institution's variant)."""
+        return replace(self, **cambios)  # type: ignore[arg-type]
+
+
+def parametros_de_paquete(paquete: str, archivo: str = "parametros.yaml") -> Parametros:
+    """Read a plugin package's parameters file (shipped inside the wheel)."""
+    return Parametros.from_yaml(resources.files(paquete).joinpath(archivo).read_text("utf-8"))

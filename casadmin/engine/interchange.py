@@ -1,0 +1,292 @@
+"""The JSON interchange format of a whole call (``docs/interchange.md``, schema in
+``convocatoria.schema.json``): read, validate with every error's JSON path, write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+try:  # a compiled validator, ~7× faster on a valid file (see validar); optional
+    import fastjsonschema
+except ImportError:  # pragma: no cover - declared in pyproject.toml
+    fastjsonschema = None
+
+from casadmin.engine.model import Candidato, Convocatoria, Documento, Entradas, Hoja, Perfil
+from casadmin.peru.clock import LIMA
+from casadmin.rules.types import (
+    Capacitacion,
+    Condicion,
+    Experiencia,
+    Formacion,
+    Nivel,
+    NivelEstudios,
+    RequisitoCapacitacion,
+    RequisitoFormacion,
+    Sector,
+    TipoCapacitacion,
+    TipoExperiencia,
+)
+
+FORMATO = "casadmin-convocatoria/1"
+
+
+class ArchivoInvalido(ValueError):
+    """An interchange file that fails validation: ``errores`` lists (JSON path, Spanish message)."""
+
+    def __init__(self, errores: list[tuple[str, str]]) -> None:
+        self.errores = errores
+        super().__init__("\n".join(f"{ruta}: {msg}" for ruta, msg in errores))
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(resources.files("casadmin.engine").joinpath("convocatoria.schema.json").read_text("utf-8"))
+
+
+def _ruta(path: Any) -> str:
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+_MENSAJES = {
+    "required": "falta el campo obligatorio",
+    "additionalProperties": "campo no reconocido",
+    "enum": "valor no permitido",
+    "const": "valor no permitido",
+    "type": "tipo de dato incorrecto",
+    "pattern": "formato incorrecto",
+    "minimum": "valor por debajo del mínimo",
+    "maximum": "valor por encima del máximo",
+    "minLength": "texto demasiado corto",
+    "minItems": "faltan elementos",
+    "oneOf": "valor con formato incorrecto",
+}
+
+
+@cache
+def _validador() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+#: Keywords for which fastjsonschema's checks are the same as, or stricter than, jsonschema's
+#: Draft 2020-12 ones (``format`` is not checked by either: see ``use_formats=False``).
+_PALABRAS_RAPIDAS = frozenset({
+    "$schema", "$id", "$ref", "$defs", "title", "description", "type", "required", "properties",
+    "additionalProperties", "items", "minItems", "const", "enum", "pattern", "format", "minLength",
+    "minimum", "maximum", "oneOf",
+})
+
+
+def _solo_palabras_rapidas(nodo: Any) -> bool:
+    if not isinstance(nodo, dict):
+        return True
+    if not _PALABRAS_RAPIDAS.issuperset(nodo):
+        return False
+    hijos = [*nodo.get("properties", {}).values(), *nodo.get("$defs", {}).values(), *nodo.get("oneOf", ()),
+             nodo.get("items"), nodo.get("additionalProperties")]
+    return all(_solo_palabras_rapidas(h) for h in hijos)
+
+
+@cache
+def _validador_rapido() -> Any:
+    """The schema compiled by fastjsonschema, or None when it is not installed or the schema uses
+    a keyword it might check differently (then every file goes through jsonschema)."""
+    if fastjsonschema is None or not _solo_palabras_rapidas(schema()):
+        return None
+    return fastjsonschema.compile(schema(), use_default=False, use_formats=False)
+
+
+def _es_valido_rapido(data: Any) -> bool:
+    """True only when the fast validator accepts ``data``; False means "ask jsonschema"."""
+    rapido = _validador_rapido()
+    if rapido is None:
+        return False
+    try:
+        rapido(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+def validar(data: Any) -> list[tuple[str, str]]:
+    """Every schema error as (JSON path, Spanish message), in path order.
+
+    jsonschema (Draft 2020-12) is the reference and lists the errors. A large valid
+    file is first checked by fastjsonschema's compiled validator, which is much faster
+    and stops at the first error: when it accepts the data the answer is ``[]``,
+    otherwise jsonschema lists every error as before. On JSON data (what :func:`leer`
+    returns) fastjsonschema is never laxer than jsonschema for the keywords the schema
+    uses (``_PALABRAS_RAPIDAS``): its ``integer`` and ``number`` refuse booleans, its
+    patterns anchor ``$`` at the very end. The one difference is outside JSON: it takes a
+    Python tuple for an array, which jsonschema does not.
+    """
+    if _es_valido_rapido(data):
+        return []
+    errores = []
+    for err in _validador().iter_errors(data):
+        path = list(err.absolute_path)
+        if err.validator == "required":
+            faltante = err.message.split("'")[1] if "'" in err.message else ""
+            path.append(faltante)
+        detalle = _MENSAJES.get(err.validator, "valor inválido")
+        errores.append((_ruta(path), f"{detalle} ({err.message})"))
+    return sorted(errores)
+
+
+def leer(texto: str | bytes) -> dict[str, Any]:
+    """Parse JSON with exact decimals (never floats)."""
+    try:
+        return json.loads(texto, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {exc.msg}")]) from None
+
+
+# --- JSON → engine model -------------------------------------------------------------
+
+
+def _dec(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _fecha(v: str | None) -> dt.date | None:
+    return None if v is None else dt.date.fromisoformat(v)
+
+
+def fechahora(v: str) -> dt.datetime:
+    """ISO datetime; without an offset it is Lima time."""
+    d = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    return d.replace(tzinfo=LIMA) if d.tzinfo is None else d.astimezone(LIMA)
+
+
+def _perfil(p: Mapping[str, Any]) -> Perfil:
+    f = p["formacion"]
+    return Perfil(
+        formacion=RequisitoFormacion(
+            nivel=NivelEstudios(f["nivel"]), condicion=Condicion(f["condicion"]), carreras=tuple(f.get("carreras", ())),
+            afines=f.get("afines", False), carreras_afines=tuple(f.get("carreras_afines", ())),
+        ),
+        colegiatura=p.get("colegiatura", False),
+        habilitacion=p.get("habilitacion", False),
+        experiencia_general_meses=p.get("experiencia_general_meses", 0),
+        experiencia_especifica_meses=p.get("experiencia_especifica_meses", 0),
+        experiencia_publica_meses=p.get("experiencia_publica_meses"),
+        capacitaciones=tuple(
+            RequisitoCapacitacion(tema=c["tema"], tipo=TipoCapacitacion(c["tipo"]), horas=_dec(c.get("horas", 0)),
+                                  afines=c.get("afines", False), temas_afines=tuple(c.get("temas_afines", ())))
+            for c in p.get("capacitaciones", ())
+        ),
+        conocimientos={k: Nivel(v) for k, v in p.get("conocimientos", {}).items()},
+        otros=tuple(p.get("otros", ())),
+        requiere_deportista=p.get("requiere_deportista", False),
+    )
+
+
+def _entradas(e: Mapping[str, Any]) -> Entradas:
+    ex, ps, cu, en = (e.get(k) or {} for k in ("examen", "psicologica", "curricular", "entrevista"))
+    ov = e.get("ficha_override")
+    return Entradas(
+        examen_asistio=ex.get("asistio"),
+        examen_puntaje=_dec(ex.get("puntaje")),
+        psicologica_asistio=ps.get("asistio"),
+        expediente_presentado=cu.get("expediente"),
+        expediente_en_plazo=cu.get("en_plazo", True),
+        factores_curriculares=dict(cu.get("factores", {})),
+        entrevista_asistio=en.get("asistio"),
+        hojas=tuple(
+            Hoja(miembro=h["miembro"], factores={k: Decimal(str(v)) for k, v in h["factores"].items()})
+            for h in en.get("hojas", ())
+        ),
+        ficha_override=(ov["resultado"], ov["sustento"]) if ov else None,
+        verificacion_manual=dict(e.get("verificacion_manual", {})),
+    )
+
+
+def candidato(p: Mapping[str, Any]) -> Candidato:
+    f = p["ficha"]
+    return Candidato(
+        id=p["id"],
+        tipo_documento=p["documento"]["tipo"],
+        numero_documento=p["documento"]["numero"],
+        apellidos=p["apellidos"],
+        nombres=p["nombres"],
+        fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
+        registrada_en=fechahora(p["registrada_en"]),
+        formaciones=tuple(
+            Formacion(nivel=NivelEstudios(x["nivel"]), condicion=Condicion(x["condicion"]), carrera=x.get("carrera", ""),
+                      fecha_egreso=_fecha(x.get("fecha_egreso")), fecha_diploma=_fecha(x.get("fecha_diploma")),
+                      centro=x.get("centro", ""))
+            for x in f.get("formacion", ())
+        ),
+        experiencias=tuple(
+            Experiencia(empleador=x["empleador"], sector=Sector(x["sector"]), puesto=x["puesto"],
+                        inicio=dt.date.fromisoformat(x["inicio"]), fin=_fecha(x.get("fin")),
+                        funciones=x.get("funciones", ""), tipo=TipoExperiencia(x.get("tipo", "empleo")),
+                        especifica=x.get("especifica", False))
+            for x in f.get("experiencias", ())
+        ),
+        capacitaciones=tuple(
+            Capacitacion(tema=x["tema"], tipo=TipoCapacitacion(x["tipo"]), horas=Decimal(str(x["horas"])),
+                         creditos=_dec(x.get("creditos")), fecha_fin=_fecha(x.get("fecha_fin")),
+                         inicio=_fecha(x.get("inicio")), ente_rector=x.get("ente_rector", False),
+                         institucion=x.get("institucion", ""))
+            for x in f.get("capacitaciones", ())
+        ),
+        conocimientos={k: Nivel(v) for k, v in f.get("conocimientos", {}).items()},
+        colegiado=f.get("colegiado", False),
+        habilitado=f.get("habilitado", False),
+        otros=tuple(f.get("otros", ())),
+        licenciado_ffaa=f.get("licenciado_ffaa", False),
+        discapacidad=f.get("discapacidad", False),
+        deportista_nivel=f.get("deportista_nivel"),
+        firma=f.get("firma", True),
+        documentos=tuple(
+            Documento(tipo=d["tipo"], paginas=d.get("paginas", 1), validado=d.get("validado", False),
+                      en_plazo=d.get("en_plazo", True))
+            for d in p.get("documentos", ())
+        ),
+        entradas=_entradas(p.get("entradas", {})),
+    )
+
+
+@dataclass(frozen=True)
+class Archivo:
+    """A parsed interchange file."""
+
+    datos: Mapping[str, Any]
+    convocatoria: Convocatoria
+    candidatos: list[Candidato]
+    decisiones: list[tuple[str, ...]]
+
+
+def cargar(data: Mapping[str, Any]) -> Archivo:
+    """Validate (every error, with its path) and build the engine model; raises :class:`ArchivoInvalido`."""
+    errores = validar(data)
+    if errores:
+        raise ArchivoInvalido(errores)
+    c = data["convocatoria"]
+    conv = Convocatoria(
+        codigo=c["codigo"], entidad=data["entidad"]["siglas"], bases=data["bases"], nombre_puesto=c["nombre_puesto"],
+        organo=c["organo"], posiciones=c["posiciones"], incluye_examen=c["incluye_examen"],
+        incluye_psicologica=c["incluye_psicologica"], inicio_postulacion=fechahora(c["inicio_postulacion"]),
+        cierre_postulacion=fechahora(c["cierre_postulacion"]), perfil=_perfil(c["perfil"]), numero=c["numero"],
+        anio=c["anio"], remuneracion=_dec(c.get("remuneracion")),
+    )
+    ids = [p["id"] for p in data["postulantes"]]
+    duplicados = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
+    if duplicados:
+        raise ArchivoInvalido([(f"$.postulantes[{ids.index(i)}].id", f"id repetido: {i}") for i in duplicados])
+    if conv.cierre_postulacion < conv.inicio_postulacion:
+        raise ArchivoInvalido([("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio")])
+    candidatos = [candidato(p) for p in data["postulantes"]]
+    decisiones = [tuple(d["orden"]) for d in data.get("decisiones_comite", ())]
+    return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)

@@ -1,0 +1,99 @@
+"""What a run produced, as text for people and as the ``resultados`` block of the JSON format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casadmin.engine.run import Simulacion
+from casadmin.rules.reasons import Motivo
+
+NOMBRES_ETAPA = {
+    "ficha": "Evaluación de Ficha de Postulante y Anexos",
+    "examen": "Evaluación de Conocimientos Técnicos",
+    "psicologica": "Evaluación Psicológica",
+    "curricular": "Evaluación Curricular",
+    "entrevista": "Entrevista Personal",
+}
+RESULTADOS = {"apto": "APTO", "no_apto": "NO APTO", "no_se_presento": "NO SE PRESENTÓ", "asistio": "ASISTIÓ"}
+CAUSAS_DESIERTO = {
+    "sin_postulantes": "§4.5 a: no se presentaron postulantes",
+    "sin_requisitos": "§4.5 b: ningún postulante cumple los requisitos mínimos",
+    "sin_puntaje_minimo": "§4.5 c: ningún candidato obtuvo el puntaje mínimo o asistió",
+    "desistimiento": "§4.5 d: el ganador y los accesitarios desistieron",
+}
+
+
+def _motivo(m: Motivo) -> dict[str, Any]:
+    return {"requisito": m.requisito, "declarado": m.declarado, "computado": m.computado, "cumple": m.cumple,
+            "clausula": m.clausula, "mensaje": m.mensaje}
+
+
+def como_dict(sim: Simulacion) -> dict[str, Any]:
+    """The ``resultados`` block: per stage and candidate, result, score and reasons; then the final order."""
+    orden = sim.orden
+    return {
+        "bases": {"id": sim.bases.id, "proveedor": sim.bases.proveedor, "version": sim.bases.version},
+        "reglas": dict(sorted(sim.reglas.items())),
+        "etapas": {
+            etapa: [
+                {"postulante": r.candidato, "resultado": r.resultado,
+                 "puntaje": None if r.puntaje is None else str(r.puntaje), "regla": r.regla,
+                 "motivos": [_motivo(m) for m in r.motivos], **({"detalle": dict(r.detalle)} if r.detalle else {})}
+                for r in resultados
+            ]
+            for etapa, resultados in sim.etapas.items()
+        },
+        "convocados_entrevista": sim.convocados_entrevista,
+        "finales": [
+            {"postulante": f.candidato, "puntaje_etapas": str(f.puntaje_etapas), "puntaje_final": str(f.puntaje_final),
+             "bonificaciones": [{"concepto": b.concepto, "porcentaje": str(b.porcentaje), "base": str(b.base),
+                                 "monto": str(b.monto), "base_legal": b.base_legal, "regla": p}
+                                for b, p in f.bonificaciones]}
+            for f in sim.finales
+        ],
+        "orden_merito": [[f.id for f in grupo] for grupo in orden.orden] if orden else [],
+        "ganadores": [f.id for f in orden.ganadores] if orden else [],
+        "accesitarios": [f.id for f in orden.accesitarios] if orden else [],
+        "empates_para_comite": [[f.id for f in g] for g in orden.empates_comite] if orden else [],
+        "desierto": sim.desierto,
+    }
+
+
+def texto(sim: Simulacion, nombres: dict[str, str] | None = None, detalle: bool = True) -> str:
+    """A readable report in Spanish: per stage and candidate, then bonuses, order, winners or desierto."""
+    nombres = nombres or {}
+    conv = sim.convocatoria
+    out = [f"{conv.codigo} – {conv.nombre_puesto}", f"Bases: {sim.bases.nombre} [{sim.bases.id}]", ""]
+    for etapa, resultados in sim.etapas.items():
+        out.append(f"== {NOMBRES_ETAPA.get(etapa, etapa)} ({len(resultados)} candidatos)")
+        for r in resultados:
+            puntaje = "" if r.puntaje is None else f"  {r.puntaje} pts"
+            out.append(f"  {r.candidato:<10} {nombres.get(r.candidato, ''):<35} {RESULTADOS.get(r.resultado, r.resultado)}{puntaje}")
+            if detalle:
+                for m in r.motivos:
+                    if not m.cumple or etapa != "ficha":
+                        out.append(f"      {'✓' if m.cumple else '✗'} {m.mensaje} [{m.clausula}]")
+        out.append("")
+    if sim.convocados_entrevista:
+        out.append("Convocados a la Entrevista Personal: " + ", ".join(sim.convocados_entrevista))
+        out.append("")
+    if sim.finales:
+        out.append("== Bonificaciones y puntaje final")
+        for f in sorted(sim.finales, key=lambda f: f.puntaje_final, reverse=True):
+            out.append(f"  {f.candidato:<10} etapas {f.puntaje_etapas}  →  final {f.puntaje_final}")
+            for b, _ in f.bonificaciones:
+                out.append(f"      + {b.monto} ({b.porcentaje} %) {b.concepto} — {b.base_legal}")
+        out.append("")
+    if sim.orden:
+        out.append("== Orden de mérito")
+        for i, grupo in enumerate(sim.orden.orden, 1):
+            out.append(f"  {i}. " + " = ".join(f"{f.id} ({f.puntaje_final})" for f in grupo))
+        out.append("Ganador(es): " + (", ".join(f.id for f in sim.orden.ganadores) or "—"))
+        out.append("Accesitarios: " + (", ".join(f.id for f in sim.orden.accesitarios) or "—"))
+        for g in sim.orden.empates_comite:
+            out.append("Empate que decide el Comité (§4.2.6 c): " + ", ".join(f.id for f in g))
+    if sim.desierto:
+        out.append("PROCESO DESIERTO — " + CAUSAS_DESIERTO.get(sim.desierto, sim.desierto))
+    out.append("")
+    out.append("Reglas aplicadas: " + ", ".join(sorted(sim.reglas.values())))
+    return "\n".join(out)

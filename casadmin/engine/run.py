@@ -1,0 +1,177 @@
+"""Run a bases version over a call, stage by stage (§4.2, D1–D9).
+
+Each stage is one hook call over the candidates still in the process; each
+result records the plugin (and version) that produced it (F3). A plugin that
+raises stops the run with :class:`casadmin.plugins.ErrorDePlugin`: nothing is
+returned, so nothing partial can be saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pluggy
+
+from casadmin import plugins as pl
+from casadmin.engine.bases import BasesVersion
+from casadmin.engine.model import Candidato, Contexto, Convocatoria, Resultado
+from casadmin.rules.ranking import Finalista, ResultadoFinal
+from casadmin.rules.scores import Bonificacion
+
+HOOKS = {
+    "ficha": "casadmin_evaluar_ficha",
+    "examen": "casadmin_evaluar_examen",
+    "psicologica": "casadmin_evaluar_psicologica",
+    "curricular": "casadmin_evaluar_curricular",
+    "entrevista": "casadmin_evaluar_entrevista",
+}
+
+
+@dataclass
+class Final:
+    """A finalist's final score with its bonuses (D7)."""
+
+    candidato: str
+    puntaje_etapas: Decimal
+    bonificaciones: list[tuple[Bonificacion, str]]
+    puntaje_final: Decimal
+
+
+@dataclass
+class Simulacion:
+    """Everything a run produced, ready to print, export or save."""
+
+    convocatoria: Convocatoria
+    bases: BasesVersion
+    etapas: dict[str, list[Resultado]] = field(default_factory=dict)
+    convocados_entrevista: list[str] = field(default_factory=list)
+    finales: list[Final] = field(default_factory=list)
+    orden: ResultadoFinal | None = None
+    desierto: str | None = None
+    #: plugin name → "name==version" of every plugin that produced a result (F3).
+    reglas: dict[str, str] = field(default_factory=dict)
+
+    def resultado(self, etapa: str, candidato: str) -> Resultado | None:
+        for r in self.etapas.get(etapa, ()):
+            if r.candidato == candidato:
+                return r
+        return None
+
+
+def etapas_de(conv: Convocatoria, bases: BasesVersion) -> list[str]:
+    """The stages this call runs: the optional exam and psychological test only when included (B1)."""
+    skip = set()
+    if not conv.incluye_examen:
+        skip.add("examen")
+    if not conv.incluye_psicologica:
+        skip.add("psicologica")
+    return [e for e in bases.etapas if e not in skip]
+
+
+def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Sequence[str]] = ()) -> Contexto:
+    return Contexto(
+        convocatoria=conv,
+        bases=bases,
+        parametros=bases.parametros.para(conv.inicio_postulacion.date()),
+        decisiones_comite=tuple(tuple(d) for d in decisiones),
+    )
+
+
+def evaluar_etapa(
+    pm: pluggy.PluginManager, ctx: Contexto, etapa: str, candidatos: Sequence[Candidato], sim: Simulacion
+) -> list[Resultado]:
+    resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=list(candidatos))
+    regla = pl.plugin_version(pm, plugin)
+    sim.reglas[plugin] = regla
+    return [r if r.regla else _con_regla(r, regla) for r in resultados]
+
+
+def _con_regla(r: Resultado, regla: str) -> Resultado:
+    from dataclasses import replace
+
+    return replace(r, regla=regla)
+
+
+def simular(
+    pm: pluggy.PluginManager,
+    conv: Convocatoria,
+    candidatos: Sequence[Candidato],
+    bases: BasesVersion | None = None,
+    decisiones: Sequence[Sequence[str]] = (),
+    hasta: str | None = None,
+) -> Simulacion:
+    """Run every stage of the call's bases version (or up to ``hasta``) and the final result."""
+    bases = bases or pl.get_bases(pm, conv.bases)
+    ctx = contexto(conv, bases, decisiones)
+    sim = Simulacion(convocatoria=conv, bases=bases)
+    vivos = list(candidatos)
+    por_id = {c.id: c for c in candidatos}
+    acumulado: dict[str, Decimal] = {c.id: Decimal(0) for c in candidatos}
+    for etapa in etapas_de(conv, bases):
+        if etapa == "entrevista":
+            vivos = _convocar(pm, ctx, sim, vivos, acumulado)
+        resultados = evaluar_etapa(pm, ctx, etapa, vivos, sim)
+        sim.etapas[etapa] = resultados
+        for r in resultados:
+            if r.puntaje is not None:
+                acumulado[r.candidato] += r.puntaje
+        siguen = {r.candidato for r in resultados if r.sigue}
+        vivos = [c for c in vivos if c.id in siguen]
+        if hasta == etapa:
+            return sim
+    _final(pm, ctx, sim, [por_id[c.id] for c in vivos], acumulado)
+    return sim
+
+
+def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumulado: dict[str, Decimal]) -> list[Candidato]:
+    """D5: who is called to the interview, by the accumulated score."""
+    ids, plugin = pl.primero(
+        pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=[(c.id, acumulado[c.id]) for c in vivos]
+    )
+    sim.reglas[plugin] = pl.plugin_version(pm, plugin)
+    sim.convocados_entrevista = list(ids)
+    elegidos = set(ids)
+    return [c for c in vivos if c.id in elegidos]
+
+
+def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acumulado: dict[str, Decimal]) -> None:
+    """D7–D9: bonuses, merit order, winners and accesitarios, or the desierto cause."""
+    # Looked up once per run, not per finalist (without the exam every Apto is a finalist):
+    # the bonus hooks, and each plugin's "name==version" (read from its package metadata).
+    bonificaciones = pl.preparar_todos(pm, ctx.bases, "casadmin_bonificaciones")
+    versiones: dict[str, str] = {}
+    for cand in finalistas:
+        base = acumulado[cand.id]
+        bonos = [
+            (b, plugin)
+            for lista, plugin in bonificaciones(ctx=ctx, candidato=cand, puntaje=base)
+            for b in lista
+        ]
+        for _, plugin in bonos:
+            if plugin not in versiones:
+                versiones[plugin] = pl.plugin_version(pm, plugin)
+            sim.reglas[plugin] = versiones[plugin]
+        total = base + sum((b.monto for b, _ in bonos), Decimal(0))
+        sim.finales.append(Final(candidato=cand.id, puntaje_etapas=base, bonificaciones=bonos, puntaje_final=total))
+    entrevista = {r.candidato: r.puntaje for r in sim.etapas.get("entrevista", ()) if r.puntaje is not None}
+    examen = {r.candidato: r.puntaje for r in sim.etapas.get("examen", ()) if r.puntaje is not None}
+    lista = [
+        Finalista(id=f.candidato, puntaje_final=f.puntaje_final, entrevista=entrevista.get(f.candidato, Decimal(0)),
+                  examen=examen.get(f.candidato))
+        for f in sim.finales
+    ]
+    if lista:
+        sim.orden, plugin = pl.primero(pm, ctx.bases, "casadmin_orden_merito", ctx=ctx, finalistas=lista)
+        sim.reglas[plugin] = pl.plugin_version(pm, plugin)
+    resumen = {
+        "postulantes": len(sim.etapas.get("ficha", ())),
+        "aptos_ficha": sum(1 for r in sim.etapas.get("ficha", ()) if r.sigue),
+        "finalistas": len(lista),
+        "ganadores": len(sim.orden.ganadores) if sim.orden else 0,
+    }
+    impls = pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=resumen)
+    if impls:
+        sim.desierto, plugin = impls[0]
+        sim.reglas[plugin] = pl.plugin_version(pm, plugin)

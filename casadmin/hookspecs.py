@@ -1,0 +1,159 @@
+"""Every hook of CAS Admin, in the order of the hiring process (§4).
+
+A *bases version* (:class:`casadmin.engine.bases.BasesVersion`) names the
+plugins that implement each stage; the engine calls each hook only on the
+plugins of the call's bases version, so two institutions' rules never mix.
+Hooks work on the whole list of candidates of a stage at once (one call per
+stage, not per candidate), which keeps a call with 150,000 applicants fast.
+
+Hooks grow by adding arguments, never by renaming (pluggy ignores arguments an
+implementation does not ask for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from casadmin.engine.bases import BasesVersion
+    from casadmin.engine.model import Candidato, Contexto, Resultado
+    from casadmin.rules.ranking import ResultadoFinal
+    from casadmin.rules.scores import Bonificacion
+
+PROJECT = "casadmin"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- Bases versions (F1–F3) ----------------------------------------------------------
+
+
+@hookspec
+def casadmin_bases_versions() -> Sequence[BasesVersion]:
+    """Declare the bases versions this plugin provides.
+
+    Collects from every plugin. Two plugins declaring the same bases id is an
+    error at start-up.
+
+    :returns: the bases versions (id, name, institution, effective date, stages,
+        plugins per stage, dated parameters with their clauses, document types).
+    """
+
+
+# --- Stage 1: Evaluación de Ficha de Postulante y Anexos (§4.2.1, D1) --------------------
+
+
+@hookspec(firstresult=True)
+def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
+    """Check each declared Ficha against the profile, requirement by requirement (D1).
+
+    Stops at the first plugin that answers.
+
+    :param ctx: the call, its bases version and the parameters in force.
+    :param candidatos: everyone who applied.
+    :returns: one result per candidate: Apto / No apto with a reason per requirement.
+    """
+
+
+@hookspec
+def casadmin_verificar_documentos(ctx: Contexto, candidato: Candidato) -> Sequence[object]:
+    """Contribute the document checks of a bases version's application flow (annexes, C3).
+
+    Collects from every plugin of the bases version.
+
+    :returns: reasons (:class:`casadmin.rules.reasons.Motivo`) about the attached documents.
+    """
+
+
+# --- Stage 2: Evaluación de Conocimientos Técnicos (§4.2.2, D2) ---------------------------
+
+
+@hookspec(firstresult=True)
+def casadmin_evaluar_examen(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
+    """Score the technical exam: absence is "No se presentó"; below the pass mark is No apto.
+
+    Stops at the first plugin that answers.
+
+    :param candidatos: the candidates still in the process.
+    :returns: one result per candidate, with the score.
+    """
+
+
+# --- Stage 3: Evaluación Psicológica (§4.2.3, D3) ------------------------------------------
+
+
+@hookspec(firstresult=True)
+def casadmin_evaluar_psicologica(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
+    """Record attendance at the psychological test (referential, no score).
+
+    Stops at the first plugin that answers.
+    """
+
+
+# --- Stage 4: Evaluación Curricular (§4.2.4, D4) ------------------------------------------
+
+
+@hookspec(firstresult=True)
+def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
+    """Score the curricular evaluation from the evaluator's factor judgments.
+
+    Stops at the first plugin that answers.
+    """
+
+
+@hookspec(firstresult=True)
+def casadmin_convocar_entrevista(ctx: Contexto, acumulados: Sequence[tuple[str, object]]) -> list[str] | None:
+    """Choose who is called to the interview (D5, §4.2.4).
+
+    Stops at the first plugin that answers.
+
+    :param acumulados: ``(candidate id, accumulated score)`` of the Aptos so far.
+    :returns: the ids called, in merit order.
+    """
+
+
+# --- Stage 5: Entrevista Personal (§4.2.5, D6) --------------------------------------------
+
+
+@hookspec(firstresult=True)
+def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
+    """Score the interview from each committee member's five factors.
+
+    Stops at the first plugin that answers.
+    """
+
+
+# --- Final result (§4.2.6, §4.3, D7–D9) ---------------------------------------------------
+
+
+@hookspec
+def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: object) -> Sequence[Bonificacion]:
+    """Contribute the bonuses that apply to one candidate's final score (D7, §4.3).
+
+    Collects from every plugin of the bases version: each bonus is its own plugin.
+
+    :param puntaje: the final score before bonuses (``Decimal``).
+    :returns: the bonuses, each with its legal basis.
+    """
+
+
+@hookspec(firstresult=True)
+def casadmin_orden_merito(ctx: Contexto, finalistas: Sequence[object]) -> ResultadoFinal | None:
+    """Rank the finalists and break ties (D8): winners and accesitarios.
+
+    Stops at the first plugin that answers.
+    """
+
+
+@hookspec(firstresult=True)
+def casadmin_detectar_desierto(ctx: Contexto, resumen: dict[str, int]) -> str | None:
+    """Propose the desierto cause of §4.5 that applies, if any (D9).
+
+    Stops at the first plugin that answers.
+
+    :param resumen: counts: ``postulantes``, ``aptos_ficha``, ``finalistas``, ``ganadores``.
+    :returns: the cause code, or ``None``.
+    """

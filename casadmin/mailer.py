@@ -1,0 +1,163 @@
+"""The one mailer (G1): every message is recorded in the outbox and sent outside the request.
+
+:func:`encolar` adds a :class:`~casadmin.models.CorreoSaliente` row in the caller's
+transaction, so a message exists exactly when the change that caused it is
+committed. After the commit the message is dispatched: to an RQ queue on Redis
+when ``REDIS_URL`` is set (run ``flask casadmin worker``), otherwise to a
+background thread of the same process. Sending retries up to
+``MAIL_MAX_INTENTOS`` times; failures stay visible to ORH in the outbox.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_mail import Attachment, Mail, Message
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from casadmin import models as m
+from casadmin.extensions import db
+from casadmin.models.enums import EstadoCorreo, TipoCorreo
+from casadmin.peru.clock import now
+
+MAIL_MAX_INTENTOS = 3
+QUEUE_NAME = "casadmin-correo"
+mail = Mail()
+_PENDIENTES_KEY = "casadmin_correos_por_enviar"
+
+
+def encolar(
+    session: Session,
+    *,
+    tipo: TipoCorreo,
+    destinatario: str,
+    asunto: str,
+    cuerpo: str,
+    adjuntos: Sequence[int] = (),
+    entidad_id: int | None = None,
+    convocatoria_id: int | None = None,
+    usuario_id: int | None = None,
+) -> m.CorreoSaliente:
+    """Record a message in the outbox; it is dispatched once the transaction commits."""
+    correo = m.CorreoSaliente(
+        tipo=tipo, destinatario=destinatario, asunto=asunto, cuerpo=cuerpo, adjuntos=list(adjuntos),
+        entidad_id=entidad_id, convocatoria_id=convocatoria_id, usuario_id=usuario_id,
+        estado=EstadoCorreo.pendiente, intentos=0, creado_en=now(),
+    )
+    session.add(correo)
+    session.info.setdefault(_PENDIENTES_KEY, []).append(correo)
+    return correo
+
+
+def _after_commit(session: Session) -> None:
+    correos = session.info.pop(_PENDIENTES_KEY, [])
+    ids = [c.id for c in correos if c.id is not None]
+    if ids:
+        despachar(ids)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDIENTES_KEY, None)
+
+
+def despachar(ids: Sequence[int]) -> None:
+    """Hand committed messages to the queue (Redis) or to a background thread."""
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(app.config.get("MAIL_QUEUE", QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
+        for correo_id in ids:
+            queue.enqueue("casadmin.mailer.trabajo_enviar", correo_id, retry=None)
+        return
+    hilo = threading.Thread(target=_en_hilo, args=(app, list(ids)), daemon=True, name="casadmin-mailer")
+    hilo.start()
+    if app.config.get("MAIL_SYNC_FOR_TESTS"):
+        hilo.join()  # tests wait for the background send to finish
+
+
+def _en_hilo(app: Flask, ids: list[int]) -> None:
+    with app.app_context():
+        for correo_id in ids:
+            enviar(correo_id)
+        db.session.remove()
+
+
+def enviar(correo_id: int) -> EstadoCorreo:
+    """Send one message (retrying up to MAIL_MAX_INTENTOS); record the outcome in the outbox."""
+    correo = db.session.get(m.CorreoSaliente, correo_id)
+    if correo is None or correo.estado is EstadoCorreo.enviado:
+        return EstadoCorreo.enviado
+    maximo = int(current_app.config.get("MAIL_MAX_INTENTOS", MAIL_MAX_INTENTOS))
+    while correo.intentos < maximo:
+        correo.intentos += 1
+        try:
+            _smtp(correo)
+        except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried
+            correo.ultimo_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            correo.estado = EstadoCorreo.fallido if correo.intentos >= maximo else EstadoCorreo.pendiente
+            db.session.commit()
+            continue
+        correo.estado, correo.enviado_en, correo.ultimo_error = EstadoCorreo.enviado, now(), None
+        db.session.commit()
+        break
+    return correo.estado
+
+
+def _smtp(correo: m.CorreoSaliente) -> None:
+    from casadmin.storage import get_storage
+
+    msg = Message(subject=correo.asunto, recipients=[correo.destinatario], body=correo.cuerpo)
+    for archivo_id in correo.adjuntos or ():
+        archivo = db.session.get(m.Archivo, archivo_id)
+        if archivo is not None:
+            with get_storage().open(archivo.clave) as fh:
+                msg.attachments.append(Attachment(archivo.nombre_original, archivo.tipo_mime, fh.read()))
+    # With MAIL_SUPPRESS_SEND, Flask-Mail records the message (signal) without delivering it.
+    current_app.extensions["mail"].send(msg)
+
+
+def trabajo_enviar(correo_id: int) -> str:
+    """RQ job: send one message (the worker runs inside the app's context: ``flask casadmin worker``)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        return enviar(correo_id).name
+    from casadmin import create_app
+
+    with create_app().app_context():
+        return enviar(correo_id).name
+
+
+def enviar_pendientes(limite: int = 500) -> dict[str, int]:
+    """Send what is still pending (e.g. after a restart); returns counts by final state."""
+    ids = db.session.scalars(
+        sa.select(m.CorreoSaliente.id).where(m.CorreoSaliente.estado == EstadoCorreo.pendiente)
+        .order_by(m.CorreoSaliente.id).limit(limite)
+    ).all()
+    cuenta: dict[str, int] = {}
+    for correo_id in ids:
+        estado = enviar(correo_id).name
+        cuenta[estado] = cuenta.get(estado, 0) + 1
+    return cuenta
+
+
+def install(app: Flask) -> None:
+    """Bind Flask-Mail and the after-commit dispatch (once per app)."""
+    mail.init_app(app)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+
+
+def trabajar(app: Flask, burst: bool = False) -> None:
+    """Run an RQ worker for the mail queue inside this app's context."""
+    from redis import Redis
+    from rq import SimpleWorker
+
+    conn = Redis.from_url(app.config["REDIS_URL"])
+    SimpleWorker([app.config.get("MAIL_QUEUE", QUEUE_NAME)], connection=conn).work(burst=burst)

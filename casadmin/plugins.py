@@ -1,0 +1,169 @@
+"""The plugin manager: one per process, loading the ``casadmin`` entry point group.
+
+The built-in SUNEDU and Migraciones bases are ordinary plugins registered through
+entry points in ``pyproject.toml``, exactly like a third-party package; the core
+never imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pluggy
+
+from casadmin import hookspecs
+from casadmin.engine.bases import BasesVersion
+
+ENTRY_POINT_GROUP = "casadmin"
+#: Plugins registered without an entry point (none: even the built-in bases use entry points).
+DEFAULT_PLUGINS: tuple[Any, ...] = ()
+
+
+class ConflictoDeBases(RuntimeError):
+    """Two plugins declare the same bases version id (refused at start-up)."""
+
+
+class BasesDesconocida(LookupError):
+    """A call names a bases version that no installed plugin provides."""
+
+
+class ErrorDePlugin(RuntimeError):
+    """A plugin raised while running a stage; names the plugin. Nothing is saved."""
+
+    def __init__(self, plugin: str, hook: str, exc: BaseException) -> None:
+        super().__init__(f"El plugin «{plugin}» falló en {hook}: {exc.__class__.__name__}: {exc}")
+        self.plugin = plugin
+        self.hook = hook
+        self.original = exc
+
+
+class SinImplementacion(LookupError):
+    """No plugin of the bases version implements a stage it lists."""
+
+
+@dataclass(frozen=True)
+class InfoPlugin:
+    nombre: str
+    distribucion: str
+    version: str
+    hooks: tuple[str, ...]
+    bases: tuple[str, ...]
+
+
+def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str, Any]] = ()) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for plugin in DEFAULT_PLUGINS:
+        pm.register(plugin)
+    if load_entrypoints:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for name, plugin in extra:
+        pm.register(plugin, name=name)
+    bases_versions(pm)  # refuse conflicting bases ids now, at start-up
+    return pm
+
+
+@cache
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager (entry points loaded once)."""
+    return new_plugin_manager()
+
+
+def _versions(pm: pluggy.PluginManager) -> dict[str, tuple[str, str]]:
+    """plugin name → (distribution, version) for plugins that came from a package."""
+    out = {}
+    for plugin, dist in pm.list_plugin_distinfo():
+        out[pm.get_name(plugin)] = (dist.metadata["name"], dist.version)
+    return out
+
+
+def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
+    """Every declared bases version by id, with the plugin and package version that declared it."""
+    dists = _versions(pm)
+    found: dict[str, BasesVersion] = {}
+    for impl in pm.hook.casadmin_bases_versions.get_hookimpls():
+        for version in impl.function() or ():
+            if version.id in found:
+                raise ConflictoDeBases(
+                    f"Los plugins «{found[version.id].proveedor}» y «{impl.plugin_name}» "
+                    f"declaran la misma versión de bases «{version.id}»."
+                )
+            dist, ver = dists.get(impl.plugin_name, ("", ""))
+            found[version.id] = version.derivada(proveedor=impl.plugin_name, version=ver)
+    return found
+
+
+def get_bases(pm: pluggy.PluginManager, bases_id: str) -> BasesVersion:
+    try:
+        return bases_versions(pm)[bases_id]
+    except KeyError:
+        raise BasesDesconocida(
+            f"Ninguna versión de bases instalada se llama «{bases_id}». "
+            f"Instaladas: {', '.join(sorted(bases_versions(pm))) or 'ninguna'}."
+        ) from None
+
+
+def _impls(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[Any]:
+    """The bases version's implementations of ``hook``, in pluggy's call order."""
+    allowed = set(bases.plugins)
+    impls = getattr(pm.hook, hook).get_hookimpls()
+    return [impl for impl in reversed(impls) if impl.plugin_name in allowed]
+
+
+def _call(impl: Any, hook: str, kwargs: Mapping[str, Any]) -> Any:
+    try:
+        return impl.function(*[kwargs[name] for name in impl.argnames])
+    except Exception as exc:  # noqa: BLE001 - every failure is reported with the plugin's name
+        raise ErrorDePlugin(impl.plugin_name, hook, exc) from exc
+
+
+def primero(pm: pluggy.PluginManager, bases: BasesVersion, hook: str, **kwargs: Any) -> tuple[Any, str]:
+    """Call a ``firstresult`` hook on the bases version's plugins: (result, plugin name)."""
+    for impl in _impls(pm, bases, hook):
+        result = _call(impl, hook, kwargs)
+        if result is not None:
+            return result, impl.plugin_name
+    raise SinImplementacion(f"La versión de bases «{bases.id}» no tiene un plugin para {hook}.")
+
+
+def todos(pm: pluggy.PluginManager, bases: BasesVersion, hook: str, **kwargs: Any) -> list[tuple[Any, str]]:
+    """Call a collecting hook on the bases version's plugins: [(result, plugin name)]."""
+    return preparar_todos(pm, bases, hook)(**kwargs)
+
+
+def preparar_todos(pm: pluggy.PluginManager, bases: BasesVersion,
+                   hook: str) -> Callable[..., list[tuple[Any, str]]]:
+    """:func:`todos` for ``hook`` with the implementations looked up once.
+
+    For a plugin that calls a hook once per candidate (the D1 document check over
+    a whole call): the lookup is the same for every call, and plugins are not
+    registered in the middle of a stage.
+    """
+    impls = _impls(pm, bases, hook)
+
+    def llamar(**kwargs: Any) -> list[tuple[Any, str]]:
+        return [(r, impl.plugin_name) for impl in impls if (r := _call(impl, hook, kwargs)) is not None]
+
+    return llamar
+
+
+def plugin_version(pm: pluggy.PluginManager, name: str) -> str:
+    """``name==version`` of a plugin, as recorded with the results it produces (F3)."""
+    dist = _versions(pm).get(name)
+    return f"{name}=={dist[1]}" if dist else name
+
+
+def info(pm: pluggy.PluginManager) -> list[InfoPlugin]:
+    """Installed plugins: name, package, version, hooks, bases versions (A4, ``casadmin plugins``)."""
+    dists = _versions(pm)
+    bases = bases_versions(pm)
+    out = []
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda p: p[0]):
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
+        dist, ver = dists.get(name, ("", ""))
+        provided = tuple(sorted(b.id for b in bases.values() if b.proveedor == name))
+        out.append(InfoPlugin(nombre=name, distribucion=dist, version=ver, hooks=hooks, bases=provided))
+    return out

@@ -1,0 +1,264 @@
+"""Courses, specialization programs and diplomados (§4.2.1 i–m, §4.2.4 c).
+
+:func:`evaluar_cursos` returns one :class:`Motivo` per requirement, in the
+profile's order; ``cumple`` is the verdict for that requirement and the
+message lists what counted and what was set aside, with the clause.
+
+Interpretations (short and explicit)
+------------------------------------
+* Topic matching is pluggable (``criterio``). The default,
+  :func:`coincide_tema`, is case- and accent-insensitive containment: the
+  required topic must appear inside the declared topic. When the profile says
+  "o afines" (§4.2.1 m) the evaluator lists in ``temas_afines`` the other
+  names accepted; the code never judges similarity by itself.
+* Only trainings finished on or before the application date count
+  (§4.2.4 c: "deben estar concluidos a la fecha de postulación").
+* ``CURSO`` requirements: the hours of every finished, matching training of
+  any modality add up (§4.2.4 c "Las horas de capacitación son acumulativas").
+* ``PROGRAMA_ESPECIALIZACION`` requirements need one programa of at least 90
+  hours, 80 when a governing body (ente rector) organizes it, and at least
+  the hours the profile asks (§4.2.1 k). A "curso de especialización" never
+  replaces it, whatever its hours (k).
+* ``DIPLOMADO`` requirements need one diplomado; if it started on or after
+  2014-07-10 (Ley 30220) it needs 24 credits or, when no credits are
+  declared, 384 hours (§4.2.1 l). Without a start date the end date decides:
+  one that ended before 2014-07-10 certainly started before.
+* A finished maestría or doctorado matching the topic can satisfy any of the
+  three kinds, but each one satisfies at most one requirement (§4.2.1 j).
+  Other trainings may serve several requirements. The assignment of
+  postgraduate studies maximizes the number of requirements met, preferring
+  the earlier requirements and the earlier-declared studies on ties.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.types import Capacitacion, RequisitoCapacitacion, TipoCapacitacion
+
+HORAS_PROGRAMA = Decimal(90)  # §4.2.1 k
+HORAS_PROGRAMA_ENTE_RECTOR = Decimal(80)  # §4.2.1 k
+VIGENCIA_LEY_30220 = date(2014, 7, 10)  # §4.2.1 l
+CREDITOS_DIPLOMADO = Decimal(24)  # §4.2.1 l
+HORAS_POR_CREDITO = Decimal(16)  # §4.2.1 l
+HORAS_DIPLOMADO = CREDITOS_DIPLOMADO * HORAS_POR_CREDITO  # 384 h, §4.2.1 l
+
+POSGRADOS = frozenset({TipoCapacitacion.MAESTRIA, TipoCapacitacion.DOCTORADO})
+
+Criterio = Callable[[RequisitoCapacitacion, Capacitacion], bool]
+"""Decides whether a declared training is on the requirement's topic."""
+
+_NOMBRES = {
+    TipoCapacitacion.CURSO: "Curso",
+    TipoCapacitacion.PROGRAMA_ESPECIALIZACION: "Programa de especialización",
+    TipoCapacitacion.DIPLOMADO: "Diplomado",
+}
+
+
+@lru_cache(maxsize=2**16)
+def normalizar(texto: str) -> str:
+    """Lower-case, accent-free, single-spaced text for topic comparison.
+
+    Memoized: a pure function of an immutable string, called for the same few topic,
+    career and software names over and over when a call has many applicants.
+    """
+    sin_tildes = "".join(c for c in unicodedata.normalize("NFKD", texto) if not unicodedata.combining(c))
+    return " ".join(sin_tildes.casefold().split())
+
+
+@lru_cache(maxsize=1024)
+def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, ...]:
+    """The required topic and the accepted similar ones, normalized, blanks left out (memoized per requirement)."""
+    return tuple(normalizar(t) for t in (tema, *temas_afines) if t.strip())
+
+
+def coincide_tema(requisito: RequisitoCapacitacion, capacitacion: Capacitacion) -> bool:
+    """Default criterion: the required topic (or an accepted similar one) is contained in the declared topic."""
+    temas = _temas_normalizados(requisito.tema, requisito.temas_afines if requisito.afines else ())
+    declarado = normalizar(capacitacion.tema)
+    return any(tema in declarado for tema in temas)
+
+
+def concluida(capacitacion: Capacitacion, fecha_postulacion: date | None) -> bool:
+    """Finished, and on or before the application date when one is given (§4.2.4 c)."""
+    if capacitacion.fecha_fin is None:
+        return False
+    return fecha_postulacion is None or capacitacion.fecha_fin <= fecha_postulacion
+
+
+def horas_minimas_programa(capacitacion: Capacitacion) -> Decimal:
+    """90 hours, or 80 when organized by a governing body (§4.2.1 k)."""
+    return HORAS_PROGRAMA_ENTE_RECTOR if capacitacion.ente_rector else HORAS_PROGRAMA
+
+
+def diplomado_cumple_ley_30220(capacitacion: Capacitacion) -> bool:
+    """A diplomado started from 2014-07-10 needs 24 credits, or 384 hours if no credits are declared (§4.2.1 l)."""
+    referencia = capacitacion.inicio or capacitacion.fecha_fin
+    if referencia is not None and referencia < VIGENCIA_LEY_30220:
+        return True
+    if capacitacion.creditos is not None:
+        return capacitacion.creditos >= CREDITOS_DIPLOMADO
+    return capacitacion.horas >= HORAS_DIPLOMADO
+
+
+def _describir(capacitacion: Capacitacion) -> str:
+    return f"{capacitacion.tema} ({capacitacion.tipo.value}, {capacitacion.horas} h)"
+
+
+@dataclass(frozen=True)
+class _Analisis:
+    """What the non-postgraduate studies give a requirement, and what was set aside."""
+
+    requisito: RequisitoCapacitacion
+    horas: Decimal  # CURSO: accumulated hours
+    valido: Capacitacion | None  # PROGRAMA / DIPLOMADO: a qualifying study
+    posgrados: tuple[int, ...]  # indices of finished postgraduate studies on the topic
+    descartes: tuple[str, ...]  # "reason (clause)" for studies set aside
+    usados: tuple[str, ...]
+
+
+def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | None:
+    """``None`` when ``cap`` alone can serve a PROGRAMA or DIPLOMADO requirement, else why not."""
+    if requisito.tipo is TipoCapacitacion.PROGRAMA_ESPECIALIZACION:
+        if cap.tipo is TipoCapacitacion.CURSO_ESPECIALIZACION:
+            return f"«{cap.tema}» es un curso de especialización y no suple un programa de especialización (§4.2.1 k)"
+        if cap.tipo is not TipoCapacitacion.PROGRAMA_ESPECIALIZACION:
+            return f"«{cap.tema}» no es un programa de especialización (§4.2.1 k)"
+        minimo = max(horas_minimas_programa(cap), requisito.horas)
+        if cap.horas < minimo:
+            return f"«{cap.tema}» tiene {cap.horas} h; el programa requiere al menos {minimo} h (§4.2.1 k)"
+        return None
+    if cap.tipo is not TipoCapacitacion.DIPLOMADO:
+        return f"«{cap.tema}» no es un diplomado (§4.2.1 l)"
+    if not diplomado_cumple_ley_30220(cap):
+        return (f"«{cap.tema}» iniciado desde el {fecha(VIGENCIA_LEY_30220)} no alcanza 24 créditos "
+                "(384 horas lectivas) (§4.2.1 l)")
+    if cap.horas < requisito.horas:
+        return f"«{cap.tema}» tiene {cap.horas} h; se requieren {requisito.horas} h (§4.2.1 l)"
+    return None
+
+
+def _analizar(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
+              fecha_postulacion: date | None, criterio: Criterio) -> _Analisis:
+    horas, valido = Decimal(0), None
+    posgrados: list[int] = []
+    descartes: list[str] = []
+    usados: list[str] = []
+    for indice, cap in enumerate(capacitaciones):
+        if not criterio(requisito, cap):
+            continue
+        if not concluida(cap, fecha_postulacion):
+            descartes.append(f"«{cap.tema}» no está concluido a la fecha de postulación (§4.2.4 c)")
+            continue
+        if cap.tipo in POSGRADOS:
+            posgrados.append(indice)
+            continue
+        if requisito.tipo is TipoCapacitacion.CURSO:
+            horas += cap.horas
+            usados.append(_describir(cap))
+            continue
+        motivo = _valida_para(requisito, cap)
+        if motivo is not None:
+            descartes.append(motivo)
+        elif valido is None:
+            valido = cap
+            usados.append(_describir(cap))
+    return _Analisis(requisito, horas, valido, tuple(posgrados), tuple(descartes), tuple(usados))
+
+
+def _cumple(analisis: _Analisis, posgrados: Sequence[Capacitacion]) -> bool:
+    """Whether the requirement is met with these postgraduate studies assigned to it."""
+    requisito = analisis.requisito
+    if requisito.tipo is TipoCapacitacion.CURSO:
+        horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0))
+        return bool(analisis.usados or posgrados) and horas >= requisito.horas
+    if analisis.valido is not None:
+        return True
+    return any(p.horas >= requisito.horas for p in posgrados)
+
+
+def _asignar_posgrados(analisis: Sequence[_Analisis], capacitaciones: Sequence[Capacitacion]) -> dict[int, list[int]]:
+    """Give each finished postgraduate study to at most one requirement (§4.2.1 j), maximizing requirements met."""
+    candidatos = sorted({i for a in analisis if not _cumple(a, ()) for i in a.posgrados})
+    if not candidatos:  # nothing to assign (the usual case): the search below would keep the empty assignment
+        return {}
+    mejor: tuple[tuple[bool, ...], dict[int, list[int]]] = (tuple(_cumple(a, ()) for a in analisis), {})
+
+    def puntaje(asignacion: dict[int, list[int]]) -> tuple[bool, ...]:
+        return tuple(_cumple(a, [capacitaciones[i] for i in asignacion.get(r, [])]) for r, a in enumerate(analisis))
+
+    def explorar(k: int, asignacion: dict[int, list[int]]) -> None:
+        nonlocal mejor
+        if k == len(candidatos):
+            resultado = puntaje(asignacion)
+            # More requirements met first; then the earlier requirements (tuple order).
+            if (sum(resultado), resultado) > (sum(mejor[0]), mejor[0]):
+                mejor = (resultado, {r: list(v) for r, v in asignacion.items()})
+            return
+        indice = candidatos[k]
+        for r, a in enumerate(analisis):
+            if indice in a.posgrados and not _cumple(a, [capacitaciones[i] for i in asignacion.get(r, [])]):
+                asignacion.setdefault(r, []).append(indice)
+                explorar(k + 1, asignacion)
+                asignacion[r].pop()
+        explorar(k + 1, asignacion)
+
+    explorar(0, {})
+    return mejor[1]
+
+
+def nombre_requisito(requisito: RequisitoCapacitacion) -> str:
+    """Spanish name of a requirement, e.g. "Curso en SIAF (60 h)"."""
+    nombre = f"{_NOMBRES[requisito.tipo]} en {requisito.tema}"
+    return nombre + (f" ({requisito.horas} h)" if requisito.horas else "")
+
+
+def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: Sequence[str]) -> Motivo:
+    requisito = analisis.requisito
+    nombre = nombre_requisito(requisito)
+    cumple = _cumple(analisis, posgrados)
+    usados = list(analisis.usados) + [f"{_describir(p)} — estudio de posgrado (§4.2.1 j)" for p in posgrados]
+    if requisito.tipo is TipoCapacitacion.CURSO:
+        horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0))
+        computado = f"{horas} h acumuladas"
+        clausula = "§4.2.4 c"
+    else:
+        computado = usados[0] if usados else "ninguno válido"
+        clausula = "§4.2.1 k" if requisito.tipo is TipoCapacitacion.PROGRAMA_ESPECIALIZACION else "§4.2.1 l"
+    if posgrados and analisis.valido is None and not analisis.usados:
+        clausula = "§4.2.1 j"
+    if cumple:
+        mensaje = f"Cumple con {nombre}: {'; '.join(usados)}."
+    else:
+        mensaje = f"No cumple con {nombre}."
+        if requisito.tipo is TipoCapacitacion.CURSO and usados:
+            mensaje += f" Acumula {computado.removesuffix(' acumuladas')} de {requisito.horas} h requeridas (§4.2.4 c)."
+        detalle = list(analisis.descartes) + list(otros_usos)
+        if detalle:
+            mensaje += " Observaciones: " + "; ".join(detalle) + "."
+        elif not usados:
+            mensaje += f" No declaró estudios concluidos sobre {requisito.tema}."
+    return Motivo(requisito=nombre, declarado="; ".join(usados) or "—", computado=computado, cumple=cumple,
+                  clausula=clausula, mensaje=mensaje)
+
+
+def evaluar_cursos(requisitos: Sequence[RequisitoCapacitacion], capacitaciones: Sequence[Capacitacion], *,
+                   fecha_postulacion: date | None = None, criterio: Criterio = coincide_tema) -> list[Motivo]:
+    """One reason per requirement: does the Ficha's section 6 meet it? (§4.2.1 i–m, §4.2.4 c)."""
+    analisis = [_analizar(r, capacitaciones, fecha_postulacion, criterio) for r in requisitos]
+    asignacion = _asignar_posgrados(analisis, capacitaciones)
+    duenio = {i: r for r, indices in asignacion.items() for i in indices}
+    motivos = []
+    for r, a in enumerate(analisis):
+        propios = [capacitaciones[i] for i in asignacion.get(r, [])]
+        otros = [f"«{capacitaciones[i].tema}» ya se usó para el requisito «{nombre_requisito(requisitos[duenio[i]])}»; "
+                 "un estudio de posgrado solo cumple un requisito (§4.2.1 j)"
+                 for i in a.posgrados if i in duenio and duenio[i] != r and not _cumple(a, propios)]
+        motivos.append(_motivo(a, propios, otros))
+    return motivos

@@ -1,0 +1,41 @@
+"""Decimal helpers shared by the rules: one number type for scores, hours and credits.
+
+Floats are refused everywhere (``TypeError``): a score such as 35.55 must be
+exact. Truncation is exact too: divisions are done in a context that rounds
+toward zero, so truncating afterwards never sees a value rounded up.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal, localcontext
+
+Numero = Decimal | int
+
+
+def como_decimal(valor: object) -> Decimal:
+    """Return ``valor`` as a Decimal; ints are exact and accepted, floats, bools and strings are not."""
+    if isinstance(valor, bool) or not isinstance(valor, (Decimal, int)):
+        raise TypeError(f"Se esperaba Decimal (o int), se recibió {type(valor).__name__}: {valor!r}")
+    return valor if isinstance(valor, Decimal) else Decimal(valor)
+
+
+def truncar(valor: Numero, decimales: int = 2) -> Decimal:
+    """Truncate (never round) to ``decimales`` places, as §4.2.5 g requires for scores."""
+    numero = como_decimal(valor)
+    if decimales < 0:
+        raise ValueError("decimales debe ser 0 o más")
+    return numero.quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_DOWN)
+
+
+def dividir(dividendo: Numero, divisor: Numero, decimales: int = 2) -> Decimal:
+    """Divide and truncate to ``decimales`` places without any intermediate rounding up."""
+    a, b = como_decimal(dividendo), como_decimal(divisor)
+    with localcontext() as contexto:
+        contexto.prec = 60
+        contexto.rounding = ROUND_DOWN
+        return truncar(a / b, decimales)
+
+
+def porcentaje(base: Numero, por_ciento: Numero, decimales: int = 2) -> Decimal:
+    """``por_ciento`` % of ``base``, truncated to ``decimales`` places."""
+    return dividir(como_decimal(base) * como_decimal(por_ciento), 100, decimales)

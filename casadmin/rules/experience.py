@@ -1,0 +1,472 @@
+"""General, specific and public-sector experience (§4.2.1 p–z).
+
+Each function returns a :class:`Computo`: the counted days (see
+:mod:`casadmin.rules.periods` for how days become months and years) and the
+reasons, one or more per declared experience, in declared order.
+
+Interpretations (short and explicit)
+------------------------------------
+* Start date (p): the egreso date of the formation asked by the profile; if
+  none is declared, the bachiller/título (diploma) date. The caller passes the
+  :class:`Formacion` that matches the profile. Without either date, ordinary
+  experience cannot be counted (only SECIGRA can, clause r).
+* Secundaria-only profiles (v): "todas las experiencias laborales declaradas"
+  lifts the start date of p and the duty to declare an egreso date for
+  prácticas (q); it does not lift r–u, because those clauses say SERUMS,
+  residentado, ad honorem and voluntariado are not *experiencia laboral* at
+  all, and that only a full SECIGRA year is service time.
+* Prácticas pre-profesionales (q): the declared practice must last at least
+  3 months (measured on the declared period up to the application date), and
+  only its days up to the egreso date count; it is not cut by the start date
+  of p, since Ley 31396 recognises it precisely before egreso. A practice that
+  starts after egreso is not pre-professional and is not counted.
+* Prácticas profesionales (q): follow p, and the earliest 24 months (720 days)
+  of all of them together count.
+* SECIGRA (r): counts only when the declared period reaches a full year (360
+  days); then all of it counts as general experience, even before egreso; it
+  is never specific. With ``especifica=False``, :func:`experiencia_publica`
+  (used for Ley 31533) counts it when the sector is public.
+* Specific experience (w, x): the general periods of the experiences the
+  evaluator marked ``especifica``; so it is included in, and never greater
+  than, general experience by construction.
+* Public-sector specific experience (w): specific experience whose employer is
+  public, under any regime, service contracts (locación) included.
+* Current job and dates after the application date (z): counted up to the
+  application date; a job that starts after it is not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from casadmin.rules.decimales import Numero
+from casadmin.rules.periods import (
+    alcanza,
+    anios,
+    describir,
+    dias_minimos,
+    interseccion,
+    meses,
+    primeros_dias,
+    recortar,
+    total_dias,
+    unir,
+)
+from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.types import (
+    Condicion,
+    Experiencia,
+    Formacion,
+    Periodo,
+    Sector,
+    TipoExperiencia,
+)
+
+GENERAL = "Experiencia general"
+ESPECIFICA = "Experiencia específica"
+PUBLICA = "Experiencia específica en el sector público"
+PUBLICA_GENERAL = "Experiencia en el sector público"
+
+MESES_MINIMOS_PREPROFESIONALES = 3  # §4.2.1 q, Ley 31396
+MESES_MAXIMOS_PROFESIONALES = 24  # §4.2.1 q, Ley 31396
+MESES_SECIGRA = 12  # §4.2.1 r: "solo el año completo"
+
+#: Kinds that never count, with the clause and the reason (§4.2.1 s, t, u).
+NO_COMPUTABLES: dict[TipoExperiencia, tuple[str, str]] = {
+    TipoExperiencia.SERUMS: (
+        "§4.2.1 s",
+        "El SERUMS no se desarrolla dentro de una relación laboral; su tiempo no se contabiliza "
+        "como experiencia (Informe Técnico N° 000471-2022-SERVIR-GPGSC).",
+    ),
+    TipoExperiencia.RESIDENTADO: (
+        "§4.2.1 t",
+        "El residentado médico es capacitación de posgrado (Ley N° 30453); su duración no se "
+        "considera experiencia general ni específica.",
+    ),
+    TipoExperiencia.AD_HONOREM: (
+        "§4.2.1 u",
+        "Las actividades ad honorem no acreditan experiencia laboral general ni específica "
+        "(Informe Técnico N° 000745-2023-SERVIR-GPGSC).",
+    ),
+    TipoExperiencia.VOLUNTARIADO: (
+        "§4.2.1 u",
+        "Los voluntariados no se consideran experiencia laboral.",
+    ),
+}
+
+
+class Computo(NamedTuple):
+    """Counted days and the reasons; unpacks as ``dias, motivos``."""
+
+    dias: int
+    motivos: list[Motivo]
+
+    @property
+    def meses(self) -> Decimal:
+        """Counted time in 30-day months, truncated to two decimals."""
+        return meses(self.dias)
+
+    @property
+    def anios(self) -> Decimal:
+        """Counted time in 360-day years, truncated to two decimals."""
+        return anios(self.dias)
+
+
+@dataclass(frozen=True)
+class _Contexto:
+    desde: date | None
+    egreso: date | None
+    fecha_postulacion: date
+    solo_secundaria: bool
+
+
+#: A reason of one experience before it names the requirement: (cumple, clausula, mensaje, computado).
+_Nota = tuple[bool, str, str, str]
+
+
+@dataclass
+class _Tramo:
+    """The periods that count for one declared experience, with its reasons.
+
+    The periods do not depend on the requirement being counted (general, specific,
+    public), so the tramos are built once and shared; the reasons are kept as notes
+    and become :class:`Motivo` objects (which name the requirement and describe the
+    declared experience) only when a caller asks for them (:func:`_motivos`).
+    """
+
+    experiencia: Experiencia
+    periodos: list[Periodo] = field(default_factory=list)
+    notas: list[_Nota] = field(default_factory=list)
+
+    def nota(self, cumple: bool, clausula: str, mensaje: str, computado: str = "0 días") -> None:
+        self.notas.append((cumple, clausula, mensaje, computado))
+
+
+def _declarado(exp: Experiencia) -> str:
+    hasta = "a la fecha" if exp.fin is None else fecha(exp.fin)
+    return f"{exp.tipo.value}: {exp.puesto} en {exp.empleador} ({fecha(exp.inicio)} – {hasta})"
+
+
+def _motivo(requisito: str, exp: Experiencia, cumple: bool, clausula: str, mensaje: str,
+            computado: str = "0 días") -> Motivo:
+    return Motivo(requisito=requisito, declarado=_declarado(exp), computado=computado,
+                  cumple=cumple, clausula=clausula, mensaje=mensaje)
+
+
+# --- start date (§4.2.1 p, v) -------------------------------------------------
+
+
+_DIPLOMAS = (Condicion.BACHILLER, Condicion.TITULADO, Condicion.GRADO)
+
+
+def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:
+    """The start date of §4.2.1 p and which case gave it: "v", "egreso", "diploma" or "sin_fecha"."""
+    if solo_secundaria:
+        return None, "v"
+    if formacion is not None and formacion.fecha_egreso is not None:
+        return formacion.fecha_egreso, "egreso"
+    if formacion is not None and formacion.fecha_diploma is not None and formacion.condicion in _DIPLOMAS:
+        return formacion.fecha_diploma, "diploma"
+    return None, "sin_fecha"
+
+
+def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
+                   requisito: str = GENERAL) -> tuple[date | None, Motivo]:
+    """Date from which ordinary experience counts (§4.2.1 p), or ``None`` (§4.2.1 v or no date)."""
+    desde, caso = _fecha_inicio(formacion, solo_secundaria)
+    declarado = "—" if formacion is None else (
+        f"{formacion.nivel.value} {formacion.condicion.value} {formacion.carrera}".strip()
+        + f", egreso {fecha(formacion.fecha_egreso)}, diploma {fecha(formacion.fecha_diploma)}"
+    )
+    if caso == "v":
+        return desde, Motivo(requisito=requisito, declarado=declarado, computado="sin fecha de corte",
+                             cumple=True, clausula="§4.2.1 v",
+                             mensaje="El perfil requiere secundaria completa: se consideran todas las "
+                                     "experiencias laborales declaradas.")
+    if caso == "egreso":
+        return desde, Motivo(
+            requisito=requisito, declarado=declarado, computado=f"desde {fecha(desde)}",
+            cumple=True, clausula="§4.2.1 p",
+            mensaje=f"La experiencia se contabiliza desde la fecha de egreso ({fecha(desde)}).")
+    if caso == "diploma":
+        return desde, Motivo(
+            requisito=requisito, declarado=declarado, computado=f"desde {fecha(desde)}",
+            cumple=True, clausula="§4.2.1 p",
+            mensaje="No declaró fecha de egreso: la experiencia se contabiliza desde la fecha del "
+                    f"diploma de bachiller o título ({fecha(desde)}).")
+    return desde, Motivo(requisito=requisito, declarado=declarado, computado="sin fecha de inicio",
+                         cumple=False, clausula="§4.2.1 p",
+                         mensaje="No declaró fecha de egreso, de bachiller ni de título: no se puede "
+                                 "contabilizar la experiencia.")
+
+
+# --- one declared experience ---------------------------------------------------
+
+
+def _hasta_postulacion(ctx: _Contexto, exp: Experiencia, tramo: _Tramo) -> Periodo | None:
+    """Declared period cut at the application date (§4.2.1 z)."""
+    fin = exp.fin if exp.fin is not None else ctx.fecha_postulacion
+    if exp.inicio > ctx.fecha_postulacion:
+        tramo.nota(False, "§4.2.1 z",
+                   "La experiencia se inicia después de la fecha de postulación.")
+        return None
+    if fin > ctx.fecha_postulacion or exp.fin is None:
+        tramo.nota(True, "§4.2.1 z",
+                   "Vínculo vigente: se contabiliza hasta la fecha de postulación "
+                   f"({fecha(ctx.fecha_postulacion)}).", computado="hasta la postulación")
+    return Periodo(exp.inicio, min(fin, ctx.fecha_postulacion))
+
+
+def _desde_inicio(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
+    """Ordinary experience: counted from the start date of §4.2.1 p (none under §4.2.1 v)."""
+    if ctx.solo_secundaria:
+        tramo.periodos.append(periodo)
+        return
+    if ctx.desde is None:
+        tramo.nota(False, "§4.2.1 p",
+                   "Sin fecha de egreso, bachiller o título declarada no se contabiliza.")
+        return
+    recortado = recortar(periodo, desde=ctx.desde)
+    if recortado is None:
+        tramo.nota(False, "§4.2.1 p",
+                   f"Es anterior a la fecha de inicio del cómputo ({fecha(ctx.desde)}).")
+        return
+    if recortado != periodo:
+        tramo.nota(True, "§4.2.1 p",
+                   f"Se contabiliza solo desde {fecha(ctx.desde)}.",
+                   computado=f"{recortado.dias} días")
+    tramo.periodos.append(recortado)
+
+
+def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
+    """Prácticas pre-profesionales: at least 3 months, counted only until egreso (§4.2.1 q)."""
+    if ctx.egreso is None and not ctx.solo_secundaria:
+        tramo.nota(False, "§4.2.1 q",
+                   "Para considerar prácticas debe declararse la fecha de egreso.")
+        return
+    if not alcanza(periodo.dias, meses=MESES_MINIMOS_PREPROFESIONALES):
+        tramo.nota(False, "§4.2.1 q",
+                   f"Las prácticas preprofesionales duran {describir(periodo.dias)}; "
+                   "se consideran solo si no son menores de tres meses.")
+        return
+    recortado = recortar(periodo, hasta=ctx.egreso)
+    if recortado is None:
+        tramo.nota(False, "§4.2.1 q",
+                   "Se iniciaron después del egreso: no son prácticas preprofesionales.")
+        return
+    if recortado != periodo:
+        tramo.nota(True, "§4.2.1 q",
+                   f"Las prácticas preprofesionales se contabilizan hasta el egreso "
+                   f"({fecha(ctx.egreso)}).", computado=f"{recortado.dias} días")
+    tramo.periodos.append(recortado)
+
+
+def _profesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
+    """Prácticas profesionales need a declared egreso and follow §4.2.1 p; the cap is applied later."""
+    if ctx.egreso is None and not ctx.solo_secundaria:
+        tramo.nota(False, "§4.2.1 q",
+                   "Para considerar prácticas debe declararse la fecha de egreso.")
+        return
+    _desde_inicio(ctx, exp, periodo, tramo)
+
+
+def _secigra(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
+    """SECIGRA Derecho: only a full year, even before egreso (§4.2.1 r)."""
+    if not alcanza(periodo.dias, meses=MESES_SECIGRA):
+        tramo.nota(False, "§4.2.1 r",
+                   f"SECIGRA de {describir(periodo.dias)}: solo el año completo de "
+                   "SECIGRA Derecho se reconoce como tiempo de servicios.")
+        return
+    tramo.periodos.append(periodo)
+
+
+_REGLA_POR_TIPO: dict[TipoExperiencia, Callable[[_Contexto, Experiencia, Periodo, _Tramo], None]] = {
+    TipoExperiencia.EMPLEO: _desde_inicio,
+    TipoExperiencia.LOCACION: _desde_inicio,
+    TipoExperiencia.PRACTICAS_PREPROFESIONALES: _preprofesionales,
+    TipoExperiencia.PRACTICAS_PROFESIONALES: _profesionales,
+    TipoExperiencia.SECIGRA: _secigra,
+}
+
+
+def _tramo(ctx: _Contexto, exp: Experiencia) -> _Tramo:
+    tramo = _Tramo(exp)
+    if exp.tipo in NO_COMPUTABLES:
+        clausula, mensaje = NO_COMPUTABLES[exp.tipo]
+        tramo.nota(False, clausula, mensaje)
+        return tramo
+    periodo = _hasta_postulacion(ctx, exp, tramo)
+    if periodo is not None:
+        _REGLA_POR_TIPO[exp.tipo](ctx, exp, periodo, tramo)
+    return tramo
+
+
+def _tope_profesionales(ctx: _Contexto, tramos: list[_Tramo]) -> None:
+    """Keep the earliest 24 months of all prácticas profesionales together (§4.2.1 q)."""
+    practicas = [t for t in tramos if t.experiencia.tipo is TipoExperiencia.PRACTICAS_PROFESIONALES]
+    if not practicas:
+        return
+    permitidos = primeros_dias((p for t in practicas for p in t.periodos),
+                               dias_minimos(meses=MESES_MAXIMOS_PROFESIONALES))
+    for tramo in practicas:
+        antes = total_dias(tramo.periodos)
+        tramo.periodos = interseccion(tramo.periodos, permitidos)
+        despues = total_dias(tramo.periodos)
+        if despues < antes:
+            tramo.nota(despues > 0, "§4.2.1 q",
+                       "Las prácticas profesionales se consideran hasta un máximo de "
+                       f"veinticuatro meses; se descuentan {antes - despues} días.",
+                       computado=f"{despues} días")
+
+
+# --- assembling ------------------------------------------------------------------
+
+
+Filtro = Callable[[Experiencia], tuple[str, str] | None]
+"""Returns ``None`` when a counted experience also counts here, else ``(clausula, mensaje)``."""
+
+
+def _clausula_conteo(ctx: _Contexto, exp: Experiencia) -> str:
+    """The clause under which a counted experience counts as general experience."""
+    if exp.tipo is TipoExperiencia.SECIGRA:
+        return "§4.2.1 r"
+    if exp.tipo in (TipoExperiencia.PRACTICAS_PREPROFESIONALES, TipoExperiencia.PRACTICAS_PROFESIONALES):
+        return "§4.2.1 q"
+    return "§4.2.1 v" if ctx.solo_secundaria else "§4.2.1 p"
+
+
+def _preparar(experiencias: Sequence[Experiencia], formacion: Formacion | None, fecha_postulacion: date,
+              solo_secundaria: bool) -> tuple[_Contexto, list[_Tramo]]:
+    """What counts of each declared experience; the same for every requirement, so computed once."""
+    desde, _ = _fecha_inicio(formacion, solo_secundaria)
+    egreso = formacion.fecha_egreso if formacion is not None else None
+    ctx = _Contexto(desde, egreso, fecha_postulacion, solo_secundaria)
+    tramos = [_tramo(ctx, exp) for exp in experiencias]
+    _tope_profesionales(ctx, tramos)
+    return ctx, tramos
+
+
+def _dias(tramos: Sequence[_Tramo], filtro: Filtro | None) -> int:
+    """Days of the union of the periods that count (and pass ``filtro``): overlaps count once (§4.2.1 y)."""
+    return total_dias([p for t in tramos if t.periodos and (filtro is None or filtro(t.experiencia) is None)
+                       for p in t.periodos])
+
+
+def _computar(experiencias: Sequence[Experiencia], formacion: Formacion | None, fecha_postulacion: date,
+              solo_secundaria: bool, requisito: str, filtro: Filtro | None = None,
+              clausula: str | None = None) -> Computo:
+    """Count the experiences; ``filtro`` narrows them and ``clausula`` is then cited for those that count."""
+    ctx, tramos = _preparar(experiencias, formacion, fecha_postulacion, solo_secundaria)
+    _, motivo_inicio = inicio_computo(formacion, solo_secundaria, requisito)
+    motivos = [motivo_inicio]
+    suma = 0
+    for tramo in tramos:
+        exp = tramo.experiencia
+        motivos.extend(_motivo(requisito, exp, *nota) for nota in tramo.notas)
+        if not tramo.periodos:
+            continue
+        exclusion = filtro(exp) if filtro is not None else None
+        if exclusion is not None:
+            motivos.append(_motivo(requisito, exp, False, *exclusion))
+            continue
+        dias = total_dias(tramo.periodos)
+        rangos = ", ".join(f"{fecha(p.inicio)} – {fecha(p.fin)}" for p in unir(tramo.periodos))
+        motivos.append(_motivo(requisito, exp, True, clausula or _clausula_conteo(ctx, exp),
+                               f"Se contabiliza {rangos}.", computado=f"{dias} días"))
+        suma += dias
+    total = _dias(tramos, filtro)
+    if suma > total:
+        motivos.append(Motivo(requisito=requisito, declarado="periodos traslapados", computado=f"{total} días",
+                              cumple=True, clausula="§4.2.1 y",
+                              mensaje="El periodo traslapado se considera una sola vez: "
+                                      f"se descuentan {suma - total} días."))
+    return Computo(total, motivos)
+
+
+def _solo_especifica(exp: Experiencia) -> tuple[str, str] | None:
+    """Specific experience: marked by the evaluator, and never SECIGRA (§4.2.1 r, w, x)."""
+    if exp.tipo is TipoExperiencia.SECIGRA:
+        return "§4.2.1 r", "El SECIGRA se considera solo como experiencia general."
+    if not exp.especifica:
+        return "§4.2.1 x", ("Las funciones declaradas no guardan consonancia con las del puesto: "
+                            "no es experiencia específica.")
+    return None
+
+
+def _solo_publica_especifica(exp: Experiencia) -> tuple[str, str] | None:
+    """Public-sector specific experience: specific, in a public entity, any regime (§4.2.1 w)."""
+    motivo = _solo_especifica(exp)
+    if motivo is None and exp.sector is not Sector.PUBLICO:
+        return "§4.2.1 w", "La experiencia no se realizó en una entidad del sector público."
+    return motivo
+
+
+def _solo_publica(exp: Experiencia) -> tuple[str, str] | None:
+    """Any counted experience in a public entity (Ley 31533, §4.3.2)."""
+    if exp.sector is not Sector.PUBLICO:
+        return "§4.3.2", "La experiencia no se realizó en el sector público."
+    return None
+
+
+def experiencia_general(experiencias: Sequence[Experiencia], formacion: Formacion | None,
+                        fecha_postulacion: date, solo_secundaria: bool = False) -> Computo:
+    """General experience in days with its reasons (§4.2.1 p–v, y, z)."""
+    return _computar(experiencias, formacion, fecha_postulacion, solo_secundaria, GENERAL)
+
+
+def experiencia_especifica(experiencias: Sequence[Experiencia], formacion: Formacion | None,
+                           fecha_postulacion: date, solo_secundaria: bool = False) -> Computo:
+    """Specific experience: the general periods of experiences marked specific (§4.2.1 w, x)."""
+    return _computar(experiencias, formacion, fecha_postulacion, solo_secundaria, ESPECIFICA, _solo_especifica,
+                     "§4.2.1 w")
+
+
+def experiencia_publica(experiencias: Sequence[Experiencia], formacion: Formacion | None,
+                        fecha_postulacion: date, solo_secundaria: bool = False, *,
+                        especifica: bool = True) -> Computo:
+    """Public-sector experience (§4.2.1 w); ``especifica=False`` gives all public-sector experience (§4.3.2)."""
+    if especifica:
+        return _computar(experiencias, formacion, fecha_postulacion, solo_secundaria, PUBLICA,
+                         _solo_publica_especifica, "§4.2.1 w")
+    return _computar(experiencias, formacion, fecha_postulacion, solo_secundaria, PUBLICA_GENERAL, _solo_publica)
+
+
+class DiasExperiencia(NamedTuple):
+    """The days :func:`experiencia_general`, :func:`experiencia_especifica` and
+    :func:`experiencia_publica` count, without their reasons."""
+
+    general: int
+    especifica: int
+    publica: int
+
+
+def dias_experiencia(experiencias: Sequence[Experiencia], formacion: Formacion | None, fecha_postulacion: date,
+                     solo_secundaria: bool = False) -> DiasExperiencia:
+    """General, specific and public-sector specific days in one pass, for screening many candidates (D1).
+
+    The same counting as the three functions above (the periods of each experience are
+    worked out once and shared), but no :class:`Motivo` is built: use those functions
+    when the reasons are wanted.
+    """
+    _, tramos = _preparar(experiencias, formacion, fecha_postulacion, solo_secundaria)
+    contados = [t for t in tramos if t.periodos]  # each requirement counts a subset of these
+    return DiasExperiencia(_dias(contados, None), _dias(contados, _solo_especifica),
+                           _dias(contados, _solo_publica_especifica))
+
+
+def evaluar_experiencia(computo: Computo | int, *, requisito: str, anios: Numero = 0, meses: Numero = 0,
+                        clausula: str = "§4.2.1 p") -> Motivo:
+    """Compare counted experience (a :class:`Computo` or its days) with the profile's minimum (D1)."""
+    dias = computo if isinstance(computo, int) else computo.dias
+    minimo = dias_minimos(anios=anios, meses=meses)
+    cumple = dias >= minimo
+    exigido = describir(minimo)
+    computado = describir(dias)
+    return Motivo(requisito=f"{requisito}: {exigido}", declarado="Ficha de Postulante, sección 7",
+                  computado=f"{computado} ({dias} días)", cumple=cumple, clausula=clausula,
+                  mensaje=(f"Cumple con {exigido} de {requisito.lower()}." if cumple
+                           else f"No acredita {exigido} de {requisito.lower()}: se computan {computado}."))

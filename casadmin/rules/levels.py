@@ -1,0 +1,215 @@
+"""Levels: office software and languages (§4.2.1 n) and academic level (§4.2.1 e–h, B2).
+
+Interpretations (short and explicit)
+------------------------------------
+* Knowledge: the declared level must be at least the required one
+  (básico < intermedio < avanzado); not declaring it is "No apto" (§4.2.1 n).
+  Names are compared case- and accent-insensitively ("Inglés" = "ingles").
+* Academic level: one ladder, :class:`Grado`, from the brief and B2:
+  secundaria completa < técnico (egresado < titulado) < universitario egresado
+  < bachiller < título < maestría (estudios < egresado < grado) < doctorado
+  (estudios < egresado < grado). A higher rung meets a lower requirement.
+  Studies in progress (técnico or universitario ``en_curso``) rank just above
+  secundaria completa and meet no higher requirement; secundaria in progress
+  ranks nowhere. "Estudios de maestría" in progress meet a requirement of
+  estudios de maestría (§4.2.4 a admits a constancia of studies in progress).
+* The same declared row must meet both the rung and the career; with "o
+  afines" the evaluator lists the careers accepted as directly related to
+  the functions in ``carreras_afines`` (§4.2.1 g).
+* Secundaria completa must be declared with its end date (§4.2.1 f); a
+  degree or egreso dated after the application date does not count (§4.2.1 e).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from enum import IntEnum
+from functools import lru_cache
+
+from casadmin.rules.courses import normalizar
+from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.types import Condicion, Formacion, Nivel, NivelEstudios, RequisitoFormacion
+
+# --- office software and languages (§4.2.1 n) ----------------------------------
+
+
+# Memoized, like evaluar_colegiatura below: a few combinations recur across every applicant of a
+# call, and a Motivo is immutable, so candidates can share the same one.
+@lru_cache(maxsize=1024)
+def cumple_nivel(requerido: Nivel, declarado: Nivel | None, *, conocimiento: str) -> Motivo:
+    """Declared level ≥ required level (§4.2.1 n)."""
+    cumple = declarado is not None and declarado >= requerido
+    if declarado is None:
+        mensaje = f"No declaró conocimiento de {conocimiento}."
+    elif cumple:
+        mensaje = f"Declara {conocimiento} en nivel {declarado.value}; se requiere {requerido.value}."
+    else:
+        mensaje = f"Declara {conocimiento} en nivel {declarado.value}, inferior al nivel {requerido.value} requerido."
+    return Motivo(requisito=f"{conocimiento} (nivel {requerido.value})",
+                  declarado="—" if declarado is None else declarado.value,
+                  computado="—" if declarado is None else declarado.value,
+                  cumple=cumple, clausula="§4.2.1 n", mensaje=mensaje)
+
+
+def evaluar_conocimientos(requeridos: Mapping[str, Nivel], declarados: Mapping[str, Nivel]) -> list[Motivo]:
+    """One reason per required office program or language, in the profile's order (§4.2.1 n)."""
+    por_nombre = {normalizar(nombre): nivel for nombre, nivel in declarados.items()}
+    return [cumple_nivel(nivel, por_nombre.get(normalizar(nombre)), conocimiento=nombre)
+            for nombre, nivel in requeridos.items()]
+
+
+# --- academic level (§4.2.1 e–h) -------------------------------------------------
+
+
+class Grado(IntEnum):
+    """The academic ladder; a higher value meets a lower requirement."""
+
+    SECUNDARIA_COMPLETA = 1
+    ESTUDIOS_SUPERIORES = 2
+    TECNICO_EGRESADO = 3
+    TECNICO_TITULADO = 4
+    UNIVERSITARIO_EGRESADO = 5
+    BACHILLER = 6
+    TITULO = 7
+    ESTUDIOS_MAESTRIA = 8
+    MAESTRIA_EGRESADO = 9
+    MAESTRO = 10
+    ESTUDIOS_DOCTORADO = 11
+    DOCTORADO_EGRESADO = 12
+    DOCTOR = 13
+
+
+_GRADOS: dict[NivelEstudios, dict[Condicion, Grado]] = {
+    NivelEstudios.SECUNDARIA: {c: Grado.SECUNDARIA_COMPLETA for c in Condicion if c is not Condicion.EN_CURSO},
+    NivelEstudios.TECNICO: {
+        Condicion.EN_CURSO: Grado.ESTUDIOS_SUPERIORES,
+        Condicion.EGRESADO: Grado.TECNICO_EGRESADO,
+        Condicion.BACHILLER: Grado.TECNICO_TITULADO,
+        Condicion.TITULADO: Grado.TECNICO_TITULADO,
+        Condicion.GRADO: Grado.TECNICO_TITULADO,
+    },
+    NivelEstudios.UNIVERSITARIO: {
+        Condicion.EN_CURSO: Grado.ESTUDIOS_SUPERIORES,
+        Condicion.EGRESADO: Grado.UNIVERSITARIO_EGRESADO,
+        Condicion.BACHILLER: Grado.BACHILLER,
+        Condicion.TITULADO: Grado.TITULO,
+        Condicion.GRADO: Grado.TITULO,
+    },
+    NivelEstudios.MAESTRIA: {
+        Condicion.EN_CURSO: Grado.ESTUDIOS_MAESTRIA,
+        Condicion.EGRESADO: Grado.MAESTRIA_EGRESADO,
+        Condicion.BACHILLER: Grado.MAESTRIA_EGRESADO,
+        Condicion.TITULADO: Grado.MAESTRO,
+        Condicion.GRADO: Grado.MAESTRO,
+    },
+    NivelEstudios.DOCTORADO: {
+        Condicion.EN_CURSO: Grado.ESTUDIOS_DOCTORADO,
+        Condicion.EGRESADO: Grado.DOCTORADO_EGRESADO,
+        Condicion.BACHILLER: Grado.DOCTORADO_EGRESADO,
+        Condicion.TITULADO: Grado.DOCTOR,
+        Condicion.GRADO: Grado.DOCTOR,
+    },
+}
+
+_FECHA_CLAVE_DIPLOMA = frozenset({Condicion.BACHILLER, Condicion.TITULADO, Condicion.GRADO})
+
+
+def grado(nivel: NivelEstudios, condicion: Condicion) -> Grado | None:
+    """Rung of a level and condition; ``None`` for secundaria in progress."""
+    return _GRADOS[nivel].get(condicion)
+
+
+def _fecha_clave(formacion: Formacion) -> date | None:
+    """The date that proves the condition: diploma for degrees, egreso otherwise."""
+    if formacion.condicion in _FECHA_CLAVE_DIPLOMA and formacion.fecha_diploma is not None:
+        return formacion.fecha_diploma
+    return formacion.fecha_egreso
+
+
+def _coincide_carrera(requisito: RequisitoFormacion, formacion: Formacion) -> bool:
+    carreras = requisito.carreras + (requisito.carreras_afines if requisito.afines else ())
+    if not requisito.carreras or requisito.nivel is NivelEstudios.SECUNDARIA:
+        return True
+    declarada = normalizar(formacion.carrera)
+    return any(normalizar(carrera) in declarada for carrera in carreras if carrera.strip())
+
+
+def _rechazo(requisito: RequisitoFormacion, formacion: Formacion, minimo: Grado,
+             fecha_postulacion: date | None) -> tuple[str, str] | None:
+    """``None`` when this row meets the requirement, else ``(clausula, reason)``."""
+    alcanzado = grado(formacion.nivel, formacion.condicion)
+    if alcanzado is None or alcanzado < minimo:
+        return "§4.2.1 e", f"{formacion.nivel.value} {formacion.condicion.value} no alcanza el nivel requerido"
+    if not _coincide_carrera(requisito, formacion):
+        clausula = "§4.2.1 g"
+        return clausula, f"la carrera «{formacion.carrera}» no es la solicitada"
+    if alcanzado is Grado.SECUNDARIA_COMPLETA and formacion.fecha_egreso is None:
+        return "§4.2.1 f", "la secundaria completa debe declararse con su fecha de término"
+    clave = _fecha_clave(formacion)
+    if fecha_postulacion is not None and clave is not None and clave > fecha_postulacion:
+        return "§4.2.1 e", f"la fecha {fecha(clave)} es posterior a la postulación"
+    return None
+
+
+def _minimo(requisito: RequisitoFormacion) -> Grado:
+    minimo = grado(requisito.nivel, requisito.condicion)
+    if minimo is None:
+        raise ValueError("Un requisito de formación no puede ser secundaria en curso")
+    return minimo
+
+
+def cumple_formacion(requisito: RequisitoFormacion, formacion: Formacion, *,
+                     fecha_postulacion: date | None = None) -> bool:
+    """Whether this one declared row meets the requirement (§4.2.1 e–h).
+
+    The same decision as ``evaluar_formacion(requisito, [formacion], ...).cumple``,
+    without building the reason (used to pick the study experience counts from).
+    """
+    return _rechazo(requisito, formacion, _minimo(requisito), fecha_postulacion) is None
+
+
+def evaluar_formacion(requisito: RequisitoFormacion, formaciones: Sequence[Formacion], *,
+                      fecha_postulacion: date | None = None) -> Motivo:
+    """Does any declared row meet the academic requirement? (§4.2.1 e–h)."""
+    minimo = _minimo(requisito)
+    nombre = f"{requisito.nivel.value} {requisito.condicion.value}"
+    if requisito.carreras:
+        nombre += " en " + " / ".join(requisito.carreras) + (" o afines" if requisito.afines else "")
+    rechazos: list[tuple[str, str]] = []
+    for formacion in formaciones:
+        rechazo = _rechazo(requisito, formacion, minimo, fecha_postulacion)
+        if rechazo is None:
+            declarado = f"{formacion.nivel.value} {formacion.condicion.value} {formacion.carrera}".strip()
+            return Motivo(requisito=nombre, declarado=declarado, computado=grado_nombre(formacion),
+                          cumple=True, clausula="§4.2.1 g" if requisito.afines else "§4.2.1 e",
+                          mensaje=f"Cumple con {nombre}: declara {declarado}.")
+        rechazos.append(rechazo)
+    if not rechazos:
+        return Motivo(requisito=nombre, declarado="—", computado="—", cumple=False, clausula="§4.2.1 h",
+                      mensaje="No declaró formación académica.")
+    clausula = rechazos[0][0]
+    return Motivo(requisito=nombre,
+                  declarado="; ".join(f"{f.nivel.value} {f.condicion.value} {f.carrera}".strip() for f in formaciones),
+                  computado="no cumple", cumple=False, clausula=clausula,
+                  mensaje=f"No cumple con {nombre}: " + "; ".join(r for _, r in rechazos) + ".")
+
+
+def grado_nombre(formacion: Formacion) -> str:
+    """Name of the rung a declared row reaches (or "—")."""
+    alcanzado = grado(formacion.nivel, formacion.condicion)
+    return "—" if alcanzado is None else alcanzado.name.lower()
+
+
+@lru_cache(maxsize=64, typed=True)
+def evaluar_colegiatura(*, requerida: bool, colegiado: bool, habilitado: bool) -> Motivo:
+    """Colegiatura and habilitación must be declared when the profile asks for them (§4.2.1 h)."""
+    cumple = not requerida or (colegiado and habilitado)
+    if not requerida:
+        mensaje = "El perfil no requiere colegiatura."
+    elif cumple:
+        mensaje = "Declara colegiatura y habilitación vigentes."
+    else:
+        mensaje = "No declara colegiatura y habilitación profesional vigentes."
+    return Motivo(requisito="Colegiatura y habilitación", declarado=f"colegiado={colegiado}, habilitado={habilitado}",
+                  computado="cumple" if cumple else "no cumple", cumple=cumple, clausula="§4.2.1 h", mensaje=mensaje)

@@ -1,0 +1,187 @@
+"""Interview shortlist (§4.2.4), merit order, winners and accesitarios (§4.2.6).
+
+Interpretations (short and explicit)
+------------------------------------
+* Shortlist with exam: the Aptos with the five highest accumulated scores,
+  plus two per additional position (§4.2.4 "podrá incorporarse", applied as
+  the rule), plus everyone tied with the last place of that quota. Without
+  exam: every Apto. The result keeps merit order; equal scores keep the input
+  order.
+* Merit order (§4.2.6 c): higher final score, then higher interview score
+  (as published, Ley 31533 bonus included), then higher exam score. A tie
+  that survives these criteria stays a group: the committee decides it
+  (the user area has the casting vote). The caller passes the committee's
+  order as ``decision_comite`` (ids); it settles a group only if it names
+  every member of that group.
+* Winners are the first N places; accesitarios the next two (§4.2.6 b,
+  §4.4 f). A tied group that crosses one of those limits is returned in
+  ``empates_comite`` and its members are in neither list until the committee
+  settles it. A tied group inside the accesitarios is listed there (all are
+  accesitarios) and also in ``empates_comite``, since first and second
+  accesitario differ (§4.4 f). Ties among winners, or after the
+  accesitarios, need no decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import pairwise
+
+from casadmin.rules.decimales import como_decimal
+from casadmin.rules.reasons import Motivo
+
+CUPO_ENTREVISTA = 5  # §4.2.4
+ADICIONALES_POR_POSICION = 2  # §4.2.4
+ACCESITARIOS = 2  # §4.2.6 b, §4.4 f
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acumulado:
+    """A candidate after the curricular evaluation, with the accumulated score (§4.2.4)."""
+
+    id: str
+    puntaje: Decimal
+    apto: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "puntaje", como_decimal(self.puntaje))
+
+
+def cupo_entrevista(posiciones: int = 1, *, base: int = CUPO_ENTREVISTA,
+                    por_posicion: int = ADICIONALES_POR_POSICION) -> int:
+    """Five, plus two per additional position (§4.2.4); a bases version may pass its own numbers."""
+    if posiciones < 1:
+        raise ValueError("Debe haber al menos una posición")
+    return base + por_posicion * (posiciones - 1)
+
+
+def convocados_entrevista(candidatos: Sequence[Acumulado], *, con_examen: bool, posiciones: int = 1,
+                          base: int = CUPO_ENTREVISTA, por_posicion: int = ADICIONALES_POR_POSICION) -> list[Acumulado]:
+    """Candidates called to the interview, in merit order (§4.2.4)."""
+    aptos = sorted((c for c in candidatos if c.apto), key=lambda c: c.puntaje, reverse=True)
+    if not con_examen:
+        return aptos
+    cupo = cupo_entrevista(posiciones, base=base, por_posicion=por_posicion)
+    if len(aptos) <= cupo:
+        return aptos
+    corte = aptos[cupo - 1].puntaje  # §4.2.4: everyone tied with the last place of the quota is called
+    return [c for c in aptos if c.puntaje >= corte]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finalista:
+    """A candidate Apto in every stage, with the scores used to rank (§4.2.6)."""
+
+    id: str
+    puntaje_final: Decimal
+    entrevista: Decimal
+    examen: Decimal | None = None
+    apto: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "puntaje_final", como_decimal(self.puntaje_final))
+        object.__setattr__(self, "entrevista", como_decimal(self.entrevista))
+        if self.examen is not None:
+            object.__setattr__(self, "examen", como_decimal(self.examen))
+
+
+_CRITERIOS = (
+    ("puntaje final", "§4.2.6 a"),
+    ("puntaje en la Entrevista Personal", "§4.2.6 c"),
+    ("puntaje en la Evaluación de Conocimientos Técnicos", "§4.2.6 c"),
+)
+
+
+def _clave(f: Finalista) -> tuple[Decimal, Decimal, Decimal]:
+    return (f.puntaje_final, f.entrevista, f.examen if f.examen is not None else Decimal(-1))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResultadoFinal:
+    """Merit order as tied groups, winners, accesitarios and the ties the committee must decide."""
+
+    orden: tuple[tuple[Finalista, ...], ...]
+    ganadores: tuple[Finalista, ...]
+    accesitarios: tuple[Finalista, ...]
+    empates_comite: tuple[tuple[Finalista, ...], ...]
+    motivos: tuple[Motivo, ...]
+
+
+def _agrupar(finalistas: Sequence[Finalista]) -> list[list[Finalista]]:
+    ordenados = sorted(finalistas, key=_clave, reverse=True)
+    grupos: list[list[Finalista]] = []
+    for f in ordenados:
+        if grupos and _clave(grupos[-1][0]) == _clave(f):
+            grupos[-1].append(f)
+        else:
+            grupos.append([f])
+    return grupos
+
+
+def _aplicar_comite(grupos: list[list[Finalista]], decision_comite: Sequence[str]) -> list[list[Finalista]]:
+    posicion = {id_: i for i, id_ in enumerate(decision_comite)}
+    resultado: list[list[Finalista]] = []
+    for grupo in grupos:
+        if len(grupo) > 1 and all(f.id in posicion for f in grupo):
+            resultado.extend([f] for f in sorted(grupo, key=lambda f: posicion[f.id]))
+        else:
+            resultado.append(grupo)
+    return resultado
+
+
+def orden_merito(finalistas: Sequence[Finalista], *, decision_comite: Sequence[str] = ()) -> list[list[Finalista]]:
+    """Groups in merit order; a group of more than one is a tie left to the committee (§4.2.6 c)."""
+    return _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), decision_comite)
+
+
+def _desempate(anterior: Finalista, siguiente: Finalista) -> Motivo | None:
+    """Which criterion put ``anterior`` before ``siguiente``, when their final scores are equal."""
+    if anterior.puntaje_final != siguiente.puntaje_final:
+        return None
+    a, b = _clave(anterior), _clave(siguiente)
+    for i, (criterio, clausula) in enumerate(_CRITERIOS):
+        if a[i] != b[i]:
+            return Motivo(requisito="Desempate", declarado=f"{anterior.id} / {siguiente.id}",
+                          computado=f"{a[i]} > {b[i]}", cumple=True, clausula=clausula,
+                          mensaje=f"Empate en puntaje final entre {anterior.id} y {siguiente.id}: "
+                                  f"se prefiere a {anterior.id} por mayor {criterio}.")
+    return Motivo(requisito="Desempate", declarado=f"{anterior.id} / {siguiente.id}", computado="decisión del comité",
+                  cumple=True, clausula="§4.2.6 c",
+                  mensaje=f"Empate persistente entre {anterior.id} y {siguiente.id}: decidió el Comité de Entrevista.")
+
+
+def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
+                    decision_comite: Sequence[str] = ()) -> ResultadoFinal:
+    """Winners (N positions), two accesitarios, and unresolved ties (§4.2.6 a–c)."""
+    if posiciones < 1:
+        raise ValueError("Debe haber al menos una posición")
+    grupos = orden_merito(finalistas, decision_comite=decision_comite)
+    limite_accesitarios = posiciones + ACCESITARIOS
+    ganadores: list[Finalista] = []
+    accesitarios: list[Finalista] = []
+    empates: list[tuple[Finalista, ...]] = []
+    motivos: list[Motivo] = []
+    inicio = 0
+    for grupo in grupos:
+        fin = inicio + len(grupo)  # places [inicio, fin)
+        cruza = any(inicio < limite < fin for limite in (posiciones, limite_accesitarios))
+        if len(grupo) > 1 and inicio < limite_accesitarios and (cruza or inicio >= posiciones):
+            empates.append(tuple(grupo))
+            motivos.append(Motivo(requisito="Desempate", declarado=", ".join(f.id for f in grupo),
+                                  computado="empate persistente", cumple=False, clausula="§4.2.6 c",
+                                  mensaje="Persiste el empate tras los criterios de las bases: el Comité de "
+                                          "Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
+        if not cruza:
+            if fin <= posiciones:
+                ganadores.extend(grupo)
+            elif inicio >= posiciones and fin <= limite_accesitarios:
+                accesitarios.extend(grupo)
+        inicio = fin
+    for anterior, siguiente in pairwise(grupos):
+        motivo = _desempate(anterior[-1], siguiente[0])
+        if motivo is not None:
+            motivos.append(motivo)
+    return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
+                          accesitarios=tuple(accesitarios), empates_comite=tuple(empates), motivos=tuple(motivos))

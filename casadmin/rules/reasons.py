@@ -1,0 +1,42 @@
+"""Reasons (motivos) returned with every automatic decision.
+
+A :class:`Motivo` says which requirement or rule was applied, what the
+applicant declared, what the rule computed, whether the declared item meets
+the rule named in ``clausula``, and a message in Spanish for the applicant and
+the evaluator (D1: "the reason for each failure").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+
+@dataclass(frozen=True, kw_only=True)
+class Motivo:
+    """One reason: ``cumple`` is true when the declared item meets the rule in ``clausula``."""
+
+    requisito: str
+    declarado: str
+    computado: str
+    cumple: bool
+    clausula: str
+    mensaje: str
+
+
+def todos_cumplen(motivos: Iterable[Motivo]) -> bool:
+    """True when every reason is met (an empty list is met)."""
+    return all(motivo.cumple for motivo in motivos)
+
+
+def incumplidos(motivos: Iterable[Motivo]) -> list[Motivo]:
+    """The reasons that are not met, in order."""
+    return [motivo for motivo in motivos if not motivo.cumple]
+
+
+@lru_cache(maxsize=2**16, typed=True)  # pure; the same dates recur in every reason of a large call
+def fecha(valor: date | None) -> str:
+    """A date as written in Peruvian documents (dd/mm/aaaa); ``None`` as "—"."""
+    return "—" if valor is None else valor.strftime("%d/%m/%Y")

@@ -1,0 +1,84 @@
+"""CAS Admin settings: the one settings module.
+
+Every value can be overridden by an environment variable of the same name with
+the ``CASADMIN_`` prefix (e.g. ``CASADMIN_DATABASE_URL``). Tests override values
+by passing a mapping to :func:`casadmin.create_app`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CASADMIN_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
+
+
+BASE_DIR = Path(_env("BASE_DIR") or Path.cwd()).resolve()
+INSTANCE_DIR = Path(_env("INSTANCE_DIR") or BASE_DIR / "instance")
+
+# --- Flask ------------------------------------------------------------------
+SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+# Uploads above this are refused by Flask with 413 before the body is read (C3: 5 MB PDFs).
+MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))
+
+# --- Database ---------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'casadmin.db'}"
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+# Alembic owns the schema (FAB-NOTES: FAB's create_all collides with migrations).
+FAB_CREATE_DB = False
+# Permissions are synced by ``flask casadmin init``, once, never by each worker.
+FAB_UPDATE_PERMS = _env_bool("UPDATE_PERMS", False)
+
+# --- Storage, mail, background jobs ------------------------------------------
+STORAGE_DIR = Path(_env("STORAGE_DIR") or INSTANCE_DIR / "storage")
+UPLOAD_FOLDER = str(STORAGE_DIR / "fab-uploads") + "/"
+IMG_UPLOAD_FOLDER = str(STORAGE_DIR / "fab-images") + "/"
+REDIS_URL = _env("REDIS_URL")
+MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+MAIL_PORT = int(_env("MAIL_PORT", "25"))
+MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+MAIL_USERNAME = _env("MAIL_USERNAME")
+MAIL_PASSWORD = _env("MAIL_PASSWORD")
+MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "CAS Admin <no-responder@casadmin.local>")
+# With MAIL_SUPPRESS_SEND the outbox records messages without sending them (demo, tests).
+MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", True)
+
+# --- Flask-AppBuilder ---------------------------------------------------------
+APP_NAME = "CAS Admin"
+APP_THEME = ""
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Administrador"
+AUTH_ROLE_PUBLIC = "Publico"
+AUTH_USER_REGISTRATION = False
+FAB_SECURITY_MANAGER_CLASS = "casadmin.security.CasSecurityManager"
+FAB_ADD_SECURITY_API = True
+FAB_API_SWAGGER_UI = True
+FAB_API_MAX_PAGE_SIZE = 100
+FAB_INDEX_VIEW = "casadmin.views.home.InicioView"
+FAB_PASSWORD_COMPLEXITY_ENABLED = False
+
+# --- Language and time (es-PE, Lima) -----------------------------------------
+BABEL_DEFAULT_LOCALE = "es"
+BABEL_DEFAULT_TIMEZONE = "America/Lima"
+LANGUAGES = {"es": {"flag": "pe", "name": "Español"}}
+BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "casadmin" / "translations")
+
+# --- Security -----------------------------------------------------------------
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", False)
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"

@@ -1,0 +1,19 @@
+"""Bonus for Deportistas Calificados de Alto Nivel, levels 1–5, when the profile requires it (§4.3.1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from casadmin.engine.model import Candidato, Contexto
+from casadmin.hookspecs import hookimpl
+from casadmin.rules.scores import bonificacion_deportista
+
+
+@hookimpl
+def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decimal):
+    b = bonificacion_deportista(
+        puntaje, nivel=candidato.deportista_nivel,
+        perfil_exige_deportista=ctx.convocatoria.perfil.requiere_deportista,
+        tasas={int(k): v for k, v in ctx.parametros["bonificacion.deportista"].items()},
+    )
+    return [b] if b else []

@@ -1,0 +1,42 @@
+"""Evaluación Curricular (§4.2.4, D4): expediente present and on time; each factor Cumple / No cumple."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from casadmin.engine.model import Candidato, Contexto, Resultado
+from casadmin.hookspecs import hookimpl
+from casadmin.rules.reasons import Motivo
+from casadmin.rules.scores import Factor, evaluar_curricular
+
+
+def _tabla(ctx: Contexto) -> dict[Factor, Decimal]:
+    clave = "curricular.puntos_con_examen" if ctx.convocatoria.incluye_examen else "curricular.puntos_sin_examen"
+    return {Factor(k): Decimal(v) for k, v in ctx.parametros[clave].items()}
+
+
+@hookimpl
+def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado]:
+    conv = ctx.convocatoria
+    pide_publica = bool(conv.perfil.experiencia_publica_meses)
+    tabla = _tabla(ctx)
+    out = []
+    for cand in candidatos:
+        e = cand.entradas
+        if not e.expediente_presentado or not e.expediente_en_plazo:
+            motivo = Motivo(requisito="Expediente Curricular", declarado="no presentado" if not e.expediente_presentado
+                            else "fuera de plazo", computado="", cumple=False, clausula="§4.2.4 Criterios",
+                            mensaje="No adjuntó el Expediente Curricular en la fecha y horario establecidos: No Apto/a.")
+            out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="no_apto", puntaje=Decimal(0),
+                                 motivos=(motivo,)))
+            continue
+        cumplimiento = {f: bool(e.factores_curriculares.get(f.value, False)) for f in Factor}
+        if not pide_publica:  # §4.2.4 Observación: its points move to specific experience
+            cumplimiento.pop(Factor.EXPERIENCIA_PUBLICA)
+        r = evaluar_curricular(cumplimiento, con_examen=conv.incluye_examen, pide_experiencia_publica=pide_publica,
+                               puntos=tabla)
+        out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="apto" if r.apto else "no_apto",
+                             puntaje=r.total, motivos=r.motivos,
+                             detalle={"puntos": {f.value: str(v) for f, v in r.puntos.items()}}))
+    return out

@@ -1,0 +1,17 @@
+"""Desierto detection (§4.5, D9): the cause the engine proposes, for ORH to confirm."""
+
+from __future__ import annotations
+
+from casadmin.engine.model import Contexto
+from casadmin.hookspecs import hookimpl
+
+
+@hookimpl
+def casadmin_detectar_desierto(ctx: Contexto, resumen: dict[str, int]) -> str | None:
+    if resumen["postulantes"] == 0:
+        return "sin_postulantes"  # §4.5 a
+    if resumen["aptos_ficha"] == 0:
+        return "sin_requisitos"  # §4.5 b
+    if resumen["finalistas"] == 0:
+        return "sin_puntaje_minimo"  # §4.5 c
+    return None

@@ -1,0 +1,170 @@
+"""Courses, programs, diplomados and postgraduate studies (§4.2.1 i–m, §4.2.4 c)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from casadmin.rules.courses import (
+    coincide_tema,
+    diplomado_cumple_ley_30220,
+    evaluar_cursos,
+    horas_minimas_programa,
+    normalizar,
+)
+from casadmin.rules.types import Capacitacion, RequisitoCapacitacion
+from casadmin.rules.types import TipoCapacitacion as T
+
+D = date
+
+
+def cap(tema: str, tipo: T = T.CURSO, horas: int | str = 20, **extra) -> Capacitacion:
+    return Capacitacion(tema=tema, tipo=tipo, horas=Decimal(horas), fecha_fin=extra.pop("fecha_fin", D(2022, 1, 1)),
+                        **extra)
+
+
+def req(tema: str, tipo: T = T.CURSO, horas: int = 0, **extra) -> RequisitoCapacitacion:
+    return RequisitoCapacitacion(tema=tema, tipo=tipo, horas=Decimal(horas), **extra)
+
+
+def test_normalizar_ignora_mayusculas_y_tildes() -> None:
+    assert normalizar("  Gestión   PÚBLICA ") == "gestion publica"
+
+
+def test_coincidencia_por_contencion_del_tema_requerido() -> None:
+    assert coincide_tema(req("Gestión Pública"), cap("Diplomado en GESTION PUBLICA por resultados"))
+    assert not coincide_tema(req("Gestión Pública"), cap("Gestión de proyectos"))
+
+
+def test_afines_solo_si_el_perfil_lo_dice_4_2_1_m() -> None:
+    con = req("Contrataciones del Estado", afines=True, temas_afines=("Logística",))
+    sin = req("Contrataciones del Estado", afines=False, temas_afines=("Logística",))
+    assert coincide_tema(con, cap("Gestión Logística"))
+    assert not coincide_tema(sin, cap("Gestión Logística"))
+
+
+def test_horas_acumulativas_4_2_4_c() -> None:
+    requisitos = [req("SIAF", horas=50)]
+    assert evaluar_cursos(requisitos, [cap("SIAF I", horas=30), cap("Taller SIAF II", T.TALLER, 20)])[0].cumple
+    assert not evaluar_cursos(requisitos, [cap("SIAF I", horas=30), cap("Taller SIAF II", T.TALLER, 19)])[0].cumple
+
+
+def test_requisito_de_curso_sin_horas_exige_al_menos_un_curso() -> None:
+    assert evaluar_cursos([req("Ética")], [cap("Ética pública", horas=2)])[0].cumple
+    assert not evaluar_cursos([req("Ética")], [cap("Gestión")])[0].cumple
+
+
+def test_solo_cursos_concluidos_a_la_fecha_de_postulacion_4_2_4_c() -> None:
+    en_curso = Capacitacion(tema="SIAF", tipo=T.CURSO, horas=Decimal(40))
+    tarde = cap("SIAF", horas=40, fecha_fin=D(2024, 2, 1))
+    motivos = evaluar_cursos([req("SIAF", horas=40)], [en_curso, tarde], fecha_postulacion=D(2024, 1, 15))
+    assert not motivos[0].cumple
+    assert "no está concluido" in motivos[0].mensaje
+    assert evaluar_cursos([req("SIAF", horas=40)], [tarde], fecha_postulacion=D(2024, 2, 1))[0].cumple
+
+
+def test_programa_90_horas_u_80_con_ente_rector_4_2_1_k() -> None:
+    assert horas_minimas_programa(cap("x", T.PROGRAMA_ESPECIALIZACION, ente_rector=True)) == 80
+    assert horas_minimas_programa(cap("x", T.PROGRAMA_ESPECIALIZACION)) == 90
+    requisito = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION)]
+    assert evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 90)])[0].cumple
+    assert not evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 89)])[0].cumple
+    assert evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 80,
+                                          ente_rector=True)])[0].cumple
+
+
+def test_programa_con_horas_del_perfil_mayores_a_90_4_2_1_k() -> None:
+    requisito = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=120)]
+    assert not evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 100)])[0].cumple
+    assert evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 120)])[0].cumple
+
+
+def test_horas_de_programas_no_se_suman_para_un_programa_4_2_1_k() -> None:
+    requisito = [req("Control", T.PROGRAMA_ESPECIALIZACION)]
+    dos_mitades = [cap("Control I", T.PROGRAMA_ESPECIALIZACION, 50), cap("Control II", T.PROGRAMA_ESPECIALIZACION, 50)]
+    assert not evaluar_cursos(requisito, dos_mitades)[0].cumple
+
+
+def test_curso_de_especializacion_no_suple_programa_4_2_1_k() -> None:
+    motivo = evaluar_cursos([req("Control", T.PROGRAMA_ESPECIALIZACION)],
+                            [cap("Curso de especialización en Control", T.CURSO_ESPECIALIZACION, 200)])[0]
+    assert not motivo.cumple
+    assert motivo.clausula == "§4.2.1 k" and "no suple" in motivo.mensaje
+    # …but its hours do count for an ordinary course requirement (§4.2.4 c).
+    assert evaluar_cursos([req("Control", horas=100)],
+                          [cap("Curso de especialización en Control", T.CURSO_ESPECIALIZACION, 200)])[0].cumple
+
+
+def test_diplomado_ley_30220_24_creditos_o_384_horas_4_2_1_l() -> None:
+    assert diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 384, inicio=D(2016, 1, 1)))
+    assert not diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 383, inicio=D(2016, 1, 1)))
+    assert diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 100, creditos=Decimal(24), inicio=D(2016, 1, 1)))
+    assert not diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 400, creditos=Decimal(23), inicio=D(2016, 1, 1)))
+    # The day the law applies, and the day before.
+    assert not diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, inicio=D(2014, 7, 10)))
+    assert diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, inicio=D(2014, 7, 9)))
+
+
+def test_diplomado_sin_fecha_de_inicio_usa_la_fecha_de_fin_4_2_1_l() -> None:
+    assert diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, fecha_fin=D(2014, 6, 30)))
+    assert not diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, fecha_fin=D(2015, 6, 30)))
+
+
+def test_posgrado_culminado_cumple_un_solo_requisito_4_2_1_j() -> None:
+    maestria = cap("Maestría en Gestión Pública", T.MAESTRIA, 600)
+    motivos = evaluar_cursos([req("Gestión Pública", horas=100), req("Gestión Pública", T.PROGRAMA_ESPECIALIZACION)],
+                             [maestria])
+    assert [m.cumple for m in motivos] == [True, False]
+    assert "solo cumple un requisito" in motivos[1].mensaje
+
+
+def test_posgrado_solo_sirve_a_requisitos_de_su_tematica_4_2_1_i_j() -> None:
+    maestria = cap("Maestría en Gestión Pública", T.MAESTRIA, 600)
+    requisitos = [req("Gestión Pública", T.PROGRAMA_ESPECIALIZACION), req("Derecho Administrativo", horas=40)]
+    assert [m.cumple for m in evaluar_cursos(requisitos, [maestria])] == [True, False]
+    # A second, unused postgraduate study on another topic does not fill the unrelated requirement either.
+    doctorado = cap("Doctorado en Gestión Pública", T.DOCTORADO, 600)
+    assert [m.cumple for m in evaluar_cursos(requisitos, [maestria, doctorado])] == [True, False]
+
+
+def test_posgrado_no_culminado_no_cumple_4_2_1_j() -> None:
+    en_curso = Capacitacion(tema="Maestría en Gestión Pública", tipo=T.MAESTRIA, horas=Decimal(600))
+    assert not evaluar_cursos([req("Gestión Pública", T.PROGRAMA_ESPECIALIZACION)], [en_curso])[0].cumple
+
+
+def test_asignacion_de_posgrados_maximiza_requisitos_cumplidos_4_2_1_j() -> None:
+    """A greedy first-fit would give the doctorate to R1 and leave R2 unmet."""
+    doctorado = cap("Doctorado en Gestión Pública y Políticas Sociales", T.DOCTORADO, 500)
+    maestria = cap("Maestría en Gestión Pública", T.MAESTRIA, 500)
+    requisitos = [req("Gestión Pública", T.PROGRAMA_ESPECIALIZACION), req("Políticas Sociales", T.DIPLOMADO)]
+    motivos = evaluar_cursos(requisitos, [doctorado, maestria])
+    assert [m.cumple for m in motivos] == [True, True]
+    assert [m.clausula for m in motivos] == ["§4.2.1 j", "§4.2.1 j"]
+
+
+def test_cursos_ordinarios_pueden_servir_a_varios_requisitos() -> None:
+    curso = cap("Gestión pública y contrataciones del estado", horas=40)
+    motivos = evaluar_cursos([req("Gestión Pública", horas=40), req("Contrataciones del Estado", horas=40)], [curso])
+    assert [m.cumple for m in motivos] == [True, True]
+
+
+def test_criterio_de_coincidencia_intercambiable() -> None:
+    def exacto(r: RequisitoCapacitacion, c: Capacitacion) -> bool:
+        return normalizar(r.tema) == normalizar(c.tema)
+
+    requisitos = [req("SIAF", horas=10)]
+    declarados = [cap("Curso SIAF", horas=20)]
+    assert evaluar_cursos(requisitos, declarados)[0].cumple
+    assert not evaluar_cursos(requisitos, declarados, criterio=exacto)[0].cumple
+
+
+def test_horas_en_float_se_rechazan() -> None:
+    with pytest.raises(TypeError):
+        Capacitacion(tema="x", tipo=T.CURSO, horas=1.5)  # type: ignore[arg-type]
+
+
+def test_requisito_de_tipo_no_soportado() -> None:
+    with pytest.raises(ValueError):
+        RequisitoCapacitacion(tema="x", tipo=T.TALLER)

@@ -1,0 +1,266 @@
+"""Experience rules (§4.2.1 p–z): each rule with a case that counts and one that does not."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casadmin.rules.experience import (
+    evaluar_experiencia,
+    experiencia_especifica,
+    experiencia_general,
+    experiencia_publica,
+    inicio_computo,
+)
+from casadmin.rules.reasons import incumplidos
+from casadmin.rules.types import (
+    Condicion,
+    Experiencia,
+    Formacion,
+    NivelEstudios,
+    Sector,
+    TipoExperiencia,
+)
+
+D = date
+POSTULACION = D(2024, 1, 15)
+EGRESADO_2020 = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO, carrera="Derecho",
+                          fecha_egreso=D(2020, 1, 1), fecha_diploma=D(2021, 1, 1))
+
+
+def exp(inicio: date, fin: date | None, *, tipo: TipoExperiencia = TipoExperiencia.EMPLEO,
+        sector: Sector = Sector.PRIVADO, especifica: bool = False) -> Experiencia:
+    return Experiencia(empleador="Entidad", sector=sector, puesto="Analista", inicio=inicio, fin=fin,
+                       tipo=tipo, especifica=especifica)
+
+
+# --- §4.2.1 p -------------------------------------------------------------------------
+
+
+def test_inicio_desde_egreso_y_no_desde_el_diploma_4_2_1_p() -> None:
+    desde, motivo = inicio_computo(EGRESADO_2020)
+    assert desde == D(2020, 1, 1) and motivo.cumple and motivo.clausula == "§4.2.1 p"
+
+
+def test_inicio_desde_bachiller_si_no_declara_egreso_4_2_1_p() -> None:
+    bachiller = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.BACHILLER,
+                          fecha_diploma=D(2021, 3, 1))
+    assert inicio_computo(bachiller)[0] == D(2021, 3, 1)
+
+
+def test_sin_fecha_de_egreso_ni_diploma_no_hay_inicio_4_2_1_p() -> None:
+    en_curso = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EN_CURSO)
+    desde, motivo = inicio_computo(en_curso)
+    assert desde is None and not motivo.cumple
+    # An egresado row without its diploma date cannot use the diploma either.
+    assert inicio_computo(None)[0] is None
+
+
+def test_experiencia_anterior_al_egreso_no_cuenta_4_2_1_p() -> None:
+    dias, motivos = experiencia_general([exp(D(2018, 1, 1), D(2019, 12, 31))], EGRESADO_2020, POSTULACION)
+    assert dias == 0
+    assert [m.clausula for m in incumplidos(motivos)] == ["§4.2.1 p"]
+    assert "anterior" in incumplidos(motivos)[0].mensaje
+
+
+# --- §4.2.1 q -------------------------------------------------------------------------
+
+
+def test_preprofesionales_de_tres_meses_cuentan_4_2_1_q() -> None:
+    practica = exp(D(2019, 1, 1), D(2019, 3, 31), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)  # 90 días
+    assert experiencia_general([practica], EGRESADO_2020, POSTULACION).dias == 90
+
+
+def test_preprofesionales_de_menos_de_tres_meses_no_cuentan_4_2_1_q() -> None:
+    practica = exp(D(2019, 1, 1), D(2019, 3, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)  # 89 días
+    computo = experiencia_general([practica], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 0
+    assert incumplidos(computo.motivos)[0].clausula == "§4.2.1 q"
+
+
+def test_preprofesionales_iniciadas_despues_del_egreso_no_cuentan_4_2_1_q() -> None:
+    practica = exp(D(2020, 3, 1), D(2020, 8, 31), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
+    assert experiencia_general([practica], EGRESADO_2020, POSTULACION).dias == 0
+
+
+def test_practicas_requieren_fecha_de_egreso_declarada_4_2_1_q() -> None:
+    titulado_sin_egreso = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO,
+                                    fecha_diploma=D(2019, 1, 1))
+    practicas = [exp(D(2018, 1, 1), D(2018, 12, 31), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES),
+                 exp(D(2019, 1, 1), D(2019, 12, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)]
+    computo = experiencia_general(practicas, titulado_sin_egreso, POSTULACION)
+    assert computo.dias == 0
+    assert [m.clausula for m in incumplidos(computo.motivos)] == ["§4.2.1 q", "§4.2.1 q"]
+
+
+def test_practicas_profesionales_se_topan_en_24_meses_en_conjunto_4_2_1_q() -> None:
+    primera = exp(D(2020, 1, 1), D(2020, 12, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)  # 366
+    segunda = exp(D(2021, 1, 1), D(2022, 12, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)  # 730
+    empleo = exp(D(2023, 1, 1), D(2023, 1, 30))  # 30
+    computo = experiencia_general([primera, segunda, empleo], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 720 + 30
+    tope = [m for m in computo.motivos if "veinticuatro" in m.mensaje]
+    assert len(tope) == 1 and tope[0].clausula == "§4.2.1 q"
+
+
+def test_practicas_profesionales_cuentan_hasta_24_meses_4_2_1_q() -> None:
+    practica = exp(D(2020, 1, 1), D(2021, 12, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)  # 731 días
+    assert experiencia_general([practica], EGRESADO_2020, POSTULACION).dias == 720
+    corta = exp(D(2020, 1, 1), D(2020, 12, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)
+    assert experiencia_general([corta], EGRESADO_2020, POSTULACION).dias == 366
+
+
+# --- §4.2.1 r–u -----------------------------------------------------------------------
+
+
+def test_secigra_completo_cuenta_como_general_y_no_como_especifica_4_2_1_r() -> None:
+    secigra = exp(D(2018, 1, 1), D(2018, 12, 31), tipo=TipoExperiencia.SECIGRA, sector=Sector.PUBLICO,
+                  especifica=True)
+    assert experiencia_general([secigra], EGRESADO_2020, POSTULACION).dias == 365
+    especifica = experiencia_especifica([secigra], EGRESADO_2020, POSTULACION)
+    assert especifica.dias == 0 and incumplidos(especifica.motivos)[0].clausula == "§4.2.1 r"
+    assert experiencia_publica([secigra], EGRESADO_2020, POSTULACION, especifica=False).dias == 365
+
+
+def test_cada_experiencia_contada_cita_su_clausula() -> None:
+    experiencias = [
+        exp(D(2018, 1, 1), D(2018, 12, 31), tipo=TipoExperiencia.SECIGRA),
+        exp(D(2019, 1, 1), D(2019, 6, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES),
+        exp(D(2021, 1, 1), D(2021, 6, 30), especifica=True),
+    ]
+    general = experiencia_general(experiencias, EGRESADO_2020, POSTULACION)
+    assert [m.clausula for m in general.motivos if m.computado.endswith("días") and m.cumple] == \
+        ["§4.2.1 r", "§4.2.1 q", "§4.2.1 p"]
+    especifica = experiencia_especifica(experiencias, EGRESADO_2020, POSTULACION)
+    assert [m.clausula for m in especifica.motivos if m.cumple][-1] == "§4.2.1 w"
+
+
+def test_secigra_incompleto_no_cuenta_4_2_1_r() -> None:
+    secigra = exp(D(2018, 1, 1), D(2018, 12, 25), tipo=TipoExperiencia.SECIGRA)  # 359 días
+    assert experiencia_general([secigra], EGRESADO_2020, POSTULACION).dias == 0
+
+
+def test_serums_residentado_ad_honorem_voluntariado_nunca_cuentan_4_2_1_s_t_u() -> None:
+    tipos = [TipoExperiencia.SERUMS, TipoExperiencia.RESIDENTADO, TipoExperiencia.AD_HONOREM,
+             TipoExperiencia.VOLUNTARIADO]
+    experiencias = [exp(D(2021, 1, 1), D(2021, 12, 31), tipo=t, especifica=True, sector=Sector.PUBLICO) for t in tipos]
+    for funcion in (experiencia_general, experiencia_especifica, experiencia_publica):
+        computo = funcion(experiencias, EGRESADO_2020, POSTULACION)
+        assert computo.dias == 0
+        assert [m.clausula for m in incumplidos(computo.motivos)] == ["§4.2.1 s", "§4.2.1 t", "§4.2.1 u", "§4.2.1 u"]
+    # Same period as an ordinary job does count: the exclusion is the kind, not the dates.
+    assert experiencia_general([exp(D(2021, 1, 1), D(2021, 12, 31))], EGRESADO_2020, POSTULACION).dias == 365
+
+
+# --- §4.2.1 v -------------------------------------------------------------------------
+
+
+def test_secundaria_cuenta_experiencia_sin_fecha_de_egreso_4_2_1_v() -> None:
+    empleo = exp(D(2010, 1, 1), D(2010, 12, 31))
+    assert experiencia_general([empleo], None, POSTULACION, solo_secundaria=True).dias == 365
+    assert experiencia_general([empleo], None, POSTULACION, solo_secundaria=False).dias == 0
+
+
+def test_secundaria_admite_preprofesionales_sin_egreso_pero_no_las_exclusiones_4_2_1_v() -> None:
+    practica = exp(D(2012, 1, 1), D(2012, 6, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
+    voluntariado = exp(D(2013, 1, 1), D(2013, 12, 31), tipo=TipoExperiencia.VOLUNTARIADO)
+    computo = experiencia_general([practica, voluntariado], None, POSTULACION, solo_secundaria=True)
+    assert computo.dias == 182
+    assert computo.motivos[0].clausula == "§4.2.1 v"
+
+
+# --- §4.2.1 w, x ----------------------------------------------------------------------
+
+
+def test_especifica_solo_con_funciones_en_consonancia_4_2_1_x() -> None:
+    si = exp(D(2021, 1, 1), D(2021, 6, 30), especifica=True)
+    no = exp(D(2021, 7, 1), D(2021, 12, 31), especifica=False)
+    assert experiencia_especifica([si, no], EGRESADO_2020, POSTULACION).dias == 181
+    assert experiencia_general([si, no], EGRESADO_2020, POSTULACION).dias == 365
+
+
+def test_especifica_publica_incluye_locacion_y_excluye_privado_4_2_1_w() -> None:
+    locacion = exp(D(2021, 1, 1), D(2021, 6, 30), tipo=TipoExperiencia.LOCACION, sector=Sector.PUBLICO,
+                   especifica=True)
+    privado = exp(D(2021, 7, 1), D(2021, 12, 31), sector=Sector.PRIVADO, especifica=True)
+    computo = experiencia_publica([locacion, privado], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 181
+    assert [m.clausula for m in incumplidos(computo.motivos)] == ["§4.2.1 w"]
+
+
+# --- §4.2.1 y, z ----------------------------------------------------------------------
+
+
+def test_traslape_se_cuenta_una_vez_y_se_informa_4_2_1_y() -> None:
+    a = exp(D(2021, 1, 1), D(2021, 12, 31))
+    b = exp(D(2021, 6, 1), D(2022, 5, 31))
+    computo = experiencia_general([a, b], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 365 + 151
+    assert any(m.clausula == "§4.2.1 y" and "una sola vez" in m.mensaje for m in computo.motivos)
+
+
+def test_vinculo_vigente_hasta_la_fecha_de_postulacion_4_2_1_z() -> None:
+    vigente = exp(D(2024, 1, 1), None, especifica=True, sector=Sector.PUBLICO)
+    computo = experiencia_general([vigente], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 15
+    assert any(m.clausula == "§4.2.1 z" for m in computo.motivos)
+
+
+def test_fecha_fin_posterior_a_la_postulacion_se_corta_y_la_que_empieza_despues_no_cuenta_4_2_1_z() -> None:
+    futura = exp(D(2024, 1, 1), D(2024, 12, 31))
+    posterior = exp(D(2024, 2, 1), D(2024, 3, 1))
+    computo = experiencia_general([futura, posterior], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 15
+    assert [m.clausula for m in incumplidos(computo.motivos)] == ["§4.2.1 z"]
+
+
+def test_evaluar_experiencia_contra_el_minimo_del_perfil() -> None:
+    computo = experiencia_general([exp(D(2021, 1, 1), D(2022, 12, 31))], EGRESADO_2020, POSTULACION)  # 730
+    assert evaluar_experiencia(computo, requisito="Experiencia general", anios=2).cumple
+    falla = evaluar_experiencia(computo, requisito="Experiencia general", anios=3)
+    assert not falla.cumple and "No acredita 3 años" in falla.mensaje
+    assert computo.meses == Decimal("24.33") and computo.anios == Decimal("2.02")  # 730 / 30, 730 / 360
+
+
+# --- properties (§4.2.1 w: specific ⊆ general) -------------------------------------------
+
+TIPOS = list(TipoExperiencia)
+
+
+@st.composite
+def experiencias(draw: st.DrawFn) -> Experiencia:
+    inicio = D(2012, 1, 1) + timedelta(days=draw(st.integers(0, 4500)))
+    fin = draw(st.one_of(st.none(), st.integers(0, 1500).map(lambda n: inicio + timedelta(days=n))))
+    return Experiencia(empleador="E", puesto="P", sector=draw(st.sampled_from(list(Sector))), inicio=inicio, fin=fin,
+                       tipo=draw(st.sampled_from(TIPOS)), especifica=draw(st.booleans()))
+
+
+formaciones = st.builds(
+    Formacion, nivel=st.just(NivelEstudios.UNIVERSITARIO), condicion=st.sampled_from(list(Condicion)),
+    fecha_egreso=st.one_of(st.none(), st.dates(D(2012, 1, 1), D(2024, 1, 1))),
+    fecha_diploma=st.one_of(st.none(), st.dates(D(2012, 1, 1), D(2024, 1, 1))),
+)
+
+
+@settings(max_examples=150)
+@given(st.lists(experiencias(), max_size=6), st.one_of(st.none(), formaciones), st.booleans())
+def test_publica_especifica_general_estan_contenidas_4_2_1_w(exps, formacion, secundaria) -> None:
+    general = experiencia_general(exps, formacion, POSTULACION, secundaria).dias
+    especifica = experiencia_especifica(exps, formacion, POSTULACION, secundaria).dias
+    publica = experiencia_publica(exps, formacion, POSTULACION, secundaria).dias
+    publica_total = experiencia_publica(exps, formacion, POSTULACION, secundaria, especifica=False).dias
+    assert publica <= especifica <= general
+    assert publica_total <= general
+    # §4.2.1 z: nothing after the application date; y: never more than the calendar allows.
+    inicio = min((e.inicio for e in exps), default=POSTULACION)
+    assert general <= max(0, (POSTULACION - inicio).days + 1)
+
+
+@settings(max_examples=100)
+@given(st.lists(experiencias(), max_size=6), formaciones)
+def test_el_orden_de_declaracion_no_cambia_el_computo(exps, formacion) -> None:
+    assert experiencia_general(exps, formacion, POSTULACION).dias == \
+        experiencia_general(list(reversed(exps)), formacion, POSTULACION).dias

@@ -1,0 +1,200 @@
+"""The rules engine over the SUNEDU 2026 bases (D1–D9, F1, F3) and the `simulate` command."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from casadmin import plugins as pl
+from casadmin.cli import casadmin_group
+from casadmin.engine import interchange
+from casadmin.engine.run import simular
+from casadmin.hookspecs import hookimpl
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
+
+
+@pytest.fixture(scope="module")
+def datos():
+    return interchange.leer(EXAMPLE.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def sim(datos):
+    arch = interchange.cargar(datos)
+    return simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+
+
+def _r(sim, etapa, cid):
+    return sim.resultado(etapa, cid)
+
+
+def test_the_example_call_has_a_winner_and_two_accesitarios_d8(sim):
+    assert [f.id for f in sim.orden.ganadores] == ["P01"]
+    assert [f.id for f in sim.orden.accesitarios] == ["P08", "P07"]
+    assert sim.desierto is None
+
+
+def test_ficha_failures_carry_their_reasons_d1(sim):
+    p02 = _r(sim, "ficha", "P02")
+    assert p02.resultado == "no_apto"
+    fallas = [m for m in p02.motivos if not m.cumple]
+    assert {m.clausula for m in fallas} == {"§4.2.1 p", "§4.2.1 w"}
+    assert all(m.requisito and m.computado and m.mensaje for m in fallas)
+    late = _r(sim, "ficha", "P10")
+    assert late.resultado == "no_apto" and any(m.clausula == "§4.2.1 a" and not m.cumple for m in late.motivos)
+
+
+def test_exam_absence_and_pass_mark_d2(sim):
+    assert _r(sim, "examen", "P03").resultado == "no_se_presento"
+    p04 = _r(sim, "examen", "P04")
+    assert p04.resultado == "no_apto" and p04.puntaje == Decimal(18)
+    assert _r(sim, "examen", "P01").puntaje == Decimal(26)
+    assert _r(sim, "psicologica", "P04") is None  # eliminated candidates do not go on
+
+
+def test_curricular_without_expediente_is_no_apto_d4(sim):
+    p05 = _r(sim, "curricular", "P05")
+    assert p05.resultado == "no_apto" and p05.motivos[0].clausula == "§4.2.4 Criterios"
+    assert _r(sim, "curricular", "P01").puntaje == Decimal(30)
+
+
+def test_interview_average_is_truncated_and_young_bonus_applies_d6(sim):
+    p08 = _r(sim, "entrevista", "P08")
+    assert p08.puntaje == Decimal("30.33")  # (30 + 30 + 31) / 3 = 30.333… truncated, §4.2.5 g
+    p07 = _r(sim, "entrevista", "P07")
+    assert p07.detalle["bonificacion_31533"] == "3.30" and p07.puntaje == Decimal("36.30")
+    assert _r(sim, "entrevista", "P06").resultado == "no_apto"  # 18 < 20 (§4.2.5 i)
+
+
+def test_final_bonuses_with_their_legal_basis_d7(sim):
+    finales = {f.candidato: f for f in sim.finales}
+    (ffaa, _), = finales["P01"].bonificaciones
+    assert ffaa.porcentaje == Decimal(10) and "§4.3.4" in ffaa.base_legal
+    assert finales["P01"].puntaje_final == Decimal("99.00")
+    (disc, _), = finales["P08"].bonificaciones
+    assert disc.porcentaje == Decimal(15) and disc.monto == Decimal("12.64")  # 15 % of 84.33, truncated
+    assert not finales["P09"].bonificaciones
+
+
+def test_results_record_the_rule_versions_f3(sim):
+    assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
+    assert all(r.regla.startswith("sunedu.ficha==") for r in sim.etapas["ficha"])
+
+
+def test_tie_goes_to_the_committee_when_criteria_do_not_break_it_d8(datos):
+    data = copy.deepcopy(datos)
+    p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+    p01["ficha"]["licenciado_ffaa"] = False  # P01 and P09 now tie in every criterion, at the 3rd place
+    arch = interchange.cargar(data)
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos)
+    assert [f.id for f in sim.orden.ganadores] == ["P08"]
+    assert [sorted(f.id for f in g) for g in sim.orden.empates_comite] == [["P01", "P09"]]
+    assert [f.id for f in sim.orden.accesitarios] == ["P07"]  # the second place waits for the committee
+    data["decisiones_comite"] = [{"orden": ["P09", "P01"], "sustento": "Mayor experiencia en supervisión"}]
+    arch = interchange.cargar(data)
+    decided = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    assert [f.id for f in decided.orden.accesitarios] == ["P07", "P09"]
+    assert not decided.orden.empates_comite
+
+
+def test_desierto_when_nobody_meets_the_requirements_d9(datos):
+    data = copy.deepcopy(datos)
+    data["convocatoria"]["perfil"]["experiencia_general_meses"] = 600
+    arch = interchange.cargar(data)
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos)
+    assert sim.desierto == "sin_requisitos"
+
+
+def test_without_exam_every_apto_goes_to_interview_and_curricular_is_out_of_50(datos):
+    data = copy.deepcopy(datos)
+    data["convocatoria"]["incluye_examen"] = False
+    arch = interchange.cargar(data)
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos)
+    assert "examen" not in sim.etapas
+    assert _r(sim, "curricular", "P01").puntaje == Decimal(50)
+    aptos = {r.candidato for r in sim.etapas["curricular"] if r.sigue}
+    assert set(sim.convocados_entrevista) == aptos
+
+
+# --- the command line --------------------------------------------------------------
+
+
+def test_simulate_prints_each_stage_bonuses_and_order():
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    for text in ("Evaluación de Ficha de Postulante", "NO SE PRESENTÓ", "Bonificación por Discapacidad",
+                 "Ganador(es): P01", "Accesitarios: P08, P07", "§4.2.1 p"):
+        assert text in result.output
+
+
+def test_simulate_json_uses_exact_decimals():
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    res = out["resultados"]
+    assert res["ganadores"] == ["P01"] and out["convocatoria"]["codigo"] == "CAS N° 140-2026-SUNEDU"
+    p08 = next(r for r in res["etapas"]["entrevista"] if r["postulante"] == "P08")
+    assert p08["puntaje"] == "30.33"
+    assert "float" not in json.dumps(res)
+
+
+def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
+    data = json.loads(json.dumps(datos, default=str))
+    del data["convocatoria"]["organo"]
+    data["postulantes"][0]["fecha_nacimiento"] = "12/04/1988"
+    data["postulantes"][2]["ficha"]["experiencias"][0]["sector"] = "mixto"
+    data["postulantes"][3]["entradas"]["examen"]["puntaje"] = "diez"
+    bad = tmp_path / "malo.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2
+    for path in ("$.convocatoria.organo", "$.postulantes[0].fecha_nacimiento",
+                 "$.postulantes[2].ficha.experiencias[0].sector", "$.postulantes[3].entradas.examen.puntaje"):
+        assert path in result.output
+    assert "Ganador" not in result.output
+
+
+def test_malformed_json_is_refused_with_its_position(tmp_path):
+    bad = tmp_path / "roto.json"
+    bad.write_text('{"formato": ', encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2 and "línea 1" in result.output
+
+
+class _Explota:
+    @hookimpl
+    def casadmin_evaluar_examen(self, ctx, candidatos):
+        raise RuntimeError("tabla de puntajes corrupta")
+
+
+def test_a_plugin_that_raises_stops_the_stage_and_is_named(datos):
+    pm = pl.new_plugin_manager(extra=[("institucion.examen_roto", _Explota())])
+    bases = pl.get_bases(pm, "sunedu-2026")
+    rota = bases.derivada(id="sunedu-rota", plugins=("institucion.examen_roto", *bases.plugins))
+    arch = interchange.cargar(datos)
+    with pytest.raises(pl.ErrorDePlugin) as err:
+        simular(pm, arch.convocatoria, arch.candidatos, bases=rota)
+    assert "institucion.examen_roto" in str(err.value) and "tabla de puntajes corrupta" in str(err.value)
+
+
+def test_unknown_bases_version_is_a_clear_error():
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE), "--bases", "no-existe"])
+    assert result.exit_code != 0 and "Ninguna versión de bases instalada se llama «no-existe»" in result.output
+
+
+def test_plugins_command_lists_plugins_versions_hooks_and_bases():
+    result = CliRunner().invoke(casadmin_group, ["plugins"])
+    assert result.exit_code == 0
+    assert "sunedu.ficha" in result.output and "evaluar_ficha" in result.output
+    assert "sunedu-2026" in result.output and "0.1.0" in result.output
+
+
+def test_docs_schema_is_the_packaged_schema():
+    assert json.loads((ROOT / "docs" / "convocatoria.schema.json").read_text()) == interchange.schema()

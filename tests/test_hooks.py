@@ -1,0 +1,169 @@
+"""Every hook is documented and tested (datasette's test_docs idea), and each built-in
+implementation answers through the plugin manager, limited to its bases version."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from casadmin import hookspecs
+from casadmin import plugins as pl
+from casadmin.engine import interchange
+from casadmin.engine.run import contexto
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
+HOOKS = sorted(n for n, f in vars(hookspecs).items() if n.startswith("casadmin_") and callable(f))
+
+
+def _spec_opts(name):
+    return getattr(getattr(hookspecs, name), "casadmin_spec")
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_is_documented(name):
+    doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+    assert len(doc) > 40, f"{name} needs a docstring"
+    first = _spec_opts(name).get("firstresult", False)
+    assert ("Stops at the first" in doc) == first, f"{name}: say whether it stops at the first result"
+    assert ("Collects" in doc) == (not first)
+    assert ":returns:" in doc or ":param" in doc or "Stops at" in doc
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_has_a_test(name):
+    tests = {n for n, _ in inspect.getmembers(__import__(__name__), inspect.isfunction)}
+    assert f"test_{name}" in tests, f"write test_{name} in tests/test_hooks.py"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_hook_is_in_the_plugin_guide(name):
+    guide = ROOT / "docs" / "plugins.md"
+    assert name in guide.read_text(encoding="utf-8"), f"document {name} in docs/plugins.md"
+
+
+def test_hook_names_are_prefixed_and_typed():
+    for name in HOOKS:
+        sig = inspect.signature(getattr(hookspecs, name))
+        assert re.fullmatch(r"casadmin_[a-z_]+", name)
+        assert sig.return_annotation is not inspect.Signature.empty
+
+
+# --- each hook, called through the manager on the SUNEDU 2026 bases ---------------------
+
+
+@pytest.fixture(scope="module")
+def env():
+    pm = pl.get_plugin_manager()
+    arch = interchange.cargar(interchange.leer(EXAMPLE.read_bytes()))
+    bases = pl.get_bases(pm, arch.convocatoria.bases)
+    ctx = contexto(arch.convocatoria, bases)
+    return pm, ctx, {c.id: c for c in arch.candidatos}
+
+
+def test_casadmin_bases_versions(env):
+    pm, _, _ = env
+    versions = pl.bases_versions(pm)
+    sunedu = versions["sunedu-2026"]
+    assert sunedu.entidad == "SUNEDU" and sunedu.proveedor == "sunedu"
+    assert "sunedu.ficha" in sunedu.plugins and sunedu.etapas[0] == "ficha"
+    assert sunedu.parametros.items["examen.puntaje_minimo"].referencia == "§4.2.2 l"
+
+
+def test_casadmin_evaluar_ficha(env):
+    pm, ctx, c = env
+    res, plugin = pl.primero(pm, ctx.bases, "casadmin_evaluar_ficha", ctx=ctx, candidatos=[c["P01"], c["P02"]])
+    assert plugin == "sunedu.ficha" and [r.resultado for r in res] == ["apto", "no_apto"]
+
+
+def test_casadmin_verificar_documentos(env):
+    import dataclasses
+
+    pm, ctx, c = env
+    sin_anexos = dataclasses.replace(c["P01"], documentos=())
+    (motivos, plugin), = pl.todos(pm, ctx.bases, "casadmin_verificar_documentos", ctx=ctx, candidato=sin_anexos)
+    assert plugin == "sunedu.anexos" and not motivos[0].cumple and motivos[0].clausula == "§4.2.1 b"
+
+
+def test_casadmin_evaluar_examen(env):
+    pm, ctx, c = env
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_examen", ctx=ctx, candidatos=[c["P01"], c["P03"], c["P04"]])
+    assert [r.resultado for r in res] == ["apto", "no_se_presento", "no_apto"]
+
+
+def test_casadmin_evaluar_psicologica(env):
+    pm, ctx, c = env
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_psicologica", ctx=ctx, candidatos=[c["P01"], c["P03"]])
+    assert [r.resultado for r in res] == ["asistio", "no_se_presento"]
+
+
+def test_casadmin_evaluar_curricular(env):
+    pm, ctx, c = env
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[c["P01"], c["P05"]])
+    assert [(r.resultado, r.puntaje) for r in res] == [("apto", Decimal(30)), ("no_apto", Decimal(0))]
+
+
+def test_casadmin_convocar_entrevista(env):
+    pm, ctx, _ = env
+    # §4.2.4 second worked table: a tie at the fifth place calls everyone tied.
+    acumulados = [(f"C{i}", Decimal(s)) for i, s in enumerate([60, 58, 58, 56, 54, 54, 54, 52], 1)]
+    ids, _ = pl.primero(pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=acumulados)
+    assert ids == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
+
+
+def test_casadmin_evaluar_entrevista(env):
+    pm, ctx, c = env
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_entrevista", ctx=ctx, candidatos=[c["P08"], c["P06"]])
+    assert [(r.resultado, r.puntaje) for r in res] == [("apto", Decimal("30.33")), ("no_apto", Decimal("18.00"))]
+
+
+def test_casadmin_bonificaciones(env):
+    pm, ctx, c = env
+    found = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=ctx, candidato=c["P01"], puntaje=Decimal(90))
+    bonos = [(b.porcentaje, p) for lista, p in found for b in lista]
+    assert bonos == [(Decimal(10), "sunedu.bonificacion_ffaa_discapacidad")]
+
+
+def test_casadmin_orden_merito(env):
+    from casadmin.rules.ranking import Finalista
+
+    pm, ctx, _ = env
+    finalistas = [Finalista(id="A", puntaje_final=Decimal(80), entrevista=Decimal(30), examen=Decimal(25)),
+                  Finalista(id="B", puntaje_final=Decimal(80), entrevista=Decimal(32), examen=Decimal(22)),
+                  Finalista(id="C", puntaje_final=Decimal(70), entrevista=Decimal(30), examen=Decimal(21))]
+    orden, _ = pl.primero(pm, ctx.bases, "casadmin_orden_merito", ctx=ctx, finalistas=finalistas)
+    assert [f.id for f in orden.ganadores] == ["B"] and [f.id for f in orden.accesitarios] == ["A", "C"]
+
+
+def test_casadmin_detectar_desierto(env):
+    pm, ctx, _ = env
+    (causa, _), = pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx,
+                           resumen={"postulantes": 0, "aptos_ficha": 0, "finalistas": 0, "ganadores": 0})
+    assert causa == "sin_postulantes"
+    assert pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx,
+                    resumen={"postulantes": 3, "aptos_ficha": 2, "finalistas": 1, "ganadores": 1}) == []
+
+
+def test_hooks_run_only_on_the_plugins_of_the_bases_version(env):
+    pm, ctx, c = env
+    ajena = ctx.bases.derivada(id="otra", plugins=("sunedu.examen",))
+    with pytest.raises(pl.SinImplementacion):
+        pl.primero(pm, ajena, "casadmin_evaluar_ficha", ctx=ctx, candidatos=[c["P01"]])
+
+
+def test_parameters_are_dated_and_cite_their_clause(env):
+    import datetime as dt
+
+    from casadmin.engine.params import ParametroDesconocido
+
+    _, ctx, _ = env
+    params = ctx.bases.parametros
+    for p in params.items.values():
+        assert p.referencia.startswith("§") and p.descripcion
+    assert params.para(dt.date(2026, 3, 2))["examen.puntaje_minimo"] == Decimal(21)
+    with pytest.raises(ParametroDesconocido):
+        params.para(dt.date(2025, 12, 31))["examen.puntaje_minimo"]

@@ -1,0 +1,232 @@
+"""The Migraciones bases version (F1, seed 000) and its per-document flow (C3, Mig. 4–9).
+
+Documents are checked by ``migraciones.documentos`` inside the Ficha stage (D1); scoring is
+the national framework as SUNEDU's bases apply it, with Migraciones' own parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from casadmin import plugins as pl
+from casadmin.cli import casadmin_group
+from casadmin.engine import interchange
+from casadmin.engine.model import Candidato, Documento
+from casadmin.engine.run import contexto, simular
+from casadmin_migraciones import BASES_ID, CONDICIONALES, DOCUMENTOS, PLUGINS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "cas-027-2026-migraciones.json"
+PARAMETROS = ROOT / "plugins" / "casadmin_migraciones" / "parametros.yaml"
+SUNEDU_PARAMETROS = ROOT / "plugins" / "casadmin_sunedu" / "parametros.yaml"
+
+
+@pytest.fixture(scope="module")
+def arch():
+    return interchange.cargar(interchange.leer(EXAMPLE.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def pm():
+    return pl.get_plugin_manager()
+
+
+@pytest.fixture(scope="module")
+def ctx(pm, arch):
+    return contexto(arch.convocatoria, pl.get_bases(pm, arch.convocatoria.bases))
+
+
+@pytest.fixture(scope="module")
+def c(arch) -> dict[str, Candidato]:
+    return {cand.id: cand for cand in arch.candidatos}
+
+
+@pytest.fixture(scope="module")
+def sim(pm, arch):
+    return simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+
+
+def _ficha(pm, ctx, *candidatos):
+    res, plugin = pl.primero(pm, ctx.bases, "casadmin_evaluar_ficha", ctx=ctx, candidatos=list(candidatos))
+    assert plugin == "sunedu.ficha"
+    return res
+
+
+def _documentos(pm, ctx, candidato):
+    """The document reasons, through the plugin manager, with the plugin that produced them."""
+    return pl.todos(pm, ctx.bases, "casadmin_verificar_documentos", ctx=ctx, candidato=candidato)
+
+
+def _fallas(resultado):
+    return [m for m in resultado.motivos if not m.cumple]
+
+
+def _con_documentos(cand: Candidato, documentos) -> Candidato:
+    return dataclasses.replace(cand, documentos=tuple(documentos))
+
+
+# --- the bases version -------------------------------------------------------------------
+
+
+def test_bases_version_declared_by_the_migraciones_plugin(pm):
+    bases = pl.bases_versions(pm)[BASES_ID]
+    assert bases.entidad == "MIGRACIONES" and bases.vigente_desde == dt.date(2020, 9, 1)
+    assert bases.flujo_documentos == "por_documento" and bases.proveedor == "migraciones"
+    assert "migraciones.documentos" in bases.plugins and "sunedu.anexos" not in bases.plugins
+    assert bases.plugins == PLUGINS
+
+
+def test_document_types_follow_the_manual_with_annexes_01_to_05():
+    nombres = [d.nombre for d in DOCUMENTOS]
+    assert nombres[:5] == ["DOCUMENTO DE IDENTIDAD", "FICHA CURRICULAR", "SUSTENTOS DE FORMACIÓN ACADÉMICA",
+                           "SUSTENTOS DE CURSOS Y CAPACITACIONES", "SUSTENTOS DE EXPERIENCIA LABORAL"]
+    assert [n for n in nombres if n.startswith("ANEXO")] == [f"ANEXO0{i}_CAS" for i in range(1, 6)]
+    opcionales = {d.codigo for d in DOCUMENTOS if not d.obligatorio}
+    assert opcionales == set(CONDICIONALES) == {"sustento_discapacidad", "sustento_ffaa"}
+    assert len({d.codigo for d in DOCUMENTOS}) == len(DOCUMENTOS) == 12
+
+
+def test_parameters_cover_every_national_rule_dated_2020_09_01():
+    propios = yaml.safe_load(PARAMETROS.read_text(encoding="utf-8"))
+    sunedu = yaml.safe_load(SUNEDU_PARAMETROS.read_text(encoding="utf-8"))
+    assert set(propios) == set(sunedu)  # the shared stage plugins find every parameter they read
+    for nombre, spec in propios.items():
+        assert list(spec["values"]) == [dt.date(2020, 9, 1)], nombre
+        assert spec["description"] and spec["unit"], nombre
+        assert "SUNEDU" in spec["reference"] or "Mig." in spec["reference"], nombre
+        assert spec["values"][dt.date(2020, 9, 1)] == next(iter(sunedu[nombre]["values"].values())), nombre
+
+
+def test_parameters_apply_from_2020_not_before(pm):
+    bases = pl.get_bases(pm, BASES_ID)
+    assert bases.parametros.para(dt.date(2020, 9, 1))["entrevista.marcas_sin_examen"] == (Decimal(30), Decimal(50))
+    assert bases.parametros.items["postulacion.hora_cierre"].en(dt.date(2026, 4, 13)) == "16:30"
+    with pytest.raises(KeyError):
+        bases.parametros.para(dt.date(2020, 8, 31))["curricular.puntos_sin_examen"]
+
+
+# --- documents (C3, Mig. 7–8) --------------------------------------------------------------
+
+
+def test_only_the_migraciones_document_check_runs_for_its_bases(pm, ctx, c):
+    encontrados = _documentos(pm, ctx, c["M01"])
+    assert [plugin for _, plugin in encontrados] == ["migraciones.documentos"]
+    (motivos, _), = encontrados
+    assert len(motivos) == 10 and all(m.cumple for m in motivos)  # 5 documents + annexes 01–05
+    sunedu = pl.get_bases(pm, "sunedu-2026")
+    otro = dataclasses.replace(ctx, bases=sunedu)
+    assert [plugin for _, plugin in _documentos(pm, otro, c["M01"])] == ["sunedu.anexos"]
+
+
+def test_missing_document_is_no_apto_naming_the_document(pm, ctx, c):
+    (res,) = _ficha(pm, ctx, c["M02"])
+    assert res.resultado == "no_apto"
+    (falla,) = _fallas(res)
+    assert falla.requisito == "SUSTENTOS DE EXPERIENCIA LABORAL" and falla.declarado == "no adjunto"
+    assert "No adjuntó el documento «SUSTENTOS DE EXPERIENCIA LABORAL»" in falla.mensaje
+    assert falla.clausula.startswith("Mig.")
+
+
+def test_unticked_document_is_no_apto(pm, ctx, c):
+    (res,) = _ficha(pm, ctx, c["M03"])
+    assert res.resultado == "no_apto"
+    (falla,) = _fallas(res)
+    assert "«Validar Documento»" in falla.mensaje and "«FICHA CURRICULAR»" in falla.mensaje
+    assert falla.clausula == "Mig. 7–8"
+    # Ticking it makes the same candidate Apto.
+    marcados = [dataclasses.replace(d, validado=True) for d in c["M03"].documentos]
+    (res,) = _ficha(pm, ctx, _con_documentos(c["M03"], marcados))
+    assert res.resultado == "apto"
+
+
+def test_annex_03_is_required(pm, ctx, c):
+    (res,) = _ficha(pm, ctx, c["M08"])
+    assert res.resultado == "no_apto"
+    assert [m.requisito for m in _fallas(res)] == ["ANEXO03_CAS"]
+
+
+def test_document_without_pages_or_out_of_time_fails_each_with_its_reason(pm, ctx, c):
+    docs = [dataclasses.replace(d, paginas=0, en_plazo=False) if d.tipo == "anexo05_cas" else d
+            for d in c["M01"].documentos]
+    (res,) = _ficha(pm, ctx, _con_documentos(c["M01"], docs))
+    assert res.resultado == "no_apto"
+    fallas = _fallas(res)
+    assert [m.requisito for m in fallas] == ["ANEXO05_CAS: N° de páginas", "ANEXO05_CAS: carga en plazo"]
+    assert all("«ANEXO05_CAS»" in m.mensaje for m in fallas)
+
+
+def test_disability_support_is_required_only_when_disability_is_declared(pm, ctx, c):
+    m01 = c["M01"]
+    assert not m01.discapacidad
+    (res,) = _ficha(pm, ctx, m01)
+    assert res.resultado == "apto"
+    assert not any("CONADIS" in m.requisito for m in res.motivos)  # not asked: not declared
+
+    declara = dataclasses.replace(m01, discapacidad=True)
+    (res,) = _ficha(pm, ctx, declara)
+    assert res.resultado == "no_apto"
+    (falla,) = _fallas(res)
+    assert falla.requisito == "SUSTENTO DE DISCAPACIDAD (CONADIS)"
+    assert "obligatorio porque declara discapacidad" in falla.mensaje
+
+    adjunta = _con_documentos(declara, [*m01.documentos, Documento("sustento_discapacidad", 2, True)])
+    (res,) = _ficha(pm, ctx, adjunta)
+    assert res.resultado == "apto"
+    assert any(m.requisito == "SUSTENTO DE DISCAPACIDAD (CONADIS)" and m.cumple for m in res.motivos)
+
+
+def test_ffaa_support_is_required_only_when_declared(pm, ctx, c):
+    (res,) = _ficha(pm, ctx, c["M05"])
+    assert res.resultado == "no_apto"
+    (falla,) = _fallas(res)
+    assert falla.requisito == "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS"
+    (res,) = _ficha(pm, ctx, dataclasses.replace(c["M05"], licenciado_ffaa=False))
+    assert res.resultado == "apto"
+
+
+def test_manual_labels_are_accepted_as_document_types(pm, ctx, c):
+    etiquetas = {d.codigo: d.nombre for d in DOCUMENTOS}
+    docs = [dataclasses.replace(d, tipo=etiquetas[d.tipo].lower()) for d in c["M01"].documentos]
+    (res,) = _ficha(pm, ctx, _con_documentos(c["M01"], docs))
+    assert res.resultado == "apto", [m.mensaje for m in _fallas(res)]
+
+
+# --- the whole call ------------------------------------------------------------------------
+
+
+def test_simulated_call_has_the_expected_winner_and_accesitarios(sim):
+    assert sim.bases.id == BASES_ID
+    assert list(sim.etapas) == ["ficha", "curricular", "entrevista"]  # no exam, no psychological test
+    no_aptos = {r.candidato for r in sim.etapas["ficha"] if not r.sigue}
+    assert no_aptos == {"M02", "M03", "M05", "M08"}
+    assert {r.candidato: r.puntaje for r in sim.etapas["curricular"]} == dict.fromkeys(
+        ["M01", "M04", "M06", "M07"], Decimal(50))  # 50 points without exam (§4.2.4)
+    assert sim.convocados_entrevista == ["M01", "M04", "M06", "M07"]  # without exam, every Apto
+    m06 = sim.resultado("entrevista", "M06")
+    assert m06.resultado == "no_apto" and m06.puntaje == Decimal(27)  # below 30 of 50
+    assert [f.id for f in sim.orden.ganadores] == ["M01"]
+    assert [f.id for f in sim.orden.accesitarios] == ["M04", "M07"]
+    finales = {f.candidato: f for f in sim.finales}
+    assert finales["M01"].puntaje_final == Decimal("96.00")
+    (disc, _), = finales["M04"].bonificaciones
+    assert disc.porcentaje == 15 and finales["M04"].puntaje_final == Decimal("93.52")
+    assert sim.desierto is None
+    assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
+
+
+def test_simulate_command_on_the_migraciones_example():
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.output
+    res = json.loads(result.output)["resultados"]
+    assert res["bases"]["id"] == BASES_ID and res["bases"]["proveedor"] == "migraciones"
+    assert res["ganadores"] == ["M01"] and res["accesitarios"] == ["M04", "M07"]
+    m02 = next(r for r in res["etapas"]["ficha"] if r["postulante"] == "M02")
+    assert any(not m["cumple"] and "SUSTENTOS DE EXPERIENCIA LABORAL" in m["mensaje"] for m in m02["motivos"])

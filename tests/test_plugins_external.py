@@ -1,0 +1,218 @@
+"""A third-party rule plugin installed with pip is found, listed and used by a call (F2, F3).
+
+The example package ``plugins/casadmin-ejemplo`` is installed with pip into a temporary
+directory (``--target``) and the real ``casadmin`` command runs with that directory on
+``PYTHONPATH``: ``importlib.metadata`` (hence pluggy) discovers entry points of every
+distribution on ``sys.path``, exactly as after ``pip install casadmin-ejemplo``. The
+project's own environment is never modified.
+
+Checked through ``casadmin plugins`` and ``casadmin simulate --json``:
+
+* the package's plugins and its bases version ``sunedu-2026-ejemplo`` are listed;
+* ``sunedu-2026-ejemplo`` calls 3 candidates to the interview instead of 5 (§4.2.4 with
+  ``entrevista.cupo_base`` = 3) and adds its own bonus, with its basis and rule version;
+* ``sunedu-2026`` gives the same results with or without the package installed;
+* without the package, asking for ``sunedu-2026-ejemplo`` fails with the Spanish message.
+
+Also: two plugins declaring the same bases id are refused at start-up (``ConflictoDeBases``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casadmin import plugins as pl
+from casadmin.engine.bases import BasesVersion
+from casadmin.engine.params import Parametros
+from casadmin.hookspecs import hookimpl
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
+PAQUETE = ROOT / "plugins" / "casadmin-ejemplo"
+NO_INSTALADA = "Ninguna versión de bases instalada se llama «sunedu-2026-ejemplo»"
+
+
+def casadmin_cmd() -> list[str]:
+    """The ``casadmin`` console script of this interpreter's environment."""
+    script = Path(sys.executable).with_name("casadmin")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from casadmin.cli import main; sys.argv[0] = 'casadmin'; main()"]
+
+
+def _variante_frontera(destino: Path) -> Path:
+    """The example call with border-zone jobs declared: P09 (16 months, public) and P07 (6 months, private).
+
+    Only experiences are added (periods before the candidates' current jobs, which count for
+    nothing else that changes the result): every result under ``sunedu-2026`` stays the same.
+    """
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    por_id = {p["id"]: p for p in data["postulantes"]}
+    por_id["P09"]["ficha"]["experiencias"].append({
+        "empleador": "Municipalidad Provincial de Frontera Alta (entidad ficticia)", "sector": "publico",
+        "puesto": "Asistente administrativo", "funciones": "Trámite documentario.", "tipo": "empleo",
+        "inicio": "2012-01-02", "fin": "2013-04-30", "especifica": False,
+    })
+    por_id["P07"]["ficha"]["experiencias"].append({
+        "empleador": "Transportes Frontera Norte S.A.C. (empresa ficticia)", "sector": "privado",
+        "puesto": "Asistente legal", "funciones": "Contratos de transporte.", "tipo": "empleo",
+        "inicio": "2019-06-01", "fin": "2019-11-30", "especifica": False,
+    })
+    ruta = destino / "cas-140-2026-sunedu-frontera.json"
+    ruta.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return ruta
+
+
+@pytest.fixture(scope="module")
+def corridas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
+    """Install the example package into a temporary target, then run every command once (in parallel)."""
+    tmp = tmp_path_factory.mktemp("casadmin-ejemplo")
+    fuente = tmp / "src"
+    shutil.copytree(PAQUETE, fuente, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    sitio = tmp / "site"
+    instalar = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target", str(sitio),
+         str(fuente)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert instalar.returncode == 0, instalar.stdout + instalar.stderr
+    assert (sitio / "casadmin_ejemplo-0.1.0.dist-info" / "entry_points.txt").is_file()
+    variante = _variante_frontera(tmp)
+
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    base_env["CASADMIN_INSTANCE_DIR"] = str(tmp / "instance")  # never touch the repository's instance/
+    con = {**base_env, "PYTHONPATH": os.pathsep.join(filter(None, [str(sitio), os.environ.get("PYTHONPATH")]))}
+    if os.environ.get("PYTHONPATH"):
+        base_env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    comandos: dict[str, tuple[list[str], dict[str, str]]] = {
+        "plugins": (["plugins"], con),
+        "sunedu": (["simulate", str(EXAMPLE), "--json", "--bases", "sunedu-2026"], con),
+        "ejemplo": (["simulate", str(EXAMPLE), "--json", "--bases", "sunedu-2026-ejemplo"], con),
+        "variante_sunedu": (["simulate", str(variante), "--json", "--bases", "sunedu-2026"], con),
+        "variante_ejemplo": (["simulate", str(variante), "--json", "--bases", "sunedu-2026-ejemplo"], con),
+        "sin_plugin": (["simulate", str(EXAMPLE), "--json", "--bases", "sunedu-2026-ejemplo"], base_env),
+        "sin_plugin_sunedu": (["simulate", str(EXAMPLE), "--json", "--bases", "sunedu-2026"], base_env),
+    }
+    procesos = {
+        nombre: subprocess.Popen([*casadmin_cmd(), *args], cwd=ROOT, env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for nombre, (args, env) in comandos.items()
+    }
+    out = {}
+    for nombre, proc in procesos.items():
+        stdout, stderr = proc.communicate(timeout=300)
+        out[nombre] = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    yield out
+
+
+def _resultados(corrida: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert corrida.returncode == 0, corrida.stderr[-2000:]
+    return json.loads(corrida.stdout)["resultados"]
+
+
+def _finales(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["postulante"]: f for f in res["finales"]}
+
+
+def test_plugin_instalado_se_lista(corridas):
+    salida = corridas["plugins"]
+    assert salida.returncode == 0, salida.stderr[-2000:]
+    lineas = salida.stdout.splitlines()
+    bono = next(line for line in lineas if line.startswith("ejemplo.bonificacion_frontera "))
+    assert "casadmin-ejemplo 0.1.0" in bono and "bonificaciones" in bono
+    assert any(line.startswith("ejemplo ") and "bases_versions" in line for line in lineas)
+    version_bases = next(line for line in lineas if "sunedu-2026-ejemplo" in line)
+    assert "(plugin ejemplo 0.1.0)" in version_bases
+    assert any("sunedu-2026 " in line and "(plugin sunedu" in line for line in lineas)
+
+
+def test_version_derivada_cita_entrevista_a_3(corridas):
+    sunedu, ejemplo = _resultados(corridas["sunedu"]), _resultados(corridas["ejemplo"])
+    assert ejemplo["bases"] == {"id": "sunedu-2026-ejemplo", "proveedor": "ejemplo", "version": "0.1.0"}
+    assert sunedu["convocados_entrevista"] == ["P01", "P09", "P07", "P08", "P06"]  # 5 (§4.2.4)
+    assert ejemplo["convocados_entrevista"] == ["P01", "P09", "P07"]  # entrevista.cupo_base = 3
+    # Everything before the shortlist is SUNEDU's, result by result.
+    for etapa in ("ficha", "examen", "psicologica", "curricular"):
+        assert ejemplo["etapas"][etapa] == sunedu["etapas"][etapa], etapa
+    assert sorted(_finales(ejemplo)) == ["P01", "P07", "P09"]
+    assert ejemplo["ganadores"] == ["P01"]
+    assert sunedu["accesitarios"] == ["P08", "P07"] and ejemplo["accesitarios"] == ["P07", "P09"]
+    # No candidate of the original example has a border-zone job: no extra bonus there.
+    assert not any("frontera" in b["concepto"] for f in ejemplo["finales"] for b in f["bonificaciones"])
+
+
+def test_bonificacion_propia_con_su_base_y_version(corridas):
+    res = _resultados(corridas["variante_ejemplo"])
+    finales = _finales(res)
+    (bono,) = [b for b in finales["P09"]["bonificaciones"] if "frontera" in b["concepto"]]
+    assert bono["regla"] == "ejemplo.bonificacion_frontera"
+    assert bono["porcentaje"] == "5" and bono["base"] == "90.00" and bono["monto"] == "4.50"
+    assert "Ejemplo ficticio" in bono["base_legal"] and "1 año, 4 meses y 5 días" in bono["concepto"]
+    assert finales["P09"]["puntaje_final"] == "94.50"
+    assert res["reglas"]["ejemplo.bonificacion_frontera"] == "ejemplo.bonificacion_frontera==0.1.0"  # F3
+    # 6 months at a border-zone employer are fewer than the 12 required.
+    assert not any("frontera" in b["concepto"] for b in finales["P07"]["bonificaciones"])
+    assert res["orden_merito"] == [["P01"], ["P09"], ["P07"]] and res["accesitarios"] == ["P09", "P07"]
+
+
+def test_la_version_original_no_cambia_con_el_plugin_instalado(corridas):
+    con, sin = _resultados(corridas["sunedu"]), _resultados(corridas["sin_plugin_sunedu"])
+    assert con == sin
+    variante = _resultados(corridas["variante_sunedu"])
+    assert "ejemplo.bonificacion_frontera" not in variante["reglas"]
+    assert not any("frontera" in b["concepto"] for f in variante["finales"] for b in f["bonificaciones"])
+    assert variante["convocados_entrevista"] == con["convocados_entrevista"]
+    assert variante["ganadores"] == con["ganadores"] and variante["accesitarios"] == con["accesitarios"]
+
+
+def test_sin_el_plugin_la_version_no_existe(corridas):
+    salida = corridas["sin_plugin"]
+    assert salida.returncode != 0
+    assert NO_INSTALADA in salida.stderr
+    assert "resultados" not in salida.stdout
+
+
+# --- conflicting bases ids are refused at start-up (casadmin_bases_versions) --------------
+
+
+def _version(bases_id: str) -> BasesVersion:
+    return BasesVersion(
+        id=bases_id, nombre="Versión de prueba", entidad="PRUEBA", vigente_desde=dt.date(2026, 1, 1),
+        etapas=("ficha",), plugins=("sunedu.ficha",), parametros=Parametros(),
+    )
+
+
+class _Declara:
+    """An in-test plugin declaring one bases version."""
+
+    def __init__(self, bases_id: str) -> None:
+        self.bases_id = bases_id
+
+    @hookimpl
+    def casadmin_bases_versions(self) -> list[BasesVersion]:
+        return [_version(self.bases_id)]
+
+
+def test_dos_plugins_con_la_misma_version_de_bases_se_rechazan():
+    with pytest.raises(pl.ConflictoDeBases, match="«sunedu» y «copia».*«sunedu-2026»"):
+        pl.new_plugin_manager(extra=[("copia", _Declara("sunedu-2026"))])
+    with pytest.raises(pl.ConflictoDeBases, match="«uno» y «dos».*«prueba-2026»"):
+        pl.new_plugin_manager(load_entrypoints=False, extra=[("uno", _Declara("prueba-2026")),
+                                                              ("dos", _Declara("prueba-2026"))])
+
+
+def test_versiones_distintas_conviven():
+    pm = pl.new_plugin_manager(extra=[("propia", _Declara("prueba-2026"))])
+    versiones = pl.bases_versions(pm)
+    assert versiones["prueba-2026"].proveedor == "propia"
+    assert {"sunedu-2026", "migraciones-2020", "prueba-2026"} <= set(versiones)
