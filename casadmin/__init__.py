@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping
 
 from flask import Flask
 
 __version__ = "0.1.0"
+
+# FAB's own user and role screens list relation columns it cannot filter and log a warning
+# for each one on every start ("Filter type not supported for column: roles.name"): noise.
+logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

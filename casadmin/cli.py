@@ -112,12 +112,13 @@ def simulate_command(archivo: str, como_json: bool, bases_id: str | None, hasta:
 
     from casadmin import plugins as pl
     from casadmin.engine import interchange, report
-    from casadmin.engine.run import simular
+    from casadmin.engine.run import preparar_lote, simular
 
     try:
         arch = _leer_archivo(archivo)
     except interchange.ArchivoInvalido as exc:
         _fallar_archivo(exc)
+    preparar_lote()
     pm = pl.get_plugin_manager()
     conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
     try:
@@ -155,8 +156,15 @@ def register(app: Flask) -> None:
     app.cli.add_command(casadmin_group)
 
 
+#: Commands that need no database: the console script runs them without building the app.
+SIN_APLICACION = frozenset({"simulate", "plugins"})
+
+
 def main() -> None:
     """The ``casadmin`` console script: the same commands as ``flask casadmin``."""
+    if sys.argv[1:2] and sys.argv[1] in SIN_APLICACION:
+        casadmin_group.main(args=sys.argv[1:], prog_name="casadmin")
+        return
     from casadmin import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app())

@@ -113,6 +113,11 @@ def _impls(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[Any
     return [impl for impl in reversed(impls) if impl.plugin_name in allowed]
 
 
+def implementaciones(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[str]:
+    """Names of the bases version's plugins implementing ``hook``, in call order."""
+    return [impl.plugin_name for impl in _impls(pm, bases, hook)]
+
+
 def _call(impl: Any, hook: str, kwargs: Mapping[str, Any]) -> Any:
     try:
         return impl.function(*[kwargs[name] for name in impl.argnames])

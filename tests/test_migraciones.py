@@ -220,6 +220,9 @@ def test_simulated_call_has_the_expected_winner_and_accesitarios(sim):
     assert disc.porcentaje == 15 and finales["M04"].puntaje_final == Decimal("93.52")
     assert sim.desierto is None
     assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
+    # The document check the Ficha plugin consults produced the result too (F3), and only this bases' one.
+    assert sim.reglas["migraciones.documentos"].startswith("migraciones.documentos==0.")
+    assert "sunedu.anexos" not in sim.reglas
 
 
 def test_simulate_command_on_the_migraciones_example():

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -103,7 +105,8 @@ def _validador_rapido() -> Any:
     a keyword it might check differently (then every file goes through jsonschema)."""
     if fastjsonschema is None or not _solo_palabras_rapidas(schema()):
         return None
-    return fastjsonschema.compile(schema(), use_default=False, use_formats=False)
+    # A copy: fastjsonschema annotates the schema it compiles, and schema() is shared.
+    return fastjsonschema.compile(copy.deepcopy(schema()), use_default=False, use_formats=False)
 
 
 def _es_valido_rapido(data: Any) -> bool:

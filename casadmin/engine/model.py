@@ -130,7 +130,7 @@ class Candidato:
         return any(f.nivel.value != "secundaria" and f.condicion.value != "en_curso" for f in self.formaciones)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Resultado:
     """One candidate's result in one stage, with its reasons and the rule that produced it."""
 

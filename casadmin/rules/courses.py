@@ -111,7 +111,7 @@ def _describir(capacitacion: Capacitacion) -> str:
     return f"{capacitacion.tema} ({capacitacion.tipo.value}, {capacitacion.horas} h)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Analisis:
     """What the non-postgraduate studies give a requirement, and what was set aside."""
 

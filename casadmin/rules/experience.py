@@ -116,7 +116,7 @@ class Computo(NamedTuple):
         return anios(self.dias)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Contexto:
     desde: date | None
     egreso: date | None
@@ -128,7 +128,7 @@ class _Contexto:
 _Nota = tuple[bool, str, str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tramo:
     """The periods that count for one declared experience, with its reasons.
 

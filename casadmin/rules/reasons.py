@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Motivo:
     """One reason: ``cumple`` is true when the declared item meets the rule in ``clausula``."""
 

@@ -92,7 +92,7 @@ class Nivel(Enum):
         return self.rango < other.rango
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Periodo:
     """A period of calendar days; both ``inicio`` and ``fin`` are included."""
 

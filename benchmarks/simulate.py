@@ -1,0 +1,101 @@
+"""Time ``simulate`` over every stage for a call with 150,000 applicants (issue 3, target ≤ 5 s).
+
+The call comes from :mod:`benchmarks.generar` (deterministic: same ``--n`` and ``--seed``,
+same applicants; on average 6 jobs and 5 courses each). Three phases are timed apart,
+best of ``--repeat`` runs each:
+
+* ``leer``: JSON text → Python objects (``interchange.leer``);
+* ``cargar``: schema validation of every field and the engine model (``interchange.cargar``);
+* ``simular``: every stage of the bases, the shortlist, bonuses, merit order (the target),
+  with the garbage collector tuned as ``casadmin simulate`` tunes it (``preparar_lote``).
+
+The result summary (aptos per stage, winners, accesitarios) is printed too, so that a
+faster run that computes something else is visible::
+
+    .venv/bin/python benchmarks/simulate.py            # 150,000 applicants
+    .venv/bin/python benchmarks/simulate.py --n 20000  # a quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generar  # noqa: E402
+
+from casadmin import plugins as pl  # noqa: E402
+from casadmin.engine import interchange  # noqa: E402
+from casadmin.engine.run import preparar_lote, simular  # noqa: E402
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU ({cpu})"
+
+
+def best(fn, repeat: int):
+    """The result of ``fn``, its best wall time and its CPU time over ``repeat`` runs."""
+    tiempos, cpu, resultado = [], [], None
+    for _ in range(repeat):
+        resultado = None
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        resultado = fn()
+        tiempos.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return resultado, min(tiempos), min(cpu)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=150_000)
+    ap.add_argument("--seed", type=int, default=20260302)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    datos = generar.generar(args.n, args.seed)
+    texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    del datos
+    experiencias = capacitaciones = 0
+
+    leido, t_leer, _ = best(lambda: interchange.leer(texto), 1)
+    for p in leido["postulantes"]:
+        experiencias += len(p["ficha"]["experiencias"])
+        capacitaciones += len(p["ficha"]["capacitaciones"])
+    arch, t_cargar, _ = best(lambda: interchange.cargar(leido), 1)
+    pm = pl.get_plugin_manager()
+    preparar_lote()  # as `casadmin simulate` does once the file is loaded
+    sim, t_sim, cpu_sim = best(lambda: simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones), args.repeat)
+
+    print(f"máquina: {machine()}")
+    print(f"postulantes: {args.n}  experiencias/postulante: {experiencias / args.n:.2f}  "
+          f"capacitaciones/postulante: {capacitaciones / args.n:.2f}  archivo: {len(texto) / 1e6:.1f} MB")
+    for etapa, resultados in sim.etapas.items():
+        aptos = sum(1 for r in resultados if r.sigue)
+        print(f"  {etapa:<12} evaluados {len(resultados):>7}  siguen {aptos:>7}")
+    if sim.orden:
+        print(f"  ganadores {', '.join(f.id for f in sim.orden.ganadores)}  accesitarios {', '.join(f.id for f in sim.orden.accesitarios)}")
+    else:
+        print(f"  desierto: {sim.desierto}")
+    print(f"leer (JSON)                 {t_leer:7.2f} s")
+    print(f"cargar (esquema + modelo)   {t_cargar:7.2f} s")
+    print(f"simular (todas las etapas)  {t_sim:7.2f} s   (CPU {cpu_sim:.2f} s)   objetivo ≤ 5 s   (mejor de {args.repeat})")
+
+
+if __name__ == "__main__":
+    main()
