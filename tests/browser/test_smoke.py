@@ -1,0 +1,31 @@
+"""The public home page and a staff sign-in in a real browser (A1, A3, E1)."""
+
+from __future__ import annotations
+
+
+def test_public_home_lists_published_calls_in_spanish(page, pasos):
+    shot = pasos(page)
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") in ("es", "es-PE", None)
+    cuerpo = page.inner_text("body")
+    assert "CAS N° " in cuerpo
+    assert "Borrador" not in cuerpo
+    shot("inicio-publico")
+
+
+def test_orh_signs_in_and_sees_only_its_institutions_calls(page, pasos, entrar):
+    shot = pasos(page)
+    entrar(page, "orh.sunedu", "demo12345")
+    shot("despues-de-ingresar")
+    page.goto("/convocatoriaview/list/")
+    texto = page.inner_text("body")
+    assert "SUNEDU" in texto and "MIGRACIONES" not in texto
+    shot("lista-de-convocatorias")
+
+
+def test_wrong_password_is_refused_with_a_spanish_message(page, pasos, entrar):
+    shot = pasos(page)
+    entrar(page, "orh.sunedu", "clave-equivocada")
+    assert "/login" in page.url
+    assert "Inicio de sesión inválido" in page.inner_text(".alert")
+    shot("clave-incorrecta")
