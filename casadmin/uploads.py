@@ -20,6 +20,10 @@ import resource
 import struct
 from dataclasses import dataclass
 
+# Imported here, in the parent, so that each forked checker starts with pypdf loaded
+# (importing it in every child costs more than the check of a 5 MB file).
+import pypdf
+
 MAX_PDF_BYTES = 5 * 1024 * 1024
 MAX_FIRMA_BYTES = 512 * 1024
 FIRMA_TAMANO = (200, 150)
@@ -93,8 +97,6 @@ def _hijo(data: bytes, escritor) -> None:  # pragma: no cover - runs in the chil
 
 
 def _contar_paginas(data: bytes) -> int:
-    import pypdf
-
     # Never run an external tool on untrusted input (FAB-NOTES).
     with pypdf.apply_configuration(jbig2dec_binary=None):
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
