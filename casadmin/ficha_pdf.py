@@ -26,7 +26,7 @@ ETIQUETAS = {
 }
 
 
-def _t(value: Any) -> str:
+def texto_pdf(value: Any) -> str:
     """Text the PDF core font can print (Latin-1), keeping Spanish letters."""
     if value is None or value == "":
         return "—".encode("latin-1", "replace").decode("latin-1").replace("?", "-")
@@ -34,6 +34,9 @@ def _t(value: Any) -> str:
         value = "Sí" if value else "No"
     text = str(value).replace("–", "-").replace("—", "-").replace("’", "'").replace("“", '"').replace("”", '"')
     return text.encode("latin-1", "replace").decode("latin-1")
+
+
+_t = texto_pdf
 
 
 def _fecha(value: str | None) -> str:
