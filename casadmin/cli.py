@@ -82,6 +82,29 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@casadmin_group.group("audit")
+def audit_group() -> None:
+    """The audit trail (A5)."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Recompute the hash chain of the audit trail; exit 1 naming each record changed or removed."""
+    from casadmin import audit
+    from casadmin.extensions import db
+
+    resultado = audit.verificar(db.session)
+    if resultado.intacta:
+        click.echo(f"Registro de auditoría íntegro: {resultado.registros} registros verificados.")
+        return
+    for problema in resultado.problemas:
+        click.echo(problema, err=True)
+    click.echo(f"Registro de auditoría ALTERADO: {len(resultado.problemas)} problema(s) "
+               f"en {resultado.registros} registros.", err=True)
+    raise SystemExit(1)
+
+
 # --- rules engine (issue: simulate / plugins need no database) -----------------------------
 
 

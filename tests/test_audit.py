@@ -124,3 +124,21 @@ def test_concurrent_appends_keep_one_chain(app, db):
     assert len(anteriores) == len(set(anteriores))
     assert db.session.scalar(sa.select(sa.func.count()).where(m.RegistroAuditoria.accion == "concurrente")) == 10
     assert audit.verificar(db.session).intacta
+
+
+def test_audit_verify_command_exit_codes(app, db):
+    """``casadmin audit verify``: 0 and a count when intact, 1 naming the record when not."""
+    conv = db.session.scalar(sa.select(m.Convocatoria).limit(1))
+    rec = audit.record(db.session, accion="prueba", objeto=conv, motivo="original")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["casadmin", "audit", "verify"])
+    assert ok.exit_code == 0 and "íntegro" in ok.output
+    _manipular(db, "UPDATE registro_auditoria SET motivo = 'cambiado' WHERE id = :i", i=rec.id)
+    try:
+        mal = runner.invoke(args=["casadmin", "audit", "verify"])
+        assert mal.exit_code == 1
+        assert f"El registro {rec.id} fue alterado" in mal.output
+    finally:
+        _manipular(db, "UPDATE registro_auditoria SET motivo = 'original' WHERE id = :i", i=rec.id)
+    assert runner.invoke(args=["casadmin", "audit", "verify"]).exit_code == 0
