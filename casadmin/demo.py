@@ -301,6 +301,15 @@ def load_demo() -> list[str]:
                     app.estado = EstadoPostulacion.no_apto
                 elif n >= 10:
                     _citar_entrevista(app, conv)
+        db.session.flush()
+        for etapa, siguiente in ((Etapa.ficha, "Evaluación de Conocimientos Técnicos según cronograma."),
+                                 (Etapa.examen, "Entrevista Personal de los convocados según cronograma.")):
+            hay = db.session.scalar(sa.select(sa.func.count()).where(
+                m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa))
+            if hay:  # the demo's results are published, as the call's schedule says (E1)
+                _get_or_create(m.PublicacionEtapa, {"convocatoria_id": conv.id, "etapa": etapa.name},
+                               publicado_en=conv.publicada_en + dt.timedelta(days=16 if etapa is Etapa.ficha else 18),
+                               proxima_etapa=siguiente)
         lines.append(f"{ent.siglas}: convocatoria «{conv.codigo}» con {applied} postulaciones")
         lines.append(f"  ORH: {orh.username} · Comité: {c1.username}, {c2.username} · Veedor: {ve.username}")
     db.session.commit()

@@ -75,8 +75,12 @@ def contar(session: Session, convocatoria_id: int, etapa: Etapa) -> int:
         m.ResultadoEtapa.convocatoria_id == convocatoria_id, m.ResultadoEtapa.etapa == etapa))
 
 
-def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5000) -> Iterator[Fila]:
-    """The stage's rows in publication order, read ``lote`` at a time (a server-side cursor on PostgreSQL)."""
+def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5000, desde: int = 0,
+          limite: int | None = None) -> Iterator[Fila]:
+    """The stage's rows in publication order, read ``lote`` at a time (a server-side cursor on PostgreSQL).
+
+    ``desde`` and ``limite`` give one page (the public portal); ``orden`` stays the position in the whole list.
+    """
     r, p = m.ResultadoEtapa, m.Postulante
     sigue = sa.case((r.resultado.in_(SIGUEN), 0), else_=1)
     stmt = (
@@ -85,9 +89,10 @@ def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5
         .join(p, p.id == m.Postulacion.postulante_id)
         .where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)
         .order_by(sigue, r.puntaje.desc().nulls_last(), p.apellido_paterno, p.apellido_materno, p.nombres, r.id)
+        .offset(desde).limit(limite)
         .execution_options(yield_per=lote)
     )
-    for orden, (resultado, puntaje, paterno, materno, nombres, numero) in enumerate(session.execute(stmt), start=1):
+    for orden, (resultado, puntaje, paterno, materno, nombres, numero) in enumerate(session.execute(stmt), start=desde + 1):
         apellidos = f"{paterno} {materno}" if materno else paterno
         yield Fila(orden=orden, candidato=f"{apellidos}, {nombres}", documento=enmascarar(numero), puntaje=puntaje,
                    resultado=resultado.value)

@@ -87,11 +87,11 @@ PERMISSIONS: dict[str, dict[str, str]] = {
 
 #: Menus each role sees (FAB's ``menu_access`` on the menu labels).
 MENUS: dict[str, tuple[str, ...]] = {
-    ORH: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Administración"),
-    COMITE: ("Convocatorias", "Evaluación"),
-    VEEDOR: ("Convocatorias", "Evaluación"),
-    POSTULANTE: ("Convocatorias", "Postulantes", "Evaluación"),
-    PUBLICO: ("Convocatorias", "Publicación"),
+    ORH: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Administración", "Portal de convocatorias"),
+    COMITE: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
+    VEEDOR: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
+    POSTULANTE: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Portal de convocatorias"),
+    PUBLICO: ("Convocatorias", "Publicación", "Portal de convocatorias"),
 }
 
 

@@ -79,6 +79,7 @@ NOT_IN_MATRIX = {
     "InicioView", "UtilView", "LocaleView", "SecurityApi", "UserInfoEditView", "ResetPasswordView",
     "ResetMyPasswordView", "AuthDBView", "UserStatsChartView", "OpenApi", "SwaggerView", "MenuApi",
     "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi", "GroupApi", "ArchivoDescargaView",
+    "PortalPublicoView",  # public by nature: tests/test_publico.py
 }
 
 

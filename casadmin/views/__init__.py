@@ -10,6 +10,10 @@ from casadmin.views import convocatorias as conv
 from casadmin.views import evaluacion as ev
 from casadmin.views import postulantes as post
 from casadmin.views.archivos import ArchivoDescargaView
+from casadmin.views.publico import PortalPublicoView
+
+#: The public portal's menu entry (E1).
+PORTAL = "Portal de convocatorias"
 
 #: (view class, menu label, menu category, icon)
 MENU = [
@@ -69,3 +73,5 @@ def register(appbuilder: AppBuilder) -> None:
     for api in APIS:
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(ArchivoDescargaView)
+    appbuilder.add_view_no_menu(PortalPublicoView)
+    appbuilder.add_link(PORTAL, href="/portal/", icon="fa-globe", category="Publicación")

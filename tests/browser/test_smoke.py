@@ -29,3 +29,28 @@ def test_wrong_password_is_refused_with_a_spanish_message(page, pasos, entrar):
     assert "/login" in page.url
     assert "Inicio de sesión inválido" in page.inner_text(".alert")
     shot("clave-incorrecta")
+
+
+def test_public_portal_on_a_phone_search_and_published_results(phone_page, pasos):
+    """E1 on a 390 px screen: search a call, open it, read the published Ficha results."""
+    page = phone_page
+    shot = pasos(page)
+    page.goto("/portal/")
+    shot("portal")
+    page.fill("#q", "SUNEDU")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "MIGRACIONES" not in page.inner_text(".container-fluid")
+    shot("busqueda")
+    page.locator(".convocatoria a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#cronograma tbody tr").count() > 3
+    shot("convocatoria")
+    page.locator("#resultados a").first.click()
+    page.wait_for_load_state("networkidle")
+    filas = page.locator("#tabla-resultados tbody tr")
+    assert filas.count() > 0
+    assert filas.first.locator("td").nth(2).inner_text().startswith("****")
+    ancho = page.evaluate("document.documentElement.scrollWidth")
+    assert ancho <= 390 + 1, f"la página se desborda horizontalmente ({ancho}px)"
+    shot("resultados")
