@@ -18,7 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """The app factory (FAB examples' shape; order per FAB-NOTES: CSRF before AppBuilder)."""
     import config as default_config
 
-    from casadmin import audit, cli, mailer, roles
+    from casadmin import audit, cli, mailer, roles, tareas
     from casadmin.extensions import appbuilder, csrf, db, migrate
 
     app = Flask(__name__)
@@ -37,6 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         views.register(appbuilder)
         audit.install()
     mailer.install(app)
+    tareas.install(app)
     cli.register(app)
     return app
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_mail import Attachment, Mail, Message
@@ -50,6 +51,11 @@ def encolar(
     session.add(correo)
     session.info.setdefault(_PENDIENTES_KEY, []).append(correo)
     return correo
+
+
+def despachar_tras_commit(session: Session, ids: Sequence[int]) -> None:
+    """Dispatch messages inserted in bulk (already with ids) once the transaction commits."""
+    session.info.setdefault(_PENDIENTES_KEY, []).extend(SimpleNamespace(id=i) for i in ids)
 
 
 def _after_commit(session: Session) -> None:

@@ -37,7 +37,7 @@ from casadmin.models.postulante import (
     OtroRequisitoDeclarado,
     Postulante,
 )
-from casadmin.models.sistema import Archivo, CorreoSaliente, RegistroAuditoria
+from casadmin.models.sistema import Archivo, CorreoSaliente, RegistroAuditoria, Tarea
 from casadmin.models.usuario import Usuario
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "Postulante",
     "PublicacionEtapa",
     "RegistroAuditoria",
+    "Tarea",
     "RequisitoCapacitacion",
     "RequisitoConocimiento",
     "RequisitoOtro",

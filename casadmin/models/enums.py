@@ -259,6 +259,15 @@ class DecisionImpugnacion(LabeledEnum):
     derivado_servir = "Derivado a SERVIR"
 
 
+class EstadoTarea(LabeledEnum):
+    """A background job's state (result documents, notifications)."""
+
+    pendiente = "En cola"
+    en_curso = "En curso"
+    terminada = "Terminada"
+    fallida = "Fallida"
+
+
 class EstadoCorreo(LabeledEnum):
     pendiente = "Pendiente"
     enviado = "Enviado"

@@ -10,7 +10,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casadmin.models.base import LimaDateTime, enum_column
-from casadmin.models.enums import EstadoCorreo, TipoCorreo
+from casadmin.models.enums import EstadoCorreo, EstadoTarea, TipoCorreo
 from casadmin.peru.clock import now
 
 
@@ -39,6 +39,38 @@ class Archivo(Model):
 
     def __str__(self) -> str:
         return self.nombre_original
+
+
+class Tarea(Model):
+    """A background job with its progress, visible to who started it (result documents of 150,000 rows)."""
+
+    __tablename__ = "tarea"
+    __table_args__ = (
+        sa.CheckConstraint("progreso >= 0 AND progreso <= 100", name="ck_tarea_progreso"),
+        sa.Index("ix_tarea_estado_creada", "estado", "creada_en"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo: Mapped[str] = mapped_column(sa.String(60))
+    descripcion: Mapped[str] = mapped_column(sa.String(300))
+    #: Dotted path of the function that does the work, and its keyword arguments (JSON).
+    funcion: Mapped[str] = mapped_column(sa.String(200))
+    argumentos: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    estado: Mapped[EstadoTarea] = mapped_column(enum_column(EstadoTarea, "ck_tarea_estado"), default=EstadoTarea.pendiente)
+    progreso: Mapped[int] = mapped_column(default=0)
+    mensaje: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    error: Mapped[Optional[str]] = mapped_column(sa.Text)
+    entidad_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("entidad.id", ondelete="SET NULL"), index=True)
+    convocatoria_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("convocatoria.id", ondelete="SET NULL"), index=True
+    )
+    usuario_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    creada_en: Mapped[dt.datetime] = mapped_column(LimaDateTime, default=now)
+    iniciada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)
+    terminada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)
+
+    def __str__(self) -> str:
+        return f"{self.descripcion} ({self.estado}, {self.progreso} %)"
 
 
 class CorreoSaliente(Model):

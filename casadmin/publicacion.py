@@ -1,0 +1,129 @@
+"""Publishing a stage's results (E2, §4.2): freeze, document, show, notify.
+
+:func:`publicar_etapa` is what the "Publicar resultados" button does, in one transaction:
+every result of the stage is marked published (from then on a change is an audited
+correction, never an edit), a :class:`~casadmin.models.PublicacionEtapa` row makes the stage
+visible on the public portal, the act is audited, and a background job
+(:mod:`casadmin.tareas`) builds the PDF and Excel lists in publication order and notifies
+each candidate by e-mail. The job's progress is shown to ORH while it runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from casadmin import audit, mailer, resultados, tareas
+from casadmin import models as m
+from casadmin.extensions import db
+from casadmin.models.enums import EstadoCorreo, Etapa, Resultado, TipoCorreo
+from casadmin.peru.clock import now
+from casadmin.storage import get_storage
+from casadmin.tareas import Avance
+
+
+class PublicacionRechazada(ValueError):
+    """A refusal with its Spanish message; nothing was changed."""
+
+
+def publicar_etapa(session: Session, convocatoria: m.Convocatoria, etapa: Etapa, *, usuario: m.Usuario | None = None,
+                   proxima_etapa: str | None = None) -> tuple[m.PublicacionEtapa, m.Tarea]:
+    """Publish ``etapa`` of ``convocatoria``; returns the publication and its documents' job."""
+    ya = session.scalar(sa.select(m.PublicacionEtapa).where(
+        m.PublicacionEtapa.convocatoria_id == convocatoria.id, m.PublicacionEtapa.etapa == etapa.name))
+    if ya is not None:
+        raise PublicacionRechazada(
+            f"Los resultados de la {etapa.value} ya fueron publicados el {ya.publicado_en:%d/%m/%Y %H:%M}: "
+            "cualquier cambio posterior es una corrección con sustento, no una nueva publicación.")
+    total = resultados.contar(session, convocatoria.id, etapa)
+    if total == 0:
+        raise PublicacionRechazada(f"La {etapa.value} no tiene resultados registrados para publicar.")
+    pendientes = session.scalar(sa.select(sa.func.count()).where(
+        m.ResultadoEtapa.convocatoria_id == convocatoria.id, m.ResultadoEtapa.etapa == etapa,
+        m.ResultadoEtapa.resultado == Resultado.pendiente))
+    if pendientes:
+        raise PublicacionRechazada(f"Hay {pendientes} resultado(s) pendientes de evaluar en la {etapa.value}.")
+    momento = now()
+    session.execute(sa.update(m.ResultadoEtapa).where(
+        m.ResultadoEtapa.convocatoria_id == convocatoria.id, m.ResultadoEtapa.etapa == etapa).values(publicado=True))
+    pub = m.PublicacionEtapa(convocatoria_id=convocatoria.id, etapa=etapa.name, publicado_en=momento,
+                             publicado_por_id=usuario.id if usuario else None, proxima_etapa=proxima_etapa)
+    session.add(pub)
+    session.flush()
+    audit.record(session, accion="publicar_resultados", objeto=pub, despues={"etapa": etapa.name, "resultados": total},
+                 usuario_id=usuario.id if usuario else None, usuario=usuario.username if usuario else None,
+                 entidad_id=convocatoria.entidad_id, convocatoria_id=convocatoria.id)
+    tarea = tareas.crear(
+        session, tipo="publicacion", descripcion=f"Resultados de la {etapa.value} – {convocatoria.codigo}",
+        funcion="casadmin.publicacion.generar_documentos", argumentos={"publicacion_id": pub.id},
+        entidad_id=convocatoria.entidad_id, convocatoria_id=convocatoria.id, usuario_id=usuario.id if usuario else None)
+    session.commit()
+    return pub, tarea
+
+
+def generar_documentos(*, publicacion_id: int, avance: Avance) -> str:
+    """The background part: the PDF and Excel lists, then one notice per candidate (G1).
+
+    Progress: 0–45 % the PDF, 45–90 % the workbook, then the rows (files, notices) are written
+    in one short transaction at the end; the job is 100 % once it commits.
+    """
+    session = db.session
+    pub = session.get(m.PublicacionEtapa, publicacion_id)
+    conv = pub.convocatoria
+    etapa = Etapa[pub.etapa]
+    enc = dataclasses.replace(resultados.encabezado(session, conv.id, etapa), publicado_en=pub.publicado_en)
+    total = resultados.contar(session, conv.id, etapa)
+
+    def tramo(desde: int, hasta: int, mensaje: str):
+        def avisar(hechas: int, de: int) -> None:
+            avance(desde * max(de, 1) + (hasta - desde) * hechas, 100 * max(de, 1), mensaje)
+        return avisar
+
+    pdf = resultados.pdf(enc, resultados.filas(session, conv.id, etapa), total, tramo(0, 45, "Generando el PDF…"))
+    xlsx = resultados.xlsx(enc, resultados.filas(session, conv.id, etapa), total, tramo(45, 90, "Generando el Excel…"))
+    # Last progress report before this transaction writes anything (on SQLite a writer would hold
+    # the lock the progress update needs until the job's commit).
+    avance(90, 100, "Guardando los documentos y notificando a los candidatos…")
+    storage = get_storage()
+    nombre = f"Resultados {etapa.value} {conv.codigo}".replace("/", "-")
+    archivos = []
+    for data, extension, mime in ((pdf, "pdf", "application/pdf"),
+                                  (xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        guardado = storage.save(data)
+        archivo = m.Archivo(clave=guardado.clave, nombre_original=f"{nombre}.{extension}", tipo_mime=mime,
+                            tamano=guardado.tamano, sha256=guardado.sha256, entidad_id=conv.entidad_id, publico=True,
+                            paginas=None)
+        session.add(archivo)
+        archivos.append(archivo)
+    session.flush()
+    pub.archivo_pdf_id, pub.archivo_xlsx_id = archivos[0].id, archivos[1].id
+    enviados = _notificar(session, pub, conv, etapa)
+    return f"{total} resultados publicados en PDF y Excel; {enviados} candidatos notificados."
+
+
+def _notificar(session: Session, pub: m.PublicacionEtapa, conv: m.Convocatoria, etapa: Etapa) -> int:
+    """One outbox message per candidate of the stage, inserted in bulk (sent by the mailer's worker)."""
+    filas = session.execute(
+        sa.select(m.Postulante.email, m.Postulante.nombres, m.Postulante.usuario_id)
+        .join(m.Postulacion, m.Postulacion.postulante_id == m.Postulante.id)
+        .join(m.ResultadoEtapa, m.ResultadoEtapa.postulacion_id == m.Postulacion.id)
+        .where(m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa)
+    ).all()
+    momento = now()
+    asunto = f"Resultados publicados: {etapa.value} – {conv.codigo}"
+    mensajes = [
+        {"tipo": TipoCorreo.resultado, "destinatario": email, "asunto": asunto, "adjuntos": [],
+         "cuerpo": (f"Estimado(a) {nombres}:\n\nSe publicaron los resultados de la {etapa.value} de la convocatoria "
+                    f"{conv.codigo} ({conv.nombre_puesto}). Revise su resultado en «Mis postulaciones» y la lista "
+                    "completa en el portal de convocatorias.\n"),
+         "estado": EstadoCorreo.pendiente, "intentos": 0, "creado_en": momento, "entidad_id": conv.entidad_id,
+         "convocatoria_id": conv.id, "usuario_id": usuario_id}
+        for email, nombres, usuario_id in filas if email
+    ]
+    ids: list[int] = []
+    for i in range(0, len(mensajes), 5000):
+        ids += session.scalars(sa.insert(m.CorreoSaliente).returning(m.CorreoSaliente.id), mensajes[i:i + 5000]).all()
+    mailer.despachar_tras_commit(session, ids)
+    return len(mensajes)

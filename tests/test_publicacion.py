@@ -1,0 +1,114 @@
+"""E2, issue 5: "Publicar resultados" freezes the stage, builds the PDF and Excel lists in the
+background with progress, shows them on the portal and notifies each candidate."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from casadmin import models as m
+from casadmin import publicacion, resultados
+from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado, TipoCorreo
+from casadmin.peru.clock import now
+from casadmin.storage import get_storage
+
+
+@pytest.fixture()
+def sincrono(app):
+    """Background jobs and mail run to their end before the call returns (as the worker would)."""
+    antes = {k: app.config.get(k) for k in ("TAREAS_SYNC_FOR_TESTS", "MAIL_SYNC_FOR_TESTS")}
+    app.config.update(TAREAS_SYNC_FOR_TESTS=True, MAIL_SYNC_FOR_TESTS=True)
+    yield
+    app.config.update(antes)
+
+
+@pytest.fixture()
+def etapa_evaluada(db):
+    """A new SUNEDU call whose exam was scored for six demo applicants (not yet published)."""
+    ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
+    version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
+    n = uuid.uuid4().int % 700 + 3000
+    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=n, anio=2026,
+                          codigo=f"CAS N° {n}-2026-SUNEDU", nombre_puesto="Analista de datos", organo="OTI",
+                          remuneracion=6000, lugar="Lima", duracion_contrato="3 meses", estado=EstadoConvocatoria.evaluacion)
+    db.session.add(conv)
+    db.session.flush()
+    postulantes = db.session.scalars(sa.select(m.Postulante).order_by(m.Postulante.id).limit(6)).all()
+    for i, post in enumerate(postulantes):
+        app = m.Postulacion(convocatoria_id=conv.id, postulante_id=post.id, registrada_en=now(), ficha={"v": i},
+                            ficha_sha256=f"{i:064d}")
+        db.session.add(app)
+        db.session.flush()
+        puntaje = Decimal(18 + 2 * i)
+        db.session.add(m.ResultadoEtapa(convocatoria_id=conv.id, postulacion_id=app.id, etapa=Etapa.examen,
+                                        resultado=Resultado.apto if puntaje >= 21 else Resultado.no_apto,
+                                        puntaje=puntaje, motivos=[], reglas={"sunedu.examen": "sunedu.examen==0.1.0"}))
+    db.session.commit()
+    return conv
+
+
+def test_publishing_freezes_documents_shows_and_notifies(app, client_for, db, sincrono, etapa_evaluada):
+    conv = etapa_evaluada
+    orh = db.session.scalar(sa.select(m.Usuario).where(m.Usuario.username == "orh.sunedu"))
+    pub, tarea = publicacion.publicar_etapa(db.session, conv, Etapa.examen, usuario=orh,
+                                            proxima_etapa="Entrevista el 03/12/2026")
+    db.session.expire_all()
+    tarea = db.session.get(m.Tarea, tarea.id)
+    assert tarea.estado is EstadoTarea.terminada and tarea.progreso == 100, tarea.error
+    assert "6 resultados publicados" in tarea.mensaje
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.publicado.is_(False))) == 0
+    audit_rec = db.session.scalar(sa.select(m.RegistroAuditoria).where(
+        m.RegistroAuditoria.accion == "publicar_resultados", m.RegistroAuditoria.convocatoria_id == conv.id))
+    assert audit_rec is not None and audit_rec.usuario == "orh.sunedu"
+
+    pub = db.session.get(m.PublicacionEtapa, pub.id)
+    storage = get_storage()
+    with storage.open(pub.archivo_pdf.clave) as fh:
+        texto = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+    filas = list(resultados.filas(db.session, conv.id, Etapa.examen))
+    assert [f.puntaje for f in filas[:4]] == [Decimal(28), Decimal(26), Decimal(24), Decimal(22)]
+    assert all(f.candidato in texto for f in filas)
+    with storage.open(pub.archivo_xlsx.clave) as fh:
+        filas_xlsx = list(load_workbook(io.BytesIO(fh.read())).active.iter_rows(values_only=True))
+    assert sum(1 for r in filas_xlsx if isinstance(r[0], int)) == 6
+
+    correos = db.session.scalars(sa.select(m.CorreoSaliente).where(
+        m.CorreoSaliente.convocatoria_id == conv.id, m.CorreoSaliente.tipo == TipoCorreo.resultado)).all()
+    assert len(correos) == 6 and all(Etapa.examen.value in c.asunto for c in correos)
+
+    portal = client_for(None)
+    pagina = portal.get(f"/portal/{conv.id}").get_data(as_text=True)
+    assert f"/portal/{conv.id}/archivo/{pub.archivo_pdf_id}" in pagina
+    assert portal.get(f"/portal/{conv.id}/archivo/{pub.archivo_pdf_id}").data[:5] == b"%PDF-"
+    assert "Entrevista el 03/12/2026" in portal.get(f"/portal/{conv.id}/resultados/examen").get_data(as_text=True)
+
+    # Publishing again is refused and changes nothing.
+    with pytest.raises(publicacion.PublicacionRechazada, match="ya fueron publicados"):
+        publicacion.publicar_etapa(db.session, conv, Etapa.examen, usuario=orh)
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.PublicacionEtapa.convocatoria_id == conv.id)) == 1
+
+
+def test_a_stage_without_results_cannot_be_published(db, etapa_evaluada):
+    with pytest.raises(publicacion.PublicacionRechazada, match="no tiene resultados"):
+        publicacion.publicar_etapa(db.session, etapa_evaluada, Etapa.curricular)
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        m.PublicacionEtapa.convocatoria_id == etapa_evaluada.id)) == 0
+
+
+def test_a_failing_job_is_recorded_with_its_error(db, sincrono, etapa_evaluada, monkeypatch):
+    def roto(*args, **kwargs):
+        raise RuntimeError("disco lleno")
+
+    monkeypatch.setattr(resultados, "xlsx", roto)
+    pub, tarea = publicacion.publicar_etapa(db.session, etapa_evaluada, Etapa.examen)
+    db.session.expire_all()
+    tarea = db.session.get(m.Tarea, tarea.id)
+    assert tarea.estado is EstadoTarea.fallida and "disco lleno" in tarea.error
+    assert db.session.get(m.PublicacionEtapa, pub.id).archivo_pdf_id is None  # nothing half-attached
