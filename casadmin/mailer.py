@@ -76,7 +76,7 @@ def despachar(ids: Sequence[int]) -> None:
         from redis import Redis
         from rq import Queue
 
-        queue = Queue(app.config.get("MAIL_QUEUE", QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
+        queue = Queue((app.config.get("MAIL_QUEUE") or QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
         for correo_id in ids:
             queue.enqueue("casadmin.mailer.trabajo_enviar", correo_id, retry=None)
         return
@@ -161,9 +161,12 @@ def install(app: Flask) -> None:
 
 
 def trabajar(app: Flask, burst: bool = False) -> None:
-    """Run an RQ worker for the mail queue inside this app's context."""
+    """Run an RQ worker for the mail queue and the background jobs' queue inside this app's context."""
     from redis import Redis
     from rq import SimpleWorker
 
+    from casadmin import tareas
+
     conn = Redis.from_url(app.config["REDIS_URL"])
-    SimpleWorker([app.config.get("MAIL_QUEUE", QUEUE_NAME)], connection=conn).work(burst=burst)
+    colas = [(app.config.get("MAIL_QUEUE") or QUEUE_NAME), (app.config.get("TAREAS_QUEUE") or tareas.QUEUE_NAME)]
+    SimpleWorker(colas, connection=conn).work(burst=burst)

@@ -67,7 +67,7 @@ def lanzar(ids: list[int]) -> None:
         from redis import Redis
         from rq import Queue
 
-        cola = Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+        cola = Queue((app.config.get("TAREAS_QUEUE") or QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
         for tarea_id in ids:
             cola.enqueue("casadmin.tareas.trabajo", tarea_id, job_timeout=3600)
         return

@@ -112,3 +112,30 @@ def test_a_failing_job_is_recorded_with_its_error(db, sincrono, etapa_evaluada, 
     tarea = db.session.get(m.Tarea, tarea.id)
     assert tarea.estado is EstadoTarea.fallida and "disco lleno" in tarea.error
     assert db.session.get(m.PublicacionEtapa, pub.id).archivo_pdf_id is None  # nothing half-attached
+
+
+def test_with_redis_the_job_runs_in_the_rq_worker(app, db, etapa_evaluada):
+    """With REDIS_URL the job waits in the queue (progress 0, "En cola") until a worker runs it."""
+    from redis import Redis
+    from rq import Queue
+
+    from casadmin import mailer
+
+    sufijo = uuid.uuid4().hex[:8]
+    app.config.update(REDIS_URL="redis://127.0.0.1:6379/0", TAREAS_QUEUE=f"casadmin-tareas-test-{sufijo}",
+                      MAIL_QUEUE=f"casadmin-correo-test-{sufijo}")
+    try:
+        pub, tarea = publicacion.publicar_etapa(db.session, etapa_evaluada, Etapa.examen)
+        db.session.expire_all()
+        assert db.session.get(m.Tarea, tarea.id).estado is EstadoTarea.pendiente
+        assert Queue(app.config["TAREAS_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"])).count == 1
+        with mailer.mail.record_messages() as enviados:
+            mailer.trabajar(app, burst=True)  # the job, then the six notices it queued
+        db.session.expire_all()
+        assert db.session.get(m.Tarea, tarea.id).estado is EstadoTarea.terminada
+        assert db.session.get(m.PublicacionEtapa, pub.id).archivo_xlsx_id is not None
+        assert len(enviados) == 6
+    finally:
+        for clave in ("TAREAS_QUEUE", "MAIL_QUEUE"):
+            Queue(app.config[clave], connection=Redis.from_url("redis://127.0.0.1:6379/0")).delete(delete_jobs=True)
+        app.config.update(REDIS_URL=None, TAREAS_QUEUE=None, MAIL_QUEUE=None)
