@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     # Publicación
     "PublicacionEtapaView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
     "CorreoSalienteView": {ORH: "rx"},
+    "PublicarResultadosView": {ORH: "rw"},
     # Administración
     "EntidadView": {ORH: "r"},
     "VersionBasesView": {ORH: "r", COMITE: "r", VEEDOR: "r"},

@@ -139,3 +139,31 @@ def test_with_redis_the_job_runs_in_the_rq_worker(app, db, etapa_evaluada):
         for clave in ("TAREAS_QUEUE", "MAIL_QUEUE"):
             Queue(app.config[clave], connection=Redis.from_url("redis://127.0.0.1:6379/0")).delete(delete_jobs=True)
         app.config.update(REDIS_URL=None, TAREAS_QUEUE=None, MAIL_QUEUE=None)
+
+
+@pytest.mark.parametrize("usuario,esperado", [
+    ("orh.sunedu", 200), ("admin", 200), ("orh.migraciones", 404), ("comite1.sunedu", 403),
+    ("veedor.sunedu", 403), (None, 302),
+])
+def test_only_the_calls_orh_publishes_the_stage(client_for, etapa_evaluada, usuario, esperado):
+    c = client_for(usuario)
+    assert c.get(f"/publicar/{etapa_evaluada.id}").status_code == esperado
+    r = c.post(f"/publicar/{etapa_evaluada.id}/examen")
+    assert r.status_code == (302 if esperado == 200 else esperado)
+
+
+def test_publish_screen_starts_the_job_and_shows_its_progress(client_for, db, sincrono, etapa_evaluada):
+    c = client_for("orh.sunedu")
+    pagina = c.get(f"/publicar/{etapa_evaluada.id}").get_data(as_text=True)
+    assert "Publicar resultados" in pagina and 'data-etapa="examen"' in pagina
+    r = c.post(f"/publicar/{etapa_evaluada.id}/examen", data={"proxima_etapa": "Entrevista: ver cronograma"})
+    assert r.status_code == 302 and "/publicar/tarea/" in r.location
+    estado = c.get(r.location.replace("/tarea/", "/tarea/", 1) + ".json").get_json()
+    assert estado["estado"] == "terminada" and estado["progreso"] == 100
+    assert "100 %" in c.get(r.location).get_data(as_text=True)
+    # Again: refused with the reason, at the same screen.
+    r2 = c.post(f"/publicar/{etapa_evaluada.id}/examen", follow_redirects=True)
+    assert "ya fueron publicados" in r2.get_data(as_text=True)
+    # Another institution's ORH cannot read the job either.
+    tarea_id = r.location.rsplit("/", 1)[1]
+    assert client_for("orh.migraciones").get(f"/publicar/tarea/{tarea_id}").status_code == 404

@@ -10,10 +10,13 @@ from casadmin.views import convocatorias as conv
 from casadmin.views import evaluacion as ev
 from casadmin.views import postulantes as post
 from casadmin.views.archivos import ArchivoDescargaView
+from casadmin.views.publicar import PublicarResultadosView
 from casadmin.views.publico import PortalPublicoView
 
 #: The public portal's menu entry (E1).
 PORTAL = "Portal de convocatorias"
+#: ORH's publication screen (E2).
+PUBLICAR = "Publicar resultados"
 
 #: (view class, menu label, menu category, icon)
 MENU = [
@@ -75,3 +78,4 @@ def register(appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(ArchivoDescargaView)
     appbuilder.add_view_no_menu(PortalPublicoView)
     appbuilder.add_link(PORTAL, href="/portal/", icon="fa-globe", category="Publicación")
+    appbuilder.add_view(PublicarResultadosView, PUBLICAR, icon="fa-upload", category="Publicación")

@@ -1,0 +1,108 @@
+"""ORH's "Publicar resultados" screen (E2) and the progress of the job it starts.
+
+Only ORH (and the administrator) hold the permission; the calls offered are those
+:func:`casadmin.scoping.condition` lets the user see, so another institution's call
+answers 404 whatever its id.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+
+from casadmin import models as m
+from casadmin import publicacion
+from casadmin.extensions import db
+from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado
+from casadmin.scoping import condition
+
+
+def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
+                                                             condition(m.Convocatoria)))
+    if conv is None:
+        abort(404)
+    return conv
+
+
+def _tarea(tarea_id: int) -> m.Tarea:
+    tarea = db.session.get(m.Tarea, tarea_id)
+    if tarea is None or tarea.convocatoria_id is None:
+        abort(404)
+    _convocatoria(tarea.convocatoria_id)  # the same scope as its call
+    return tarea
+
+
+class PublicarResultadosView(BaseView):
+    route_base = "/publicar"
+    default_view = "convocatorias"
+    class_permission_name = "PublicarResultadosView"
+    method_permission_name = {"convocatorias": "read", "etapas": "read", "tarea": "read", "tarea_json": "read",
+                              "publicar": "edit"}
+    base_permissions = ["can_read", "can_edit"]
+
+    @expose("/")
+    @has_access
+    def convocatorias(self):
+        convs = db.session.scalars(
+            sa.select(m.Convocatoria).where(condition(m.Convocatoria),
+                                            m.Convocatoria.estado != EstadoConvocatoria.borrador)
+            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())
+        ).all()
+        return self.render_template("casadmin/publicar/convocatorias.html", convocatorias=convs)
+
+    @expose("/<int:convocatoria_id>")
+    @has_access
+    def etapas(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        r = m.ResultadoEtapa
+        conteos = {
+            (etapa, resultado): n for etapa, resultado, n in db.session.execute(
+                sa.select(r.etapa, r.resultado, sa.func.count()).where(r.convocatoria_id == conv.id)
+                .group_by(r.etapa, r.resultado))
+        }
+        publicadas = {p.etapa: p for p in db.session.scalars(
+            sa.select(m.PublicacionEtapa).where(m.PublicacionEtapa.convocatoria_id == conv.id))}
+        tareas = db.session.scalars(sa.select(m.Tarea).where(m.Tarea.convocatoria_id == conv.id)
+                                    .order_by(m.Tarea.id.desc()).limit(10)).all()
+        filas = []
+        for etapa in Etapa:
+            total = sum(n for (e, _), n in conteos.items() if e is etapa)
+            filas.append({"etapa": etapa, "total": total,
+                          "aptos": sum(n for (e, res), n in conteos.items()
+                                       if e is etapa and res in (Resultado.apto, Resultado.asistio)),
+                          "pendientes": conteos.get((etapa, Resultado.pendiente), 0),
+                          "publicacion": publicadas.get(etapa.name)})
+        return self.render_template("casadmin/publicar/etapas.html", conv=conv, filas=filas, tareas=tareas)
+
+    @expose("/<int:convocatoria_id>/<etapa>", methods=["POST"])
+    @has_access
+    def publicar(self, convocatoria_id: int, etapa: str):
+        conv = _convocatoria(convocatoria_id)
+        if etapa not in Etapa.__members__:
+            abort(404)
+        proxima = (request.form.get("proxima_etapa") or "").strip()[:2000] or None
+        try:
+            _, tarea = publicacion.publicar_etapa(db.session, conv, Etapa[etapa], usuario=g.user, proxima_etapa=proxima)
+        except publicacion.PublicacionRechazada as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("PublicarResultadosView.etapas", convocatoria_id=conv.id))
+        flash(f"Resultados de la {Etapa[etapa].value} publicados. Los documentos se están generando.", "success")
+        return redirect(url_for("PublicarResultadosView.tarea", tarea_id=tarea.id))
+
+    @expose("/tarea/<int:tarea_id>")
+    @has_access
+    def tarea(self, tarea_id: int):
+        tarea = _tarea(tarea_id)
+        en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso)
+        return self.render_template("casadmin/publicar/tarea.html", tarea=tarea, en_curso=en_curso)
+
+    @expose("/tarea/<int:tarea_id>.json")
+    @has_access
+    def tarea_json(self, tarea_id: int):
+        tarea = _tarea(tarea_id)
+        return jsonify(id=tarea.id, estado=tarea.estado.name, etiqueta=str(tarea.estado), progreso=tarea.progreso,
+                       mensaje=tarea.mensaje, error=tarea.error)
