@@ -26,6 +26,7 @@ from casadmin.peru.clock import now
 
 MAIL_MAX_INTENTOS = 3
 QUEUE_NAME = "casadmin-correo"
+LOTE_RQ = 200  # messages per RQ job when many are dispatched at once
 mail = Mail()
 _PENDIENTES_KEY = "casadmin_correos_por_enviar"
 
@@ -77,8 +78,13 @@ def despachar(ids: Sequence[int]) -> None:
         from rq import Queue
 
         queue = Queue((app.config.get("MAIL_QUEUE") or QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
-        for correo_id in ids:
-            queue.enqueue("casadmin.mailer.trabajo_enviar", correo_id, retry=None)
+        ids = list(ids)
+        if len(ids) == 1:
+            queue.enqueue("casadmin.mailer.trabajo_enviar", ids[0], retry=None)
+            return
+        # Many messages at once (a stage's notices): one job per batch, enqueued in one round trip.
+        lotes = [ids[i:i + LOTE_RQ] for i in range(0, len(ids), LOTE_RQ)]
+        queue.enqueue_many([Queue.prepare_data("casadmin.mailer.trabajo_enviar_lote", (lote,)) for lote in lotes])
         return
     hilo = threading.Thread(target=_en_hilo, args=(app, list(ids)), daemon=True, name="casadmin-mailer")
     hilo.start()
@@ -125,6 +131,15 @@ def _smtp(correo: m.CorreoSaliente) -> None:
                 msg.attachments.append(Attachment(archivo.nombre_original, archivo.tipo_mime, fh.read()))
     # With MAIL_SUPPRESS_SEND, Flask-Mail records the message (signal) without delivering it.
     current_app.extensions["mail"].send(msg)
+
+
+def trabajo_enviar_lote(ids: list[int]) -> dict[str, int]:
+    """RQ job: send a batch of messages; counts by final state."""
+    cuenta: dict[str, int] = {}
+    for correo_id in ids:
+        estado = trabajo_enviar(correo_id)
+        cuenta[estado] = cuenta.get(estado, 0) + 1
+    return cuenta
 
 
 def trabajo_enviar(correo_id: int) -> str:

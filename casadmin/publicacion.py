@@ -104,26 +104,25 @@ def generar_documentos(*, publicacion_id: int, avance: Avance) -> str:
 
 
 def _notificar(session: Session, pub: m.PublicacionEtapa, conv: m.Convocatoria, etapa: Etapa) -> int:
-    """One outbox message per candidate of the stage, inserted in bulk (sent by the mailer's worker)."""
-    filas = session.execute(
-        sa.select(m.Postulante.email, m.Postulante.nombres, m.Postulante.usuario_id)
-        .join(m.Postulacion, m.Postulacion.postulante_id == m.Postulante.id)
-        .join(m.ResultadoEtapa, m.ResultadoEtapa.postulacion_id == m.Postulacion.id)
-        .where(m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa)
-    ).all()
-    momento = now()
+    """One outbox message per candidate of the stage, written by the database in one statement
+    (``INSERT … SELECT``: 150,000 notices never pass through Python), then dispatched in batches."""
+    c, p = m.CorreoSaliente, m.Postulante
     asunto = f"Resultados publicados: {etapa.value} – {conv.codigo}"
-    mensajes = [
-        {"tipo": TipoCorreo.resultado, "destinatario": email, "asunto": asunto, "adjuntos": [],
-         "cuerpo": (f"Estimado(a) {nombres}:\n\nSe publicaron los resultados de la {etapa.value} de la convocatoria "
-                    f"{conv.codigo} ({conv.nombre_puesto}). Revise su resultado en «Mis postulaciones» y la lista "
-                    "completa en el portal de convocatorias.\n"),
-         "estado": EstadoCorreo.pendiente, "intentos": 0, "creado_en": momento, "entidad_id": conv.entidad_id,
-         "convocatoria_id": conv.id, "usuario_id": usuario_id}
-        for email, nombres, usuario_id in filas if email
-    ]
-    ids: list[int] = []
-    for i in range(0, len(mensajes), 5000):
-        ids += session.scalars(sa.insert(m.CorreoSaliente).returning(m.CorreoSaliente.id), mensajes[i:i + 5000]).all()
+    cuerpo = (sa.literal("Estimado(a) ", sa.Text) + p.nombres
+              + sa.literal(f":\n\nSe publicaron los resultados de la {etapa.value} de la convocatoria {conv.codigo} "
+                           f"({conv.nombre_puesto}). Revise su resultado en «Mis postulaciones» y la lista completa "
+                           "en el portal de convocatorias.\n", sa.Text))
+    origen = (
+        sa.select(sa.literal(TipoCorreo.resultado, c.tipo.type), p.email, sa.literal(asunto, sa.String), cuerpo,
+                  sa.literal([], c.adjuntos.type), sa.literal(EstadoCorreo.pendiente, c.estado.type),
+                  sa.literal(0, sa.Integer), sa.literal(now(), c.creado_en.type), sa.literal(conv.entidad_id, sa.Integer),
+                  sa.literal(conv.id, sa.Integer), p.usuario_id)
+        .join(m.Postulacion, m.Postulacion.postulante_id == p.id)
+        .join(m.ResultadoEtapa, m.ResultadoEtapa.postulacion_id == m.Postulacion.id)
+        .where(m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa, p.email.is_not(None))
+    )
+    columnas = [c.tipo, c.destinatario, c.asunto, c.cuerpo, c.adjuntos, c.estado, c.intentos, c.creado_en,
+                c.entidad_id, c.convocatoria_id, c.usuario_id]
+    ids = session.scalars(sa.insert(c).from_select(columnas, origen).returning(c.id)).all()
     mailer.despachar_tras_commit(session, ids)
-    return len(mensajes)
+    return len(ids)

@@ -82,6 +82,10 @@ def test_publishing_freezes_documents_shows_and_notifies(app, client_for, db, si
     correos = db.session.scalars(sa.select(m.CorreoSaliente).where(
         m.CorreoSaliente.convocatoria_id == conv.id, m.CorreoSaliente.tipo == TipoCorreo.resultado)).all()
     assert len(correos) == 6 and all(Etapa.examen.value in c.asunto for c in correos)
+    nombres = {p.email: p.nombres for p in db.session.scalars(sa.select(m.Postulante))}
+    for correo in correos:
+        assert correo.cuerpo.startswith(f"Estimado(a) {nombres[correo.destinatario]}:")
+        assert "Mis postulaciones" in correo.cuerpo and correo.adjuntos == []
 
     portal = client_for(None)
     pagina = portal.get(f"/portal/{conv.id}").get_data(as_text=True)
