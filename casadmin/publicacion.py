@@ -66,7 +66,7 @@ def publicar_etapa(session: Session, convocatoria: m.Convocatoria, etapa: Etapa,
 def generar_documentos(*, publicacion_id: int, avance: Avance) -> str:
     """The background part: the PDF and Excel lists, then one notice per candidate (G1).
 
-    Progress: 0–45 % the PDF, 45–90 % the workbook, then the rows (files, notices) are written
+    Progress: 0–10 % reading the rows (once), 10–50 % the PDF, 50–90 % the workbook, then the rows (files, notices) are written
     in one short transaction at the end; the job is 100 % once it commits.
     """
     session = db.session
@@ -81,8 +81,10 @@ def generar_documentos(*, publicacion_id: int, avance: Avance) -> str:
             avance(desde * max(de, 1) + (hasta - desde) * hechas, 100 * max(de, 1), mensaje)
         return avisar
 
-    pdf = resultados.pdf(enc, resultados.filas(session, conv.id, etapa), total, tramo(0, 45, "Generando el PDF…"))
-    xlsx = resultados.xlsx(enc, resultados.filas(session, conv.id, etapa), total, tramo(45, 90, "Generando el Excel…"))
+    avance(0, 100, "Leyendo los resultados…")
+    filas = list(resultados.filas(session, conv.id, etapa))  # read once for both documents
+    pdf = resultados.pdf(enc, filas, total, tramo(10, 50, "Generando el PDF…"))
+    xlsx = resultados.xlsx(enc, filas, total, tramo(50, 90, "Generando el Excel…"))
     # Last progress report before this transaction writes anything (on SQLite a writer would hold
     # the lock the progress update needs until the job's commit).
     avance(90, 100, "Guardando los documentos y notificando a los candidatos…")
