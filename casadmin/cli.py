@@ -175,6 +175,116 @@ def plugins_command() -> None:
                    f"(plugin {b.proveedor} {b.version})")
 
 
+# --- the rules engine on the database (issue 3: import, export, evaluate) -----------------------
+
+
+@casadmin_group.command("import")
+@click.argument("archivo", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(archivo: str) -> None:
+    """Load a whole call from FILE (interchange format) in one transaction; nothing is written on error."""
+    from casadmin import engine_db
+    from casadmin.engine import interchange
+    from casadmin.extensions import db
+
+    try:
+        with open(archivo, "rb") as fh:
+            datos = interchange.leer(fh.read())
+        conv = engine_db.importar(db.session, datos)
+    except interchange.ArchivoInvalido as exc:
+        _fallar_archivo(exc)
+    except engine_db.ImportacionRechazada as exc:
+        raise click.ClickException(str(exc)) from None
+    conteos = engine_db.conteos(db.session, conv.codigo)
+    click.echo(f"Convocatoria importada: {conv.codigo} ({conv.entidad.siglas}, bases {conv.version_bases.codigo})")
+    for nombre, n in conteos.items():
+        click.echo(f"  {nombre.replace('_', ' ')}: {n}")
+
+
+@casadmin_group.command("export")
+@click.argument("codigo")
+@click.option("-o", "--output", "salida", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Archivo de salida (por defecto, la salida estándar).")
+@with_appcontext
+def export_command(codigo: str, salida: str | None) -> None:
+    """Write the stored call CODE in the interchange format, with its stored stage results."""
+    import json as _json
+
+    from casadmin import engine_db
+    from casadmin.extensions import db
+
+    try:
+        datos = engine_db.exportar(db.session, codigo)
+    except (engine_db.ConvocatoriaNoEncontrada, engine_db.EvaluacionRechazada) as exc:
+        raise click.ClickException(str(exc)) from None
+    texto = _json.dumps(datos, ensure_ascii=False, indent=2, default=str)
+    if salida is None:
+        click.echo(texto)
+        return
+    with open(salida, "w", encoding="utf-8") as fh:
+        fh.write(texto + "\n")
+    click.echo(f"{codigo}: {len(datos['postulantes'])} postulantes escritos en {salida}", err=True)
+
+
+@casadmin_group.command("evaluate")
+@click.argument("codigo")
+@click.option("--stage", "etapa", required=True,
+              type=click.Choice(["ficha", "examen", "psicologica", "curricular", "entrevista"]),
+              help="La etapa a evaluar.")
+@click.option("--recalcular", is_flag=True, help="Recalcular una etapa ya publicada (requiere --motivo).")
+@click.option("--motivo", default=None, help="Por qué se recalcula (queda en el registro de auditoría).")
+@with_appcontext
+def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | None) -> None:
+    """Run one stage of the stored call CODE with the rule plugins and save the results."""
+    from casadmin import engine_db
+    from casadmin import plugins as pl
+    from casadmin.engine import report
+    from casadmin.extensions import db
+
+    try:
+        res = engine_db.evaluar(db.session, codigo, etapa, recalcular=recalcular, motivo=motivo)
+    except pl.ErrorDePlugin as exc:
+        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
+        raise SystemExit(3) from None
+    except (engine_db.ConvocatoriaNoEncontrada, engine_db.EvaluacionRechazada) as exc:
+        raise click.ClickException(str(exc)) from None
+    total = sum(res.conteo.values())
+    click.echo(f"{res.codigo} – {report.NOMBRES_ETAPA[etapa]}: {total} evaluados"
+               + (" (recalculada)" if res.recalculada else ""))
+    if res.convocados:
+        click.echo(f"  Convocados a la entrevista: {len(res.convocados)}")
+    for resultado, n in sorted(res.conteo.items()):
+        click.echo(f"  {report.RESULTADOS.get(resultado, resultado)}: {n}")
+    if res.conservados:
+        click.echo(f"  Conservados (modificación del evaluador): {res.conservados}")
+    click.echo("Resultados por etapa:")
+    for nombre, conteo in engine_db.resumen_etapas(db.session, codigo).items():
+        partes = ", ".join(f"{report.RESULTADOS.get(r, r)} {n}" for r, n in sorted(conteo.items()))
+        click.echo(f"  {nombre:<12} {partes}")
+    click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))
+
+
+@casadmin_group.command("worker")
+@click.option("--burst", is_flag=True, help="Procesar lo pendiente y terminar.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the background worker: the outbox and the background jobs (RQ on Redis: CASADMIN_REDIS_URL)."""
+    from casadmin import mailer
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        if not burst:
+            raise click.ClickException("Configure CASADMIN_REDIS_URL para el trabajador, o use --burst para "
+                                       "enviar ahora los correos pendientes sin Redis.")
+        # Without Redis, messages go out in a thread of the process that queued them; a burst
+        # sends whatever is still pending (e.g. after a restart).
+        cuenta = mailer.enviar_pendientes()
+        click.echo("Correos pendientes procesados: "
+                   + (", ".join(f"{k} {v}" for k, v in sorted(cuenta.items())) or "ninguno"))
+        return
+    mailer.trabajar(app, burst=burst)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(casadmin_group)
 

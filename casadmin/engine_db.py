@@ -1,0 +1,1247 @@
+"""The database side of the rules engine: import a whole call from the interchange format,
+export a stored call back to it, and evaluate one stage of a stored call (issue 3, items 6, 8).
+
+Three commands, each in one transaction:
+
+* :func:`importar` loads a validated file (``docs/interchange.md``): institution, pinned bases
+  version (F3), call with profile and schedule, applicants with their Ficha, applications with
+  the frozen Ficha and its hash (C3), declared documents, stage inputs, committee decisions and
+  any stage results the file carries. Any failure rolls everything back.
+* :func:`exportar` writes a stored call in the same format, with its stored stage results.
+* :func:`evaluar` builds the engine model from the database, runs one stage with the same
+  hook as ``casadmin simulate`` and stores the results with their reasons and rule versions.
+
+Where the interchange format and the tables differ (docs/interchange.md, "Import, export and
+evaluate"): the Ficha the engine reads is always the frozen snapshot ``Postulacion.ficha``;
+stage inputs are :class:`~casadmin.models.ItemVerificacion` rows of the stage's
+:class:`~casadmin.models.ResultadoEtapa` (``pendiente`` until the stage is evaluated) and the
+interview factors are :class:`~casadmin.models.HojaEntrevista` rows of committee members.
+Both :func:`exportar` and :func:`evaluar` go through the same reader (:func:`_leer`), so a
+stored call is evaluated on exactly what it exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+from typing import Any
+
+import pluggy
+import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from casadmin import audit
+from casadmin import models as m
+from casadmin import plugins as pl
+from casadmin.engine import interchange, report, run
+from casadmin.engine.interchange import ArchivoInvalido
+from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
+from casadmin.models.enums import (
+    CondicionFormacion,
+    EstadoCivil,
+    EstadoConvocatoria,
+    EstadoPostulacion,
+    Etapa,
+    ModalidadFirma,
+    NivelAcademico,
+    NivelConocimiento,
+    NivelFormacion,
+    ProgramaOfimatica,
+    Resultado,
+    RolComite,
+    Sector,
+    Sexo,
+    TipoCapacitacion,
+    TipoConocimiento,
+    TipoDocumento,
+    TipoExperiencia,
+    TipoHito,
+)
+from casadmin.peru.clock import now, to_lima
+from casadmin.roles import COMITE, POSTULANTE
+from casadmin.rules.age import es_joven_31533
+
+__all__ = [
+    "ArchivoInvalido",
+    "ConvocatoriaNoEncontrada",
+    "Evaluacion",
+    "EvaluacionRechazada",
+    "ImportacionRechazada",
+    "conteos",
+    "resumen_etapas",
+    "evaluar",
+    "exportar",
+    "importar",
+]
+
+
+class ImportacionRechazada(ValueError):
+    """An import refused as a whole (the call exists, unknown bases, a database refusal). Nothing written."""
+
+
+class ConvocatoriaNoEncontrada(LookupError):
+    """No stored call has that code."""
+
+
+class EvaluacionRechazada(ValueError):
+    """A stage that cannot be evaluated now (published, not part of the call, previous stage missing)."""
+
+
+# --- how the interchange format maps onto the tables ----------------------------------------
+
+#: The profile's academic level (B2) ↔ the format's ``perfil.formacion`` (nivel, condición).
+#: A "Técnico" profile asks técnico studies completed; "Maestría" and "Doctorado" the degree.
+NIVEL_ACADEMICO: dict[NivelAcademico, tuple[str, str]] = {
+    NivelAcademico.secundaria: ("secundaria", "egresado"),
+    NivelAcademico.tecnico: ("tecnico", "egresado"),
+    NivelAcademico.bachiller: ("universitario", "bachiller"),
+    NivelAcademico.titulo: ("universitario", "titulado"),
+    NivelAcademico.maestria: ("maestria", "grado"),
+    NivelAcademico.doctorado: ("doctorado", "grado"),
+}
+_NIVEL_DE_PERFIL = {par: nivel for nivel, par in NIVEL_ACADEMICO.items()}
+
+#: Ficha section 2 stores "graduado" where the format says "grado".
+_CONDICION_A_FORMATO = {"graduado": "grado"}
+_CONDICION_A_FICHA = {"grado": "graduado"}
+
+#: Office programs by the name the profile and the format use (Ficha section 5); any other
+#: known name is a language or dialect (section 4).
+_OFIMATICA = {p.value: p for p in ProgramaOfimatica}
+
+#: Stage inputs as checklist items (ItemVerificacion.codigo) of the stage's ResultadoEtapa.
+ASISTIO, PUNTAJE, EXPEDIENTE, EN_PLAZO = "asistio", "puntaje", "expediente", "en_plazo"
+FACTORES_CURRICULARES = ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")
+#: Ficha stage: "especifica:<n>" is the evaluator's §4.2.1 x judgment on the n-th experience
+#: (0-based, in the frozen Ficha's order); other codes are the manual checks (verificacion_manual).
+ESPECIFICA = "especifica:"
+#: Interview stage: "decision_comite:<k>" puts the candidate at ``puntaje`` in the k-th tie
+#: the committee decided (D8), with its ``observacion`` as the reason.
+DECISION = "decision_comite:"
+FACTORES_ENTREVISTA = m.HojaEntrevista.FACTORES
+
+SIGUEN = (Resultado.apto, Resultado.asistio)
+
+#: Values the format does not carry, for the Ficha section 1 of an applicant created by an import.
+SIN_DATO = "No indicado"
+DOMINIO_SIN_CORREO = "importado.casadmin.invalid"  # .invalid never receives mail (RFC 2606)
+_SHA256_VACIO = hashlib.sha256(b"").hexdigest()
+
+
+def _texto_decimal(valor: Decimal) -> str:
+    """A stored score or hour count as the format writes it: exact, without trailing zeros (26, 7.5)."""
+    return format(valor.normalize(), "f")
+
+
+def _iso(valor: dt.datetime) -> str:
+    return to_lima(valor).isoformat(timespec="seconds")
+
+
+def _dos_decimales(valor: Any) -> bool:
+    d = Decimal(str(valor))
+    return d == d.quantize(Decimal("0.01"))
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginManager | None = None,
+             usuario: m.Usuario | str | None = None) -> m.Convocatoria:
+    """Load a whole interchange file in one transaction and return the stored call.
+
+    Raises :class:`ArchivoInvalido` (every error with its JSON path) for a file that fails the
+    schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`
+    when the call already exists, its bases version is not installed, or the database refuses
+    a row. In every failure the session is rolled back: nothing is written.
+    """
+    try:
+        arch = interchange.cargar(datos)
+    except ArchivoInvalido:
+        raise
+    except ValueError as exc:  # e.g. an experience that ends before it starts (rules.types)
+        raise ArchivoInvalido([("$", str(exc))]) from None
+    errores = _no_guardable(datos)
+    if errores:
+        raise ArchivoInvalido(errores)
+    pm = pm or pl.get_plugin_manager()
+    try:
+        bases = pl.get_bases(pm, datos["bases"])
+    except pl.BasesDesconocida as exc:
+        raise ImportacionRechazada(str(exc)) from None
+    try:
+        conv = _Importacion(session, arch, bases, usuario).run()
+        session.commit()
+    except (IntegrityError, DataError) as exc:  # a constraint or a length the checks above do not cover
+        session.rollback()
+        detalle = str(exc.orig).splitlines()[0] if str(exc.orig) else exc.orig.__class__.__name__
+        raise ImportacionRechazada(f"La base de datos rechazó la importación ({detalle}). No se guardó nada.") from None
+    except BaseException:
+        session.rollback()
+        raise
+    return conv
+
+
+def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a schema-valid file holds that the tables cannot keep exactly, with its JSON path."""
+    errores: list[tuple[str, str]] = []
+    c = datos["convocatoria"]
+    perfil = c["perfil"]
+    f = perfil["formacion"]
+    if (f["nivel"], f["condicion"]) not in _NIVEL_DE_PERFIL:
+        admitidos = ", ".join(f"{n} {co}" for n, co in NIVEL_ACADEMICO.values())
+        errores.append(("$.convocatoria.perfil.formacion",
+                        f"el perfil solo puede pedir uno de estos niveles: {admitidos}"))
+    if f.get("carreras_afines"):
+        errores.append(("$.convocatoria.perfil.formacion.carreras_afines",
+                        "el perfil guardado no tiene lista de carreras afines; declárelas como carreras"))
+    for i, carrera in enumerate(f.get("carreras", ())):
+        if "," in carrera:
+            errores.append((f"$.convocatoria.perfil.formacion.carreras[{i}]", "una carrera no puede contener comas"))
+    for i, cap in enumerate(perfil.get("capacitaciones", ())):
+        ruta = f"$.convocatoria.perfil.capacitaciones[{i}]"
+        if cap.get("afines") or cap.get("temas_afines"):
+            errores.append((ruta, "el perfil guardado no admite temas afines en una capacitación"))
+        horas = Decimal(str(cap.get("horas", 0)))
+        if horas != horas.to_integral_value():
+            errores.append((f"{ruta}.horas", "las horas mínimas del perfil son un número entero"))
+    tipos = [h["tipo"] for h in c.get("cronograma", ())]
+    for i, h in enumerate(c.get("cronograma", ())):
+        if tipos.index(h["tipo"]) != i:
+            errores.append((f"$.convocatoria.cronograma[{i}].tipo", f"hito repetido: {h['tipo']}"))
+        elif h["tipo"] == "postulacion" and (
+            interchange.fechahora(h["inicio"]) != interchange.fechahora(c["inicio_postulacion"])
+            or interchange.fechahora(h["fin"]) != interchange.fechahora(c["cierre_postulacion"])
+        ):
+            errores.append((f"$.convocatoria.cronograma[{i}]",
+                            "el hito de postulación debe coincidir con inicio_postulacion y cierre_postulacion"))
+        if interchange.fechahora(h["fin"]) < interchange.fechahora(h["inicio"]):
+            errores.append((f"$.convocatoria.cronograma[{i}].fin", "el fin es anterior al inicio"))
+    ids = {p["id"] for p in datos["postulantes"]}
+    documentos: dict[tuple[str, str], int] = {}
+    correos: dict[str, int] = {}
+    for i, p in enumerate(datos["postulantes"]):
+        ruta = f"$.postulantes[{i}]"
+        clave = (p["documento"]["tipo"], p["documento"]["numero"])
+        if clave in documentos:
+            errores.append((f"{ruta}.documento", f"el documento ya figura en $.postulantes[{documentos[clave]}]"))
+        documentos.setdefault(clave, i)
+        if p.get("email"):
+            correo = p["email"].strip().lower()
+            if correo in correos:
+                errores.append((f"{ruta}.email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
+            correos.setdefault(correo, i)
+        ficha = p["ficha"]
+        if ficha.get("habilitado") and not ficha.get("colegiado"):
+            errores.append((f"{ruta}.ficha.habilitado", "la habilitación se registra con la colegiatura (colegiado)"))
+        tipos_doc = [d["tipo"] for d in p.get("documentos", ())]
+        for j, tipo in enumerate(tipos_doc):
+            if tipos_doc.index(tipo) != j:
+                errores.append((f"{ruta}.documentos[{j}].tipo", f"documento repetido: {tipo}"))
+        errores.extend(_entradas_no_guardables(p.get("entradas", {}), f"{ruta}.entradas"))
+    for k, d in enumerate(datos.get("decisiones_comite", ())):
+        for j, pid in enumerate(d["orden"]):
+            if pid not in ids:
+                errores.append((f"$.decisiones_comite[{k}].orden[{j}]", f"no hay un postulante con id {pid}"))
+        if len(set(d["orden"])) != len(d["orden"]):
+            errores.append((f"$.decisiones_comite[{k}].orden", "un postulante figura dos veces"))
+    errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
+    return sorted(set(errores))
+
+
+def _entradas_no_guardables(e: Mapping[str, Any], ruta: str) -> list[tuple[str, str]]:
+    errores = []
+    for codigo in e.get("verificacion_manual", {}):
+        if ":" in codigo or len(codigo) > 60:
+            errores.append((f"{ruta}.verificacion_manual.{codigo}",
+                            "el código de verificación no lleva «:» y tiene hasta 60 caracteres"))
+    puntaje = (e.get("examen") or {}).get("puntaje")
+    if puntaje is not None and not _dos_decimales(puntaje):
+        errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
+    miembros = set()
+    for i, hoja in enumerate((e.get("entrevista") or {}).get("hojas", ())):
+        if hoja["miembro"] in miembros:
+            errores.append((f"{ruta}.entrevista.hojas[{i}].miembro", f"miembro repetido: {hoja['miembro']}"))
+        miembros.add(hoja["miembro"])
+        if not 1 <= len(hoja["miembro"]) <= 40 or any(ch.isspace() for ch in hoja["miembro"]):
+            errores.append((f"{ruta}.entrevista.hojas[{i}].miembro", "código de miembro de 1 a 40 caracteres, sin espacios"))
+        for factor, valor in hoja["factores"].items():
+            if not _dos_decimales(valor) or Decimal(str(valor)) < 0:
+                errores.append((f"{ruta}.entrevista.hojas[{i}].factores.{factor}",
+                                "el puntaje es un número no negativo con hasta dos decimales"))
+    return errores
+
+
+def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str, str]]:
+    """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them)."""
+    etapas = (resultados or {}).get("etapas") if isinstance(resultados, Mapping) else None
+    if not etapas:
+        return []
+    errores = []
+    if not isinstance(etapas, Mapping):
+        return [("$.resultados.etapas", "se esperaba un objeto por etapa")]
+    for etapa, filas in etapas.items():
+        ruta = f"$.resultados.etapas.{etapa}"
+        if etapa not in Etapa.__members__:
+            errores.append((ruta, "etapa desconocida"))
+            continue
+        if not isinstance(filas, list):
+            errores.append((ruta, "se esperaba una lista de resultados"))
+            continue
+        vistos = set()
+        for i, r in enumerate(filas):
+            if not isinstance(r, Mapping) or r.get("postulante") not in ids:
+                errores.append((f"{ruta}[{i}].postulante", "no hay un postulante con ese id"))
+                continue
+            if r["postulante"] in vistos:
+                errores.append((f"{ruta}[{i}].postulante", "resultado repetido"))
+            vistos.add(r["postulante"])
+            if r.get("resultado") not in Resultado.__members__:
+                errores.append((f"{ruta}[{i}].resultado", "resultado no reconocido"))
+            puntaje = r.get("puntaje")
+            try:
+                ok = puntaje is None or (_dos_decimales(puntaje) and Decimal(str(puntaje)) >= 0)
+            except InvalidOperation:
+                ok = False
+            if not ok:
+                errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales"))
+            if not isinstance(r.get("motivos", []), list) or not isinstance(r.get("regla", ""), str):
+                errores.append((f"{ruta}[{i}]", "motivos debe ser una lista y regla un texto"))
+    return errores
+
+
+class _Importacion:
+    """One import: the rows of a whole file, added to the session in three flushes."""
+
+    def __init__(self, session: Session, arch: interchange.Archivo, bases, usuario: m.Usuario | str | None) -> None:
+        self.s = session
+        self.arch = arch
+        self.datos = arch.datos
+        self.bases = bases
+        self.usuario = usuario
+        self.momento = now()
+        #: per application (by object id), its ResultadoEtapa row of each stage
+        self.filas: dict[int, dict[Etapa, m.ResultadoEtapa]] = {}
+
+    def run(self) -> m.Convocatoria:
+        c = self.datos["convocatoria"]
+        self._sin_duplicado(c)
+        self.entidad = self._entidad()
+        version = self._version_bases()
+        conv = self.conv = self._convocatoria(c, version)
+        self.s.add(conv)
+        # 1. accounts: applicants found by document or created, committee members by code
+        roles = {r.name: r for r in self.s.scalars(sa.select(Role).where(Role.name.in_([POSTULANTE, COMITE])))}
+        self.clave = _hash_inutilizable()
+        postulantes = self._postulantes(roles.get(POSTULANTE))
+        miembros = self._miembros(roles.get(COMITE))
+        self.s.flush()
+        # 2. the signatures the frozen Fichas point at (placeholders: the format carries no files)
+        firmas = {p["id"]: self._archivo("Firma digitalizada (declarada en archivo de intercambio)", "image/png", None,
+                                         postulantes[p["id"]].usuario_id)
+                  for p in self.datos["postulantes"] if p["ficha"].get("firma", True)}
+        self.s.flush()
+        for pid, archivo in firmas.items():
+            if postulantes[pid] in self.nuevos:
+                postulantes[pid].firma_archivo_id = archivo.id
+        # 3. applications with the frozen Ficha, documents, stage inputs, sheets, decisions, results
+        postulaciones = {}
+        for p in self.datos["postulantes"]:
+            postulaciones[p["id"]] = self._postulacion(p, postulantes[p["id"]], firmas.get(p["id"]), miembros)
+        self._decisiones(postulaciones)
+        self._resultados(postulaciones)
+        self.s.flush()
+        quien_id, quien = _quien(self.usuario)
+        audit.record(self.s, accion="importar_convocatoria", objeto=conv, usuario_id=quien_id, usuario=quien,
+                     entidad_id=self.entidad.id, convocatoria_id=conv.id,
+                     despues={"codigo": conv.codigo, "bases": self.bases.id, "postulaciones": len(postulaciones),
+                              "postulantes_nuevos": len(self.nuevos)})
+        return conv
+
+    # -- the call ----------------------------------------------------------------------
+
+    def _sin_duplicado(self, c: Mapping[str, Any]) -> None:
+        if self.s.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == c["codigo"])) is not None:
+            raise ImportacionRechazada(f"ya existe la convocatoria «{c['codigo']}»: no se importó nada.")
+        otra = self.s.scalar(
+            sa.select(m.Convocatoria.codigo).join(m.Entidad, m.Entidad.id == m.Convocatoria.entidad_id)
+            .where(m.Entidad.siglas == self.datos["entidad"]["siglas"], m.Convocatoria.numero == c["numero"],
+                   m.Convocatoria.anio == c["anio"])
+        )
+        if otra is not None:
+            raise ImportacionRechazada(
+                f"ya existe la convocatoria N° {c['numero']}-{c['anio']} de {self.datos['entidad']['siglas']} "
+                f"(«{otra}»): no se importó nada.")
+
+    def _entidad(self) -> m.Entidad:
+        e = self.datos["entidad"]
+        entidad = self.s.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == e["siglas"]))
+        if entidad is None:
+            entidad = m.Entidad(siglas=e["siglas"], nombre=e["nombre"], email_contacto=e.get("email_contacto", ""))
+            self.s.add(entidad)
+            self.s.flush()
+        return entidad
+
+    def _version_bases(self) -> m.VersionBases:
+        """The bases version row the call is pinned to (F3), found or created from the installed plugin."""
+        b = self.bases
+        version = self.s.scalar(sa.select(m.VersionBases).where(
+            m.VersionBases.entidad_id == self.entidad.id, m.VersionBases.codigo == b.id))
+        if version is None:
+            version = m.VersionBases(entidad_id=self.entidad.id, codigo=b.id, nombre=b.nombre[:200],
+                                     vigente_desde=b.vigente_desde, plugin=b.proveedor, plugin_version=b.version,
+                                     parametros={})
+            self.s.add(version)
+        return version
+
+    def _convocatoria(self, c: Mapping[str, Any], version: m.VersionBases) -> m.Convocatoria:
+        p = c["perfil"]
+        f = p["formacion"]
+        conv = m.Convocatoria(
+            entidad=self.entidad, version_bases=version, numero=c["numero"], anio=c["anio"], codigo=c["codigo"],
+            nombre_puesto=c["nombre_puesto"], cargo_estructural=c.get("cargo_estructural"), organo=c["organo"],
+            unidad_organica=c.get("unidad_organica"), cantidad_posiciones=c["posiciones"],
+            remuneracion=Decimal(str(c.get("remuneracion", 0))), lugar=c.get("lugar", ""),
+            duracion_contrato=c.get("duracion_contrato", ""), incluye_examen=c["incluye_examen"],
+            incluye_psicologica=c["incluye_psicologica"],
+            modalidad_firma=ModalidadFirma[c.get("modalidad_firma", "virtual")],
+            estado=EstadoConvocatoria[c.get("estado", "borrador")],
+        )
+        conv.perfil = m.PerfilPuesto(
+            nivel_academico=_NIVEL_DE_PERFIL[(f["nivel"], f["condicion"])],
+            carreras=", ".join(f.get("carreras", ())) or None, acepta_afines=f.get("afines", False),
+            requiere_colegiatura=p.get("colegiatura", False), requiere_habilitacion=p.get("habilitacion", False),
+            experiencia_general_meses=p.get("experiencia_general_meses", 0),
+            experiencia_especifica_meses=p.get("experiencia_especifica_meses", 0),
+            experiencia_publica_meses=p.get("experiencia_publica_meses"), funciones="",
+            requiere_deportista=p.get("requiere_deportista", False),
+            capacitaciones=[m.RequisitoCapacitacion(tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"],
+                                                    horas_minimas=int(Decimal(str(x.get("horas", 0)))))
+                            for x in p.get("capacitaciones", ())],
+            conocimientos=[m.RequisitoConocimiento(
+                tipo=TipoConocimiento.ofimatica if nombre in _OFIMATICA else TipoConocimiento.idioma,
+                nombre=nombre, nivel=NivelConocimiento[nivel]) for nombre, nivel in p.get("conocimientos", {}).items()],
+            otros=[m.RequisitoOtro(descripcion=o) for o in p.get("otros", ())],
+        )
+        hitos = [(TipoHito[h["tipo"]], interchange.fechahora(h["inicio"]), interchange.fechahora(h["fin"]))
+                 for h in c.get("cronograma", ())]
+        if all(t is not TipoHito.postulacion for t, _, _ in hitos):
+            # The application window is a line of the schedule (B3), where postular() reads it.
+            hitos.append((TipoHito.postulacion, interchange.fechahora(c["inicio_postulacion"]),
+                          interchange.fechahora(c["cierre_postulacion"])))
+        conv.cronograma = [m.HitoCronograma(tipo=t, inicio=i, fin=fin) for t, i, fin in hitos]
+        return conv
+
+    # -- people ------------------------------------------------------------------------
+
+    def _postulantes(self, rol) -> dict[str, m.Postulante]:
+        """Applicants by file id: found by document type and number, or created with their Ficha."""
+        lista = self.datos["postulantes"]
+        numeros = {p["documento"]["numero"] for p in lista}
+        existentes = {(x.tipo_documento.name, x.numero_documento): x for lote in _lotes(numeros) for x in self.s.scalars(
+            sa.select(m.Postulante).where(m.Postulante.numero_documento.in_(lote)))}
+        faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
+        usuarios, correos = self._cuentas_libres(faltan)
+        self.nuevos: set[m.Postulante] = set()
+        out = {}
+        for p in lista:
+            doc = (p["documento"]["tipo"], p["documento"]["numero"])
+            post = existentes.get(doc)
+            if post is None:
+                post = self._crear_postulante(p, usuarios[p["id"]], correos[p["id"]], rol)
+                existentes[doc] = post
+                self.nuevos.add(post)
+            out[p["id"]] = post
+        return out
+
+    def _cuentas_libres(self, faltan: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+        """A free username (the document number, as the demo does) and e-mail for each new applicant."""
+        deseados = {p["id"]: [p["documento"]["numero"], f"{p['documento']['numero']}-{p['documento']['tipo']}".lower()]
+                    for p in faltan}
+        correos = {p["id"]: (p.get("email") or "").strip().lower()
+                   or f"{p['documento']['tipo']}.{p['documento']['numero']}@{DOMINIO_SIN_CORREO}".lower()
+                   for p in faltan}
+        tomados: set[str] = set()
+        en_uso: set[str] = set()
+        for lote in _lotes(n for ns in deseados.values() for n in ns):
+            tomados.update(self.s.scalars(sa.select(m.Usuario.username).where(m.Usuario.username.in_(lote))))
+        for lote in _lotes(correos.values()):
+            for col in (m.Usuario.email, m.Postulante.email):
+                en_uso.update(c.lower() for c in self.s.scalars(sa.select(col).where(sa.func.lower(col).in_(lote))))
+        errores = []
+        usuarios = {}
+        indice = {p["id"]: i for i, p in enumerate(self.datos["postulantes"])}
+        for p in faltan:
+            libre = next((n for n in deseados[p["id"]] if n not in tomados), None)
+            if libre is None:
+                errores.append((f"$.postulantes[{indice[p['id']]}].documento",
+                                "ya existe una cuenta con ese número de documento como usuario"))
+            else:
+                tomados.add(libre)
+                usuarios[p["id"]] = libre
+            if correos[p["id"]] in en_uso:
+                errores.append((f"$.postulantes[{indice[p['id']]}].email", "el correo ya pertenece a otra cuenta"))
+        if errores:
+            raise ArchivoInvalido(sorted(errores))
+        return usuarios, correos
+
+    def _crear_postulante(self, p: Mapping[str, Any], username: str, email: str, rol) -> m.Postulante:
+        paterno, _, materno = p["apellidos"].partition(" ")
+        ficha = p["ficha"]
+        tipo = TipoDocumento[p["documento"]["tipo"]]
+        # An inactive account: the person activates it (password recovery) to use the portal.
+        usuario = m.Usuario(username=username, first_name=p["nombres"][:64], last_name=p["apellidos"][:64],
+                            email=email, active=False, password=self.clave, roles=[rol] if rol else [])
+        post = m.Postulante(
+            usuario=usuario, nacionalidad="Peruana" if tipo is TipoDocumento.DNI else SIN_DATO, tipo_documento=tipo,
+            numero_documento=p["documento"]["numero"], apellido_paterno=paterno, apellido_materno=materno or None,
+            nombres=p["nombres"], lugar_nacimiento=SIN_DATO,
+            fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
+            # Section 1 fields the format does not carry: placeholders the applicant corrects.
+            sexo=Sexo.femenino, estado_civil=EstadoCivil.soltero, ubigeo="000000", direccion=SIN_DATO, celular="",
+            email=email, discapacidad=ficha.get("discapacidad", False), licenciado_ffaa=ficha.get("licenciado_ffaa", False),
+            deportista_nivel=ficha.get("deportista_nivel"),
+        )
+        secciones = _secciones(ficha)
+        post.formaciones = secciones["formaciones"]
+        post.colegiaturas = secciones["colegiaturas"]
+        post.idiomas = secciones["idiomas"]
+        post.ofimatica = secciones["ofimatica"]
+        # A course still in progress has no end date, which the live Ficha table requires: it stays
+        # only in the frozen Ficha of this application.
+        post.capacitaciones = [c for c in secciones["capacitaciones"] if c.fecha_fin is not None]
+        post.experiencias = secciones["experiencias"]
+        post.otros_requisitos = secciones["otros_requisitos"]
+        self.s.add(post)
+        return post
+
+    def _miembros(self, rol) -> dict[str, m.MiembroComite]:
+        """The interview committee by member code: user ``<code>.<siglas>`` of the institution."""
+        codigos: list[str] = []
+        for p in self.datos["postulantes"]:
+            for hoja in ((p.get("entradas") or {}).get("entrevista") or {}).get("hojas", ()):
+                if hoja["miembro"] not in codigos:
+                    codigos.append(hoja["miembro"])
+        sufijo = f".{self.entidad.siglas.lower()}"
+        nombres = {c: f"{c}{sufijo}" for c in codigos}
+        existentes = {u.username: u for u in self.s.scalars(
+            sa.select(m.Usuario).where(m.Usuario.username.in_(nombres.values())))}
+        out = {}
+        for i, codigo in enumerate(codigos):
+            usuario = existentes.get(nombres[codigo])
+            if usuario is None:
+                usuario = m.Usuario(username=nombres[codigo], first_name=f"Miembro {codigo}"[:64],
+                                    last_name=f"Comité {self.entidad.siglas}"[:64],
+                                    email=f"{nombres[codigo]}@{DOMINIO_SIN_CORREO}".lower(), active=False,
+                                    password=self.clave, roles=[rol] if rol else [], entidad_id=self.entidad.id)
+                self.s.add(usuario)
+            # §4.2.5 b: the committee is an ORH representative and the user area's; the format
+            # does not say who is who, so the first member listed is taken as ORH's.
+            out[codigo] = m.MiembroComite(convocatoria=self.conv, usuario=usuario,
+                                          rol=RolComite.orh if i == 0 else RolComite.area_usuaria)
+            self.s.add(out[codigo])
+        return out
+
+    # -- applications ------------------------------------------------------------------
+
+    def _archivo(self, nombre: str, mime: str, paginas: int | None, propietario_id: int | None) -> m.Archivo:
+        """A declared file with no content: the format carries the declaration, not the PDF (size 0)."""
+        archivo = m.Archivo(clave=f"intercambio-{secrets.token_hex(20)}", nombre_original=nombre[:255], tipo_mime=mime,
+                            tamano=0, sha256=_SHA256_VACIO, paginas=paginas, propietario_id=propietario_id,
+                            entidad_id=self.entidad.id, publico=False)
+        self.s.add(archivo)
+        return archivo
+
+    def _postulacion(self, p: Mapping[str, Any], post: m.Postulante, firma: m.Archivo | None,
+                     miembros: Mapping[str, m.MiembroComite]) -> m.Postulacion:
+        conv = self.conv
+        inicio = interchange.fechahora(self.datos["convocatoria"]["inicio_postulacion"])
+        cierre = interchange.fechahora(self.datos["convocatoria"]["cierre_postulacion"])
+        registrada = interchange.fechahora(p["registrada_en"])
+        ficha = _ficha_congelada(post, p, firma.id if firma is not None else None)
+        app = m.Postulacion(convocatoria=conv, postulante=post, registrada_en=registrada, ficha=ficha,
+                            ficha_sha256=digest(ficha), declaracion_aceptada=True, estado=EstadoPostulacion.registrada,
+                            joven_31533=es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), inicio.date()))
+        self.s.add(app)
+        for d in p.get("documentos", ()):
+            # "en_plazo" is kept as the upload time: within the window or after its close (C3).
+            en_plazo = d.get("en_plazo", True)
+            cargado = min(registrada, cierre) if en_plazo else max(registrada, cierre + dt.timedelta(minutes=1))
+            archivo = self._archivo(f"{d['tipo']}.pdf (declarado en archivo de intercambio)", "application/pdf",
+                                    d.get("paginas", 1), post.usuario_id)
+            app.documentos.append(m.DocumentoPostulacion(tipo=d["tipo"], archivo=archivo, paginas=d.get("paginas", 1),
+                                                         validado=d.get("validado", False), cargado_en=cargado))
+        self._entradas(app, p, miembros)
+        return app
+
+    def _fila(self, app: m.Postulacion, etapa: Etapa) -> m.ResultadoEtapa:
+        """The stage's row for this application, holding its inputs until the stage is evaluated."""
+        filas = self.filas.setdefault(id(app), {})
+        if etapa not in filas:
+            filas[etapa] = m.ResultadoEtapa(convocatoria=self.conv, postulacion=app, etapa=etapa,
+                                            resultado=Resultado.pendiente, motivos=[], reglas={}, publicado=False)
+            self.s.add(filas[etapa])
+        return filas[etapa]
+
+    def _item(self, fila: m.ResultadoEtapa, codigo: str, descripcion: str, *, cumple: bool | None = None,
+              puntaje: Decimal | None = None, observacion: str | None = None, clausula: str | None = None) -> None:
+        fila.verificaciones.append(m.ItemVerificacion(codigo=codigo, descripcion=descripcion[:300], cumple=cumple,
+                                                      puntaje=puntaje, observacion=observacion, clausula=clausula))
+
+    def _entradas(self, app: m.Postulacion, p: Mapping[str, Any], miembros: Mapping[str, m.MiembroComite]) -> None:
+        e = p.get("entradas") or {}
+        ficha = None
+        ov = e.get("ficha_override")
+        if ov:
+            ficha = self._fila(app, Etapa.ficha)
+            ficha.override, ficha.motivo_override = True, ov["sustento"]
+            ficha.resultado = Resultado[ov["resultado"]]
+        for codigo, cumple in e.get("verificacion_manual", {}).items():
+            ficha = ficha or self._fila(app, Etapa.ficha)
+            self._item(ficha, codigo, f"Verificación del evaluador: {codigo}", cumple=bool(cumple), clausula="§4.2.1 b")
+        for n, x in enumerate(p["ficha"].get("experiencias", ())):
+            if x.get("especifica"):
+                ficha = ficha or self._fila(app, Etapa.ficha)
+                self._item(ficha, f"{ESPECIFICA}{n}", f"Experiencia {n + 1} ({x['empleador']}): función o materia del puesto",
+                           cumple=True, clausula="§4.2.1 x")
+        if (ex := e.get("examen")) is not None:
+            fila = self._fila(app, Etapa.examen)
+            self._item(fila, ASISTIO, "Asistió a la evaluación de conocimientos", cumple=ex["asistio"], clausula="§4.2.2 k")
+            if ex.get("puntaje") is not None:
+                self._item(fila, PUNTAJE, "Puntaje de la evaluación de conocimientos",
+                           puntaje=Decimal(str(ex["puntaje"])), clausula="§4.2.2 l")
+        if (ps := e.get("psicologica")) is not None:
+            self._item(self._fila(app, Etapa.psicologica), ASISTIO, "Asistió a la evaluación psicológica",
+                       cumple=ps["asistio"], clausula="§4.2.3")
+        if (cu := e.get("curricular")) is not None:
+            fila = self._fila(app, Etapa.curricular)
+            self._item(fila, EXPEDIENTE, "Presentó el expediente curricular", cumple=cu["expediente"], clausula="§4.2.4")
+            if "en_plazo" in cu:
+                self._item(fila, EN_PLAZO, "Expediente presentado en el plazo", cumple=cu["en_plazo"], clausula="§4.2.4")
+            for factor, cumple in cu.get("factores", {}).items():
+                self._item(fila, factor, f"Factor curricular: {factor}", cumple=cumple, clausula="§4.2.4")
+        if (en := e.get("entrevista")) is not None:
+            fila = self._fila(app, Etapa.entrevista)
+            self._item(fila, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6")
+            for hoja in en.get("hojas", ()):
+                valores = {k: Decimal(str(v)) for k, v in hoja["factores"].items()}
+                self.s.add(m.HojaEntrevista(postulacion=app, miembro=miembros[hoja["miembro"]], asistio=en["asistio"],
+                                            enviada=True, enviada_en=self.momento, **valores))
+
+    def _decisiones(self, postulaciones: Mapping[str, m.Postulacion]) -> None:
+        for k, d in enumerate(self.datos.get("decisiones_comite", ())):
+            for posicion, pid in enumerate(d["orden"], 1):
+                fila = self._fila(postulaciones[pid], Etapa.entrevista)
+                self._item(fila, f"{DECISION}{k}", f"Decisión del Comité por empate (D8): {posicion}° de {len(d['orden'])}",
+                           puntaje=Decimal(posicion), observacion=d["sustento"], clausula="§4.2.6 c")
+
+    def _resultados(self, postulaciones: Mapping[str, m.Postulacion]) -> None:
+        """Stage results the file carries (``simulate --json``, an export): stored unpublished."""
+        etapas = (self.datos.get("resultados") or {}).get("etapas") or {}
+        estados: dict[str, EstadoPostulacion] = {}
+        for etapa, filas in etapas.items():
+            for r in filas:
+                fila = self._fila(postulaciones[r["postulante"]], Etapa[etapa])
+                fila.resultado = Resultado[r["resultado"]]
+                fila.puntaje = None if r.get("puntaje") is None else Decimal(str(r["puntaje"]))
+                fila.motivos = list(r.get("motivos", ()))
+                regla = r.get("regla") or ""
+                fila.reglas = {regla.split("==")[0]: regla} if regla else {}
+                fila.evaluado_en = self.momento
+                if estados.get(r["postulante"]) is not EstadoPostulacion.no_apto:
+                    estados[r["postulante"]] = (EstadoPostulacion.en_proceso if fila.resultado in SIGUEN
+                                                else EstadoPostulacion.no_apto)
+        for pid, estado in estados.items():
+            postulaciones[pid].estado = estado
+
+
+def _lotes(valores: Iterable[str], tamano: int = 5000) -> Iterable[list[str]]:
+    """Values in batches, so that an IN list stays within the databases' bound-parameter limits."""
+    lista = list(valores)
+    for i in range(0, len(lista), tamano):
+        yield lista[i:i + tamano]
+
+
+def _hash_inutilizable() -> str:
+    """One password hash of a random secret nobody keeps, for every account an import creates."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
+def _secciones(ficha: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Ficha sections 2–8 as rows, from the format's ``ficha`` (not added to any session)."""
+    def fecha(v: str | None) -> dt.date | None:
+        return None if v is None else dt.date.fromisoformat(v)
+
+    conocimientos = ficha.get("conocimientos", {})
+    return {
+        "formaciones": [
+            m.FormacionAcademica(nivel=NivelFormacion[x["nivel"]],
+                                 condicion=CondicionFormacion[_CONDICION_A_FICHA.get(x["condicion"], x["condicion"])],
+                                 carrera=x.get("carrera"), anio=None, fecha_egreso=fecha(x.get("fecha_egreso")),
+                                 fecha_diploma=fecha(x.get("fecha_diploma")), institucion=x.get("centro", ""))
+            for x in ficha.get("formacion", ())
+        ],
+        "colegiaturas": [m.Colegiatura(colegio=SIN_DATO, numero="-", habilitado=ficha.get("habilitado", False),
+                                       habilitado_hasta=None)] if ficha.get("colegiado") else [],
+        "idiomas": [m.Idioma(idioma=n, nivel=NivelConocimiento[v]) for n, v in conocimientos.items() if n not in _OFIMATICA],
+        "ofimatica": [m.Ofimatica(programa=_OFIMATICA[n], nivel=NivelConocimiento[v])
+                      for n, v in conocimientos.items() if n in _OFIMATICA],
+        "capacitaciones": [
+            m.Capacitacion(tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"], horas=Decimal(str(x["horas"])),
+                           creditos=None if x.get("creditos") is None else Decimal(str(x["creditos"])),
+                           institucion=x.get("institucion", ""), fecha_inicio=fecha(x.get("inicio")),
+                           fecha_fin=fecha(x.get("fecha_fin")), ente_rector=x.get("ente_rector", False))
+            for x in ficha.get("capacitaciones", ())
+        ],
+        "experiencias": [
+            m.ExperienciaLaboral(empleador=x["empleador"], sector=Sector[x["sector"]], puesto=x["puesto"],
+                                 funciones=x.get("funciones", ""), tipo=TipoExperiencia[x.get("tipo", "empleo")],
+                                 fecha_inicio=dt.date.fromisoformat(x["inicio"]), fecha_fin=fecha(x.get("fin")),
+                                 actual=x.get("fin") is None)
+            for x in ficha.get("experiencias", ())
+        ],
+        "otros_requisitos": [m.OtroRequisitoDeclarado(descripcion=o, detalle=None) for o in ficha.get("otros", ())],
+    }
+
+
+def _ficha_congelada(post: m.Postulante, p: Mapping[str, Any], firma_archivo_id: int | None) -> dict[str, Any]:
+    """The Ficha frozen for this application (C3): what the file declares, in ``ficha.snapshot``'s shape.
+
+    It is built from the file even for an applicant found by document number, whose current
+    profile is left as it is: the application keeps the Ficha declared for this call.
+    """
+    ficha = p["ficha"]
+    paterno, _, materno = p["apellidos"].partition(" ")
+    valores = {c: getattr(post, c) for c in (*PERSONALES, *ADICIONAL)}
+    valores.update(apellido_paterno=paterno, apellido_materno=materno or None, nombres=p["nombres"],
+                   fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
+                   tipo_documento=TipoDocumento[p["documento"]["tipo"]], numero_documento=p["documento"]["numero"],
+                   discapacidad=ficha.get("discapacidad", False), licenciado_ffaa=ficha.get("licenciado_ffaa", False),
+                   deportista_nivel=ficha.get("deportista_nivel"))
+    secciones = _secciones(ficha)
+    congelada = snapshot(SimpleNamespace(**valores, **secciones, firma_archivo_id=firma_archivo_id))  # type: ignore[arg-type]
+    # The applicant's id inside the file, so that an export gives the same ids back.
+    congelada["intercambio"] = {"id": p["id"]}
+    return congelada
+
+
+# --- reading a stored call (export and evaluate share it) --------------------------------
+
+
+@dataclass
+class _Leido:
+    """A stored call read in a few set-based queries, in the format's terms."""
+
+    conv: m.Convocatoria
+    cabecera: dict[str, Any]
+    postulantes: list[dict[str, Any]] = field(default_factory=list)
+    #: postulacion id ↔ the applicant's id in the format
+    ids: dict[int, str] = field(default_factory=dict)
+    #: (postulacion id, etapa) → stored row values
+    filas: dict[tuple[int, str], sa.Row] = field(default_factory=dict)
+    decisiones: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _convocatoria(session: Session, codigo: str) -> m.Convocatoria:
+    conv = session.scalar(
+        sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo).options(
+            selectinload(m.Convocatoria.entidad), selectinload(m.Convocatoria.version_bases),
+            selectinload(m.Convocatoria.cronograma),
+            selectinload(m.Convocatoria.perfil).selectinload(m.PerfilPuesto.capacitaciones),
+            selectinload(m.Convocatoria.perfil).selectinload(m.PerfilPuesto.conocimientos),
+            selectinload(m.Convocatoria.perfil).selectinload(m.PerfilPuesto.otros),
+        )
+    )
+    if conv is None:
+        raise ConvocatoriaNoEncontrada(f"No existe la convocatoria «{codigo}».")
+    return conv
+
+
+def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
+    """Everything of the format but the applicants: institution, bases version, call and profile."""
+    perfil = conv.perfil
+    if perfil is None:
+        raise EvaluacionRechazada(f"La convocatoria «{conv.codigo}» no tiene perfil del puesto.")
+    postulacion = next((h for h in conv.cronograma if h.tipo is TipoHito.postulacion), None)
+    if postulacion is None:
+        raise EvaluacionRechazada(f"El cronograma de «{conv.codigo}» no tiene el hito de postulación.")
+    nivel, condicion = NIVEL_ACADEMICO[perfil.nivel_academico]
+    formacion: dict[str, Any] = {"nivel": nivel, "condicion": condicion,
+                                 "carreras": [c.strip() for c in (perfil.carreras or "").split(",") if c.strip()],
+                                 "afines": perfil.acepta_afines}
+    entidad = {"siglas": conv.entidad.siglas, "nombre": conv.entidad.nombre}
+    if conv.entidad.email_contacto:
+        entidad["email_contacto"] = conv.entidad.email_contacto
+    c: dict[str, Any] = {
+        "codigo": conv.codigo, "numero": conv.numero, "anio": conv.anio, "nombre_puesto": conv.nombre_puesto,
+        "cargo_estructural": conv.cargo_estructural, "organo": conv.organo, "unidad_organica": conv.unidad_organica,
+        "posiciones": conv.cantidad_posiciones, "remuneracion": f"{conv.remuneracion:.2f}",
+    }
+    if conv.lugar:
+        c["lugar"] = conv.lugar
+    if conv.duracion_contrato:
+        c["duracion_contrato"] = conv.duracion_contrato
+    c.update({
+        "modalidad_firma": conv.modalidad_firma.name, "estado": conv.estado.name,
+        "incluye_examen": conv.incluye_examen, "incluye_psicologica": conv.incluye_psicologica,
+        "inicio_postulacion": _iso(postulacion.inicio), "cierre_postulacion": _iso(postulacion.fin),
+        "perfil": {
+            "formacion": formacion,
+            "colegiatura": perfil.requiere_colegiatura, "habilitacion": perfil.requiere_habilitacion,
+            "experiencia_general_meses": perfil.experiencia_general_meses,
+            "experiencia_especifica_meses": perfil.experiencia_especifica_meses,
+            "experiencia_publica_meses": perfil.experiencia_publica_meses,
+            "capacitaciones": [{"tipo": x.tipo.name, "tema": x.tema, "horas": x.horas_minimas}
+                               for x in sorted(perfil.capacitaciones, key=lambda x: x.id)],
+            "conocimientos": {x.nombre: x.nivel.name for x in sorted(perfil.conocimientos, key=lambda x: x.id)},
+            "otros": [x.descripcion for x in sorted(perfil.otros, key=lambda x: x.id)],
+            "requiere_deportista": perfil.requiere_deportista,
+        },
+        "cronograma": [{"tipo": h.tipo.name, "inicio": _iso(h.inicio), "fin": _iso(h.fin)}
+                       for h in sorted(conv.cronograma, key=lambda h: (h.inicio, h.id))],
+    })
+    return {"formato": interchange.FORMATO, "entidad": entidad, "bases": conv.version_bases.codigo, "convocatoria": c}
+
+
+def _id_en_archivo(ficha: Mapping[str, Any]) -> str:
+    """The applicant's id in the format: the one its file gave, else the document number."""
+    propio = (ficha.get("intercambio") or {}).get("id")
+    if propio:
+        return propio
+    d = ficha.get("datos_personales", {})
+    return d.get("numero_documento", "") if d.get("tipo_documento") == "DNI" else \
+        f"{d.get('tipo_documento', '')}-{d.get('numero_documento', '')}"
+
+
+def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None, *,
+          con_resultados: bool = False) -> _Leido:
+    """The call's applications (all, or those whose id ``solo`` selects) in the format's terms.
+
+    Five queries whatever the number of applications: applications, documents, stage rows,
+    checklist items and interview sheets, each filtered by the call (and ``solo``). The stored
+    reasons and rules of each result are read only ``con_resultados`` (for an export).
+    """
+    leido = _Leido(conv=conv, cabecera=_cabecera(conv))
+    cierre = interchange.fechahora(leido.cabecera["convocatoria"]["cierre_postulacion"])
+    P = m.Postulacion
+
+    def filtro(col):
+        return [col.in_(solo)] if solo is not None else []
+
+    apps = session.execute(
+        sa.select(P.id, P.registrada_en, P.ficha).where(P.convocatoria_id == conv.id, *filtro(P.id)).order_by(P.id)
+    ).all()
+    D = m.DocumentoPostulacion
+    documentos: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for d in session.execute(
+        sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
+        .where(P.convocatoria_id == conv.id, *filtro(P.id)).order_by(D.id)
+    ):
+        documentos[d.postulacion_id].append({"tipo": d.tipo, "paginas": d.paginas, "validado": d.validado,
+                                             "en_plazo": d.cargado_en <= cierre})
+    R = m.ResultadoEtapa
+    for f in session.execute(
+        sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
+                  R.evaluado_en, R.publicado,
+                  *((R.motivos, R.reglas) if con_resultados else (sa.null().label("motivos"), sa.null().label("reglas"))))
+        .where(R.convocatoria_id == conv.id, *filtro(R.postulacion_id))
+    ):
+        leido.filas[(f.postulacion_id, f.etapa.name)] = f
+    V = m.ItemVerificacion
+    items: dict[int, list[sa.Row]] = defaultdict(list)
+    for it in session.execute(
+        sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion).join(R, R.id == V.resultado_etapa_id)
+        .where(R.convocatoria_id == conv.id, *filtro(R.postulacion_id)).order_by(V.id)
+    ):
+        items[it.resultado_etapa_id].append(it)
+    H = m.HojaEntrevista
+    sufijo = f".{conv.entidad.siglas.lower()}"
+    hojas: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    asistencia: dict[int, list[bool]] = defaultdict(list)
+    for h in session.execute(
+        sa.select(H.postulacion_id, H.asistio, *(getattr(H, f) for f in FACTORES_ENTREVISTA), m.Usuario.username)
+        .join(P, P.id == H.postulacion_id).join(m.MiembroComite, m.MiembroComite.id == H.miembro_id)
+        .join(m.Usuario, m.Usuario.id == m.MiembroComite.usuario_id)
+        .where(P.convocatoria_id == conv.id, H.enviada.is_(True), *filtro(P.id)).order_by(H.id)
+    ):
+        # Only submitted sheets count (D6); a member's code is the username without the institution.
+        asistencia[h.postulacion_id].append(h.asistio)
+        hojas[h.postulacion_id].append({"miembro": h.username.removesuffix(sufijo),
+                                        "factores": {f: _texto_decimal(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
+    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
+    for a in apps:
+        ident = leido.ids[a.id] = _id_en_archivo(a.ficha)
+        por_etapa = {e.name: {} for e in Etapa}
+        for e in por_etapa:
+            f = leido.filas.get((a.id, e))
+            if f is not None:
+                por_etapa[e] = {it.codigo: it for it in items.get(f.id, ())}
+        entradas = _entradas(leido.filas.get((a.id, "ficha")), por_etapa, hojas.get(a.id, []), asistencia.get(a.id, []))
+        especificas = {int(c.removeprefix(ESPECIFICA)) for c, it in por_etapa["ficha"].items()
+                       if c.startswith(ESPECIFICA) and it.cumple}
+        for c, it in por_etapa["entrevista"].items():
+            if c.startswith(DECISION):
+                grupos[int(c.removeprefix(DECISION))].append((it.puntaje or Decimal(0), a.id, it.observacion or ""))
+        leido.postulantes.append(_postulante(a, ident, especificas, documentos.get(a.id, []), entradas))
+    for k in sorted(grupos):
+        orden = sorted(grupos[k])
+        leido.decisiones.append({"orden": [leido.ids[pid] for _, pid, _ in orden], "sustento": orden[0][2]})
+    return leido
+
+
+def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], hojas: list[dict[str, Any]],
+              asistencia: list[bool]) -> dict[str, Any]:
+    """The format's ``entradas`` from a candidate's stage rows, checklist items and submitted sheets."""
+    entradas: dict[str, Any] = {}
+    if ficha is not None and ficha.override:
+        entradas["ficha_override"] = {"resultado": ficha.resultado.name, "sustento": ficha.motivo_override or ""}
+    manual = {c: bool(it.cumple) for c, it in items["ficha"].items() if ":" not in c}
+    if manual:
+        entradas["verificacion_manual"] = manual
+    ex = items["examen"]
+    if ASISTIO in ex:
+        entradas["examen"] = {"asistio": bool(ex[ASISTIO].cumple)}
+        if PUNTAJE in ex and ex[PUNTAJE].puntaje is not None:
+            entradas["examen"]["puntaje"] = _texto_decimal(ex[PUNTAJE].puntaje)
+    if ASISTIO in items["psicologica"]:
+        entradas["psicologica"] = {"asistio": bool(items["psicologica"][ASISTIO].cumple)}
+    cu = items["curricular"]
+    if EXPEDIENTE in cu:
+        entradas["curricular"] = {"expediente": bool(cu[EXPEDIENTE].cumple)}
+        if EN_PLAZO in cu:
+            entradas["curricular"]["en_plazo"] = bool(cu[EN_PLAZO].cumple)
+        factores = {k: bool(cu[k].cumple) for k in FACTORES_CURRICULARES if k in cu}
+        if factores:
+            entradas["curricular"]["factores"] = factores
+    en = items["entrevista"]
+    if ASISTIO in en or asistencia:
+        # Attendance as recorded for the stage; without that item, as the members' sheets say.
+        entradas["entrevista"] = {"asistio": bool(en[ASISTIO].cumple) if ASISTIO in en else any(asistencia)}
+        if hojas:
+            entradas["entrevista"]["hojas"] = hojas
+    return entradas
+
+
+def _postulante(app: sa.Row, ident: str, especificas: set[int], documentos: list[dict[str, Any]],
+                entradas: dict[str, Any]) -> dict[str, Any]:
+    """One applicant of the format from the frozen Ficha (C3) and the stored inputs."""
+    f = app.ficha
+    dp = f.get("datos_personales", {})
+    ad = f.get("informacion_adicional", {})
+
+    def opcionales(**valores: Any) -> dict[str, Any]:
+        return {k: v for k, v in valores.items() if v is not None}
+
+    conocimientos = {ProgramaOfimatica[o["programa"]].value: o["nivel"] for o in f.get("ofimatica", [])}
+    conocimientos.update({i["idioma"]: i["nivel"] for i in f.get("idiomas", [])})
+    ficha = {
+        "formacion": [
+            {"nivel": x["nivel"], "condicion": _CONDICION_A_FORMATO.get(x["condicion"], x["condicion"]),
+             **opcionales(carrera=x.get("carrera"), fecha_egreso=x.get("fecha_egreso"),
+                          fecha_diploma=x.get("fecha_diploma"), centro=x.get("institucion"))}
+            for x in f.get("formacion_academica", [])
+        ],
+        "colegiado": bool(f.get("colegiatura")),
+        "habilitado": any(c.get("habilitado") for c in f.get("colegiatura", [])),
+        "conocimientos": conocimientos,
+        "capacitaciones": [
+            {"tipo": x["tipo"], "tema": x["tema"], "horas": x["horas"],
+             **opcionales(creditos=x.get("creditos"), inicio=x.get("fecha_inicio"), fecha_fin=x.get("fecha_fin"),
+                          ente_rector=x.get("ente_rector"), institucion=x.get("institucion"))}
+            for x in f.get("capacitaciones", [])
+        ],
+        "experiencias": [
+            {"empleador": x["empleador"], "sector": x["sector"], "puesto": x["puesto"],
+             "funciones": x.get("funciones") or "", "tipo": x.get("tipo") or "empleo", "inicio": x["fecha_inicio"],
+             "fin": None if x.get("actual") else x.get("fecha_fin"), "especifica": n in especificas}
+            for n, x in enumerate(f.get("experiencia_laboral", []))
+        ],
+        "otros": [x["descripcion"] for x in f.get("otros_requisitos", [])],
+        "licenciado_ffaa": bool(ad.get("licenciado_ffaa")),
+        "discapacidad": bool(ad.get("discapacidad")),
+        "deportista_nivel": ad.get("deportista_nivel"),
+        "firma": f.get("firma_archivo_id") is not None,
+    }
+    apellidos = " ".join(x for x in (dp.get("apellido_paterno"), dp.get("apellido_materno")) if x is not None)
+    out = {
+        "id": ident,
+        "documento": {"tipo": dp.get("tipo_documento"), "numero": dp.get("numero_documento")},
+        "apellidos": apellidos, "nombres": dp.get("nombres"),
+    }
+    correo = dp.get("email")
+    if correo and not correo.endswith("@" + DOMINIO_SIN_CORREO):
+        out["email"] = correo
+    out.update({"fecha_nacimiento": dp.get("fecha_nacimiento"), "registrada_en": _iso(app.registrada_en),
+                "ficha": ficha, "documentos": documentos, "entradas": entradas})
+    return out
+
+
+def conteos(session: Session, codigo: str) -> dict[str, int]:
+    """How many rows a stored call has, by kind (what ``casadmin import`` reports)."""
+    conv_id = session.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == codigo))
+    if conv_id is None:
+        raise ConvocatoriaNoEncontrada(f"No existe la convocatoria «{codigo}».")
+    P = m.Postulacion
+
+    def contar(q) -> int:
+        return session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
+
+    return {
+        "postulaciones": contar(sa.select(P.id).where(P.convocatoria_id == conv_id)),
+        "documentos": contar(sa.select(m.DocumentoPostulacion.id).join(P).where(P.convocatoria_id == conv_id)),
+        "hitos": contar(sa.select(m.HitoCronograma.id).where(m.HitoCronograma.convocatoria_id == conv_id)),
+        "miembros_comite": contar(sa.select(m.MiembroComite.id).where(m.MiembroComite.convocatoria_id == conv_id)),
+        "hojas_entrevista": contar(sa.select(m.HojaEntrevista.id).join(P).where(P.convocatoria_id == conv_id)),
+        "entradas": contar(sa.select(m.ItemVerificacion.id).join(m.ResultadoEtapa)
+                           .where(m.ResultadoEtapa.convocatoria_id == conv_id)),
+        "resultados": contar(sa.select(m.ResultadoEtapa.id).where(m.ResultadoEtapa.convocatoria_id == conv_id,
+                                                                   m.ResultadoEtapa.evaluado_en.is_not(None))),
+    }
+
+
+def resumen_etapas(session: Session, codigo: str) -> dict[str, dict[str, int]]:
+    """Stored results of a call per stage, in process order: result name → count."""
+    R = m.ResultadoEtapa
+    filas = session.execute(
+        sa.select(R.etapa, R.resultado, sa.func.count()).join(m.Convocatoria, m.Convocatoria.id == R.convocatoria_id)
+        .where(m.Convocatoria.codigo == codigo, R.evaluado_en.is_not(None)).group_by(R.etapa, R.resultado)
+    ).all()
+    out: dict[str, dict[str, int]] = {e.name: {} for e in Etapa}
+    for etapa, resultado, n in filas:
+        out[etapa.name][resultado.name] = n
+    return {e: c for e, c in out.items() if c}
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def exportar(session: Session, codigo: str) -> dict[str, Any]:
+    """A stored call in the interchange format, with its stored stage results in ``resultados``."""
+    leido = _leer(session, _convocatoria(session, codigo), con_resultados=True)
+    datos = {**leido.cabecera, "postulantes": leido.postulantes, "decisiones_comite": leido.decisiones}
+    resultados = _resultados_guardados(leido)
+    if resultados:
+        datos["resultados"] = resultados
+    return datos
+
+
+def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
+    """Evaluated rows (``evaluado_en`` set) per stage, in the shape of ``simulate --json``'s stages."""
+    etapas: dict[str, list[dict[str, Any]]] = {}
+    reglas: dict[str, str] = {}
+    publicadas = set()
+    orden = {pid: n for n, pid in enumerate(leido.ids)}
+    etapas_en_orden = [e.name for e in Etapa]
+    for (pid, etapa), f in sorted(leido.filas.items(),
+                                  key=lambda kv: (etapas_en_orden.index(kv[0][1]), orden[kv[0][0]])):
+        if f.evaluado_en is None:
+            continue
+        # The stage's own plugin is stored first (evaluar); the others helped it (F3).
+        regla = next(iter((f.reglas or {}).values()), "")
+        reglas.update(f.reglas or {})
+        if f.publicado:
+            publicadas.add(etapa)
+        etapas.setdefault(etapa, []).append({
+            "postulante": leido.ids[pid], "resultado": f.resultado.name,
+            "puntaje": None if f.puntaje is None else str(f.puntaje), "regla": regla, "motivos": list(f.motivos or []),
+        })
+    if not etapas:
+        return None
+    return {"reglas": dict(sorted(reglas.items())), "etapas": etapas,
+            "publicadas": [e for e in etapas if e in publicadas]}
+
+
+# --- evaluate ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluacion:
+    """What :func:`evaluar` stored for one stage."""
+
+    codigo: str
+    etapa: str
+    #: result name → how many candidates got it
+    conteo: dict[str, int]
+    #: plugin → "name==version" of every plugin that produced the results (F3)
+    reglas: dict[str, str]
+    #: the interview's shortlist (D5), by the format's ids; empty for other stages
+    convocados: list[str]
+    #: rows of an evaluator's override outside the Ficha stage, left as the evaluator wrote them
+    conservados: int
+    recalculada: bool
+
+
+def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str]:
+    if isinstance(usuario, m.Usuario):
+        return usuario.id, usuario.username
+    if usuario:
+        return None, usuario
+    try:
+        return None, f"consola ({getpass.getuser()})"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return None, "consola"
+
+
+def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = False, motivo: str | None = None,
+            usuario: m.Usuario | str | None = None, pm: pluggy.PluginManager | None = None) -> Evaluacion:
+    """Run one stage of a stored call with the engine and store its results (D1–D6, F3).
+
+    The candidates are the applications that continued (Apto, or Asistió) in every earlier
+    stage of the call; the interview first calls its shortlist (D5), as ``simulate`` does.
+    A published stage is refused unless ``recalcular`` with a ``motivo``; every run appends an
+    audit record (a recomputation names who, why and which results changed). A plugin that
+    raises (:class:`casadmin.plugins.ErrorDePlugin`) leaves the database untouched.
+    """
+    pm = pm or pl.get_plugin_manager()
+    conv = _convocatoria(session, codigo)
+    try:
+        bases = pl.get_bases(pm, conv.version_bases.codigo)
+    except pl.BasesDesconocida as exc:
+        raise EvaluacionRechazada(str(exc)) from None
+    try:
+        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
+    except ArchivoInvalido as exc:
+        raise EvaluacionRechazada(f"Los datos guardados de «{codigo}» no cumplen el formato de intercambio:\n{exc}") from None
+    etapas = run.etapas_de(modelo, bases)
+    if etapa not in etapas:
+        raise EvaluacionRechazada(f"La convocatoria «{codigo}» no tiene la etapa «{etapa}» (etapas: {', '.join(etapas)}).")
+    motivo = (motivo or "").strip()
+    if recalcular and not motivo:
+        raise EvaluacionRechazada("Para recalcular una etapa escriba el motivo (quedará en el registro de auditoría).")
+    R = m.ResultadoEtapa
+    publicada = session.scalar(sa.select(m.PublicacionEtapa.id).where(
+        m.PublicacionEtapa.convocatoria_id == conv.id, m.PublicacionEtapa.etapa == etapa)) is not None or \
+        session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                             R.publicado.is_(True)).limit(1)) is not None
+    if publicada and not recalcular:
+        raise EvaluacionRechazada(
+            f"Los resultados de la etapa «{etapa}» de «{codigo}» ya fueron publicados: no se recalculan sin "
+            "--recalcular y un --motivo (quedará en el registro de auditoría).")
+    previas = etapas[: etapas.index(etapa)]
+    solo = None
+    if previas:
+        sin_resultados = [e for e in previas if session.scalar(sa.select(R.id).where(
+            R.convocatoria_id == conv.id, R.etapa == Etapa[e], R.evaluado_en.is_not(None)).limit(1)) is None]
+        if sin_resultados:
+            raise EvaluacionRechazada(f"La etapa «{sin_resultados[0]}» de «{codigo}» aún no tiene resultados: "
+                                      "evalúela primero.")
+        # Those who continued (Apto, Asistió) in every earlier stage of the call.
+        solo = (sa.select(R.postulacion_id)
+                .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
+                       R.evaluado_en.is_not(None))
+                .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
+    leido = _leer(session, conv, solo)
+    por_id = {ident: pid for pid, ident in leido.ids.items()}
+    candidatos = []
+    for p in leido.postulantes:
+        try:
+            candidatos.append(interchange.candidato(p))
+        except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
+            raise EvaluacionRechazada(f"La Ficha de la postulación «{p['id']}» no puede evaluarse: {exc}") from None
+    decisiones = [tuple(d["orden"]) for d in leido.decisiones]
+    ctx = run.contexto(modelo, bases, decisiones)
+    sim = run.Simulacion(convocatoria=modelo, bases=bases)
+    try:
+        if etapa == "entrevista":
+            acumulado = {c.id: sum((f.puntaje for e in previas if (f := leido.filas.get((por_id[c.id], e))) is not None
+                                    and f.puntaje is not None), Decimal(0)) for c in candidatos}
+            candidatos = run._convocar(pm, ctx, sim, candidatos, acumulado)
+        resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+    except pl.ErrorDePlugin:
+        session.rollback()
+        raise
+    except pl.SinImplementacion as exc:
+        session.rollback()
+        raise EvaluacionRechazada(str(exc)) from None
+    sim.etapas[etapa] = resultados
+    filas = report.como_dict(sim)["etapas"][etapa]
+    plugin_etapa = next((p for p, v in sim.reglas.items() if resultados and v == resultados[0].regla), None)
+    reglas = {**({plugin_etapa: sim.reglas[plugin_etapa]} if plugin_etapa else {}), **dict(sorted(sim.reglas.items()))}
+    try:
+        resumen = _guardar(session, conv, etapa, leido, por_id, resultados, filas, reglas, publicada,
+                           recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise EvaluacionRechazada(f"Otra evaluación de la etapa «{etapa}» de «{codigo}» se guardó al mismo tiempo: "
+                                  "no se guardó esta; vuelva a intentarlo.") from None
+    except BaseException:
+        session.rollback()
+        raise
+    return resumen
+
+
+def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, por_id: Mapping[str, int],
+             resultados: Sequence[Any], filas: Sequence[Mapping[str, Any]], reglas: dict[str, str], publicada: bool, *,
+             recalcular: bool, motivo: str, usuario: m.Usuario | str | None, convocados: list[str]) -> Evaluacion:
+    """Replace the stage's results with these, in bulk (one UPDATE and one INSERT batch)."""
+    R = m.ResultadoEtapa
+    momento = now()
+    quien_id, quien = _quien(usuario)
+    existentes = {f.postulacion_id: f for f in session.execute(
+        sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
+        .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
+    nuevos, cambios, estados = [], [], []
+    antes: dict[str, Any] = {}
+    despues: dict[str, Any] = {}
+    conteo: dict[str, int] = {}
+    conservados = 0
+    evaluados = set()
+    for r, fila in zip(resultados, filas, strict=True):
+        pid = por_id[r.candidato]
+        evaluados.add(pid)
+        previo = existentes.get(pid)
+        if previo is not None and previo.override and etapa != "ficha":
+            conservados += 1  # the evaluator's written override of this stage stands (D1)
+            continue
+        conteo[r.resultado] = conteo.get(r.resultado, 0) + 1
+        valores = {"resultado": Resultado[r.resultado], "puntaje": r.puntaje, "motivos": fila["motivos"],
+                   "reglas": reglas, "evaluado_en": momento, "evaluado_por_id": quien_id, "publicado": publicada,
+                   "modificado_en": momento}
+        if previo is None:
+            nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa], "override": False,
+                           "creado_en": momento, **valores})
+        else:
+            cambios.append({"id": previo.id, **valores})
+        antiguo = None if previo is None or previo.evaluado_en is None else (previo.resultado.name, previo.puntaje)
+        if antiguo != (r.resultado, r.puntaje):
+            antes[r.candidato] = None if antiguo is None else {"resultado": antiguo[0], "puntaje": antiguo[1]}
+            despues[r.candidato] = {"resultado": r.resultado, "puntaje": r.puntaje}
+        estados.append({"id": pid, "estado": EstadoPostulacion.en_proceso if r.sigue else EstadoPostulacion.no_apto})
+    ids_por_pid = {pid: ident for ident, pid in por_id.items()}
+    for pid, previo in existentes.items():
+        if pid in evaluados or previo.override or previo.evaluado_en is None:
+            continue
+        # No longer a candidate of this stage (an earlier stage changed): its old result goes.
+        cambios.append({"id": previo.id, "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "reglas": {},
+                        "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
+        clave = ids_por_pid.get(pid, str(pid))
+        antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
+        despues[clave] = None
+    if cambios:
+        session.execute(sa.update(R), cambios)
+    if nuevos:
+        session.execute(sa.insert(R), nuevos)
+    if estados:
+        session.execute(sa.update(m.Postulacion), estados)
+    registro = {"etapa": etapa, "conteo": conteo, "reglas": reglas}
+    if recalcular:
+        audit.record(session, accion="recalcular_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,
+                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, motivo=motivo,
+                     antes={"etapa": etapa, "publicada": publicada, "resultados": antes},
+                     despues={**registro, "resultados": despues})
+    else:
+        audit.record(session, accion="evaluar_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,
+                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, despues=registro)
+    return Evaluacion(codigo=conv.codigo, etapa=etapa, conteo=conteo, reglas=dict(sorted(reglas.items())),
+                      convocados=list(convocados), conservados=conservados, recalculada=recalcular)

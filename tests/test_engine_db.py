@@ -1,0 +1,464 @@
+"""The rules engine on the database (issue 3, items 6 and 8): import a call from the interchange
+format, export it back, and evaluate its stages with the same plugins as ``casadmin simulate``.
+
+Every call imported here gets a code and number of its own (the demo already holds the
+examples' codes), and no stage of these calls has more rows than the demo's, so the other
+modules still find the demo calls they look for.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from casadmin import engine_db
+from casadmin import models as m
+from casadmin import plugins as pl
+from casadmin.engine import interchange, report
+from casadmin.engine.run import simular
+from casadmin.ficha import digest
+from casadmin.hookspecs import hookimpl
+from casadmin.models.enums import Etapa, Resultado
+from casadmin.peru.clock import now
+
+ROOT = Path(__file__).resolve().parent.parent
+EJEMPLOS = {
+    "sunedu": ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json",
+    "migraciones": ROOT / "docs" / "examples" / "cas-027-2026-migraciones.json",
+}
+_numeros = itertools.count(7101)
+
+#: Rows an import writes, to prove that a refused one writes none.
+CONTADOS = (m.Entidad, m.VersionBases, m.Convocatoria, m.PerfilPuesto, m.HitoCronograma, m.Usuario, m.Postulante,
+            m.FormacionAcademica, m.Capacitacion, m.ExperienciaLaboral, m.Postulacion, m.DocumentoPostulacion,
+            m.Archivo, m.ResultadoEtapa, m.ItemVerificacion, m.MiembroComite, m.HojaEntrevista, m.RegistroAuditoria)
+
+
+def _conteos(db) -> dict[str, int]:
+    return {t.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in CONTADOS}
+
+
+def datos(ejemplo: str, postulantes: int | None = None) -> dict:
+    """An example file under a code and number of its own (optionally its first applicants only)."""
+    d = interchange.leer(EJEMPLOS[ejemplo].read_bytes())
+    n = next(_numeros)
+    c = d["convocatoria"]
+    c["numero"] = n
+    c["codigo"] = f"CAS N° {n}-{c['anio']}-{d['entidad']['siglas']}"  # codes end with the siglas (test_scoping)
+    if postulantes is not None:
+        d["postulantes"] = d["postulantes"][:postulantes]
+    return d
+
+
+def simulacion(d: dict, hasta: str | None = None, pm=None) -> dict:
+    arch = interchange.cargar(d)
+    sim = simular(pm or pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones,
+                  hasta=hasta)
+    return report.como_dict(sim)
+
+
+def _filas(db, codigo: str, etapa: str) -> dict[str, m.ResultadoEtapa]:
+    """The evaluated rows of a stage, by the applicant's id in the file."""
+    filas = db.session.scalars(
+        sa.select(m.ResultadoEtapa).join(m.Convocatoria).where(
+            m.Convocatoria.codigo == codigo, m.ResultadoEtapa.etapa == Etapa[etapa],
+            m.ResultadoEtapa.evaluado_en.is_not(None)).order_by(m.ResultadoEtapa.postulacion_id)
+    ).all()
+    return {f.postulacion.ficha["intercambio"]["id"]: f for f in filas}
+
+
+def _como_simulate(fila: m.ResultadoEtapa) -> tuple:
+    return fila.resultado.name, fila.puntaje, fila.motivos
+
+
+def _esperado(r: dict) -> tuple:
+    return r["resultado"], None if r["puntaje"] is None else Decimal(r["puntaje"]), r["motivos"]
+
+
+# --- import and export ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ejemplo", sorted(EJEMPLOS))
+def test_import_then_export_gives_the_same_results_as_the_file(db, ejemplo):
+    d = datos(ejemplo)
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    codigo = conv.codigo
+    cuenta = engine_db.conteos(db.session, codigo)
+    assert cuenta["postulaciones"] == len(d["postulantes"])
+    assert cuenta["documentos"] == sum(len(p.get("documentos", ())) for p in d["postulantes"])
+    assert cuenta["hojas_entrevista"] == sum(len(p.get("entradas", {}).get("entrevista", {}).get("hojas", ()))
+                                             for p in d["postulantes"])
+    assert cuenta["miembros_comite"] == 3 and cuenta["resultados"] == 0
+
+    # The bases version is pinned (F3) and each application keeps its frozen Ficha and hash (C3).
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
+    assert conv.version_bases.codigo == d["bases"] and conv.entidad.siglas == d["entidad"]["siglas"]
+    for app in db.session.scalars(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id)):
+        assert app.ficha_sha256 == digest(app.ficha) and app.ficha["formacion_academica"]
+
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
+    assert interchange.validar(exportado) == []
+    assert "resultados" not in exportado  # nothing evaluated yet
+    assert [p["id"] for p in exportado["postulantes"]] == [p["id"] for p in d["postulantes"]]
+    assert simulacion(exportado) == simulacion(d)
+
+
+def test_applicants_already_stored_are_found_by_document_and_keep_their_profile(db):
+    primero = datos("sunedu", postulantes=3)
+    engine_db.importar(db.session, copy.deepcopy(primero))
+    post = db.session.scalar(sa.select(m.Postulante).where(m.Postulante.numero_documento == "40001111"))
+    experiencias = len(post.experiencias)
+    segundo = datos("sunedu", postulantes=3)
+    segundo["postulantes"][0]["ficha"]["experiencias"] = segundo["postulantes"][0]["ficha"]["experiencias"][:1]
+    antes = _conteos(db)
+    conv = engine_db.importar(db.session, copy.deepcopy(segundo))
+    despues = _conteos(db)
+    assert despues["Postulante"] == antes["Postulante"] and despues["Postulacion"] == antes["Postulacion"] + 3
+    db.session.expire_all()
+    assert len(post.experiencias) == experiencias  # the live profile stays as it was
+    app = db.session.scalar(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id,
+                                                          m.Postulacion.postulante_id == post.id))
+    assert len(app.ficha["experiencia_laboral"]) == 1  # the application keeps the Ficha it declared
+    assert simulacion(engine_db.exportar(db.session, conv.codigo)) == simulacion(segundo)
+
+
+def test_committee_decisions_and_results_in_the_file_are_stored(db):
+    d = datos("sunedu")
+    d["decisiones_comite"] = [{"orden": ["P09", "P01"], "sustento": "Mayor experiencia en supervisión"}]
+    d["resultados"] = simulacion(d, hasta="ficha")
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    assert exportado["decisiones_comite"] == d["decisiones_comite"]
+    guardados = exportado["resultados"]["etapas"]["ficha"]
+    assert [(r["postulante"], r["resultado"], r["motivos"]) for r in guardados] == \
+        [(r["postulante"], r["resultado"], r["motivos"]) for r in d["resultados"]["etapas"]["ficha"]]
+    assert guardados[0]["regla"].startswith("sunedu.ficha==")
+    assert engine_db.resumen_etapas(db.session, conv.codigo) == {"ficha": {"apto": 8, "no_apto": 2}}
+
+
+def test_every_kind_of_stage_input_survives_the_round_trip(db):
+    d = datos("sunedu")
+    p = {x["id"]: x for x in d["postulantes"]}
+    p["P02"]["entradas"]["ficha_override"] = {"resultado": "apto", "sustento": "Constancia presentada en plazo"}
+    p["P03"]["entradas"]["verificacion_manual"] = {"anexos_firmados": True, "ficha_firmada": False}
+    p["P04"]["documentos"][0]["en_plazo"] = False
+    p["P05"]["entradas"]["curricular"] = {"expediente": True, "en_plazo": False, "factores": {"cursos": False}}
+    p["P06"]["entradas"]["entrevista"] = {"asistio": False}
+    p["P07"]["entradas"]["psicologica"] = {"asistio": False}
+    p["P08"]["ficha"]["firma"] = False
+    # A new applicant with a course still in progress (no end date) and an office program.
+    p["P09"]["documento"]["numero"] = "77123456"
+    p["P09"]["email"] = "p09.prueba@example.pe"
+    del p["P09"]["ficha"]["capacitaciones"][0]["fecha_fin"]
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, conv.codigo), default=str))
+    assert interchange.validar(exportado) == []
+    e = {x["id"]: x for x in exportado["postulantes"]}
+    for ident in p:  # the same engine model: inputs, documents and Ficha (numbers as exact decimals)
+        assert interchange.candidato(e[ident]) == interchange.candidato(p[ident]), ident
+    assert e["P04"]["documentos"][0]["en_plazo"] is False and e["P08"]["ficha"]["firma"] is False
+    assert e["P09"]["email"] == "p09.prueba@example.pe" and "fecha_fin" not in e["P09"]["ficha"]["capacitaciones"][0]
+    assert simulacion(exportado) == simulacion(d)
+    nuevo = db.session.scalar(sa.select(m.Postulante).where(m.Postulante.numero_documento == "77123456"))
+    assert not nuevo.usuario.active and nuevo.firma_archivo_id is not None
+    assert len(nuevo.capacitaciones) == len(p["P09"]["ficha"]["capacitaciones"]) - 1
+
+
+def test_an_invalid_file_writes_nothing_and_names_every_field(db):
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    del d["convocatoria"]["organo"]
+    d["postulantes"][3]["entradas"]["examen"]["puntaje"] = "diez"
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    rutas = [ruta for ruta, _ in err.value.errores]
+    assert "$.convocatoria.organo" in rutas and "$.postulantes[3].entradas.examen.puntaje" in rutas
+    assert _conteos(db) == antes
+
+
+def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
+    d = datos("sunedu")
+    d["convocatoria"]["perfil"]["formacion"]["condicion"] = "egresado"  # no such profile level (B2)
+    d["postulantes"][0]["entradas"]["examen"]["puntaje"] = "26.125"
+    d["postulantes"][1]["ficha"]["colegiado"] = False
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert [ruta for ruta, _ in err.value.errores] == [
+        "$.convocatoria.perfil.formacion", "$.postulantes[0].entradas.examen.puntaje",
+        "$.postulantes[1].ficha.habilitado"]
+    assert _conteos(db) == antes
+
+
+def test_an_existing_code_is_refused_and_nothing_is_written(db):
+    d = datos("migraciones")
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    antes = _conteos(db)
+    with pytest.raises(engine_db.ImportacionRechazada, match=re.escape(f"ya existe la convocatoria «{conv.codigo}»")):
+        engine_db.importar(db.session, copy.deepcopy(d))
+    otra = copy.deepcopy(d)
+    otra["convocatoria"]["codigo"] = "CAS N° 7100-BIS-MIGRACIONES"  # same institution, number and year
+    with pytest.raises(engine_db.ImportacionRechazada, match="ya existe la convocatoria N°"):
+        engine_db.importar(db.session, otra)
+    assert _conteos(db) == antes
+
+
+def test_a_failure_half_way_rolls_back_the_whole_import(db):
+    d = datos("migraciones")
+    d["entidad"] = {"siglas": "PRUEBA-ROLLBACK", "nombre": "Entidad de prueba del rollback"}
+    d["postulantes"][5]["documento"]["numero"] = "77000001"  # a new applicant…
+    d["postulantes"][5]["email"] = "admin@casadmin.local"  # …whose e-mail is the administrator's
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert err.value.errores == [("$.postulantes[5].email", "el correo ya pertenece a otra cuenta")]
+    assert _conteos(db) == antes
+    assert db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "PRUEBA-ROLLBACK")) is None
+
+
+def test_an_uninstalled_bases_version_is_refused(db):
+    d = datos("sunedu")
+    d["bases"] = "no-instalada-2026"
+    with pytest.raises(engine_db.ImportacionRechazada, match="no-instalada-2026"):
+        engine_db.importar(db.session, d)
+
+
+def test_a_demo_call_exports_to_a_valid_file(db):
+    codigo = "CAS N° 140-2026-SUNEDU"
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
+    assert interchange.validar(exportado) == []
+    assert len(exportado["postulantes"]) == engine_db.conteos(db.session, codigo)["postulaciones"] > 0
+    assert exportado["resultados"]["etapas"]["ficha"] and exportado["resultados"]["publicadas"]
+    interchange.cargar(exportado)  # the engine reads it
+
+
+# --- evaluate ---------------------------------------------------------------------------
+
+
+def test_evaluating_the_ficha_stores_what_simulate_gives(db):
+    d = datos("sunedu")
+    codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
+    res = engine_db.evaluar(db.session, codigo, "ficha")
+    esperado = simulacion(d, hasta="ficha")
+    assert res.conteo == {"apto": 8, "no_apto": 2}
+    assert res.reglas == esperado["reglas"] == {"sunedu.anexos": "sunedu.anexos==0.1.0",
+                                                 "sunedu.ficha": "sunedu.ficha==0.1.0"}
+    filas = _filas(db, codigo, "ficha")
+    for r in esperado["etapas"]["ficha"]:
+        fila = filas[r["postulante"]]
+        assert _como_simulate(fila) == _esperado(r)
+        assert fila.reglas == res.reglas and fila.motivos[0].keys() >= {"requisito", "declarado", "computado",
+                                                                        "clausula"}
+    assert [e.name for e in db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo).order_by(m.Postulacion.id))].count("no_apto") == 2
+    registro = db.session.scalar(sa.select(m.RegistroAuditoria).join(
+        m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id)
+        .where(m.Convocatoria.codigo == codigo).order_by(m.RegistroAuditoria.id.desc()).limit(1))
+    assert registro.accion == "evaluar_etapa" and registro.despues["etapa"] == "ficha"
+
+
+@pytest.mark.parametrize("ejemplo", sorted(EJEMPLOS))
+def test_every_stage_in_order_gives_what_simulate_gives(db, ejemplo):
+    d = datos(ejemplo)
+    codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
+    esperado = simulacion(d)
+    for etapa, resultados in esperado["etapas"].items():
+        res = engine_db.evaluar(db.session, codigo, etapa)
+        filas = _filas(db, codigo, etapa)
+        assert list(filas) == [r["postulante"] for r in resultados]
+        assert all(_como_simulate(filas[r["postulante"]]) == _esperado(r) for r in resultados), etapa
+        if etapa == "entrevista":
+            assert res.convocados == esperado["convocados_entrevista"]
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
+    assert interchange.validar(exportado) == [] and simulacion(exportado) == esperado
+    assert list(exportado["resultados"]["etapas"]) == list(esperado["etapas"])
+
+
+def test_stages_run_in_order_and_only_those_of_the_call(db):
+    codigo = engine_db.importar(db.session, datos("migraciones")).codigo
+    with pytest.raises(engine_db.EvaluacionRechazada, match="no tiene la etapa «examen»"):
+        engine_db.evaluar(db.session, codigo, "examen")
+    with pytest.raises(engine_db.EvaluacionRechazada, match="«ficha» .* aún no tiene resultados"):
+        engine_db.evaluar(db.session, codigo, "curricular")
+    with pytest.raises(engine_db.ConvocatoriaNoEncontrada):
+        engine_db.evaluar(db.session, "CAS N° 0-0000-NADIE", "ficha")
+
+
+def _item(db, codigo: str, ident: str, etapa: str, item: str) -> m.ItemVerificacion:
+    """An input of one applicant's stage, as the evaluator's screen would change it."""
+    (fila,) = _todas(db, codigo, etapa, ident)
+    return next(it for it in fila.verificaciones if it.codigo == item)
+
+
+def _todas(db, codigo: str, etapa: str, ident: str) -> list[m.ResultadoEtapa]:
+    filas = db.session.scalars(sa.select(m.ResultadoEtapa).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo, m.ResultadoEtapa.etapa == Etapa[etapa])).all()
+    return [f for f in filas if f.postulacion.ficha["intercambio"]["id"] == ident]
+
+
+def test_evaluating_an_unpublished_stage_again_replaces_its_results(db):
+    d = datos("sunedu")
+    codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
+    engine_db.evaluar(db.session, codigo, "ficha")
+    engine_db.evaluar(db.session, codigo, "examen")
+    primeras = {k: f.id for k, f in _filas(db, codigo, "examen").items()}
+    assert _filas(db, codigo, "examen")["P07"].resultado is Resultado.apto
+    # The evaluator corrects P07's exam score (21 is the pass mark, §4.2.2 l); evaluate again.
+    _item(db, codigo, "P07", "examen", "puntaje").puntaje = Decimal("20.50")
+    db.session.commit()
+    res = engine_db.evaluar(db.session, codigo, "examen")
+    filas = _filas(db, codigo, "examen")
+    assert {k: f.id for k, f in filas.items()} == primeras  # the same rows, no duplicates
+    assert filas["P07"].resultado is Resultado.no_apto and filas["P07"].puntaje == Decimal("20.50")
+    assert res.conteo == {"apto": 5, "no_apto": 2, "no_se_presento": 1}
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(m.ResultadoEtapa).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo, m.ResultadoEtapa.etapa == Etapa.examen))
+    # One row per applicant with exam inputs; only the 8 Apto in the Ficha have a result.
+    assert n == sum(1 for p in d["postulantes"] if "examen" in p["entradas"]) and len(filas) == 8
+
+
+def test_a_published_stage_is_refused_unless_recomputed_with_a_reason_and_audited(db):
+    d = datos("sunedu")
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    codigo, conv_id = conv.codigo, conv.id
+    engine_db.evaluar(db.session, codigo, "ficha")
+    db.session.add(m.PublicacionEtapa(convocatoria_id=conv_id, etapa="ficha", publicado_en=now()))
+    db.session.execute(sa.update(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv_id,
+                                                         m.ResultadoEtapa.etapa == Etapa.ficha).values(publicado=True))
+    db.session.commit()
+    with pytest.raises(engine_db.EvaluacionRechazada, match="ya fueron publicados"):
+        engine_db.evaluar(db.session, codigo, "ficha")
+    with pytest.raises(engine_db.EvaluacionRechazada, match="motivo"):
+        engine_db.evaluar(db.session, codigo, "ficha", recalcular=True, motivo="  ")
+
+    # An appeal shows P01 did not sign the annexes as in the DNI (§4.1): the ORH records it and recomputes.
+    fila = _filas(db, codigo, "ficha")["P01"]
+    fila.verificaciones.append(m.ItemVerificacion(codigo="anexos_firmados", descripcion="Anexos firmados", cumple=False))
+    db.session.commit()
+    admin = db.session.scalar(sa.select(m.Usuario).where(m.Usuario.username == "admin"))
+    res = engine_db.evaluar(db.session, codigo, "ficha", recalcular=True, motivo="Reconsideración N° 12-2026",
+                            usuario=admin)
+    assert res.recalculada and res.conteo == {"apto": 7, "no_apto": 3}
+    filas = _filas(db, codigo, "ficha")
+    assert filas["P01"].resultado is Resultado.no_apto and all(f.publicado for f in filas.values())
+    registro = db.session.scalar(sa.select(m.RegistroAuditoria).where(
+        m.RegistroAuditoria.convocatoria_id == conv_id, m.RegistroAuditoria.accion == "recalcular_etapa"))
+    assert registro.motivo == "Reconsideración N° 12-2026" and registro.usuario == "admin"
+    assert registro.usuario_id == admin.id
+    assert registro.antes["resultados"] == {"P01": {"resultado": "apto", "puntaje": None}}
+    assert registro.despues["resultados"] == {"P01": {"resultado": "no_apto", "puntaje": None}}
+
+
+class _FichaRota:
+    """An institution's bases whose Ficha plugin raises (F2: the error names the plugin)."""
+
+    @hookimpl
+    def casadmin_bases_versions(self):
+        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+        return [base.derivada(id="sunedu-rota", plugins=("prueba.ficha_rota", *base.plugins))]
+
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        raise RuntimeError("tabla de requisitos corrupta")
+
+
+def test_a_plugin_that_raises_saves_nothing_and_is_named(db):
+    pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRota())])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-rota"
+    conv = engine_db.importar(db.session, copy.deepcopy(d), pm=pm)
+    codigo, conv_id = conv.codigo, conv.id
+    antes = _conteos(db)
+    with pytest.raises(pl.ErrorDePlugin, match="prueba.ficha_rota.*tabla de requisitos corrupta"):
+        engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
+    assert _conteos(db) == antes
+    assert not _filas(db, codigo, "ficha")
+    assert db.session.scalar(sa.select(m.RegistroAuditoria.accion).where(
+        m.RegistroAuditoria.convocatoria_id == conv_id).order_by(m.RegistroAuditoria.id.desc()).limit(1)) \
+        == "importar_convocatoria"
+
+
+def test_evaluating_reads_with_the_same_number_of_queries_whatever_the_number_of_candidates(app, db):
+    """Set-based: a few queries per stage, not one per candidate (a call can have 150,000)."""
+    from casadmin.extensions import db as _db
+
+    def consultas(d: dict) -> int:
+        codigo = engine_db.importar(db.session, d).codigo
+        engine_db.evaluar(db.session, codigo, "ficha")
+        cuenta = []
+        escuchar = lambda *a, **k: cuenta.append(1)  # noqa: E731
+        sa.event.listen(_db.engine, "before_cursor_execute", escuchar)
+        try:
+            engine_db.evaluar(db.session, codigo, "examen")
+        finally:
+            sa.event.remove(_db.engine, "before_cursor_execute", escuchar)
+        return len(cuenta)
+
+    pocos, todos = consultas(datos("sunedu", postulantes=4)), consultas(datos("sunedu"))
+    assert pocos == todos < 30, (pocos, todos)
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_import_export_and_evaluate_commands(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    archivo = tmp_path / "convocatoria.json"
+    archivo.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    codigo = d["convocatoria"]["codigo"]
+
+    ok = runner.invoke(args=["casadmin", "import", str(archivo)])
+    assert ok.exit_code == 0, ok.output
+    assert codigo in ok.output and "postulaciones: 10" in ok.output
+
+    otra_vez = runner.invoke(args=["casadmin", "import", str(archivo)])
+    assert otra_vez.exit_code == 1 and "ya existe la convocatoria" in otra_vez.output
+
+    malo = copy.deepcopy(d)
+    malo["convocatoria"]["codigo"] = "CAS N° 7100-MAL-SUNEDU"
+    malo["postulantes"][0]["fecha_nacimiento"] = "12/04/1988"
+    malo["postulantes"][2]["ficha"]["experiencias"][0]["sector"] = "mixto"
+    archivo_malo = tmp_path / "malo.json"
+    archivo_malo.write_text(json.dumps(malo), encoding="utf-8")
+    antes = _conteos(db)
+    rechazo = runner.invoke(args=["casadmin", "import", str(archivo_malo)])
+    assert rechazo.exit_code == 2
+    for ruta in ("$.postulantes[0].fecha_nacimiento", "$.postulantes[2].ficha.experiencias[0].sector"):
+        assert ruta in rechazo.output
+    assert _conteos(db) == antes
+
+    evaluado = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
+    assert evaluado.exit_code == 0, evaluado.output
+    assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
+    assert "Reglas aplicadas: sunedu.anexos==0.1.0, sunedu.ficha==0.1.0" in evaluado.output
+    fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
+    assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
+
+    exportado = runner.invoke(args=["casadmin", "export", codigo])
+    assert exportado.exit_code == 0
+    datos_exportados = json.loads(exportado.stdout)
+    assert interchange.validar(datos_exportados) == []
+    assert len(datos_exportados["resultados"]["etapas"]["ficha"]) == 10
+    salida = tmp_path / "exportado.json"
+    assert runner.invoke(args=["casadmin", "export", codigo, "-o", str(salida)]).exit_code == 0
+    assert json.loads(salida.read_text(encoding="utf-8")) == datos_exportados
+
+    assert runner.invoke(args=["casadmin", "export", "CAS N° 0-0000-NADIE"]).exit_code == 1
+    publicada = runner.invoke(args=["casadmin", "evaluate", "CAS N° 140-2026-SUNEDU", "--stage", "ficha"])
+    assert publicada.exit_code == 1 and "ya fueron publicados" in publicada.output
+
+
+def test_worker_burst_without_redis_sends_what_is_pending(app):
+    result = app.test_cli_runner().invoke(args=["casadmin", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "Correos pendientes procesados" in result.output
+    sin_burst = app.test_cli_runner().invoke(args=["casadmin", "worker"])
+    assert sin_burst.exit_code == 1 and "CASADMIN_REDIS_URL" in sin_burst.output
