@@ -80,5 +80,23 @@ BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "casadmin"
 # --- Security -----------------------------------------------------------------
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
-RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", False)
-RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+# Rate limits (Flask-Limiter, through FAB's limiter): on unless switched off (the test app does).
+# Counters live in Redis when REDIS_URL is set (shared by every worker), else in each process's memory.
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+# Redis unreachable: count in memory meanwhile rather than refuse every login (a call's deadline).
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
+RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "casadmin")
+# Per client address: the browser login (FAB's /login/) and the API login (/api/v1/security/login) ...
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = _env("LIMITE_LOGIN", "10 per minute")
+# ... and the public account forms of casadmin/views/cuenta.py (POSTs only).
+LIMITE_REGISTRO = _env("LIMITE_REGISTRO", "20 per hour")
+LIMITE_RECUPERACION = _env("LIMITE_RECUPERACION", "10 per hour")
+
+# --- Applicant accounts (C1, G1: casadmin/cuenta.py) ----------------------------
+# How long the e-mailed links work: account activation and password recovery.
+ACTIVACION_HORAS = int(_env("ACTIVACION_HORAS", "48"))
+RECUPERACION_HORAS = int(_env("RECUPERACION_HORAS", "2"))

@@ -82,6 +82,10 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "CorreoSalienteApi": {ORH: "r"},
     "RegistroAuditoriaApi": {ORH: "r"},
     "OpenApi": {ORH: "r"},
+    # The applicant's own screens (casadmin/views/portal.py): Ficha, applying, Mis postulaciones
+    "FichaPostulanteView": {POSTULANTE: "rw"},
+    "PostularView": {POSTULANTE: "rw"},
+    "MisPostulacionesView": {POSTULANTE: "rw"},
     # Files (our own endpoint, scoped like Archivo)
     "ArchivoDescargaView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
 }
@@ -91,7 +95,8 @@ MENUS: dict[str, tuple[str, ...]] = {
     ORH: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Administración", "Portal de convocatorias"),
     COMITE: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
     VEEDOR: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
-    POSTULANTE: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Portal de convocatorias"),
+    POSTULANTE: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Portal de convocatorias",
+                 "Mi Ficha de Postulante", "Convocatorias abiertas", "Mis postulaciones"),
     PUBLICO: ("Convocatorias", "Publicación", "Portal de convocatorias"),
 }
 

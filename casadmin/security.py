@@ -1,11 +1,34 @@
-"""Security manager: FAB's, with our user model (staff belong to an institution)."""
+"""Security manager: FAB's, with our user model (staff belong to an institution), applicants'
+login by document number (C1, Mig. step 3) and rate limits on every way in."""
 
 from __future__ import annotations
 
-from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+import logging
 
+from flask import current_app, flash, g, has_request_context, jsonify, redirect, render_template, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.utils import is_null_password
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.utils.base import get_safe_redirect
+from flask_login import current_user, login_user
+from werkzeug.security import check_password_hash
+
+from casadmin import cuenta
 from casadmin.models.usuario import Usuario
+
+log = logging.getLogger(__name__)
+
+MSG_DEMASIADOS_INTENTOS = "Demasiados intentos en poco tiempo. Espere unos minutos y vuelva a intentarlo."
+MSG_CUENTA_SIN_ACTIVAR = (
+    "Su cuenta aún no está activada. Abra el enlace que le enviamos por correo electrónico o pida uno "
+    "nuevo en «Reenviar enlace de activación»."
+)
+#: Set on ``g`` by :meth:`CasSecurityManager.auth_user_db` when the password was right but the
+#: account is waiting for activation: only then is the applicant told so.
+_SIN_ACTIVAR = "casadmin_cuenta_sin_activar"
 
 
 class UsuarioView(UserDBModelView):
@@ -23,6 +46,87 @@ class UsuarioView(UserDBModelView):
     search_columns = ["first_name", "last_name", "username", "email", "entidad", "active", "roles"]
 
 
+class CasAuthDBView(AuthDBView):
+    """FAB's ``/login/`` with our page: Spanish, phone-sized, with the links of the manual's login
+    screen ("crear nuevo usuario", "¿olvidó contraseña?") and a clear word for unactivated accounts."""
+
+    login_template = "casadmin/cuenta/login.html"
+    title = "Iniciar sesión"
+
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        # FAB's AuthDBView.login, with the message for accounts waiting for activation.
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(self._get_safe_next_url())
+        form = LoginForm_db()
+        if form.validate_on_submit():
+            next_url = get_safe_redirect(request.args.get("next", ""))
+            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            if not user:
+                sin_activar = g.pop(_SIN_ACTIVAR, False)
+                flash(MSG_CUENTA_SIN_ACTIVAR if sin_activar else self.invalid_login_message, "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            login_user(user, remember=False)
+            return redirect(next_url)
+        return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
+
+
 class CasSecurityManager(SecurityManager):
     user_model = Usuario
     userdbmodelview = UsuarioView
+    authdbview = CasAuthDBView
+
+    # --- login ------------------------------------------------------------------------------
+
+    def auth_user_db(self, username, password):
+        """FAB's check, where an applicant's document number works as typed (Mig. step 3: "ingresando
+        su número de documento y contraseña"); staff keep their username. Used by the browser login
+        and by the API login alike."""
+        user = None
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
+            if user is None:
+                user = cuenta.usuario_por_documento(self.session, username)
+        if user is not None and not user.is_active:
+            # FAB refuses inactive accounts; tell an applicant who has not activated yet why, and
+            # only when the password is right. One hash check, as FAB's own balanced refusal does,
+            # so the answer takes as long either way.
+            correcta = (
+                not is_null_password(password) and bool(user.password)
+                and check_password_hash(user.password, password)
+            )
+            if correcta and has_request_context() and cuenta.espera_activacion(self.session, user):
+                setattr(g, _SIN_ACTIVAR, True)
+            log.info("Inicio de sesión rechazado: cuenta inactiva %s", user.id)
+            return None
+        return super().auth_user_db(user.username if user is not None else username, password)
+
+    # --- rate limits (FAB-NOTES: FAB limits only the browser /login/) -------------------------------
+
+    def create_limiter(self, app):
+        limiter = super().create_limiter(app)
+        app.register_error_handler(429, _demasiados_intentos)
+        return limiter
+
+    def register_views(self):
+        super().register_views()
+        if not current_app.config.get("FAB_ADD_SECURITY_VIEWS", True):
+            return
+        # The API login (/api/v1/security/login) with the same limit as the browser's.
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, self.security_api) and getattr(view, "blueprint", None) is not None:
+                self.limiter.limit(lambda: current_app.config["AUTH_RATE_LIMIT"], methods=["POST"])(view.blueprint)
+
+
+def _demasiados_intentos(exc):
+    """429 in Spanish: JSON for the API, a page for the browser (with Retry-After, from Flask-Limiter)."""
+    if request.path.startswith("/api/"):
+        return jsonify(message=MSG_DEMASIADOS_INTENTOS), 429
+    g.user = current_user  # the limiter answers before FAB's before_request has set it
+    appbuilder = current_app.appbuilder
+    html = render_template(
+        "casadmin/cuenta/demasiados_intentos.html", mensaje=MSG_DEMASIADOS_INTENTOS,
+        appbuilder=appbuilder, base_template=appbuilder.base_template,
+    )
+    return html, 429

@@ -73,6 +73,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool},
             "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,  # tests/test_cuenta.py turns the limits on where it tests them
             "STORAGE_DIR": tmp / "storage",
             "SECRET_KEY": "test",
         }

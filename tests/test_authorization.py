@@ -80,7 +80,11 @@ NOT_IN_MATRIX = {
     "ResetMyPasswordView", "AuthDBView", "UserStatsChartView", "OpenApi", "SwaggerView", "MenuApi",
     "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi", "GroupApi", "ArchivoDescargaView",
     "PortalPublicoView",  # public by nature: tests/test_publico.py
+    # The applicant's own screens (Postulante only, own rows only): tests/test_portal.py
+    "FichaPostulanteView", "PostularView", "MisPostulacionesView",
     "PublicarResultadosView",  # ORH only: tests/test_publicacion.py
+    # Public account screens (registration, activation, recovery) and the login: tests/test_cuenta.py
+    "CuentaRegistroView", "CuentaRecuperacionView", "CasAuthDBView",
 }
 
 

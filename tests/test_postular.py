@@ -36,7 +36,7 @@ def convocatoria(db):
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
     version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
     version.codigo = "sunedu-2026"
-    numero = int(uuid.uuid4().int % 800) + 1000
+    numero = int(uuid.uuid4().int % 80000) + 200000  # apart from other tests' call numbers
     conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=numero, anio=2026,
                           codigo=f"CAS N° {numero}-2026-SUNEDU", nombre_puesto="Analista", organo="OTI",
                           remuneracion=5000, lugar="Lima", duracion_contrato="3 meses",

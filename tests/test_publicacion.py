@@ -33,7 +33,7 @@ def etapa_evaluada(db):
     """A new SUNEDU call whose exam was scored for six demo applicants (not yet published)."""
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
     version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
-    n = uuid.uuid4().int % 700 + 3000
+    n = uuid.uuid4().int % 80000 + 10000  # apart from other tests' call numbers
     conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=n, anio=2026,
                           codigo=f"CAS N° {n}-2026-SUNEDU", nombre_puesto="Analista de datos", organo="OTI",
                           remuneracion=6000, lugar="Lima", duracion_contrato="3 meses", estado=EstadoConvocatoria.evaluacion)

@@ -23,7 +23,7 @@ from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.ficha import digest, snapshot
 from casadmin.ficha_pdf import generar as generar_pdf
-from casadmin.models.enums import EstadoConvocatoria, EstadoPostulacion, TipoCorreo, TipoHito
+from casadmin.models.enums import EstadoConvocatoria, EstadoPostulacion, Resultado, TipoCorreo, TipoHito
 from casadmin.peru.clock import now, to_lima
 from casadmin.rules.age import edad
 from casadmin.storage import get_storage
@@ -74,6 +74,11 @@ def abierta(session: Session, convocatoria: m.Convocatoria, momento: dt.datetime
 def _tipos(convocatoria: m.Convocatoria, postulante: m.Postulante):
     bases = pl.get_bases(pl.get_plugin_manager(), convocatoria.version_bases.codigo)
     return bases, [t for t in bases.documentos if not t.requerido_si or getattr(postulante, t.requerido_si, False)]
+
+
+def tipos_documento(convocatoria: m.Convocatoria, postulante: m.Postulante):
+    """The call's bases version and the document types this applicant attaches (C3), in the bases' order."""
+    return _tipos(convocatoria, postulante)
 
 
 def postular(session: Session, *, postulante: m.Postulante, convocatoria: m.Convocatoria, adjuntos: list[Adjunto],
@@ -185,3 +190,90 @@ def limpiar_huerfanos(session: Session, antiguedad: dt.timedelta = dt.timedelta(
         storage.delete(clave)
         borradas.append(clave)
     return borradas
+
+
+# --- C5: the expediente curricular (§4.2.4 "Presentación del Expediente Curricular") ------------
+
+#: The document type code of the expediente (see :class:`casadmin.models.DocumentoPostulacion`).
+TIPO_EXPEDIENTE = "expediente_curricular"
+#: Stage results that put a candidate out of the process (§4.6: absence is No Apto too).
+ELIMINATORIOS = (Resultado.no_apto, Resultado.no_se_presento, Resultado.no_asistio)
+
+
+def ventana_expediente(session: Session, convocatoria: m.Convocatoria) -> tuple[dt.datetime, dt.datetime] | None:
+    hito = session.scalar(
+        sa.select(m.HitoCronograma).where(
+            m.HitoCronograma.convocatoria_id == convocatoria.id, m.HitoCronograma.tipo == TipoHito.expediente
+        )
+    )
+    return (hito.inicio, hito.fin) if hito else None
+
+
+def sigue_en_proceso(session: Session, postulacion: m.Postulacion) -> bool:
+    """Whether the candidate is still in the process: no eliminatory result in any earlier stage."""
+    if postulacion.estado in (EstadoPostulacion.no_apto, EstadoPostulacion.no_seleccionado):
+        return False
+    eliminado = session.scalar(
+        sa.select(sa.func.count()).where(
+            m.ResultadoEtapa.postulacion_id == postulacion.id, m.ResultadoEtapa.resultado.in_(ELIMINATORIOS)
+        )
+    )
+    return not eliminado
+
+
+def expediente(session: Session, postulacion: m.Postulacion) -> m.DocumentoPostulacion | None:
+    return session.scalar(
+        sa.select(m.DocumentoPostulacion).where(
+            m.DocumentoPostulacion.postulacion_id == postulacion.id, m.DocumentoPostulacion.tipo == TIPO_EXPEDIENTE
+        )
+    )
+
+
+def presentar_expediente(session: Session, *, postulacion: m.Postulacion, nombre: str, data: bytes,
+                         momento: dt.datetime | None = None) -> m.DocumentoPostulacion:
+    """Store the candidate's expediente: one PDF, once, inside its window, only while in the process (C5).
+
+    §4.2.4: "la plataforma virtual permite realizarla una sola vez": the unique
+    (postulación, tipo) constraint decides between simultaneous uploads. The PDF is
+    checked like the annexes (content, 5 MB, readable); nothing is stored on refusal.
+    """
+    momento = momento or now()
+    conv = postulacion.convocatoria
+    win = ventana_expediente(session, conv)
+    if win is None:
+        raise PostulacionRechazada("El cronograma de esta convocatoria no tiene plazo para el Expediente Curricular.")
+    if conv.estado in (EstadoConvocatoria.cancelada, EstadoConvocatoria.desierta) or not win[0] <= momento <= win[1]:
+        raise PostulacionRechazada(
+            "La presentación del Expediente Curricular no está abierta en este momento (hora de Lima).")
+    if not sigue_en_proceso(session, postulacion):
+        raise PostulacionRechazada(
+            "Solo los candidatos que continúan en el proceso pueden presentar el Expediente Curricular.")
+    if expediente(session, postulacion) is not None:
+        raise PostulacionRechazada(_YA_PRESENTO, "expediente")
+    try:
+        rev = revisar_pdf(data)
+    except ArchivoRechazado as exc:
+        raise PostulacionRechazada(str(exc), "expediente") from None
+    storage = get_storage()
+    stored = storage.save(data)
+    try:
+        archivo = m.Archivo(clave=stored.clave, nombre_original=(nombre or "")[:255] or "expediente.pdf",
+                            tipo_mime="application/pdf", tamano=stored.tamano, sha256=stored.sha256,
+                            paginas=rev.paginas, propietario_id=postulacion.postulante.usuario_id,
+                            entidad_id=conv.entidad_id)
+        doc = m.DocumentoPostulacion(postulacion_id=postulacion.id, tipo=TIPO_EXPEDIENTE, archivo=archivo,
+                                     paginas=rev.paginas, validado=False, cargado_en=momento)
+        session.add(doc)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        storage.delete(stored.clave)
+        raise PostulacionRechazada(_YA_PRESENTO, "expediente") from None
+    except BaseException:
+        session.rollback()
+        storage.delete(stored.clave)
+        raise
+    return doc
+
+
+_YA_PRESENTO = "Ya presentó su Expediente Curricular: la carga se realiza una sola vez (§4.2.4)."

@@ -7,7 +7,9 @@ from flask_appbuilder import AppBuilder
 
 from casadmin.views import administracion as adm
 from casadmin.views import convocatorias as conv
+from casadmin.views import cuenta
 from casadmin.views import evaluacion as ev
+from casadmin.views import portal
 from casadmin.views import postulantes as post
 from casadmin.views.archivos import ArchivoDescargaView
 from casadmin.views.publicar import PublicarResultadosView
@@ -76,6 +78,8 @@ def register(appbuilder: AppBuilder) -> None:
     for api in APIS:
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(ArchivoDescargaView)
+    cuenta.register(appbuilder)  # public: registration, activation, password recovery (C1, G1)
+    portal.register(appbuilder)  # the applicant's screens (C2, C3, C5, C6)
     appbuilder.add_view_no_menu(PortalPublicoView)
     appbuilder.add_link(PORTAL, href="/portal/", icon="fa-globe", category="Publicación")
     appbuilder.add_view(PublicarResultadosView, PUBLICAR, icon="fa-upload", category="Publicación")
