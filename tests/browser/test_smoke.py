@@ -37,7 +37,7 @@ def test_public_portal_on_a_phone_search_and_published_results(phone_page, pasos
     shot = pasos(page)
     page.goto("/portal/")
     shot("portal")
-    page.fill("#q", "SUNEDU")
+    page.fill("#q", "140-2026-SUNEDU")  # the demo call (other tests add calls of their own)
     page.click("form[role=search] button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "MIGRACIONES" not in page.inner_text(".container-fluid")
