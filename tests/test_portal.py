@@ -9,6 +9,7 @@ Every test works with its own new applicant and its own new call: demo rows stay
 from __future__ import annotations
 
 import contextlib
+import itertools
 import datetime as dt
 import io
 import os
@@ -40,6 +41,8 @@ from casadmin.peru.clock import now
 from casadmin.storage import get_storage
 
 PASSWORD = "demo12345"
+#: Call numbers of this module: consecutive, from a random start apart from other modules' ranges.
+_NUMEROS = itertools.count(400_000 + uuid.uuid4().int % 1000 * 100)
 
 
 # --- builders ----------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def _convocatoria(db, siglas: str, *, inicio: dt.timedelta = dt.timedelta(hours=
                   fin: dt.timedelta = dt.timedelta(hours=2), estado=EstadoConvocatoria.postulacion) -> m.Convocatoria:
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == siglas))
     version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
-    numero = int(uuid.uuid4().int % 8000) + 2000
+    numero = next(_NUMEROS)
     conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=numero, anio=2026,
                           codigo=f"CAS N° {numero}-2026-{siglas}", nombre_puesto="Analista de prueba", organo="OTI",
                           remuneracion=5000, lugar="Lima", duracion_contrato="3 meses", estado=estado)
