@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request
+from flask_wtf import FlaskForm
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.baseviews import expose
@@ -378,3 +379,30 @@ def interface(model: type) -> SQLAInterface:
 
 
 __all__ = ["DomainError", "FilterScoped", "ScopeViolation", "ScopedApi", "ScopedModelView", "interface"]
+
+
+class FormularioConReglas(FlaskForm):
+    """A form with rules between fields, each error put at the field it is about; the rules run
+    even when a field's ``Optional()`` stopped its own chain (registration, the Ficha sections)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        for campo, mensaje in self.reglas():
+            field = getattr(self, campo)
+            if mensaje not in field.errors:
+                field.errors = [*field.errors, mensaje]
+            ok = False
+        return ok
+
+    def reglas(self) -> list[tuple[str, str]]:
+        """(field, message) for each rule between fields that the data break."""
+        return []
+
+    def rechazos(self, errores: dict[str, str]) -> None:
+        """Put a service's refusals at their fields (a message without a field is flashed)."""
+        for campo, mensaje in errores.items():
+            field = getattr(self, campo, None)
+            if field is None:
+                flash(mensaje, "danger")
+            elif mensaje not in field.errors:
+                field.errors = [*field.errors, mensaje]

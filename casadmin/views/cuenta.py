@@ -18,7 +18,6 @@ from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.utils.limit import Limit
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
@@ -29,6 +28,7 @@ from casadmin.extensions import db
 from casadmin.models.enums import EstadoCivil, Sexo, TipoDocumento
 from casadmin.peru import documentos, ubigeo
 from casadmin.peru.documentos import TIPOS_DOCUMENTO
+from casadmin.views.base import FormularioConReglas
 
 REQUERIDO = "Este dato es obligatorio."
 MSG_SOLICITUD_ACTIVACION = (
@@ -104,29 +104,7 @@ def _correo(label: str) -> StringField:
         Email("Ingrese un correo electrónico válido.")])
 
 
-class _Form(FlaskForm):
-    """A form with rules between fields (each error goes to the field it is about)."""
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        for campo, mensaje in self.reglas():
-            field = getattr(self, campo)
-            if mensaje not in field.errors:
-                field.errors = [*field.errors, mensaje]
-            ok = False
-        return ok
-
-    def reglas(self) -> list[tuple[str, str]]:
-        return []
-
-    def rechazos(self, errores: dict[str, str]) -> None:
-        """Put the service's refusals at their fields."""
-        for campo, mensaje in errores.items():
-            field = getattr(self, campo, None)
-            if field is None:
-                flash(mensaje, "danger")
-            elif mensaje not in field.errors:
-                field.errors = [*field.errors, mensaje]
+_Form = FormularioConReglas
 
 
 def _iguales(form: _Form, campo: str, confirmacion: str, mensaje: str, minusculas: bool = False) -> list:

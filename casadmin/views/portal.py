@@ -54,7 +54,7 @@ from casadmin.peru.clock import now, to_lima, today
 from casadmin.scoping import condition
 from casadmin.storage import get_storage
 from casadmin.uploads import MAX_FIRMA_BYTES, MAX_PDF_BYTES, ArchivoRechazado
-from casadmin.views.base import DomainError, integrity_message
+from casadmin.views.base import DomainError, FormularioConReglas, integrity_message
 from casadmin.views.postulantes import validate_postulante
 
 #: Menu entries (their names are also the ``menu_access`` permissions in :mod:`casadmin.roles`).
@@ -127,21 +127,7 @@ def _no_futura(form: Any, field: Any) -> None:
         raise ValidationError("La fecha no puede ser futura.")
 
 
-class _Form(FlaskForm):
-    """A form with cross-field rules: run even when a field's ``Optional()`` stopped its own chain."""
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        for campo, mensaje in self.reglas():
-            field = getattr(self, campo)
-            if mensaje not in field.errors:
-                field.errors = [*field.errors, mensaje]
-            ok = False
-        return ok
-
-    def reglas(self) -> list[tuple[str, str]]:
-        """(field, message) for each rule between fields that the data break."""
-        return []
+_Form = FormularioConReglas
 
 
 # --- C2: the forms of the ten sections ----------------------------------------------------------
