@@ -318,8 +318,20 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
     return errores
 
 
+#: Applicants per batch of bulk inserts in an import (every batch is a few multi-row INSERTs).
+LOTE_IMPORTACION = 2000
+
+
 class _Importacion:
-    """One import: the rows of a whole file, added to the session in three flushes."""
+    """One import, in the caller's transaction.
+
+    The call, its profile and schedule and the committee are a handful of ORM rows. Everything
+    per applicant (accounts, Ficha sections, signatures, applications, documents, stage inputs,
+    interview sheets, results) is written with bulk Core ``INSERT``s, :data:`LOTE_IMPORTACION`
+    applicants at a time; ``INSERT … RETURNING`` (in parameter order) gives the ids the next
+    table points at. No ORM object is built per applicant: a call of 150,000 applicants would
+    otherwise spend most of its time in the unit of work (docs/performance.md).
+    """
 
     def __init__(self, session: Session, arch: interchange.Archivo, bases, usuario: m.Usuario | str | None) -> None:
         self.s = session
@@ -328,8 +340,6 @@ class _Importacion:
         self.bases = bases
         self.usuario = usuario
         self.momento = now()
-        #: per application (by object id), its ResultadoEtapa row of each stage
-        self.filas: dict[int, dict[Etapa, m.ResultadoEtapa]] = {}
 
     def run(self) -> m.Convocatoria:
         c = self.datos["convocatoria"]
@@ -338,32 +348,32 @@ class _Importacion:
         version = self._version_bases()
         conv = self.conv = self._convocatoria(c, version)
         self.s.add(conv)
-        # 1. accounts: applicants found by document or created, committee members by code
+        # 1. accounts: applicants found by document or to be created, committee members by code
         roles = {r.name: r for r in self.s.scalars(sa.select(Role).where(Role.name.in_([POSTULANTE, COMITE])))}
         self.clave = _hash_inutilizable()
-        postulantes = self._postulantes(roles.get(POSTULANTE))
+        lista = self.datos["postulantes"]
+        existentes = self._existentes(lista)
+        faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
+        usuarios, correos = self._cuentas_libres(faltan)
         miembros = self._miembros(roles.get(COMITE))
         self.s.flush()
-        # 2. the signatures the frozen Fichas point at (placeholders: the format carries no files)
-        firmas = {p["id"]: self._archivo("Firma digitalizada (declarada en archivo de intercambio)", "image/png", None,
-                                         postulantes[p["id"]].usuario_id)
-                  for p in self.datos["postulantes"] if p["ficha"].get("firma", True)}
-        self.s.flush()
-        for pid, archivo in firmas.items():
-            if postulantes[pid] in self.nuevos:
-                postulantes[pid].firma_archivo_id = archivo.id
-        # 3. applications with the frozen Ficha, documents, stage inputs, sheets, decisions, results
-        postulaciones = {}
-        for p in self.datos["postulantes"]:
-            postulaciones[p["id"]] = self._postulacion(p, postulantes[p["id"]], firmas.get(p["id"]), miembros)
-        self._decisiones(postulaciones)
-        self._resultados(postulaciones)
-        self.s.flush()
+        self.miembro_ids = {codigo: mc.id for codigo, mc in miembros.items()}
+        self.inicio = interchange.fechahora(c["inicio_postulacion"])
+        self.cierre = interchange.fechahora(c["cierre_postulacion"])
+        rol = roles.get(POSTULANTE)
+        self.rol_id = rol.id if rol is not None else None
+        # 2. what other parts of the file add to an applicant's stage rows: decisions, results
+        self.decisiones = self._decisiones()
+        self.resultados, self.estados = self._resultados()
+        # 3. the applicants, in batches
+        self.nuevos = 0
+        for i in range(0, len(lista), LOTE_IMPORTACION):
+            self._lote(lista[i:i + LOTE_IMPORTACION], existentes, usuarios, correos)
         quien_id, quien = _quien(self.usuario)
         audit.record(self.s, accion="importar_convocatoria", objeto=conv, usuario_id=quien_id, usuario=quien,
                      entidad_id=self.entidad.id, convocatoria_id=conv.id,
-                     despues={"codigo": conv.codigo, "bases": self.bases.id, "postulaciones": len(postulaciones),
-                              "postulantes_nuevos": len(self.nuevos)})
+                     despues={"codigo": conv.codigo, "bases": self.bases.id, "postulaciones": len(lista),
+                              "postulantes_nuevos": self.nuevos})
         return conv
 
     # -- the call ----------------------------------------------------------------------
@@ -442,25 +452,14 @@ class _Importacion:
 
     # -- people ------------------------------------------------------------------------
 
-    def _postulantes(self, rol) -> dict[str, m.Postulante]:
-        """Applicants by file id: found by document type and number, or created with their Ficha."""
-        lista = self.datos["postulantes"]
+    def _existentes(self, lista: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], sa.Row]:
+        """Applicants already stored, by (document type, number): their ids and Ficha section 1 and 9 values."""
+        P = m.Postulante
+        columnas = [P.id, P.usuario_id, *(getattr(P, c) for c in (*PERSONALES, *ADICIONAL) if c != "numero_documento"),
+                    P.numero_documento]
         numeros = {p["documento"]["numero"] for p in lista}
-        existentes = {(x.tipo_documento.name, x.numero_documento): x for lote in _lotes(numeros) for x in self.s.scalars(
-            sa.select(m.Postulante).where(m.Postulante.numero_documento.in_(lote)))}
-        faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
-        usuarios, correos = self._cuentas_libres(faltan)
-        self.nuevos: set[m.Postulante] = set()
-        out = {}
-        for p in lista:
-            doc = (p["documento"]["tipo"], p["documento"]["numero"])
-            post = existentes.get(doc)
-            if post is None:
-                post = self._crear_postulante(p, usuarios[p["id"]], correos[p["id"]], rol)
-                existentes[doc] = post
-                self.nuevos.add(post)
-            out[p["id"]] = post
-        return out
+        return {(x.tipo_documento.name, x.numero_documento): x for lote in _lotes(numeros)
+                for x in self.s.execute(sa.select(*columnas).where(P.numero_documento.in_(lote)))}
 
     def _cuentas_libres(self, faltan: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
         """A free username (the document number, as the demo does) and e-mail for each new applicant."""
@@ -493,36 +492,6 @@ class _Importacion:
             raise ArchivoInvalido(sorted(errores))
         return usuarios, correos
 
-    def _crear_postulante(self, p: Mapping[str, Any], username: str, email: str, rol) -> m.Postulante:
-        paterno, _, materno = p["apellidos"].partition(" ")
-        ficha = p["ficha"]
-        tipo = TipoDocumento[p["documento"]["tipo"]]
-        # An inactive account: the person activates it (password recovery) to use the portal.
-        usuario = m.Usuario(username=username, first_name=p["nombres"][:64], last_name=p["apellidos"][:64],
-                            email=email, active=False, password=self.clave, roles=[rol] if rol else [])
-        post = m.Postulante(
-            usuario=usuario, nacionalidad="Peruana" if tipo is TipoDocumento.DNI else SIN_DATO, tipo_documento=tipo,
-            numero_documento=p["documento"]["numero"], apellido_paterno=paterno, apellido_materno=materno or None,
-            nombres=p["nombres"], lugar_nacimiento=SIN_DATO,
-            fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
-            # Section 1 fields the format does not carry: placeholders the applicant corrects.
-            sexo=Sexo.femenino, estado_civil=EstadoCivil.soltero, ubigeo="000000", direccion=SIN_DATO, celular="",
-            email=email, discapacidad=ficha.get("discapacidad", False), licenciado_ffaa=ficha.get("licenciado_ffaa", False),
-            deportista_nivel=ficha.get("deportista_nivel"),
-        )
-        secciones = _secciones(ficha)
-        post.formaciones = secciones["formaciones"]
-        post.colegiaturas = secciones["colegiaturas"]
-        post.idiomas = secciones["idiomas"]
-        post.ofimatica = secciones["ofimatica"]
-        # A course still in progress has no end date, which the live Ficha table requires: it stays
-        # only in the frozen Ficha of this application.
-        post.capacitaciones = [c for c in secciones["capacitaciones"] if c.fecha_fin is not None]
-        post.experiencias = secciones["experiencias"]
-        post.otros_requisitos = secciones["otros_requisitos"]
-        self.s.add(post)
-        return post
-
     def _miembros(self, rol) -> dict[str, m.MiembroComite]:
         """The interview committee by member code: user ``<code>.<siglas>`` of the institution."""
         codigos: list[str] = []
@@ -550,117 +519,290 @@ class _Importacion:
             self.s.add(out[codigo])
         return out
 
-    # -- applications ------------------------------------------------------------------
+    def _postulante_nuevo(self, p: Mapping[str, Any], email: str) -> dict[str, Any]:
+        """The ``postulante`` row of an applicant the import creates (Ficha sections 1 and 9)."""
+        paterno, _, materno = p["apellidos"].partition(" ")
+        ficha = p["ficha"]
+        tipo = TipoDocumento[p["documento"]["tipo"]]
+        # Section 1 fields the format does not carry: placeholders the applicant corrects.
+        return {
+            "nacionalidad": "Peruana" if tipo is TipoDocumento.DNI else SIN_DATO, "tipo_documento": tipo,
+            "numero_documento": p["documento"]["numero"], "apellido_paterno": paterno,
+            "apellido_materno": materno or None, "nombres": p["nombres"], "lugar_nacimiento": SIN_DATO,
+            "fecha_nacimiento": dt.date.fromisoformat(p["fecha_nacimiento"]), "sexo": Sexo.femenino,
+            "estado_civil": EstadoCivil.soltero, "ubigeo": "000000", "urbanizacion": None, "via": None,
+            "direccion": SIN_DATO, "telefono": None, "celular": "", "email": email, "email_alterno": None,
+            "discapacidad": ficha.get("discapacidad", False), "registro_conadis": None, "ajustes_razonables": None,
+            "licenciado_ffaa": ficha.get("licenciado_ffaa", False), "deportista_nivel": ficha.get("deportista_nivel"),
+            "creado_en": self.momento, "modificado_en": self.momento,
+        }
 
-    def _archivo(self, nombre: str, mime: str, paginas: int | None, propietario_id: int | None) -> m.Archivo:
+    # -- one batch of applicants --------------------------------------------------------
+
+    def _insertar(self, modelo: type, filas: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+        return _insertar_en_bloque(self.s, modelo.__table__, filas, ids=ids)
+
+    def _archivo(self, nombre: str, mime: str, paginas: int | None, propietario_id: int | None) -> dict[str, Any]:
         """A declared file with no content: the format carries the declaration, not the PDF (size 0)."""
-        archivo = m.Archivo(clave=f"intercambio-{secrets.token_hex(20)}", nombre_original=nombre[:255], tipo_mime=mime,
-                            tamano=0, sha256=_SHA256_VACIO, paginas=paginas, propietario_id=propietario_id,
-                            entidad_id=self.entidad.id, publico=False)
-        self.s.add(archivo)
-        return archivo
+        return {"clave": f"intercambio-{secrets.token_hex(20)}", "nombre_original": nombre[:255], "tipo_mime": mime,
+                "tamano": 0, "sha256": _SHA256_VACIO, "paginas": paginas, "propietario_id": propietario_id,
+                "entidad_id": self.entidad.id, "publico": False, "creado_en": self.momento}
 
-    def _postulacion(self, p: Mapping[str, Any], post: m.Postulante, firma: m.Archivo | None,
-                     miembros: Mapping[str, m.MiembroComite]) -> m.Postulacion:
-        conv = self.conv
-        inicio = interchange.fechahora(self.datos["convocatoria"]["inicio_postulacion"])
-        cierre = interchange.fechahora(self.datos["convocatoria"]["cierre_postulacion"])
-        registrada = interchange.fechahora(p["registrada_en"])
-        ficha = _ficha_congelada(post, p, firma.id if firma is not None else None)
-        app = m.Postulacion(convocatoria=conv, postulante=post, registrada_en=registrada, ficha=ficha,
-                            ficha_sha256=digest(ficha), declaracion_aceptada=True, estado=EstadoPostulacion.registrada,
-                            joven_31533=es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), inicio.date()))
-        self.s.add(app)
-        for d in p.get("documentos", ()):
-            # "en_plazo" is kept as the upload time: within the window or after its close (C3).
-            en_plazo = d.get("en_plazo", True)
-            cargado = min(registrada, cierre) if en_plazo else max(registrada, cierre + dt.timedelta(minutes=1))
-            archivo = self._archivo(f"{d['tipo']}.pdf (declarado en archivo de intercambio)", "application/pdf",
-                                    d.get("paginas", 1), post.usuario_id)
-            app.documentos.append(m.DocumentoPostulacion(tipo=d["tipo"], archivo=archivo, paginas=d.get("paginas", 1),
-                                                         validado=d.get("validado", False), cargado_en=cargado))
-        self._entradas(app, p, miembros)
-        return app
+    def _lote(self, lote: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row],
+              usuarios: Mapping[str, str], correos: Mapping[str, str]) -> None:
+        momento = self.momento
+        doc = {p["id"]: (p["documento"]["tipo"], p["documento"]["numero"]) for p in lote}
+        # accounts of the new applicants: inactive; the person activates it (password recovery) to use the portal
+        nuevos = [p for p in lote if doc[p["id"]] not in existentes]
+        # FAB's User defaults, given here since COPY applies none: server-local naive time, signed-in user
+        creada, autor = dt.datetime.now(), m.Usuario.get_user_id()
+        ids_u = self._insertar(m.Usuario, [
+            {"username": usuarios[p["id"]], "first_name": p["nombres"][:64], "last_name": p["apellidos"][:64],
+             "email": correos[p["id"]], "active": False, "password": self.clave, "created_on": creada,
+             "changed_on": creada, "created_by_fk": autor, "changed_by_fk": autor, "login_count": None,
+             "fail_login_count": None, "last_login": None, "entidad_id": None} for p in nuevos], ids=True)
+        if self.rol_id is not None and ids_u:
+            self.s.execute(sa.insert(m.Usuario.roles.property.secondary),
+                           [{"user_id": u, "role_id": self.rol_id} for u in ids_u])
+        usuario_de = {p["id"]: u for p, u in zip(nuevos, ids_u, strict=True)}
+        for p in lote:
+            if p["id"] not in usuario_de:
+                usuario_de[p["id"]] = existentes[doc[p["id"]]].usuario_id
+        # the signatures the frozen Fichas point at (placeholders: the format carries no files)
+        con_firma = [p for p in lote if p["ficha"].get("firma", True)]
+        ids_f = self._insertar(m.Archivo, [
+            self._archivo("Firma digitalizada (declarada en archivo de intercambio)", "image/png", None,
+                          usuario_de[p["id"]]) for p in con_firma], ids=True)
+        firma = dict(zip((p["id"] for p in con_firma), ids_f, strict=True))
+        # new applicants with their Ficha sections 2–8
+        secciones = {p["id"]: _secciones(p["ficha"]) for p in lote}
+        filas_p = {p["id"]: self._postulante_nuevo(p, correos[p["id"]]) for p in nuevos}
+        ids_p = self._insertar(m.Postulante, [
+            {**filas_p[p["id"]], "usuario_id": usuario_de[p["id"]], "firma_archivo_id": firma.get(p["id"])}
+            for p in nuevos], ids=True)
+        postulante_de = {p["id"]: i for p, i in zip(nuevos, ids_p, strict=True)}
+        for p in lote:
+            if p["id"] not in postulante_de:
+                postulante_de[p["id"]] = existentes[doc[p["id"]]].id
+        por_tabla: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        for p in nuevos:
+            pid = postulante_de[p["id"]]
+            for nombre, filas in secciones[p["id"]].items():
+                modelo = _TABLAS_FICHA[nombre]
+                for fila in filas:
+                    # A course still in progress has no end date, which the live Ficha table requires:
+                    # it stays only in the frozen Ficha of this application.
+                    if modelo is m.Capacitacion and fila["fecha_fin"] is None:
+                        continue
+                    por_tabla[modelo].append({**fila, "postulante_id": pid, "creado_en": momento,
+                                              "modificado_en": momento})
+        for modelo, filas in por_tabla.items():
+            self._insertar(modelo, filas)
+        self.nuevos += len(nuevos)
+        # applications with the frozen Ficha (C3)
+        apps = []
+        for p in lote:
+            valores = filas_p.get(p["id"]) or existentes[doc[p["id"]]]._mapping
+            ficha = _ficha_congelada(valores, p, firma.get(p["id"]), secciones[p["id"]])
+            apps.append({"convocatoria_id": self.conv.id, "postulante_id": postulante_de[p["id"]],
+                         "registrada_en": interchange.fechahora(p["registrada_en"]), "ficha": ficha,
+                         "ficha_sha256": digest(ficha), "declaracion_aceptada": True,
+                         "estado": self.estados.get(p["id"], EstadoPostulacion.registrada),
+                         "joven_31533": es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), self.inicio.date()),
+                         "creado_en": momento, "modificado_en": momento})
+        app_de = dict(zip((p["id"] for p in lote), self._insertar(m.Postulacion, apps, ids=True), strict=True))
+        # declared documents, each with its placeholder file
+        documentos = []
+        for p, app in zip(lote, apps, strict=True):
+            for d in p.get("documentos", ()):
+                # "en_plazo" is kept as the upload time: within the window or after its close (C3).
+                en_plazo = d.get("en_plazo", True)
+                registrada = app["registrada_en"]
+                cargado = min(registrada, self.cierre) if en_plazo else max(registrada, self.cierre + dt.timedelta(minutes=1))
+                documentos.append((p, d, cargado))
+        ids_d = self._insertar(m.Archivo, [
+            self._archivo(f"{d['tipo']}.pdf (declarado en archivo de intercambio)", "application/pdf",
+                          d.get("paginas", 1), usuario_de[p["id"]]) for p, d, _ in documentos], ids=True)
+        self._insertar(m.DocumentoPostulacion, [
+            {"postulacion_id": app_de[p["id"]], "tipo": d["tipo"], "archivo_id": archivo,
+             "paginas": d.get("paginas", 1), "validado": d.get("validado", False), "cargado_en": cargado,
+             "creado_en": momento, "modificado_en": momento}
+            for (p, d, cargado), archivo in zip(documentos, ids_d, strict=True)])
+        # stage rows holding the inputs (and any results the file carries), their checklist items, sheets
+        filas_etapa, items, hojas = [], [], []
+        for p in lote:
+            for fila, sus_items in self._filas(p, app_de[p["id"]]):
+                filas_etapa.append(fila)
+                items.append(sus_items)
+            en = (p.get("entradas") or {}).get("entrevista") or {}
+            for hoja in en.get("hojas", ()):
+                hojas.append({"postulacion_id": app_de[p["id"]], "miembro_id": self.miembro_ids[hoja["miembro"]],
+                              "asistio": en["asistio"], "enviada": True, "enviada_en": momento, "observaciones": None,
+                              **{k: Decimal(str(v)) for k, v in hoja["factores"].items()},
+                              "creado_en": momento, "modificado_en": momento})
+        ids_r = self._insertar(m.ResultadoEtapa, filas_etapa, ids=True)
+        self._insertar(m.ItemVerificacion, [{**it, "resultado_etapa_id": r}
+                                            for r, sus_items in zip(ids_r, items, strict=True) for it in sus_items])
+        self._insertar(m.HojaEntrevista, hojas)
 
-    def _fila(self, app: m.Postulacion, etapa: Etapa) -> m.ResultadoEtapa:
-        """The stage's row for this application, holding its inputs until the stage is evaluated."""
-        filas = self.filas.setdefault(id(app), {})
-        if etapa not in filas:
-            filas[etapa] = m.ResultadoEtapa(convocatoria=self.conv, postulacion=app, etapa=etapa,
-                                            resultado=Resultado.pendiente, motivos=[], reglas={}, publicado=False)
-            self.s.add(filas[etapa])
-        return filas[etapa]
+    # -- stage rows ----------------------------------------------------------------------
 
-    def _item(self, fila: m.ResultadoEtapa, codigo: str, descripcion: str, *, cumple: bool | None = None,
-              puntaje: Decimal | None = None, observacion: str | None = None, clausula: str | None = None) -> None:
-        fila.verificaciones.append(m.ItemVerificacion(codigo=codigo, descripcion=descripcion[:300], cumple=cumple,
-                                                      puntaje=puntaje, observacion=observacion, clausula=clausula))
+    def _filas(self, p: Mapping[str, Any], app_id: int) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """The applicant's ResultadoEtapa rows (``pendiente`` until evaluated) with their checklist items."""
+        filas: dict[Etapa, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
 
-    def _entradas(self, app: m.Postulacion, p: Mapping[str, Any], miembros: Mapping[str, m.MiembroComite]) -> None:
+        def fila(etapa: Etapa) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            if etapa not in filas:
+                filas[etapa] = ({"convocatoria_id": self.conv.id, "postulacion_id": app_id, "etapa": etapa,
+                                 "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "override": False,
+                                 "motivo_override": None, "evaluado_por_id": None, "evaluado_en": None, "reglas": {},
+                                 "publicado": False, "creado_en": self.momento, "modificado_en": self.momento}, [])
+            return filas[etapa]
+
+        def item(etapa: Etapa, codigo: str, descripcion: str, *, cumple: bool | None = None,
+                 puntaje: Decimal | None = None, observacion: str | None = None, clausula: str | None = None) -> None:
+            fila(etapa)[1].append({"codigo": codigo, "descripcion": descripcion[:300], "cumple": cumple,
+                                   "puntaje": puntaje, "observacion": observacion, "clausula": clausula})
+
         e = p.get("entradas") or {}
-        ficha = None
-        ov = e.get("ficha_override")
-        if ov:
-            ficha = self._fila(app, Etapa.ficha)
-            ficha.override, ficha.motivo_override = True, ov["sustento"]
-            ficha.resultado = Resultado[ov["resultado"]]
+        if ov := e.get("ficha_override"):
+            f = fila(Etapa.ficha)[0]
+            f.update(override=True, motivo_override=ov["sustento"], resultado=Resultado[ov["resultado"]])
         for codigo, cumple in e.get("verificacion_manual", {}).items():
-            ficha = ficha or self._fila(app, Etapa.ficha)
-            self._item(ficha, codigo, f"Verificación del evaluador: {codigo}", cumple=bool(cumple), clausula="§4.2.1 b")
+            item(Etapa.ficha, codigo, f"Verificación del evaluador: {codigo}", cumple=bool(cumple), clausula="§4.2.1 b")
         for n, x in enumerate(p["ficha"].get("experiencias", ())):
             if x.get("especifica"):
-                ficha = ficha or self._fila(app, Etapa.ficha)
-                self._item(ficha, f"{ESPECIFICA}{n}", f"Experiencia {n + 1} ({x['empleador']}): función o materia del puesto",
-                           cumple=True, clausula="§4.2.1 x")
+                item(Etapa.ficha, f"{ESPECIFICA}{n}", f"Experiencia {n + 1} ({x['empleador']}): función o materia del puesto",
+                     cumple=True, clausula="§4.2.1 x")
         if (ex := e.get("examen")) is not None:
-            fila = self._fila(app, Etapa.examen)
-            self._item(fila, ASISTIO, "Asistió a la evaluación de conocimientos", cumple=ex["asistio"], clausula="§4.2.2 k")
+            item(Etapa.examen, ASISTIO, "Asistió a la evaluación de conocimientos", cumple=ex["asistio"],
+                 clausula="§4.2.2 k")
             if ex.get("puntaje") is not None:
-                self._item(fila, PUNTAJE, "Puntaje de la evaluación de conocimientos",
-                           puntaje=Decimal(str(ex["puntaje"])), clausula="§4.2.2 l")
+                item(Etapa.examen, PUNTAJE, "Puntaje de la evaluación de conocimientos",
+                     puntaje=Decimal(str(ex["puntaje"])), clausula="§4.2.2 l")
         if (ps := e.get("psicologica")) is not None:
-            self._item(self._fila(app, Etapa.psicologica), ASISTIO, "Asistió a la evaluación psicológica",
-                       cumple=ps["asistio"], clausula="§4.2.3")
+            item(Etapa.psicologica, ASISTIO, "Asistió a la evaluación psicológica", cumple=ps["asistio"],
+                 clausula="§4.2.3")
         if (cu := e.get("curricular")) is not None:
-            fila = self._fila(app, Etapa.curricular)
-            self._item(fila, EXPEDIENTE, "Presentó el expediente curricular", cumple=cu["expediente"], clausula="§4.2.4")
+            item(Etapa.curricular, EXPEDIENTE, "Presentó el expediente curricular", cumple=cu["expediente"],
+                 clausula="§4.2.4")
             if "en_plazo" in cu:
-                self._item(fila, EN_PLAZO, "Expediente presentado en el plazo", cumple=cu["en_plazo"], clausula="§4.2.4")
+                item(Etapa.curricular, EN_PLAZO, "Expediente presentado en el plazo", cumple=cu["en_plazo"],
+                     clausula="§4.2.4")
             for factor, cumple in cu.get("factores", {}).items():
-                self._item(fila, factor, f"Factor curricular: {factor}", cumple=cumple, clausula="§4.2.4")
+                item(Etapa.curricular, factor, f"Factor curricular: {factor}", cumple=cumple, clausula="§4.2.4")
         if (en := e.get("entrevista")) is not None:
-            fila = self._fila(app, Etapa.entrevista)
-            self._item(fila, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6")
-            for hoja in en.get("hojas", ()):
-                valores = {k: Decimal(str(v)) for k, v in hoja["factores"].items()}
-                self.s.add(m.HojaEntrevista(postulacion=app, miembro=miembros[hoja["miembro"]], asistio=en["asistio"],
-                                            enviada=True, enviada_en=self.momento, **valores))
+            item(Etapa.entrevista, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6")
+        for k, posicion, total, sustento in self.decisiones.get(p["id"], ()):
+            item(Etapa.entrevista, f"{DECISION}{k}", f"Decisión del Comité por empate (D8): {posicion}° de {total}",
+                 puntaje=Decimal(posicion), observacion=sustento, clausula="§4.2.6 c")
+        for etapa, r in self.resultados.get(p["id"], ()):
+            regla = r.get("regla") or ""
+            fila(etapa)[0].update(
+                resultado=Resultado[r["resultado"]],
+                puntaje=None if r.get("puntaje") is None else Decimal(str(r["puntaje"])),
+                motivos=list(r.get("motivos", ())), reglas={regla.split("==")[0]: regla} if regla else {},
+                evaluado_en=self.momento)
+        return list(filas.values())
 
-    def _decisiones(self, postulaciones: Mapping[str, m.Postulacion]) -> None:
+    def _decisiones(self) -> dict[str, list[tuple[int, int, int, str]]]:
+        """Committee tie decisions (D8) by applicant: (decision index, position, group size, reason)."""
+        out: dict[str, list[tuple[int, int, int, str]]] = defaultdict(list)
         for k, d in enumerate(self.datos.get("decisiones_comite", ())):
             for posicion, pid in enumerate(d["orden"], 1):
-                fila = self._fila(postulaciones[pid], Etapa.entrevista)
-                self._item(fila, f"{DECISION}{k}", f"Decisión del Comité por empate (D8): {posicion}° de {len(d['orden'])}",
-                           puntaje=Decimal(posicion), observacion=d["sustento"], clausula="§4.2.6 c")
+                out[pid].append((k, posicion, len(d["orden"]), d["sustento"]))
+        return out
 
-    def _resultados(self, postulaciones: Mapping[str, m.Postulacion]) -> None:
-        """Stage results the file carries (``simulate --json``, an export): stored unpublished."""
+    def _resultados(self) -> tuple[dict[str, list[tuple[Etapa, Mapping[str, Any]]]], dict[str, EstadoPostulacion]]:
+        """Stage results the file carries (``simulate --json``, an export), stored unpublished, by applicant;
+        and the state each gives the application (no apto once a stage was not passed)."""
         etapas = (self.datos.get("resultados") or {}).get("etapas") or {}
+        por_postulante: dict[str, list[tuple[Etapa, Mapping[str, Any]]]] = defaultdict(list)
         estados: dict[str, EstadoPostulacion] = {}
         for etapa, filas in etapas.items():
             for r in filas:
-                fila = self._fila(postulaciones[r["postulante"]], Etapa[etapa])
-                fila.resultado = Resultado[r["resultado"]]
-                fila.puntaje = None if r.get("puntaje") is None else Decimal(str(r["puntaje"]))
-                fila.motivos = list(r.get("motivos", ()))
-                regla = r.get("regla") or ""
-                fila.reglas = {regla.split("==")[0]: regla} if regla else {}
-                fila.evaluado_en = self.momento
+                por_postulante[r["postulante"]].append((Etapa[etapa], r))
                 if estados.get(r["postulante"]) is not EstadoPostulacion.no_apto:
-                    estados[r["postulante"]] = (EstadoPostulacion.en_proceso if fila.resultado in SIGUEN
+                    estados[r["postulante"]] = (EstadoPostulacion.en_proceso if Resultado[r["resultado"]] in SIGUEN
                                                 else EstadoPostulacion.no_apto)
-        for pid, estado in estados.items():
-            postulaciones[pid].estado = estado
+        return por_postulante, estados
+
+
+def _insertar_en_bloque(session: Session, tabla: sa.Table, filas: Sequence[Mapping[str, Any]], *,
+                       ids: bool = False) -> list[int]:
+    """Insert ``filas`` (dicts with the same keys) into ``tabla`` in the session's transaction.
+
+    With ``ids``, returns the new ids in the order of ``filas``. On PostgreSQL the rows go through
+    ``COPY … FROM STDIN`` (ids taken from the table's sequence first), several times faster than
+    a multi-row ``INSERT`` for a call of 150,000 applicants; elsewhere one executemany
+    ``INSERT`` (``RETURNING`` in parameter order). Values go through the columns' own types
+    either way (enums by name, Lima timestamps, JSON), and a refusal raises SQLAlchemy's
+    :class:`~sqlalchemy.exc.IntegrityError` / :class:`~sqlalchemy.exc.DataError` as an INSERT would.
+    Columns left out get no Python-side default: give every value the row needs.
+    """
+    if not filas:
+        return []
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        if ids:
+            return list(session.execute(sa.insert(tabla).returning(tabla.c.id, sort_by_parameter_order=True),
+                                        filas).scalars())
+        session.execute(sa.insert(tabla), filas)
+        return []
+    columnas = list(filas[0])
+    if not ids:
+        _copiar(conn, tabla, tabla.name, columnas, filas)
+        return []
+    nuevos = list(conn.execute(
+        sa.select(sa.func.nextval(sa.func.pg_get_serial_sequence(tabla.name, "id")))
+        .select_from(sa.func.generate_series(1, len(filas)))).scalars())
+    _copiar(conn, tabla, tabla.name, ["id", *columnas], [{**f, "id": i} for f, i in zip(filas, nuevos, strict=True)])
+    return nuevos
+
+
+def _actualizar_en_bloque(session: Session, modelo: type, filas: Sequence[Mapping[str, Any]]) -> None:
+    """Update rows by id: each dict is ``id`` plus the new values of its columns.
+
+    On PostgreSQL the values are copied into a temporary table (``COPY``) and applied with one
+    ``UPDATE … FROM`` per set of columns; elsewhere SQLAlchemy's bulk UPDATE by primary key
+    (executemany). Same rows, same values, one transaction either way.
+    """
+    if not filas:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        session.execute(sa.update(modelo), filas)
+        return
+    tabla = modelo.__table__
+    q = conn.dialect.identifier_preparer.quote
+    grupos: dict[tuple[str, ...], list[Mapping[str, Any]]] = defaultdict(list)
+    for f in filas:
+        grupos[tuple(f)].append(f)
+    for n, (columnas, grupo) in enumerate(grupos.items()):
+        otras = [c for c in columnas if c != "id"]
+        temporal = f"_casadmin_cambios_{tabla.name}_{n}"
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {temporal} ON COMMIT DROP AS SELECT "
+                             f"{', '.join(q(c) for c in columnas)} FROM {q(tabla.name)} WITH NO DATA")
+        _copiar(conn, tabla, temporal, list(columnas), grupo)
+        conn.exec_driver_sql(f"UPDATE {q(tabla.name)} AS t SET {', '.join(f'{q(c)} = c.{q(c)}' for c in otras)} "
+                             f"FROM {temporal} AS c WHERE t.id = c.id")
+        conn.exec_driver_sql(f"DROP TABLE {temporal}")
+
+
+def _copiar(conn: sa.Connection, tabla: sa.Table, destino: str, columnas: list[str],
+            filas: Sequence[Mapping[str, Any]]) -> None:
+    """``COPY destino (columnas) FROM STDIN`` (PostgreSQL), each value through ``tabla``'s column type."""
+    dialecto = conn.dialect
+    procesar = [tabla.c[c].type.dialect_impl(dialecto).bind_processor(dialecto) for c in columnas]
+    q = dialecto.identifier_preparer.quote
+    sql = f"COPY {q(destino)} ({', '.join(q(c) for c in columnas)}) FROM STDIN"
+    crudo = conn.connection.driver_connection
+    try:
+        with crudo.cursor() as cur, cur.copy(sql) as copia:
+            for fila in filas:
+                copia.write_row([fila[c] if f is None else f(fila[c]) for c, f in zip(columnas, procesar)])
+    except dialecto.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, dialecto.loaded_dbapi.Error) from None
 
 
 def _lotes(valores: Iterable[str], tamano: int = 5000) -> Iterable[list[str]]:
@@ -677,59 +819,70 @@ def _hash_inutilizable() -> str:
     return generate_password_hash(secrets.token_urlsafe(32))
 
 
-def _secciones(ficha: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """Ficha sections 2–8 as rows, from the format's ``ficha`` (not added to any session)."""
+#: Ficha sections 2–8: the key of :func:`_secciones` (``ficha.SECCIONES``' attribute) → its table.
+_TABLAS_FICHA: dict[str, type] = {
+    "formaciones": m.FormacionAcademica, "colegiaturas": m.Colegiatura, "idiomas": m.Idioma,
+    "ofimatica": m.Ofimatica, "capacitaciones": m.Capacitacion, "experiencias": m.ExperienciaLaboral,
+    "otros_requisitos": m.OtroRequisitoDeclarado,
+}
+
+
+def _secciones(ficha: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Ficha sections 2–8 as column values of their tables, from the format's ``ficha``."""
     def fecha(v: str | None) -> dt.date | None:
         return None if v is None else dt.date.fromisoformat(v)
 
     conocimientos = ficha.get("conocimientos", {})
     return {
         "formaciones": [
-            m.FormacionAcademica(nivel=NivelFormacion[x["nivel"]],
-                                 condicion=CondicionFormacion[_CONDICION_A_FICHA.get(x["condicion"], x["condicion"])],
-                                 carrera=x.get("carrera"), anio=None, fecha_egreso=fecha(x.get("fecha_egreso")),
-                                 fecha_diploma=fecha(x.get("fecha_diploma")), institucion=x.get("centro", ""))
+            {"nivel": NivelFormacion[x["nivel"]],
+             "condicion": CondicionFormacion[_CONDICION_A_FICHA.get(x["condicion"], x["condicion"])],
+             "carrera": x.get("carrera"), "anio": None, "fecha_egreso": fecha(x.get("fecha_egreso")),
+             "fecha_diploma": fecha(x.get("fecha_diploma")), "institucion": x.get("centro", "")}
             for x in ficha.get("formacion", ())
         ],
-        "colegiaturas": [m.Colegiatura(colegio=SIN_DATO, numero="-", habilitado=ficha.get("habilitado", False),
-                                       habilitado_hasta=None)] if ficha.get("colegiado") else [],
-        "idiomas": [m.Idioma(idioma=n, nivel=NivelConocimiento[v]) for n, v in conocimientos.items() if n not in _OFIMATICA],
-        "ofimatica": [m.Ofimatica(programa=_OFIMATICA[n], nivel=NivelConocimiento[v])
+        "colegiaturas": [{"colegio": SIN_DATO, "numero": "-", "habilitado": ficha.get("habilitado", False),
+                          "habilitado_hasta": None}] if ficha.get("colegiado") else [],
+        "idiomas": [{"idioma": n, "nivel": NivelConocimiento[v]} for n, v in conocimientos.items() if n not in _OFIMATICA],
+        "ofimatica": [{"programa": _OFIMATICA[n], "nivel": NivelConocimiento[v]}
                       for n, v in conocimientos.items() if n in _OFIMATICA],
         "capacitaciones": [
-            m.Capacitacion(tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"], horas=Decimal(str(x["horas"])),
-                           creditos=None if x.get("creditos") is None else Decimal(str(x["creditos"])),
-                           institucion=x.get("institucion", ""), fecha_inicio=fecha(x.get("inicio")),
-                           fecha_fin=fecha(x.get("fecha_fin")), ente_rector=x.get("ente_rector", False))
+            {"tipo": TipoCapacitacion[x["tipo"]], "tema": x["tema"], "horas": Decimal(str(x["horas"])),
+             "creditos": None if x.get("creditos") is None else Decimal(str(x["creditos"])),
+             "institucion": x.get("institucion", ""), "fecha_inicio": fecha(x.get("inicio")),
+             "fecha_fin": fecha(x.get("fecha_fin")), "ente_rector": x.get("ente_rector", False)}
             for x in ficha.get("capacitaciones", ())
         ],
         "experiencias": [
-            m.ExperienciaLaboral(empleador=x["empleador"], sector=Sector[x["sector"]], puesto=x["puesto"],
-                                 funciones=x.get("funciones", ""), tipo=TipoExperiencia[x.get("tipo", "empleo")],
-                                 fecha_inicio=dt.date.fromisoformat(x["inicio"]), fecha_fin=fecha(x.get("fin")),
-                                 actual=x.get("fin") is None)
+            {"empleador": x["empleador"], "sector": Sector[x["sector"]], "puesto": x["puesto"],
+             "funciones": x.get("funciones", ""), "tipo": TipoExperiencia[x.get("tipo", "empleo")],
+             "fecha_inicio": dt.date.fromisoformat(x["inicio"]), "fecha_fin": fecha(x.get("fin")),
+             "actual": x.get("fin") is None}
             for x in ficha.get("experiencias", ())
         ],
-        "otros_requisitos": [m.OtroRequisitoDeclarado(descripcion=o, detalle=None) for o in ficha.get("otros", ())],
+        "otros_requisitos": [{"descripcion": o, "detalle": None} for o in ficha.get("otros", ())],
     }
 
 
-def _ficha_congelada(post: m.Postulante, p: Mapping[str, Any], firma_archivo_id: int | None) -> dict[str, Any]:
+def _ficha_congelada(personales: Mapping[str, Any], p: Mapping[str, Any], firma_archivo_id: int | None,
+                     secciones: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The Ficha frozen for this application (C3): what the file declares, in ``ficha.snapshot``'s shape.
 
-    It is built from the file even for an applicant found by document number, whose current
-    profile is left as it is: the application keeps the Ficha declared for this call.
+    ``personales`` are the applicant's stored section 1 and 9 values (or those of the row the
+    import creates). The sections come from the file even for an applicant found by document
+    number, whose current profile is left as it is: the application keeps the Ficha declared
+    for this call.
     """
     ficha = p["ficha"]
     paterno, _, materno = p["apellidos"].partition(" ")
-    valores = {c: getattr(post, c) for c in (*PERSONALES, *ADICIONAL)}
+    valores = {c: personales[c] for c in (*PERSONALES, *ADICIONAL)}
     valores.update(apellido_paterno=paterno, apellido_materno=materno or None, nombres=p["nombres"],
                    fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
                    tipo_documento=TipoDocumento[p["documento"]["tipo"]], numero_documento=p["documento"]["numero"],
                    discapacidad=ficha.get("discapacidad", False), licenciado_ffaa=ficha.get("licenciado_ffaa", False),
                    deportista_nivel=ficha.get("deportista_nivel"))
-    secciones = _secciones(ficha)
-    congelada = snapshot(SimpleNamespace(**valores, **secciones, firma_archivo_id=firma_archivo_id))  # type: ignore[arg-type]
+    filas = {nombre: [SimpleNamespace(id=None, **f) for f in lista] for nombre, lista in secciones.items()}
+    congelada = snapshot(SimpleNamespace(**valores, **filas, firma_archivo_id=firma_archivo_id))  # type: ignore[arg-type]
     # The applicant's id inside the file, so that an export gives the same ids back.
     congelada["intercambio"] = {"id": p["id"]}
     return congelada
@@ -824,12 +977,18 @@ def _id_en_archivo(ficha: Mapping[str, Any]) -> str:
 
 
 def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None, *,
-          con_resultados: bool = False) -> _Leido:
+          con_resultados: bool = False, etapa: str | None = None) -> _Leido:
     """The call's applications (all, or those whose id ``solo`` selects) in the format's terms.
 
     Five queries whatever the number of applications: applications, documents, stage rows,
     checklist items and interview sheets, each filtered by the call (and ``solo``). The stored
     reasons and rules of each result are read only ``con_resultados`` (for an export).
+
+    With ``etapa`` (what :func:`evaluar` reads), the stage inputs are those of that stage and of
+    the Ficha (its override, manual checks and §4.2.1 x judgments are part of every stage's
+    candidate), and interview sheets only for the interview: a stage's hook receives the
+    inputs of its own stage. For a Ficha stage of 150,000 applications this leaves out some
+    two million checklist items and 400,000 sheets that no rule of the stage reads.
     """
     leido = _Leido(conv=conv, cabecera=_cabecera(conv))
     cierre = interchange.fechahora(leido.cabecera["convocatoria"]["cierre_postulacion"])
@@ -858,17 +1017,18 @@ def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None,
     ):
         leido.filas[(f.postulacion_id, f.etapa.name)] = f
     V = m.ItemVerificacion
+    de_etapa = [] if etapa is None else [R.etapa.in_({Etapa.ficha, Etapa[etapa]})]
     items: dict[int, list[sa.Row]] = defaultdict(list)
     for it in session.execute(
         sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion).join(R, R.id == V.resultado_etapa_id)
-        .where(R.convocatoria_id == conv.id, *filtro(R.postulacion_id)).order_by(V.id)
+        .where(R.convocatoria_id == conv.id, *de_etapa, *filtro(R.postulacion_id)).order_by(V.id)
     ):
         items[it.resultado_etapa_id].append(it)
     H = m.HojaEntrevista
     sufijo = f".{conv.entidad.siglas.lower()}"
     hojas: dict[int, list[dict[str, Any]]] = defaultdict(list)
     asistencia: dict[int, list[bool]] = defaultdict(list)
-    for h in session.execute(
+    for h in [] if etapa not in (None, "entrevista") else session.execute(
         sa.select(H.postulacion_id, H.asistio, *(getattr(H, f) for f in FACTORES_ENTREVISTA), m.Usuario.username)
         .join(P, P.id == H.postulacion_id).join(m.MiembroComite, m.MiembroComite.id == H.miembro_id)
         .join(m.Usuario, m.Usuario.id == m.MiembroComite.usuario_id)
@@ -1140,7 +1300,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
                 .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
                        R.evaluado_en.is_not(None))
                 .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
-    leido = _leer(session, conv, solo)
+    leido = _leer(session, conv, solo, etapa=etapa)
     por_id = {ident: pid for pid, ident in leido.ids.items()}
     candidatos = []
     for p in leido.postulantes:
@@ -1210,14 +1370,15 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
                    "modificado_en": momento}
         if previo is None:
             nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa], "override": False,
-                           "creado_en": momento, **valores})
+                           "motivo_override": None, "creado_en": momento, **valores})
         else:
             cambios.append({"id": previo.id, **valores})
         antiguo = None if previo is None or previo.evaluado_en is None else (previo.resultado.name, previo.puntaje)
         if antiguo != (r.resultado, r.puntaje):
             antes[r.candidato] = None if antiguo is None else {"resultado": antiguo[0], "puntaje": antiguo[1]}
             despues[r.candidato] = {"resultado": r.resultado, "puntaje": r.puntaje}
-        estados.append({"id": pid, "estado": EstadoPostulacion.en_proceso if r.sigue else EstadoPostulacion.no_apto})
+        estados.append({"id": pid, "estado": EstadoPostulacion.en_proceso if r.sigue else EstadoPostulacion.no_apto,
+                        "modificado_en": momento})
     ids_por_pid = {pid: ident for ident, pid in por_id.items()}
     for pid, previo in existentes.items():
         if pid in evaluados or previo.override or previo.evaluado_en is None:
@@ -1228,12 +1389,9 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
         clave = ids_por_pid.get(pid, str(pid))
         antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
         despues[clave] = None
-    if cambios:
-        session.execute(sa.update(R), cambios)
-    if nuevos:
-        session.execute(sa.insert(R), nuevos)
-    if estados:
-        session.execute(sa.update(m.Postulacion), estados)
+    _actualizar_en_bloque(session, R, cambios)
+    _insertar_en_bloque(session, R.__table__, nuevos)
+    _actualizar_en_bloque(session, m.Postulacion, estados)
     registro = {"etapa": etapa, "conteo": conteo, "reglas": reglas}
     if recalcular:
         audit.record(session, accion="recalcular_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,

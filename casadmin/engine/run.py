@@ -9,9 +9,12 @@ returned, so nothing partial can be saved.
 from __future__ import annotations
 
 import gc
+import multiprocessing as mp
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pluggy
 
@@ -95,10 +98,94 @@ def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Seque
     )
 
 
+#: Stages whose hook judges each candidate on their own ("one result per candidate", D1), so
+#: that a large batch can be split between processes without changing any result.
+DIVISIBLES = frozenset({"ficha"})
+#: From how many candidates a divisible stage is split over the CPU cores.
+UMBRAL_PARALELO = 20_000
+#: The parent's share of the candidates: it also unpickles the other parts' results.
+PARTE_PADRE = 0.55
+
+#: The work a forked child picks up (inherited through fork, never pickled): pm, ctx, hook, parts.
+_TRABAJO: tuple[Any, ...] | None = None
+
+
+def procesos_disponibles() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _procesos(etapa: str, n: int, procesos: int | None) -> int:
+    if etapa not in DIVISIBLES or "fork" not in mp.get_all_start_methods():
+        return 1
+    if procesos is None:
+        procesos = procesos_disponibles() if n >= UMBRAL_PARALELO else 1
+    return max(1, min(procesos, n))
+
+
+def _partes(candidatos: list[Candidato], procesos: int) -> list[list[Candidato]]:
+    """Consecutive parts in the original order: the parent's (``PARTE_PADRE``) first, the rest even."""
+    primera = round(len(candidatos) * PARTE_PADRE) if procesos == 2 else len(candidatos) // procesos
+    resto = candidatos[primera:]
+    k = procesos - 1
+    cortes = [len(resto) * i // k for i in range(k + 1)]
+    return [candidatos[:primera], *(resto[a:b] for a, b in zip(cortes, cortes[1:]))]
+
+
+def _parte(i: int) -> tuple[list[Resultado], str] | None:
+    """In a forked child: the hook on part ``i``; ``None`` if it raised (the parent runs it again to report it)."""
+    pm, ctx, hook, partes = _TRABAJO  # type: ignore[misc]
+    try:
+        return pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+    except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
+        return None
+
+
+def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list[Candidato],
+                 procesos: int) -> tuple[list[Resultado], str]:
+    """The hook over ``candidatos`` split in consecutive parts, one per process (fork): the parent
+    runs the first part while the children run the others; results are joined in the original
+    order, so they are those of one call over the whole batch. A part whose child failed is run
+    again in the parent, which then raises as the single-process run would; parts answered by
+    different plugins (a plugin that declines some batches) are run again as one batch.
+    """
+    global _TRABAJO
+    partes = _partes(candidatos, procesos)
+    _TRABAJO = (pm, ctx, hook, partes)
+    try:
+        with mp.get_context("fork").Pool(procesos - 1) as pool:
+            pendientes = [pool.apply_async(_parte, (i,)) for i in range(1, len(partes))]
+            respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
+            respuestas += [r.get() for r in pendientes]
+    finally:
+        _TRABAJO = None
+    for i, respuesta in enumerate(respuestas):
+        if respuesta is None:
+            respuestas[i] = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+    if len({plugin for _, plugin in respuestas}) != 1:
+        return pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=candidatos)
+    return [r for resultados, _ in respuestas for r in resultados], respuestas[0][1]
+
+
 def evaluar_etapa(
-    pm: pluggy.PluginManager, ctx: Contexto, etapa: str, candidatos: Sequence[Candidato], sim: Simulacion
+    pm: pluggy.PluginManager, ctx: Contexto, etapa: str, candidatos: Sequence[Candidato], sim: Simulacion,
+    *, procesos: int | None = None,
 ) -> list[Resultado]:
-    resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=list(candidatos))
+    """One stage's hook over ``candidatos`` (§4.2), each result with the rule that produced it (F3).
+
+    A Ficha stage of :data:`UMBRAL_PARALELO` candidates or more is split over the CPU cores
+    (:func:`_en_paralelo`); ``procesos`` forces how many processes (1: never split). The
+    results are the same, in the same order, either way.
+    """
+    lista = list(candidatos)
+    n = _procesos(etapa, len(lista), procesos)
+    if n > 1:
+        resultados, plugin = _en_paralelo(pm, ctx, HOOKS[etapa], lista, n)
+    else:
+        resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
     regla = pl.plugin_version(pm, plugin)
     sim.reglas[plugin] = regla
     for ayudante in AYUDANTES.get(etapa, ()):

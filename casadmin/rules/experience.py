@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from casadmin.rules.decimales import Numero
@@ -462,6 +463,13 @@ def evaluar_experiencia(computo: Computo | int, *, requisito: str, anios: Numero
                         clausula: str = "§4.2.1 p") -> Motivo:
     """Compare counted experience (a :class:`Computo` or its days) with the profile's minimum (D1)."""
     dias = computo if isinstance(computo, int) else computo.dias
+    return _evaluar_dias(dias, requisito, anios, meses, clausula)
+
+
+@lru_cache(maxsize=2**16, typed=True)
+def _evaluar_dias(dias: int, requisito: str, anios: Numero, meses: Numero, clausula: str) -> Motivo:
+    """:func:`evaluar_experiencia` on a day count. Memoized: a pure function whose result is
+    immutable, and the same day counts recur for the same requirement over a large call."""
     minimo = dias_minimos(anios=anios, meses=meses)
     cumple = dias >= minimo
     exigido = describir(minimo)

@@ -40,10 +40,22 @@ def _plazo(inicio: dt.datetime, cierre: dt.datetime) -> str:
     return f"{inicio:%d/%m/%Y %H:%M} – {cierre:%d/%m/%Y %H:%M}"
 
 
+def _fecha_hora(momento: dt.datetime) -> str:
+    """A registration time as the reason shows it (its own wall-clock time)."""
+    # Keyed on the wall-clock time: aware datetimes of the same instant in other zones compare equal.
+    return _hora_local(momento.replace(tzinfo=None))
+
+
+@lru_cache(maxsize=2**16)
+def _hora_local(local: dt.datetime) -> str:
+    """Memoized: pure, and registration times repeat to the minute over a large call."""
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
 def _en_plazo(ctx: Contexto, cand: Candidato) -> Motivo:
     conv = ctx.convocatoria
     ok = conv.inicio_postulacion <= cand.registrada_en <= conv.cierre_postulacion
-    return Motivo(requisito="Postulación dentro del plazo", declarado=cand.registrada_en.strftime("%d/%m/%Y %H:%M"),
+    return Motivo(requisito="Postulación dentro del plazo", declarado=_fecha_hora(cand.registrada_en),
                   computado=_plazo(conv.inicio_postulacion, conv.cierre_postulacion),
                   cumple=ok, clausula="§4.2.1 a",
                   mensaje="Registró su postulación dentro del plazo." if ok

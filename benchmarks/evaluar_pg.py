@@ -1,0 +1,204 @@
+"""Time ``casadmin evaluate CODE --stage ficha`` on PostgreSQL for a call of 150,000 applicants
+(issue 3, item 11: ≤ 10 s, and ≤ 3× a bare SELECT of the same rows).
+
+1. The database ``--url`` is rebuilt (migrations, roles; no demo data) unless ``--reusar``.
+2. The call is :mod:`benchmarks.generar`'s (deterministic, on average 6 jobs and 5 courses per
+   applicant; ``generar.importable``) and is loaded with ``engine_db.importar``, the code of
+   ``casadmin import`` (bulk: COPY on PostgreSQL, one transaction). Its time is printed too.
+3. ``ANALYZE``, then, in the same run and on the same connection pool:
+
+   * the bare SELECT: the queries the evaluation reads (applications with the frozen Ficha,
+     documents, stage rows, the Ficha's checklist items), rows fetched as tuples and nothing
+     built from them; best of ``--repeat``;
+   * ``engine_db.evaluar(session, CODE, "ficha")``, the code of ``casadmin evaluate``: read,
+     rules, results stored and committed. The first run inserts or fills every result; each
+     further run (``--repeat``) replaces them, as evaluating an unpublished stage again does.
+     Its phases are timed apart: read (``_leer``), rules (``run.evaluar_etapa``), store
+     (``_guardar``); the rest is the engine model built from what was read, and the commit.
+
+::
+
+    .venv/bin/python benchmarks/evaluar_pg.py                      # 150,000 applicants
+    .venv/bin/python benchmarks/evaluar_pg.py --n 20000            # a quicker look
+    .venv/bin/python benchmarks/evaluar_pg.py --reusar --repeat 3  # the call is already there
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generar  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMERO = 330150  # a number of its own: the database holds only this call
+
+
+def recrear(url: str) -> None:
+    """Drop and rebuild the database from the migrations, with roles and the administrator."""
+    base, _, nombre = url.rpartition("/")
+    motor = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with motor.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{nombre}"'))
+    motor.dispose()
+    env = {**os.environ, "CASADMIN_DATABASE_URL": url, "FLASK_APP": "casadmin:create_app"}
+    flask = str(Path(sys.executable).with_name("flask"))
+    for args in (["db", "upgrade"], ["casadmin", "init"]):
+        subprocess.run([flask, *args], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+@contextmanager
+def cronometro(tiempos: dict[str, float], nombre: str):
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        tiempos[nombre] = tiempos.get(nombre, 0.0) + time.perf_counter() - t
+
+
+def medir_fases(engine_db, run, tiempos: dict[str, float]) -> None:
+    """Wrap the phases of ``engine_db.evaluar`` (module globals it calls) with timers."""
+    def envolver(modulo, nombre: str, fase: str) -> None:
+        original = getattr(modulo, nombre)
+
+        def medida(*args, **kwargs):
+            with cronometro(tiempos, fase):
+                return original(*args, **kwargs)
+
+        setattr(modulo, nombre, medida)
+
+    envolver(engine_db, "_leer", "leer")
+    envolver(run, "evaluar_etapa", "reglas")
+    envolver(engine_db, "_guardar", "guardar")
+
+
+def cpu_servidor(session) -> float:
+    """CPU seconds (user + system) used so far by this session's PostgreSQL backend (same machine).
+
+    The pool hands the single-threaded benchmark the same connection each time; a different
+    backend would make the difference meaningless, so it is refused.
+    """
+    pid = session.scalar(sa.text("SELECT pg_backend_pid()"))
+    session.info.setdefault("backend", pid)
+    if session.info["backend"] != pid:
+        raise RuntimeError("otra conexión del pool: la CPU del servidor no se puede medir")
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # PostgreSQL on another machine: not measured
+        return float("nan")
+    return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def select_desnudo(session, m, conv_id: int) -> int:
+    """The rows ``engine_db._leer`` reads for the Ficha stage, fetched and dropped; returns how many.
+
+    Applications with the frozen Ficha, their documents, stage rows, and the checklist items of
+    the Ficha stage (the evaluation reads those of its own stage and of the Ficha; no interview
+    sheets before the interview).
+    """
+    from casadmin.models.enums import Etapa
+
+    P, D, R, V = m.Postulacion, m.DocumentoPostulacion, m.ResultadoEtapa, m.ItemVerificacion
+    consultas = [
+        sa.select(P.id, P.registrada_en, P.ficha).where(P.convocatoria_id == conv_id).order_by(P.id),
+        sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
+        .where(P.convocatoria_id == conv_id).order_by(D.id),
+        sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
+                  R.evaluado_en, R.publicado).where(R.convocatoria_id == conv_id),
+        sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion)
+        .join(R, R.id == V.resultado_etapa_id).where(R.convocatoria_id == conv_id, R.etapa.in_({Etapa.ficha}))
+        .order_by(V.id),
+    ]
+    return sum(len(session.execute(q).all()) for q in consultas)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/casadmin_bench_ficha")
+    ap.add_argument("--n", type=int, default=150_000)
+    ap.add_argument("--seed", type=int, default=20260302)
+    ap.add_argument("--repeat", type=int, default=2, help="evaluations (the first fills, the others replace)")
+    ap.add_argument("--reusar", action="store_true", help="the call is already in the database")
+    args = ap.parse_args(argv)
+    codigo = f"CAS N° {NUMERO}-2026-SUNEDU"
+
+    os.environ["CASADMIN_DATABASE_URL"] = args.url
+    if not args.reusar:
+        recrear(args.url)
+    from casadmin import create_app, engine_db
+    from casadmin import models as m
+    from casadmin.engine import interchange, run
+    from casadmin.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
+    with app.app_context():
+        s = db.session
+        if not args.reusar:
+            datos = generar.importable(generar.generar(args.n, args.seed))
+            datos["convocatoria"].update(numero=NUMERO, codigo=codigo)
+            texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            del datos
+            t = time.perf_counter()
+            conv = engine_db.importar(s, interchange.leer(texto))
+            t_importar = time.perf_counter() - t
+            del texto
+            print(f"importar (casadmin import, {args.n} postulantes): {t_importar:.1f} s "
+                  f"({t_importar / args.n * 1000:.2f} ms por postulante)", flush=True)
+            s.expire_all()
+        s.execute(sa.text("ANALYZE"))
+        s.commit()
+        conv_id = s.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == codigo))
+        n = s.scalar(sa.select(sa.func.count()).where(m.Postulacion.convocatoria_id == conv_id))
+        experiencias, capacitaciones = s.execute(sa.text(
+            "SELECT sum(json_array_length(ficha -> 'experiencia_laboral')), sum(json_array_length(ficha -> 'capacitaciones'))"
+            " FROM postulacion WHERE convocatoria_id = :c"), {"c": conv_id}).one()
+        print(f"convocatoria {codigo}: {n} postulaciones, {experiencias / n:.2f} experiencias y "
+              f"{capacitaciones / n:.2f} capacitaciones por postulante")
+
+        desnudo, cpu_desnudo = [], []
+        for _ in range(max(2, args.repeat)):
+            srv = cpu_servidor(s)
+            t, c = time.perf_counter(), time.process_time()
+            filas = select_desnudo(s, m, conv_id)
+            desnudo.append(time.perf_counter() - t)
+            cpu_desnudo.append(time.process_time() - c + cpu_servidor(s) - srv)
+            s.rollback()
+        t_select = min(desnudo)
+        print(f"SELECT desnudo (las mismas filas, {filas} en 4 consultas): {t_select:.2f} s "
+              f"(mejor de {len(desnudo)}: {', '.join(f'{x:.2f}' for x in desnudo)}); "
+              f"CPU cliente + servidor {min(cpu_desnudo):.2f} s", flush=True)
+
+        medir_fases(engine_db, run, fases := {})
+        for i in range(args.repeat):
+            fases.clear()
+            ya = s.scalar(sa.select(sa.func.count()).where(
+                m.ResultadoEtapa.convocatoria_id == conv_id, m.ResultadoEtapa.evaluado_en.is_not(None)))
+            srv = cpu_servidor(s)
+            t, c, hijos = time.perf_counter(), time.process_time(), os.times().children_user + os.times().children_system
+            res = engine_db.evaluar(s, codigo, "ficha", recalcular=False)
+            total, cpu = time.perf_counter() - t, time.process_time() - c
+            cpu_hijos = os.times().children_user + os.times().children_system - hijos
+            cpu_srv = cpu_servidor(s) - srv
+            tipo = "de nuevo (reemplaza)" if ya else "primera (llena)"
+            fases["resto"] = total - sum(fases.values())
+            partes = ", ".join(f"{k} {v:.2f} s" for k, v in fases.items())
+            print(f"evaluate --stage ficha, {tipo}: {total:.2f} s = {total / t_select:.1f}× el SELECT "
+                  f"[{partes}]; CPU cliente {cpu:.2f} s (+ {cpu_hijos:.2f} s en el proceso hijo) + servidor {cpu_srv:.2f} s"
+                  f" = {(cpu + cpu_srv) / min(cpu_desnudo):.1f}× la del SELECT (sin el hijo)   objetivo ≤ 10 s y ≤ 3×", flush=True)
+            print(f"  {sum(res.conteo.values())} evaluados: " + ", ".join(f"{k} {v}" for k, v in sorted(res.conteo.items())))
+        s.remove() if hasattr(s, "remove") else None
+
+
+if __name__ == "__main__":
+    main()

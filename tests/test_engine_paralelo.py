@@ -1,0 +1,100 @@
+"""The Ficha stage split over the CPU cores (issue 3, D1): a large batch is evaluated in forked
+processes, and the results are exactly those of one process, in the same order.
+
+The split is forced here on small calls (``procesos=2``, or a lower threshold), so that the
+test runs real forks on a file of a few hundred applicants.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from casadmin import plugins as pl
+from casadmin.engine import interchange, report, run
+from casadmin.engine.model import Resultado
+from casadmin.hookspecs import hookimpl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import generar  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def arch():
+    """A generated call of 301 applicants (every kind of study, experience and course of generar)."""
+    return interchange.cargar(interchange.leer(json.dumps(generar.generar(301, seed=7))))
+
+
+def _etapa(pm, arch, procesos: int | None, etapa: str = "ficha") -> list[Resultado]:
+    bases = pl.get_bases(pm, arch.convocatoria.bases)
+    sim = run.Simulacion(convocatoria=arch.convocatoria, bases=bases)
+    return run.evaluar_etapa(pm, run.contexto(arch.convocatoria, bases), etapa, arch.candidatos, sim,
+                             procesos=procesos)
+
+
+def test_the_split_ficha_stage_gives_the_same_results_in_the_same_order(arch):
+    pm = pl.get_plugin_manager()
+    uno = _etapa(pm, arch, procesos=1)
+    for procesos in (2, 3):
+        partido = _etapa(pm, arch, procesos=procesos)
+        assert [r.candidato for r in partido] == [c.id for c in arch.candidatos]
+        assert partido == uno, procesos  # every result, reason by reason (§4.2.1 reasons and clauses)
+    assert {r.resultado for r in uno} == {"apto", "no_apto"}
+
+
+def test_simulate_with_the_split_forced_prints_the_same_report(arch, monkeypatch):
+    pm = pl.get_plugin_manager()
+    uno = run.simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    monkeypatch.setattr(run, "UMBRAL_PARALELO", 50)  # a "large" batch, so simular splits by itself
+    monkeypatch.setattr(run, "procesos_disponibles", lambda: 2)
+    partido = run.simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    assert json.dumps(report.como_dict(partido), default=str) == json.dumps(report.como_dict(uno), default=str)
+    assert report.texto(partido, {}) == report.texto(uno, {})
+
+
+def test_only_the_ficha_stage_is_split_and_small_batches_stay_in_one_process(arch):
+    assert run._procesos("ficha", 10, None) == 1  # under UMBRAL_PARALELO
+    assert run._procesos("ficha", run.UMBRAL_PARALELO, 2) == 2
+    assert run._procesos("examen", 10**6, 4) == 1  # a stage not declared per candidate
+    partes = run._partes(list(range(301)), 3)
+    assert [x for p in partes for x in p] == list(range(301)) and len(partes) == 3
+
+
+class _Procesos:
+    """A bases version whose Ficha hook records the process that judged each candidate."""
+
+    @hookimpl
+    def casadmin_bases_versions(self):
+        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+        return [base.derivada(id="sunedu-procesos", plugins=("prueba.procesos", *base.plugins))]
+
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        falla = os.environ.get("PRUEBA_FALLA")
+        if any(c.id == falla for c in candidatos):
+            raise ValueError(f"Ficha ilegible de {falla}")
+        return [Resultado(candidato=c.id, etapa="ficha", resultado="apto", detalle={"pid": os.getpid()})
+                for c in candidatos]
+
+
+def test_the_parts_really_run_in_other_processes_and_a_failure_names_the_plugin(arch, monkeypatch):
+    import dataclasses
+
+    pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
+    propio = dataclasses.replace(arch, convocatoria=dataclasses.replace(arch.convocatoria, bases="sunedu-procesos"))
+    resultados = _etapa(pm, propio, procesos=2)
+    pids = [r.detalle["pid"] for r in resultados]
+    assert pids[0] == os.getpid() and len(set(pids)) == 2  # the parent's part first, then the child's
+    assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
+    assert all(r.regla.startswith("prueba.procesos") for r in resultados)
+    # A failure in the parent's part or in the child's: the one-process error, naming the plugin.
+    for falla in ("P000007", "P000300"):
+        monkeypatch.setenv("PRUEBA_FALLA", falla)
+        with pytest.raises(pl.ErrorDePlugin, match=f"prueba.procesos.*Ficha ilegible de {falla}"):
+            _etapa(pm, propio, procesos=2)
