@@ -6,11 +6,15 @@ its natural key (acronym, call code, username, document number) before it is cre
 from __future__ import annotations
 
 import datetime as dt
+import io
+import math
 import random
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from PIL import Image, ImageDraw
 
 from casadmin import models as m
 from casadmin.extensions import appbuilder, db
@@ -37,7 +41,10 @@ from casadmin.models.enums import (
     TipoHito,
 )
 from casadmin.peru.clock import LIMA, now
+from casadmin.portal import guardar_firma
 from casadmin.roles import COMITE, ORH, POSTULANTE, VEEDOR
+from casadmin.storage import get_storage
+from casadmin.uploads import FIRMA_TAMANO
 
 DEMO_PASSWORD = "demo12345"
 
@@ -178,7 +185,10 @@ def _postulante(n: int, entidad_siglas: str) -> m.Postulante:
         ubigeo=rng.choice(DISTRITOS), via="Av.", direccion=f"Los Próceres {100 + n}",
         celular=f"9{rng.randint(10_000_000, 99_999_999)}", email=email,
         discapacidad=(n % 11 == 0), licenciado_ffaa=(n % 7 == 0),
+        registro_conadis=f"{400_000 + n}" if n % 11 == 0 else None,
     )
+    if post.discapacidad and not post.registro_conadis:  # demo data loaded before the number was set
+        post.registro_conadis = f"{400_000 + n}"
     if created:
         egreso = dt.date(rng.randint(2008, 2018), rng.randint(1, 12), 15)
         post.formaciones = [
@@ -212,7 +222,50 @@ def _postulante(n: int, entidad_siglas: str) -> m.Postulante:
                                  funciones="Supervisión de instituciones educativas.", tipo=TipoExperiencia.locacion,
                                  fecha_inicio=start + dt.timedelta(days=1000), fecha_fin=None, actual=True),
         ]
+    _firmar(post)
     return post
+
+
+def firma_png(nombre: str, apellido: str, semilla: int | str) -> bytes:
+    """A handwritten-looking signature, 200 × 150 px PNG on white (§4.1 Ficha, section 10:
+    "jpg o png ... 200px (ancho) y 150px (alto)", "de preferencia en fondo blanco")."""
+    rng = random.Random(f"firma-{semilla}")
+    ancho, alto = FIRMA_TAMANO
+    img = Image.new("RGB", (ancho, alto), "white")
+    tinta = (20, 40, 120)
+    dibujo = ImageDraw.Draw(img)
+    # One looping stroke (a prolate cycloid: loops like joined handwriting), as many loops as the
+    # name has letters up to seven, slightly tilted; then the underline and the printed name.
+    lazos = min(max(len(nombre), 3), 7)
+    paso, radio, inclinacion = 150 / (lazos * 2 * math.pi), rng.uniform(15, 22), rng.uniform(-0.12, 0.05)
+    trazo = []
+    for i in range(0, 241):
+        t = lazos * 2 * math.pi * i / 240
+        x = 22 + paso * t - 0.55 * radio * math.sin(t)
+        y = 68 - radio * math.cos(t) * (1 - 0.35 * i / 240) + inclinacion * (x - 22)
+        trazo.append((x, y))
+    dibujo.line(trazo, fill=tinta, width=2, joint="curve")
+    dibujo.line([(18, 108), (100, 102 + rng.uniform(-3, 3)), (184, 107)], fill=tinta, width=2, joint="curve")
+    # The default font has ASCII only: the name without accents (Pérez → Perez).
+    rotulo = unicodedata.normalize("NFKD", f"{nombre[:1]}. {apellido}").encode("ascii", "ignore").decode()
+    dibujo.text((22, 118), rotulo[:28], fill=tinta)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def _firmar(post: m.Postulante) -> None:
+    """Section 10 of the Ficha: the applicant's signature, stored as the portal stores it (C2), so a
+    demo applicant can apply through the screens. Kept when it is there; drawn again when its row
+    or its file is missing (e.g. a storage directory emptied by hand)."""
+    if post.firma_archivo_id is not None:
+        archivo = db.session.get(m.Archivo, post.firma_archivo_id)
+        if archivo is not None and get_storage().exists(archivo.clave):
+            return
+    data = firma_png(post.nombres.title(), post.apellido_paterno.title(), post.numero_documento)
+    # guardar_firma checks the image (JPG/PNG, 200 × 150) and commits: the rows made so far are kept,
+    # and a second run finds them (idempotent).
+    guardar_firma(db.session, post, nombre="firma.png", data=data)
 
 
 def _postular(conv: m.Convocatoria, post: m.Postulante, when: dt.datetime) -> m.Postulacion:

@@ -7,6 +7,7 @@ never imports them.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -80,8 +81,29 @@ def _versions(pm: pluggy.PluginManager) -> dict[str, tuple[str, str]]:
     return out
 
 
+#: Declared bases versions per plugin manager, with the registered plugins they were read from.
+_DECLARADAS: weakref.WeakKeyDictionary[
+    pluggy.PluginManager, tuple[tuple[tuple[str, int], ...], dict[str, BasesVersion]]
+] = weakref.WeakKeyDictionary()
+
+
 def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
-    """Every declared bases version by id, with the plugin and package version that declared it."""
+    """Every declared bases version by id, with the plugin and package version that declared it.
+
+    Read once per plugin manager and set of registered plugins (the hooks parse each plugin's
+    ``parametros.yaml``: about 5 ms, which every applicant's page and upload used to pay,
+    issue 4); registering or removing a plugin reads them again. Versions are frozen.
+    """
+    registrados = tuple(sorted((nombre or "", id(plugin)) for nombre, plugin in pm.list_name_plugin()))
+    guardado = _DECLARADAS.get(pm)
+    if guardado is not None and guardado[0] == registrados:
+        return dict(guardado[1])
+    found = _leer_bases_versions(pm)
+    _DECLARADAS[pm] = (registrados, found)
+    return dict(found)
+
+
+def _leer_bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
     dists = _versions(pm)
     found: dict[str, BasesVersion] = {}
     for impl in pm.hook.casadmin_bases_versions.get_hookimpls():

@@ -16,6 +16,7 @@ shows as an application anywhere, and its files are orphans that
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -325,11 +326,24 @@ class Borrador:
         self._guardar({})
 
     def adjuntos(self) -> list[Adjunto]:
+        """The draft's files as already checked attachments: :func:`postular` gives each its own
+        key without checking or writing the bytes again (issue 4: they were checked with the
+        same limits and stored when uploaded, and a stored file never changes). The SHA-256 to
+        record is computed here from the stored bytes (about 1 ms per MB; kept out of the
+        session cookie, which has room for little more than the draft)."""
         out = []
         storage = get_storage()
         for doc in self.documentos.values():
-            with storage.open(doc.clave) as fh:
-                out.append(Adjunto(tipo=doc.tipo, nombre=doc.nombre, data=fh.read(), validado=doc.validado))
+            digest, tamano = hashlib.sha256(), 0
+            try:
+                with storage.open(doc.clave) as fh:
+                    while chunk := fh.read(1 << 20):
+                        digest.update(chunk)
+                        tamano += len(chunk)
+            except FileNotFoundError:
+                tamano = -1  # postular() refuses it: the file is no longer available
+            out.append(Adjunto(tipo=doc.tipo, nombre=doc.nombre, validado=doc.validado, clave=doc.clave,
+                               paginas=doc.paginas, tamano=tamano, sha256=digest.hexdigest()))
         return out
 
 

@@ -58,6 +58,21 @@ class LocalStorage:
             raise
         return Stored(clave=clave, sha256=digest.hexdigest(), tamano=size)
 
+    def enlazar(self, clave: str) -> str:
+        """Give a stored file a second, new random key without copying it (a hard link); returns the key.
+
+        The content under a key never changes, so both keys name the same bytes; deleting one
+        leaves the other. The applicant portal uses it to turn a checked draft upload into the
+        application's own file without writing 1 MB again (issue 4). Raises ``FileNotFoundError``
+        when ``clave`` is not stored.
+        """
+        origen = self._path(clave)
+        nueva = secrets.token_hex(20)
+        destino = self._path(nueva)
+        destino.parent.mkdir(parents=True, exist_ok=True)
+        os.link(origen, destino)
+        return nueva
+
     def open(self, clave: str) -> BinaryIO:
         return self._path(clave).open("rb")
 

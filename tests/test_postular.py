@@ -12,22 +12,13 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from fpdf import FPDF
 
 from casadmin import models as m
 from casadmin.commands.postular import Adjunto, PostulacionRechazada, abierta, limpiar_huerfanos, postular
 from casadmin.models.enums import EstadoConvocatoria, TipoHito
 from casadmin.peru.clock import now
 from casadmin.storage import get_storage
-
-
-def pdf(paginas: int = 3) -> bytes:
-    doc = FPDF()
-    doc.set_font("Helvetica", size=12)
-    for i in range(paginas):
-        doc.add_page()
-        doc.cell(text=f"Anexo {11 + i}")
-    return bytes(doc.output())
+from pdfs import pdf_de_paginas, pdf_grande
 
 
 @pytest.fixture()
@@ -64,7 +55,7 @@ def test_apply_freezes_the_ficha_stores_checked_pdfs_and_queues_the_proof(app, d
     post = _postulante(db, 0)
     with app.test_request_context():
         app_ = postular(db.session, postulante=post, convocatoria=convocatoria, declaracion=True,
-                        adjuntos=[Adjunto("anexos_11_12_13", "anexos.pdf", pdf(3))])
+                        adjuntos=[Adjunto("anexos_11_12_13", "anexos.pdf", pdf_de_paginas(3))])
     assert app_.documentos[0].paginas == 3 and len(app_.ficha_sha256) == 64
     correo = db.session.scalar(sa.select(m.CorreoSaliente).where(m.CorreoSaliente.convocatoria_id == convocatoria.id))
     assert correo.destinatario == post.email and "registrada satisfactoriamente" in correo.cuerpo
@@ -84,11 +75,11 @@ def test_apply_freezes_the_ficha_stores_checked_pdfs_and_queues_the_proof(app, d
     "adjuntos,declaracion,campo,mensaje",
     [
         ([], True, "documento_anexos_11_12_13", "Adjunte"),
-        ([Adjunto("anexos_11_12_13", "a.pdf", b"%PDF-1.4" + b"0" * (6 * 1024 * 1024))], True,
+        ([Adjunto("anexos_11_12_13", "a.pdf", pdf_grande(6 * 1024 * 1024))], True,
          "documento_anexos_11_12_13", "5 MB"),
         ([Adjunto("anexos_11_12_13", "a.pdf", b"PK\x03\x04 docx renombrado")], True, "documento_anexos_11_12_13",
          "no es un PDF"),
-        ([Adjunto("anexos_11_12_13", "a.pdf", pdf(1))], False, "declaracion", "declaración"),
+        ([Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))], False, "declaracion", "declaración"),
     ],
 )
 def test_refusals_name_the_field_and_save_nothing(app, db, convocatoria, adjuntos, declaracion, campo, mensaje):
@@ -105,13 +96,13 @@ def test_outside_the_window_by_the_lima_clock(app, db, convocatoria):
     assert not abierta(db.session, convocatoria, tarde)
     with app.test_request_context(), pytest.raises(PostulacionRechazada, match="no está abierta"):
         postular(db.session, postulante=_postulante(db, 2), convocatoria=convocatoria, declaracion=True,
-                 adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf(1))], momento=tarde)
+                 adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))], momento=tarde)
 
 
 def test_one_application_per_person_and_call(app, db, convocatoria):
     post = _postulante(db, 3)
     args = dict(postulante=post, convocatoria=convocatoria, declaracion=True,
-                adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf(1))])
+                adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))])
     with app.test_request_context():
         postular(db.session, **args)
         with pytest.raises(PostulacionRechazada, match="Ya postuló"):
@@ -122,7 +113,7 @@ def test_twenty_simultaneous_submissions_store_exactly_one(app, db, convocatoria
     from casadmin.extensions import db as _db
 
     post_id, conv_id = _postulante(db, 4).id, convocatoria.id
-    archivo = pdf(2)
+    archivo = pdf_de_paginas(2)
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
 
@@ -163,7 +154,7 @@ def test_two_applicants_at_the_same_moment_are_both_stored(app, db, convocatoria
             post, conv = _db.session.get(m.Postulante, pid), _db.session.get(m.Convocatoria, convocatoria.id)
             barrier.wait()
             postular(_db.session, postulante=post, convocatoria=conv, declaracion=True,
-                     adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf(1))])
+                     adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))])
             done.append(pid)
             _db.session.remove()
 

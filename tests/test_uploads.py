@@ -6,30 +6,27 @@ import io
 import zipfile
 
 import pytest
-from fpdf import FPDF
 from PIL import Image
 
 from casadmin.uploads import ArchivoRechazado, revisar_firma, revisar_pdf
-
-
-def pdf(paginas: int = 3, relleno: int = 0) -> bytes:
-    doc = FPDF()
-    doc.set_font("Helvetica", size=12)
-    for i in range(paginas):
-        doc.add_page()
-        doc.cell(text=f"Anexo N° 1{i + 1} - página {i + 1}")
-    data = bytes(doc.output())
-    return data + b"%" + b"0" * relleno if relleno else data
+from pdfs import pdf_de_paginas, pdf_grande
 
 
 def test_a_real_multipage_pdf_is_accepted_with_its_page_count():
-    r = revisar_pdf(pdf(3))
+    r = revisar_pdf(pdf_de_paginas(3))
     assert r.paginas == 3 and len(r.sha256) == 64 and r.tamano > 0
 
 
 def test_over_5_mb_is_refused_before_parsing():
     with pytest.raises(ArchivoRechazado, match="supera el tamaño máximo de 5 MB"):
-        revisar_pdf(pdf(1, relleno=6 * 1024 * 1024))
+        revisar_pdf(pdf_grande(6 * 1024 * 1024))
+
+
+def test_5_mb_is_the_limit_to_the_byte():
+    """Mig. 7 "ARCHIVOS PERMITIDOS: PDF, TAMAÑO MÁXIMO 5MB": a readable PDF of exactly 5 MB is accepted."""
+    assert revisar_pdf(pdf_grande(5 * 1024 * 1024, paginas=2)).paginas == 2
+    with pytest.raises(ArchivoRechazado, match="supera el tamaño máximo de 5 MB"):
+        revisar_pdf(pdf_grande(5 * 1024 * 1024 + 1))
 
 
 def test_a_renamed_docx_is_refused_by_content():
@@ -51,7 +48,7 @@ def test_an_encrypted_pdf_is_refused():
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(pdf(2))).pages:
+    for page in PdfReader(io.BytesIO(pdf_de_paginas(2))).pages:
         writer.add_page(page)
     writer.encrypt("secreto")
     out = io.BytesIO()
@@ -62,7 +59,7 @@ def test_an_encrypted_pdf_is_refused():
 
 def test_parsing_is_stopped_by_its_time_limit():
     with pytest.raises(ArchivoRechazado, match="a tiempo"):
-        revisar_pdf(pdf(50), timeout=0.0001)
+        revisar_pdf(pdf_de_paginas(50), timeout=0.0001)
 
 
 def _imagen(fmt: str, size=(200, 150)) -> bytes:
@@ -82,4 +79,4 @@ def test_signature_of_another_size_or_format_is_refused():
     with pytest.raises(ArchivoRechazado, match="JPG o PNG"):
         revisar_firma(_imagen("GIF"))
     with pytest.raises(ArchivoRechazado, match="JPG o PNG"):
-        revisar_firma(pdf(1))
+        revisar_firma(pdf_de_paginas(1))

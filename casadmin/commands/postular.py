@@ -26,9 +26,10 @@ from casadmin.ficha_pdf import generar as generar_pdf
 from casadmin.models.enums import EstadoConvocatoria, EstadoPostulacion, Resultado, TipoCorreo, TipoHito
 from casadmin.peru.clock import now, to_lima
 from casadmin.rules.age import edad
-from casadmin.storage import get_storage
-from casadmin.uploads import ArchivoRechazado, revisar_pdf
+from casadmin.storage import Stored, get_storage
+from casadmin.uploads import ArchivoRechazado, PdfRevisado, revisar_pdf
 
+ARCHIVO_PERDIDO = "El archivo cargado ya no está disponible: vuelva a cargarlo."
 EDAD_MAXIMA_31533 = 29  # §4.2.5 h, §4.3.2 (the bases version's parameter `ley31533.edad_maxima`)
 
 
@@ -43,12 +44,22 @@ class PostulacionRechazada(ValueError):
 
 @dataclass(frozen=True)
 class Adjunto:
-    """One uploaded PDF for a document type of the bases version (Migraciones: with its tick)."""
+    """One uploaded PDF for a document type of the bases version (Migraciones: with its tick).
+
+    Either its bytes (``data``: checked and stored here), or a file the portal's draft already
+    checked with :func:`casadmin.uploads.revisar_pdf` and stored when it was uploaded
+    (``clave`` with the ``paginas``, ``tamano`` and ``sha256`` of that check): the application
+    then gets its own key for those bytes without reading, checking or writing them again.
+    """
 
     tipo: str
     nombre: str
-    data: bytes
+    data: bytes = b""
     validado: bool = False
+    clave: str | None = None
+    paginas: int = 0
+    tamano: int = 0
+    sha256: str = ""
 
 
 def ventana(session: Session, convocatoria: m.Convocatoria) -> tuple[dt.datetime, dt.datetime] | None:
@@ -107,6 +118,11 @@ def postular(session: Session, *, postulante: m.Postulante, convocatoria: m.Conv
             continue
         if bases.flujo_documentos == "por_documento" and not adj.validado:
             raise PostulacionRechazada(f"Marque «Validar documento» para {t.nombre}.", f"documento_{t.codigo}")
+        if adj.clave is not None:  # checked when it was uploaded, under the same limits
+            if adj.tamano < 0:
+                raise PostulacionRechazada(ARCHIVO_PERDIDO, f"documento_{t.codigo}")
+            revisados[t.codigo] = PdfRevisado(paginas=adj.paginas, tamano=adj.tamano, sha256=adj.sha256)
+            continue
         try:
             revisados[t.codigo] = revisar_pdf(adj.data)
         except ArchivoRechazado as exc:
@@ -123,7 +139,14 @@ def postular(session: Session, *, postulante: m.Postulante, convocatoria: m.Conv
         )
         session.add(postulacion)
         for codigo, rev in revisados.items():
-            stored = storage.save(por_tipo[codigo].data)
+            adj = por_tipo[codigo]
+            if adj.clave is not None:
+                try:
+                    stored = Stored(clave=storage.enlazar(adj.clave), sha256=rev.sha256, tamano=rev.tamano)
+                except FileNotFoundError:
+                    raise PostulacionRechazada(ARCHIVO_PERDIDO, f"documento_{codigo}") from None
+            else:
+                stored = storage.save(adj.data)
             guardados.append(stored.clave)
             archivo = m.Archivo(clave=stored.clave, nombre_original=por_tipo[codigo].nombre[:255] or f"{codigo}.pdf",
                                 tipo_mime="application/pdf", tamano=stored.tamano, sha256=stored.sha256,

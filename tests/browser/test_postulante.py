@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from fpdf import FPDF
 from PIL import Image
 
 from casadmin import models as m
@@ -25,17 +24,9 @@ from casadmin.models.enums import (
     TipoHito,
 )
 from casadmin.peru.clock import now
+from pdfs import pdf_de_paginas
 
 CLAVE = "demo12345"
-
-
-def _pdf(paginas: int) -> bytes:
-    doc = FPDF()
-    doc.set_font("Helvetica", size=12)
-    for i in range(paginas):
-        doc.add_page()
-        doc.cell(text=f"Anexo {11 + i}")
-    return bytes(doc.output())
 
 
 def _png(ancho: int, alto: int) -> bytes:
@@ -67,7 +58,7 @@ def escenario(app, db):
         guardar_firma(db.session, post, nombre="firma.png", data=_png(200, 150))
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
     version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
-    numero = uuid.uuid4().int % 80000 + 300000
+    numero = uuid.uuid4().int % 1000 + 311_000  # this module's call numbers: 311000–311999
     conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=numero, anio=2026,
                           codigo=f"CAS N° {numero}-2026-SUNEDU", nombre_puesto="Analista legal (navegador)",
                           organo="OAJ", remuneracion=5500, lugar="Lima", duracion_contrato="3 meses",
@@ -99,7 +90,7 @@ def test_applicant_applies_on_a_phone_with_a_real_pdf(phone_page, pasos, entrar,
     shot("docx-rechazado")
 
     anexos = tmp_path / "anexos-11-12-13.pdf"
-    anexos.write_bytes(_pdf(3))
+    anexos.write_bytes(pdf_de_paginas(3))
     page.set_input_files("#archivo-anexos_11_12_13", str(anexos))
     page.locator("form.carga button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")

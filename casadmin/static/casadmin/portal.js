@@ -1,4 +1,7 @@
-/* Departamento → provincia → distrito without reloading the page (the form works without it too). */
+/* Departamento → provincia → distrito without reloading the page (the form works without it too).
+ * One script for both screens that ask for an address (C1): the registration form
+ * (cuenta/registro.html) and section 1 of the Ficha (portal/seccion.html). The element with
+ * data-ubigeo holds the URL of the children lists; each select names its child in data-hijo. */
 (function () {
   "use strict";
   var box = document.querySelector("[data-ubigeo]");
