@@ -23,13 +23,17 @@ import sembrar  # noqa: E402
 
 PAGINAS = [
     ("postulaciones, primera página", "/postulacionview/list/"),
-    ("postulaciones, página 3000", "/postulacionview/list/?page_postulacionview=3000"),
-    ("postulaciones, orden por fecha", "/postulacionview/list/?_oc_postulacionview=registrada_en&_od_postulacionview=desc"),
+    # FAB names pages and orders after the view class (page_PostulacionView), not the lower-case route
+    ("postulaciones, página 3000", "/postulacionview/list/?page_PostulacionView=3000"),
+    ("postulaciones, orden por fecha",
+     "/postulacionview/list/?_oc_PostulacionView=registrada_en&_od_PostulacionView=desc"),
     ("resultados por etapa", "/resultadoetapaview/list/"),
     ("resultados, filtro Apto", "/resultadoetapaview/list/?_flt_0_resultado=apto"),
     ("postulantes, búsqueda por apellido", "/postulanteview/list/?_flt_2_apellido_paterno=QUISPE"),
     ("API postulaciones", "/api/v1/postulacion/?q=(page:100,page_size:25)"),
     ("portal: resultados publicados, página 500", None),
+    ("panel de la convocatoria (gráficos)", "panel"),
+    ("auditoría, primera página", "/auditoria/"),
 ]
 
 
@@ -60,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
                 m.PublicacionEtapa.convocatoria_id == conv_id, m.PublicacionEtapa.etapa == "ficha")):
             db.session.add(m.PublicacionEtapa(convocatoria_id=conv_id, etapa="ficha", publicado_en=now()))
             db.session.commit()
-    paginas = [(n, u or f"/portal/{conv_id}/resultados/ficha?pagina=500") for n, u in PAGINAS]
+    especiales = {None: f"/portal/{conv_id}/resultados/ficha?pagina=500", "panel": f"/panel/{conv_id}"}
+    paginas = [(n, especiales.get(u, u)) for n, u in PAGINAS]
     cliente = app.test_client()
     r = cliente.post("/login/", data={"username": "orh.sunedu", "password": "demo12345"})
     assert r.status_code == 302, "no se pudo iniciar sesión como orh.sunedu"

@@ -229,8 +229,8 @@ def export_command(codigo: str, salida: str | None) -> None:
 @casadmin_group.command("evaluate")
 @click.argument("codigo")
 @click.option("--stage", "etapa", required=True,
-              type=click.Choice(["ficha", "examen", "psicologica", "curricular", "entrevista"]),
-              help="La etapa a evaluar.")
+              type=click.Choice(["ficha", "examen", "psicologica", "curricular", "entrevista", "final"]),
+              help="La etapa a evaluar («final»: bonificaciones, orden de mérito, ganadores y accesitarios).")
 @click.option("--recalcular", is_flag=True, help="Recalcular una etapa ya publicada (requiere --motivo).")
 @click.option("--motivo", default=None, help="Por qué se recalcula (queda en el registro de auditoría).")
 @with_appcontext
@@ -241,6 +241,9 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
     from casadmin.engine import report
     from casadmin.extensions import db
 
+    if etapa == "final":
+        _evaluate_final(codigo, recalcular, motivo)
+        return
     try:
         res = engine_db.evaluar(db.session, codigo, etapa, recalcular=recalcular, motivo=motivo)
     except pl.ErrorDePlugin as exc:
@@ -261,6 +264,31 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
     for nombre, conteo in engine_db.resumen_etapas(db.session, codigo).items():
         partes = ", ".join(f"{report.RESULTADOS.get(r, r)} {n}" for r, n in sorted(conteo.items()))
         click.echo(f"  {nombre:<12} {partes}")
+    click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))
+
+
+def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:
+    """``evaluate CODE --stage final``: the final results on the database (casadmin/final.py, D7–D9)."""
+    from casadmin import engine_db, final
+    from casadmin import plugins as pl
+    from casadmin.engine import report
+    from casadmin.extensions import db
+
+    try:
+        res = final.evaluar_final(db.session, codigo, recalcular=recalcular, motivo=motivo)
+    except pl.ErrorDePlugin as exc:
+        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
+        raise SystemExit(3) from None
+    except (engine_db.ConvocatoriaNoEncontrada, final.FinalRechazado) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{res.codigo} – Resultado final: {res.finalistas} candidatos aptos en todas las etapas"
+               + (" (recalculado)" if res.recalculado else ""))
+    click.echo("  Ganador(es): " + (", ".join(res.ganadores) or "—"))
+    click.echo("  Accesitarios: " + (", ".join(res.accesitarios) or "—"))
+    for grupo in res.empates:
+        click.echo("  Empate que decide el Comité (§4.2.6 c): " + ", ".join(grupo))
+    if res.desierto:
+        click.echo("  Se propone declarar DESIERTO: " + report.CAUSAS_DESIERTO.get(res.desierto, res.desierto))
     click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))
 
 

@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "HitoCronogramaView": {ORH: "rwd", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
     "ComunicadoView": {ORH: "rwd", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
     "DocumentoConvocatoriaView": {ORH: "rwd", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
+    # "Nueva convocatoria" wizard, the call's page and its life-cycle buttons (casadmin/views/gestion.py, B1–B4)
+    "GestionConvocatoriaView": {ORH: "rw"},
     # Postulantes
     "PostulanteView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "rw"},
     "FormacionAcademicaView": {ORH: "r", POSTULANTE: "rwd"},
@@ -55,7 +57,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "ItemVerificacionView": {ORH: "rw", COMITE: "r", VEEDOR: "r"},
     "MiembroComiteView": {ORH: "rwd", COMITE: "r", VEEDOR: "r"},
     "CitacionView": {ORH: "rwd", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
-    "HojaEntrevistaView": {ORH: "r", COMITE: "rw", VEEDOR: "r"},
+    "HojaEntrevistaView": {ORH: "r", COMITE: "r", VEEDOR: "r"},  # scored on ComiteView (audited)
     "BonificacionView": {ORH: "r", COMITE: "r", VEEDOR: "r"},
     "ResultadoFinalView": {ORH: "rwx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "ContratoView": {ORH: "rw", POSTULANTE: "r"},
@@ -64,6 +66,10 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "PublicacionEtapaView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
     "CorreoSalienteView": {ORH: "rx"},
     "PublicarResultadosView": {ORH: "rw"},
+    # Final results, ties, contract step and appeals (casadmin/views/final.py, D7–D11)
+    "ResultadosFinalesView": {ORH: "rw"},
+    "ImpugnarView": {POSTULANTE: "rw"},
+    "EtapasView": {ORH: "rw"},  # the stage screens of a call (casadmin/views/etapas.py)
     # Administración
     "EntidadView": {ORH: "r"},
     "VersionBasesView": {ORH: "r", COMITE: "r", VEEDOR: "r"},
@@ -77,7 +83,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "PostulanteApi": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "PostulacionApi": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "ResultadoEtapaApi": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
-    "HojaEntrevistaApi": {ORH: "r", COMITE: "rw", VEEDOR: "r"},
+    "HojaEntrevistaApi": {ORH: "r", COMITE: "r", VEEDOR: "r"},
     "ResultadoFinalApi": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "CorreoSalienteApi": {ORH: "r"},
     "RegistroAuditoriaApi": {ORH: "r"},
@@ -86,17 +92,76 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "FichaPostulanteView": {POSTULANTE: "rw"},
     "PostularView": {POSTULANTE: "rw"},
     "MisPostulacionesView": {POSTULANTE: "rw"},
+    # The interview committee (casadmin/views/comite.py, §4.2.5): members score, the Veedor reads, ORH assigns
+    "ComiteView": {COMITE: "rw", VEEDOR: "r"},
+    "ComiteAsignacionView": {ORH: "rw"},
     # Files (our own endpoint, scoped like Archivo)
     "ArchivoDescargaView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
+    # A4 plugin screen (ORH reads its institution's versions), A5 audit screen (read-only for everyone),
+    # the dashboard of a call (the Veedor on the calls assigned to them): casadmin/views/{plugins,auditoria,panel}.py
+    "PluginsView": {ORH: "r"},
+    "AuditoriaView": {ORH: "r"},
+    "PanelConvocatoriaView": {ORH: "r", VEEDOR: "r"},
 }
+
+#: The menu label of each staff screen (casadmin/views registers the screens under these labels). A staff role
+#: (ORH, Comité, Veedor) sees an entry when it holds a permission on its screen and its category is in MENUS.
+MENU_LABELS: dict[str, str] = {
+    "ConvocatoriaView": "Convocatorias",
+    "PerfilPuestoView": "Perfiles de puesto",
+    "RequisitoCapacitacionView": "Requisitos de capacitación",
+    "RequisitoConocimientoView": "Ofimática e idiomas",
+    "RequisitoOtroView": "Otros requisitos",
+    "HitoCronogramaView": "Cronograma",
+    "ComunicadoView": "Comunicados",
+    "DocumentoConvocatoriaView": "Documentos y anexos",
+    "PostulanteView": "Postulantes",
+    "FormacionAcademicaView": "Formación académica",
+    "ColegiaturaView": "Colegiatura",
+    "IdiomaView": "Idiomas y dialectos",
+    "OfimaticaView": "Ofimática",
+    "CapacitacionView": "Cursos y programas",
+    "ExperienciaLaboralView": "Experiencia laboral",
+    "OtroRequisitoDeclaradoView": "Otros requisitos declarados",
+    "PostulacionView": "Postulaciones",
+    "DocumentoPostulacionView": "Documentos de postulación",
+    "ResultadoEtapaView": "Resultados por etapa",
+    "ItemVerificacionView": "Listas de verificación",
+    "MiembroComiteView": "Comités",
+    "CitacionView": "Citaciones",
+    "HojaEntrevistaView": "Hojas de entrevista",
+    "BonificacionView": "Bonificaciones",
+    "ResultadoFinalView": "Resultados finales",
+    "ContratoView": "Contratos",
+    "ImpugnacionView": "Impugnaciones",
+    "PublicacionEtapaView": "Publicaciones",
+    "CorreoSalienteView": "Correos",
+    "EntidadView": "Entidades",
+    "VersionBasesView": "Versiones de bases",
+    "PluginEntidadView": "Plugins",
+    "ArchivoView": "Archivos",
+    "RegistroAuditoriaView": "Auditoría",
+    "PublicarResultadosView": "Publicar resultados",
+    "EtapasView": "Etapas",
+    "ResultadosFinalesView": "Resultado final y contrato",
+    "ComiteAsignacionView": "Comité de entrevista",
+    "GestionConvocatoriaView": "Gestionar convocatorias",
+    "PluginsView": "Plugins y bases",
+    "AuditoriaView": "Trazabilidad (auditoría)",
+    "PanelConvocatoriaView": "Panel de convocatorias",
+}
+STAFF = (ORH, COMITE, VEEDOR)
 
 #: Menus each role sees (FAB's ``menu_access`` on the menu labels).
 MENUS: dict[str, tuple[str, ...]] = {
-    ORH: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Administración", "Portal de convocatorias"),
-    COMITE: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
-    VEEDOR: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias"),
-    POSTULANTE: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Portal de convocatorias",
-                 "Mi Ficha de Postulante", "Convocatorias abiertas", "Mis postulaciones"),
+    # Staff roles also see each screen of MENU_LABELS they hold a permission on (fab_roles).
+    ORH: ("Convocatorias", "Postulantes", "Evaluación", "Publicación", "Administración", "Portal de convocatorias",
+          "Nueva convocatoria"),
+    COMITE: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias", "Entrevista Personal"),
+    VEEDOR: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias", "Entrevista Personal"),
+    # The applicant keeps read access to their own records in the staff screens (scoped), but the menu shows
+    # only their portal: the staff menus would only confuse (an applicant on a phone).
+    POSTULANTE: ("Portal de convocatorias", "Mi Ficha de Postulante", "Convocatorias abiertas", "Mis postulaciones"),
     PUBLICO: ("Convocatorias", "Publicación", "Portal de convocatorias"),
 }
 
@@ -115,7 +180,10 @@ def fab_roles() -> dict[str, list[list[str]]]:
         for view in PERMISSIONS:
             for perm in sorted(permissions_for(role, view)):
                 pairs.append([f"^{re.escape(view)}$", perm])
-        for menu in MENUS.get(role, ()):
+        menus = list(MENUS.get(role, ()))
+        if role in STAFF:
+            menus += [label for view, label in MENU_LABELS.items() if permissions_for(role, view) and label not in menus]
+        for menu in menus:
             pairs.append([f"^{re.escape(menu)}$", "menu_access"])
         if role != PUBLICO:
             # Every signed-in user may see and change their own password (FAB's user info).

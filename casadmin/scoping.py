@@ -199,11 +199,20 @@ RULES: dict[type, Rule] = {
     m.Capacitacion: lambda v: _postulante_condition(m.Capacitacion.postulante_id, v),
     m.ExperienciaLaboral: lambda v: _postulante_condition(m.ExperienciaLaboral.postulante_id, v),
     m.OtroRequisitoDeclarado: lambda v: _postulante_condition(m.OtroRequisitoDeclarado.postulante_id, v),
-    m.Postulacion: lambda v: _postulacion_condition(m.Postulacion.id, v),
+    # The same rows as _postulacion_condition(Postulacion.id, v), written on the row's own columns so that
+    # a list of 150,000 applications is counted from an index, not through a self-join (issue 5).
+    m.Postulacion: lambda v: _any(
+        _call_condition(m.Postulacion.convocatoria_id, v, public=False) if v.has(ORH, COMITE, VEEDOR) else None,
+        m.Postulacion.postulante_id.in_(_own_postulante(v)) if v.has(POSTULANTE) else None,
+    ),
     m.DocumentoPostulacion: lambda v: _postulacion_condition(m.DocumentoPostulacion.postulacion_id, v),
+    # Staff: by the result's own call (always its application's call), as for Postulacion (issue 5);
+    # an applicant: their own results once published.
     m.ResultadoEtapa: lambda v: _any(
-        _postulacion_condition(m.ResultadoEtapa.postulacion_id, v, own=False),
-        sa.and_(m.ResultadoEtapa.publicado.is_(True), _postulacion_condition(m.ResultadoEtapa.postulacion_id, v)),
+        _call_condition(m.ResultadoEtapa.convocatoria_id, v, public=False) if v.has(ORH, COMITE, VEEDOR) else None,
+        sa.and_(m.ResultadoEtapa.publicado.is_(True),
+                _postulacion_condition(m.ResultadoEtapa.postulacion_id, _only(v, POSTULANTE)))
+        if v.has(POSTULANTE) else None,
     ),
     m.ItemVerificacion: lambda v: m.ItemVerificacion.resultado_etapa_id.in_(
         sa.select(m.ResultadoEtapa.id).where(
@@ -220,8 +229,12 @@ RULES: dict[type, Rule] = {
         m.MiembroComite.usuario_id == v.user_id if v.has(COMITE, VEEDOR) else None,
     ),
     m.Citacion: lambda v: _postulacion_condition(m.Citacion.postulacion_id, v),
+    # ORH and the Veedor read a member's sheet once submitted, never a draft (§4.2.5 f; casadmin/comite.py).
     m.HojaEntrevista: lambda v: _any(
-        _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, ORH, VEEDOR), own=False),
+        sa.and_(m.HojaEntrevista.enviada.is_(True),
+                _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, ORH, VEEDOR), own=False))
+        if v.has(ORH, VEEDOR)
+        else None,
         m.HojaEntrevista.miembro_id.in_(
             sa.select(m.MiembroComite.id).where(m.MiembroComite.usuario_id == v.user_id)
         )

@@ -102,6 +102,18 @@ class CasSecurityManager(SecurityManager):
             return None
         return super().auth_user_db(user.username if user is not None else username, password)
 
+    # --- permissions of the built-in roles (issue 5: list pages) ------------------------------------
+
+    def _has_access_builtin_roles(self, role, permission_name: str, view_name: str) -> bool:
+        """FAB matches every (view, permission) regex pair of the role on each check, and a page asks
+        some 50 checks (one per menu entry): about 2,000 ``re.match`` calls per page. The roles are fixed
+        in code (:func:`casadmin.roles.fab_roles`), so each answer is remembered for the process."""
+        key = (role.name, permission_name, view_name)
+        cache = self.__dict__.setdefault("_builtin_access_cache", {})
+        if key not in cache:
+            cache[key] = super()._has_access_builtin_roles(role, permission_name, view_name)
+        return cache[key]
+
     # --- rate limits (FAB-NOTES: FAB limits only the browser /login/) -------------------------------
 
     def create_limiter(self, app):

@@ -83,6 +83,12 @@ NOT_IN_MATRIX = {
     # The applicant's own screens (Postulante only, own rows only): tests/test_portal.py
     "FichaPostulanteView", "PostularView", "MisPostulacionesView",
     "PublicarResultadosView",  # ORH only: tests/test_publicacion.py
+    "GestionConvocatoriaView",  # ORH only: tests/test_cronograma_convocatoria.py, tests/test_ciclo.py
+    "ResultadosFinalesView", "ImpugnarView",  # ORH only / Postulante only: tests/test_final.py, test_impugnacion.py
+    "ComiteView", "ComiteAsignacionView",  # committee members / Veedor, and ORH: tests/test_comite.py
+    "EtapasView",  # ORH only: tests/test_etapas.py
+    # A4, A5 and the call dashboard, each with its roles and scoping tested per screen:
+    "PluginsView", "AuditoriaView", "PanelConvocatoriaView",  # tests/test_plugins_screen.py, test_auditoria_screen.py, test_panel.py
     # Public account screens (registration, activation, recovery) and the login: tests/test_cuenta.py
     "CuentaRegistroView", "CuentaRecuperacionView", "CasAuthDBView",
 }

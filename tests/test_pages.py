@@ -24,7 +24,7 @@ EDITABLE: dict[str, set[str]] = {
     "experiencialaboralview": {"admin", "postulante"},
     "miembrocomiteview": {"admin", "orh"},
     "citacionview": {"admin", "orh"},
-    "hojaentrevistaview": {"comite"},
+    # hojaentrevistaview: read-only; members score on /comite/ (tests/test_comite.py), audited
     "entidadview": {"admin"},
     "versionbasesview": {"admin"},
 }
@@ -55,3 +55,24 @@ def test_edit_pages_render(request, route):
         assert ids, f"{role} has no editable row in {route}"
         form = client.get(f"/{route}/edit/{ids[0]}")
         assert form.status_code == 200 and "<form" in form.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("orh", ("/etapas/", "/publicar/", "/finales/", "/resultadoetapaview/list/", "/comite-asignacion/", "/gestion/",
+             "/panel/", "/auditoria/", "/plugins/")),
+    ("comite", ("/comite/", "/resultadoetapaview/list/")),
+    ("veedor", ("/comite/", "/panel/")),
+])
+def test_staff_menus_lead_to_every_screen_of_the_role_and_each_entry_opens(clients_by_role, role, expected):
+    """roles.MENU_LABELS: a staff role sees the menu entry of each screen it holds a permission on (and only
+    those: every entry it is shown opens)."""
+    import re
+
+    c = clients_by_role[role]
+    page = c.get("/convocatoriaview/list/").get_data(as_text=True)
+    menu = page[page.index("navbar"):page.index("</nav>")] if "</nav>" in page else page
+    links = sorted(set(re.findall(r'href="(/[a-z][^"]*)"', menu)) - {"/logout/", "/users/userinfo/", "/back"})
+    for href in expected:
+        assert href in links, f"{role}: falta {href} en el menú"
+    for href in links:
+        assert c.get(href).status_code == 200, f"{role}: {href}"

@@ -19,7 +19,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from fpdf import FPDF
 from PIL import Image
 
 from casadmin import models as m
@@ -39,6 +38,7 @@ from casadmin.models.enums import (
 )
 from casadmin.peru.clock import now
 from casadmin.storage import get_storage
+from pdfs import pdf_de_paginas, pdf_grande
 
 PASSWORD = "demo12345"
 #: Call numbers of this module: consecutive, from a random start apart from other modules' ranges.
@@ -46,15 +46,6 @@ _NUMEROS = itertools.count(400_000 + uuid.uuid4().int % 1000 * 100)
 
 
 # --- builders ----------------------------------------------------------------------------------
-
-
-def pdf(paginas: int = 3) -> bytes:
-    doc = FPDF()
-    doc.set_font("Helvetica", size=12)
-    for i in range(paginas):
-        doc.add_page()
-        doc.cell(text=f"Anexo {11 + i} - pagina {i + 1}")
-    return bytes(doc.output())
 
 
 def imagen(ancho: int, alto: int, formato: str = "PNG") -> bytes:
@@ -164,7 +155,8 @@ def migraciones(nueva_convocatoria):
 
 def _aplicar_sunedu(client, conv_id: int, data: bytes | None = None) -> None:
     r = client.post(f"/postular/{conv_id}/documentos/anexos_11_12_13",
-                    data={"archivo": _archivo(data or pdf(3), "anexos.pdf")}, content_type="multipart/form-data")
+                    data={"archivo": _archivo(data or pdf_de_paginas(3), "anexos.pdf")},
+                    content_type="multipart/form-data")
     assert r.status_code == 303, _texto(r)
     r = client.post(f"/postular/{conv_id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
     assert r.status_code == 303 and "/postular/registrada/" in r.headers["Location"], _texto(r)
@@ -283,7 +275,7 @@ def test_signature_is_checked_by_content_size_and_dimensions(client_for, nuevo_p
 
     r = subir(imagen(300, 100), "firma.png")
     assert r.status_code == 422 and "200 × 150 píxeles" in _texto(r) and "300 × 100" in _texto(r)
-    r = subir(pdf(1), "firma.png")  # a PDF renamed as an image
+    r = subir(pdf_de_paginas(1), "firma.png")  # a PDF renamed as an image
     assert r.status_code == 422 and "La firma debe ser una imagen JPG o PNG." in _texto(r)
     r = subir(b"\x89PNG\r\n\x1a\n" + b"\0" * (600 * 1024), "grande.png")
     assert r.status_code == 422 and "512 KB" in _texto(r)
@@ -318,7 +310,7 @@ def test_apply_to_an_open_sunedu_call_end_to_end(client_for, nuevo_postulante, s
     html = _texto(client.get(f"/postular/{sunedu.id}"))
     assert "Anexos N° 11, 12 y 13 (un solo PDF)" in html and "Validar documento" not in html
     r = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                    data={"archivo": _archivo(pdf(3), "anexos.pdf")}, content_type="multipart/form-data")
+                    data={"archivo": _archivo(pdf_de_paginas(3), "anexos.pdf")}, content_type="multipart/form-data")
     assert r.status_code == 303
     html = _texto(client.get(f"/postular/{sunedu.id}"))
     assert "N° de páginas: 3" in html and "anexos.pdf" in html
@@ -360,7 +352,7 @@ def test_apply_to_an_open_sunedu_call_end_to_end(client_for, nuevo_postulante, s
     assert "Ya postuló a esta convocatoria" in html and 'name="archivo"' not in html
     antes = _claves()
     r = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                    data={"archivo": _archivo(pdf(1), "otra.pdf")}, content_type="multipart/form-data")
+                    data={"archivo": _archivo(pdf_de_paginas(1), "otra.pdf")}, content_type="multipart/form-data")
     assert r.status_code == 409 and "Ya postuló a esta convocatoria" in _texto(r)
     r = client.post(f"/postular/{sunedu.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
     assert r.status_code == 422 and "Ya postuló a esta convocatoria" in _texto(r)
@@ -376,7 +368,7 @@ def test_draft_files_are_removed_once_the_application_is_registered(client_for, 
     client = client_for(dni)
     antes = _claves()
     client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                data={"archivo": _archivo(pdf(2), "anexos.pdf")}, content_type="multipart/form-data")
+                data={"archivo": _archivo(pdf_de_paginas(2), "anexos.pdf")}, content_type="multipart/form-data")
     borrador = _claves() - antes
     assert len(borrador) == 1
     client.post(f"/postular/{sunedu.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
@@ -387,8 +379,8 @@ def test_draft_files_are_removed_once_the_application_is_registered(client_for, 
 @pytest.mark.parametrize(
     "data,nombre,estado,mensaje",
     [
-        (b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024), "grande.pdf", 413, "supera el tamaño máximo de 5 MB"),
-        (b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 100), "casi6.pdf", 422, "supera el tamaño máximo de 5 MB"),
+        (pdf_grande(6 * 1024 * 1024), "grande.pdf", 413, "supera el tamaño máximo de 5 MB"),
+        (pdf_grande(5 * 1024 * 1024 + 100), "casi6.pdf", 422, "supera el tamaño máximo de 5 MB"),
         (b"PK\x03\x04" + b"word/document.xml" * 50, "anexos.pdf", 422, "no es un PDF"),
         (b"%PDF-1.4\nbasura sin estructura", "roto.pdf", 422, "no se puede leer"),
     ],
@@ -425,7 +417,7 @@ def test_after_the_cut_off_the_button_is_off_and_nothing_is_accepted(client_for,
     assert "no está abierta" in _texto(client.get(f"/postular/{cerrada.id}"))
     antes = _claves()
     r = client.post(f"/postular/{cerrada.id}/documentos/anexos_11_12_13",
-                    data={"archivo": _archivo(pdf(1), "a.pdf")}, content_type="multipart/form-data")
+                    data={"archivo": _archivo(pdf_de_paginas(1), "a.pdf")}, content_type="multipart/form-data")
     assert r.status_code == 409 and "no está abierta en este momento (hora de Lima)" in _texto(r)
     r = client.post(f"/postular/{cerrada.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
     assert r.status_code == 422 and "no está abierta" in _texto(r)
@@ -436,7 +428,7 @@ def test_the_window_closing_while_the_draft_is_pending_refuses_the_application(c
     dni, post_id = nuevo_postulante()
     client = client_for(dni)
     client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                data={"archivo": _archivo(pdf(1), "a.pdf")}, content_type="multipart/form-data")
+                data={"archivo": _archivo(pdf_de_paginas(1), "a.pdf")}, content_type="multipart/form-data")
     hito = db.session.scalar(sa.select(m.HitoCronograma).filter_by(convocatoria_id=sunedu.id, tipo=TipoHito.postulacion))
     hito.fin = now() - dt.timedelta(seconds=1)
     db.session.commit()
@@ -466,7 +458,7 @@ def test_migraciones_per_document_uploads_with_page_counts_ticks_and_removal(cli
         assert nombre in html
 
     def cargar(tipo: str, paginas: int):
-        r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf(paginas), f"{tipo}.pdf")},
+        r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf_de_paginas(paginas), f"{tipo}.pdf")},
                         content_type="multipart/form-data")
         assert r.status_code == 303, _texto(r)
 
@@ -550,7 +542,7 @@ def test_abandoned_draft_leaves_no_application_and_its_files_are_cleaned_up(app,
     client = client_for(dni)
     antes = _claves()
     client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                data={"archivo": _archivo(pdf(2), "anexos.pdf")}, content_type="multipart/form-data")
+                data={"archivo": _archivo(pdf_de_paginas(2), "anexos.pdf")}, content_type="multipart/form-data")
     (clave,) = _claves() - antes
     assert _postulacion(db, post_id, sunedu.id) is None
     assert db.session.scalar(sa.select(m.Archivo.id).where(m.Archivo.clave == clave)) is None
@@ -571,7 +563,7 @@ def test_at_most_two_drafts_are_kept_per_browser(client_for, nuevo_postulante, n
     for conv in convs:
         antes = _claves()
         client.post(f"/postular/{conv.id}/documentos/anexos_11_12_13",
-                    data={"archivo": _archivo(pdf(1), "a.pdf")}, content_type="multipart/form-data")
+                    data={"archivo": _archivo(pdf_de_paginas(1), "a.pdf")}, content_type="multipart/form-data")
         (clave,) = _claves() - antes
         claves.append(clave)
     assert not get_storage().exists(claves[0]) and all(get_storage().exists(c) for c in claves[1:])
@@ -609,12 +601,12 @@ def _flujo_con_csrf(client, sunedu, db, post_id):
     token = _token(_texto(client.get(f"/postular/{sunedu.id}")))
     antes = _claves()
     r = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13", content_type="multipart/form-data",
-                    data={"archivo": _archivo(b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024), "a.pdf"), "csrf_token": token})
+                    data={"archivo": _archivo(pdf_grande(6 * 1024 * 1024), "a.pdf"), "csrf_token": token})
     assert r.status_code == 413 and re.search(
         r'id="documento_anexos_11_12_13">.*?supera el tamaño máximo de 5 MB', _texto(r), re.S)
     assert _claves() == antes
     r = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13", content_type="multipart/form-data",
-                    data={"archivo": _archivo(pdf(2), "a.pdf"), "csrf_token": token})
+                    data={"archivo": _archivo(pdf_de_paginas(2), "a.pdf"), "csrf_token": token})
     assert r.status_code == 303
     html = _texto(client.get(f"/postular/{sunedu.id}"))
     r = client.post(f"/postular/{sunedu.id}/confirmar", data={"declaracion": "1", "csrf_token": _token(html)})
@@ -716,7 +708,7 @@ def test_expediente_once_inside_its_window_only_for_candidates_in_the_process(cl
     _ventana_expediente(db, sunedu.id, dt.timedelta(days=1), dt.timedelta(days=1, hours=8))
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert "Expediente Curricular" in html and 'id="form-expediente"' not in html
-    r = subir(pdf(2))
+    r = subir(pdf_de_paginas(2))
     assert r.status_code == 422 and "no está abierta en este momento" in _texto(r)
 
     # Inside it: the same PDF checks, at the field, nothing stored.
@@ -725,18 +717,18 @@ def test_expediente_once_inside_its_window_only_for_candidates_in_the_process(cl
     antes = _claves()
     r = subir(b"PK\x03\x04 docx", "cv.pdf")
     assert r.status_code == 422 and re.search(r'id="campo-expediente">.*?no es un PDF', _texto(r), re.S)
-    r = subir(b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024))
+    r = subir(pdf_grande(6 * 1024 * 1024))
     assert r.status_code == 413 and "supera el tamaño máximo de 5 MB" in _texto(r)
     assert _claves() == antes
 
-    assert subir(pdf(4)).status_code == 303
+    assert subir(pdf_de_paginas(4)).status_code == 303
     db.session.expire_all()
     doc = db.session.scalar(sa.select(m.DocumentoPostulacion).filter_by(postulacion_id=app_.id, tipo=TIPO_EXPEDIENTE))
     assert doc.paginas == 4 and get_storage().exists(doc.archivo.clave)
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert "Presentado el" in html and "4 páginas" in html and 'id="form-expediente"' not in html
     # Once only.
-    r = subir(pdf(1))
+    r = subir(pdf_de_paginas(1))
     assert r.status_code == 422 and "Ya presentó su Expediente Curricular" in _texto(r)
     assert db.session.scalar(sa.select(sa.func.count()).where(
         m.DocumentoPostulacion.postulacion_id == app_.id, m.DocumentoPostulacion.tipo == TIPO_EXPEDIENTE)) == 1
@@ -753,7 +745,7 @@ def test_expediente_refused_to_a_candidate_out_of_the_process(client_for, nuevo_
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert 'id="form-expediente"' not in html and "continúan en el proceso" in html
     antes = _claves()
-    r = client.post(f"/mis-postulaciones/{app_.id}/expediente", data={"archivo": _archivo(pdf(2), "cv.pdf")},
+    r = client.post(f"/mis-postulaciones/{app_.id}/expediente", data={"archivo": _archivo(pdf_de_paginas(2), "cv.pdf")},
                     content_type="multipart/form-data")
     assert r.status_code == 422 and "Solo los candidatos que continúan en el proceso" in _texto(r)
     assert _claves() == antes
@@ -775,7 +767,7 @@ def test_only_applicants_reach_the_applicant_screens(clients_by_role, rol, suned
         else:
             assert status == 403, f"{rol} {ruta}: {status}"
     posted = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
-                         data={"archivo": _archivo(pdf(1), "a.pdf")}, content_type="multipart/form-data")
+                         data={"archivo": _archivo(pdf_de_paginas(1), "a.pdf")}, content_type="multipart/form-data")
     assert posted.status_code == (302 if rol == "publico" else 403)
     assert client.post("/mi-ficha/idiomas", data={"idioma": "Inglés", "nivel": "basico"}).status_code == (
         302 if rol == "publico" else 403)
@@ -790,3 +782,10 @@ def test_a_demo_applicant_sees_the_menu_and_the_screens(clients_by_role):
         assert client.get(ruta).status_code == 200, ruta
     html = _texto(client.get("/mis-postulaciones/"))
     assert "CAS N° 140-2026-SUNEDU" in html and "Evaluación de Ficha de Postulante y Anexos" in html
+
+
+def test_applicant_menu_shows_only_the_portal(clients_by_role):
+    """An applicant's menu holds their portal only (roles.MENUS); staff menus are tested in test_pages."""
+    applicant = clients_by_role["postulante"].get("/mi-ficha/").get_data(as_text=True)
+    assert "/mi-ficha" in applicant and "/mis-postulaciones" in applicant and "/postular/" in applicant
+    assert "/resultadoetapaview/list" not in applicant and "/postulanteview/list" not in applicant

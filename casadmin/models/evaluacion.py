@@ -34,6 +34,7 @@ class ResultadoEtapa(TimestampMixin, Model):
         sa.UniqueConstraint("postulacion_id", "etapa", name="uq_resultado_etapa"),
         sa.CheckConstraint("puntaje IS NULL OR puntaje >= 0", name="ck_resultado_puntaje"),
         sa.Index("ix_resultado_convocatoria_etapa", "convocatoria_id", "etapa"),
+        sa.Index("ix_resultado_convocatoria_etapa_resultado", "convocatoria_id", "etapa", "resultado"),  # panel
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +204,8 @@ class Bonificacion(TimestampMixin, Model):
     puntos: Mapped[Decimal] = mapped_column(Score)
     base_legal: Mapped[str] = mapped_column(sa.String(300))
     regla: Mapped[str] = mapped_column(sa.String(140))
+    #: The concept as the rule plugin names it (e.g. FF.AA. and discapacidad together, 25 %).
+    concepto: Mapped[Optional[str]] = mapped_column(sa.String(300))
 
     postulacion: Mapped[Postulacion] = relationship()
 
@@ -229,6 +232,8 @@ class ResultadoFinal(TimestampMixin, Model):
     condicion: Mapped[CondicionFinal] = mapped_column(enum_column(CondicionFinal, "ck_resultado_final_condicion"))
     #: D8: the committee's recorded decision when scores are still tied.
     decision_comite: Mapped[Optional[str]] = mapped_column(sa.Text)
+    #: D8: still tied after the bases' criteria, waiting for the committee (§4.2.6 c).
+    empate_comite: Mapped[bool] = mapped_column(default=False)
     reglas: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     publicado: Mapped[bool] = mapped_column(default=False)
 

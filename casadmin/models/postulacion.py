@@ -27,6 +27,7 @@ class Postulacion(TimestampMixin, Model):
     __table_args__ = (
         sa.UniqueConstraint("convocatoria_id", "postulante_id", name="uq_postulacion_unica"),
         sa.Index("ix_postulacion_convocatoria_estado", "convocatoria_id", "estado"),
+        sa.Index("ix_postulacion_registrada_en", "registrada_en", "id"),  # list sorted by date (issue 5)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,10 @@ class Postulante(TimestampMixin, Model):
             "deportista_nivel IS NULL OR (deportista_nivel BETWEEN 1 AND 5)",
             name="ck_postulante_deportista_nivel",
         ),
+        # List pages (issue 5): the default order, and "contains" name search as trigram indexes on PostgreSQL.
+        sa.Index("ix_postulante_apellidos_orden", "apellido_paterno", "id"),
+        *(sa.Index(f"ix_postulante_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
+          for c in ("apellido_paterno", "apellido_materno", "nombres")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,55 +7,58 @@ from flask_appbuilder import AppBuilder
 
 from casadmin.views import administracion as adm
 from casadmin.views import convocatorias as conv
+from casadmin.views import comite
 from casadmin.views import cuenta
 from casadmin.views import evaluacion as ev
+from casadmin.views import gestion
 from casadmin.views import portal
 from casadmin.views import postulantes as post
+from casadmin.roles import MENU_LABELS
 from casadmin.views.archivos import ArchivoDescargaView
+from casadmin.views.etapas import EtapasView
+from casadmin.views.final import ImpugnarView, ResultadosFinalesView
 from casadmin.views.publicar import PublicarResultadosView
 from casadmin.views.publico import PortalPublicoView
 
 #: The public portal's menu entry (E1).
 PORTAL = "Portal de convocatorias"
-#: ORH's publication screen (E2).
-PUBLICAR = "Publicar resultados"
 
-#: (view class, menu label, menu category, icon)
+#: (view class, menu category, icon); each label comes from roles.MENU_LABELS
 MENU = [
-    (conv.ConvocatoriaView, "Convocatorias", "Convocatorias", "fa-bullhorn"),
-    (conv.PerfilPuestoView, "Perfiles de puesto", "Convocatorias", "fa-id-card"),
-    (conv.RequisitoCapacitacionView, "Requisitos de capacitación", "Convocatorias", "fa-graduation-cap"),
-    (conv.RequisitoConocimientoView, "Ofimática e idiomas", "Convocatorias", "fa-language"),
-    (conv.RequisitoOtroView, "Otros requisitos", "Convocatorias", "fa-list"),
-    (conv.HitoCronogramaView, "Cronograma", "Convocatorias", "fa-calendar"),
-    (conv.ComunicadoView, "Comunicados", "Convocatorias", "fa-comment"),
-    (conv.DocumentoConvocatoriaView, "Documentos y anexos", "Convocatorias", "fa-file-pdf-o"),
-    (post.PostulanteView, "Postulantes", "Postulantes", "fa-user"),
-    (post.FormacionAcademicaView, "Formación académica", "Postulantes", "fa-graduation-cap"),
-    (post.ColegiaturaView, "Colegiatura", "Postulantes", "fa-certificate"),
-    (post.IdiomaView, "Idiomas y dialectos", "Postulantes", "fa-language"),
-    (post.OfimaticaView, "Ofimática", "Postulantes", "fa-desktop"),
-    (post.CapacitacionView, "Cursos y programas", "Postulantes", "fa-book"),
-    (post.ExperienciaLaboralView, "Experiencia laboral", "Postulantes", "fa-briefcase"),
-    (post.OtroRequisitoDeclaradoView, "Otros requisitos declarados", "Postulantes", "fa-check-square-o"),
-    (post.PostulacionView, "Postulaciones", "Postulantes", "fa-inbox"),
-    (post.DocumentoPostulacionView, "Documentos de postulación", "Postulantes", "fa-paperclip"),
-    (ev.ResultadoEtapaView, "Resultados por etapa", "Evaluación", "fa-check"),
-    (ev.ItemVerificacionView, "Listas de verificación", "Evaluación", "fa-list-ol"),
-    (ev.MiembroComiteView, "Comités", "Evaluación", "fa-users"),
-    (ev.CitacionView, "Citaciones", "Evaluación", "fa-clock-o"),
-    (ev.HojaEntrevistaView, "Hojas de entrevista", "Evaluación", "fa-pencil-square-o"),
-    (ev.BonificacionView, "Bonificaciones", "Evaluación", "fa-plus-circle"),
-    (ev.ResultadoFinalView, "Resultados finales", "Evaluación", "fa-trophy"),
-    (ev.ContratoView, "Contratos", "Evaluación", "fa-handshake-o"),
-    (ev.ImpugnacionView, "Impugnaciones", "Evaluación", "fa-gavel"),
-    (adm.PublicacionEtapaView, "Publicaciones", "Publicación", "fa-globe"),
-    (adm.CorreoSalienteView, "Correos", "Publicación", "fa-envelope"),
-    (adm.EntidadView, "Entidades", "Administración", "fa-building"),
-    (adm.VersionBasesView, "Versiones de bases", "Administración", "fa-book"),
-    (adm.PluginEntidadView, "Plugins", "Administración", "fa-plug"),
-    (adm.ArchivoView, "Archivos", "Administración", "fa-archive"),
-    (adm.RegistroAuditoriaView, "Auditoría", "Administración", "fa-shield"),
+    (conv.ConvocatoriaView, "Convocatorias", "fa-bullhorn"),
+    (conv.PerfilPuestoView, "Convocatorias", "fa-id-card"),
+    (conv.RequisitoCapacitacionView, "Convocatorias", "fa-graduation-cap"),
+    (conv.RequisitoConocimientoView, "Convocatorias", "fa-language"),
+    (conv.RequisitoOtroView, "Convocatorias", "fa-list"),
+    (conv.HitoCronogramaView, "Convocatorias", "fa-calendar"),
+    (conv.ComunicadoView, "Convocatorias", "fa-comment"),
+    (conv.DocumentoConvocatoriaView, "Convocatorias", "fa-file-pdf-o"),
+    (post.PostulanteView, "Postulantes", "fa-user"),
+    (post.FormacionAcademicaView, "Postulantes", "fa-graduation-cap"),
+    (post.ColegiaturaView, "Postulantes", "fa-certificate"),
+    (post.IdiomaView, "Postulantes", "fa-language"),
+    (post.OfimaticaView, "Postulantes", "fa-desktop"),
+    (post.CapacitacionView, "Postulantes", "fa-book"),
+    (post.ExperienciaLaboralView, "Postulantes", "fa-briefcase"),
+    (post.OtroRequisitoDeclaradoView, "Postulantes", "fa-check-square-o"),
+    (post.PostulacionView, "Postulantes", "fa-inbox"),
+    (post.DocumentoPostulacionView, "Postulantes", "fa-paperclip"),
+    (ev.ResultadoEtapaView, "Evaluación", "fa-check"),
+    (ev.ItemVerificacionView, "Evaluación", "fa-list-ol"),
+    (ev.MiembroComiteView, "Evaluación", "fa-users"),
+    (ev.CitacionView, "Evaluación", "fa-clock-o"),
+    (ev.HojaEntrevistaView, "Evaluación", "fa-pencil-square-o"),
+    (ev.BonificacionView, "Evaluación", "fa-plus-circle"),
+    (ev.ResultadoFinalView, "Evaluación", "fa-trophy"),
+    (ev.ContratoView, "Evaluación", "fa-handshake-o"),
+    (ev.ImpugnacionView, "Evaluación", "fa-gavel"),
+    (adm.PublicacionEtapaView, "Publicación", "fa-globe"),
+    (adm.CorreoSalienteView, "Publicación", "fa-envelope"),
+    (adm.EntidadView, "Administración", "fa-building"),
+    (adm.VersionBasesView, "Administración", "fa-book"),
+    (adm.PluginEntidadView, "Administración", "fa-plug"),
+    (adm.ArchivoView, "Administración", "fa-archive"),
+    (adm.RegistroAuditoriaView, "Administración", "fa-shield"),
 ]
 
 APIS = [
@@ -73,8 +76,8 @@ APIS = [
 
 
 def register(appbuilder: AppBuilder) -> None:
-    for view, label, category, icon in MENU:
-        appbuilder.add_view(view, label, icon=icon, category=category)
+    for view, category, icon in MENU:
+        appbuilder.add_view(view, MENU_LABELS[view.__name__], icon=icon, category=category)
     for api in APIS:
         appbuilder.add_api(api)
     appbuilder.add_view_no_menu(ArchivoDescargaView)
@@ -82,4 +85,16 @@ def register(appbuilder: AppBuilder) -> None:
     portal.register(appbuilder)  # the applicant's screens (C2, C3, C5, C6)
     appbuilder.add_view_no_menu(PortalPublicoView)
     appbuilder.add_link(PORTAL, href="/portal/", icon="fa-globe", category="Publicación")
-    appbuilder.add_view(PublicarResultadosView, PUBLICAR, icon="fa-upload", category="Publicación")
+    appbuilder.add_view(PublicarResultadosView, MENU_LABELS["PublicarResultadosView"], icon="fa-upload", category="Publicación")
+    # D7–D11: ranking with bonuses, committee ties, contract step, appeals; the applicant's appeal form
+    appbuilder.add_view(ResultadosFinalesView, MENU_LABELS["ResultadosFinalesView"], icon="fa-trophy", category="Evaluación")
+    appbuilder.add_view_no_menu(ImpugnarView)
+    appbuilder.add_view(EtapasView, MENU_LABELS["EtapasView"], icon="fa-tasks", category="Evaluación")
+    comite.register(appbuilder)  # the interview committee: members' sheets, ORH's assignment (§4.2.5, D6)
+    gestion.register(appbuilder)  # ORH: "Nueva convocatoria" wizard, the call's page and life cycle (B1–B4)
+    # A4 plugins and bases versions, A5 audit trail screen, the call dashboard (casadmin/views/{plugins,auditoria,panel}.py)
+    from casadmin.views import auditoria, panel, plugins
+
+    plugins.register(appbuilder)
+    auditoria.register(appbuilder)
+    panel.register(appbuilder)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, request
+from flask import Response, abort, current_app, flash, redirect, request
 from flask_wtf import FlaskForm
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
@@ -22,7 +23,12 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 from wtforms import BooleanField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Optional
@@ -161,6 +167,116 @@ class ScopedWrites:
         check_scope(item)
 
 
+#: Column types a list page never needs unless it shows them (the frozen Ficha, reasons, texts).
+_HEAVY_TYPES = (sa.JSON, sa.Text, sa.LargeBinary)
+
+
+def _heavy_columns(model: type, shown: set[str]) -> list[Any]:
+    return [getattr(model, c.key) for c in sa.inspect(model).column_attrs
+            if c.key not in shown and isinstance(c.columns[0].type, _HEAVY_TYPES)]
+
+
+def _many_to_one(model: type) -> list[Any]:
+    return [r for r in sa.inspect(model).relationships if r.direction.name == "MANYTOONE"]
+
+
+def list_load_options(model: type, columns: list[str] | tuple[str, ...]) -> list[Any]:
+    """Loader options for one list page (issue 5, docs/performance.md).
+
+    Big columns the page does not show are deferred (a page of applications must not read 25
+    frozen Fichas); each related row the page shows (``str()`` of a many-to-one column, which
+    may itself name its own related rows, e.g. ``Postulacion`` → call code and applicant) is
+    loaded with one ``SELECT … IN`` per relation instead of one query per row. Deferred columns
+    still load on access, so nothing shown can go missing.
+    """
+    shown = set(columns)
+    opts: list[Any] = [defer(c) for c in _heavy_columns(model, shown)]
+    for rel in _many_to_one(model):
+        if rel.key not in shown:
+            continue
+        target = rel.mapper.class_
+        nested = [defer(c) for c in _heavy_columns(target, set())]
+        nested += [selectinload(getattr(target, r.key)).options(
+            *[defer(c) for c in _heavy_columns(r.mapper.class_, set())]) for r in _many_to_one(target)]
+        opts.append(selectinload(getattr(model, rel.key)).options(*nested))
+    return opts
+
+
+#: Above this many rows (as PostgreSQL's planner estimates them) a list shows «≈ N» instead of counting
+#: every row on every page: counting 320,000 scoped rows costs more than the whole page (issue 5).
+EXACT_COUNT_UP_TO = 10_000
+
+
+class ApproximateCount(int):
+    """A row count from the planner's statistics; FAB's pager computes with it like any number and the
+    page shows it as «≈ 320 000»."""
+
+    def __str__(self) -> str:
+        return "≈ " + f"{int(self):,}".replace(",", "\u00a0")
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a select, with its parameters bound as usual."""
+
+    inherit_cache = False
+
+    def __init__(self, stmt: Any) -> None:
+        self.stmt = stmt
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.stmt, **kw)
+
+
+def _estimated_rows(session: Any, stmt: Any) -> int | None:
+    """The planner's estimate of how many rows ``stmt`` returns (PostgreSQL), else None."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    plan = session.execute(_Explain(stmt)).scalar()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class ListInterface(SQLAInterface):
+    """FAB's interface with list pages that stay fast on 150,000 rows (issue 5).
+
+    FAB counts a list as ``SELECT count(*) FROM (SELECT every column …)`` on every page and then
+    loads each related row of the page one query at a time. Here a list the planner expects to
+    hold more than :data:`EXACT_COUNT_UP_TO` rows shows the estimate (PostgreSQL), a smaller one
+    is counted from an index (``count(*)``), and the page rows come with
+    :func:`list_load_options`. The REST API (``select_columns``) keeps FAB's own exact count.
+    """
+
+    def __init__(self, obj: type, session: Any = None, list_columns: Any = ()) -> None:
+        super().__init__(obj, session)
+        self.page_columns = list(list_columns)
+
+    def query_count(self, query: Any, filters: Any = None, select_columns: Any = None) -> int:
+        if select_columns:
+            return super().query_count(query, filters, select_columns)
+        q = self._apply_inner_all(query, filters, aliases_mapping={}).order_by(None)
+        estimado = _estimated_rows(self.session, q.with_entities(sa.literal_column("1")).statement)
+        if estimado is not None and estimado > current_app.config.get("LISTA_CONTEO_EXACTO_HASTA", EXACT_COUNT_UP_TO):
+            return ApproximateCount(estimado)
+        return q.with_entities(sa.func.count()).scalar() or 0  # count(*): answered from an index
+
+    def query(self, filters: Any = None, order_column: str = "", order_direction: str = "",
+              page: int | None = None, page_size: int | None = None, select_columns: Any = None,
+              outer_default_load: bool = False) -> tuple[int, list[Any]]:
+        if select_columns:
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        query = self.session.query(self.obj)
+        count = self.query_count(query, filters)
+        query = query.options(*list_load_options(self.obj, self.page_columns))
+        query = self.apply_all(query, filters, order_column, order_direction, page, page_size)
+        return count, query.all()
+
+
 class ScopedModelView(ScopedWrites, ModelView):
     """A CRUD screen limited to the current user's scope, with field-level Spanish errors."""
 
@@ -205,6 +321,8 @@ class ScopedModelView(ScopedWrites, ModelView):
             self.edit_title = f"Editar: {self.singular}"
         self._scope_related("add_form_query_rel_fields", "edit_form_query_rel_fields", "search_form_query_rel_fields")
         super().__init__(**kwargs)
+        if type(self.datamodel) is SQLAInterface:  # issue 5: fast count and page loads (ListInterface)
+            self.datamodel = ListInterface(self.datamodel.obj, self.datamodel._session, self.list_columns)
 
     # --- writes: validate, check scope, one transaction, errors at the field -------
 
@@ -238,6 +356,9 @@ class ScopedModelView(ScopedWrites, ModelView):
 
     def _add(self) -> Any:
         is_valid_form = True
+        # As FAB's own _add/_edit: the filters are per view instance, shared by every request; set them from
+        # this request's arguments, or a filtered list someone opened earlier would pre-fill this form.
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         form = self.add_form.refresh()
         hidden = []
@@ -265,6 +386,9 @@ class ScopedModelView(ScopedWrites, ModelView):
 
     def _edit(self, pk: Any) -> Any:
         is_valid_form = True
+        # As FAB's own _add/_edit: the filters are per view instance, shared by every request; set them from
+        # this request's arguments, or a filtered list someone opened earlier would pre-fill this form.
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         item = self.datamodel.get(pk, self._base_filters)
         if not item:

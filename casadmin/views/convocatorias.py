@@ -7,6 +7,7 @@ from typing import Any
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from casadmin import models as m
+from casadmin import plugin_admin
 from casadmin.extensions import db
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
@@ -36,6 +37,9 @@ def validate_convocatoria(item: m.Convocatoria) -> None:
     version = item.version_bases
     if version is not None and entidad is not None and version.entidad_id != entidad.id:
         raise DomainError("La versión de bases no pertenece a la entidad.", field="version_bases")
+    if version is not None and not plugin_admin.version_elegible(item):  # A4, F3: pinned calls keep theirs
+        raise DomainError("Esta versión de bases está deshabilitada para la entidad: elija una habilitada.",
+                          field="version_bases")
     if not item.codigo and entidad is not None:
         item.codigo = f"CAS N° {item.numero:03d}-{item.anio}-{entidad.siglas}"
 
@@ -132,6 +136,16 @@ class RequisitoOtroView(ScopedModelView):
     add_columns = edit_columns = ["perfil", "descripcion"]
 
 
+def validate_hito(item: m.HitoCronograma) -> None:
+    """B3, §4.1: the one schedule guard (:func:`casadmin.cronograma.verificar_cambio`) for the screen and the API."""
+    from casadmin import cronograma
+
+    try:
+        cronograma.verificar_cambio(db.session, item)
+    except cronograma.CronogramaRechazado as exc:
+        raise DomainError(exc.mensaje, field=exc.campo) from None
+
+
 class HitoCronogramaView(ScopedModelView):
     datamodel = SQLAInterface(m.HitoCronograma)
     plural, singular = "Cronograma", "etapa del cronograma"
@@ -141,8 +155,16 @@ class HitoCronogramaView(ScopedModelView):
     base_order = ("inicio", "asc")
 
     def validate_item(self, item: m.HitoCronograma) -> None:
-        if item.inicio and item.fin and item.fin < item.inicio:
-            raise DomainError("El fin debe ser posterior al inicio.", field="fin")
+        validate_hito(item)
+
+    def pre_delete(self, item: m.HitoCronograma) -> None:
+        """§4.1: removing a stage from a convened call's schedule has the same deadline as changing it."""
+        from casadmin import cronograma
+
+        try:
+            cronograma.verificar_borrado(db.session, item)
+        except cronograma.CronogramaRechazado as exc:
+            raise DomainError(exc.mensaje, field=exc.campo) from None
 
 
 class ComunicadoView(ScopedModelView):
@@ -215,3 +237,6 @@ class HitoCronogramaApi(ScopedApi):
     show_columns = list_columns + ["responsable"]
     add_columns = edit_columns = ["convocatoria", "tipo", "inicio", "fin", "responsable"]
     search_columns = ["tipo"]
+
+    def validate_item(self, item: m.HitoCronograma) -> None:
+        validate_hito(item)

@@ -8,10 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from casadmin import comite
 from casadmin import models as m
 from casadmin.extensions import db
 from casadmin.peru.clock import now
-from casadmin.roles import COMITE, VEEDOR
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -63,17 +63,15 @@ class MiembroComiteView(ScopedModelView):
     add_columns = edit_columns = ["convocatoria", "usuario", "rol"]
 
     def validate_item(self, item: m.MiembroComite) -> None:
-        """§4.2.5 b: members are staff of the call's institution with the matching role."""
+        """§4.2.5 b: the same rules as ORH's committee screen (:func:`casadmin.comite.validar_miembro`)."""
         usuario = item.usuario or db.session.get(m.Usuario, item.usuario_id)
         convocatoria = item.convocatoria or db.session.get(m.Convocatoria, item.convocatoria_id)
         if usuario is None or convocatoria is None:
             return
-        if usuario.entidad_id != convocatoria.entidad_id:
-            raise DomainError("El usuario no pertenece a la entidad de la convocatoria.", field="usuario")
-        roles = {r.name for r in usuario.roles}
-        needed = VEEDOR if item.rol and item.rol.name == "veedor" else COMITE
-        if needed not in roles:
-            raise DomainError(f"El usuario debe tener el rol {needed}.", field="usuario")
+        try:
+            comite.validar_miembro(db.session, convocatoria, usuario, item.rol, miembro_id=item.id)
+        except comite.ComiteRechazado as exc:
+            raise DomainError(exc.mensaje, field=exc.campo) from None
 
 
 class CitacionView(ScopedModelView):
@@ -103,17 +101,22 @@ class HojaEntrevistaView(ScopedModelView):
 
 
 def validate_hoja(item: m.HojaEntrevista) -> None:
-    """A sheet is the member's own, editable until sent; factor scores are 0–10 (§4.2.5)."""
+    """A sheet is the member's own, editable until sent; each factor within the maximum the call's
+    bases give it (§4.2.5 f, i, j; :func:`casadmin.comite.tabla`). Members score on ``/comite/``."""
     viewer = current_viewer()
     miembro = item.miembro or db.session.get(m.MiembroComite, item.miembro_id)
     if miembro is None or miembro.usuario_id != viewer.user_id:
         raise DomainError("Solo el miembro del comité puede calificar su propia hoja.")
     if item.enviada:
         raise DomainError("La hoja ya fue enviada y no puede modificarse.")
-    for factor in m.HojaEntrevista.FACTORES:
-        value = getattr(item, factor)
-        if value is None or not Decimal("0") <= value <= Decimal("10"):
-            raise DomainError("Ingrese un puntaje entre 0 y 10.", field=factor)
+    try:
+        factores = comite.tabla(miembro.convocatoria).factores
+    except comite.ComiteRechazado as exc:
+        raise DomainError(exc.mensaje) from None
+    for factor in factores:
+        value = getattr(item, factor.codigo)
+        if value is None or not Decimal("0") <= value <= factor.maximo:
+            raise DomainError(f"Ingrese un puntaje entre 0 y {factor.maximo}.", field=factor.codigo)
 
 
 class BonificacionView(ScopedModelView):

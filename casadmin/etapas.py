@@ -1,0 +1,988 @@
+"""Running the evaluation stages of a stored call from ORH's "Etapas" screens (D1–D6, issue 5 item 3).
+
+The rules stay in the bases' plugins and :func:`casadmin.engine_db.evaluar` runs them on the
+database; this module is what the screens need around it, each command in one transaction:
+
+* who is in a stage (:func:`candidatos`): those who continued (Apto, Asistió) in every earlier
+  stage, as the engine selects them; for the interview, the shortlist (D5, §4.2.4);
+* the stage inputs the engine reads, as :class:`~casadmin.models.ItemVerificacion` rows of the
+  stage's :class:`~casadmin.models.ResultadoEtapa` (``engine_db`` codes): exam attendance and score
+  (§4.2.2), psychological test attendance (§4.2.3), the expediente and the curricular factors
+  with the evaluator's checklist (§4.2.4);
+* running a stage (:func:`evaluar`), recomputing a published one only with a written reason
+  (:func:`recalcular`, F3), and an evaluator's override with a written reason (:func:`modificar_resultado`, D1);
+* the interview timetable (:func:`generar_citaciones`, :func:`editar_citacion`).
+
+A published stage is frozen (§4.2, E2): every input or result change is refused with
+:class:`EtapaPublicada`; a correction is an audited recomputation with its reason.
+Every change is appended to the audit trail (A5).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from casadmin import audit, engine_db, tareas
+from casadmin import models as m
+from casadmin import plugins as pl
+from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana_expediente
+from casadmin.engine import interchange, run
+from casadmin.engine.params import ParametroDesconocido
+from casadmin.engine_db import ASISTIO, EN_PLAZO, EXPEDIENTE, FACTORES_CURRICULARES, PUNTAJE, SIGUEN
+from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado, TipoHito
+from casadmin.peru.clock import now
+from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_curricular
+
+__all__ = [
+    "ArchivoRechazado", "EtapaPublicada", "EtapaRechazada", "candidatos", "editar_citacion", "evaluar",
+    "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "recalcular",
+    "registrar_asistencia", "registrar_curricular", "registrar_examen",
+]
+
+
+class EtapaRechazada(ValueError):
+    """A refusal with its Spanish message (and the field it belongs to, if any); nothing was changed."""
+
+    def __init__(self, mensaje: str, campo: str | None = None, errores: Mapping[str, str] | None = None) -> None:
+        super().__init__(mensaje)
+        self.mensaje = mensaje
+        self.campo = campo
+        #: field → message, for a grid refused as a whole
+        self.errores = dict(errores or {})
+
+
+class EtapaPublicada(EtapaRechazada):
+    """The stage's results were published: nothing of it is edited (§4.2, E2)."""
+
+
+class ArchivoRechazado(EtapaRechazada):
+    """An uploaded score file refused as a whole: ``lineas`` lists every error with its line."""
+
+    def __init__(self, lineas: Sequence[tuple[int | None, str]]) -> None:
+        super().__init__(f"El archivo tiene {len(lineas)} error(es): no se guardó ningún puntaje.", "archivo")
+        self.lineas = list(lineas)
+
+
+#: Results an evaluator may write in an override, per stage (D1, §4.2.1 c; §4.2.2 k, l; §4.2.3; §4.2.4).
+RESULTADOS_OVERRIDE: dict[str, tuple[Resultado, ...]] = {
+    "ficha": (Resultado.apto, Resultado.no_apto),
+    "examen": (Resultado.apto, Resultado.no_apto, Resultado.no_se_presento),
+    "psicologica": (Resultado.asistio, Resultado.no_se_presento),
+    "curricular": (Resultado.apto, Resultado.no_apto),
+}
+
+#: The evaluator's checklist of the expediente (D4, §4.2.4 "Presentación del Expediente Curricular",
+#: "Consideraciones específicas"): code → (text, clause). Recorded item by item; the engine reads the factors.
+LISTA_CURRICULAR: dict[str, tuple[str, str]] = {
+    "lista:un_pdf": ("Expediente en un (01) solo archivo PDF", "§4.2.4 Presentación"),
+    "lista:foliado_firmado": ("Cada página con información foliada (en número) y con firma o visto bueno manuscritos",
+                              "§4.2.4 Presentación"),
+    "lista:legible_coincide": ("Documentos legibles y coincidentes con lo declarado en la Ficha "
+                               "(empleador, puesto, fechas, temática, horas)", "§4.2.4 Consideraciones específicas"),
+    "lista:traduccion": ("Traducción oficial o certificada de los documentos en otro idioma", "§4.2.4"),
+    "lista:dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.2.4 Presentación"),
+}
+
+#: The evaluator's manual checks of the Ficha and annexes (D1, §4.2.1 b), recorded item by item as
+#: the engine's ``verificacion_manual`` (Ficha-stage items whose code has no «:»); the bases' plugin
+#: turns each one into a reason. Codes as the SUNEDU bases' plugin names them.
+LISTA_FICHA: dict[str, tuple[str, str]] = {
+    "anexos_datos_convocatoria": ("Anexos con el N° de CAS, puesto y órgano de esta convocatoria", "§4.2.1 b"),
+    "anexos_firmados": ("Anexos firmados tal como figura en el DNI", "§4.2.1 b"),
+    "ficha_firmada": ("Ficha de Postulante con firma digitalizada", "§4.2.1 b"),
+}
+
+NOMBRES_FACTOR = {
+    "experiencia_general": "I. Experiencia general",
+    "experiencia_especifica": "II. Experiencia específica",
+    "experiencia_publica": "III. Experiencia específica en el sector público",
+    "formacion": "IV. Formación académica, grado académico y/o nivel de estudios",
+    "cursos": "V. Cursos y/o programas de especialización",
+}
+
+#: Stages whose inputs ORH records on these screens (the interview's are the committee's sheets).
+CON_ENTRADAS = ("examen", "psicologica", "curricular")
+
+#: A score file larger than this is refused before it is read.
+MAX_ARCHIVO = 5 * 1024 * 1024
+MAX_FILAS = 200_000
+
+
+# --- the call's stages and parameters ------------------------------------------------------
+
+
+def _bases(conv: m.Convocatoria):
+    try:
+        return pl.get_bases(pl.get_plugin_manager(), conv.version_bases.codigo)
+    except pl.BasesDesconocida as exc:
+        raise EtapaRechazada(str(exc)) from None
+
+
+def etapas(conv: m.Convocatoria) -> list[str]:
+    """The stages this call runs, in order (B1: the exam and the psychological test only when included)."""
+    return run.etapas_de(SimpleNamespace(incluye_examen=conv.incluye_examen,
+                                         incluye_psicologica=conv.incluye_psicologica), _bases(conv))
+
+
+def _exigir_etapa(conv: m.Convocatoria, etapa: str) -> list[str]:
+    todas = etapas(conv)
+    if etapa not in todas:
+        raise EtapaRechazada(f"La convocatoria {conv.codigo} no incluye la etapa «{_nombre(etapa)}».")
+    return todas
+
+
+def _nombre(etapa: str) -> str:
+    return Etapa[etapa].value if etapa in Etapa.__members__ else etapa
+
+
+def _inicio_postulacion(conv: m.Convocatoria) -> dt.date:
+    hito = next((h for h in conv.cronograma if h.tipo is TipoHito.postulacion), None)
+    return (hito.inicio if hito else now()).date()
+
+
+def parametros(conv: m.Convocatoria):
+    """The bases' parameters in force for this call (read for the call's date, STYLE §3)."""
+    return _bases(conv).parametros.para(_inicio_postulacion(conv))
+
+
+def rango_examen(conv: m.Convocatoria) -> tuple[Decimal, Decimal]:
+    """(pass mark, maximum) of the exam: 21 and 30 in the SUNEDU bases (§4.2.2 l)."""
+    p = parametros(conv)
+    try:
+        return Decimal(str(p["examen.puntaje_minimo"])), Decimal(str(p["examen.puntaje_maximo"]))
+    except ParametroDesconocido:
+        return EXAMEN_MINIMO, EXAMEN_MAXIMO
+
+
+def tabla_puntos(conv: m.Convocatoria) -> dict[str, Decimal]:
+    """The curricular points of each factor for this call (§4.2.4 tables; the public-sector
+    factor's points go to specific experience when the profile does not ask it, Observación)."""
+    clave = "curricular.puntos_con_examen" if conv.incluye_examen else "curricular.puntos_sin_examen"
+    try:
+        puntos = {Factor(k): Decimal(str(v)) for k, v in parametros(conv)[clave].items()}
+    except ParametroDesconocido:
+        puntos = None
+    pide = bool(conv.perfil and conv.perfil.experiencia_publica_meses)
+    return {f.value: v for f, v in tabla_curricular(con_examen=conv.incluye_examen, pide_experiencia_publica=pide,
+                                                    puntos=puntos).items()}
+
+
+def publicada(session: Session, conv: m.Convocatoria, etapa: str) -> bool:
+    """Whether the stage's results were published (the same test as the engine's)."""
+    R = m.ResultadoEtapa
+    return session.scalar(sa.select(m.PublicacionEtapa.id).where(
+        m.PublicacionEtapa.convocatoria_id == conv.id, m.PublicacionEtapa.etapa == etapa)) is not None or \
+        session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                             R.publicado.is_(True)).limit(1)) is not None
+
+
+def exigir_editable(session: Session, conv: m.Convocatoria, etapa: str) -> None:
+    """Refuse any change to a published stage (§4.2, E2, F3), with what to do instead."""
+    if publicada(session, conv, etapa):
+        raise EtapaPublicada(
+            f"Los resultados de la {_nombre(etapa)} ya fueron publicados: no se modifican. Una corrección se hace "
+            "con «Recalcular con sustento», que exige un motivo escrito y queda en el registro de auditoría.")
+
+
+# --- who is in a stage -----------------------------------------------------------------------
+
+
+def _siguen_stmt(conv: m.Convocatoria, previas: Sequence[str]) -> sa.Select | None:
+    """Ids of the applications that continued (Apto, Asistió) in every one of ``previas`` (engine_db.evaluar)."""
+    if not previas:
+        return None
+    R = m.ResultadoEtapa
+    return (sa.select(R.postulacion_id)
+            .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
+                   R.evaluado_en.is_not(None))
+            .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
+
+
+def _previas_evaluadas(session: Session, conv: m.Convocatoria, previas: Sequence[str]) -> str | None:
+    """The first earlier stage without results, if any."""
+    R = m.ResultadoEtapa
+    for e in previas:
+        if session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[e],
+                                                R.evaluado_en.is_not(None)).limit(1)) is None:
+            return e
+    return None
+
+
+def ids_en_etapa(session: Session, conv: m.Convocatoria, etapa: str) -> list[int]:
+    """Application ids of the candidates of ``etapa``: everyone for the first stage, else those who
+    continued in every earlier stage; for the interview, the shortlist (D5)."""
+    todas = _exigir_etapa(conv, etapa)
+    previas = todas[: todas.index(etapa)]
+    if _previas_evaluadas(session, conv, previas) is not None:
+        return []
+    if etapa == "entrevista":
+        return [c.postulacion_id for c in lista_corta(session, conv) if c.convocado]
+    P = m.Postulacion
+    stmt = sa.select(P.id).where(P.convocatoria_id == conv.id)
+    solo = _siguen_stmt(conv, previas)
+    if solo is not None:
+        stmt = stmt.where(P.id.in_(solo))
+    return list(session.scalars(stmt.order_by(P.id)))
+
+
+@dataclass
+class Fila:
+    """One candidate of a stage, as the screens show it."""
+
+    postulacion_id: int
+    documento: str
+    nombre: str
+    resultado: m.ResultadoEtapa | None = None
+    items: dict[str, m.ItemVerificacion] = field(default_factory=dict)
+
+    @property
+    def evaluado(self) -> bool:
+        return self.resultado is not None and self.resultado.evaluado_en is not None
+
+
+def candidatos(session: Session, conv: m.Convocatoria, etapa: str, *, ids: Iterable[int] | None = None,
+               buscar: str | None = None) -> list[Fila]:
+    """The candidates of the stage (or those of ``ids`` among them), by surname, with their row and inputs."""
+    dentro = ids_en_etapa(session, conv, etapa)
+    if ids is not None:
+        pedidos = set(ids)
+        dentro = [i for i in dentro if i in pedidos]
+    if not dentro:
+        return []
+    P, Q = m.Postulacion, m.Postulante
+    filas: dict[int, Fila] = {}
+    for lote in _lotes(dentro):
+        stmt = (sa.select(P.id, Q.numero_documento, Q.apellido_paterno, Q.apellido_materno, Q.nombres)
+                .join(Q, Q.id == P.postulante_id).where(P.id.in_(lote)))
+        if buscar:
+            patron = f"%{buscar.strip().lower()}%"
+            stmt = stmt.where(sa.or_(Q.numero_documento.like(patron), sa.func.lower(Q.apellido_paterno).like(patron),
+                                     sa.func.lower(Q.nombres).like(patron)))
+        for r in session.execute(stmt):
+            nombre = " ".join(x for x in (r.apellido_paterno, r.apellido_materno) if x) + f", {r.nombres}"
+            filas[r.id] = Fila(postulacion_id=r.id, documento=r.numero_documento, nombre=nombre)
+        R = m.ResultadoEtapa
+        for res in session.scalars(sa.select(R).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                                      R.postulacion_id.in_(lote))
+                                   .options(selectinload(R.verificaciones))):
+            if res.postulacion_id in filas:
+                filas[res.postulacion_id].resultado = res
+                filas[res.postulacion_id].items = {it.codigo: it for it in res.verificaciones}
+    return sorted(filas.values(), key=lambda f: (f.nombre.lower(), f.postulacion_id))
+
+
+def _lotes(valores: Sequence[int], tamano: int = 5000) -> Iterable[Sequence[int]]:
+    for i in range(0, len(valores), tamano):
+        yield valores[i:i + tamano]
+
+
+def faltantes(session: Session, conv: m.Convocatoria, etapa: str) -> list[Fila]:
+    """Candidates whose inputs of the stage are not recorded yet (attendance, expediente/factors)."""
+    if etapa not in CON_ENTRADAS:
+        return []
+    requeridos = {"examen": (ASISTIO,), "psicologica": (ASISTIO,), "curricular": (EXPEDIENTE,)}[etapa]
+    return [f for f in candidatos(session, conv, etapa)
+            if not (f.resultado is not None and f.resultado.override)
+            and any(c not in f.items for c in requeridos)]
+
+
+# --- recording inputs ------------------------------------------------------------------------
+
+
+def _quien(usuario: m.Usuario | None) -> dict[str, Any]:
+    return {"usuario_id": usuario.id if usuario else None, "usuario": usuario.username if usuario else None}
+
+
+def puntaje_examen(texto: Any, maximo: Decimal) -> Decimal:
+    """A typed exam score: a number from 0 to the maximum (30, §4.2.2 l), with up to two decimals.
+
+    A comma is accepted as the decimal separator (es-PE). Raises ``ValueError`` with the message."""
+    if isinstance(texto, float):  # a spreadsheet cell: its shortest exact decimal, never the binary value
+        texto = repr(texto)
+    valor = str(texto).strip().replace(",", ".")
+    try:
+        d = Decimal(valor)
+    except InvalidOperation:
+        raise ValueError(f"«{str(texto).strip()}» no es un puntaje: escriba un número de 0 a {maximo}.") from None
+    if not d.is_finite():
+        raise ValueError(f"«{str(texto).strip()}» no es un puntaje: escriba un número de 0 a {maximo}.")
+    if not Decimal(0) <= d <= maximo:
+        raise ValueError(f"El puntaje {valor} está fuera del rango de 0 a {maximo} (§4.2.2 l).")
+    if d != d.quantize(Decimal("0.01")):
+        raise ValueError(f"El puntaje {valor} tiene más de dos decimales.")
+    return d.quantize(Decimal("0.01"))
+
+
+def _documento(session: Session, conv: m.Convocatoria, postulacion_id: int) -> str:
+    """The document number of an application of this call (for a message), else its id."""
+    numero = session.scalar(sa.select(m.Postulante.numero_documento).join(
+        m.Postulacion, m.Postulacion.postulante_id == m.Postulante.id).where(
+        m.Postulacion.id == postulacion_id, m.Postulacion.convocatoria_id == conv.id))
+    return numero or f"#{postulacion_id}"
+
+
+@dataclass(frozen=True)
+class EntradaExamen:
+    postulacion_id: int
+    asistio: bool
+    puntaje: Decimal | None
+
+
+def validar_examen(session: Session, conv: m.Convocatoria, valores: Mapping[int, tuple[str, str]]) -> list[EntradaExamen]:
+    """The grid's values (application id → (asistió "si"/"no", score text)), checked as a whole.
+
+    §4.2.2 k: absence is "No se presentó"; §4.2.2 l: a score from 0 to 30. Raises
+    :class:`EtapaRechazada` with one message per field (``asistio-<id>``, ``puntaje-<id>``)."""
+    exigir_editable(session, conv, "examen")
+    _, maximo = rango_examen(conv)
+    dentro = set(ids_en_etapa(session, conv, "examen"))
+    errores: dict[str, str] = {}
+    entradas = []
+    for pid, (asistio, texto) in valores.items():
+        if pid not in dentro:
+            errores[f"puntaje-{pid}"] = (f"El candidato {_documento(session, conv, pid)} no está en la Evaluación de "
+                                         "Conocimientos (no fue Apto en la etapa anterior).")
+            continue
+        texto = (texto or "").strip()
+        if asistio not in ("si", "no"):
+            errores[f"asistio-{pid}"] = "Indique si asistió."
+            continue
+        if asistio == "no":
+            if texto:
+                errores[f"puntaje-{pid}"] = "Quien no se presentó no tiene puntaje: deje el puntaje vacío."
+                continue
+            entradas.append(EntradaExamen(pid, False, None))
+            continue
+        if not texto:
+            errores[f"puntaje-{pid}"] = "Escriba el puntaje de quien asistió."
+            continue
+        try:
+            entradas.append(EntradaExamen(pid, True, puntaje_examen(texto, maximo)))
+        except ValueError as exc:
+            errores[f"puntaje-{pid}"] = str(exc)
+    if errores:
+        raise EtapaRechazada(f"Hay {len(errores)} dato(s) por corregir: no se guardó ningún puntaje.", errores=errores)
+    return entradas
+
+
+def registrar_examen(session: Session, conv: m.Convocatoria, entradas: Sequence[EntradaExamen], *,
+                     usuario: m.Usuario | None = None, origen: str = "pantalla") -> int:
+    """Store attendance and scores of the exam (§4.2.2 k, l) in one transaction; returns how many changed."""
+    exigir_editable(session, conv, "examen")
+    return _guardar_entradas(session, conv, "examen", {
+        e.postulacion_id: [(ASISTIO, "Asistió a la evaluación de conocimientos", "§4.2.2 k", {"cumple": e.asistio}),
+                           (PUNTAJE, "Puntaje de la evaluación de conocimientos", "§4.2.2 l",
+                            {"puntaje": e.puntaje} if e.asistio else None)]
+        for e in entradas
+    }, accion="registrar_puntajes_examen", usuario=usuario, extra={"origen": origen})
+
+
+def registrar_asistencia(session: Session, conv: m.Convocatoria, etapa: str, asistencias: Mapping[int, str], *,
+                         usuario: m.Usuario | None = None) -> int:
+    """Attendance of the psychological test (§4.2.3: referential, attendance only; absence is No Apto, §4.6)."""
+    exigir_editable(session, conv, etapa)
+    if etapa != "psicologica":
+        raise EtapaRechazada("La asistencia se registra aquí solo para la Evaluación Psicológica.")
+    dentro = set(ids_en_etapa(session, conv, etapa))
+    errores = {}
+    for pid, valor in asistencias.items():
+        if pid not in dentro:
+            errores[f"asistio-{pid}"] = f"El candidato {_documento(session, conv, pid)} no está en la Evaluación Psicológica."
+        elif valor not in ("si", "no"):
+            errores[f"asistio-{pid}"] = "Indique si asistió."
+    if errores:
+        raise EtapaRechazada(f"Hay {len(errores)} dato(s) por corregir: no se guardó nada.", errores=errores)
+    return _guardar_entradas(session, conv, etapa, {
+        pid: [(ASISTIO, "Asistió a la evaluación psicológica", "§4.2.3", {"cumple": valor == "si"})]
+        for pid, valor in asistencias.items()
+    }, accion="registrar_asistencia_psicologica", usuario=usuario)
+
+
+def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
+                      por_postulacion: Mapping[int, Sequence[tuple[str, str, str, dict[str, Any] | None]]], *,
+                      accion: str, usuario: m.Usuario | None, extra: Mapping[str, Any] | None = None) -> int:
+    """Write the stage inputs of many candidates in one transaction, set-based (a score file of
+    thousands of lines is a few bulk statements, not thousands of ORM objects).
+
+    ``por_postulacion``: application id → [(code, description, clause, values or None to remove)].
+    A candidate whose inputs changed gets its evaluated result back to pending;
+    the changes are audited. Returns how many candidates changed."""
+    R, V = m.ResultadoEtapa, m.ItemVerificacion
+    ids = list(por_postulacion)
+    momento = now()
+    try:
+        filas: dict[int, sa.Row] = {}
+        for lote in _lotes(ids):
+            filas.update({f.postulacion_id: f for f in session.execute(
+                sa.select(R.id, R.postulacion_id, R.override, R.evaluado_en)
+                .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa], R.postulacion_id.in_(lote)))})
+        faltan = [pid for pid in ids if pid not in filas]
+        if faltan:
+            nuevos = session.execute(sa.insert(R).returning(R.id, R.postulacion_id, R.override, R.evaluado_en,
+                                                            sort_by_parameter_order=True), [
+                {"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa],
+                 "resultado": Resultado.pendiente, "motivos": [], "reglas": {}, "publicado": False, "override": False,
+                 "creado_en": momento, "modificado_en": momento} for pid in faltan]).all()
+            filas.update({f.postulacion_id: f for f in nuevos})
+        por_fila = {filas[pid].id: pid for pid in ids}
+        items: dict[tuple[int, str], sa.Row] = {}
+        for lote in _lotes(list(por_fila)):
+            for it in session.execute(sa.select(V.id, V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje,
+                                                V.observacion).where(V.resultado_etapa_id.in_(lote))):
+                items[(it.resultado_etapa_id, it.codigo)] = it
+        insertar, actualizar, borrar = [], [], []
+        cambios: dict[str, Any] = {}
+        pendientes = []
+        for pid, entradas in por_postulacion.items():
+            fila = filas[pid]
+            cambio = False
+            for codigo, descripcion, clausula, valores in entradas:
+                previo = items.get((fila.id, codigo))
+                if valores is None:
+                    if previo is not None:
+                        borrar.append(previo.id)
+                        cambio = True
+                    continue
+                nuevo = {"cumple": valores.get("cumple"), "puntaje": valores.get("puntaje"),
+                         "observacion": valores.get("observacion") or None}
+                if previo is None:
+                    insertar.append({"resultado_etapa_id": fila.id, "codigo": codigo, "descripcion": descripcion[:300],
+                                     "clausula": clausula, **nuevo})
+                    cambio = True
+                elif (previo.cumple, previo.puntaje, previo.observacion or None) != tuple(nuevo.values()):
+                    actualizar.append({"id": previo.id, **nuevo})
+                    cambio = True
+            if cambio:
+                cambios[str(pid)] = {c: _json(v) for c, _, _, v in entradas}
+                if not fila.override and fila.evaluado_en is not None:
+                    pendientes.append(fila.id)
+        for lote in _lotes(borrar):
+            session.execute(sa.delete(V).where(V.id.in_(lote)))
+        if actualizar:
+            session.execute(sa.update(V), actualizar)
+        if insertar:
+            session.execute(sa.insert(V), insertar)
+        for lote in _lotes(pendientes):
+            # Inputs changed: the stored result no longer follows from them until the stage is
+            # evaluated again (an evaluator's override stands; the engine keeps it too).
+            session.execute(sa.update(R).where(R.id.in_(lote)).values(
+                resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento))
+        if cambios:
+            audit.record(session, accion=accion, objeto=conv, entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                         despues={"etapa": etapa, "entradas": cambios, **(extra or {})}, **_quien(usuario))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.expire_all()  # the ORM rows the screens read next are reloaded
+    return len(cambios)
+
+
+def _json(v: Mapping[str, Any] | None) -> Any:
+    if v is None:
+        return None
+    return {k: (str(x) if isinstance(x, Decimal) else x) for k, x in v.items()}
+
+
+def registrar_verificacion_ficha(session: Session, conv: m.Convocatoria, postulacion_id: int,
+                                 valores: Mapping[str, str], *, usuario: m.Usuario | None = None) -> bool:
+    """The evaluator's manual checklist of one candidate's Ficha and annexes (D1, §4.2.1 b):
+    code → "si" / "no" / "" (not checked). The stage must be calculated again to apply it."""
+    exigir_editable(session, conv, "ficha")
+    if postulacion_id not in set(ids_en_etapa(session, conv, "ficha")):
+        raise EtapaRechazada("Este candidato no está en la Evaluación de Ficha.")
+    errores = {f"check-{c}": "Marque Conforme, No conforme o deje sin verificar."
+               for c, v in valores.items() if c not in LISTA_FICHA or v not in ("si", "no", "")}
+    if errores:
+        raise EtapaRechazada("No se guardó la verificación.", errores=errores)
+    return bool(_guardar_entradas(session, conv, "ficha", {postulacion_id: [
+        (codigo, texto, clausula, {"cumple": valores[codigo] == "si"} if valores.get(codigo) else None)
+        for codigo, (texto, clausula) in LISTA_FICHA.items()
+    ]}, accion="registrar_verificacion_ficha", usuario=usuario))
+
+
+# --- the exam's score file (CSV or Excel) ------------------------------------------------------
+
+_COL_DOCUMENTO = ("numero_documento", "documento", "dni", "nro_documento", "n_documento", "numero")
+_COL_PUNTAJE = ("puntaje", "nota", "puntaje_examen")
+_NO_SE_PRESENTO = ("nsp", "no se presento", "no se presentó", "no asistio", "no asistió")
+
+
+def _normalizar(cabecera: Any) -> str:
+    texto = str(cabecera or "").strip().lower()
+    for a, b in (("á", "a"), ("é", "e"), ("í", "i"), ("ó", "o"), ("ú", "u"), ("°", ""), ("º", ""), (".", "")):
+        texto = texto.replace(a, b)
+    return "_".join(texto.split())
+
+
+def _filas_csv(data: bytes) -> list[list[Any]]:
+    try:
+        texto = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        texto = data.decode("cp1252", errors="replace")  # Excel in Spanish saves CSV as Windows-1252
+    try:
+        dialecto = csv.Sniffer().sniff(texto[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialecto = csv.excel
+    return [fila for fila in csv.reader(io.StringIO(texto), dialecto)]
+
+
+def _filas_xlsx(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        libro = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ArchivoRechazado([(None, f"El archivo Excel no se puede leer ({exc.__class__.__name__}).")]) from None
+    try:
+        hoja = libro.worksheets[0]
+        filas = []
+        for n, fila in enumerate(hoja.iter_rows(values_only=True)):
+            if n > MAX_FILAS:
+                raise ArchivoRechazado([(None, f"El archivo tiene más de {MAX_FILAS} filas.")])
+            filas.append(list(fila))
+        return filas
+    finally:
+        libro.close()
+
+
+def leer_archivo_puntajes(session: Session, conv: m.Convocatoria, nombre: str, data: bytes) -> list[EntradaExamen]:
+    """Read an exam score file: a header with the document number and the score, one candidate per line.
+
+    An empty score or "NSP" records "No se presentó" (§4.2.2 k). Every error is collected with its line
+    (unknown document, candidate not in the stage, score out of 0–30 or not a number, repeated
+    candidate, §4.2.2 l); any error refuses the whole file (:class:`ArchivoRechazado`)."""
+    exigir_editable(session, conv, "examen")
+    if not data:
+        raise ArchivoRechazado([(None, "El archivo está vacío.")])
+    if len(data) > MAX_ARCHIVO:
+        raise ArchivoRechazado([(None, "El archivo supera los 5 MB.")])
+    extension = (nombre or "").rsplit(".", 1)[-1].lower()
+    if data[:4] == b"PK\x03\x04" or extension == "xlsx":
+        filas = _filas_xlsx(data)
+    elif extension in ("csv", "txt"):
+        filas = _filas_csv(data)
+    else:
+        raise ArchivoRechazado([(None, "Suba un archivo CSV o Excel (.xlsx).")])
+    if not any(str(c).strip() for f in filas for c in f if c is not None):
+        raise ArchivoRechazado([(None, "El archivo está vacío.")])
+    cabecera = [_normalizar(c) for c in filas[0]]
+    col_doc = next((cabecera.index(c) for c in _COL_DOCUMENTO if c in cabecera), None)
+    col_pun = next((cabecera.index(c) for c in _COL_PUNTAJE if c in cabecera), None)
+    if col_doc is None or col_pun is None:
+        raise ArchivoRechazado([(1, "La primera fila debe tener las columnas «numero_documento» y «puntaje».")])
+    _, maximo = rango_examen(conv)
+    P, Q = m.Postulacion, m.Postulante
+    por_documento: dict[str, list[int]] = {}
+    for pid, numero in session.execute(sa.select(P.id, Q.numero_documento).join(Q, Q.id == P.postulante_id)
+                                       .where(P.convocatoria_id == conv.id)):
+        por_documento.setdefault(numero.strip().upper(), []).append(pid)
+    dentro = set(ids_en_etapa(session, conv, "examen"))
+    errores: list[tuple[int | None, str]] = []
+    vistos: dict[int, int] = {}
+    entradas = []
+    for linea, fila in enumerate(filas[1:], start=2):
+        celdas = list(fila) + [None] * (max(col_doc, col_pun) + 1 - len(fila))
+        doc, pun = celdas[col_doc], celdas[col_pun]
+        if all(c is None or not str(c).strip() for c in celdas):
+            continue  # a blank line
+        documento = ("" if doc is None else (str(int(doc)) if isinstance(doc, (int, float)) and float(doc).is_integer()
+                                            else str(doc))).strip().upper()
+        if isinstance(doc, (int, float)) and len(documento) < 8:
+            documento = documento.zfill(8)  # a DNI typed as a number loses its leading zeros in Excel
+        if not documento:
+            errores.append((linea, "Falta el número de documento."))
+            continue
+        pids = por_documento.get(documento)
+        if not pids:
+            errores.append((linea, f"El documento {documento} no corresponde a ningún postulante de esta convocatoria."))
+            continue
+        if len(pids) > 1:
+            errores.append((linea, f"El documento {documento} corresponde a más de un postulante: regístrelo en la grilla."))
+            continue
+        pid = pids[0]
+        if pid not in dentro:
+            errores.append((linea, f"El documento {documento} no está en la Evaluación de Conocimientos "
+                                   "(no fue Apto en la etapa anterior)."))
+            continue
+        if pid in vistos:
+            errores.append((linea, f"El documento {documento} ya figura en la línea {vistos[pid]}."))
+            continue
+        vistos[pid] = linea
+        texto: Any = pun if isinstance(pun, float) else ("" if pun is None else str(pun).strip())
+        if isinstance(texto, str) and (not texto or texto.lower() in _NO_SE_PRESENTO):
+            entradas.append(EntradaExamen(pid, False, None))
+            continue
+        try:
+            entradas.append(EntradaExamen(pid, True, puntaje_examen(texto, maximo)))
+        except ValueError as exc:
+            errores.append((linea, f"Documento {documento}: {exc}"))
+    if errores:
+        raise ArchivoRechazado(errores)
+    if not entradas:
+        raise ArchivoRechazado([(None, "El archivo no tiene ningún puntaje.")])
+    return entradas
+
+
+# --- curricular evaluation (§4.2.4) ----------------------------------------------------------------
+
+
+def expediente_de(session: Session, conv: m.Convocatoria, postulacion_id: int) -> tuple[m.DocumentoPostulacion | None, bool]:
+    """The candidate's expediente (C5) and whether it came inside its window (§4.2.4 Criterios)."""
+    doc = session.scalar(sa.select(m.DocumentoPostulacion).where(
+        m.DocumentoPostulacion.postulacion_id == postulacion_id, m.DocumentoPostulacion.tipo == TIPO_EXPEDIENTE))
+    if doc is None:
+        return None, False
+    ventana = ventana_expediente(session, conv)
+    return doc, ventana is None or ventana[0] <= doc.cargado_en <= ventana[1]
+
+
+def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id: int, *, factores: Mapping[str, str],
+                         lista: Mapping[str, tuple[str, str]], usuario: m.Usuario | None = None) -> bool:
+    """One candidate's curricular evaluation: the expediente (present, on time: read from the stored
+    upload), each factor Cumple / No cumple, and the evaluator's checklist item by item (D4, §4.2.4).
+
+    ``factores``: factor → "si"/"no"; ``lista``: checklist code → ("si"/"no"/"na", observation)."""
+    exigir_editable(session, conv, "curricular")
+    if postulacion_id not in set(ids_en_etapa(session, conv, "curricular")):
+        raise EtapaRechazada("Este candidato no está en la Evaluación Curricular.")
+    pide_publica = bool(conv.perfil and conv.perfil.experiencia_publica_meses)
+    doc, en_plazo = expediente_de(session, conv, postulacion_id)
+    errores = {}
+    esperados = [f for f in FACTORES_CURRICULARES if pide_publica or f != "experiencia_publica"]
+    if doc is not None:
+        for f in esperados:
+            if factores.get(f) not in ("si", "no"):
+                errores[f"factor-{f}"] = "Marque Cumple o No cumple."
+    for codigo, (valor, _obs) in lista.items():
+        if codigo not in LISTA_CURRICULAR:
+            errores[codigo] = "Ítem desconocido."
+        elif valor not in ("si", "no", "na", ""):
+            errores[codigo] = "Marque Cumple, No cumple o No aplica."
+    if errores:
+        raise EtapaRechazada("Complete la evaluación: no se guardó nada.", errores=errores)
+    items: list[tuple[str, str, str, dict[str, Any] | None]] = [
+        (EXPEDIENTE, "Presentó el expediente curricular", "§4.2.4 Criterios", {"cumple": doc is not None}),
+        (EN_PLAZO, "Expediente presentado en la fecha y horario establecidos", "§4.2.4 Criterios",
+         {"cumple": en_plazo} if doc is not None else None),
+    ]
+    for f in FACTORES_CURRICULARES:
+        valor = factores.get(f) if doc is not None and f in esperados else None
+        items.append((f, f"Factor curricular: {NOMBRES_FACTOR[f]}", "§4.2.4",
+                      {"cumple": valor == "si"} if valor else None))
+    for codigo, (texto, clausula) in LISTA_CURRICULAR.items():
+        valor, obs = lista.get(codigo, ("", ""))
+        items.append((codigo, texto, clausula,
+                       {"cumple": {"si": True, "no": False}.get(valor), "observacion": (obs or "").strip()[:2000] or None}
+                       if valor else None))
+    return bool(_guardar_entradas(session, conv, "curricular", {postulacion_id: items},
+                                  accion="registrar_evaluacion_curricular", usuario=usuario))
+
+
+# --- running a stage ---------------------------------------------------------------------------
+
+
+def _exigir_listo(session: Session, conv: m.Convocatoria, etapa: str) -> None:
+    todas = _exigir_etapa(conv, etapa)
+    if etapa == "entrevista":
+        raise EtapaRechazada("La Entrevista Personal la califica el Comité de Entrevista en sus hojas.")
+    previa = _previas_evaluadas(session, conv, todas[: todas.index(etapa)])
+    if previa is not None:
+        raise EtapaRechazada(f"La etapa «{_nombre(previa)}» aún no tiene resultados: calcúlela primero.")
+    faltan = faltantes(session, conv, etapa)
+    if faltan:
+        muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
+        raise EtapaRechazada(f"Faltan registrar los datos de {len(faltan)} candidato(s) de la {_nombre(etapa)}: "
+                             f"{muestra}{'…' if len(faltan) > 5 else ''}. No se calculó nada.")
+
+
+def evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None = None,
+            en_tarea_desde: int | None = None) -> engine_db.Evaluacion | m.Tarea:
+    """Run the stage with the bases' plugins (engine_db.evaluar, audited); a stage with
+    ``en_tarea_desde`` candidates or more runs as a background job with progress (returned)."""
+    exigir_editable(session, conv, etapa)
+    _exigir_listo(session, conv, etapa)
+    if en_tarea_desde is not None and len(ids_en_etapa(session, conv, etapa)) >= en_tarea_desde:
+        tarea = tareas.crear(session, tipo="evaluacion", descripcion=f"{_nombre(etapa)} – {conv.codigo}",
+                             funcion="casadmin.etapas.evaluar_en_tarea",
+                             argumentos={"convocatoria_id": conv.id, "etapa": etapa,
+                                         "usuario_id": usuario.id if usuario else None},
+                             entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                             usuario_id=usuario.id if usuario else None)
+        session.commit()
+        return tarea
+    return _evaluar(session, conv, etapa, usuario=usuario)
+
+
+def _evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,
+             recalcular: bool = False, motivo: str | None = None) -> engine_db.Evaluacion:
+    try:
+        return engine_db.evaluar(session, conv.codigo, etapa, usuario=usuario, recalcular=recalcular, motivo=motivo)
+    except engine_db.EvaluacionRechazada as exc:
+        raise EtapaRechazada(str(exc)) from None
+    except pl.ErrorDePlugin as exc:
+        raise EtapaRechazada(f"La regla de las bases falló y no se guardó nada: {exc}") from None
+
+
+def evaluar_en_tarea(*, convocatoria_id: int, etapa: str, usuario_id: int | None, avance: tareas.Avance) -> str:
+    """The background part of :func:`evaluar` (casadmin.tareas)."""
+    from casadmin.extensions import db
+
+    session = db.session
+    conv = session.get(m.Convocatoria, convocatoria_id)
+    usuario = session.get(m.Usuario, usuario_id) if usuario_id else None
+    avance(5, 100, f"Evaluando la {_nombre(etapa)} con las reglas de las bases…")
+    r = _evaluar(session, conv, etapa, usuario=usuario)
+    return resumen(r)
+
+
+def resumen(r: engine_db.Evaluacion) -> str:
+    partes = ", ".join(f"{Resultado[k].value}: {n}" for k, n in sorted(r.conteo.items()))
+    return f"{_nombre(r.etapa)}: {sum(r.conteo.values())} resultado(s) calculado(s) ({partes or 'ninguno'})."
+
+
+def recalcular(session: Session, conv: m.Convocatoria, etapa: str, motivo: str, *,
+               usuario: m.Usuario | None = None) -> engine_db.Evaluacion:
+    """Recompute a stage (a published one included) with a written reason: audited with what changed (F3)."""
+    if not (motivo or "").strip():
+        raise EtapaRechazada("Escriba el motivo del recálculo (quedará en el registro de auditoría).", "motivo")
+    _exigir_listo(session, conv, etapa)
+    return _evaluar(session, conv, etapa, usuario=usuario, recalcular=True, motivo=motivo.strip())
+
+
+def modificar_resultado(session: Session, conv: m.Convocatoria, postulacion_id: int, etapa: str, resultado: str,
+                        motivo: str, *, usuario: m.Usuario | None = None) -> m.ResultadoEtapa:
+    """An evaluator's override of one automatic result, with a written reason (D1, §4.2.1 c).
+
+    The automatic reasons stay in ``motivos``; the override is marked (``override``) with its reason,
+    the engine keeps it on a later evaluation, and the change is audited with before and after."""
+    exigir_editable(session, conv, etapa)
+    if etapa not in RESULTADOS_OVERRIDE:
+        raise EtapaRechazada("Esta etapa no admite modificar resultados desde aquí.")
+    motivo = (motivo or "").strip()
+    errores = {}
+    if resultado not in {r.name for r in RESULTADOS_OVERRIDE[etapa]}:
+        errores["resultado"] = "Elija el resultado."
+    if len(motivo) < 10:
+        errores["motivo"] = "Escriba el sustento de la modificación (al menos 10 caracteres)."
+    if errores:
+        raise EtapaRechazada("No se guardó la modificación.", errores=errores)
+    R = m.ResultadoEtapa
+    fila = session.scalar(sa.select(R).where(R.convocatoria_id == conv.id, R.postulacion_id == postulacion_id,
+                                             R.etapa == Etapa[etapa]))
+    if fila is None or fila.evaluado_en is None:
+        raise EtapaRechazada("Primero calcule los resultados de la etapa; luego podrá modificar uno con sustento.")
+    nuevo = Resultado[resultado]
+    antes = {"resultado": fila.resultado.name, "puntaje": fila.puntaje, "override": fila.override,
+             "motivo_override": fila.motivo_override}
+    motivos = [x for x in (fila.motivos or []) if x.get("requisito") != "Modificación del evaluador"]
+    motivos.append({"requisito": "Modificación del evaluador", "declarado": nuevo.name, "computado": "",
+                    "cumple": nuevo in SIGUEN, "clausula": "§4.2.1 c" if etapa == "ficha" else "D1", "mensaje": motivo})
+    try:
+        fila.resultado, fila.override, fila.motivo_override, fila.motivos = nuevo, True, motivo, motivos
+        fila.evaluado_por_id = usuario.id if usuario else None
+        fila.evaluado_en = now()
+        session.execute(sa.update(m.Postulacion).where(m.Postulacion.id == postulacion_id).values(
+            estado=EstadoPostulacion.en_proceso if nuevo in SIGUEN else EstadoPostulacion.no_apto))
+        session.flush()
+        audit.record(session, accion="modificar_resultado", objeto=fila, motivo=motivo, antes=antes,
+                     despues={"etapa": etapa, "resultado": nuevo.name, "override": True},
+                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=postulacion_id,
+                     **_quien(usuario))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return fila
+
+
+# --- the interview shortlist and timetable (D5, §4.2.4; B3, G1) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Convocable:
+    postulacion_id: int
+    documento: str
+    nombre: str
+    acumulado: Decimal
+    convocado: bool
+    orden: int
+
+
+def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
+    """Every candidate Apto in every stage before the interview, in order of accumulated score, and
+    whether the bases' rule calls them to the interview (D5, §4.2.4: with the exam the five highest,
+    ties with the fifth included, two more per additional position; without it every Apto)."""
+    todas = _exigir_etapa(conv, "entrevista")
+    previas = todas[: todas.index("entrevista")]
+    if _previas_evaluadas(session, conv, previas) is not None:
+        return []
+    R = m.ResultadoEtapa
+    solo = _siguen_stmt(conv, previas)
+    acumulado: dict[int, Decimal] = {}
+    for pid, puntaje in session.execute(
+        sa.select(R.postulacion_id, R.puntaje).where(R.convocatoria_id == conv.id, R.postulacion_id.in_(solo),
+                                                     R.etapa.in_([Etapa[e] for e in previas]))):
+        acumulado[pid] = acumulado.get(pid, Decimal(0)) + (puntaje or Decimal(0))
+    if not acumulado:
+        return []
+    bases = _bases(conv)
+    try:
+        modelo = interchange.cargar({**engine_db._cabecera(conv), "postulantes": []}).convocatoria
+    except (interchange.ArchivoInvalido, engine_db.EvaluacionRechazada) as exc:
+        raise EtapaRechazada(f"Los datos de la convocatoria no permiten calcular la lista: {exc}") from None
+    ctx = run.contexto(modelo, bases)
+    elegidos, _ = pl.primero(pl.get_plugin_manager(), bases, "casadmin_convocar_entrevista", ctx=ctx,
+                             acumulados=[(str(pid), total) for pid, total in acumulado.items()])
+    elegidos = {int(x) for x in elegidos}
+    P, Q = m.Postulacion, m.Postulante
+    nombres = {r.id: (r.numero_documento, " ".join(x for x in (r.apellido_paterno, r.apellido_materno) if x)
+                      + f", {r.nombres}")
+               for lote in _lotes(list(acumulado)) for r in session.execute(
+                   sa.select(P.id, Q.numero_documento, Q.apellido_paterno, Q.apellido_materno, Q.nombres)
+                   .join(Q, Q.id == P.postulante_id).where(P.id.in_(lote)))}
+    orden = sorted(acumulado, key=lambda pid: (-acumulado[pid], nombres[pid][1].lower(), pid))
+    return [Convocable(postulacion_id=pid, documento=nombres[pid][0], nombre=nombres[pid][1], acumulado=acumulado[pid],
+                       convocado=pid in elegidos, orden=n) for n, pid in enumerate(orden, 1)]
+
+
+def citaciones(session: Session, conv: m.Convocatoria) -> dict[int, m.Citacion]:
+    C = m.Citacion
+    return {c.postulacion_id: c for c in session.scalars(
+        sa.select(C).join(m.Postulacion, m.Postulacion.id == C.postulacion_id)
+        .where(m.Postulacion.convocatoria_id == conv.id, C.etapa == Etapa.entrevista))}
+
+
+def _validar_citacion(inicio: Any, lugar: str, errores: dict[str, str], campo_inicio: str, campo_lugar: str) -> None:
+    if not isinstance(inicio, dt.datetime):
+        errores[campo_inicio] = "Indique la fecha y hora (hora de Lima)."
+    lugar = (lugar or "").strip()
+    if not lugar:
+        errores[campo_lugar] = "Indique el lugar o el enlace de la entrevista."
+    elif len(lugar) > 300:
+        errores[campo_lugar] = "Hasta 300 caracteres."
+
+
+def generar_citaciones(session: Session, conv: m.Convocatoria, *, inicio: dt.datetime | None, duracion_minutos: Any,
+                       lugar: str, usuario: m.Usuario | None = None) -> list[m.Citacion]:
+    """One interview slot per shortlisted candidate, in merit order, one after another from ``inicio``
+    (Lima time), each ``duracion_minutos`` long, at ``lugar`` (a room or a link, §4.2.5 c).
+    Existing slots of the call's interview are replaced; the timetable is audited."""
+    exigir_editable(session, conv, "entrevista")
+    errores: dict[str, str] = {}
+    _validar_citacion(inicio, lugar, errores, "inicio", "lugar")
+    try:
+        duracion = int(str(duracion_minutos).strip())
+        if not 5 <= duracion <= 240:
+            raise ValueError
+    except ValueError:
+        errores["duracion"] = "La duración es un número entero de minutos, de 5 a 240."
+        duracion = 0
+    if errores:
+        raise EtapaRechazada("Revise los datos de la programación: no se generó nada.", errores=errores)
+    convocados = [c for c in lista_corta(session, conv) if c.convocado]
+    if not convocados:
+        raise EtapaRechazada("Aún no hay candidatos convocados a la Entrevista Personal "
+                             "(calcule primero los resultados de la Evaluación Curricular).")
+    existentes = citaciones(session, conv)
+    antes = {str(pid): _texto_citacion(c) for pid, c in existentes.items()}
+    lugar = lugar.strip()
+    out = []
+    try:
+        for pid, c in existentes.items():
+            if pid not in {x.postulacion_id for x in convocados}:
+                session.delete(c)
+        for n, cand in enumerate(convocados):
+            hora = inicio + dt.timedelta(minutes=duracion * n)
+            cit = existentes.get(cand.postulacion_id)
+            if cit is None:
+                cit = m.Citacion(postulacion_id=cand.postulacion_id, etapa=Etapa.entrevista, fecha_hora=hora,
+                                 lugar_o_enlace=lugar)
+                session.add(cit)
+            else:
+                cit.fecha_hora, cit.lugar_o_enlace = hora, lugar
+            out.append(cit)
+        session.flush()
+        audit.record(session, accion="programar_entrevistas", objeto=conv, antes=antes or None,
+                     despues={str(c.postulacion_id): _texto_citacion(c) for c in out},
+                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, **_quien(usuario))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return out
+
+
+def editar_citacion(session: Session, conv: m.Convocatoria, postulacion_id: int, *, fecha_hora: dt.datetime | None,
+                    lugar: str, usuario: m.Usuario | None = None) -> m.Citacion:
+    """Change one candidate's interview slot (audited)."""
+    exigir_editable(session, conv, "entrevista")
+    cit = citaciones(session, conv).get(postulacion_id)
+    if cit is None:
+        raise EtapaRechazada("Este candidato no tiene una citación a la Entrevista Personal.")
+    errores: dict[str, str] = {}
+    _validar_citacion(fecha_hora, lugar, errores, f"fecha-{postulacion_id}", f"lugar-{postulacion_id}")
+    if errores:
+        raise EtapaRechazada("Revise la citación: no se guardó.", errores=errores)
+    antes = _texto_citacion(cit)
+    try:
+        cit.fecha_hora, cit.lugar_o_enlace = fecha_hora, lugar.strip()
+        session.flush()
+        audit.record(session, accion="modificar_citacion", objeto=cit, antes=antes, despues=_texto_citacion(cit),
+                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=postulacion_id,
+                     **_quien(usuario))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return cit
+
+
+def _texto_citacion(c: m.Citacion) -> dict[str, str]:
+    return {"fecha_hora": c.fecha_hora.strftime("%Y-%m-%d %H:%M"), "lugar_o_enlace": c.lugar_o_enlace}
+
+
+# --- the stage overview -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstadoEtapa:
+    etapa: Etapa
+    candidatos: int
+    conteo: dict[Resultado, int]
+    publicada: bool
+    previa_pendiente: str | None
+
+    @property
+    def evaluados(self) -> int:
+        return sum(n for r, n in self.conteo.items() if r is not Resultado.pendiente)
+
+
+def resumen_etapas(session: Session, conv: m.Convocatoria) -> list[EstadoEtapa]:
+    """Each stage of the call with its candidates, results by kind and whether it is published."""
+    todas = etapas(conv)
+    R = m.ResultadoEtapa
+    conteos: dict[tuple[Etapa, Resultado], int] = {
+        (e, r): n for e, r, n in session.execute(
+            sa.select(R.etapa, R.resultado, sa.func.count()).where(R.convocatoria_id == conv.id,
+                                                                  R.evaluado_en.is_not(None))
+            .group_by(R.etapa, R.resultado))}
+    out = []
+    for i, e in enumerate(todas):
+        previa = _previas_evaluadas(session, conv, todas[:i])
+        out.append(EstadoEtapa(
+            etapa=Etapa[e], candidatos=0 if previa else len(ids_en_etapa(session, conv, e)),
+            conteo={r: n for (et, r), n in conteos.items() if et is Etapa[e]},
+            publicada=publicada(session, conv, e), previa_pendiente=previa))
+    return out

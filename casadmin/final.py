@@ -1,0 +1,534 @@
+"""Final results of a stored call (D7–D9, §4.2.6, §4.3, §4.5) with the same engine as ``casadmin simulate``.
+
+The call is read through :func:`casadmin.engine_db.exportar` (the stored Fichas, inputs, committee
+decisions and the *stored* stage results, evaluator overrides and corrections included) and the
+final step runs with the engine's own code (:func:`casadmin.engine.run._final`): the bonus plugins
+(§4.3, each with its legal basis), the merit-order plugin (§4.2.6 a–c: final score, then interview,
+then exam, then the committee) and the desierto plugin (§4.5). Nothing here re-implements a rule.
+
+* :func:`calcular` runs it in memory (the engine's proposal; nothing written).
+* :func:`evaluar_final` stores it: :class:`~casadmin.models.ResultadoFinal` per finalist (score,
+  order, condition, tie waiting for the committee), :class:`~casadmin.models.Bonificacion` per bonus
+  with its basis and plugin, the applications' state, the plugin versions (F3) and an audit record.
+  Once the final results are published, only an audited correction with a reason (``recalcular``).
+* :func:`decidir_empate` records the Interview Committee's decision on a tie that survives the
+  criteria (§4.2.6 c) with its mandatory reason, and recomputes.
+* :func:`publicar_final` freezes and publishes the final results and calls the winners to sign
+  (§4.4 d, :mod:`casadmin.contratos`).
+* :func:`causa_desierto_propuesta` is the cause of §4.5 the engine proposes (or ``desistimiento``
+  when the winner and the accesitarios did not sign, §4.4 f), for the call's "declarar desierta".
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import pluggy
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from casadmin import audit, engine_db
+from casadmin import models as m
+from casadmin import plugins as pl
+from casadmin.engine import interchange, run
+from casadmin.engine.model import Resultado as ResultadoMotor
+from casadmin.engine.params import ParametroDesconocido
+from casadmin.models.enums import (
+    CausaDesierto,
+    CondicionFinal,
+    EstadoPostulacion,
+    Etapa,
+    TipoBonificacion,
+)
+from casadmin.peru.clock import now
+
+__all__ = [
+    "ETAPA_FINAL",
+    "Calculo",
+    "FinalRechazado",
+    "ResumenFinal",
+    "calcular",
+    "causa_desierto_propuesta",
+    "decidir_empate",
+    "evaluar_final",
+    "publicacion_final",
+    "publicar_final",
+]
+
+#: How the final results are named where stages are (PublicacionEtapa.etapa, Impugnacion.etapa, the CLI).
+ETAPA_FINAL = "final"
+
+#: §4.3: which bonus a rule produced, by the clause its legal basis cites. FF.AA. and discapacidad
+#: together are one bonus of 25 % (§4.2.6): stored as ``ffaa`` with its concept naming both.
+_TIPO_POR_CLAUSULA = (
+    ("§4.3.4", TipoBonificacion.ffaa),
+    ("§4.3.3", TipoBonificacion.discapacidad),
+    ("§4.3.1", TipoBonificacion.deportista),
+    ("§4.3.2", TipoBonificacion.joven_especial),
+)
+
+
+class FinalRechazado(ValueError):
+    """A refusal with its Spanish message; nothing was changed."""
+
+
+@dataclass
+class Calculo:
+    """The engine's final step over a stored call (nothing written)."""
+
+    conv: m.Convocatoria
+    sim: run.Simulacion
+    #: the applicant's id in the exported format → postulacion id
+    postulaciones: dict[str, int]
+    #: committee decisions as exported: {"orden": [ids], "sustento": text}
+    decisiones: list[dict[str, Any]]
+    #: interview bonus (§4.2.5 h) per id, as the stored interview result records it
+    bonos_entrevista: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: plugin → "name==version" of the final step's plugins (bonuses, merit order, desierto): F3
+    reglas: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def orden(self):
+        return self.sim.orden
+
+    def lugares(self) -> dict[str, int]:
+        """Place in the merit order (1 = first); a tied group shares its first place."""
+        out, lugar = {}, 1
+        for grupo in (self.sim.orden.orden if self.sim.orden else ()):
+            for f in grupo:
+                out[f.id] = lugar
+            lugar += len(grupo)
+        return out
+
+
+@dataclass(frozen=True)
+class ResumenFinal:
+    """What :func:`evaluar_final` stored."""
+
+    codigo: str
+    finalistas: int
+    ganadores: list[str]
+    accesitarios: list[str]
+    empates: list[list[str]]
+    desierto: str | None
+    reglas: dict[str, str]
+    recalculado: bool
+
+
+def _convocatoria(session: Session, convocatoria: m.Convocatoria | str) -> m.Convocatoria:
+    if isinstance(convocatoria, m.Convocatoria):
+        return convocatoria
+    conv = session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == convocatoria))
+    if conv is None:
+        raise engine_db.ConvocatoriaNoEncontrada(f"No existe la convocatoria «{convocatoria}».")
+    return conv
+
+
+def _postulaciones(session: Session, conv: m.Convocatoria, postulantes: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The postulacion id of each exported applicant, by their document (one application per person, C3).
+
+    The export names an applicant by the document of the frozen Ficha; the applicant's account
+    carries the same document, so the cheap columns are read first and a frozen Ficha only when
+    they do not match.
+    """
+    P, Q = m.Postulacion, m.Postulante
+    por_documento = {(t.name, n): pid for pid, t, n in session.execute(
+        sa.select(P.id, Q.tipo_documento, Q.numero_documento).join(Q, Q.id == P.postulante_id)
+        .where(P.convocatoria_id == conv.id))}
+    claves = {p["id"]: (p["documento"]["tipo"], p["documento"]["numero"]) for p in postulantes}
+    if any(c not in por_documento for c in claves.values()):
+        for pid, ficha in session.execute(sa.select(P.id, P.ficha).where(P.convocatoria_id == conv.id)):
+            dp = (ficha or {}).get("datos_personales", {})
+            por_documento[(dp.get("tipo_documento"), dp.get("numero_documento"))] = pid
+    return {ident: por_documento[c] for ident, c in claves.items()}
+
+
+def _base_legal(mensaje: str) -> str:
+    """The legal basis an interview-bonus reason quotes in parentheses (plugins/…/entrevista.py)."""
+    hallado = re.search(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)\.?$", mensaje or "")
+    return hallado.group(1) if hallado else "Ley N° 31533; Bases §4.2.5 h"
+
+
+def _tasa_entrevista(ctx, monto: Decimal, puntaje: Decimal) -> Decimal:
+    """§4.2.5 h: the interview bonus rate of the bases version (its dated parameter)."""
+    try:
+        return Decimal(ctx.parametros["entrevista.bonificacion_31533"])
+    except ParametroDesconocido:  # a bases version without the parameter: the rate the amount shows
+        base = puntaje - monto
+        return (monto * 100 / base).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if base else Decimal(0)
+
+
+def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
+             pm: pluggy.PluginManager | None = None) -> Calculo:
+    """Run the engine's final step on the stored call (D7–D9); nothing is written.
+
+    The candidates of each stage are those who continued in every earlier stage (the interview's
+    shortlist chosen by the bases' plugin, D5, as ``simulate`` does); each stage's result is the
+    stored one. A stage with candidates but no stored result is refused.
+    """
+    pm = pm or pl.get_plugin_manager()
+    conv = _convocatoria(session, convocatoria)
+    try:
+        datos = engine_db.exportar(session, conv.codigo)
+        # The call and profile are checked against the format; each applicant is built (and checked)
+        # only when a stage's hook needs them (the interview's shortlist, the final step), as
+        # engine_db.evaluar does: a call of thousands has a handful of finalists.
+        cabecera = {k: v for k, v in datos.items() if k not in ("postulantes", "resultados", "decisiones_comite")}
+        modelo = interchange.cargar({**cabecera, "postulantes": []}).convocatoria
+    except interchange.ArchivoInvalido as exc:
+        raise FinalRechazado(f"Los datos guardados de «{conv.codigo}» no pueden leerse: {exc}") from None
+    except engine_db.EvaluacionRechazada as exc:
+        raise FinalRechazado(str(exc)) from None
+    try:
+        bases = pl.get_bases(pm, conv.version_bases.codigo)
+    except pl.BasesDesconocida as exc:
+        raise FinalRechazado(str(exc)) from None
+    fichas = {p["id"]: p for p in datos["postulantes"]}
+    construidos: dict[str, Any] = {}
+
+    def candidatos(ids: Sequence[str]) -> list:
+        out = []
+        for ident in ids:
+            if ident not in construidos:
+                try:
+                    construidos[ident] = interchange.candidato(fichas[ident])
+                except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
+                    raise FinalRechazado(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None
+            out.append(construidos[ident])
+        return out
+
+    decisiones = [tuple(d["orden"]) for d in datos.get("decisiones_comite", ())]
+    ctx = run.contexto(modelo, bases, decisiones)
+    sim = run.Simulacion(convocatoria=modelo, bases=bases)
+    guardados = (datos.get("resultados") or {}).get("etapas", {})
+    calculo = Calculo(conv=conv, sim=sim, postulaciones=_postulaciones(session, conv, datos["postulantes"]),
+                      decisiones=list(datos.get("decisiones_comite", [])))
+    acumulado = {ident: Decimal(0) for ident in fichas}
+    vivos = list(fichas)
+    try:
+        for etapa in run.etapas_de(modelo, bases):
+            if etapa == "entrevista":  # D5, the same hook as simulate
+                vivos = [c.id for c in run._convocar(pm, ctx, sim, candidatos(vivos), acumulado)]
+            filas = {r["postulante"]: r for r in guardados.get(etapa, ())}
+            faltan = [c for c in vivos if c not in filas]
+            if faltan:
+                raise FinalRechazado(
+                    f"La {Etapa[etapa].value} de «{conv.codigo}» no tiene resultado para {len(faltan)} candidato(s) "
+                    f"que siguen en el proceso ({', '.join(faltan[:5])}{'…' if len(faltan) > 5 else ''}): "
+                    "evalúe la etapa antes de calcular el resultado final.")
+            resultados = []
+            for c in vivos:
+                f = filas[c]
+                puntaje = None if f["puntaje"] is None else Decimal(str(f["puntaje"]))
+                resultados.append(ResultadoMotor(candidato=c, etapa=etapa, resultado=f["resultado"],
+                                                 puntaje=puntaje, regla=f.get("regla") or ""))
+                if puntaje is not None:
+                    acumulado[c] += puntaje
+                if etapa == "entrevista":
+                    for mo in f.get("motivos") or ():
+                        if mo.get("clausula") == "§4.2.5 h" and str(mo.get("computado", "")).startswith("+"):
+                            monto = Decimal(mo["computado"][1:])
+                            calculo.bonos_entrevista[c] = {
+                                "monto": monto, "concepto": mo.get("requisito", ""),
+                                "base_legal": _base_legal(mo.get("mensaje", "")), "regla": f.get("regla") or "",
+                                "tasa": _tasa_entrevista(ctx, monto, puntaje), "puntaje": puntaje}
+            sim.etapas[etapa] = resultados
+            vivos = [c for c, r in zip(vivos, resultados, strict=True) if r.sigue]
+        previas = dict(sim.reglas)
+        run._final(pm, ctx, sim, candidatos(vivos), acumulado)  # D7–D9: exactly simulate's final step
+        calculo.reglas = {p: v for p, v in sorted(sim.reglas.items()) if previas.get(p) != v}
+    except pl.SinImplementacion as exc:
+        raise FinalRechazado(str(exc)) from None
+    return calculo
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+def publicacion_final(session: Session, conv: m.Convocatoria) -> m.PublicacionEtapa | None:
+    return session.scalar(sa.select(m.PublicacionEtapa).where(
+        m.PublicacionEtapa.convocatoria_id == conv.id, m.PublicacionEtapa.etapa == ETAPA_FINAL))
+
+
+def _publicado(session: Session, conv: m.Convocatoria) -> bool:
+    return publicacion_final(session, conv) is not None or session.scalar(
+        sa.select(m.ResultadoFinal.id).where(m.ResultadoFinal.convocatoria_id == conv.id,
+                                             m.ResultadoFinal.publicado.is_(True)).limit(1)) is not None
+
+
+def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str | None]:
+    """Who acted, for the audit record: a user, a name, or the console (``casadmin evaluate``)."""
+    if isinstance(usuario, m.Usuario):
+        return usuario.id, usuario.username
+    if usuario:
+        return None, usuario
+    try:
+        return None, f"consola ({getpass.getuser()})"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return None, "consola"
+
+
+def _tipo(b) -> TipoBonificacion:
+    for clausula, tipo in _TIPO_POR_CLAUSULA:
+        if clausula in b.base_legal:
+            return tipo
+    return TipoBonificacion.otra
+
+
+def _estado_final(session: Session, conv: m.Convocatoria) -> dict[str, Any]:
+    """The stored final results in the audit record's terms: id → orden, condición, puntaje final."""
+    R = m.ResultadoFinal
+    filas = session.execute(sa.select(R.postulacion_id, R.orden_merito, R.condicion, R.puntaje_final, R.empate_comite)
+                            .where(R.convocatoria_id == conv.id)).all()
+    return {str(f.postulacion_id): {"orden": f.orden_merito, "condicion": f.condicion.name,
+                                    "puntaje_final": f.puntaje_final, "empate_comite": f.empate_comite}
+            for f in filas}
+
+
+def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | None,
+             usuario: m.Usuario | str | None) -> ResumenFinal:
+    conv, sim = calculo.conv, calculo.sim
+    orden = sim.orden
+    momento = now()
+    quien_id, quien = _quien(usuario)
+    antes = _estado_final(session, conv)
+    ids = calculo.postulaciones
+    R, B = m.ResultadoFinal, m.Bonificacion
+    previos = set(session.scalars(sa.select(R.postulacion_id).where(R.convocatoria_id == conv.id)))
+    de_la_convocatoria = sa.select(m.Postulacion.id).where(m.Postulacion.convocatoria_id == conv.id)
+    session.execute(sa.delete(B).where(B.postulacion_id.in_(de_la_convocatoria)))
+    session.execute(sa.delete(R).where(R.convocatoria_id == conv.id))
+    reglas = calculo.reglas
+    lugares = calculo.lugares()
+    ganadores = {f.id for f in orden.ganadores} if orden else set()
+    accesitarios = {f.id for f in orden.accesitarios} if orden else set()
+    empatados = {f.id for g in orden.empates_comite for f in g} if orden else set()
+    sustentos = {}
+    for d in calculo.decisiones:
+        for ident in d["orden"]:
+            sustentos[ident] = d.get("sustento") or ""
+    filas, bonos, estados = [], [], []
+    for f in sim.finales:
+        pid = ids[f.candidato]
+        if f.candidato in ganadores:
+            condicion, estado = CondicionFinal.ganador, EstadoPostulacion.ganador
+        elif f.candidato in accesitarios:
+            condicion, estado = CondicionFinal.accesitario, EstadoPostulacion.accesitario
+        else:
+            condicion = CondicionFinal.aprobado
+            estado = EstadoPostulacion.en_proceso if f.candidato in empatados else EstadoPostulacion.no_seleccionado
+        filas.append({
+            "convocatoria_id": conv.id, "postulacion_id": pid, "puntaje_etapas": f.puntaje_etapas,
+            "puntaje_bonificaciones": sum((b.monto for b, _ in f.bonificaciones), Decimal(0)),
+            "puntaje_final": f.puntaje_final, "orden_merito": lugares.get(f.candidato), "condicion": condicion,
+            "decision_comite": sustentos.get(f.candidato), "empate_comite": f.candidato in empatados,
+            "reglas": reglas, "publicado": False, "creado_en": momento, "modificado_en": momento})
+        estados.append({"id": pid, "estado": estado})
+        tipos = set()
+        for b, plugin in f.bonificaciones:
+            tipo = _tipo(b)
+            if tipo in tipos:
+                raise FinalRechazado(f"Dos bonificaciones del mismo tipo ({tipo.value}) para {f.candidato}: "
+                                     "revise los plugins de bonificación de la versión de bases.")
+            tipos.add(tipo)
+            bonos.append({"postulacion_id": pid, "tipo": tipo, "porcentaje": b.porcentaje, "base": b.base,
+                          "puntos": b.monto, "base_legal": b.base_legal[:300], "concepto": b.concepto[:300],
+                          "regla": sim.reglas.get(plugin, plugin)[:140], "creado_en": momento, "modificado_en": momento})
+        e = calculo.bonos_entrevista.get(f.candidato)
+        if e is not None:  # §4.2.5 h: already inside the interview score; shown with its basis
+            bonos.append({"postulacion_id": pid, "tipo": TipoBonificacion.joven_entrevista, "porcentaje": e["tasa"],
+                          "base": e["puntaje"] - e["monto"], "puntos": e["monto"], "base_legal": e["base_legal"][:300],
+                          "concepto": e["concepto"][:300], "regla": e["regla"][:140], "creado_en": momento,
+                          "modificado_en": momento})
+    if filas:
+        session.execute(sa.insert(R), filas)
+    if bonos:
+        session.execute(sa.insert(B), bonos)
+    nuevos = {row["postulacion_id"] for row in filas}
+    estados += [{"id": pid, "estado": EstadoPostulacion.en_proceso} for pid in previos - nuevos]
+    if estados:
+        session.execute(sa.update(m.Postulacion), estados)
+    resumen = ResumenFinal(
+        codigo=conv.codigo, finalistas=len(filas),
+        ganadores=[f.id for f in orden.ganadores] if orden else [],
+        accesitarios=[f.id for f in orden.accesitarios] if orden else [],
+        empates=[[f.id for f in g] for g in orden.empates_comite] if orden else [],
+        desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final")
+    session.flush()
+    despues = {"ganadores": resumen.ganadores, "accesitarios": resumen.accesitarios, "empates": resumen.empates,
+               "desierto": resumen.desierto, "reglas": reglas, "resultados": _estado_final(session, conv)}
+    audit.record(session, accion=accion, objeto=conv, usuario_id=quien_id, usuario=quien, entidad_id=conv.entidad_id,
+                 convocatoria_id=conv.id, motivo=motivo, antes={"resultados": antes} if antes else None,
+                 despues=despues)
+    return resumen
+
+
+def evaluar_final(session: Session, convocatoria: m.Convocatoria | str, *, recalcular: bool = False,
+                  motivo: str | None = None, usuario: m.Usuario | str | None = None,
+                  pm: pluggy.PluginManager | None = None) -> ResumenFinal:
+    """Compute and store the final results (D7–D9) in one transaction; audited.
+
+    Published final results are changed only with ``recalcular`` and a ``motivo`` (an audited
+    correction, F3), and never once a contract was signed or the contract step closed for someone.
+    """
+    conv = _convocatoria(session, convocatoria)
+    motivo = (motivo or "").strip()
+    if recalcular and not motivo:
+        raise FinalRechazado("Para recalcular el resultado final escriba el motivo (quedará en el registro de auditoría).")
+    publicado = _publicado(session, conv)
+    if publicado and not recalcular:
+        raise FinalRechazado(f"Los resultados finales de «{conv.codigo}» ya fueron publicados: solo se corrigen "
+                             "recalculando con un motivo (corrección auditada).")
+    try:
+        calculo = calcular(session, conv, pm=pm)
+        if publicado:
+            from casadmin import contratos
+
+            contratos.antes_de_corregir(session, conv)
+        accion = "recalcular_resultado_final" if recalcular else "calcular_resultado_final"
+        resumen = _guardar(session, calculo, accion=accion, motivo=motivo or None, usuario=usuario)
+        if publicado:
+            pub = publicacion_final(session, conv)
+            session.execute(sa.update(m.ResultadoFinal).where(m.ResultadoFinal.convocatoria_id == conv.id)
+                            .values(publicado=True))
+            from casadmin import contratos
+
+            contratos.tras_corregir(session, conv, pub, usuario=usuario)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return resumen
+
+
+def empates_pendientes(session: Session, conv: m.Convocatoria) -> list[list[m.ResultadoFinal]]:
+    """Stored ties waiting for the committee (§4.2.6 c), each group in its stored order."""
+    filas = session.scalars(sa.select(m.ResultadoFinal).where(
+        m.ResultadoFinal.convocatoria_id == conv.id, m.ResultadoFinal.empate_comite.is_(True))
+        .order_by(m.ResultadoFinal.orden_merito, m.ResultadoFinal.id)).all()
+    grupos: dict[int | None, list[m.ResultadoFinal]] = {}
+    for f in filas:
+        grupos.setdefault(f.orden_merito, []).append(f)
+    return list(grupos.values())
+
+
+def decidir_empate(session: Session, convocatoria: m.Convocatoria, orden: Sequence[int], sustento: str, *,
+                   usuario: m.Usuario | str | None = None, pm: pluggy.PluginManager | None = None) -> ResumenFinal:
+    """Record the Interview Committee's order for a tie that survives the criteria (§4.2.6 c) and recompute.
+
+    ``orden`` is the postulacion ids of one pending tie, first place first; ``sustento`` (the
+    committee's reasoning; the user area has the casting vote) is mandatory. The decision is kept
+    where the engine reads it (``decision_comite:<k>`` items of the interview results), so an
+    export and ``simulate`` see it too.
+    """
+    conv = convocatoria
+    sustento = (sustento or "").strip()
+    if not sustento:
+        raise FinalRechazado("Escriba el sustento de la decisión del Comité de Entrevista (§4.2.6 c).")
+    if _publicado(session, conv):
+        raise FinalRechazado("Los resultados finales ya fueron publicados: el empate no puede decidirse ahora.")
+    orden = [int(x) for x in orden]
+    grupo = next((g for g in empates_pendientes(session, conv) if {f.postulacion_id for f in g} == set(orden)), None)
+    if grupo is None or len(set(orden)) != len(orden):
+        raise FinalRechazado("Indique el orden de todos los candidatos del empate pendiente, cada uno una vez.")
+    R, V = m.ResultadoEtapa, m.ItemVerificacion
+    filas = {r.postulacion_id: r for r in session.scalars(sa.select(R).where(
+        R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.postulacion_id.in_(orden)))}
+    if set(filas) != set(orden):
+        raise FinalRechazado("Un candidato del empate no tiene resultado de la Entrevista Personal.")
+    codigos = session.scalars(sa.select(V.codigo).join(R, R.id == V.resultado_etapa_id).where(
+        R.convocatoria_id == conv.id, V.codigo.like(f"{engine_db.DECISION}%"))).all()
+    k = 1 + max((int(c.removeprefix(engine_db.DECISION)) for c in codigos), default=-1)
+    for lugar, pid in enumerate(orden, 1):
+        session.add(V(resultado_etapa_id=filas[pid].id, codigo=f"{engine_db.DECISION}{k}",
+                      descripcion="Decisión del Comité de Entrevista sobre un empate persistente",
+                      puntaje=Decimal(lugar), observacion=sustento, clausula="§4.2.6 c"))
+    quien_id, quien = _quien(usuario)
+    audit.record(session, accion="decidir_empate", objeto=conv, usuario_id=quien_id, usuario=quien,
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id, motivo=sustento,
+                 antes={"empate": sorted(orden)}, despues={"orden": orden})
+    session.flush()
+    try:
+        calculo = calcular(session, conv, pm=pm)
+        resumen = _guardar(session, calculo, accion="calcular_resultado_final", motivo=sustento, usuario=usuario)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return resumen
+
+
+def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario | None = None,
+                   pm: pluggy.PluginManager | None = None) -> m.PublicacionEtapa:
+    """Publish the final results (§4.2.6, E1) and call the winners to sign within the deadline (§4.4 d).
+
+    Refused when there is nothing to publish, a tie waits for the committee, the stored results
+    differ from what the engine gives now (recalculate first), or they were already published.
+    """
+    if _publicado(session, conv):
+        raise FinalRechazado("Los resultados finales ya fueron publicados.")
+    filas = session.scalars(sa.select(m.ResultadoFinal).where(m.ResultadoFinal.convocatoria_id == conv.id)).all()
+    if not filas:
+        raise FinalRechazado("No hay resultados finales calculados para publicar.")
+    if any(f.empate_comite for f in filas):
+        raise FinalRechazado("Hay un empate pendiente de decisión del Comité de Entrevista (§4.2.6 c).")
+    calculo = calcular(session, conv, pm=pm)
+    lugares = calculo.lugares()
+    actual = {calculo.postulaciones[f.candidato]: (f.puntaje_final, lugares.get(f.candidato))
+              for f in calculo.sim.finales}
+    if actual != {f.postulacion_id: (f.puntaje_final, f.orden_merito) for f in filas}:
+        raise FinalRechazado("Los resultados de las etapas cambiaron después del cálculo: vuelva a calcular el "
+                             "resultado final antes de publicarlo.")
+    momento = now()
+    session.execute(sa.update(m.ResultadoFinal).where(m.ResultadoFinal.convocatoria_id == conv.id)
+                    .values(publicado=True))
+    pub = m.PublicacionEtapa(convocatoria_id=conv.id, etapa=ETAPA_FINAL, publicado_en=momento,
+                             publicado_por_id=usuario.id if usuario else None)
+    session.add(pub)
+    session.flush()
+    quien_id, quien = _quien(usuario)
+    audit.record(session, accion="publicar_resultado_final", objeto=pub, usuario_id=quien_id, usuario=quien,
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                 despues={"etapa": ETAPA_FINAL, "resultados": len(filas)})
+    from casadmin import contratos
+
+    contratos.llamar_ganadores(session, conv, pub, usuario=usuario)
+    session.commit()
+    return pub
+
+
+def causa_desierto_propuesta(session: Session, convocatoria: m.Convocatoria,
+                             pm: pluggy.PluginManager | None = None) -> CausaDesierto | None:
+    """The §4.5 cause the engine proposes for declaring the call desierta, or ``None``.
+
+    ``desistimiento`` (§4.5 d) when the final results were published and neither the winner(s)
+    nor the accesitarios signed and nobody is left to call (§4.4 f); otherwise the bases'
+    desierto plugin over the stored results: no applicants (§4.5 a), nobody meets the minimum
+    requirements (§4.5 b), nobody reached a pass mark or attended (§4.5 c). ``None`` while a
+    stage with candidates still has no results.
+    """
+    from casadmin import contratos
+
+    if contratos.sin_nadie_por_llamar(session, convocatoria):
+        return CausaDesierto.desistimiento
+    try:
+        calculo = calcular(session, convocatoria, pm=pm)
+    except FinalRechazado:
+        return None
+    causa = calculo.sim.desierto
+    return CausaDesierto[causa] if causa in CausaDesierto.__members__ else None
+
+
+def bonificaciones(session: Session, conv: m.Convocatoria) -> Mapping[int, list[m.Bonificacion]]:
+    """The stored bonuses of the call's finalists, by postulacion id."""
+    out: dict[int, list[m.Bonificacion]] = {}
+    for b in session.scalars(sa.select(m.Bonificacion).join(m.Postulacion).where(
+            m.Postulacion.convocatoria_id == conv.id).order_by(m.Bonificacion.id)):
+        out.setdefault(b.postulacion_id, []).append(b)
+    return out
+

@@ -1,0 +1,395 @@
+"""ORH's "Etapas" screens of a call (D1–D6, issue 5 item 3): run each stage, record its inputs,
+review each candidate with every reason, override with a written reason, the interview shortlist
+and timetable. Thin: every rule and write is in :mod:`casadmin.etapas`.
+
+Only ORH (and the administrator) hold the permission; calls are those
+:func:`casadmin.scoping.condition` lets the user see, so another institution's call answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+
+from casadmin import etapas as svc
+from casadmin import models as m
+from casadmin.extensions import db
+from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado
+from casadmin.scoping import condition
+
+POR_PAGINA = 100
+
+
+def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
+                                                             condition(m.Convocatoria)))
+    if conv is None:
+        abort(404)
+    return conv
+
+
+def _etapa(conv: m.Convocatoria, etapa: str) -> str:
+    try:
+        if etapa not in svc.etapas(conv):
+            abort(404)
+    except svc.EtapaRechazada:
+        abort(404)
+    return etapa
+
+
+def _fecha(texto: str | None) -> dt.datetime | None:
+    """A ``datetime-local`` value (Lima time, as typed)."""
+    try:
+        return dt.datetime.fromisoformat((texto or "").strip()).replace(second=0, microsecond=0, tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _pagina(filas: list) -> tuple[list, int, int]:
+    """One page of a long grid (a grid saves only the rows it shows)."""
+    paginas = max(1, math.ceil(len(filas) / POR_PAGINA))
+    pagina = min(max(request.args.get("pagina", 1, type=int), 1), paginas)
+    return filas[(pagina - 1) * POR_PAGINA: pagina * POR_PAGINA], pagina, paginas
+
+
+def _fuera_de_grilla(errores, filas) -> list[str]:
+    """Messages about rows the grid does not show (a candidate outside the stage)."""
+    mostrados = {f.postulacion_id for f in filas}
+    return [msg for campo, msg in (errores or {}).items()
+            if campo.rpartition("-")[2].isdigit() and int(campo.rpartition("-")[2]) not in mostrados]
+
+
+class EtapasView(BaseView):
+    route_base = "/etapas"
+    default_view = "convocatorias"
+    class_permission_name = "EtapasView"
+    method_permission_name = {
+        "convocatorias": "read", "convocatoria": "read", "resultados": "read", "revisar": "read",
+        "convocados": "read", "tarea": "read", "tarea_json": "read",
+        "evaluar": "edit", "recalcular": "edit", "modificar": "edit", "verificacion": "edit", "puntajes": "edit", "archivo": "edit",
+        "asistencia": "edit", "curricular": "edit", "generar_citaciones": "edit", "editar_citacion": "edit",
+    }
+    base_permissions = ["can_read", "can_edit"]
+
+    # -- the calls and a call's stages ------------------------------------------------------
+
+    @expose("/")
+    @has_access
+    def convocatorias(self):
+        convs = db.session.scalars(
+            sa.select(m.Convocatoria).where(condition(m.Convocatoria),
+                                            m.Convocatoria.estado != EstadoConvocatoria.borrador)
+            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())
+        ).all()
+        return self.render_template("casadmin/etapas/convocatorias.html", convocatorias=convs)
+
+    @expose("/<int:convocatoria_id>")
+    @has_access
+    def convocatoria(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        try:
+            filas = svc.resumen_etapas(db.session, conv)
+        except svc.EtapaRechazada as exc:
+            flash(exc.mensaje, "danger")
+            filas = []
+        tareas = db.session.scalars(sa.select(m.Tarea).where(m.Tarea.convocatoria_id == conv.id,
+                                                             m.Tarea.tipo == "evaluacion")
+                                    .order_by(m.Tarea.id.desc()).limit(5)).all()
+        return self.render_template("casadmin/etapas/convocatoria.html", conv=conv, filas=filas, tareas=tareas,
+                                    Resultado=Resultado)
+
+    # -- running a stage ---------------------------------------------------------------------
+
+    @expose("/<int:convocatoria_id>/<etapa>/evaluar", methods=["POST"])
+    @has_access
+    def evaluar(self, convocatoria_id: int, etapa: str):
+        conv = _convocatoria(convocatoria_id)
+        etapa = _etapa(conv, etapa)
+        desde = current_app.config.get("ETAPAS_TAREA_DESDE", 500)
+        try:
+            r = svc.evaluar(db.session, conv, etapa, usuario=g.user, en_tarea_desde=desde)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return redirect(url_for("EtapasView.convocatoria", convocatoria_id=conv.id))
+        if isinstance(r, m.Tarea):
+            flash(f"La {Etapa[etapa].value} se está evaluando en segundo plano.", "info")
+            return redirect(url_for("EtapasView.tarea", tarea_id=r.id))
+        flash(svc.resumen(r), "success")
+        return redirect(url_for("EtapasView.resultados", convocatoria_id=conv.id, etapa=etapa))
+
+    @expose("/<int:convocatoria_id>/<etapa>/recalcular", methods=["POST"])
+    @has_access
+    def recalcular(self, convocatoria_id: int, etapa: str):
+        conv = _convocatoria(convocatoria_id)
+        etapa = _etapa(conv, etapa)
+        try:
+            r = svc.recalcular(db.session, conv, etapa, request.form.get("motivo", ""), usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return redirect(url_for("EtapasView.convocatoria", convocatoria_id=conv.id))
+        flash("Recálculo registrado en la auditoría. " + svc.resumen(r), "success")
+        return redirect(url_for("EtapasView.resultados", convocatoria_id=conv.id, etapa=etapa))
+
+    # -- results and one candidate's review ---------------------------------------------------
+
+    @expose("/<int:convocatoria_id>/<etapa>")
+    @has_access
+    def resultados(self, convocatoria_id: int, etapa: str):
+        conv = _convocatoria(convocatoria_id)
+        etapa = _etapa(conv, etapa)
+        if etapa == "entrevista":
+            return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
+        buscar = (request.args.get("q") or "").strip()[:60]
+        todas = svc.candidatos(db.session, conv, etapa, buscar=buscar or None)
+        filas, pagina, paginas = _pagina(todas)
+        return self.render_template(
+            "casadmin/etapas/resultados.html", conv=conv, etapa=Etapa[etapa], buscar=buscar, pagina=pagina,
+            paginas=paginas, total=len(todas), filas=filas,
+            publicada=svc.publicada(db.session, conv, etapa))
+
+    def _revision(self, conv, etapa: str, postulacion_id: int, *, errores=None, valores=None, status=200):
+        filas = svc.candidatos(db.session, conv, etapa, ids=[postulacion_id])
+        if not filas:
+            abort(404)
+        return self.render_template(
+            "casadmin/etapas/revisar.html", conv=conv, etapa=Etapa[etapa], f=filas[0],
+            opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
+            lista=svc.LISTA_FICHA if etapa == "ficha" else {},
+            publicada=svc.publicada(db.session, conv, etapa)), status
+
+    @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>")
+    @has_access
+    def revisar(self, convocatoria_id: int, etapa: str, postulacion_id: int):
+        conv = _convocatoria(convocatoria_id)
+        return self._revision(conv, _etapa(conv, etapa), postulacion_id)
+
+    @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>/modificar", methods=["POST"])
+    @has_access
+    def modificar(self, convocatoria_id: int, etapa: str, postulacion_id: int):
+        conv = _convocatoria(convocatoria_id)
+        etapa = _etapa(conv, etapa)
+        if postulacion_id not in svc.ids_en_etapa(db.session, conv, etapa):
+            abort(404)
+        valores = {"resultado": request.form.get("resultado", ""), "motivo": request.form.get("motivo", "")}
+        try:
+            svc.modificar_resultado(db.session, conv, postulacion_id, etapa, valores["resultado"], valores["motivo"],
+                                    usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._revision(conv, etapa, postulacion_id, errores=exc.errores, valores=valores, status=422)
+        flash("Resultado modificado con su sustento; quedó en el registro de auditoría.", "success")
+        return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa=etapa,
+                                postulacion_id=postulacion_id))
+
+    @expose("/<int:convocatoria_id>/ficha/postulacion/<int:postulacion_id>/verificacion", methods=["POST"])
+    @has_access
+    def verificacion(self, convocatoria_id: int, postulacion_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "ficha")
+        valores = {c: request.form.get(f"check-{c}", "") for c in svc.LISTA_FICHA}
+        try:
+            svc.registrar_verificacion_ficha(db.session, conv, postulacion_id, valores, usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._revision(conv, "ficha", postulacion_id, errores=exc.errores, status=422)
+        flash("Verificación guardada. Pulse «Calcular resultados» de la etapa para aplicarla.", "success")
+        return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
+                                postulacion_id=postulacion_id))
+
+    # -- D2: the exam's scores ---------------------------------------------------------------
+
+    def _grilla(self, conv, *, errores=None, valores=None, lineas=None, status=200):
+        filas, pagina, paginas = _pagina(svc.candidatos(db.session, conv, "examen"))
+        minimo, maximo = svc.rango_examen(conv)
+        return self.render_template(
+            "casadmin/etapas/examen.html", conv=conv, filas=filas, errores=errores or {}, valores=valores or {},
+            otros=_fuera_de_grilla(errores, filas), pagina=pagina, paginas=paginas,
+            lineas=lineas or [], minimo=minimo, maximo=maximo,
+            publicada=svc.publicada(db.session, conv, "examen")), status
+
+    @expose("/<int:convocatoria_id>/examen/puntajes", methods=["GET", "POST"])
+    @has_access
+    def puntajes(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "examen")
+        if request.method == "GET":
+            return self._grilla(conv)
+        ids = request.form.getlist("postulacion", type=int)
+        valores = {pid: (request.form.get(f"asistio-{pid}", ""), request.form.get(f"puntaje-{pid}", "")) for pid in ids}
+        try:
+            entradas = svc.validar_examen(db.session, conv, valores)
+            n = svc.registrar_examen(db.session, conv, entradas, usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._grilla(conv, errores=exc.errores, valores=valores, status=422)
+        flash(f"Se guardaron {n} cambio(s). Cuando termine, pulse «Calcular resultados» de la etapa.", "success")
+        return redirect(url_for("EtapasView.puntajes", convocatoria_id=conv.id))
+
+    @expose("/<int:convocatoria_id>/examen/archivo", methods=["POST"])
+    @has_access
+    def archivo(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "examen")
+        subido = request.files.get("archivo")
+        try:
+            if subido is None or not subido.filename:
+                raise svc.ArchivoRechazado([(None, "Elija un archivo CSV o Excel.")])
+            entradas = svc.leer_archivo_puntajes(db.session, conv, subido.filename, subido.read(svc.MAX_ARCHIVO + 1))
+            n = svc.registrar_examen(db.session, conv, entradas, usuario=g.user, origen=f"archivo {subido.filename}"[:200])
+        except svc.ArchivoRechazado as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._grilla(conv, lineas=exc.lineas, status=422)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._grilla(conv, status=422)
+        flash(f"Archivo cargado: {len(entradas)} candidato(s) leídos, {n} cambio(s) guardado(s).", "success")
+        return redirect(url_for("EtapasView.puntajes", convocatoria_id=conv.id))
+
+    # -- D3: psychological test attendance ---------------------------------------------------------
+
+    @expose("/<int:convocatoria_id>/psicologica/asistencia", methods=["GET", "POST"])
+    @has_access
+    def asistencia(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "psicologica")
+        errores, valores, status = {}, {}, 200
+        if request.method == "POST":
+            ids = request.form.getlist("postulacion", type=int)
+            valores = {pid: request.form.get(f"asistio-{pid}", "") for pid in ids}
+            try:
+                n = svc.registrar_asistencia(db.session, conv, "psicologica", valores, usuario=g.user)
+            except svc.EtapaRechazada as exc:
+                db.session.rollback()
+                flash(exc.mensaje, "danger")
+                errores, status = exc.errores, 422
+            else:
+                flash(f"Se guardaron {n} cambio(s). Cuando termine, pulse «Calcular resultados» de la etapa.", "success")
+                return redirect(url_for("EtapasView.asistencia", convocatoria_id=conv.id))
+        filas, pagina, paginas = _pagina(svc.candidatos(db.session, conv, "psicologica"))
+        return self.render_template(
+            "casadmin/etapas/asistencia.html", conv=conv, filas=filas, errores=errores, valores=valores,
+            pagina=pagina, paginas=paginas,
+            otros=_fuera_de_grilla(errores, filas), publicada=svc.publicada(db.session, conv, "psicologica")), status
+
+    # -- D4: curricular evaluation of one candidate --------------------------------------------------
+
+    @expose("/<int:convocatoria_id>/curricular/<int:postulacion_id>/calificar", methods=["GET", "POST"])
+    @has_access
+    def curricular(self, convocatoria_id: int, postulacion_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "curricular")
+        filas = svc.candidatos(db.session, conv, "curricular", ids=[postulacion_id])
+        if not filas:
+            abort(404)
+        errores, status = {}, 200
+        form = request.form
+        if request.method == "POST":
+            factores = {f: form.get(f"factor-{f}", "") for f in svc.FACTORES_CURRICULARES}
+            lista = {c: (form.get(c, ""), form.get(f"obs-{c}", "")) for c in svc.LISTA_CURRICULAR}
+            try:
+                svc.registrar_curricular(db.session, conv, postulacion_id, factores=factores, lista=lista,
+                                         usuario=g.user)
+            except svc.EtapaRechazada as exc:
+                db.session.rollback()
+                flash(exc.mensaje, "danger")
+                errores, status = exc.errores, 422
+            else:
+                flash("Evaluación curricular guardada. Cuando termine con todos, pulse «Calcular resultados».", "success")
+                siguiente = request.form.get("siguiente", type=int)
+                return redirect(url_for("EtapasView.curricular", convocatoria_id=conv.id,
+                                        postulacion_id=siguiente or postulacion_id))
+        todos = [f.postulacion_id for f in svc.candidatos(db.session, conv, "curricular")]
+        i = todos.index(postulacion_id)
+        doc, en_plazo = svc.expediente_de(db.session, conv, postulacion_id)
+        return self.render_template(
+            "casadmin/etapas/curricular.html", conv=conv, f=filas[0], doc=doc, en_plazo=en_plazo,
+            puntos=svc.tabla_puntos(conv), nombres=svc.NOMBRES_FACTOR, lista=svc.LISTA_CURRICULAR, errores=errores,
+            form=form if request.method == "POST" else None, anterior=todos[i - 1] if i > 0 else None,
+            siguiente=todos[i + 1] if i + 1 < len(todos) else None,
+            publicada=svc.publicada(db.session, conv, "curricular")), status
+
+    # -- D5: shortlist and interview timetable -----------------------------------------------------
+
+    def _convocados(self, conv, *, errores=None, status=200):
+        return self.render_template(
+            "casadmin/etapas/convocados.html", conv=conv, lista=svc.lista_corta(db.session, conv),
+            citaciones=svc.citaciones(db.session, conv), errores=errores or {}, form=request.form,
+            publicada=svc.publicada(db.session, conv, "entrevista")), status
+
+    @expose("/<int:convocatoria_id>/entrevista/convocados")
+    @has_access
+    def convocados(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "entrevista")
+        try:
+            return self._convocados(conv)
+        except svc.EtapaRechazada as exc:
+            flash(exc.mensaje, "danger")
+            return redirect(url_for("EtapasView.convocatoria", convocatoria_id=conv.id))
+
+    @expose("/<int:convocatoria_id>/entrevista/citaciones", methods=["POST"])
+    @has_access
+    def generar_citaciones(self, convocatoria_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "entrevista")
+        try:
+            out = svc.generar_citaciones(db.session, conv, inicio=_fecha(request.form.get("inicio")),
+                                         duracion_minutos=request.form.get("duracion", ""),
+                                         lugar=request.form.get("lugar", ""), usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._convocados(conv, errores=exc.errores, status=422)
+        flash(f"Se programaron {len(out)} entrevista(s).", "success")
+        return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
+
+    @expose("/<int:convocatoria_id>/entrevista/citaciones/<int:postulacion_id>", methods=["POST"])
+    @has_access
+    def editar_citacion(self, convocatoria_id: int, postulacion_id: int):
+        conv = _convocatoria(convocatoria_id)
+        _etapa(conv, "entrevista")
+        try:
+            svc.editar_citacion(db.session, conv, postulacion_id,
+                                fecha_hora=_fecha(request.form.get(f"fecha-{postulacion_id}")),
+                                lugar=request.form.get(f"lugar-{postulacion_id}", ""), usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return self._convocados(conv, errores=exc.errores, status=422)
+        flash("Citación actualizada.", "success")
+        return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
+
+    # -- a background evaluation's progress ----------------------------------------------------------
+
+    def _tarea(self, tarea_id: int) -> m.Tarea:
+        tarea = db.session.get(m.Tarea, tarea_id)
+        if tarea is None or tarea.convocatoria_id is None or tarea.tipo != "evaluacion":
+            abort(404)
+        _convocatoria(tarea.convocatoria_id)
+        return tarea
+
+    @expose("/tarea/<int:tarea_id>")
+    @has_access
+    def tarea(self, tarea_id: int):
+        tarea = self._tarea(tarea_id)
+        en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso)
+        return self.render_template("casadmin/etapas/tarea.html", tarea=tarea, en_curso=en_curso)
+
+    @expose("/tarea/<int:tarea_id>.json")
+    @has_access
+    def tarea_json(self, tarea_id: int):
+        tarea = self._tarea(tarea_id)
+        return jsonify(id=tarea.id, estado=tarea.estado.name, etiqueta=str(tarea.estado), progreso=tarea.progreso,
+                       mensaje=tarea.mensaje, error=tarea.error)

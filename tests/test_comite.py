@@ -1,0 +1,394 @@
+"""The interview committee (issue 5 item 4; §4.2.5, D6) through its screens, on SQLite and PostgreSQL.
+
+Each test works on a call of its own (numbers 700001… of H5's range, tests/comite_escenario.py),
+imported from the SUNEDU example without its interview sheets, evaluated by the engine up to the
+curricular stage, with the engine's shortlist (D5) cited to the interview. The demo's SUNEDU staff sit on it:
+``comite1.sunedu`` (ORH's representative), ``comite2.sunedu`` (the user area's) and
+``veedor.sunedu``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from comite_escenario import C1, C2, FACTORES, VE, datos_hoja, nueva_convocatoria, usuario_de
+
+from casadmin import comite, engine_db, publicacion
+from casadmin import models as m
+from casadmin.models.enums import Etapa, Resultado, RolComite
+
+PARAMETROS = Path(__file__).resolve().parent.parent / "plugins" / "casadmin_sunedu" / "parametros.yaml"
+
+
+@pytest.fixture()
+def esc(db):
+    return nueva_convocatoria(db)
+
+
+_SIN_CAMBIOS: dict[str, object] = {}
+
+
+@pytest.fixture()
+def esc_compartida(db):
+    """One call for the tests that only see refusals (nothing is ever saved on it): fewer calls."""
+    if "esc" not in _SIN_CAMBIOS:
+        _SIN_CAMBIOS["esc"] = nueva_convocatoria(db)
+    escenario = _SIN_CAMBIOS["esc"]
+    escenario.db = db
+    assert escenario.hojas() == {}
+    return escenario
+
+
+def _texto(resp) -> str:
+    return re.sub(r"\s+", " ", resp.get_data(as_text=True))
+
+
+def _error_en(html: str, campo: str) -> str:
+    found = re.search(rf'id="error-{campo}">([^<]+)<', html)
+    assert found, f"sin mensaje en el campo {campo}"
+    return found.group(1)
+
+
+# --- 1. ORH assigns the committee (§4.2.5 b) -------------------------------------------------------
+
+
+def test_orh_assigns_the_committee_on_its_screen_one_member_per_seat(db, client_for):
+    esc = nueva_convocatoria(db, miembros=False)
+    orh = client_for("orh.sunedu")
+    lista = _texto(orh.get("/comite-asignacion/"))
+    assert esc.codigo in lista and 'href="/comite-asignacion/"' in lista  # menu Evaluación → Comité de entrevista
+    pagina = _texto(orh.get(f"/comite-asignacion/{esc.conv_id}"))
+    for username in (C1, C2, VE):  # the institution's active staff with the Comité or Veedor role
+        assert f"({username})" in pagina
+    assert "comite1.migraciones" not in pagina
+
+    ids = {u: usuario_de(db, u).id for u in (C1, C2, VE, "comite1.migraciones")}
+    r = orh.post(f"/comite-asignacion/{esc.conv_id}/miembros", data={"rol": "orh", "usuario_id": ids[C1]})
+    assert r.status_code == 303
+
+    def refused(datos, campo, mensaje):
+        antes = db.session.scalar(sa.select(sa.func.count()).where(m.MiembroComite.convocatoria_id == esc.conv_id))
+        resp = orh.post(f"/comite-asignacion/{esc.conv_id}/miembros", data=datos)
+        assert resp.status_code == 422
+        assert mensaje in _error_en(_texto(resp), campo)
+        assert db.session.scalar(sa.select(sa.func.count()).where(
+            m.MiembroComite.convocatoria_id == esc.conv_id)) == antes
+
+    # §4.2.5 b: one representative of ORH (a second one is refused), the member with the right role and institution
+    refused({"rol": "orh", "usuario_id": ids[C2]}, "usuario", "El Comité ya tiene Representante de la ORH")
+    refused({"rol": "area_usuaria", "usuario_id": ids[VE]}, "usuario", "debe tener el rol Comite")
+    refused({"rol": "veedor", "usuario_id": ids[C2]}, "usuario", "debe tener el rol Veedor")
+    refused({"rol": "area_usuaria", "usuario_id": ids["comite1.migraciones"]}, "usuario", "no pertenece a la entidad")
+    refused({"rol": "area_usuaria", "usuario_id": ids[C1]}, "usuario", "ya integra el Comité")
+    refused({"rol": "", "usuario_id": ids[C2]}, "rol", "Seleccione el papel")
+
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros",
+                    data={"rol": "area_usuaria", "usuario_id": ids[C2]}).status_code == 303
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros",
+                    data={"rol": "veedor", "usuario_id": ids[VE]}).status_code == 303
+    miembros = {x.usuario.username: x.rol for x in comite.miembros(db.session, esc.conv)}
+    assert miembros == {C1: RolComite.orh, C2: RolComite.area_usuaria, VE: RolComite.veedor}
+    asignados = esc.auditoria("asignar_miembro_comite")
+    assert [(a.despues["usuario"], a.despues["rol"], a.usuario) for a in asignados] == [
+        (C1, "orh", "orh.sunedu"), (C2, "area_usuaria", "orh.sunedu"), (VE, "veedor", "orh.sunedu")]
+
+    # Removing a member who has not scored; one who has a sheet stays.
+    veedor = next(x for x in comite.miembros(db.session, esc.conv) if x.rol is RolComite.veedor)
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros/{veedor.id}/retirar").status_code == 303
+    assert esc.auditoria("retirar_miembro_comite")[0].antes == {"usuario": VE, "rol": "veedor"}
+    assert client_for(C1).post(esc.url("P01"), data=datos_hoja(5)).status_code == 303
+    c1 = next(x for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C1)
+    resp = orh.post(f"/comite-asignacion/{esc.conv_id}/miembros/{c1.id}/retirar")
+    assert resp.status_code == 422 and "ya registró 1 hoja(s)" in _texto(resp)
+    assert db.session.get(m.MiembroComite, c1.id) is not None
+
+    # Scoped: another institution's ORH and other roles never reach it.
+    assert client_for("orh.migraciones").get(f"/comite-asignacion/{esc.conv_id}").status_code == 404
+    assert client_for("orh.migraciones").post(f"/comite-asignacion/{esc.conv_id}/miembros",
+                                              data={"rol": "veedor", "usuario_id": ids[VE]}).status_code == 404
+    for otro in (C1, VE):
+        assert client_for(otro).get("/comite-asignacion/").status_code == 403
+
+
+def test_the_crud_screen_applies_the_same_committee_rules(db, client_for, esc):
+    orh = client_for("orh.sunedu")
+    resp = orh.post("/miembrocomiteview/add", data={"convocatoria": esc.conv_id,
+                                                    "usuario": usuario_de(db, "orh.sunedu").id, "rol": "area_usuaria"})
+    assert resp.status_code == 200 and "debe tener el rol Comite" in _texto(resp)
+    assert len(comite.miembros(db.session, esc.conv)) == 3
+
+
+# --- 2. a member's screen: calls, candidates, their own sheet ------------------------------------
+
+
+def test_member_sees_the_calls_assigned_and_the_candidates_cited(esc, client_for):
+    c1 = client_for(C1)
+    mis = _texto(c1.get("/comite/"))
+    assert esc.codigo in mis and 'href="/comite/"' in mis  # the menu entry "Entrevista Personal"
+    pagina = _texto(c1.get(esc.url()))
+    citados = re.findall(r'data-postulacion="(\d+)"', pagina)
+    assert sorted(map(int, citados)) == sorted(esc.post.values())
+    assert str(esc.no_citado) not in citados  # P05 was not Apto in the curricular stage: not cited
+    assert pagina.count('data-estado="pendiente"') == 5
+
+
+def test_the_sheet_takes_the_factors_and_maxima_from_the_bases_parameters(db, esc, client_for):
+    """§4.2.5 f (five factors), i, j (40 with exam, 50 without): names and maxima are data of the bases."""
+    param = next(iter(yaml.safe_load(PARAMETROS.read_text(encoding="utf-8"))["entrevista.factores"]["values"].values()))
+    html = _texto(client_for(C1).get(esc.url("P01")))
+    for codigo, spec in param.items():
+        etiqueta = rf'{re.escape(spec["nombre"])} <span class="text-muted small">\(0 a {spec["con_examen"]}\)'
+        assert re.search(etiqueta, html)
+        assert re.search(rf'inputmode="decimal"[^>]*id="{codigo}"', html)
+    assert "Puntaje máximo de la etapa: 40; mínimo aprobatorio: 20" in html
+    t = comite.tabla(esc.conv)
+    assert [f.nombre for f in t.factores] == [s["nombre"] for s in param.values()]
+    assert sum(f.maximo for f in t.factores) == t.maximo == Decimal(40)
+    # Without the technical exam the same bases give 10 per factor, 50 in all (§4.2.5 j).
+    conv = esc.conv
+    conv.incluye_examen = False
+    db.session.commit()
+    html = _texto(client_for(C1).get(esc.url("P01")))
+    assert "Desenvolvimiento General <span class=\"text-muted small\">(0 a 10)" in html
+    assert "Puntaje máximo de la etapa: 50; mínimo aprobatorio: 30" in html
+
+
+def test_draft_changes_until_submitted_then_read_only_and_a_second_submission_is_refused(esc, client_for, db):
+    c1 = client_for(C1)
+    assert c1.post(esc.url("P01"), data=datos_hoja(["6,5", "7", "7.25", "6", "5"])).status_code == 303
+    h = esc.hojas()[("P01", C1)]
+    assert not h.enviada and h.desenvolvimiento == Decimal("6.50") and h.total == Decimal("31.75")
+    assert 'value="6.50"' in _texto(c1.get(esc.url("P01")))  # the draft comes back in the form
+    cambio = datos_hoja(["7", "7", "7.25", "6", "5"], observaciones="Buen manejo")
+    assert c1.post(esc.url("P01"), data=cambio).status_code == 303
+    h = esc.hojas()[("P01", C1)]
+    assert h.desenvolvimiento == Decimal("7.00") and h.observaciones == "Buen manejo" and not h.enviada
+    r = c1.post(esc.url("P01"), data=datos_hoja(["7", "7", "7.25", "6", "5.5"], accion="enviar"))
+    assert r.status_code == 303
+    h = esc.hojas()[("P01", C1)]
+    assert h.enviada and h.enviada_en is not None and h.total == Decimal("32.75")
+
+    html = _texto(c1.get(esc.url("P01")))
+    assert 'id="hoja-enviada"' in html and '<form method="post" id="hoja"' not in html and "32.75" in html
+    for accion in ("guardar", "enviar"):  # a change or a second submission: refused, nothing changed
+        resp = c1.post(esc.url("P01"), data=datos_hoja(1, accion=accion))
+        assert resp.status_code == 422
+        assert "ya fue enviada" in _texto(resp)
+        h = esc.hojas()[("P01", C1)]
+        assert h.total == Decimal("32.75") and h.enviada
+    # Every change is audited with before and after (A5); the refusals left no record.
+    guardados = esc.auditoria("guardar_hoja_entrevista")
+    assert len(guardados) == 2 and guardados[0].antes is None and guardados[1].antes["desenvolvimiento"] == "6.50"
+    enviados = esc.auditoria("enviar_hoja_entrevista")
+    assert len(enviados) == 1 and enviados[0].despues["enviada"] is True and enviados[0].usuario == C1
+    assert enviados[0].postulacion_id == esc.post["P01"]
+
+
+@pytest.mark.parametrize(("valor", "mensaje"), [
+    ("8.01", "El puntaje debe estar entre 0 y 8"),
+    ("-1", "El puntaje debe estar entre 0 y 8"),
+    ("abc", "Ingrese un número"),
+    ("NaN", "Ingrese un número"),
+    ("7.555", "Use como máximo dos decimales"),
+    ("", "Ingrese el puntaje de este factor"),
+])
+def test_a_bad_score_is_refused_at_its_field_and_nothing_is_saved(esc_compartida, client_for, valor, mensaje):
+    esc = esc_compartida
+    c1 = client_for(C1)
+    datos = datos_hoja([5, 5, valor, 5, 5], accion="enviar")
+    resp = c1.post(esc.url("P06"), data=datos)
+    assert resp.status_code == 422
+    html = _texto(resp)
+    assert mensaje in _error_en(html, "orientacion_resultados")
+    assert 'id="campo-orientacion_resultados"' in html and "has-error" in html
+    assert 'value="5"' in html  # what was typed is kept
+    assert esc.hojas() == {} and esc.auditoria("enviar_hoja_entrevista") == []
+
+
+def test_a_candidate_not_in_the_stage_or_not_of_the_call_is_refused(db, esc_compartida, client_for):
+    esc = esc_compartida
+    c1 = client_for(C1)
+    resp = c1.post(esc.url(esc.no_citado), data=datos_hoja(5))
+    assert resp.status_code == 404
+    assert "no está convocado/a a la Entrevista Personal" in _texto(resp)
+    assert c1.get(esc.url(esc.no_citado)).status_code == 404
+    otra = db.session.scalar(sa.select(m.Postulacion.id).where(m.Postulacion.convocatoria_id != esc.conv_id).limit(1))
+    assert c1.post(esc.url(otra), data=datos_hoja(5)).status_code == 404
+    assert esc.hojas() == {}
+
+
+def test_a_member_reaches_neither_another_call_nor_another_members_sheet(db, esc, client_for):
+    c1, c2 = client_for(C1), client_for(C2)
+    assert c1.post(esc.url("P01"), data=datos_hoja("7.77", accion="enviar")).status_code == 303
+    hoja_c1 = esc.hojas()[("P01", C1)]
+    # The other member never sees those scores before the stage score is formed (§4.2.5 f).
+    for url in (esc.url(), esc.url("P01")):
+        assert "7.77" not in _texto(c2.get(url)) and "38.85" not in _texto(c2.get(url))
+    assert c2.get(f"/hojaentrevistaview/show/{hoja_c1.id}").status_code == 404
+    assert c2.get(f"/api/v1/hoja_entrevista/{hoja_c1.id}").status_code == 404
+    lista = c2.get("/api/v1/hoja_entrevista/?q=(page_size:100)").get_json()
+    assert hoja_c1.id not in lista["ids"]
+    # Sheets are scored only on the committee screen (audited): the CRUD and the API are read-only for members.
+    assert c1.get(f"/hojaentrevistaview/edit/{hoja_c1.id}").status_code == 403
+    assert c1.put(f"/api/v1/hoja_entrevista/{hoja_c1.id}", json={"desenvolvimiento": "1"}).status_code in (403, 405)
+    # A call the member is not assigned to answers 404, whatever the id.
+    migraciones = db.session.scalar(sa.select(m.Convocatoria.id).where(
+        m.Convocatoria.codigo == "CAS N° 027-2026-MIGRACIONES"))
+    otra_app = db.session.scalar(sa.select(m.Postulacion.id).where(
+        m.Postulacion.convocatoria_id == migraciones).limit(1))
+    assert c1.get(f"/comite/{migraciones}").status_code == 404
+    assert c1.post(f"/comite/{migraciones}/{otra_app}", data=datos_hoja(5)).status_code == 404
+    assert esc.codigo not in _texto(client_for("comite1.migraciones").get("/comite/"))
+    assert client_for("comite1.migraciones").get(esc.url("P01")).status_code == 404
+    # The Veedor and other roles may not score.
+    assert client_for(VE).post(esc.url("P01"), data=datos_hoja(5)).status_code == 403
+    assert client_for("orh.sunedu").get(esc.url()).status_code == 403
+    assert client_for(None).get(esc.url()).status_code == 302
+
+
+# --- 3. the stage score: only when everyone submitted, through the engine ---------------------------
+
+#: (comite1's factors, comite2's factors) per candidate; None = "no se presentó".
+PUNTAJES = {
+    "P01": ("6.05", "6.26"),  # 30.25 and 31.30: average 30.775 → 30.77 (§4.2.5 g truncates; rounding gives 30.78)
+    "P06": ("3", "4"),        # 15 and 20: 17.50 < 20 → No apto (§4.2.5 i)
+    "P07": ("5", "5"),        # 25 and 25: 25.00, aged 27 → +10 % Ley 31533 (§4.2.5 h): 27.50
+    "P08": (None, None),      # did not attend (§4.6): No se presentó
+    "P09": ("8", "8"),        # 40 and 40: the maximum
+}
+
+
+def _enviar(client, esc, pid, valor):
+    datos = datos_hoja(0, accion="enviar", no_se_presento="1") if valor is None else datos_hoja(valor, accion="enviar")
+    resp = client.post(esc.url(pid), data=datos)
+    assert resp.status_code == 303, _texto(resp)[-600:]
+    return resp
+
+
+def test_the_stage_score_is_formed_by_the_engine_only_when_every_member_submitted(db, esc, client_for):
+    c1, c2 = client_for(C1), client_for(C2)
+    for pid, (v1, _) in PUNTAJES.items():
+        _enviar(c1, esc, pid, v1)
+    ultimo = list(PUNTAJES)[-1]
+    for pid, (_, v2) in PUNTAJES.items():
+        if pid != ultimo:
+            _enviar(c2, esc, pid, v2)
+    assert esc.resultados() == {}  # nine of ten sheets: no stage score yet
+    c2.post(esc.url(ultimo), data=datos_hoja(PUNTAJES[ultimo][1]))  # a draft is not a submission
+    assert esc.resultados() == {}
+    _enviar(c2, esc, ultimo, PUNTAJES[ultimo][1])
+
+    r = esc.resultados()
+    assert {k: (v.resultado, v.puntaje) for k, v in r.items()} == {
+        "P01": (Resultado.apto, Decimal("30.77")),
+        "P06": (Resultado.no_apto, Decimal("17.50")),
+        "P07": (Resultado.apto, Decimal("27.50")),
+        "P08": (Resultado.no_se_presento, None),
+        "P09": (Resultado.apto, Decimal("40.00")),
+    }
+    assert r["P01"].motivos[0]["clausula"] == "§4.2.5 g" and r["P01"].motivos[0]["computado"] == "30.77"
+    assert any(mo["clausula"] == "§4.2.5 h" for mo in r["P07"].motivos)
+    assert "sunedu.entrevista" in r["P01"].reglas  # the plugin that produced it (F3)
+    assert [a.despues["etapa"] for a in esc.auditoria("evaluar_etapa")][-1] == "entrevista"
+    assert esc.auditoria("evaluar_etapa")[-1].usuario == C2
+
+    # Now the committee sees every member's sheet (§4.2.6 c), the member screen shows the stage score.
+    html = _texto(c1.get(esc.url("P01")))
+    assert "Puntaje de la Entrevista Personal: 30.77" in html and "31.30" in html and "30.25" in html
+    assert "30.77" in _texto(c1.get(esc.url()))
+    assert "30.77" in _texto(client_for("orh.sunedu").get(f"/comite-asignacion/{esc.conv_id}"))
+    # The committee is frozen once the score is formed.
+    resp = client_for("orh.sunedu").post(
+        f"/comite-asignacion/{esc.conv_id}/miembros/"
+        f"{next(x.id for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C2)}/retirar")
+    assert resp.status_code == 422 and "ya tiene puntaje formado" in _texto(resp)
+
+
+def test_attendance_must_agree_between_members(esc, client_for):
+    _enviar(client_for(C1), esc, "P08", None)
+    resp = client_for(C2).post(esc.url("P08"), data=datos_hoja(5, accion="enviar"))
+    assert resp.status_code == 422
+    assert "ya registró que el/la candidato/a no se presentó" in _error_en(_texto(resp), "asistio")
+    assert ("P08", C2) not in esc.hojas()
+
+
+def test_orh_forms_the_score_again_when_the_engine_could_not(db, esc, client_for):
+    """If the engine refuses (here: the curricular results were removed), the sheets stay submitted and
+    ORH retries from its screen once the cause is fixed."""
+    c1, c2 = client_for(C1), client_for(C2)
+    orh = client_for("orh.sunedu")
+    resp = orh.post(f"/comite-asignacion/{esc.conv_id}/formar")
+    assert resp.status_code == 422 and "Faltan 10 hoja(s)" in _error_en(_texto(resp), "formar")
+    curricular = db.session.scalars(sa.select(m.ResultadoEtapa).where(
+        m.ResultadoEtapa.convocatoria_id == esc.conv_id, m.ResultadoEtapa.etapa == Etapa.curricular)).all()
+    guardado = {f.id: f.evaluado_en for f in curricular}
+    for f in curricular:
+        f.evaluado_en = None
+    db.session.commit()
+    for pid, (v1, v2) in PUNTAJES.items():
+        _enviar(c1, esc, pid, v1)
+        resp = _enviar(c2, esc, pid, v2)
+    assert esc.resultados() == {}
+    assert "aún no pudo formarse" in _texto(c2.get(resp.headers["Location"]))
+    for f in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.id.in_(guardado))):
+        f.evaluado_en = guardado[f.id]
+    db.session.commit()
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/formar").status_code == 303
+    assert esc.resultados()["P01"].puntaje == Decimal("30.77")
+
+
+# --- 4. the Veedor reads submitted sheets only ------------------------------------------------------
+
+
+def test_the_veedor_reads_submitted_sheets_never_drafts(esc, client_for):
+    c1, c2, ve = client_for(C1), client_for(C2), client_for(VE)
+    _enviar(c1, esc, "P01", "6.05")
+    assert c2.post(esc.url("P01"), data=datos_hoja("4.44")).status_code == 303  # comite2's draft
+    html = _texto(ve.get(esc.url("P01")))
+    assert 'id="nota-veedor"' in html and '<form method="post" id="hoja"' not in html and "<input" not in html
+    assert 'data-miembro="comite1.sunedu"' in html and "30.25" in html  # submitted: visible, read-only
+    assert "4.44" not in html and "22.20" not in html  # a draft: only its state
+    assert re.search(r'data-miembro="comite2.sunedu">.*?data-estado="borrador"', html)
+    assert ve.get(esc.url()).status_code == 200
+    # The same rule on the CRUD list and the API: ORH and the Veedor never read a draft.
+    for client in (ve, client_for("orh.sunedu")):
+        lista = client.get("/api/v1/hoja_entrevista/?q=(page_size:100)").get_json()["result"]
+        assert all(h["enviada"] for h in lista)
+
+
+# --- 5. published: frozen ----------------------------------------------------------------------
+
+
+def test_after_publication_nothing_changes(db, esc, client_for):
+    c1 = client_for(C1)
+    assert c1.post(esc.url("P01"), data=datos_hoja(5)).status_code == 303  # a draft, never submitted
+    # ORH ran the stage from the console and published it (E2): the stage is frozen.
+    engine_db.evaluar(db.session, esc.codigo, "entrevista", usuario="consola (prueba)")
+    publicacion.publicar_etapa(db.session, esc.conv, Etapa.entrevista, usuario=usuario_de(db, "orh.sunedu"))
+    antes = esc.hojas()[("P01", C1)].total
+    for accion in ("guardar", "enviar"):
+        resp = c1.post(esc.url("P01"), data=datos_hoja(7, accion=accion))
+        assert resp.status_code == 422 and "ya fueron publicados" in _texto(resp)
+    assert esc.hojas()[("P01", C1)].total == antes and not esc.hojas()[("P01", C1)].enviada
+    resp = c1.post(esc.url("P06"), data=datos_hoja(7))
+    assert resp.status_code == 422 and ("P06", C1) not in esc.hojas()
+    assert 'id="hoja-cerrada"' in _texto(c1.get(esc.url("P01")))
+    resp = client_for("orh.sunedu").post(f"/comite-asignacion/{esc.conv_id}/miembros",
+                                         data={"rol": "veedor", "usuario_id": usuario_de(db, VE).id})
+    assert resp.status_code == 422 and "ya fueron publicados" in _texto(resp)
+
+
+# --- the score's parsing (a pure helper) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("texto", "esperado"), [("7", "7.00"), ("7,5", "7.50"), (" 0 ", "0.00"), ("8.00", "8.00"),
+                                                 ("6.25", "6.25")])
+def test_scores_are_decimals_with_two_places(texto, esperado):
+    factor = comite.FactorEntrevista(codigo="idoneidad", nombre="Idoneidad", maximo=Decimal(8), clausula="§4.2.5 f")
+    valor = comite.leer_puntaje(texto, factor)
+    assert isinstance(valor, Decimal) and str(valor) == esperado

@@ -1,0 +1,243 @@
+"""Final results on the database (D7–D9, §4.2.6, §4.3, §4.5) with the same engine as ``casadmin simulate``.
+
+Worked example: the SUNEDU example call (docs/examples/cas-140-2026-sunedu.json) imported under
+a number of its own, every stage evaluated on the database, then the final step. Expected, as
+``simulate`` prints it and as the bases say:
+
+| candidato | etapas | bonificación (base legal)                         | final | condición   |
+|-----------|--------|---------------------------------------------------|-------|-------------|
+| P01       | 90.00  | +9.00, 10 % FF.AA. (§4.3.4)                        | 99.00 | ganador     |
+| P08       | 84.33  | +12.64, 15 % discapacidad (§4.3.3)                 | 96.97 | accesitario |
+| P07       | 91.30  | +2.73, 3 puntos porcentuales Ley 31533 (§4.3.2)    | 94.03 | accesitario |
+| P09       | 90.00  | —                                                  | 90.00 | aprobado    |
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
+
+from casadmin import engine_db, final
+from casadmin import models as m
+from casadmin.models.enums import CausaDesierto, CondicionFinal, EstadoPostulacion, TipoBonificacion
+from casadmin.peru.business_days import contract_deadline
+
+
+def _sin_ffaa(d: dict) -> None:
+    """P01 without the FF.AA. bonus: P01 and P09 then tie on final, interview and exam (§4.2.6 c)."""
+    postulante(d, "P01")["ficha"]["licenciado_ffaa"] = False
+
+
+def test_the_stored_final_result_equals_simulate_on_the_same_call(db):
+    conv = importar_y_evaluar(db, datos("final"))
+    res = final.evaluar_final(db.session, conv.codigo, usuario="prueba")
+    esperado = simulacion(engine_db.exportar(db.session, conv.codigo))
+
+    assert (res.ganadores, res.accesitarios, res.empates, res.desierto) == (
+        esperado["ganadores"], esperado["accesitarios"], esperado["empates_para_comite"], esperado["desierto"])
+    assert res.ganadores == ["P01"] and res.accesitarios == ["P08", "P07"]
+    filas = finales(db, conv)
+    lugares = {i: n for n, grupo in enumerate(esperado["orden_merito"], 1) for i in grupo}
+    assert {i: (f.puntaje_etapas, f.puntaje_final, f.orden_merito) for i, f in filas.items()} == {
+        e["postulante"]: (Decimal(e["puntaje_etapas"]), Decimal(e["puntaje_final"]), lugares[e["postulante"]])
+        for e in esperado["finales"]}
+    assert {i: f.condicion for i, f in filas.items()} == {
+        "P01": CondicionFinal.ganador, "P08": CondicionFinal.accesitario, "P07": CondicionFinal.accesitario,
+        "P09": CondicionFinal.aprobado}
+    assert filas["P01"].puntaje_final == Decimal("99.00") and filas["P08"].puntaje_final == Decimal("96.97")
+
+    # Each bonus with its legal basis and the plugin that produced it (§4.3, F3), as simulate gives them.
+    ids = {v: k for k, v in por_id(db, conv).items()}
+    bonos = db.session.scalars(sa.select(m.Bonificacion).where(m.Bonificacion.postulacion_id.in_(ids))).all()
+    finales_db = {(ids[b.postulacion_id], b.concepto, b.porcentaje, b.base, b.puntos, b.base_legal)
+                  for b in bonos if b.tipo is not TipoBonificacion.joven_entrevista}
+    assert finales_db == {(e["postulante"], b["concepto"], Decimal(b["porcentaje"]), Decimal(b["base"]),
+                           Decimal(b["monto"]), b["base_legal"]) for e in esperado["finales"] for b in e["bonificaciones"]}
+    por_tipo = {(ids[b.postulacion_id], b.tipo): b for b in bonos}
+    assert "§4.3.4" in por_tipo[("P01", TipoBonificacion.ffaa)].base_legal
+    assert por_tipo[("P08", TipoBonificacion.discapacidad)].regla.startswith("sunedu.bonificacion_ffaa_discapacidad==")
+    # §4.2.5 h: P07's 10 % on the interview is shown too, inside the interview score (33.00 → 36.30).
+    joven = por_tipo[("P07", TipoBonificacion.joven_entrevista)]
+    assert (joven.base, joven.puntos, joven.porcentaje) == (Decimal("33.00"), Decimal("3.30"), Decimal("10.00"))
+    assert "§4.2.5 h" in joven.base_legal
+    # F3: the final step's plugins and versions on every row; the act is audited.
+    assert set(filas["P01"].reglas) == {"sunedu.bonificacion_31533", "sunedu.bonificacion_ffaa_discapacidad",
+                                        "sunedu.orden_merito"}
+    assert all(v.startswith(k + "==") for k, v in filas["P01"].reglas.items())
+    registro = auditoria(db, conv, "calcular_resultado_final")[-1]
+    assert registro.despues["ganadores"] == ["P01"] and registro.usuario == "prueba"
+    estados = {ids[p.id]: p.estado for p in db.session.scalars(sa.select(m.Postulacion).where(
+        m.Postulacion.id.in_(ids)))}
+    assert estados["P01"] is EstadoPostulacion.ganador and estados["P09"] is EstadoPostulacion.no_seleccionado
+    assert final.causa_desierto_propuesta(db.session, conv) is None
+
+
+def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settles_it(db):
+    conv = importar_y_evaluar(db, datos("final", _sin_ffaa))
+    res = final.evaluar_final(db.session, conv)
+    assert res.ganadores == ["P08"] and res.accesitarios == ["P07"] and res.empates == [["P01", "P09"]]
+    filas = finales(db, conv)
+    assert filas["P01"].empate_comite and filas["P09"].empate_comite and not filas["P08"].empate_comite
+    assert filas["P01"].orden_merito == filas["P09"].orden_merito == 3
+    ids = por_id(db, conv)
+
+    with pytest.raises(final.FinalRechazado, match="empate pendiente"):
+        final.publicar_final(db.session, conv)
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(m.ItemVerificacion))
+    with pytest.raises(final.FinalRechazado, match="sustento"):
+        final.decidir_empate(db.session, conv, [ids["P09"], ids["P01"]], "   ")
+    with pytest.raises(final.FinalRechazado, match="todos los candidatos"):
+        final.decidir_empate(db.session, conv, [ids["P09"]], "Mejor desempeño en el caso práctico")
+    with pytest.raises(final.FinalRechazado, match="todos los candidatos"):
+        final.decidir_empate(db.session, conv, [ids["P09"], ids["P08"]], "Mejor desempeño en el caso práctico")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.ItemVerificacion)) == antes
+
+    sustento = "Deliberación del Comité: mayor idoneidad en el caso práctico; voto dirimente del área usuaria."
+    res = final.decidir_empate(db.session, conv, [ids["P09"], ids["P01"]], sustento, usuario="comite")
+    assert res.accesitarios == ["P07", "P09"] and res.empates == []
+    filas = finales(db, conv)
+    assert (filas["P09"].orden_merito, filas["P01"].orden_merito) == (3, 4)
+    assert filas["P09"].decision_comite == sustento and not filas["P09"].empate_comite
+    assert filas["P01"].condicion is CondicionFinal.aprobado
+    # The decision is where the engine reads it: the export carries it and simulate agrees.
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    assert exportado["decisiones_comite"] == [{"orden": ["P09", "P01"], "sustento": sustento}]
+    esperado = simulacion(exportado)
+    assert (esperado["ganadores"], esperado["accesitarios"]) == (res.ganadores, res.accesitarios)
+    assert auditoria(db, conv, "decidir_empate")[-1].motivo == sustento
+
+
+def test_publication_calls_the_winner_and_later_changes_are_audited_corrections(db):
+    conv = importar_y_evaluar(db, datos("final"))
+    final.evaluar_final(db.session, conv)
+    pub = final.publicar_final(db.session, conv, usuario=None)
+    assert pub.etapa == "final" and all(f.publicado for f in finales(db, conv).values())
+    contrato = db.session.scalar(sa.select(m.Contrato).where(m.Contrato.convocatoria_id == conv.id))
+    assert contrato.postulacion_id == por_id(db, conv)["P01"] and contrato.orden_llamado == 0
+    assert contrato.fecha_limite == contract_deadline(pub.publicado_en.date(), 5)  # §4.4 d
+
+    with pytest.raises(final.FinalRechazado, match="ya fueron publicados"):
+        final.evaluar_final(db.session, conv)
+    with pytest.raises(final.FinalRechazado, match="motivo"):
+        final.evaluar_final(db.session, conv, recalcular=True, motivo="  ")
+    with pytest.raises(final.FinalRechazado, match="ya fueron publicados"):
+        final.publicar_final(db.session, conv)
+    res = final.evaluar_final(db.session, conv, recalcular=True, motivo="Revisión de oficio del cómputo")
+    assert res.recalculado and res.ganadores == ["P01"]
+    registro = auditoria(db, conv, "recalcular_resultado_final")[-1]
+    assert registro.motivo == "Revisión de oficio del cómputo" and registro.antes["resultados"]
+    assert all(f.publicado for f in finales(db, conv).values())
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Contrato.convocatoria_id == conv.id)) == 1
+
+
+def _todos_desaprueban_la_entrevista(d: dict) -> None:
+    for p in d["postulantes"]:
+        for hoja in p.get("entradas", {}).get("entrevista", {}).get("hojas", ()):
+            hoja["factores"] = {k: "2" for k in hoja["factores"]}
+
+
+def test_nobody_passing_the_interview_proposes_desierto(db):
+    d = datos("final", _todos_desaprueban_la_entrevista)
+    conv = importar_y_evaluar(db, d)
+    res = final.evaluar_final(db.session, conv)
+    assert res.finalistas == 0 and res.desierto == "sin_puntaje_minimo" == simulacion(d)["desierto"]  # §4.5 c
+    assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.sin_puntaje_minimo
+    with pytest.raises(final.FinalRechazado, match="No hay resultados finales"):
+        final.publicar_final(db.session, conv)
+
+
+def _sin_formacion(d: dict) -> None:
+    for p in d["postulantes"]:
+        p["ficha"]["formacion"] = []
+
+
+def test_nobody_meeting_the_requirements_or_nobody_applying_proposes_desierto(db):
+    d = datos("final", _sin_formacion)
+    conv = importar_y_evaluar(db, d, hasta="ficha")
+    assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.sin_requisitos  # §4.5 b
+    assert simulacion(d)["desierto"] == "sin_requisitos"
+    vacia = datos("final", lambda d: d.update(postulantes=[]))
+    conv = engine_db.importar(db.session, vacia)
+    assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.sin_postulantes  # §4.5 a
+    res = final.evaluar_final(db.session, conv)
+    assert res.finalistas == 0 and res.desierto == "sin_postulantes"
+
+
+def test_a_stage_without_results_is_refused_and_nothing_is_written(db):
+    conv = importar_y_evaluar(db, datos("final"), hasta="curricular")
+    with pytest.raises(final.FinalRechazado, match="Entrevista Personal.*no tiene resultado"):
+        final.evaluar_final(db.session, conv)
+    assert finales(db, conv) == {} and auditoria(db, conv, "calcular_resultado_final") == []
+    assert final.causa_desierto_propuesta(db.session, conv) is None
+
+
+def test_cli_evaluate_stage_final(app, db):
+    conv = importar_y_evaluar(db, datos("final"))
+    codigo = conv.codigo
+    runner = app.test_cli_runner()
+    salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
+    assert salida.exit_code == 0, salida.output
+    assert "Ganador(es): P01" in salida.output and "Accesitarios: P08, P07" in salida.output
+    assert "sunedu.orden_merito==" in salida.output
+    db.session.expire_all()
+    final.publicar_final(db.session, conv)
+    salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
+    assert salida.exit_code != 0 and "ya fueron publicados" in salida.output
+
+
+def test_orh_screen_shows_ranking_bonuses_and_the_committee_form(app, db, client_for):
+    conv = importar_y_evaluar(db, datos("final", _sin_ffaa))
+    final.evaluar_final(db.session, conv)
+    ids = por_id(db, conv)
+    orh = cliente_orh(app, client_for, conv)
+    pagina = orh.get(f"/finales/{conv.id}")
+    assert pagina.status_code == 200
+    html = pagina.get_data(as_text=True)
+    assert "Ley N° 29973" in html and "§4.3.2" in html and "Empate: decide el Comité" in html
+    assert f'name="lugar_{ids["P01"]}"' in html
+
+    # Bad input: no reason → 400, the message at the form, what was typed kept, nothing saved.
+    r = orh.post(f"/finales/{conv.id}/empate", data={f"lugar_{ids['P01']}": "2", f"lugar_{ids['P09']}": "1",
+                                                     "sustento": ""})
+    assert r.status_code == 400 and "Escriba el sustento" in r.get_data(as_text=True)
+    r = orh.post(f"/finales/{conv.id}/empate", data={f"lugar_{ids['P01']}": "1", f"lugar_{ids['P09']}": "1",
+                                                     "sustento": "x"})
+    assert r.status_code == 400 and "lugar distinto" in r.get_data(as_text=True)
+    assert finales(db, conv)["P01"].empate_comite
+    r = orh.post(f"/finales/{conv.id}/empate", data={f"lugar_{ids['P01']}": "2", f"lugar_{ids['P09']}": "1",
+                                                     "sustento": "Mayor idoneidad; voto dirimente del área usuaria"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert finales(db, conv)["P09"].orden_merito == 3 and not finales(db, conv)["P01"].empate_comite
+    # Publishing and recalculating from the screen: a correction needs its reason.
+    assert orh.post(f"/finales/{conv.id}/publicar").status_code == 302
+    r = orh.post(f"/finales/{conv.id}/calcular", data={"motivo": ""})
+    assert r.status_code == 400 and "escriba el motivo" in r.get_data(as_text=True)
+
+
+def test_only_orh_of_the_institution_reaches_the_final_screens(db, client_for, clients_by_role):
+    conv = importar_y_evaluar(db, datos("final"))
+    for rol in ("comite", "veedor", "postulante"):
+        assert clients_by_role[rol].get(f"/finales/{conv.id}").status_code == 403, rol
+        assert clients_by_role[rol].post(f"/finales/{conv.id}/calcular").status_code == 403, rol
+    assert clients_by_role["publico"].get(f"/finales/{conv.id}").status_code == 302
+    otra = client_for("orh.sunedu")  # another institution's ORH
+    assert otra.get(f"/finales/{conv.id}").status_code == 404
+    assert otra.post(f"/finales/{conv.id}/calcular").status_code == 404
+    assert finales(db, conv) == {}
+    assert clients_by_role["admin"].get(f"/finales/{conv.id}").status_code == 200
+
+
+def test_the_screens_open_on_the_demo_calls_still_in_evaluation(db, client_for):
+    orh = client_for("orh.sunedu")
+    lista = orh.get("/finales/")
+    assert lista.status_code == 200
+    demo = db.session.scalar(sa.select(m.Convocatoria).join(m.Entidad).where(m.Entidad.siglas == "SUNEDU")
+                             .order_by(m.Convocatoria.id).limit(1))
+    assert demo.codigo in lista.get_data(as_text=True)
+    pagina = orh.get(f"/finales/{demo.id}")
+    assert pagina.status_code == 200 and "Calcular resultado final" in pagina.get_data(as_text=True)
