@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=150_000)
     ap.add_argument("--sembrar", action="store_true")
     ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--solo", action="append", default=[], metavar="TEXTO",
+                    help="time only the pages whose name contains TEXTO (repeatable), e.g. --solo portal")
     args = ap.parse_args(argv)
     if args.sembrar:
         sembrar.recrear(args.url)
@@ -52,7 +54,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from casadmin import create_app
     from casadmin import models as m
+    from casadmin import resultados
     from casadmin.extensions import db
+    from casadmin.models.enums import Etapa
     from casadmin.peru.clock import now
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "WTF_CSRF_ENABLED": False})
@@ -64,8 +68,16 @@ def main(argv: list[str] | None = None) -> None:
                 m.PublicacionEtapa.convocatoria_id == conv_id, m.PublicacionEtapa.etapa == "ficha")):
             db.session.add(m.PublicacionEtapa(convocatoria_id=conv_id, etapa="ficha", publicado_en=now()))
             db.session.commit()
+        R = m.ResultadoEtapa
+        if db.session.scalar(sa.select(R.id).where(R.convocatoria_id == conv_id, R.etapa == Etapa.ficha,
+                                                   R.orden_publicacion.is_(None)).limit(1)) is not None:
+            t0 = time.perf_counter()  # what publicar_etapa does when a stage is published
+            resultados.numerar(db.session, conv_id, Etapa.ficha)
+            db.session.commit()
+            print(f"orden de publicación guardado en {time.perf_counter() - t0:.1f} s")
     especiales = {None: f"/portal/{conv_id}/resultados/ficha?pagina=500", "panel": f"/panel/{conv_id}"}
-    paginas = [(n, especiales.get(u, u)) for n, u in PAGINAS]
+    paginas = [(n, especiales.get(u, u)) for n, u in PAGINAS
+               if not args.solo or any(t.lower() in n.lower() for t in args.solo)]
     cliente = app.test_client()
     r = cliente.post("/login/", data={"username": "orh.sunedu", "password": "demo12345"})
     assert r.status_code == 302, "no se pudo iniciar sesión como orh.sunedu"

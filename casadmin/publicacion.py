@@ -2,7 +2,8 @@
 
 :func:`publicar_etapa` is what the "Publicar resultados" button does, in one transaction:
 every result of the stage is marked published (from then on a change is an audited
-correction, never an edit), a :class:`~casadmin.models.PublicacionEtapa` row makes the stage
+correction, never an edit) and numbered in publication order (the order the documents and the
+portal show; an audited recalculation renumbers it), a :class:`~casadmin.models.PublicacionEtapa` row makes the stage
 visible on the public portal, the act is audited, and a background job
 (:mod:`casadmin.tareas`) builds the PDF and Excel lists in publication order and notifies
 each candidate by e-mail. The job's progress is shown to ORH while it runs.
@@ -46,8 +47,8 @@ def publicar_etapa(session: Session, convocatoria: m.Convocatoria, etapa: Etapa,
     if pendientes:
         raise PublicacionRechazada(f"Hay {pendientes} resultado(s) pendientes de evaluar en la {etapa.value}.")
     momento = now()
-    session.execute(sa.update(m.ResultadoEtapa).where(
-        m.ResultadoEtapa.convocatoria_id == convocatoria.id, m.ResultadoEtapa.etapa == etapa).values(publicado=True))
+    # every row marked published and numbered in publication order, in one UPDATE (the portal pages by it)
+    resultados.numerar(session, convocatoria.id, etapa, publicar=True)
     pub = m.PublicacionEtapa(convocatoria_id=convocatoria.id, etapa=etapa.name, publicado_en=momento,
                              publicado_por_id=usuario.id if usuario else None, proxima_etapa=proxima_etapa)
     session.add(pub)
@@ -82,7 +83,7 @@ def generar_documentos(*, publicacion_id: int, avance: Avance) -> str:
         return avisar
 
     avance(0, 100, "Leyendo los resultados…")
-    filas = list(resultados.filas(session, conv.id, etapa))  # read once for both documents
+    filas = list(resultados.filas_publicadas(session, conv.id, etapa))  # read once for both documents
     pdf = resultados.pdf(enc, filas, total, tramo(10, 50, "Generando el PDF…"))
     xlsx = resultados.xlsx(enc, filas, total, tramo(50, 90, "Generando el Excel…"))
     # Last progress report before this transaction writes anything (on SQLite a writer would hold

@@ -62,10 +62,10 @@ class Fila:
 
 def encabezado(session: Session, convocatoria_id: int, etapa: Etapa) -> Encabezado:
     conv = session.get(m.Convocatoria, convocatoria_id)
-    con_puntaje = session.scalar(
-        sa.select(sa.func.count()).where(m.ResultadoEtapa.convocatoria_id == convocatoria_id,
-                                         m.ResultadoEtapa.etapa == etapa, m.ResultadoEtapa.puntaje.is_not(None))
-    ) > 0
+    con_puntaje = session.scalar(  # one probe of the index ix_resultado_puntaje
+        sa.select(sa.func.max(m.ResultadoEtapa.puntaje)).where(m.ResultadoEtapa.convocatoria_id == convocatoria_id,
+                                                               m.ResultadoEtapa.etapa == etapa)
+    ) is not None
     return Encabezado(entidad=conv.entidad.nombre, codigo=conv.codigo, puesto=conv.nombre_puesto, etapa=etapa,
                       publicado_en=now(), con_puntaje=con_puntaje)
 
@@ -75,27 +75,102 @@ def contar(session: Session, convocatoria_id: int, etapa: Etapa) -> int:
         m.ResultadoEtapa.convocatoria_id == convocatoria_id, m.ResultadoEtapa.etapa == etapa))
 
 
-def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5000, desde: int = 0,
-          limite: int | None = None) -> Iterator[Fila]:
-    """The stage's rows in publication order, read ``lote`` at a time (a server-side cursor on PostgreSQL).
-
-    ``desde`` and ``limite`` give one page (the public portal); ``orden`` stays the position in the whole list.
-    """
-    r, p = m.ResultadoEtapa, m.Postulante
+def _orden(r, p) -> tuple:
+    """The publication order (see the module docstring), as ``ORDER BY`` terms."""
     sigue = sa.case((r.resultado.in_(SIGUEN), 0), else_=1)
-    stmt = (
+    return sigue, r.puntaje.desc().nulls_last(), p.apellido_paterno, p.apellido_materno, p.nombres, r.id
+
+
+def _base(convocatoria_id: int, etapa: Etapa) -> sa.Select:
+    r, p = m.ResultadoEtapa, m.Postulante
+    return (
         sa.select(r.resultado, r.puntaje, p.apellido_paterno, p.apellido_materno, p.nombres, p.numero_documento)
         .join(m.Postulacion, m.Postulacion.id == r.postulacion_id)
         .join(p, p.id == m.Postulacion.postulante_id)
         .where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)
-        .order_by(sigue, r.puntaje.desc().nulls_last(), p.apellido_paterno, p.apellido_materno, p.nombres, r.id)
-        .offset(desde).limit(limite)
-        .execution_options(yield_per=lote)
     )
-    for orden, (resultado, puntaje, paterno, materno, nombres, numero) in enumerate(session.execute(stmt), start=desde + 1):
-        apellidos = f"{paterno} {materno}" if materno else paterno
-        yield Fila(orden=orden, candidato=f"{apellidos}, {nombres}", documento=enmascarar(numero), puntaje=puntaje,
-                   resultado=resultado.value)
+
+
+def _fila(orden: int, resultado: Resultado, puntaje: Decimal | None, paterno: str, materno: str | None, nombres: str,
+          numero: str) -> Fila:
+    apellidos = f"{paterno} {materno}" if materno else paterno
+    return Fila(orden=orden, candidato=f"{apellidos}, {nombres}", documento=enmascarar(numero), puntaje=puntaje,
+                resultado=resultado.value)
+
+
+def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5000, desde: int = 0,
+          limite: int | None = None) -> Iterator[Fila]:
+    """The stage's rows in publication order, read ``lote`` at a time (a server-side cursor on PostgreSQL).
+
+    ``desde`` and ``limite`` give one page; ``orden`` stays the position in the whole list. This
+    sorts the whole stage; a published stage is read by its stored order (:func:`filas_publicadas`).
+    """
+    r, p = m.ResultadoEtapa, m.Postulante
+    stmt = (_base(convocatoria_id, etapa).order_by(*_orden(r, p)).offset(desde).limit(limite)
+            .execution_options(yield_per=lote))
+    for orden, fila in enumerate(session.execute(stmt), start=desde + 1):
+        yield _fila(orden, *fila)
+
+
+def numerar(session: Session, convocatoria_id: int, etapa: Etapa, *, publicar: bool = False) -> None:
+    """Store each result's position in the stage's list (``orden_publicacion`` 1…N), in one statement.
+
+    The list published under §4.2 ("Publicación de resultados") is the one the public portal
+    pages through: numbering it once when the stage is published (``publicar=True`` also marks
+    every row published, in the same ``UPDATE … FROM``) and again after an audited
+    recalculation means a page of 100 is a range of an index, not a sort of the whole stage
+    (issue 5, p95 ≤ 150 ms over 150,000 results). ``ROW_NUMBER()`` runs in the database on
+    PostgreSQL and SQLite alike; the rows never pass through Python.
+    """
+    r, p = m.ResultadoEtapa, m.Postulante
+    numerados = (
+        sa.select(r.id.label("id"), sa.func.row_number().over(order_by=_orden(r, p)).label("orden"))
+        .join(m.Postulacion, m.Postulacion.id == r.postulacion_id)
+        .join(p, p.id == m.Postulacion.postulante_id)
+        .where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)
+        .subquery()
+    )
+    t = r.__table__
+    valores = {"orden_publicacion": numerados.c.orden, **({"publicado": True} if publicar else {})}
+    session.execute(sa.update(t).where(t.c.id == numerados.c.id).values(**valores))
+
+
+def _ultimo(session: Session, convocatoria_id: int, etapa: Etapa) -> int | None:
+    """The last stored position of the stage, or None when a row has none (or there are no rows).
+
+    One probe of ``ix_resultado_orden_publicacion`` read backwards with NULLs first: the first
+    entry is a NULL if any row lacks its position, else the last position.
+    """
+    r = m.ResultadoEtapa
+    return session.scalar(sa.select(r.orden_publicacion).where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)
+                          .order_by(r.orden_publicacion.desc().nulls_first()).limit(1))
+
+
+def contar_publicados(session: Session, convocatoria_id: int, etapa: Etapa) -> int:
+    """:func:`contar` for a published stage: its last stored position (the order is 1…N), read from the index."""
+    ultimo = _ultimo(session, convocatoria_id, etapa)
+    return contar(session, convocatoria_id, etapa) if ultimo is None else ultimo
+
+
+def filas_publicadas(session: Session, convocatoria_id: int, etapa: Etapa, *, desde: int = 0,
+                     limite: int | None = None, lote: int = 5000) -> Iterator[Fila]:
+    """The rows of a published stage in its stored order (:func:`numerar`), rows ``desde+1 … desde+limite``.
+
+    The order is 1…N without gaps, so a page is the index range ``orden_publicacion BETWEEN …``
+    (as fast on page 500 as on page 1). A stage published before the order was stored (a
+    row without it) is read with :func:`filas`, which gives the same list.
+    """
+    r = m.ResultadoEtapa
+    if _ultimo(session, convocatoria_id, etapa) is None:
+        yield from filas(session, convocatoria_id, etapa, lote=lote, desde=desde, limite=limite)
+        return
+    rango = [r.orden_publicacion > desde]
+    if limite is not None:
+        rango.append(r.orden_publicacion <= desde + limite)
+    stmt = (_base(convocatoria_id, etapa).add_columns(r.orden_publicacion).where(*rango)
+            .order_by(r.orden_publicacion).execution_options(yield_per=lote))
+    for *fila, orden in session.execute(stmt):
+        yield _fila(orden, *fila)
 
 
 def _cada(progreso: Progreso | None, total: int, paso: int = 5000) -> Callable[[int], None]:

@@ -35,6 +35,9 @@ class ResultadoEtapa(TimestampMixin, Model):
         sa.CheckConstraint("puntaje IS NULL OR puntaje >= 0", name="ck_resultado_puntaje"),
         sa.Index("ix_resultado_convocatoria_etapa", "convocatoria_id", "etapa"),
         sa.Index("ix_resultado_convocatoria_etapa_resultado", "convocatoria_id", "etapa", "resultado"),  # panel
+        # the public portal pages a published stage by its stored order (casadmin.resultados.numerar)
+        sa.Index("ix_resultado_orden_publicacion", "convocatoria_id", "etapa", "orden_publicacion"),
+        sa.Index("ix_resultado_puntaje", "convocatoria_id", "etapa", "puntaje"),  # does the published list show scores
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,8 @@ class ResultadoEtapa(TimestampMixin, Model):
     #: Plugin names and versions that produced this result (F3).
     reglas: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     publicado: Mapped[bool] = mapped_column(default=False)
+    #: Position in the stage's published list (§4.2), 1…N; set when the stage is published or recalculated.
+    orden_publicacion: Mapped[Optional[int]] = mapped_column(sa.Integer)
 
     convocatoria: Mapped[Convocatoria] = relationship()
     postulacion: Mapped[Postulacion] = relationship()

@@ -17,6 +17,7 @@ from casadmin.peru import documentos, ubigeo
 from casadmin.peru.clock import today
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
+from casadmin.views.busqueda import OrdenTrasBusqueda
 
 MAYORIA_DE_EDAD = 18
 
@@ -64,9 +65,11 @@ def _ubigeo_field() -> SelectField:
 
 
 class PostulanteView(ScopedModelView):
-    datamodel = SQLAInterface(m.Postulante)
     plural, singular = "Postulantes", "postulante"
     list_columns = ["numero_documento", "apellido_paterno", "apellido_materno", "nombres", "email", "celular"]
+    # issue 5: a name search is answered from the trigram indexes, then sorted (casadmin.views.busqueda)
+    datamodel = OrdenTrasBusqueda(m.Postulante, list_columns=list_columns,
+                                  columnas_trigrama=("apellido_paterno", "apellido_materno", "nombres"))
     search_columns = ["numero_documento", "apellido_paterno", "apellido_materno", "nombres", "email"]
     order_columns = ["numero_documento", "apellido_paterno", "nombres"]
     base_order = ("apellido_paterno", "asc")

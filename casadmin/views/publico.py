@@ -99,11 +99,12 @@ class PortalPublicoView(BaseView):
         if etapa not in Etapa.__members__ or Etapa[etapa] not in _publicaciones(conv.id):
             abort(404)
         et = Etapa[etapa]
-        total = resultados.contar(db.session, conv.id, et)
+        total = resultados.contar_publicados(db.session, conv.id, et)
         paginas = max(1, math.ceil(total / FILAS_POR_PAGINA))
         pagina = min(_pagina(), paginas)
-        filas = list(resultados.filas(db.session, conv.id, et, desde=(pagina - 1) * FILAS_POR_PAGINA,
-                                      limite=FILAS_POR_PAGINA))
+        # a range of the stored publication order: page 500 costs what page 1 does (issue 5)
+        filas = list(resultados.filas_publicadas(db.session, conv.id, et, desde=(pagina - 1) * FILAS_POR_PAGINA,
+                                                 limite=FILAS_POR_PAGINA))
         enc = resultados.encabezado(db.session, conv.id, et)
         return self.render_template("casadmin/publico/resultados.html", conv=conv, etapa=et, enc=enc, filas=filas,
                                     total=total, pagina=pagina, paginas=paginas,
