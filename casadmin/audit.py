@@ -6,6 +6,7 @@ to update or delete an audit record, for everyone (:func:`install`).
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from dataclasses import dataclass
@@ -48,6 +49,19 @@ def _campos(rec: Any) -> dict[str, Any]:
     valores = {c: getattr(rec, c) for c in CAMPOS}
     valores["momento"] = _momento(rec.momento)
     return valores
+
+
+def quien(usuario: m.Usuario | str | None, *, consola: bool = False) -> tuple[int | None, str | None]:
+    """Who acted, as :func:`record` stores it (``usuario_id``, ``usuario``): a user or a name. With
+    ``consola``, nobody means the console (``casadmin evaluate``) and its login name, when there is one."""
+    if isinstance(usuario, m.Usuario):
+        return usuario.id, usuario.username
+    if usuario or not consola:
+        return None, usuario
+    try:
+        return None, f"consola ({getpass.getuser()})"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return None, "consola"
 
 
 def record(

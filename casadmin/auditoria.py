@@ -72,8 +72,7 @@ def buscar(session: Session, filtros: Filtros, *, antes: int | None = None, tama
 
 def convocatorias(session: Session, viewer: scoping.Viewer | None = None) -> list[m.Convocatoria]:
     """The calls the viewer may filter by (the same scope as the calls themselves)."""
-    return list(session.scalars(sa.select(m.Convocatoria).where(scoping.condition(m.Convocatoria, viewer))
-                                .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())))
+    return scoping.convocatorias(session, viewer)
 
 
 @dataclass(frozen=True)

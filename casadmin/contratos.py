@@ -29,6 +29,7 @@ from casadmin.engine.params import ParametroDesconocido
 from casadmin.models.enums import CondicionFinal, EstadoContrato, EstadoPostulacion, TipoCorreo, Verificacion
 from casadmin.peru.business_days import contract_deadline
 from casadmin.peru.clock import now
+from casadmin.rechazo import Rechazo
 
 #: §4.4 a: the checks recorded before signing, with what the screen calls them.
 REGISTROS: dict[str, str] = {
@@ -45,18 +46,8 @@ DIAS_SUSCRIPCION = 5
 SIN_FIRMA = (EstadoContrato.desistio, EstadoContrato.no_suscribio, EstadoContrato.impedido)
 
 
-class ContratoRechazado(ValueError):
-    """A refusal with its Spanish message (and the form field it concerns); nothing was changed."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str | None]:
-    if isinstance(usuario, m.Usuario):
-        return usuario.id, usuario.username
-    return None, usuario
+class ContratoRechazado(Rechazo):
+    """A contract step refused (§4.4): its Spanish message and the form field it concerns; nothing was changed."""
 
 
 def _hoy() -> dt.date:
@@ -83,7 +74,7 @@ def _llamar(session: Session, conv: m.Convocatoria, final: m.ResultadoFinal, ord
     session.flush()
     post = final.postulacion
     post.estado = EstadoPostulacion.ganador
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="llamar_a_suscribir", objeto=contrato, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=final.postulacion_id,
                  despues={"orden_llamado": orden_llamado, "fecha_limite": limite.isoformat()})
@@ -157,7 +148,7 @@ def registrar_verificacion(session: Session, contrato: m.Contrato, valores: Mapp
     obs = (observaciones or "").strip()
     if obs:
         contrato.observaciones = obs
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="verificar_registros", objeto=contrato, usuario_id=quien_id, usuario=quien,
                  entidad_id=contrato.convocatoria.entidad_id, convocatoria_id=contrato.convocatoria_id,
                  postulacion_id=contrato.postulacion_id, antes=antes,
@@ -190,7 +181,7 @@ def suscribir(session: Session, contrato: m.Contrato, *, usuario: m.Usuario | st
                                 field="rnas")
     contrato.estado = EstadoContrato.suscrito
     contrato.suscrito_en = now()
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="suscribir_contrato", objeto=contrato, usuario_id=quien_id, usuario=quien,
                  entidad_id=contrato.convocatoria.entidad_id, convocatoria_id=contrato.convocatoria_id,
                  postulacion_id=contrato.postulacion_id, antes={"estado": EstadoContrato.pendiente.name},
@@ -232,7 +223,7 @@ def cerrar_sin_firma(session: Session, contrato: m.Contrato, estado: str, susten
     contrato.observaciones = "\n".join(x for x in (contrato.observaciones, sustento) if x)
     contrato.postulacion.estado = EstadoPostulacion.no_seleccionado
     siguiente = siguiente_accesitario(session, conv)
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="contrato_no_suscrito", objeto=contrato, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=contrato.postulacion_id,
                  motivo=sustento, antes={"estado": EstadoContrato.pendiente.name},

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from casadmin import models as m
+from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.extensions import appbuilder, db
 from casadmin.ficha import digest, snapshot
 from casadmin.models.enums import (
@@ -87,13 +88,7 @@ DISTRITOS = ["150130", "150101", "150122", "070101", "040101", "130101"]  # San 
 
 
 def _get_or_create(model: type, where: dict[str, Any], **values: Any) -> tuple[Any, bool]:
-    obj = db.session.scalar(sa.select(model).filter_by(**where))
-    if obj is not None:
-        return obj, False
-    obj = model(**where, **values)
-    db.session.add(obj)
-    db.session.flush()
-    return obj, True
+    return buscar_o_crear(db.session, model, where, **values)
 
 
 def _user(username: str, first: str, last: str, email: str, role: str, entidad_id: int | None) -> m.Usuario:

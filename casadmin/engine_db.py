@@ -23,7 +23,6 @@ stored call is evaluated on exactly what it exports.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import secrets
 from collections import defaultdict
@@ -42,6 +41,7 @@ from sqlalchemy.orm import Session, selectinload
 from casadmin import audit
 from casadmin import models as m
 from casadmin import plugins as pl
+from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.engine import interchange, report, run
 from casadmin.engine.interchange import ArchivoInvalido
 from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
@@ -67,6 +67,7 @@ from casadmin.models.enums import (
     TipoHito,
 )
 from casadmin.peru.clock import now, to_lima
+from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 
@@ -369,7 +370,7 @@ class _Importacion:
         self.nuevos = 0
         for i in range(0, len(lista), LOTE_IMPORTACION):
             self._lote(lista[i:i + LOTE_IMPORTACION], existentes, usuarios, correos)
-        quien_id, quien = _quien(self.usuario)
+        quien_id, quien = audit.quien(self.usuario, consola=True)
         audit.record(self.s, accion="importar_convocatoria", objeto=conv, usuario_id=quien_id, usuario=quien,
                      entidad_id=self.entidad.id, convocatoria_id=conv.id,
                      despues={"codigo": conv.codigo, "bases": self.bases.id, "postulaciones": len(lista),
@@ -393,24 +394,15 @@ class _Importacion:
 
     def _entidad(self) -> m.Entidad:
         e = self.datos["entidad"]
-        entidad = self.s.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == e["siglas"]))
-        if entidad is None:
-            entidad = m.Entidad(siglas=e["siglas"], nombre=e["nombre"], email_contacto=e.get("email_contacto", ""))
-            self.s.add(entidad)
-            self.s.flush()
-        return entidad
+        return buscar_o_crear(self.s, m.Entidad, {"siglas": e["siglas"]}, nombre=e["nombre"],
+                              email_contacto=e.get("email_contacto", ""))[0]
 
     def _version_bases(self) -> m.VersionBases:
         """The bases version row the call is pinned to (F3), found or created from the installed plugin."""
         b = self.bases
-        version = self.s.scalar(sa.select(m.VersionBases).where(
-            m.VersionBases.entidad_id == self.entidad.id, m.VersionBases.codigo == b.id))
-        if version is None:
-            version = m.VersionBases(entidad_id=self.entidad.id, codigo=b.id, nombre=b.nombre[:200],
-                                     vigente_desde=b.vigente_desde, plugin=b.proveedor, plugin_version=b.version,
-                                     parametros={})
-            self.s.add(version)
-        return version
+        return buscar_o_crear(self.s, m.VersionBases, {"entidad_id": self.entidad.id, "codigo": b.id},
+                              nombre=b.nombre[:200], vigente_desde=b.vigente_desde, plugin=b.proveedor,
+                              plugin_version=b.version, parametros={})[0]
 
     def _convocatoria(self, c: Mapping[str, Any], version: m.VersionBases) -> m.Convocatoria:
         p = c["perfil"]
@@ -1241,17 +1233,6 @@ class Evaluacion:
     recalculada: bool
 
 
-def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str]:
-    if isinstance(usuario, m.Usuario):
-        return usuario.id, usuario.username
-    if usuario:
-        return None, usuario
-    try:
-        return None, f"consola ({getpass.getuser()})"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return None, "consola"
-
-
 def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = False, motivo: str | None = None,
             usuario: m.Usuario | str | None = None, pm: pluggy.PluginManager | None = None) -> Evaluacion:
     """Run one stage of a stored call with the engine and store its results (D1–D6, F3).
@@ -1347,7 +1328,7 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
     """Replace the stage's results with these, in bulk (one UPDATE and one INSERT batch)."""
     R = m.ResultadoEtapa
     momento = now()
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario, consola=True)
     existentes = {f.postulacion_id: f for f in session.execute(
         sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
         .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
@@ -1392,6 +1373,8 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
     _actualizar_en_bloque(session, R, cambios)
     _insertar_en_bloque(session, R.__table__, nuevos)
     _actualizar_en_bloque(session, m.Postulacion, estados)
+    if publicada:  # a recalculated published stage: the public list's order follows (§4.2)
+        numerar(session, conv.id, Etapa[etapa])
     registro = {"etapa": etapa, "conteo": conteo, "reglas": reglas}
     if recalcular:
         audit.record(session, accion="recalcular_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,

@@ -21,7 +21,6 @@ then exam, then the committee) and the desierto plugin (§4.5). Nothing here re-
 
 from __future__ import annotations
 
-import getpass
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -261,18 +260,6 @@ def _publicado(session: Session, conv: m.Convocatoria) -> bool:
                                              m.ResultadoFinal.publicado.is_(True)).limit(1)) is not None
 
 
-def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str | None]:
-    """Who acted, for the audit record: a user, a name, or the console (``casadmin evaluate``)."""
-    if isinstance(usuario, m.Usuario):
-        return usuario.id, usuario.username
-    if usuario:
-        return None, usuario
-    try:
-        return None, f"consola ({getpass.getuser()})"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return None, "consola"
-
-
 def _tipo(b) -> TipoBonificacion:
     for clausula, tipo in _TIPO_POR_CLAUSULA:
         if clausula in b.base_legal:
@@ -295,7 +282,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
     conv, sim = calculo.conv, calculo.sim
     orden = sim.orden
     momento = now()
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario, consola=True)
     antes = _estado_final(session, conv)
     ids = calculo.postulaciones
     R, B = m.ResultadoFinal, m.Bonificacion
@@ -448,7 +435,7 @@ def decidir_empate(session: Session, convocatoria: m.Convocatoria, orden: Sequen
         session.add(V(resultado_etapa_id=filas[pid].id, codigo=f"{engine_db.DECISION}{k}",
                       descripcion="Decisión del Comité de Entrevista sobre un empate persistente",
                       puntaje=Decimal(lugar), observacion=sustento, clausula="§4.2.6 c"))
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario, consola=True)
     audit.record(session, accion="decidir_empate", objeto=conv, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id, motivo=sustento,
                  antes={"empate": sorted(orden)}, despues={"orden": orden})
@@ -491,7 +478,7 @@ def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario
                              publicado_por_id=usuario.id if usuario else None)
     session.add(pub)
     session.flush()
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario, consola=True)
     audit.record(session, accion="publicar_resultado_final", objeto=pub, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id,
                  despues={"etapa": ETAPA_FINAL, "resultados": len(filas)})

@@ -26,6 +26,7 @@ from casadmin import models as m
 from casadmin.models.enums import DecisionImpugnacion, Etapa, TipoImpugnacion
 from casadmin.peru.business_days import add_business_days
 from casadmin.peru.clock import now
+from casadmin.rechazo import Rechazo
 
 #: TUO de la Ley N° 27444, art. 218.2 (the "normativa vigente" of §4.8): 15 business days.
 PLAZO_DIAS_HABILES = 15
@@ -33,18 +34,8 @@ PLAZO_DIAS_HABILES = 15
 ETAPAS = {**{e.name: e.value for e in Etapa}, final_mod.ETAPA_FINAL: "Resultados finales"}
 
 
-class ImpugnacionRechazada(ValueError):
-    """A refusal with its Spanish message (and the form field it concerns); nothing was changed."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _quien(usuario: m.Usuario | str | None) -> tuple[int | None, str | None]:
-    if isinstance(usuario, m.Usuario):
-        return usuario.id, usuario.username
-    return None, usuario
+class ImpugnacionRechazada(Rechazo):
+    """An appeal step refused (§4.8): its Spanish message and the form field it concerns; nothing was changed."""
 
 
 def plazo(session: Session, conv: m.Convocatoria, etapa: str) -> tuple[dt.datetime, dt.date] | None:
@@ -98,7 +89,7 @@ def registrar(session: Session, postulacion: m.Postulacion, *, tipo: str, etapa:
                         fundamento=fundamento, decision=DecisionImpugnacion.pendiente)
     session.add(imp)
     session.flush()
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="registrar_impugnacion", objeto=imp, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=postulacion.id,
                  despues={"tipo": tipo, "etapa": etapa, "presentada_en": momento, "limite": limite.isoformat()})
@@ -137,7 +128,7 @@ def resolver(session: Session, imp: m.Impugnacion, *, decision: str, sustento: s
         imp.decidida_en = momento
         imp.sustento_decision = "\n".join(x for x in (imp.sustento_decision, sustento) if x)
     conv = imp.postulacion.convocatoria
-    quien_id, quien = _quien(usuario)
+    quien_id, quien = audit.quien(usuario)
     audit.record(session, accion="resolver_impugnacion", objeto=imp, usuario_id=quien_id, usuario=quien,
                  entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=imp.postulacion_id,
                  motivo=sustento, antes={"decision": actual.name}, despues={"decision": nueva.name})

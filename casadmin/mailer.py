@@ -16,10 +16,10 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_mail import Attachment, Mail, Message
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casadmin import models as m
+from casadmin import tras_commit
 from casadmin.extensions import db
 from casadmin.models.enums import EstadoCorreo, TipoCorreo
 from casadmin.peru.clock import now
@@ -50,24 +50,13 @@ def encolar(
         estado=EstadoCorreo.pendiente, intentos=0, creado_en=now(),
     )
     session.add(correo)
-    session.info.setdefault(_PENDIENTES_KEY, []).append(correo)
+    tras_commit.anotar(session, _PENDIENTES_KEY, correo)
     return correo
 
 
 def despachar_tras_commit(session: Session, ids: Sequence[int]) -> None:
     """Dispatch messages inserted in bulk (already with ids) once the transaction commits."""
-    session.info.setdefault(_PENDIENTES_KEY, []).extend(SimpleNamespace(id=i) for i in ids)
-
-
-def _after_commit(session: Session) -> None:
-    correos = session.info.pop(_PENDIENTES_KEY, [])
-    ids = [c.id for c in correos if c.id is not None]
-    if ids:
-        despachar(ids)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDIENTES_KEY, None)
+    tras_commit.anotar(session, _PENDIENTES_KEY, *(SimpleNamespace(id=i) for i in ids))
 
 
 def despachar(ids: Sequence[int]) -> None:
@@ -170,9 +159,7 @@ def enviar_pendientes(limite: int = 500) -> dict[str, int]:
 def install(app: Flask) -> None:
     """Bind Flask-Mail and the after-commit dispatch (once per app)."""
     mail.init_app(app)
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
+    tras_commit.instalar(_PENDIENTES_KEY, lambda ids: despachar(ids))
 
 
 def trabajar(app: Flask, burst: bool = False) -> None:

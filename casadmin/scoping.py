@@ -287,3 +287,15 @@ def visible(model: type, pk: Any, session: Any, viewer: Viewer | None = None) ->
         model.__mapper__.primary_key[0] == pk, condition(model, viewer)
     )
     return session.execute(stmt).first() is not None
+
+
+def convocatorias(session: Any, viewer: Viewer | None = None, *, sin_borrador: bool = False,
+                  limite: int | None = None) -> list[m.Convocatoria]:
+    """The calls ``viewer`` (default: current user) may see, newest first (year, number): the list
+    every "calls of my institution" screen starts from. ``sin_borrador`` leaves out drafts (nothing
+    to evaluate, publish or decide before the call is published)."""
+    stmt = sa.select(m.Convocatoria).where(condition(m.Convocatoria, viewer))
+    if sin_borrador:
+        stmt = stmt.where(m.Convocatoria.estado != EstadoConvocatoria.borrador)
+    stmt = stmt.order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())
+    return list(session.scalars(stmt if limite is None else stmt.limit(limite)))

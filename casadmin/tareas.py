@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casadmin import models as m
+from casadmin import tras_commit
 from casadmin.extensions import db
 from casadmin.models.enums import EstadoTarea
 from casadmin.peru.clock import now
@@ -40,25 +40,13 @@ def crear(session: Session, *, tipo: str, descripcion: str, funcion: str, argume
                     estado=EstadoTarea.pendiente, progreso=0, entidad_id=entidad_id, convocatoria_id=convocatoria_id,
                     usuario_id=usuario_id, creada_en=now())
     session.add(tarea)
-    session.info.setdefault(_PENDIENTES_KEY, []).append(tarea)
+    tras_commit.anotar(session, _PENDIENTES_KEY, tarea)
     return tarea
-
-
-def _after_commit(session: Session) -> None:
-    ids = [t.id for t in session.info.pop(_PENDIENTES_KEY, []) if t.id is not None]
-    if ids:
-        lanzar(ids)
-
-
-def _after_rollback(session: Session, previous: Any) -> None:
-    session.info.pop(_PENDIENTES_KEY, None)
 
 
 def install(app: Flask) -> None:
     """Launch recorded jobs after commit (once per process)."""
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
+    tras_commit.instalar(_PENDIENTES_KEY, lambda ids: lanzar(list(ids)))
 
 
 def lanzar(ids: list[int]) -> None:

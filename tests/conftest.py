@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+
+# Tests never assert timings (docs/performance.md holds those): no Hypothesis deadline, which a loaded
+# 2-core CI machine can exceed on a correct example.
+settings.register_profile("casadmin", deadline=None)
+settings.load_profile("casadmin")
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

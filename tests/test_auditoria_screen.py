@@ -6,31 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from casadmin import audit, auditoria
 from casadmin import models as m
-from casadmin.models.enums import EstadoConvocatoria
 from casadmin.peru.clock import now, today
+from convocatorias_prueba import nueva_convocatoria
 
 _NUMEROS = itertools.count(810_000)  # this module's call numbers (810000–819999)
 
 
 def _convocatoria(db, siglas: str) -> m.Convocatoria:
-    ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == siglas))
-    version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id)
-                                .order_by(m.VersionBases.id))
-    n = next(_NUMEROS)
-    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=n, anio=2026,
-                          codigo=f"CAS N° {n}-2026-{siglas}", nombre_puesto="Analista de auditoría", organo="OTI",
-                          remuneracion=Decimal(6000), lugar="Lima", duracion_contrato="3 meses",
-                          estado=EstadoConvocatoria.evaluacion)
-    db.session.add(conv)
-    db.session.flush()
-    return conv
+    return nueva_convocatoria(db, siglas, next(_NUMEROS), "Analista de auditoría")
 
 
 @pytest.fixture()

@@ -14,24 +14,15 @@ from sqlalchemy import event
 
 from casadmin import models as m
 from casadmin import panel
-from casadmin.models.enums import EstadoConvocatoria, EstadoPostulacion, Etapa, Resultado
+from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado
 from casadmin.peru.clock import now
+from convocatorias_prueba import nueva_convocatoria
 
 _NUMEROS = itertools.count(800_000)  # this module's call numbers (800000–809999)
 
 
 def _convocatoria(db, siglas: str) -> m.Convocatoria:
-    ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == siglas))
-    version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id)
-                                .order_by(m.VersionBases.id))
-    n = next(_NUMEROS)
-    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=n, anio=2026,
-                          codigo=f"CAS N° {n}-2026-{siglas}", nombre_puesto="Analista de panel", organo="OTI",
-                          remuneracion=Decimal(6000), lugar="Lima", duracion_contrato="3 meses",
-                          estado=EstadoConvocatoria.evaluacion)
-    db.session.add(conv)
-    db.session.flush()
-    return conv
+    return nueva_convocatoria(db, siglas, next(_NUMEROS), "Analista de panel")
 
 
 #: (ficha, examen) per applicant: 8 applied; Ficha 5 Apto, 2 No apto, 1 pending; exam 3 Apto, 1 absent.

@@ -18,6 +18,7 @@ from casadmin import models as m
 from casadmin import plugin_admin
 from casadmin import plugins as pl
 from casadmin.models.enums import EstadoConvocatoria
+from convocatorias_prueba import nueva_convocatoria
 
 _NUMEROS = itertools.count(820_000)  # this module's call numbers (820000–829999)
 _CODIGOS = itertools.count(1)
@@ -36,12 +37,8 @@ def version_fijada(db):
                              plugin_version="0.1.0", parametros={})
     db.session.add(version)
     db.session.flush()
-    n = next(_NUMEROS)
-    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=n, anio=2026,
-                          codigo=f"CAS N° {n}-2026-SUNEDU", nombre_puesto="Analista de plugins", organo="OTI",
-                          remuneracion=Decimal(6000), lugar="Lima", duracion_contrato="3 meses",
-                          estado=EstadoConvocatoria.borrador)
-    db.session.add(conv)
+    conv = nueva_convocatoria(db, "SUNEDU", next(_NUMEROS), "Analista de plugins", version=version,
+                              estado=EstadoConvocatoria.borrador)
     db.session.commit()
     return version, conv
 

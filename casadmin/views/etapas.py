@@ -12,25 +12,17 @@ import datetime as dt
 import math
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from casadmin import etapas as svc
 from casadmin import models as m
 from casadmin.extensions import db
-from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado
-from casadmin.scoping import condition
+from casadmin.models.enums import Etapa, Resultado
+from casadmin.views import convocatoria_comun as comun
 
 POR_PAGINA = 100
-
-
-def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
-    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
-                                                             condition(m.Convocatoria)))
-    if conv is None:
-        abort(404)
-    return conv
 
 
 def _etapa(conv: m.Convocatoria, etapa: str) -> str:
@@ -81,17 +73,13 @@ class EtapasView(BaseView):
     @expose("/")
     @has_access
     def convocatorias(self):
-        convs = db.session.scalars(
-            sa.select(m.Convocatoria).where(condition(m.Convocatoria),
-                                            m.Convocatoria.estado != EstadoConvocatoria.borrador)
-            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())
-        ).all()
-        return self.render_template("casadmin/etapas/convocatorias.html", convocatorias=convs)
+        return self.render_template("casadmin/etapas/convocatorias.html",
+                                    convocatorias=comun.convocatorias(sin_borrador=True))
 
     @expose("/<int:convocatoria_id>")
     @has_access
     def convocatoria(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         try:
             filas = svc.resumen_etapas(db.session, conv)
         except svc.EtapaRechazada as exc:
@@ -108,7 +96,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/<etapa>/evaluar", methods=["POST"])
     @has_access
     def evaluar(self, convocatoria_id: int, etapa: str):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         etapa = _etapa(conv, etapa)
         desde = current_app.config.get("ETAPAS_TAREA_DESDE", 500)
         try:
@@ -126,7 +114,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/<etapa>/recalcular", methods=["POST"])
     @has_access
     def recalcular(self, convocatoria_id: int, etapa: str):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         etapa = _etapa(conv, etapa)
         try:
             r = svc.recalcular(db.session, conv, etapa, request.form.get("motivo", ""), usuario=g.user)
@@ -142,7 +130,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/<etapa>")
     @has_access
     def resultados(self, convocatoria_id: int, etapa: str):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         etapa = _etapa(conv, etapa)
         if etapa == "entrevista":
             return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
@@ -167,13 +155,13 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>")
     @has_access
     def revisar(self, convocatoria_id: int, etapa: str, postulacion_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         return self._revision(conv, _etapa(conv, etapa), postulacion_id)
 
     @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>/modificar", methods=["POST"])
     @has_access
     def modificar(self, convocatoria_id: int, etapa: str, postulacion_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         etapa = _etapa(conv, etapa)
         if postulacion_id not in svc.ids_en_etapa(db.session, conv, etapa):
             abort(404)
@@ -192,7 +180,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/ficha/postulacion/<int:postulacion_id>/verificacion", methods=["POST"])
     @has_access
     def verificacion(self, convocatoria_id: int, postulacion_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "ficha")
         valores = {c: request.form.get(f"check-{c}", "") for c in svc.LISTA_FICHA}
         try:
@@ -219,7 +207,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/examen/puntajes", methods=["GET", "POST"])
     @has_access
     def puntajes(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "examen")
         if request.method == "GET":
             return self._grilla(conv)
@@ -238,7 +226,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/examen/archivo", methods=["POST"])
     @has_access
     def archivo(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "examen")
         subido = request.files.get("archivo")
         try:
@@ -262,7 +250,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/psicologica/asistencia", methods=["GET", "POST"])
     @has_access
     def asistencia(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "psicologica")
         errores, valores, status = {}, {}, 200
         if request.method == "POST":
@@ -288,7 +276,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/curricular/<int:postulacion_id>/calificar", methods=["GET", "POST"])
     @has_access
     def curricular(self, convocatoria_id: int, postulacion_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "curricular")
         filas = svc.candidatos(db.session, conv, "curricular", ids=[postulacion_id])
         if not filas:
@@ -331,7 +319,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/entrevista/convocados")
     @has_access
     def convocados(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "entrevista")
         try:
             return self._convocados(conv)
@@ -342,7 +330,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/entrevista/citaciones", methods=["POST"])
     @has_access
     def generar_citaciones(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "entrevista")
         try:
             out = svc.generar_citaciones(db.session, conv, inicio=_fecha(request.form.get("inicio")),
@@ -358,7 +346,7 @@ class EtapasView(BaseView):
     @expose("/<int:convocatoria_id>/entrevista/citaciones/<int:postulacion_id>", methods=["POST"])
     @has_access
     def editar_citacion(self, convocatoria_id: int, postulacion_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "entrevista")
         try:
             svc.editar_citacion(db.session, conv, postulacion_id,
@@ -373,23 +361,12 @@ class EtapasView(BaseView):
 
     # -- a background evaluation's progress ----------------------------------------------------------
 
-    def _tarea(self, tarea_id: int) -> m.Tarea:
-        tarea = db.session.get(m.Tarea, tarea_id)
-        if tarea is None or tarea.convocatoria_id is None or tarea.tipo != "evaluacion":
-            abort(404)
-        _convocatoria(tarea.convocatoria_id)
-        return tarea
-
     @expose("/tarea/<int:tarea_id>")
     @has_access
     def tarea(self, tarea_id: int):
-        tarea = self._tarea(tarea_id)
-        en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso)
-        return self.render_template("casadmin/etapas/tarea.html", tarea=tarea, en_curso=en_curso)
+        return comun.pagina_tarea(self, "casadmin/etapas/tarea.html", comun.tarea_o_404(tarea_id, "evaluacion"))
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access
     def tarea_json(self, tarea_id: int):
-        tarea = self._tarea(tarea_id)
-        return jsonify(id=tarea.id, estado=tarea.estado.name, etiqueta=str(tarea.estado), progreso=tarea.progreso,
-                       mensaje=tarea.mensaje, error=tarea.error)
+        return comun.json_tarea(comun.tarea_o_404(tarea_id, "evaluacion"))

@@ -21,32 +21,19 @@ from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import report
 from casadmin.extensions import db
-from casadmin.models.enums import DecisionImpugnacion, EstadoContrato, EstadoConvocatoria, TipoImpugnacion, Verificacion
-from casadmin.scoping import condition
-
-
-def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
-    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
-                                                             condition(m.Convocatoria)))
-    if conv is None:
-        abort(404)
-    return conv
+from casadmin.models.enums import DecisionImpugnacion, EstadoContrato, TipoImpugnacion, Verificacion
+from casadmin.views import convocatoria_comun as comun
 
 
 def _contrato(contrato_id: int) -> m.Contrato:
-    c = db.session.scalar(sa.select(m.Contrato).where(m.Contrato.id == contrato_id, condition(m.Contrato)))
-    if c is None:
-        abort(404)
-    _convocatoria(c.convocatoria_id)
+    c = comun.visible_o_404(m.Contrato, contrato_id)
+    comun.convocatoria_o_404(c.convocatoria_id)
     return c
 
 
 def _impugnacion(impugnacion_id: int) -> m.Impugnacion:
-    imp = db.session.scalar(sa.select(m.Impugnacion).where(m.Impugnacion.id == impugnacion_id,
-                                                           condition(m.Impugnacion)))
-    if imp is None:
-        abort(404)
-    _convocatoria(imp.postulacion.convocatoria_id)
+    imp = comun.visible_o_404(m.Impugnacion, impugnacion_id)
+    comun.convocatoria_o_404(imp.postulacion.convocatoria_id)
     return imp
 
 
@@ -66,11 +53,8 @@ class ResultadosFinalesView(BaseView):
     @expose("/")
     @has_access
     def convocatorias(self):
-        convs = db.session.scalars(
-            sa.select(m.Convocatoria).where(condition(m.Convocatoria),
-                                            m.Convocatoria.estado != EstadoConvocatoria.borrador)
-            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())).all()
-        return self.render_template("casadmin/final/convocatorias.html", convocatorias=convs)
+        return self.render_template("casadmin/final/convocatorias.html",
+                                    convocatorias=comun.convocatorias(sin_borrador=True))
 
     def _pagina(self, conv: m.Convocatoria, error: dict[str, Any] | None = None, status: int = 200):
         s = db.session
@@ -110,12 +94,12 @@ class ResultadosFinalesView(BaseView):
     @expose("/<int:convocatoria_id>")
     @has_access
     def convocatoria(self, convocatoria_id: int):
-        return self._pagina(_convocatoria(convocatoria_id))
+        return self._pagina(comun.convocatoria_o_404(convocatoria_id))
 
     @expose("/<int:convocatoria_id>/calcular", methods=["POST"])
     @has_access
     def calcular(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         motivo = (request.form.get("motivo") or "").strip()
         try:
             res = final.evaluar_final(db.session, conv, recalcular=final.publicacion_final(db.session, conv) is not None,
@@ -129,7 +113,7 @@ class ResultadosFinalesView(BaseView):
     @expose("/<int:convocatoria_id>/empate", methods=["POST"])
     @has_access
     def empate(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         lugares = {}
         for clave, valor in request.form.items():
             if clave.startswith("lugar_"):
@@ -156,7 +140,7 @@ class ResultadosFinalesView(BaseView):
     @expose("/<int:convocatoria_id>/publicar", methods=["POST"])
     @has_access
     def publicar(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         try:
             final.publicar_final(db.session, conv, usuario=g.user)
         except final.FinalRechazado as exc:
@@ -207,7 +191,7 @@ class ResultadosFinalesView(BaseView):
     @expose("/<int:convocatoria_id>/impugnar", methods=["POST"])
     @has_access
     def impugnar(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         try:
             pid = int(request.form.get("postulacion_id") or 0)
         except ValueError:

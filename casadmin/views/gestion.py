@@ -58,6 +58,7 @@ from casadmin.models.enums import (
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.scoping import condition, current_viewer
+from casadmin.views import convocatoria_comun as comun
 from casadmin.views.base import DomainError, FormularioConReglas, check_scope, integrity_message
 from casadmin.views.convocatorias import validate_convocatoria
 from casadmin.views.portal import Fecha, Lista, _opciones
@@ -334,14 +335,6 @@ class DesiertoForm(FlaskForm):
 # --- the view ---------------------------------------------------------------------------------------
 
 
-def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
-    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
-                                                             condition(m.Convocatoria)))
-    if conv is None:
-        abort(404)
-    return conv
-
-
 def _en_borrador(conv: m.Convocatoria, que: str) -> bool:
     if conv.estado is EstadoConvocatoria.borrador:
         return True
@@ -365,9 +358,7 @@ class GestionConvocatoriaView(BaseView):
     @expose("/")
     @has_access
     def lista(self):
-        convs = db.session.scalars(sa.select(m.Convocatoria).where(condition(m.Convocatoria))
-                                   .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc()).limit(200)).all()
-        return self._render("lista.html", convocatorias=convs)
+        return self._render("lista.html", convocatorias=comun.convocatorias(limite=200))
 
     # --- step 1 --------------------------------------------------------------------------------
 
@@ -429,7 +420,7 @@ class GestionConvocatoriaView(BaseView):
     @expose("/<int:convocatoria_id>/datos", methods=["GET", "POST"])
     @has_access
     def datos(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         if not _en_borrador(conv, "los datos de la convocatoria"):
             return redirect(url_for("GestionConvocatoriaView.ver", convocatoria_id=conv.id))
         form = _datos_form(conv)
@@ -444,7 +435,7 @@ class GestionConvocatoriaView(BaseView):
     @expose("/<int:convocatoria_id>/perfil", methods=["GET", "POST"])
     @has_access
     def perfil(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         if not _en_borrador(conv, "el perfil del puesto"):
             return redirect(url_for("GestionConvocatoriaView.ver", convocatoria_id=conv.id))
         form = _perfil_form(conv)
@@ -487,7 +478,7 @@ class GestionConvocatoriaView(BaseView):
     @expose("/<int:convocatoria_id>/cronograma", methods=["GET", "POST"])
     @has_access
     def cronograma(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         if conv.estado in cronograma.CERRADOS:
             flash(f"La convocatoria está {conv.estado.value.lower()}: su cronograma ya no se modifica.", "warning")
             return redirect(url_for("GestionConvocatoriaView.ver", convocatoria_id=conv.id))
@@ -525,11 +516,11 @@ class GestionConvocatoriaView(BaseView):
                 fila.inicio.errors = [*fila.inicio.errors, exc.mensaje]
             else:
                 flash(exc.mensaje, "danger")
-            return self._render("cronograma.html", form=form, conv=_convocatoria(convocatoria_id), paso=3)
+            return self._render("cronograma.html", form=form, conv=comun.convocatoria_o_404(convocatoria_id), paso=3)
         except IntegrityError as exc:
             db.session.rollback()
             flash(integrity_message(exc)[1], "danger")
-            return self._render("cronograma.html", form=form, conv=_convocatoria(convocatoria_id), paso=3)
+            return self._render("cronograma.html", form=form, conv=comun.convocatoria_o_404(convocatoria_id), paso=3)
         flash("Cronograma guardado." if cambios else "El cronograma no tenía cambios.", "success")
         return redirect(url_for("GestionConvocatoriaView.ver", convocatoria_id=conv.id))
 
@@ -554,12 +545,12 @@ class GestionConvocatoriaView(BaseView):
     @expose("/<int:convocatoria_id>")
     @has_access
     def ver(self, convocatoria_id: int):
-        return self._pagina(_convocatoria(convocatoria_id))
+        return self._pagina(comun.convocatoria_o_404(convocatoria_id))
 
     @expose("/<int:convocatoria_id>/accion/<accion>", methods=["POST"])
     @has_access
     def accion(self, convocatoria_id: int, accion: str):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         t = ciclo.POR_ACCION.get(accion)
         if t is None:
             abort(404)
@@ -574,7 +565,7 @@ class GestionConvocatoriaView(BaseView):
                            sustento=form.sustento.data if form is not None else None)
         except ciclo.TransicionRechazada as exc:
             db.session.rollback()
-            conv = _convocatoria(convocatoria_id)
+            conv = comun.convocatoria_o_404(convocatoria_id)
             if form is not None and exc.campo and hasattr(form, exc.campo):
                 getattr(form, exc.campo).errors = [*getattr(form, exc.campo).errors, exc.mensaje]
             else:

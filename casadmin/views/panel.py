@@ -5,15 +5,12 @@ answers 404 whatever its id."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
-from casadmin import models as m
 from casadmin import panel
 from casadmin.extensions import db
-from casadmin.scoping import condition
+from casadmin.views import convocatoria_comun as comun
 from casadmin.roles import MENU_LABELS
 
 #: Menu entry (also the ``menu_access`` name in :mod:`casadmin.roles`).
@@ -30,19 +27,12 @@ class PanelConvocatoriaView(BaseView):
     @expose("/")
     @has_access
     def convocatorias(self):
-        convs = db.session.scalars(
-            sa.select(m.Convocatoria).where(condition(m.Convocatoria))
-            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())).all()
-        return self.render_template("casadmin/panel/convocatorias.html", convocatorias=convs)
+        return self.render_template("casadmin/panel/convocatorias.html", convocatorias=comun.convocatorias())
 
     @expose("/<int:convocatoria_id>")
     @has_access
     def convocatoria(self, convocatoria_id: int):
-        conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
-                                                                 condition(m.Convocatoria)))
-        if conv is None:
-            abort(404)
-        datos = panel.resumen(db.session, conv)
+        datos = panel.resumen(db.session, comun.convocatoria_o_404(convocatoria_id))
         return self.render_template("casadmin/panel/convocatoria.html", panel=datos, graficos=panel.graficos(datos),
                                     miles=panel.miles, cortas=panel.CORTAS)
 

@@ -8,31 +8,15 @@ answers 404 whatever its id.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from casadmin import models as m
 from casadmin import publicacion
 from casadmin.extensions import db
-from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado
-from casadmin.scoping import condition
-
-
-def _convocatoria(convocatoria_id: int) -> m.Convocatoria:
-    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.id == convocatoria_id,
-                                                             condition(m.Convocatoria)))
-    if conv is None:
-        abort(404)
-    return conv
-
-
-def _tarea(tarea_id: int) -> m.Tarea:
-    tarea = db.session.get(m.Tarea, tarea_id)
-    if tarea is None or tarea.convocatoria_id is None:
-        abort(404)
-    _convocatoria(tarea.convocatoria_id)  # the same scope as its call
-    return tarea
+from casadmin.models.enums import Etapa, Resultado
+from casadmin.views import convocatoria_comun as comun
 
 
 class PublicarResultadosView(BaseView):
@@ -46,17 +30,13 @@ class PublicarResultadosView(BaseView):
     @expose("/")
     @has_access
     def convocatorias(self):
-        convs = db.session.scalars(
-            sa.select(m.Convocatoria).where(condition(m.Convocatoria),
-                                            m.Convocatoria.estado != EstadoConvocatoria.borrador)
-            .order_by(m.Convocatoria.anio.desc(), m.Convocatoria.numero.desc())
-        ).all()
-        return self.render_template("casadmin/publicar/convocatorias.html", convocatorias=convs)
+        return self.render_template("casadmin/publicar/convocatorias.html",
+                                    convocatorias=comun.convocatorias(sin_borrador=True))
 
     @expose("/<int:convocatoria_id>")
     @has_access
     def etapas(self, convocatoria_id: int):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         r = m.ResultadoEtapa
         conteos = {
             (etapa, resultado): n for etapa, resultado, n in db.session.execute(
@@ -80,7 +60,7 @@ class PublicarResultadosView(BaseView):
     @expose("/<int:convocatoria_id>/<etapa>", methods=["POST"])
     @has_access
     def publicar(self, convocatoria_id: int, etapa: str):
-        conv = _convocatoria(convocatoria_id)
+        conv = comun.convocatoria_o_404(convocatoria_id)
         if etapa not in Etapa.__members__:
             abort(404)
         proxima = (request.form.get("proxima_etapa") or "").strip()[:2000] or None
@@ -96,13 +76,9 @@ class PublicarResultadosView(BaseView):
     @expose("/tarea/<int:tarea_id>")
     @has_access
     def tarea(self, tarea_id: int):
-        tarea = _tarea(tarea_id)
-        en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso)
-        return self.render_template("casadmin/publicar/tarea.html", tarea=tarea, en_curso=en_curso)
+        return comun.pagina_tarea(self, "casadmin/publicar/tarea.html", comun.tarea_o_404(tarea_id))
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access
     def tarea_json(self, tarea_id: int):
-        tarea = _tarea(tarea_id)
-        return jsonify(id=tarea.id, estado=tarea.estado.name, etiqueta=str(tarea.estado), progreso=tarea.progreso,
-                       mensaje=tarea.mensaje, error=tarea.error)
+        return comun.json_tarea(comun.tarea_o_404(tarea_id))
