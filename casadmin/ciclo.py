@@ -38,19 +38,15 @@ from casadmin.models.enums import (
     TipoHito,
 )
 from casadmin.peru.clock import now, to_lima
+from casadmin.rechazo import Rechazo
 
 E = EstadoConvocatoria
 #: The least a written reason must say (a few words, not a dot).
 MIN_SUSTENTO = 15
 
 
-class TransicionRechazada(ValueError):
+class TransicionRechazada(Rechazo):
     """A refused transition, in Spanish; ``campo`` is the form field to blame (``None``: the whole form)."""
-
-    def __init__(self, mensaje: str, campo: str | None = None) -> None:
-        super().__init__(mensaje)
-        self.mensaje = mensaje
-        self.campo = campo
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from casadmin import models as m
 from casadmin.models.enums import EstadoConvocatoria, TipoHito
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
+from casadmin.rechazo import Rechazo
 
 _DIA = dt.timedelta(days=1)
 
@@ -39,13 +40,8 @@ _DIA = dt.timedelta(days=1)
 CERRADOS = (EstadoConvocatoria.finalizada, EstadoConvocatoria.desierta, EstadoConvocatoria.cancelada)
 
 
-class CronogramaRechazado(ValueError):
+class CronogramaRechazado(Rechazo):
     """A refused change of the schedule, in Spanish, with the field (or milestone) to blame."""
-
-    def __init__(self, mensaje: str, campo: str | None = None) -> None:
-        super().__init__(mensaje)
-        self.mensaje = mensaje
-        self.campo = campo
 
 
 @dataclass(frozen=True)

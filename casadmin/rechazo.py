@@ -9,3 +9,6 @@ class Rechazo(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        # the Spanish names some callers use
+        self.mensaje = message
+        self.campo = field

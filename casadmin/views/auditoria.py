@@ -18,8 +18,8 @@ from wtforms.validators import Length, Optional
 
 from casadmin import auditoria
 from casadmin.extensions import db
-from casadmin.views.portal import Fecha
 from casadmin.roles import MENU_LABELS
+from casadmin.views.portal import Fecha
 
 #: Menu entry (also the ``menu_access`` name in :mod:`casadmin.roles`).
 MENU_AUDITORIA = MENU_LABELS["AuditoriaView"]

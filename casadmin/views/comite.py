@@ -26,8 +26,8 @@ from casadmin import models as m
 from casadmin.extensions import db
 from casadmin.models.enums import EstadoConvocatoria, RolComite
 from casadmin.peru.clock import to_lima
-from casadmin.scoping import condition
 from casadmin.roles import MENU_LABELS
+from casadmin.scoping import condition
 
 #: Menu entries (also the ``menu_access`` names in :mod:`casadmin.roles`).
 MENU_COMITE = "Entrevista Personal"

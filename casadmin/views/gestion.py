@@ -57,12 +57,12 @@ from casadmin.models.enums import (
 )
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
+from casadmin.roles import MENU_LABELS
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
 from casadmin.views.base import DomainError, FormularioConReglas, check_scope, integrity_message
 from casadmin.views.convocatorias import validate_convocatoria
 from casadmin.views.portal import Fecha, Lista, _opciones
-from casadmin.roles import MENU_LABELS
 
 #: Menu entries (their names are the ``menu_access`` permissions in :mod:`casadmin.roles`).
 MENU_GESTION = MENU_LABELS["GestionConvocatoriaView"]

@@ -10,8 +10,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from casadmin import panel
 from casadmin.extensions import db
-from casadmin.views import convocatoria_comun as comun
 from casadmin.roles import MENU_LABELS
+from casadmin.views import convocatoria_comun as comun
 
 #: Menu entry (also the ``menu_access`` name in :mod:`casadmin.roles`).
 MENU_PANEL = MENU_LABELS["PanelConvocatoriaView"]

@@ -15,8 +15,8 @@ from flask_appbuilder.security.decorators import has_access
 from casadmin import models as m
 from casadmin import plugin_admin
 from casadmin.extensions import db
-from casadmin.scoping import condition, current_viewer
 from casadmin.roles import MENU_LABELS
+from casadmin.scoping import condition, current_viewer
 
 #: Menu entry (also the ``menu_access`` name in :mod:`casadmin.roles`).
 MENU_PLUGINS = MENU_LABELS["PluginsView"]
