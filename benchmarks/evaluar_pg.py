@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -39,23 +38,9 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generar  # noqa: E402
+import sembrar  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 NUMERO = 330150  # a number of its own: the database holds only this call
-
-
-def recrear(url: str) -> None:
-    """Drop and rebuild the database from the migrations, with roles and the administrator."""
-    base, _, nombre = url.rpartition("/")
-    motor = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with motor.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{nombre}"'))
-    motor.dispose()
-    env = {**os.environ, "CASADMIN_DATABASE_URL": url, "FLASK_APP": "casadmin:create_app"}
-    flask = str(Path(sys.executable).with_name("flask"))
-    for args in (["db", "upgrade"], ["casadmin", "init"]):
-        subprocess.run([flask, *args], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
 @contextmanager
@@ -135,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
 
     os.environ["CASADMIN_DATABASE_URL"] = args.url
     if not args.reusar:
-        recrear(args.url)
+        sembrar.recrear(args.url, demo=False)
     from casadmin import create_app, engine_db
     from casadmin import models as m
     from casadmin.engine import interchange, run

@@ -32,8 +32,8 @@ NOMBRES = ["ANA", "LUIS", "MARÍA", "JORGE", "ROSA", "CARLOS", "LUCÍA", "PEDRO"
 LOTE = 5000
 
 
-def recrear(url: str) -> None:
-    """Drop and rebuild the database: migrations, roles and the administrator, demo data."""
+def recrear(url: str, demo: bool = True) -> None:
+    """Drop and rebuild the database: migrations, roles and the administrator, and (``demo``) demo data."""
     base, _, nombre = url.rpartition("/")
     motor = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
     with motor.connect() as conn:
@@ -42,7 +42,7 @@ def recrear(url: str) -> None:
     motor.dispose()
     env = {**os.environ, "CASADMIN_DATABASE_URL": url, "FLASK_APP": "casadmin:create_app"}
     flask = str(Path(sys.executable).with_name("flask"))
-    for args in (["db", "upgrade"], ["casadmin", "init"], ["casadmin", "demo"]):
+    for args in (["db", "upgrade"], ["casadmin", "init"], *([["casadmin", "demo"]] if demo else [])):
         subprocess.run([flask, *args], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
