@@ -14,9 +14,7 @@ the output (pages, rows, notices)::
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import io
-import multiprocessing
 import sys
 import tempfile
 import time
@@ -40,11 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     if not args.reusar:
         sembrar.recrear(args.url)
-    # Seed in a child process: a second Flask-AppBuilder app in one process fails at start-up (FAB keeps its
-    # views on the shared AppBuilder), and the timed app below must be the process's only one.
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        conv_id = pool.submit(sembrar.sembrar, args.url, args.n, etapas=("ficha",)).result()
+    conv_id = sembrar.sembrar(args.url, args.n, etapas=("ficha",))
     print(f"sembrado: {args.n} postulaciones en {time.perf_counter() - t0:.0f} s")
 
     from openpyxl import load_workbook

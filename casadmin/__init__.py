@@ -18,8 +18,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """The app factory (FAB examples' shape; order per FAB-NOTES: CSRF before AppBuilder)."""
     import config as default_config
 
+    from flask_appbuilder import AppBuilder
+
     from casadmin import audit, cli, mailer, roles, tareas
-    from casadmin.extensions import appbuilder, csrf, db, migrate
+    from casadmin.extensions import csrf, db, migrate
 
     app = Flask(__name__)
     app.config.from_object(default_config)
@@ -31,6 +33,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         db.init_app(app)
         migrate.init_app(app, db, directory=str(_migrations_dir()))
+        # One AppBuilder per app: FAB keeps its views, menu and security manager on it, so a
+        # shared instance cannot serve a second app in the same process (a benchmark's or a
+        # worker's app beside the one under test).
+        appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         from casadmin import views
 

@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from PIL import Image, ImageDraw
 
 from casadmin import models as m
 from casadmin.buscar_o_crear import buscar_o_crear
-from casadmin.extensions import appbuilder, db
+from casadmin.extensions import db
 from casadmin.ficha import digest, snapshot
 from casadmin.models.enums import (
     CondicionFormacion,
@@ -92,7 +93,7 @@ def _get_or_create(model: type, where: dict[str, Any], **values: Any) -> tuple[A
 
 
 def _user(username: str, first: str, last: str, email: str, role: str, entidad_id: int | None) -> m.Usuario:
-    sm = appbuilder.sm
+    sm = current_app.appbuilder.sm
     user = sm.find_user(username=username)
     if user is None:
         user = sm.add_user(username, first, last, email, sm.find_role(role), DEMO_PASSWORD)

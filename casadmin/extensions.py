@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask_appbuilder import AppBuilder, Model
+from flask_appbuilder import Model
 from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 # FAB-NOTES: the model class must be FAB's, or autogenerate sees neither the ab_* tables nor ours.
 SQLA = get_sqla_class()
 db = SQLA(model_class=Model)
-appbuilder = AppBuilder(update_perms=False)
 migrate = Migrate()
 csrf = CSRFProtect()
 

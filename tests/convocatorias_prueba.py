@@ -1,14 +1,16 @@
-"""Shared by tests/test_panel.py, test_auditoria_screen.py and test_plugins_screen.py: a bare call of a
-demo institution (no applications), under a number of the calling module's own range."""
+"""Shared by several test modules: a bare call of a demo institution (no applications), under a number
+of the calling module's own range, and the same call open for applications right now."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from casadmin import models as m
-from casadmin.models.enums import EstadoConvocatoria
+from casadmin.models.enums import EstadoConvocatoria, TipoHito
+from casadmin.peru.clock import now
 
 
 def nueva_convocatoria(db, siglas: str, numero: int, nombre_puesto: str, *, version: m.VersionBases | None = None,
@@ -25,3 +27,27 @@ def nueva_convocatoria(db, siglas: str, numero: int, nombre_puesto: str, *, vers
     db.session.add(conv)
     db.session.flush()
     return conv
+
+
+def abierta_ahora(db, siglas: str, numero: int, nombre_puesto: str = "Analista") -> m.Convocatoria:
+    """A call of ``siglas`` open for applications now: its window from two hours ago to two hours
+    ahead (Lima clock); committed."""
+    conv = nueva_convocatoria(db, siglas, numero, nombre_puesto, estado=EstadoConvocatoria.postulacion)
+    db.session.add(m.HitoCronograma(convocatoria_id=conv.id, tipo=TipoHito.postulacion,
+                                    inicio=now() - dt.timedelta(hours=2), fin=now() + dt.timedelta(hours=2)))
+    db.session.commit()
+    return conv
+
+
+def postulante_demo(db, n: int) -> m.Postulante:
+    """The ``n``-th demo applicant (by id)."""
+    return db.session.scalars(sa.select(m.Postulante).order_by(m.Postulante.id).offset(n).limit(1)).one()
+
+
+def conteos_postulacion(db) -> tuple[int, int, int]:
+    """(applications, file rows, stored objects): what applying may add, read afresh."""
+    from casadmin.storage import get_storage
+
+    db.session.expire_all()
+    return (db.session.scalar(sa.select(sa.func.count(m.Postulacion.id))),
+            db.session.scalar(sa.select(sa.func.count(m.Archivo.id))), len(list(get_storage().keys())))

@@ -4,7 +4,6 @@ the proof queued by e-mail; nothing half-saved; orphans cleaned up; one winner a
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import threading
 import time
@@ -15,9 +14,9 @@ import sqlalchemy as sa
 
 from casadmin import models as m
 from casadmin.commands.postular import Adjunto, PostulacionRechazada, abierta, limpiar_huerfanos, postular
-from casadmin.models.enums import EstadoConvocatoria, TipoHito
 from casadmin.peru.clock import now
 from casadmin.storage import get_storage
+from convocatorias_prueba import abierta_ahora, conteos_postulacion, postulante_demo
 from pdfs import pdf_de_paginas, pdf_grande
 
 
@@ -25,34 +24,12 @@ from pdfs import pdf_de_paginas, pdf_grande
 def convocatoria(db):
     """A SUNEDU call open for applications right now."""
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
-    version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
-    version.codigo = "sunedu-2026"
-    numero = int(uuid.uuid4().int % 80000) + 200000  # apart from other tests' call numbers
-    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=numero, anio=2026,
-                          codigo=f"CAS N° {numero}-2026-SUNEDU", nombre_puesto="Analista", organo="OTI",
-                          remuneracion=5000, lugar="Lima", duracion_contrato="3 meses",
-                          estado=EstadoConvocatoria.postulacion)
-    db.session.add(conv)
-    db.session.flush()
-    db.session.add(m.HitoCronograma(convocatoria_id=conv.id, tipo=TipoHito.postulacion,
-                                    inicio=now() - dt.timedelta(hours=2), fin=now() + dt.timedelta(hours=2)))
-    db.session.commit()
-    return conv
-
-
-def _postulante(db, n: int = 0) -> m.Postulante:
-    """Demo applicants who have not applied to the new call."""
-    return db.session.scalars(sa.select(m.Postulante).order_by(m.Postulante.id)).all()[n]
-
-
-def _conteos(db):
-    db.session.expire_all()
-    return (db.session.scalar(sa.select(sa.func.count(m.Postulacion.id))),
-            db.session.scalar(sa.select(sa.func.count(m.Archivo.id))), len(list(get_storage().keys())))
+    db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id)).codigo = "sunedu-2026"
+    return abierta_ahora(db, "SUNEDU", int(uuid.uuid4().int % 80000) + 200000)
 
 
 def test_apply_freezes_the_ficha_stores_checked_pdfs_and_queues_the_proof(app, db, convocatoria):
-    post = _postulante(db, 0)
+    post = postulante_demo(db, 0)
     with app.test_request_context():
         app_ = postular(db.session, postulante=post, convocatoria=convocatoria, declaracion=True,
                         adjuntos=[Adjunto("anexos_11_12_13", "anexos.pdf", pdf_de_paginas(3))])
@@ -83,24 +60,24 @@ def test_apply_freezes_the_ficha_stores_checked_pdfs_and_queues_the_proof(app, d
     ],
 )
 def test_refusals_name_the_field_and_save_nothing(app, db, convocatoria, adjuntos, declaracion, campo, mensaje):
-    before = _conteos(db)
+    before = conteos_postulacion(db)
     with app.test_request_context(), pytest.raises(PostulacionRechazada) as err:
-        postular(db.session, postulante=_postulante(db, 1), convocatoria=convocatoria, adjuntos=adjuntos,
+        postular(db.session, postulante=postulante_demo(db, 1), convocatoria=convocatoria, adjuntos=adjuntos,
                  declaracion=declaracion)
     assert err.value.campo == campo and mensaje in err.value.mensaje
-    assert _conteos(db) == before
+    assert conteos_postulacion(db) == before
 
 
 def test_outside_the_window_by_the_lima_clock(app, db, convocatoria):
     tarde = now() + dt.timedelta(hours=3)
     assert not abierta(db.session, convocatoria, tarde)
     with app.test_request_context(), pytest.raises(PostulacionRechazada, match="no está abierta"):
-        postular(db.session, postulante=_postulante(db, 2), convocatoria=convocatoria, declaracion=True,
+        postular(db.session, postulante=postulante_demo(db, 2), convocatoria=convocatoria, declaracion=True,
                  adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))], momento=tarde)
 
 
 def test_one_application_per_person_and_call(app, db, convocatoria):
-    post = _postulante(db, 3)
+    post = postulante_demo(db, 3)
     args = dict(postulante=post, convocatoria=convocatoria, declaracion=True,
                 adjuntos=[Adjunto("anexos_11_12_13", "a.pdf", pdf_de_paginas(1))])
     with app.test_request_context():
@@ -112,7 +89,7 @@ def test_one_application_per_person_and_call(app, db, convocatoria):
 def test_twenty_simultaneous_submissions_store_exactly_one(app, db, convocatoria):
     from casadmin.extensions import db as _db
 
-    post_id, conv_id = _postulante(db, 4).id, convocatoria.id
+    post_id, conv_id = postulante_demo(db, 4).id, convocatoria.id
     archivo = pdf_de_paginas(2)
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
@@ -145,7 +122,7 @@ def test_twenty_simultaneous_submissions_store_exactly_one(app, db, convocatoria
 def test_two_applicants_at_the_same_moment_are_both_stored(app, db, convocatoria):
     from casadmin.extensions import db as _db
 
-    ids = [_postulante(db, 5).id, _postulante(db, 6).id]
+    ids = [postulante_demo(db, 5).id, postulante_demo(db, 6).id]
     barrier = threading.Barrier(2)
     done: list[int] = []
 

@@ -6,7 +6,6 @@ versions are read once per plugin manager."""
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 import os
 import uuid
@@ -18,10 +17,9 @@ from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.commands import postular as cmd
 from casadmin.hookspecs import hookimpl
-from casadmin.models.enums import EstadoConvocatoria, TipoHito
-from casadmin.peru.clock import now
 from casadmin.portal import Borrador, finalizar
 from casadmin.storage import get_storage
+from convocatorias_prueba import abierta_ahora, conteos_postulacion, postulante_demo
 from pdfs import pdf_de_paginas
 
 TIPO = "anexos_11_12_13"
@@ -30,34 +28,12 @@ TIPO = "anexos_11_12_13"
 @pytest.fixture()
 def convocatoria(db):
     """A SUNEDU call open now (numbers 320000–329999 belong to this module)."""
-    ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
-    version = db.session.scalar(sa.select(m.VersionBases).where(m.VersionBases.entidad_id == ent.id))
-    numero = 320_000 + uuid.uuid4().int % 10_000
-    conv = m.Convocatoria(entidad_id=ent.id, version_bases_id=version.id, numero=numero, anio=2026,
-                          codigo=f"CAS N° {numero}-2026-SUNEDU", nombre_puesto="Analista", organo="OTI",
-                          remuneracion=5000, lugar="Lima", duracion_contrato="3 meses",
-                          estado=EstadoConvocatoria.postulacion)
-    db.session.add(conv)
-    db.session.flush()
-    db.session.add(m.HitoCronograma(convocatoria_id=conv.id, tipo=TipoHito.postulacion,
-                                    inicio=now() - dt.timedelta(hours=2), fin=now() + dt.timedelta(hours=2)))
-    db.session.commit()
-    return conv
-
-
-def _postulante(db, n: int) -> m.Postulante:
-    return db.session.scalars(sa.select(m.Postulante).order_by(m.Postulante.id)).all()[n]
-
-
-def _conteos(db):
-    db.session.expire_all()
-    return (db.session.scalar(sa.select(sa.func.count(m.Postulacion.id))),
-            db.session.scalar(sa.select(sa.func.count(m.Archivo.id))), len(list(get_storage().keys())))
+    return abierta_ahora(db, "SUNEDU", 320_000 + uuid.uuid4().int % 10_000)
 
 
 def test_the_checked_draft_file_becomes_the_applications_own_without_a_second_check(app, db, convocatoria,
                                                                                     monkeypatch):
-    post = _postulante(db, 7)
+    post = postulante_demo(db, 7)
     data = pdf_de_paginas(2)
     with app.test_request_context():
         storage = get_storage()
@@ -88,18 +64,18 @@ def test_the_checked_draft_file_becomes_the_applications_own_without_a_second_ch
 
 
 def test_a_draft_file_lost_before_sending_is_refused_at_its_field_and_nothing_is_saved(app, db, convocatoria):
-    post = _postulante(db, 8)
+    post = postulante_demo(db, 8)
     with app.test_request_context():
         storage = get_storage()
         borrador = Borrador({}, convocatoria.id, post.usuario_id)
         doc = borrador.cargar(TIPO, nombre="anexos.pdf", data=pdf_de_paginas(1))
         adjuntos = borrador.adjuntos()
         os.remove(storage._path(doc.clave))  # e.g. the orphan cleanup of a draft left for hours
-        antes = _conteos(db)
+        antes = conteos_postulacion(db)
         with pytest.raises(cmd.PostulacionRechazada) as err:
             cmd.postular(db.session, postulante=post, convocatoria=convocatoria, adjuntos=adjuntos, declaracion=True)
         assert err.value.campo == f"documento_{TIPO}" and "ya no está disponible" in err.value.mensaje
-        assert _conteos(db) == antes
+        assert conteos_postulacion(db) == antes
         assert db.session.scalar(sa.select(m.Postulacion.id).where(
             m.Postulacion.postulante_id == post.id, m.Postulacion.convocatoria_id == convocatoria.id)) is None
 

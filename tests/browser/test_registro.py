@@ -448,7 +448,8 @@ def test_applying_after_the_cut_off_is_refused_by_the_lima_clock(page, pasos, en
     page.check("input[name=confirmo]")
     page.get_by_role("button", name="Aceptar y registrar mi postulación").click()
     page.wait_for_load_state("networkidle")
-    expect(page.locator("#error-general")).to_have_text(MSG_CERRADA)
+    expect(page.locator("#cerrada")).to_have_text(MSG_CERRADA)
+    assert page.inner_text("body").count("no está abierta") == 1  # said once, not in two boxes
     assert "registrada satisfactoriamente" not in page.inner_text("body")
     shot("rechazada-tras-el-cierre")
     assert _postulacion(db, post_id, abierta.id) is None
