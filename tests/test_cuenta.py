@@ -379,15 +379,12 @@ def test_requests_never_tell_whether_an_account_exists(app, db, ruta):
 
 
 @pytest.fixture()
-def app_con_limites(app, monkeypatch):
+def app_con_limites(app):
     """A second app on the same database with the limits on (3 per minute) and the given storage.
 
     The suite's app keeps them off (its clients sign in hundreds of times). Flask-Limiter reads its
-    settings when the app is created, hence a second app, with an AppBuilder of its own.
+    settings when the app is created, hence a second app (each app has its own AppBuilder).
     """
-    from flask_appbuilder import AppBuilder
-
-    import casadmin.extensions as ext
     from casadmin import create_app
 
     def crear(storage: str):
@@ -397,9 +394,7 @@ def app_con_limites(app, monkeypatch):
         config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefijo,
                       AUTH_RATE_LIMIT="3 per minute", LIMITE_REGISTRO="3 per minute",
                       LIMITE_RECUPERACION="3 per minute")
-        with monkeypatch.context() as mp:
-            mp.setattr(ext, "appbuilder", AppBuilder(update_perms=False))
-            return create_app(config), prefijo
+        return create_app(config), prefijo
 
     return crear
 
