@@ -9,10 +9,12 @@ returned, so nothing partial can be saved.
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing as mp
 import os
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +24,7 @@ from casadmin import plugins as pl
 from casadmin.engine.bases import BasesVersion
 from casadmin.engine.model import Candidato, Contexto, Convocatoria, Resultado
 from casadmin.rules.ranking import Finalista, ResultadoFinal
+from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Bonificacion
 
 HOOKS = {
@@ -59,6 +62,8 @@ class Simulacion:
     desierto: str | None = None
     #: plugin name → "name==version" of every plugin that produced a result (F3).
     reglas: dict[str, str] = field(default_factory=dict)
+    #: "name==version" read once per run (package metadata is parsed on every lookup).
+    _versiones: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def resultado(self, etapa: str, candidato: str) -> Resultado | None:
         for r in self.etapas.get(etapa, ()):
@@ -103,8 +108,8 @@ def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Seque
 DIVISIBLES = frozenset({"ficha"})
 #: From how many candidates a divisible stage is split over the CPU cores.
 UMBRAL_PARALELO = 20_000
-#: The parent's share of the candidates: it also unpickles the other parts' results.
-PARTE_PADRE = 0.55
+#: The parent's share of the candidates: it also decodes the other parts' results.
+PARTE_PADRE = 0.52
 
 #: The work a forked child picks up (inherited through fork, never pickled): pm, ctx, hook, parts.
 _TRABAJO: tuple[Any, ...] | None = None
@@ -135,13 +140,77 @@ def _partes(candidatos: list[Candidato], procesos: int) -> list[list[Candidato]]
     return [candidatos[:primera], *(resto[a:b] for a, b in zip(cortes, cortes[1:]))]
 
 
-def _parte(i: int) -> tuple[list[Resultado], str] | None:
-    """In a forked child: the hook on part ``i``; ``None`` if it raised (the parent runs it again to report it)."""
+def _parte(i: int) -> tuple[bytes, str] | None:
+    """In a forked child: the hook on part ``i``, encoded (:func:`_codificar`); ``None`` if it raised
+    (the parent runs it again to report it)."""
     pm, ctx, hook, partes = _TRABAJO  # type: ignore[misc]
     try:
-        return pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+        resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+        return _codificar(resultados), plugin
     except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
         return None
+
+
+# --- results sent back by a child ------------------------------------------------------------
+#
+# Pickling a part's results object by object cost more than evaluating them (about 70 µs per
+# Ficha result, both ends). They travel instead as one ``marshal`` blob of plain values: each
+# distinct reason once (many are shared: the signature, the experience verdicts, the knowledge
+# levels are memoized objects), and per result its fields with the indices of its reasons.
+# Anything marshal cannot carry exactly (a plugin's own Resultado or Motivo subclass, a
+# detalle that is not a plain dict of plain values) makes the whole part go by pickle instead.
+
+_MARSHAL = b"M"
+_PICKLE = b"P"
+_CAMPOS_RESULTADO = ("candidato", "etapa", "resultado", "puntaje", "motivos", "detalle", "regla")
+assert tuple(f.name for f in fields(Resultado)) == _CAMPOS_RESULTADO, "update _codificar and _con_regla"
+
+
+def _codificar(resultados: list[Resultado]) -> bytes:
+    """A part's results as bytes for the parent (:func:`_decodificar` gives them back, equal)."""
+    try:
+        return _MARSHAL + marshal.dumps(_plano(resultados))
+    except (TypeError, ValueError):  # not plain values: the general, slower way
+        return _PICKLE + pickle.dumps(resultados, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _plano(resultados: list[Resultado]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    tabla: list[tuple[Any, ...]] = []
+    indices: dict[int, int] = {}  # id(Motivo) → position in tabla (the results keep them alive)
+    filas = []
+    for r in resultados:
+        if type(r) is not Resultado or (r.detalle and type(r.detalle) is not dict):
+            raise TypeError("no es un Resultado simple")
+        propios = []
+        for m in r.motivos:
+            k = indices.get(id(m))
+            if k is None:
+                if type(m) is not Motivo:
+                    raise TypeError("no es un Motivo simple")
+                k = indices[id(m)] = len(tabla)
+                tabla.append(tuple(m))
+            propios.append(k)
+        puntaje = r.puntaje
+        if puntaje is not None:
+            if type(puntaje) is not Decimal:
+                raise TypeError("puntaje que no es Decimal")
+            puntaje = str(puntaje)  # exact: Decimal(str(d)) has the same digits and exponent
+        filas.append((r.candidato, r.etapa, r.resultado, puntaje, tuple(propios), r.detalle or None, r.regla))
+    return tabla, filas
+
+
+def _decodificar(datos: bytes) -> list[Resultado]:
+    if datos[:1] == _PICKLE:
+        return pickle.loads(datos[1:])
+    tabla, filas = marshal.loads(datos[1:])
+    motivos = [Motivo._make(t) for t in tabla]
+    return [
+        Resultado(candidato=candidato, etapa=etapa, resultado=resultado,
+                  puntaje=None if puntaje is None else Decimal(puntaje),
+                  motivos=tuple([motivos[k] for k in propios]), detalle={} if detalle is None else detalle,
+                  regla=regla)
+        for candidato, etapa, resultado, puntaje, propios, detalle, regla in filas
+    ]
 
 
 def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list[Candidato],
@@ -159,7 +228,7 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
         with mp.get_context("fork").Pool(procesos - 1) as pool:
             pendientes = [pool.apply_async(_parte, (i,)) for i in range(1, len(partes))]
             respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
-            respuestas += [r.get() for r in pendientes]
+            respuestas += [None if (r := p.get()) is None else (_decodificar(r[0]), r[1]) for p in pendientes]
     finally:
         _TRABAJO = None
     for i, respuesta in enumerate(respuestas):
@@ -186,19 +255,26 @@ def evaluar_etapa(
         resultados, plugin = _en_paralelo(pm, ctx, HOOKS[etapa], lista, n)
     else:
         resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
-    regla = pl.plugin_version(pm, plugin)
-    sim.reglas[plugin] = regla
+    regla = sim.reglas[plugin] = _version(pm, sim, plugin)
     for ayudante in AYUDANTES.get(etapa, ()):
         # Plugins the stage's plugin consults (D1: each bases' document check) produced it too (F3).
         for nombre in pl.implementaciones(pm, ctx.bases, ayudante):
-            sim.reglas[nombre] = pl.plugin_version(pm, nombre)
+            sim.reglas[nombre] = _version(pm, sim, nombre)
     return [r if r.regla else _con_regla(r, regla) for r in resultados]
 
 
-def _con_regla(r: Resultado, regla: str) -> Resultado:
-    from dataclasses import replace
+def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
+    """``name==version`` of a plugin (F3); read from the package metadata once per run, not per stage."""
+    version = sim._versiones.get(plugin)
+    if version is None:
+        version = sim._versiones[plugin] = pl.plugin_version(pm, plugin)
+    return version
 
-    return replace(r, regla=regla)
+
+def _con_regla(r: Resultado, regla: str) -> Resultado:
+    """``r`` naming the rule that produced it (``dataclasses.replace``, without its per-call overhead)."""
+    return Resultado(candidato=r.candidato, etapa=r.etapa, resultado=r.resultado, puntaje=r.puntaje,
+                     motivos=r.motivos, detalle=r.detalle, regla=regla)
 
 
 def simular(
@@ -237,7 +313,7 @@ def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumul
     ids, plugin = pl.primero(
         pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=[(c.id, acumulado[c.id]) for c in vivos]
     )
-    sim.reglas[plugin] = pl.plugin_version(pm, plugin)
+    sim.reglas[plugin] = _version(pm, sim, plugin)
     sim.convocados_entrevista = list(ids)
     elegidos = set(ids)
     return [c for c in vivos if c.id in elegidos]
@@ -258,7 +334,7 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
         ]
         for _, plugin in bonos:
             if plugin not in versiones:
-                versiones[plugin] = pl.plugin_version(pm, plugin)
+                versiones[plugin] = _version(pm, sim, plugin)
             sim.reglas[plugin] = versiones[plugin]
         total = base + sum((b.monto for b, _ in bonos), Decimal(0))
         sim.finales.append(Final(candidato=cand.id, puntaje_etapas=base, bonificaciones=bonos, puntaje_final=total))
@@ -271,7 +347,7 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
     ]
     if lista:
         sim.orden, plugin = pl.primero(pm, ctx.bases, "casadmin_orden_merito", ctx=ctx, finalistas=lista)
-        sim.reglas[plugin] = pl.plugin_version(pm, plugin)
+        sim.reglas[plugin] = _version(pm, sim, plugin)
     resumen = {
         "postulantes": len(sim.etapas.get("ficha", ())),
         "aptos_ficha": sum(1 for r in sim.etapas.get("ficha", ()) if r.sigue),
@@ -281,4 +357,4 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
     impls = pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=resumen)
     if impls:
         sim.desierto, plugin = impls[0]
-        sim.reglas[plugin] = pl.plugin_version(pm, plugin)
+        sim.reglas[plugin] = _version(pm, sim, plugin)

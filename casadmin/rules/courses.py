@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from casadmin.rules.reasons import Motivo, fecha
 from casadmin.rules.types import Capacitacion, RequisitoCapacitacion, TipoCapacitacion
@@ -111,8 +111,7 @@ def _describir(capacitacion: Capacitacion) -> str:
     return f"{capacitacion.tema} ({capacitacion.tipo.value}, {capacitacion.horas} h)"
 
 
-@dataclass(frozen=True, slots=True)
-class _Analisis:
+class _Analisis(NamedTuple):
     """What the non-postgraduate studies give a requirement, and what was set aside."""
 
     requisito: RequisitoCapacitacion
@@ -146,12 +145,20 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
 
 def _analizar(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
               fecha_postulacion: date | None, criterio: Criterio) -> _Analisis:
+    return _analizar_temas(requisito, capacitaciones, [criterio(requisito, cap) for cap in capacitaciones],
+                           fecha_postulacion)
+
+
+def _analizar_temas(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
+                    en_tema: Sequence[bool], fecha_postulacion: date | None) -> _Analisis:
+    """What the studies give ``requisito``; ``en_tema[i]`` says whether study ``i`` is on its topic."""
     horas, valido = Decimal(0), None
     posgrados: list[int] = []
     descartes: list[str] = []
     usados: list[str] = []
+    es_curso = requisito.tipo is TipoCapacitacion.CURSO
     for indice, cap in enumerate(capacitaciones):
-        if not criterio(requisito, cap):
+        if not en_tema[indice]:
             continue
         if not concluida(cap, fecha_postulacion):
             descartes.append(f"«{cap.tema}» no está concluido a la fecha de postulación (§4.2.4 c)")
@@ -159,7 +166,7 @@ def _analizar(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacit
         if cap.tipo in POSGRADOS:
             posgrados.append(indice)
             continue
-        if requisito.tipo is TipoCapacitacion.CURSO:
+        if es_curso:
             horas += cap.horas
             usados.append(_describir(cap))
             continue
@@ -185,7 +192,7 @@ def _cumple(analisis: _Analisis, posgrados: Sequence[Capacitacion]) -> bool:
 
 def _asignar_posgrados(analisis: Sequence[_Analisis], capacitaciones: Sequence[Capacitacion]) -> dict[int, list[int]]:
     """Give each finished postgraduate study to at most one requirement (§4.2.1 j), maximizing requirements met."""
-    candidatos = sorted({i for a in analisis if not _cumple(a, ()) for i in a.posgrados})
+    candidatos = sorted({i for a in analisis if a.posgrados and not _cumple(a, ()) for i in a.posgrados})
     if not candidatos:  # nothing to assign (the usual case): the search below would keep the empty assignment
         return {}
     mejor: tuple[tuple[bool, ...], dict[int, list[int]]] = (tuple(_cumple(a, ()) for a in analisis), {})
@@ -219,13 +226,14 @@ def nombre_requisito(requisito: RequisitoCapacitacion) -> str:
     return nombre + (f" ({requisito.horas} h)" if requisito.horas else "")
 
 
-def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: Sequence[str]) -> Motivo:
+def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: Sequence[str],
+            nombre: str | None = None) -> Motivo:
     requisito = analisis.requisito
-    nombre = nombre_requisito(requisito)
+    nombre = nombre or nombre_requisito(requisito)
     cumple = _cumple(analisis, posgrados)
     usados = list(analisis.usados) + [f"{_describir(p)} — estudio de posgrado (§4.2.1 j)" for p in posgrados]
     if requisito.tipo is TipoCapacitacion.CURSO:
-        horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0))
+        horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0)) if posgrados else analisis.horas
         computado = f"{horas} h acumuladas"
         clausula = "§4.2.4 c"
     else:
@@ -251,14 +259,59 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
 def evaluar_cursos(requisitos: Sequence[RequisitoCapacitacion], capacitaciones: Sequence[Capacitacion], *,
                    fecha_postulacion: date | None = None, criterio: Criterio = coincide_tema) -> list[Motivo]:
     """One reason per requirement: does the Ficha's section 6 meet it? (§4.2.1 i–m, §4.2.4 c)."""
-    analisis = [_analizar(r, capacitaciones, fecha_postulacion, criterio) for r in requisitos]
-    asignacion = _asignar_posgrados(analisis, capacitaciones)
-    duenio = {i: r for r, indices in asignacion.items() for i in indices}
-    motivos = []
-    for r, a in enumerate(analisis):
-        propios = [capacitaciones[i] for i in asignacion.get(r, [])]
-        otros = [f"«{capacitaciones[i].tema}» ya se usó para el requisito «{nombre_requisito(requisitos[duenio[i]])}»; "
-                 "un estudio de posgrado solo cumple un requisito (§4.2.1 j)"
-                 for i in a.posgrados if i in duenio and duenio[i] != r and not _cumple(a, propios)]
-        motivos.append(_motivo(a, propios, otros))
-    return motivos
+    return EvaluadorCursos(requisitos, criterio)(capacitaciones, fecha_postulacion=fecha_postulacion)
+
+
+class EvaluadorCursos:
+    """:func:`evaluar_cursos` for one profile's requirements, prepared once for many applicants.
+
+    What depends only on the requirements (their names, their normalized topics) is worked
+    out here once; with the default criterion, which requirements a declared topic matches
+    is remembered per topic text (a call repeats the same topics over and over).
+    """
+
+    __slots__ = ("_coinciden", "_nombres", "_temas", "criterio", "requisitos")
+    _MAX_TEMAS = 2**16
+
+    def __init__(self, requisitos: Sequence[RequisitoCapacitacion], criterio: Criterio = coincide_tema) -> None:
+        self.requisitos = tuple(requisitos)
+        self.criterio = criterio
+        self._nombres = [nombre_requisito(r) for r in self.requisitos]
+        self._temas = [_temas_normalizados(r.tema, r.temas_afines if r.afines else ()) for r in self.requisitos]
+        self._coinciden: dict[str, tuple[bool, ...]] = {}
+
+    def _en_tema(self, tema: str) -> tuple[bool, ...]:
+        """For each requirement, whether the declared ``tema`` is on its topic (:func:`coincide_tema`)."""
+        coinciden = self._coinciden.get(tema)
+        if coinciden is None:
+            declarado = normalizar(tema)
+            coinciden = tuple(any(t in declarado for t in temas) for temas in self._temas)
+            if len(self._coinciden) >= self._MAX_TEMAS:
+                self._coinciden.clear()
+            self._coinciden[tema] = coinciden
+        return coinciden
+
+    def __call__(self, capacitaciones: Sequence[Capacitacion], *,
+                 fecha_postulacion: date | None = None) -> list[Motivo]:
+        requisitos = self.requisitos
+        if not requisitos:
+            return []
+        if self.criterio is coincide_tema:
+            por_estudio = [self._en_tema(cap.tema) for cap in capacitaciones]
+            analisis = [_analizar_temas(requisito, capacitaciones, [e[r] for e in por_estudio], fecha_postulacion)
+                        for r, requisito in enumerate(requisitos)]
+        else:
+            analisis = [_analizar(r, capacitaciones, fecha_postulacion, self.criterio) for r in requisitos]
+        nombres = self._nombres
+        asignacion = _asignar_posgrados(analisis, capacitaciones)
+        if not asignacion:  # the usual case: no postgraduate study is shared out (§4.2.1 j)
+            return [_motivo(a, (), (), nombres[r]) for r, a in enumerate(analisis)]
+        duenio = {i: r for r, indices in asignacion.items() for i in indices}
+        motivos = []
+        for r, a in enumerate(analisis):
+            propios = [capacitaciones[i] for i in asignacion.get(r, [])]
+            otros = [f"«{capacitaciones[i].tema}» ya se usó para el requisito «{nombres[duenio[i]]}»; "
+                     "un estudio de posgrado solo cumple un requisito (§4.2.1 j)"
+                     for i in a.posgrados if i in duenio and duenio[i] != r and not _cumple(a, propios)]
+            motivos.append(_motivo(a, propios, otros, nombres[r]))
+        return motivos

@@ -449,14 +449,133 @@ def dias_experiencia(experiencias: Sequence[Experiencia], formacion: Formacion |
                      solo_secundaria: bool = False) -> DiasExperiencia:
     """General, specific and public-sector specific days in one pass, for screening many candidates (D1).
 
-    The same counting as the three functions above (the periods of each experience are
-    worked out once and shared), but no :class:`Motivo` is built: use those functions
-    when the reasons are wanted.
+    The same counting as the three functions above — §4.2.1 p (start date), q (prácticas:
+    3 months minimum, up to egreso, the earliest 24 months of professional ones), r (a full
+    SECIGRA year), s–u (never counted), v (secundaria), w–x (specific, public), y (overlaps
+    once), z (cut at the application date) — but on day numbers (``date.toordinal``) and
+    without building any :class:`Motivo`: use those functions when the reasons are wanted.
+    ``tests/rules/test_experiencia_rapida.py`` checks it against them.
     """
-    _, tramos = _preparar(experiencias, formacion, fecha_postulacion, solo_secundaria)
-    contados = [t for t in tramos if t.periodos]  # each requirement counts a subset of these
-    return DiasExperiencia(_dias(contados, None), _dias(contados, _solo_especifica),
-                           _dias(contados, _solo_publica_especifica))
+    fp = fecha_postulacion.toordinal()
+    desde_fecha, _ = _fecha_inicio(formacion, solo_secundaria)
+    desde = None if desde_fecha is None else desde_fecha.toordinal()
+    egreso_fecha = formacion.fecha_egreso if formacion is not None else None
+    egreso = None if egreso_fecha is None else egreso_fecha.toordinal()
+    sin_egreso = egreso is None and not solo_secundaria  # prácticas need a declared egreso (q)
+    general: list[tuple[int, int]] = []
+    especifica: list[tuple[int, int]] = []
+    publica: list[tuple[int, int]] = []
+    profesionales: list[tuple[int, int, bool, bool]] = []
+    for exp in experiencias:
+        tipo = exp.tipo
+        a = exp.inicio.toordinal()
+        if a > fp or tipo in NO_COMPUTABLES:  # z: starts after the application date; s–u
+            continue
+        fin = exp.fin
+        b = fp if fin is None else min(fin.toordinal(), fp)  # z
+        if tipo is _EMPLEO or tipo is _LOCACION or tipo is _PROFESIONALES:
+            if tipo is _PROFESIONALES and sin_egreso:
+                continue
+            if not solo_secundaria:  # p (v: no start date)
+                if desde is None:
+                    continue
+                if a < desde:
+                    a = desde
+                    if a > b:
+                        continue
+        elif tipo is _PREPROFESIONALES:
+            if sin_egreso or b - a + 1 < _DIAS_PREPROFESIONALES:  # q
+                continue
+            if egreso is not None and b > egreso:  # q: only up to egreso
+                b = egreso
+                if a > b:
+                    continue
+        elif tipo is _SECIGRA:
+            if b - a + 1 < _DIAS_SECIGRA:  # r
+                continue
+        else:  # pragma: no cover - every kind is handled above or in NO_COMPUTABLES
+            raise KeyError(tipo)
+        es_especifica = exp.especifica and tipo is not _SECIGRA  # r, x
+        es_publica = es_especifica and exp.sector is Sector.PUBLICO  # w
+        if tipo is _PROFESIONALES:
+            profesionales.append((a, b, es_especifica, es_publica))
+            continue
+        par = (a, b)
+        general.append(par)
+        if es_especifica:
+            especifica.append(par)
+            if es_publica:
+                publica.append(par)
+    if profesionales:
+        _tope_profesionales_dias(profesionales, general, especifica, publica)
+    return DiasExperiencia(_dias_union(general), _dias_union(especifica), _dias_union(publica))
+
+
+_EMPLEO = TipoExperiencia.EMPLEO
+_LOCACION = TipoExperiencia.LOCACION
+_PROFESIONALES = TipoExperiencia.PRACTICAS_PROFESIONALES
+_PREPROFESIONALES = TipoExperiencia.PRACTICAS_PREPROFESIONALES
+_SECIGRA = TipoExperiencia.SECIGRA
+_DIAS_PREPROFESIONALES = dias_minimos(meses=MESES_MINIMOS_PREPROFESIONALES)
+_DIAS_SECIGRA = dias_minimos(meses=MESES_SECIGRA)
+_DIAS_PROFESIONALES = dias_minimos(meses=MESES_MAXIMOS_PROFESIONALES)
+
+
+def _union_dias(pares: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of day-number periods (both ends included), sorted; overlapping or adjacent ones join (y)."""
+    pares.sort()
+    unidos: list[tuple[int, int]] = []
+    a0 = b0 = None
+    for a, b in pares:
+        if b0 is not None and a - b0 <= 1:
+            b0 = max(b0, b)
+        else:
+            if b0 is not None:
+                unidos.append((a0, b0))
+            a0, b0 = a, b
+    if b0 is not None:
+        unidos.append((a0, b0))
+    return unidos
+
+
+def _dias_union(pares: list[tuple[int, int]]) -> int:
+    """Days covered by at least one day-number period (§4.2.1 y); sorts ``pares`` in place."""
+    if not pares:
+        return 0
+    pares.sort()
+    total = 0
+    a0, b0 = pares[0]
+    for a, b in pares:
+        if a - b0 <= 1:
+            b0 = max(b0, b)
+        else:
+            total += b0 - a0 + 1
+            a0, b0 = a, b
+    return total + b0 - a0 + 1
+
+
+def _tope_profesionales_dias(profesionales: list[tuple[int, int, bool, bool]], general: list[tuple[int, int]],
+                             especifica: list[tuple[int, int]], publica: list[tuple[int, int]]) -> None:
+    """§4.2.1 q on day numbers: only the earliest 24 months of all prácticas profesionales together count."""
+    union = _union_dias([(a, b) for a, b, _, _ in profesionales])
+    if sum(b - a + 1 for a, b in union) <= _DIAS_PROFESIONALES:
+        permitidos = None  # within the cap: every day counts
+    else:
+        permitidos, restantes = [], _DIAS_PROFESIONALES
+        for a, b in union:
+            if restantes <= 0:
+                break
+            b = min(b, a + restantes - 1)
+            permitidos.append((a, b))
+            restantes -= b - a + 1
+    for a, b, es_especifica, es_publica in profesionales:
+        partes = [(a, b)] if permitidos is None else [
+            (max(a, pa), min(b, pb)) for pa, pb in permitidos if max(a, pa) <= min(b, pb)]
+        general.extend(partes)
+        if es_especifica:
+            especifica.extend(partes)
+            if es_publica:
+                publica.extend(partes)
 
 
 def evaluar_experiencia(computo: Computo | int, *, requisito: str, anios: Numero = 0, meses: Numero = 0,

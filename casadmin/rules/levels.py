@@ -29,7 +29,13 @@ from functools import lru_cache
 
 from casadmin.rules.courses import normalizar
 from casadmin.rules.reasons import Motivo, fecha
-from casadmin.rules.types import Condicion, Formacion, Nivel, NivelEstudios, RequisitoFormacion
+from casadmin.rules.types import (
+    Condicion,
+    Formacion,
+    Nivel,
+    NivelEstudios,
+    RequisitoFormacion,
+)
 
 # --- office software and languages (§4.2.1 n) ----------------------------------
 
@@ -172,27 +178,51 @@ def cumple_formacion(requisito: RequisitoFormacion, formacion: Formacion, *,
 def evaluar_formacion(requisito: RequisitoFormacion, formaciones: Sequence[Formacion], *,
                       fecha_postulacion: date | None = None) -> Motivo:
     """Does any declared row meet the academic requirement? (§4.2.1 e–h)."""
-    minimo = _minimo(requisito)
+    return evaluar_formacion_y_fila(requisito, formaciones, fecha_postulacion=fecha_postulacion)[0]
+
+
+@lru_cache(maxsize=256)
+def _nombre_y_minimo(requisito: RequisitoFormacion) -> tuple[str, Grado]:
+    """The requirement's name in the reasons and its rung (the same for every applicant of a call)."""
     nombre = f"{requisito.nivel.value} {requisito.condicion.value}"
     if requisito.carreras:
         nombre += " en " + " / ".join(requisito.carreras) + (" o afines" if requisito.afines else "")
+    return nombre, _minimo(requisito)
+
+
+def evaluar_formacion_y_fila(requisito: RequisitoFormacion, formaciones: Sequence[Formacion], *,
+                             fecha_postulacion: date | None = None) -> tuple[Motivo, Formacion | None]:
+    """:func:`evaluar_formacion` and the first declared row that meets the requirement (or ``None``).
+
+    That row is the study from which experience counts (§4.2.1 p), so the Ficha stage asks
+    both at once instead of judging every row twice.
+    """
+    nombre, minimo = _nombre_y_minimo(requisito)
     rechazos: list[tuple[str, str]] = []
     for formacion in formaciones:
         rechazo = _rechazo(requisito, formacion, minimo, fecha_postulacion)
         if rechazo is None:
-            declarado = f"{formacion.nivel.value} {formacion.condicion.value} {formacion.carrera}".strip()
-            return Motivo(requisito=nombre, declarado=declarado, computado=grado_nombre(formacion),
-                          cumple=True, clausula="§4.2.1 g" if requisito.afines else "§4.2.1 e",
-                          mensaje=f"Cumple con {nombre}: declara {declarado}.")
+            return _cumple_con(nombre, requisito.afines, formacion.nivel, formacion.condicion,
+                               formacion.carrera), formacion
         rechazos.append(rechazo)
     if not rechazos:
         return Motivo(requisito=nombre, declarado="—", computado="—", cumple=False, clausula="§4.2.1 h",
-                      mensaje="No declaró formación académica.")
+                      mensaje="No declaró formación académica."), None
     clausula = rechazos[0][0]
     return Motivo(requisito=nombre,
                   declarado="; ".join(f"{f.nivel.value} {f.condicion.value} {f.carrera}".strip() for f in formaciones),
                   computado="no cumple", cumple=False, clausula=clausula,
-                  mensaje=f"No cumple con {nombre}: " + "; ".join(r for _, r in rechazos) + ".")
+                  mensaje=f"No cumple con {nombre}: " + "; ".join(r for _, r in rechazos) + "."), None
+
+
+@lru_cache(maxsize=4096)
+def _cumple_con(nombre: str, afines: bool, nivel: NivelEstudios, condicion: Condicion, carrera: str) -> Motivo:
+    """The reason of a declared row that meets the requirement (memoized: few distinct rows per call)."""
+    declarado = f"{nivel.value} {condicion.value} {carrera}".strip()
+    alcanzado = grado(nivel, condicion)
+    return Motivo(requisito=nombre, declarado=declarado, computado="—" if alcanzado is None else alcanzado.name.lower(),
+                  cumple=True, clausula="§4.2.1 g" if afines else "§4.2.1 e",
+                  mensaje=f"Cumple con {nombre}: declara {declarado}.")
 
 
 def grado_nombre(formacion: Formacion) -> str:

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
-from casadmin.rules.courses import evaluar_cursos, normalizar
-from casadmin.rules.experience import dias_experiencia, evaluar_experiencia
+from casadmin.rules.courses import EvaluadorCursos, normalizar
+from casadmin.rules.experience import _evaluar_dias, dias_experiencia
 from casadmin.rules.levels import (
     cumple_formacion,
     evaluar_colegiatura,
     evaluar_conocimientos,
-    evaluar_formacion,
+    evaluar_formacion_y_fila,
     grado,
 )
 from casadmin.rules.reasons import Motivo, fecha
-from casadmin.rules.types import Formacion
+from casadmin.rules.types import Formacion, Nivel, RequisitoFormacion
 
 CHECKLIST = {
     "anexos_datos_convocatoria": ("Anexos con el N° de CAS, puesto y órgano de esta convocatoria", "§4.1"),
@@ -52,11 +54,10 @@ def _hora_local(local: dt.datetime) -> str:
     return local.strftime("%d/%m/%Y %H:%M")
 
 
-def _en_plazo(ctx: Contexto, cand: Candidato) -> Motivo:
-    conv = ctx.convocatoria
-    ok = conv.inicio_postulacion <= cand.registrada_en <= conv.cierre_postulacion
-    return Motivo(requisito="Postulación dentro del plazo", declarado=_fecha_hora(cand.registrada_en),
-                  computado=_plazo(conv.inicio_postulacion, conv.cierre_postulacion),
+@lru_cache(maxsize=2**12)
+def _motivo_plazo(declarado: str, plazo: str, ok: bool) -> Motivo:
+    """§4.2.1 a. Memoized (a Motivo is immutable): registration times repeat to the minute."""
+    return Motivo(requisito="Postulación dentro del plazo", declarado=declarado, computado=plazo,
                   cumple=ok, clausula="§4.2.1 a",
                   mensaje="Registró su postulación dentro del plazo." if ok
                   else "Registró su postulación fuera del plazo del cronograma.")
@@ -71,62 +72,129 @@ _FIRMA = {
 }
 
 
-def _firma(cand: Candidato) -> Motivo:
-    return _FIRMA[bool(cand.firma)]
-
-
 def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
     """The declared study from which experience counts (§4.2.1 p): the one meeting the profile, else the highest."""
     requisito = ctx.convocatoria.perfil.formacion
     for f in cand.formaciones:
         if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion):
             return f
-    con_fecha = [f for f in cand.formaciones if f.fecha_egreso or f.fecha_diploma]
+    return _la_mas_alta(cand.formaciones)
+
+
+def _la_mas_alta(formaciones: Sequence[Formacion]) -> Formacion | None:
+    """§4.2.1 p when no declared study meets the profile: the highest one with a date."""
+    con_fecha = [f for f in formaciones if f.fecha_egreso or f.fecha_diploma]
     return max(con_fecha, key=lambda f: grado(f.nivel, f.condicion) or 0, default=None)
 
 
-def _otros(ctx: Contexto, cand: Candidato) -> list[Motivo]:
-    declarados = [normalizar(o) for o in cand.otros]
+@lru_cache(maxsize=1024)
+def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> tuple[Motivo, ...]:
+    """§4.2.1 Otros requisitos. Memoized: the same few declarations recur over a call."""
+    normalizados = [normalizar(o) for o in declarados]
     out = []
-    for req in ctx.convocatoria.perfil.otros:
-        ok = any(normalizar(req) in d or d in normalizar(req) for d in declarados if d)
+    for req in requeridos:
+        buscado = normalizar(req)
+        ok = any(buscado in d or d in buscado for d in normalizados if d)
         out.append(Motivo(requisito=req, declarado="declarado" if ok else "no declarado", computado="",
                           cumple=ok, clausula="§4.2.1 Otros requisitos",
                           mensaje=f"Declara «{req}»." if ok else f"No declara «{req}» en la Ficha (sección 8)."))
-    return out
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What D1 asks of every candidate of one call, worked out once per stage, not per candidate."""
+
+    ctx: Contexto
+    hoy: dt.date
+    inicio: dt.datetime
+    cierre: dt.datetime
+    plazo: str
+    formacion: RequisitoFormacion
+    colegiatura: bool
+    habilitacion: bool
+    #: (which count of DiasExperiencia, requirement, months, clause) for each experience the profile asks.
+    experiencias: tuple[tuple[int, str, int, str], ...]
+    solo_secundaria: bool
+    cursos: EvaluadorCursos
+    conocimientos: tuple[tuple[str, Nivel], ...]
+    #: §4.2.1 n reasons by the declared (name, level value) pairs: a handful of combinations per call.
+    niveles: dict[tuple[tuple[str, str], ...], tuple[Motivo, ...]]
+    otros: tuple[str, ...]
+
+    @classmethod
+    def de(cls, ctx: Contexto) -> _Plan:
+        conv = ctx.convocatoria
+        perfil = conv.perfil
+        experiencias = tuple(
+            (i, requisito, meses, clausula)
+            for i, requisito, meses, clausula in (
+                (0, "Experiencia general", perfil.experiencia_general_meses, "§4.2.1 p"),
+                (1, "Experiencia específica", perfil.experiencia_especifica_meses, "§4.2.1 w"),
+                (2, "Experiencia específica en el sector público", perfil.experiencia_publica_meses, "§4.2.1 w"),
+            )
+            if meses
+        )
+        return cls(ctx=ctx, hoy=ctx.fecha_postulacion, inicio=conv.inicio_postulacion, cierre=conv.cierre_postulacion,
+                   plazo=_plazo(conv.inicio_postulacion, conv.cierre_postulacion), formacion=perfil.formacion,
+                   colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
+                   experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
+                   cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
+                   otros=tuple(perfil.otros))
 
 
 def evaluar(ctx: Contexto, cand: Candidato, documentos: Sequence[Motivo]) -> list[Motivo]:
     """Every requirement of D1 for one candidate, in the order of the bases."""
-    perfil = ctx.convocatoria.perfil
-    hoy = ctx.fecha_postulacion
-    motivos = [_en_plazo(ctx, cand), *documentos, _firma(cand)]
-    motivos.append(evaluar_formacion(perfil.formacion, cand.formaciones, fecha_postulacion=hoy))
-    if perfil.colegiatura or perfil.habilitacion:
+    return _evaluar(_Plan.de(ctx), cand, documentos)
+
+
+def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list[Motivo]:
+    """:func:`evaluar` with the call's requirements already worked out (:class:`_Plan`)."""
+    hoy = plan.hoy
+    registrada = cand.registrada_en
+    motivos = [_motivo_plazo(_fecha_hora(registrada), plan.plazo, plan.inicio <= registrada <= plan.cierre),
+               *documentos, _FIRMA[bool(cand.firma)]]
+    motivo, fila = evaluar_formacion_y_fila(plan.formacion, cand.formaciones, fecha_postulacion=hoy)
+    motivos.append(motivo)
+    if plan.colegiatura:
         motivos.append(evaluar_colegiatura(requerida=True, colegiado=cand.colegiado,
-                                           habilitado=cand.habilitado or not perfil.habilitacion))
-    if perfil.experiencia_general_meses or perfil.experiencia_especifica_meses or perfil.experiencia_publica_meses:
+                                           habilitado=cand.habilitado or not plan.habilitacion))
+    if plan.experiencias:
         # Only the days are reported here, so they are counted once for the three requirements,
         # without building the per-experience reasons (experiencia_general & co. give those).
-        dias = dias_experiencia(cand.experiencias, formacion_de_referencia(cand, ctx), hoy, perfil.solo_secundaria)
-        if perfil.experiencia_general_meses:
-            motivos.append(evaluar_experiencia(dias.general, requisito="Experiencia general",
-                                               meses=perfil.experiencia_general_meses, clausula="§4.2.1 p"))
-        if perfil.experiencia_especifica_meses:
-            motivos.append(evaluar_experiencia(dias.especifica, requisito="Experiencia específica",
-                                               meses=perfil.experiencia_especifica_meses, clausula="§4.2.1 w"))
-        if perfil.experiencia_publica_meses:
-            motivos.append(evaluar_experiencia(dias.publica, requisito="Experiencia específica en el sector público",
-                                               meses=perfil.experiencia_publica_meses, clausula="§4.2.1 w"))
-    motivos.extend(evaluar_cursos(perfil.capacitaciones, cand.capacitaciones, fecha_postulacion=hoy))
-    motivos.extend(evaluar_conocimientos(perfil.conocimientos, cand.conocimientos))
-    motivos.extend(_otros(ctx, cand))
-    for codigo, cumple in cand.entradas.verificacion_manual.items():
-        texto, clausula = CHECKLIST.get(codigo, (codigo, "§4.2.1 b"))
-        motivos.append(Motivo(requisito=texto, declarado="verificado por el evaluador", computado="",
-                              cumple=bool(cumple), clausula=clausula,
-                              mensaje=f"{texto}: {'conforme' if cumple else 'no conforme'}."))
+        # The study experience counts from is the first row meeting the profile (§4.2.1 p), which
+        # evaluar_formacion_y_fila has just found; else the highest (formacion_de_referencia).
+        referencia = fila if fila is not None else _la_mas_alta(cand.formaciones)
+        dias = dias_experiencia(cand.experiencias, referencia, hoy, plan.solo_secundaria)
+        for i, requisito, meses, clausula in plan.experiencias:
+            motivos.append(_evaluar_dias(dias[i], requisito, 0, meses, clausula))  # = evaluar_experiencia
+    if plan.cursos.requisitos:
+        motivos.extend(plan.cursos(cand.capacitaciones, fecha_postulacion=hoy))
+    if plan.conocimientos:
+        declarados = cand.conocimientos
+        try:
+            clave = tuple([(nombre, nivel._value_) for nombre, nivel in declarados.items()])
+        except AttributeError:  # not Nivel values: not memoized
+            clave = None
+        conocimientos = plan.niveles.get(clave)
+        if conocimientos is None:
+            conocimientos = evaluar_conocimientos(dict(plan.conocimientos), declarados)
+            if clave is not None and len(plan.niveles) < 4096:
+                plan.niveles[clave] = conocimientos = tuple(conocimientos)
+        motivos.extend(conocimientos)
+    if plan.otros:
+        motivos.extend(_otros_motivos(plan.otros, tuple(cand.otros)))
+    manual = cand.entradas.verificacion_manual
+    if manual:
+        for codigo, cumple in manual.items():
+            texto, clausula = CHECKLIST.get(codigo, (codigo, "§4.2.1 b"))
+            motivos.append(Motivo(requisito=texto, declarado="verificado por el evaluador", computado="",
+                                  cumple=bool(cumple), clausula=clausula,
+                                  mensaje=f"{texto}: {'conforme' if cumple else 'no conforme'}."))
     return motivos
+
+
+_CUMPLE = attrgetter("cumple")
 
 
 @hookimpl
@@ -135,11 +203,12 @@ def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> li
 
     pm = get_plugin_manager()
     verificar_documentos = pl.preparar_todos(pm, ctx.bases, "casadmin_verificar_documentos")
+    plan = _Plan.de(ctx)
     resultados = []
     for cand in candidatos:
         documentos = [m for lista, _ in verificar_documentos(ctx=ctx, candidato=cand) for m in lista]
-        motivos = evaluar(ctx, cand, documentos)
-        apto = all(m.cumple for m in motivos)
+        motivos = _evaluar(plan, cand, documentos)
+        apto = all(map(_CUMPLE, motivos))
         detalle = {}
         if cand.entradas.ficha_override is not None:
             resultado, razon = cand.entradas.ficha_override
