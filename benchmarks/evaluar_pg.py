@@ -7,14 +7,16 @@
    ``casadmin import`` (bulk: COPY on PostgreSQL, one transaction). Its time is printed too.
 3. ``ANALYZE``, then, in the same run and on the same connection pool:
 
-   * the bare SELECT: the queries the evaluation reads (applications with the frozen Ficha,
-     documents, stage rows, the Ficha's checklist items), rows fetched as tuples and nothing
-     built from them; best of ``--repeat``;
+   * the bare SELECT: the queries the evaluation reads (applications with the frozen Ficha as
+     JSON text, documents, the Ficha stage rows and their checklist items), rows fetched as
+     tuples and nothing built from them; best of ``--repeat``; and, for reference, the same with
+     the Ficha decoded by the driver (what the evaluation read until 2026-12-03);
    * ``engine_db.evaluar(session, CODE, "ficha")``, the code of ``casadmin evaluate``: read,
      rules, results stored and committed. The first run inserts or fills every result; each
      further run (``--repeat``) replaces them, as evaluating an unpublished stage again does.
-     Its phases are timed apart: read (``_leer``), rules (``run.evaluar_etapa``), store
-     (``_guardar``); the rest is the engine model built from what was read, and the commit.
+     Its phases are timed apart: read and build the engine model (``_leer_candidatos``), rules
+     (``run.evaluar_etapa``), store (``_guardar``); the rest is the call's header, the checks and
+     the commit.
 
 ::
 
@@ -44,26 +46,28 @@ NUMERO = 330150  # a number of its own: the database holds only this call
 
 
 @contextmanager
-def cronometro(tiempos: dict[str, float], nombre: str):
-    t = time.perf_counter()
+def cronometro(tiempos: dict[str, float], nombre: str, cpu: dict[str, float] | None = None):
+    t, c = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         tiempos[nombre] = tiempos.get(nombre, 0.0) + time.perf_counter() - t
+        if cpu is not None:
+            cpu[nombre] = cpu.get(nombre, 0.0) + time.process_time() - c
 
 
-def medir_fases(engine_db, run, tiempos: dict[str, float]) -> None:
-    """Wrap the phases of ``engine_db.evaluar`` (module globals it calls) with timers."""
+def medir_fases(engine_db, run, tiempos: dict[str, float], cpu: dict[str, float]) -> None:
+    """Wrap the phases of ``engine_db.evaluar`` (module globals it calls) with timers (wall and this process's CPU)."""
     def envolver(modulo, nombre: str, fase: str) -> None:
         original = getattr(modulo, nombre)
 
         def medida(*args, **kwargs):
-            with cronometro(tiempos, fase):
+            with cronometro(tiempos, fase, cpu):
                 return original(*args, **kwargs)
 
         setattr(modulo, nombre, medida)
 
-    envolver(engine_db, "_leer", "leer")
+    envolver(engine_db, "_leer_candidatos", "leer")
     envolver(run, "evaluar_etapa", "reglas")
     envolver(engine_db, "_guardar", "guardar")
 
@@ -85,26 +89,30 @@ def cpu_servidor(session) -> float:
     return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def select_desnudo(session, m, conv_id: int) -> int:
-    """The rows ``engine_db._leer`` reads for the Ficha stage, fetched and dropped; returns how many.
+def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False) -> int:
+    """The rows ``engine_db._leer_candidatos`` reads for the Ficha stage, fetched as tuples and dropped;
+    returns how many.
 
-    Applications with the frozen Ficha, their documents, stage rows, and the checklist items of
-    the Ficha stage (the evaluation reads those of its own stage and of the Ficha; no interview
-    sheets before the interview).
+    Applications with the frozen Ficha (as JSON text, as the evaluation reads it; with
+    ``ficha_decodificada`` as the driver decodes the json column, what the evaluation read before),
+    their documents, the Ficha stage rows and their checklist items (no other stage's rows or items,
+    no interview sheets before the interview).
     """
     from casadmin.models.enums import Etapa
 
     P, D, R, V = m.Postulacion, m.DocumentoPostulacion, m.ResultadoEtapa, m.ItemVerificacion
+    ficha = P.ficha if ficha_decodificada else sa.cast(P.ficha, sa.Text)
     consultas = [
-        sa.select(P.id, P.registrada_en, P.ficha).where(P.convocatoria_id == conv_id).order_by(P.id),
+        sa.select(P.id, P.registrada_en, ficha).where(P.convocatoria_id == conv_id).order_by(P.id),
         sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
         .where(P.convocatoria_id == conv_id).order_by(D.id),
         sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
-                  R.evaluado_en, R.publicado).where(R.convocatoria_id == conv_id),
+                  R.evaluado_en, R.publicado).where(R.convocatoria_id == conv_id, R.etapa.in_({Etapa.ficha})),
         sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion)
         .join(R, R.id == V.resultado_etapa_id).where(R.convocatoria_id == conv_id, R.etapa.in_({Etapa.ficha}))
         .order_by(V.id),
     ]
+    # Fetched the way SQLAlchemy hands rows to the reader (result processors applied), nothing built from them.
     return sum(len(session.execute(q).all()) for q in consultas)
 
 
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
             texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             del datos
             t = time.perf_counter()
-            conv = engine_db.importar(s, interchange.leer(texto))
+            engine_db.importar(s, interchange.leer(texto))
             t_importar = time.perf_counter() - t
             del texto
             print(f"importar (casadmin import, {args.n} postulantes): {t_importar:.1f} s "
@@ -160,13 +168,22 @@ def main(argv: list[str] | None = None) -> None:
             cpu_desnudo.append(time.process_time() - c + cpu_servidor(s) - srv)
             s.rollback()
         t_select = min(desnudo)
-        print(f"SELECT desnudo (las mismas filas, {filas} en 4 consultas): {t_select:.2f} s "
-              f"(mejor de {len(desnudo)}: {', '.join(f'{x:.2f}' for x in desnudo)}); "
+        print(f"SELECT desnudo (las mismas filas y columnas, {filas} en 4 consultas; la Ficha como texto JSON): "
+              f"{t_select:.2f} s (mejor de {len(desnudo)}: {', '.join(f'{x:.2f}' for x in desnudo)}); "
               f"CPU cliente + servidor {min(cpu_desnudo):.2f} s", flush=True)
+        decodificado = []
+        for _ in range(max(2, args.repeat)):
+            t = time.perf_counter()
+            select_desnudo(s, m, conv_id, ficha_decodificada=True)
+            decodificado.append(time.perf_counter() - t)
+            s.rollback()
+        print(f"  como referencia, con la Ficha decodificada por el driver (json.loads, lo que se leía antes): "
+              f"{min(decodificado):.2f} s", flush=True)
 
-        medir_fases(engine_db, run, fases := {})
+        medir_fases(engine_db, run, fases := {}, cpu_fases := {})
         for i in range(args.repeat):
             fases.clear()
+            cpu_fases.clear()
             ya = s.scalar(sa.select(sa.func.count()).where(
                 m.ResultadoEtapa.convocatoria_id == conv_id, m.ResultadoEtapa.evaluado_en.is_not(None)))
             srv = cpu_servidor(s)
@@ -177,7 +194,8 @@ def main(argv: list[str] | None = None) -> None:
             cpu_srv = cpu_servidor(s) - srv
             tipo = "de nuevo (reemplaza)" if ya else "primera (llena)"
             fases["resto"] = total - sum(fases.values())
-            partes = ", ".join(f"{k} {v:.2f} s" for k, v in fases.items())
+            cpu_fases["resto"] = cpu - sum(cpu_fases.values())
+            partes = ", ".join(f"{k} {v:.2f} s (CPU {cpu_fases[k]:.2f})" for k, v in fases.items())
             print(f"evaluate --stage ficha, {tipo}: {total:.2f} s = {total / t_select:.1f}× el SELECT "
                   f"[{partes}]; CPU cliente {cpu:.2f} s (+ {cpu_hijos:.2f} s en el proceso hijo) + servidor {cpu_srv:.2f} s"
                   f" = {(cpu + cpu_srv) / min(cpu_desnudo):.1f}× la del SELECT (sin el hijo)   objetivo ≤ 10 s y ≤ 3×", flush=True)

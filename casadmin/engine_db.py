@@ -22,16 +22,21 @@ stored call is evaluated on exactly what it exports.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
 import hashlib
+import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
+import msgspec
 import pluggy
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role
@@ -44,6 +49,8 @@ from casadmin import plugins as pl
 from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.engine import interchange, report, run
 from casadmin.engine.interchange import ArchivoInvalido
+from casadmin.engine.model import Candidato, Documento, Entradas
+from casadmin.engine.model import Convocatoria as ConvocatoriaMotor
 from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
 from casadmin.models.enums import (
     CondicionFormacion,
@@ -70,6 +77,17 @@ from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
+from casadmin.rules.types import (
+    Capacitacion,
+    Condicion,
+    Experiencia,
+    Formacion,
+    Nivel,
+    NivelEstudios,
+)
+from casadmin.rules.types import Sector as SectorMotor
+from casadmin.rules.types import TipoCapacitacion as TipoCapacitacionMotor
+from casadmin.rules.types import TipoExperiencia as TipoExperienciaMotor
 
 __all__ = [
     "ArchivoInvalido",
@@ -121,6 +139,8 @@ _OFIMATICA = {p.value: p for p in ProgramaOfimatica}
 
 #: Stage inputs as checklist items (ItemVerificacion.codigo) of the stage's ResultadoEtapa.
 ASISTIO, PUNTAJE, EXPEDIENTE, EN_PLAZO = "asistio", "puntaje", "expediente", "en_plazo"
+#: Curricular-stage items of the evaluator's checklist of the expediente: "lista:<item>" (§4.2.4).
+LISTA = "lista:"
 FACTORES_CURRICULARES = ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")
 #: Ficha stage: "especifica:<n>" is the evaluator's §4.2.1 x judgment on the n-th experience
 #: (0-based, in the frozen Ficha's order); other codes are the manual checks (verificacion_manual).
@@ -683,6 +703,9 @@ class _Importacion:
                      clausula="§4.2.4")
             for factor, cumple in cu.get("factores", {}).items():
                 item(Etapa.curricular, factor, f"Factor curricular: {factor}", cumple=cumple, clausula="§4.2.4")
+            for codigo, cumple in cu.get("lista", {}).items():
+                item(Etapa.curricular, f"{LISTA}{codigo}", f"Lista de verificación del expediente: {codigo}",
+                     cumple=cumple, clausula="§4.2.4")
         if (en := e.get("entrevista")) is not None:
             item(Etapa.entrevista, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6")
         for k, posicion, total, sustento in self.decisiones.get(p["id"], ()):
@@ -797,7 +820,7 @@ def _copiar(conn: sa.Connection, tabla: sa.Table, destino: str, columnas: list[s
         raise sa.exc.DBAPIError.instance(sql, None, exc, dialecto.loaded_dbapi.Error) from None
 
 
-def _lotes(valores: Iterable[str], tamano: int = 5000) -> Iterable[list[str]]:
+def _lotes(valores: Iterable[Any], tamano: int = 5000) -> Iterable[list[Any]]:
     """Values in batches, so that an IN list stays within the databases' bound-parameter limits."""
     lista = list(valores)
     for i in range(0, len(lista), tamano):
@@ -969,86 +992,125 @@ def _id_en_archivo(ficha: Mapping[str, Any]) -> str:
 
 
 def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None, *,
-          con_resultados: bool = False, etapa: str | None = None) -> _Leido:
-    """The call's applications (all, or those whose id ``solo`` selects) in the format's terms.
+          con_resultados: bool = False) -> _Leido:
+    """The call's applications (all, or those whose id ``solo`` selects) in the format's terms (an export).
 
     Five queries whatever the number of applications: applications, documents, stage rows,
     checklist items and interview sheets, each filtered by the call (and ``solo``). The stored
-    reasons and rules of each result are read only ``con_resultados`` (for an export).
-
-    With ``etapa`` (what :func:`evaluar` reads), the stage inputs are those of that stage and of
-    the Ficha (its override, manual checks and §4.2.1 x judgments are part of every stage's
-    candidate), and interview sheets only for the interview: a stage's hook receives the
-    inputs of its own stage. For a Ficha stage of 150,000 applications this leaves out some
-    two million checklist items and 400,000 sheets that no rule of the stage reads.
+    reasons and rules of each result are read only ``con_resultados``.
     """
     leido = _Leido(conv=conv, cabecera=_cabecera(conv))
     cierre = interchange.fechahora(leido.cabecera["convocatoria"]["cierre_postulacion"])
     P = m.Postulacion
-
-    def filtro(col):
-        return [col.in_(solo)] if solo is not None else []
-
-    apps = session.execute(
-        sa.select(P.id, P.registrada_en, P.ficha).where(P.convocatoria_id == conv.id, *filtro(P.id)).order_by(P.id)
-    ).all()
-    D = m.DocumentoPostulacion
-    documentos: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for d in session.execute(
-        sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
-        .where(P.convocatoria_id == conv.id, *filtro(P.id)).order_by(D.id)
-    ):
-        documentos[d.postulacion_id].append({"tipo": d.tipo, "paginas": d.paginas, "validado": d.validado,
-                                             "en_plazo": d.cargado_en <= cierre})
-    R = m.ResultadoEtapa
-    for f in session.execute(
-        sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
-                  R.evaluado_en, R.publicado,
-                  *((R.motivos, R.reglas) if con_resultados else (sa.null().label("motivos"), sa.null().label("reglas"))))
-        .where(R.convocatoria_id == conv.id, *filtro(R.postulacion_id))
-    ):
-        leido.filas[(f.postulacion_id, f.etapa.name)] = f
-    V = m.ItemVerificacion
-    de_etapa = [] if etapa is None else [R.etapa.in_({Etapa.ficha, Etapa[etapa]})]
-    items: dict[int, list[sa.Row]] = defaultdict(list)
-    for it in session.execute(
-        sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion).join(R, R.id == V.resultado_etapa_id)
-        .where(R.convocatoria_id == conv.id, *de_etapa, *filtro(R.postulacion_id)).order_by(V.id)
-    ):
-        items[it.resultado_etapa_id].append(it)
-    H = m.HojaEntrevista
-    sufijo = f".{conv.entidad.siglas.lower()}"
-    hojas: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    asistencia: dict[int, list[bool]] = defaultdict(list)
-    for h in [] if etapa not in (None, "entrevista") else session.execute(
-        sa.select(H.postulacion_id, H.asistio, *(getattr(H, f) for f in FACTORES_ENTREVISTA), m.Usuario.username)
-        .join(P, P.id == H.postulacion_id).join(m.MiembroComite, m.MiembroComite.id == H.miembro_id)
-        .join(m.Usuario, m.Usuario.id == m.MiembroComite.usuario_id)
-        .where(P.convocatoria_id == conv.id, H.enviada.is_(True), *filtro(P.id)).order_by(H.id)
-    ):
-        # Only submitted sheets count (D6); a member's code is the username without the institution.
-        asistencia[h.postulacion_id].append(h.asistio)
-        hojas[h.postulacion_id].append({"miembro": h.username.removesuffix(sufijo),
-                                        "factores": {f: _texto_decimal(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
+    apps = session.execute(_consulta_postulaciones(conv, solo, sa.select(P.id, P.registrada_en, P.ficha))).all()
+    insumos = _Insumos.leer(session, conv, solo, con_resultados=con_resultados)
+    leido.filas = insumos.filas
     grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
     for a in apps:
         ident = leido.ids[a.id] = _id_en_archivo(a.ficha)
-        por_etapa = {e.name: {} for e in Etapa}
-        for e in por_etapa:
-            f = leido.filas.get((a.id, e))
-            if f is not None:
-                por_etapa[e] = {it.codigo: it for it in items.get(f.id, ())}
-        entradas = _entradas(leido.filas.get((a.id, "ficha")), por_etapa, hojas.get(a.id, []), asistencia.get(a.id, []))
+        entradas, especificas = insumos.entradas(a.id, grupos)
+        documentos = [{"tipo": d.tipo, "paginas": d.paginas, "validado": d.validado, "en_plazo": d.cargado_en <= cierre}
+                      for d in insumos.documentos.get(a.id, ())]
+        leido.postulantes.append(_postulante(a, ident, especificas, documentos, entradas))
+    leido.decisiones = [{"orden": [leido.ids[pid] for pid in orden], "sustento": sustento}
+                        for orden, sustento in _decisiones(grupos)]
+    return leido
+
+
+def _consulta_postulaciones(conv: m.Convocatoria, solo: sa.Select | None, q: sa.Select) -> sa.Select:
+    P = m.Postulacion
+    return q.where(P.convocatoria_id == conv.id, *([] if solo is None else [P.id.in_(solo)])).order_by(P.id)
+
+
+def _decisiones(grupos: Mapping[int, list[tuple[Decimal, int, str]]]) -> list[tuple[list[int], str]]:
+    """Committee tie decisions (D8) from the interview's ``decision_comite:<k>`` items: application ids in order, reason."""
+    out = []
+    for k in sorted(grupos):
+        orden = sorted(grupos[k])
+        out.append(([pid for _, pid, _ in orden], orden[0][2]))
+    return out
+
+
+@dataclass
+class _Insumos:
+    """What evaluators recorded for a call's applications: documents, stage rows, checklist items and
+    submitted interview sheets, read in four or five set-based queries (export and evaluate share them)."""
+
+    documentos: dict[int, list[sa.Row]]
+    #: (postulacion id, etapa) → stored row values
+    filas: dict[tuple[int, str], sa.Row]
+    #: ResultadoEtapa id → its checklist items by code (the last one of a code counts)
+    items: dict[int, dict[str, sa.Row]]
+    hojas: dict[int, list[dict[str, Any]]]
+    asistencia: dict[int, list[bool]]
+
+    @classmethod
+    def leer(cls, session: Session, conv: m.Convocatoria, solo: sa.Select | None = None, *,
+             con_resultados: bool = False, etapa: str | None = None) -> _Insumos:
+        """With ``etapa`` (what :func:`evaluar` reads), the stage rows and checklist items are those of that
+        stage and of the Ficha (its override, manual checks and §4.2.1 x judgments are part of every stage's
+        candidate), with the earlier stages' rows for the interview (their scores add up, D5), and interview
+        sheets only for the interview: a stage's hook receives the inputs of its own stage. For a Ficha
+        stage of 150,000 applications this leaves out 600,000 stage rows, some two million checklist
+        items and 400,000 sheets that no rule of the stage reads."""
+        P, D, R, V, H = m.Postulacion, m.DocumentoPostulacion, m.ResultadoEtapa, m.ItemVerificacion, m.HojaEntrevista
+
+        def filtro(col):
+            return [col.in_(solo)] if solo is not None else []
+
+        documentos: dict[int, list[sa.Row]] = defaultdict(list)
+        for d in session.execute(
+            sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
+            .where(P.convocatoria_id == conv.id, *filtro(P.id)).order_by(D.id)
+        ):
+            documentos[d.postulacion_id].append(d)
+        de_filas = [] if etapa in (None, "entrevista") else [R.etapa.in_({Etapa.ficha, Etapa[etapa]})]
+        filas = {(f.postulacion_id, f.etapa.name): f for f in session.execute(
+            sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
+                      R.evaluado_en, R.publicado,
+                      *((R.motivos, R.reglas) if con_resultados else (sa.null().label("motivos"), sa.null().label("reglas"))))
+            .where(R.convocatoria_id == conv.id, *de_filas, *filtro(R.postulacion_id)))}
+        de_etapa = [] if etapa is None else [R.etapa.in_({Etapa.ficha, Etapa[etapa]})]
+        items: dict[int, dict[str, sa.Row]] = defaultdict(dict)
+        for it in session.execute(
+            sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion).join(R, R.id == V.resultado_etapa_id)
+            .where(R.convocatoria_id == conv.id, *de_etapa, *filtro(R.postulacion_id)).order_by(V.id)
+        ):
+            items[it.resultado_etapa_id][it.codigo] = it
+        sufijo = f".{conv.entidad.siglas.lower()}"
+        hojas: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        asistencia: dict[int, list[bool]] = defaultdict(list)
+        for h in [] if etapa not in (None, "entrevista") else session.execute(
+            sa.select(H.postulacion_id, H.asistio, *(getattr(H, f) for f in FACTORES_ENTREVISTA), m.Usuario.username)
+            .join(P, P.id == H.postulacion_id).join(m.MiembroComite, m.MiembroComite.id == H.miembro_id)
+            .join(m.Usuario, m.Usuario.id == m.MiembroComite.usuario_id)
+            .where(P.convocatoria_id == conv.id, H.enviada.is_(True), *filtro(P.id)).order_by(H.id)
+        ):
+            # Only submitted sheets count (D6); a member's code is the username without the institution.
+            asistencia[h.postulacion_id].append(h.asistio)
+            hojas[h.postulacion_id].append({"miembro": h.username.removesuffix(sufijo),
+                                            "factores": {f: _texto_decimal(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
+        return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia)
+
+    def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]) -> tuple[dict[str, Any], set[int]]:
+        """One application's ``entradas`` in the format's terms and the experiences (0-based) the evaluator
+        judged specific (§4.2.1 x); adds its committee tie decisions (D8) to ``grupos``."""
+        por_etapa: dict[str, Mapping[str, sa.Row]] = {}
+        for e in _ETAPAS:
+            f = self.filas.get((pid, e))
+            por_etapa[e] = self.items.get(f.id, _VACIO) if f is not None else _VACIO
+        entradas = _entradas(self.filas.get((pid, "ficha")), por_etapa, self.hojas.get(pid, []),
+                             self.asistencia.get(pid, []))
         especificas = {int(c.removeprefix(ESPECIFICA)) for c, it in por_etapa["ficha"].items()
                        if c.startswith(ESPECIFICA) and it.cumple}
         for c, it in por_etapa["entrevista"].items():
             if c.startswith(DECISION):
-                grupos[int(c.removeprefix(DECISION))].append((it.puntaje or Decimal(0), a.id, it.observacion or ""))
-        leido.postulantes.append(_postulante(a, ident, especificas, documentos.get(a.id, []), entradas))
-    for k in sorted(grupos):
-        orden = sorted(grupos[k])
-        leido.decisiones.append({"orden": [leido.ids[pid] for _, pid, _ in orden], "sustento": orden[0][2]})
-    return leido
+                grupos[int(c.removeprefix(DECISION))].append((it.puntaje or Decimal(0), pid, it.observacion or ""))
+        return entradas, especificas
+
+
+_ETAPAS = tuple(e.name for e in Etapa)
+_VACIO: Mapping[str, Any] = MappingProxyType({})
 
 
 def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], hojas: list[dict[str, Any]],
@@ -1075,6 +1137,10 @@ def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], h
         factores = {k: bool(cu[k].cumple) for k in FACTORES_CURRICULARES if k in cu}
         if factores:
             entradas["curricular"]["factores"] = factores
+        lista = {k.removeprefix(LISTA): bool(it.cumple) for k, it in cu.items()
+                 if k.startswith(LISTA) and it.cumple is not None}
+        if lista:
+            entradas["curricular"]["lista"] = lista
     en = items["entrevista"]
     if ASISTIO in en or asistencia:
         # Attendance as recorded for the stage; without that item, as the members' sheets say.
@@ -1136,6 +1202,199 @@ def _postulante(app: sa.Row, ident: str, especificas: set[int], documentos: list
     out.update({"fecha_nacimiento": dp.get("fecha_nacimiento"), "registrada_en": _iso(app.registrada_en),
                 "ficha": ficha, "documentos": documentos, "entradas": entradas})
     return out
+
+
+# --- the evaluation's reader: the engine model straight from the frozen Ficha ---------------
+#
+# ``evaluar`` builds each candidate from the frozen Ficha's JSON text with msgspec, decoding only
+# the fields the engine uses, straight into dates, Decimals (exact: from the JSON text, never
+# through float) and the rules' enums, instead of decoding the whole document to dicts and
+# building the format's dicts in between (docs/performance.md). The result is the same
+# ``Candidato`` as ``interchange.candidato(_postulante(...))`` (tests/test_engine_db.py checks it);
+# a Ficha that does not have the expected shape goes through that slower path instead, which
+# also raises exactly what it raised before.
+
+
+class _DatosPersonales(msgspec.Struct):
+    tipo_documento: str
+    numero_documento: str
+    fecha_nacimiento: dt.date
+    apellido_paterno: str | None = None
+    apellido_materno: str | None = None
+    nombres: str | None = None
+
+
+class _Adicional(msgspec.Struct):
+    discapacidad: bool | None = None
+    licenciado_ffaa: bool | None = None
+    deportista_nivel: int | None = None
+
+
+class _Formacion(msgspec.Struct):
+    nivel: NivelEstudios
+    condicion: str
+    carrera: str | None = None
+    fecha_egreso: dt.date | None = None
+    fecha_diploma: dt.date | None = None
+    institucion: str | None = None
+
+
+class _Colegiatura(msgspec.Struct):
+    habilitado: bool | None = None
+
+
+class _Idioma(msgspec.Struct):
+    idioma: str
+    nivel: Nivel
+
+
+class _Ofimatica(msgspec.Struct):
+    programa: str
+    nivel: Nivel
+
+
+class _Capacitacion(msgspec.Struct):
+    tipo: TipoCapacitacionMotor
+    tema: str
+    horas: Decimal
+    creditos: Decimal | None = None
+    institucion: str | None = None
+    fecha_inicio: dt.date | None = None
+    fecha_fin: dt.date | None = None
+    ente_rector: bool | None = None
+
+
+class _Experiencia(msgspec.Struct):
+    empleador: str
+    sector: SectorMotor
+    puesto: str
+    fecha_inicio: dt.date
+    funciones: str | None = None
+    tipo: TipoExperienciaMotor | None = None
+    fecha_fin: dt.date | None = None
+    actual: bool | None = None
+
+
+class _Otro(msgspec.Struct):
+    descripcion: str
+
+
+class _Intercambio(msgspec.Struct):
+    id: str | None = None
+
+
+class _FichaMotor(msgspec.Struct):
+    """The parts of a frozen Ficha (``ficha.snapshot``) the engine reads; other keys are skipped unread."""
+
+    datos_personales: _DatosPersonales
+    informacion_adicional: _Adicional = msgspec.field(default_factory=_Adicional)
+    firma_archivo_id: int | None = None
+    formacion_academica: list[_Formacion] = []
+    colegiatura: list[_Colegiatura] = []
+    idiomas: list[_Idioma] = []
+    ofimatica: list[_Ofimatica] = []
+    capacitaciones: list[_Capacitacion] = []
+    experiencia_laboral: list[_Experiencia] = []
+    otros_requisitos: list[_Otro] = []
+    intercambio: _Intercambio | None = None
+
+
+_FICHA_MOTOR = msgspec.json.Decoder(_FichaMotor)
+_EMPLEO = TipoExperienciaMotor("empleo")
+
+
+def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, especificas: set[int],
+                      documentos: tuple[Documento, ...], entradas: Entradas) -> Candidato:
+    """``interchange.candidato(_postulante(...))`` from a decoded Ficha, without the format's dicts."""
+    dp, ad = f.datos_personales, f.informacion_adicional
+    conocimientos = {ProgramaOfimatica[o.programa].value: o.nivel for o in f.ofimatica}
+    conocimientos.update({i.idioma: i.nivel for i in f.idiomas})
+    return Candidato(
+        id=ident, tipo_documento=dp.tipo_documento, numero_documento=dp.numero_documento,
+        apellidos=" ".join(x for x in (dp.apellido_paterno, dp.apellido_materno) if x is not None),
+        nombres=dp.nombres, fecha_nacimiento=dp.fecha_nacimiento, registrada_en=registrada_en,
+        formaciones=tuple(
+            Formacion(nivel=x.nivel, condicion=Condicion(_CONDICION_A_FORMATO.get(x.condicion, x.condicion)),
+                      carrera="" if x.carrera is None else x.carrera, fecha_egreso=x.fecha_egreso,
+                      fecha_diploma=x.fecha_diploma, centro="" if x.institucion is None else x.institucion)
+            for x in f.formacion_academica),
+        experiencias=tuple(
+            Experiencia(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
+                        fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
+                        especifica=n in especificas)
+            for n, x in enumerate(f.experiencia_laboral)),
+        capacitaciones=tuple(
+            Capacitacion(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
+                         inicio=x.fecha_inicio, ente_rector=False if x.ente_rector is None else x.ente_rector,
+                         institucion="" if x.institucion is None else x.institucion)
+            for x in f.capacitaciones),
+        conocimientos=conocimientos,
+        colegiado=bool(f.colegiatura),
+        habilitado=any(c.habilitado for c in f.colegiatura),
+        otros=tuple(x.descripcion for x in f.otros_requisitos),
+        licenciado_ffaa=bool(ad.licenciado_ffaa), discapacidad=bool(ad.discapacidad),
+        deportista_nivel=ad.deportista_nivel, firma=f.firma_archivo_id is not None,
+        documentos=documentos, entradas=entradas,
+    )
+
+
+@dataclass
+class _Candidatos:
+    """What :func:`evaluar` reads: a stage's candidates as the engine model, with what storing needs."""
+
+    candidatos: list[Candidato]
+    #: the applicant's id in the format → postulacion id
+    por_id: dict[str, int]
+    #: (postulacion id, etapa) → stored row values (this stage, the Ficha, and the earlier ones for the interview)
+    filas: dict[tuple[int, str], sa.Row]
+    #: committee tie decisions (D8), by the format's ids
+    decisiones: list[tuple[str, ...]]
+
+
+def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,
+                     solo: sa.Select | None = None) -> _Candidatos:
+    """The candidates of ``etapa`` (all applications, or those ``solo`` selects) as the engine model.
+
+    The same queries as an export restricted to the stage (:class:`_Insumos` with ``etapa``), the
+    Ficha read as JSON text; each candidate equals what ``casadmin simulate`` builds from the exported file.
+    """
+    P = m.Postulacion
+    apps = session.execute(_consulta_postulaciones(
+        conv, solo, sa.select(P.id, P.registrada_en, sa.cast(P.ficha, sa.Text).label("ficha")))).all()
+    insumos = _Insumos.leer(session, conv, solo, etapa=etapa)
+    cierre = modelo.cierre_postulacion
+    vacias = interchange._entradas({})
+    candidatos: list[Candidato] = []
+    ids: dict[int, str] = {}
+    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
+    for pid, registrada, texto in apps:
+        entradas, especificas = insumos.entradas(pid, grupos)
+        documentos = tuple(Documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado, en_plazo=d.cargado_en <= cierre)
+                           for d in insumos.documentos.get(pid, ()))
+        try:
+            f = _FICHA_MOTOR.decode(texto)
+        except msgspec.DecodeError:  # not the usual shape: the format's path, with its own errors
+            f = None
+        if f is not None:
+            dp = f.datos_personales
+            ident = (f.intercambio is not None and f.intercambio.id) or (
+                dp.numero_documento if dp.tipo_documento == "DNI" else f"{dp.tipo_documento}-{dp.numero_documento}")
+        else:
+            a = SimpleNamespace(id=pid, registrada_en=registrada, ficha=json.loads(texto))
+            ident = _id_en_archivo(a.ficha)
+        ids[pid] = ident
+        try:
+            if f is None:
+                candidatos.append(interchange.candidato(
+                    _postulante(a, ident, especificas, [dataclasses.asdict(d) for d in documentos], entradas)))
+            else:
+                candidatos.append(_candidato_rapido(
+                    f, ident, to_lima(registrada).replace(microsecond=0), especificas, documentos,
+                    interchange._entradas(entradas) if entradas else vacias))
+        except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
+            raise EvaluacionRechazada(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None
+    return _Candidatos(candidatos=candidatos, por_id={ident: pid for pid, ident in ids.items()}, filas=insumos.filas,
+                       decisiones=[tuple(ids[pid] for pid in orden) for orden, _ in _decisiones(grupos)])
 
 
 def conteos(session: Session, codigo: str) -> dict[str, int]:
@@ -1233,6 +1492,25 @@ class Evaluacion:
     recalculada: bool
 
 
+@contextmanager
+def _sin_recolector() -> Iterator[None]:
+    """The cyclic garbage collector paused while a stage is evaluated, then restored as it was.
+
+    Reading a call of 150,000 applicants builds millions of objects that all stay alive until the
+    results are stored; each automatic collection would walk them again (it was most of the time
+    spent decoding the frozen Fichas: docs/performance.md). Reference counting still frees
+    everything that becomes garbage; only cycles wait for the collector's next run.
+    """
+    activo = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if activo:
+            gc.enable()
+
+
+@_sin_recolector()
 def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = False, motivo: str | None = None,
             usuario: m.Usuario | str | None = None, pm: pluggy.PluginManager | None = None) -> Evaluacion:
     """Run one stage of a stored call with the engine and store its results (D1–D6, F3).
@@ -1281,20 +1559,14 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
                 .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
                        R.evaluado_en.is_not(None))
                 .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
-    leido = _leer(session, conv, solo, etapa=etapa)
-    por_id = {ident: pid for pid, ident in leido.ids.items()}
-    candidatos = []
-    for p in leido.postulantes:
-        try:
-            candidatos.append(interchange.candidato(p))
-        except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
-            raise EvaluacionRechazada(f"La Ficha de la postulación «{p['id']}» no puede evaluarse: {exc}") from None
-    decisiones = [tuple(d["orden"]) for d in leido.decisiones]
-    ctx = run.contexto(modelo, bases, decisiones)
+    leido = _leer_candidatos(session, conv, modelo, etapa, solo)
+    candidatos = leido.candidatos
+    ctx = run.contexto(modelo, bases, leido.decisiones)
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
     try:
         if etapa == "entrevista":
-            acumulado = {c.id: sum((f.puntaje for e in previas if (f := leido.filas.get((por_id[c.id], e))) is not None
+            acumulado = {c.id: sum((f.puntaje for e in previas
+                                    if (f := leido.filas.get((leido.por_id[c.id], e))) is not None
                                     and f.puntaje is not None), Decimal(0)) for c in candidatos}
             candidatos = run._convocar(pm, ctx, sim, candidatos, acumulado)
         resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
@@ -1304,13 +1576,13 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     except pl.SinImplementacion as exc:
         session.rollback()
         raise EvaluacionRechazada(str(exc)) from None
-    sim.etapas[etapa] = resultados
-    filas = report.como_dict(sim)["etapas"][etapa]
     plugin_etapa = next((p for p, v in sim.reglas.items() if resultados and v == resultados[0].regla), None)
     reglas = {**({plugin_etapa: sim.reglas[plugin_etapa]} if plugin_etapa else {}), **dict(sorted(sim.reglas.items()))}
     try:
-        resumen = _guardar(session, conv, etapa, leido, por_id, resultados, filas, reglas, publicada,
-                           recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista)
+        resumen = _guardar(session, conv, etapa, leido.por_id, resultados, reglas, publicada,
+                           recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
+                           existentes=None if solo is not None else
+                           {pid: f for (pid, e), f in leido.filas.items() if e == etapa})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -1322,23 +1594,31 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     return resumen
 
 
-def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, por_id: Mapping[str, int],
-             resultados: Sequence[Any], filas: Sequence[Mapping[str, Any]], reglas: dict[str, str], publicada: bool, *,
-             recalcular: bool, motivo: str, usuario: m.Usuario | str | None, convocados: list[str]) -> Evaluacion:
-    """Replace the stage's results with these, in bulk (one UPDATE and one INSERT batch)."""
+def _guardar(session: Session, conv: m.Convocatoria, etapa: str, por_id: Mapping[str, int],
+             resultados: Sequence[Any], reglas: dict[str, str], publicada: bool, *,
+             recalcular: bool, motivo: str, usuario: m.Usuario | str | None, convocados: list[str],
+             existentes: Mapping[int, sa.Row] | None = None) -> Evaluacion:
+    """Replace the stage's results with these, in bulk: on PostgreSQL one ``COPY`` and three set-based
+    statements (:func:`_guardar_copiando`), elsewhere one UPDATE and one INSERT batch.
+
+    ``existentes`` are the stage's stored rows of every application of the call by postulacion id,
+    when the reader already has them all (read here otherwise)."""
     R = m.ResultadoEtapa
     momento = now()
     quien_id, quien = audit.quien(usuario, consola=True)
-    existentes = {f.postulacion_id: f for f in session.execute(
-        sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
-        .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
-    nuevos, cambios, estados = [], [], []
+    if existentes is None:
+        existentes = {f.postulacion_id: f for f in session.execute(
+            sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
+            .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
+    #: (id of the stage row or None for a new one, postulacion id, result)
+    escritos: list[tuple[int | None, int, Any]] = []
+    cambios: list[dict[str, Any]] = []
     antes: dict[str, Any] = {}
     despues: dict[str, Any] = {}
     conteo: dict[str, int] = {}
     conservados = 0
     evaluados = set()
-    for r, fila in zip(resultados, filas, strict=True):
+    for r in resultados:
         pid = por_id[r.candidato]
         evaluados.add(pid)
         previo = existentes.get(pid)
@@ -1346,20 +1626,36 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
             conservados += 1  # the evaluator's written override of this stage stands (D1)
             continue
         conteo[r.resultado] = conteo.get(r.resultado, 0) + 1
-        valores = {"resultado": Resultado[r.resultado], "puntaje": r.puntaje, "motivos": fila["motivos"],
-                   "reglas": reglas, "evaluado_en": momento, "evaluado_por_id": quien_id, "publicado": publicada,
-                   "modificado_en": momento}
-        if previo is None:
-            nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa], "override": False,
-                           "motivo_override": None, "creado_en": momento, **valores})
-        else:
-            cambios.append({"id": previo.id, **valores})
+        escritos.append((None if previo is None else previo.id, pid, r))
         antiguo = None if previo is None or previo.evaluado_en is None else (previo.resultado.name, previo.puntaje)
         if antiguo != (r.resultado, r.puntaje):
             antes[r.candidato] = None if antiguo is None else {"resultado": antiguo[0], "puntaje": antiguo[1]}
             despues[r.candidato] = {"resultado": r.resultado, "puntaje": r.puntaje}
-        estados.append({"id": pid, "estado": EstadoPostulacion.en_proceso if r.sigue else EstadoPostulacion.no_apto,
-                        "modificado_en": momento})
+    if session.connection().dialect.name == "postgresql":
+        _guardar_copiando(session, conv, etapa, escritos, reglas, publicada, momento, quien_id)
+    else:
+        nuevos: list[dict[str, Any]] = []
+        estados: dict[bool, list[int]] = {True: [], False: []}  # the application's state: only where it changes
+        for fila_id, pid, r in escritos:
+            valores = {"resultado": Resultado[r.resultado], "puntaje": r.puntaje,
+                       "motivos": [report._motivo(x) for x in r.motivos], "reglas": reglas, "evaluado_en": momento,
+                       "evaluado_por_id": quien_id, "publicado": publicada, "modificado_en": momento}
+            if fila_id is None:
+                nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa],
+                               "override": False, "motivo_override": None, "creado_en": momento, **valores})
+            else:
+                cambios.append({"id": fila_id, **valores})
+            estados[r.sigue].append(pid)
+        _actualizar_en_bloque(session, R, cambios)
+        cambios = []
+        _insertar_en_bloque(session, R.__table__, nuevos)
+        P = m.Postulacion
+        for sigue, pids in estados.items():
+            estado = EstadoPostulacion.en_proceso if sigue else EstadoPostulacion.no_apto
+            for lote in _lotes(pids):
+                session.execute(sa.update(P).where(P.id.in_(lote), P.estado != estado)
+                                .values(estado=estado, modificado_en=momento)
+                                .execution_options(synchronize_session=False))
     ids_por_pid = {pid: ident for ident, pid in por_id.items()}
     for pid, previo in existentes.items():
         if pid in evaluados or previo.override or previo.evaluado_en is None:
@@ -1371,8 +1667,6 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
         antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
         despues[clave] = None
     _actualizar_en_bloque(session, R, cambios)
-    _insertar_en_bloque(session, R.__table__, nuevos)
-    _actualizar_en_bloque(session, m.Postulacion, estados)
     if publicada:  # a recalculated published stage: the public list's order follows (§4.2)
         numerar(session, conv.id, Etapa[etapa])
     registro = {"etapa": etapa, "conteo": conteo, "reglas": reglas}
@@ -1386,3 +1680,56 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, leido: _Leido, 
                      entidad_id=conv.entidad_id, convocatoria_id=conv.id, despues=registro)
     return Evaluacion(codigo=conv.codigo, etapa=etapa, conteo=conteo, reglas=dict(sorted(reglas.items())),
                       convocados=list(convocados), conservados=conservados, recalculada=recalcular)
+
+
+def _guardar_copiando(session: Session, conv: m.Convocatoria, etapa: str, escritos: Sequence[tuple[int | None, int, Any]],
+                      reglas: dict[str, str], publicada: bool, momento: dt.datetime, quien_id: int | None) -> None:
+    """PostgreSQL: the results go once through ``COPY`` into a temporary table, then one ``UPDATE … FROM``
+    of the stage rows that exist, one ``INSERT … SELECT`` of the others (in the results' order) and
+    one ``UPDATE … FROM`` of the applications whose state changes: the same rows and values as the
+    portable path.
+    The reasons are written as JSON by msgspec (the same JSON values, compact)."""
+    if not escritos:
+        return
+    conn = session.connection()
+    R, P = m.ResultadoEtapa.__table__, m.Postulacion.__table__
+    tmp = "_casadmin_resultados"
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {tmp} ON COMMIT DROP AS SELECT id, postulacion_id, resultado, "
+                         "puntaje, motivos, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
+    codificar = msgspec.json.Encoder().encode
+    nombres = {r.name: r.name.encode() for r in Resultado}
+    lineas = []
+    for n, (fila_id, pid, r) in enumerate(escritos):
+        motivos = codificar([report._motivo(x) for x in r.motivos]).replace(b"\\", b"\\\\")
+        lineas.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
+            b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
+            b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
+    crudo = conn.connection.driver_connection
+    sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, sigue, n) FROM STDIN"
+    try:
+        with crudo.cursor() as cur, cur.copy(sql) as copia:
+            for i in range(0, len(lineas), 5000):
+                copia.write(b"".join(lineas[i:i + 5000]))
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from None
+    valores = [sa.bindparam("reglas", reglas, type_=R.c.reglas.type),
+               sa.bindparam("momento", momento, type_=R.c.evaluado_en.type),
+               sa.bindparam("quien", quien_id, type_=R.c.evaluado_por_id.type),
+               sa.bindparam("publicado", publicada, type_=R.c.publicado.type)]
+    session.execute(sa.text(
+        f"UPDATE resultado_etapa AS t SET resultado = c.resultado, puntaje = c.puntaje, motivos = c.motivos, "
+        f"reglas = :reglas, evaluado_en = :momento, evaluado_por_id = :quien, publicado = :publicado, "
+        f"modificado_en = :momento FROM {tmp} AS c WHERE c.id IS NOT NULL AND t.id = c.id").bindparams(*valores))
+    session.execute(sa.text(
+        f"INSERT INTO resultado_etapa (convocatoria_id, postulacion_id, etapa, override, motivo_override, creado_en, "
+        f"resultado, puntaje, motivos, reglas, evaluado_en, evaluado_por_id, publicado, modificado_en) "
+        f"SELECT :conv, c.postulacion_id, :etapa, false, NULL, :momento, c.resultado, c.puntaje, c.motivos, :reglas, "
+        f":momento, :quien, :publicado, :momento FROM {tmp} AS c WHERE c.id IS NULL ORDER BY c.n").bindparams(
+        *valores, sa.bindparam("conv", conv.id), sa.bindparam("etapa", Etapa[etapa], type_=R.c.etapa.type)))
+    session.execute(sa.text(
+        f"UPDATE postulacion AS p SET estado = CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END, "
+        f"modificado_en = :momento FROM {tmp} AS c WHERE p.id = c.postulacion_id "
+        f"AND p.estado <> CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END").bindparams(
+        valores[1], sa.bindparam("sigue", EstadoPostulacion.en_proceso, type_=P.c.estado.type),
+        sa.bindparam("no_sigue", EstadoPostulacion.no_apto, type_=P.c.estado.type)))
+    conn.exec_driver_sql(f"DROP TABLE {tmp}")

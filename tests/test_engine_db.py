@@ -23,6 +23,7 @@ from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import interchange, report
 from casadmin.engine.run import simular
+from casadmin.engine_db import _postulante
 from casadmin.ficha import digest
 from casadmin.hookspecs import hookimpl
 from casadmin.models.enums import Etapa, Resultado
@@ -279,6 +280,54 @@ def test_every_stage_in_order_gives_what_simulate_gives(db, ejemplo):
     exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
     assert interchange.validar(exportado) == [] and simulacion(exportado) == esperado
     assert list(exportado["resultados"]["etapas"]) == list(esperado["etapas"])
+
+
+#: What each stage's candidates carry of the stored inputs (``engine_db._Insumos`` with ``etapa``).
+_ENTRADAS_DE_ETAPA = {"ficha": (), "examen": ("examen",), "psicologica": ("psicologica",),
+                      "curricular": ("curricular",), "entrevista": ("entrevista",)}
+
+
+def test_the_evaluation_builds_each_candidate_as_simulate_does_from_the_export(db, monkeypatch):
+    """``evaluar`` builds candidates straight from the frozen Ficha's JSON text (msgspec, no dicts of the
+    format in between): for every stage they equal what ``interchange.candidato`` builds from the export,
+    with the inputs of that stage and the Ficha's; a Ficha of another shape takes the format's path."""
+    d = datos("sunedu")
+    d["postulantes"][2]["entradas"]["verificacion_manual"] = {"anexos_firmados": False, "dni_legible": True}
+    d["postulantes"][3]["entradas"]["ficha_override"] = {"resultado": "apto", "sustento": "Reconsideración 3-2026"}
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    # Shapes the fast reader does not take (an experience type left empty, hours as a JSON number,
+    # a date in ISO basic format, no id of the file): the format's path reads them as before.
+    postulaciones = db.session.scalars(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id)
+                                       .order_by(m.Postulacion.id)).all()
+    ficha = copy.deepcopy(postulaciones[0].ficha)
+    ficha["experiencia_laboral"][0]["tipo"] = ""
+    ficha["capacitaciones"][0]["horas"] = 40
+    postulaciones[0].ficha = ficha
+    ficha = copy.deepcopy(postulaciones[1].ficha)
+    ficha["experiencia_laboral"][0]["fecha_inicio"] = ficha["experiencia_laboral"][0]["fecha_inicio"].replace("-", "")
+    del ficha["intercambio"]
+    postulaciones[1].ficha = ficha
+    db.session.commit()
+    conv = engine_db._convocatoria(db.session, conv.codigo)
+    modelo = interchange.cargar({**engine_db._cabecera(conv), "postulantes": []}).convocatoria
+    exportados = engine_db._leer(db.session, conv).postulantes
+    assert exportados[1]["id"] == exportados[1]["documento"]["numero"]  # no id of the file: the DNI
+    formato = []
+    monkeypatch.setattr(engine_db, "_postulante", lambda *a: formato.append(a[1]) or _postulante(*a))
+    for etapa, propias in _ENTRADAS_DE_ETAPA.items():
+        formato.clear()
+        leidos = engine_db._leer_candidatos(db.session, conv, modelo, etapa)
+        esperados = [interchange.candidato({**p, "entradas": {
+            k: v for k, v in p["entradas"].items() if k in ("ficha_override", "verificacion_manual", *propias)}})
+            for p in exportados]
+        assert leidos.candidatos == esperados, etapa
+        assert formato == [exportados[0]["id"], exportados[1]["id"]]
+        assert leidos.por_id == {c.id: pid for c, pid in zip(esperados, (x.id for x in postulaciones), strict=True)}
+    assert leidos.candidatos[0].experiencias[0].tipo.value == "empleo"
+    assert leidos.candidatos[2].entradas.verificacion_manual == {"anexos_firmados": False, "dni_legible": True}
+    assert leidos.candidatos[3].entradas.ficha_override == ("apto", "Reconsideración 3-2026")
+    assert any(x.especifica for c in leidos.candidatos for x in c.experiencias)
+    assert any(c.entradas.hojas for c in leidos.candidatos)
 
 
 def test_stages_run_in_order_and_only_those_of_the_call(db):

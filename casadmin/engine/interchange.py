@@ -204,6 +204,7 @@ def _entradas(e: Mapping[str, Any]) -> Entradas:
         expediente_presentado=cu.get("expediente"),
         expediente_en_plazo=cu.get("en_plazo", True),
         factores_curriculares=dict(cu.get("factores", {})),
+        lista_curricular=dict(cu.get("lista", {})),
         entrevista_asistio=en.get("asistio"),
         hojas=tuple(
             Hoja(miembro=h["miembro"], factores={k: Decimal(str(v)) for k, v in h["factores"].items()})

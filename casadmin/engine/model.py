@@ -95,6 +95,8 @@ class Entradas:
     ficha_override: tuple[str, str] | None = None
     #: D1 manual checklist (annexes filled with this call's data, signed as in the DNI…).
     verificacion_manual: Mapping[str, bool] = field(default_factory=dict)
+    #: D4 the evaluator's checklist of the expediente, item → conforme (§4.2.4 Presentación).
+    lista_curricular: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,21 @@ from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Factor, evaluar_curricular
 
 
+#: The evaluator's checklist items whose failure alone makes the candidate No Apto/a (§4.2.4
+#: "Presentación del Expediente Curricular": one PDF, and "cada una de las páginas que contengan
+#: información, debe estar foliada (en número) de forma continua, de inicio a fin y dicho folio
+#: acompañado por la firma o visto bueno (en ambos casos, manuscritos) de inicio a fin, de lo
+#: contrario el/la candidato/a será considerado/a No Apto/a"; Criterios de Evaluación: "No Apto/a:
+#: ... no cumple con la presentación del Expediente Curricular según los criterios indicados").
+#: The other items (legible and matching the Ficha, translations, the DNI for Ley 31533) only keep a
+#: document from counting (§4.2.4 Consideraciones específicas, §4.6): the factors say it.
+ELIMINATORIOS = {
+    "un_pdf": ("Expediente en un (01) solo archivo PDF", "§4.2.4 Presentación del Expediente Curricular"),
+    "foliado_firmado": ("Cada página con información foliada (en número) y con firma o visto bueno manuscritos",
+                        "§4.2.4 Presentación del Expediente Curricular"),
+}
+
+
 def _tabla(ctx: Contexto) -> dict[Factor, Decimal]:
     clave = "curricular.puntos_con_examen" if ctx.convocatoria.incluye_examen else "curricular.puntos_sin_examen"
     return {Factor(k): Decimal(v) for k, v in ctx.parametros[clave].items()}
@@ -30,6 +45,15 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
                             mensaje="No adjuntó el Expediente Curricular en la fecha y horario establecidos: No Apto/a.")
             out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="no_apto", puntaje=Decimal(0),
                                  motivos=(motivo,)))
+            continue
+        fallas = tuple(Motivo(requisito=texto, declarado="no conforme", computado="verificado por el evaluador",
+                              cumple=False, clausula=clausula,
+                              mensaje=f"{texto}: no conforme. No cumple la presentación del Expediente Curricular: "
+                                      "No Apto/a.")
+                       for codigo, (texto, clausula) in ELIMINATORIOS.items() if e.lista_curricular.get(codigo) is False)
+        if fallas:
+            out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="no_apto", puntaje=Decimal(0),
+                                 motivos=fallas))
             continue
         cumplimiento = {f: bool(e.factores_curriculares.get(f.value, False)) for f in Factor}
         if not pide_publica:  # §4.2.4 Observación: its points move to specific experience

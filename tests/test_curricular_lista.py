@@ -1,0 +1,53 @@
+"""The evaluator's checklist of the expediente decides (§4.2.4 Presentación del Expediente Curricular)."""
+
+from __future__ import annotations
+
+import itertools
+
+import sqlalchemy as sa
+from test_etapas import _calcular, _examen, _expediente, _ficha, _ids, _resultados
+from test_etapas_desactualizadas import conv, orh  # noqa: F401  (fixtures)
+
+from casadmin import models as m
+from casadmin.models.enums import Etapa, Resultado
+
+_n = itertools.count(950501)
+FACTORES = ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")
+
+
+def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_its_clause(orh, db, conv):
+    _ficha(orh, db, conv.id)
+    _examen(orh, db, conv.id)
+    ids = _ids(db, conv.id)
+    siguen = sorted(d for d, (r, _) in _resultados(db, conv.id, "examen").items() if r == "apto")
+    url = f"/etapas/{conv.id}/psicologica/asistencia"
+    assert orh.post(url, data={"postulacion": [str(ids[d]) for d in siguen],
+                               **{f"asistio-{ids[d]}": "si" for d in siguen}}).status_code == 302
+    assert _calcular(orh, conv.id, "psicologica").status_code == 302
+    for d in siguen:
+        _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
+    sin_firma, otro = siguen[0], siguen[1]
+    for d in siguen:
+        datos = {f"factor-{f}": "si" for f in FACTORES}
+        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "no" if d == sin_firma else "si",
+                      "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else ""})
+        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
+    assert _calcular(orh, conv.id, "curricular").status_code == 302
+    cur = _resultados(db, conv.id, "curricular")
+    assert cur[sin_firma] == ("no_apto", 0) and cur[otro] == ("apto", 30)
+    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == ids[sin_firma],
+                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+    (motivo,) = fila.motivos
+    assert motivo["cumple"] is False and motivo["clausula"] == "§4.2.4 Presentación del Expediente Curricular"
+    assert "foliada" in motivo["requisito"] and "No Apto/a" in motivo["mensaje"]
+    assert "§4.2.4 Presentación del Expediente Curricular" in orh.get(
+        f"/etapas/{conv.id}/curricular/postulacion/{ids[sin_firma]}").get_data(as_text=True)
+
+    # The override stays possible, with its written reason; the engine keeps it on a new evaluation.
+    r = orh.post(f"/etapas/{conv.id}/curricular/postulacion/{ids[sin_firma]}/modificar",
+                 data={"resultado": "apto", "motivo": "Reconsideración N° 8: los folios sí tienen visto bueno."})
+    assert r.status_code == 302
+    assert _calcular(orh, conv.id, "curricular").status_code == 302
+    db.session.expire_all()
+    fila = db.session.get(m.ResultadoEtapa, fila.id)
+    assert fila.resultado is Resultado.apto and fila.override
