@@ -134,7 +134,11 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     """Ask the call's bases version (hook ``casadmin_detectar_desierto``, D9) which §4.5 cause applies.
 
     §4.5 d (the winner and the accesitarios did not sign) comes from the contract step
-    (:func:`casadmin.contratos.sin_nadie_por_llamar`), which the hook cannot see."""
+    (:func:`casadmin.contratos.sin_nadie_por_llamar`), which the hook cannot see.
+
+    The one source of the proposal: the final results screen asks it too
+    (:func:`casadmin.final.causa_desierto_propuesta`). It reads counts of the stored results, not the
+    whole call, so the "Declarar desierto" button stays cheap on a call of 150,000 applications."""
     from casadmin.engine import interchange, run
     from casadmin.engine_db import EvaluacionRechazada, _cabecera
 
@@ -143,6 +147,17 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     resumen = resumen_desierto(session, conv)
     if contratos.sin_nadie_por_llamar(session, conv):  # §4.5 d, §4.4 f: the contract step ran out of people
         return Propuesta(CausaDesierto.desistimiento, "casadmin.contratos", resumen)
+    from casadmin import etapas
+
+    # The counts mean nothing while a stage is half-evaluated or out of date (its evaluated candidates
+    # could all have failed while others wait): no cause is proposed until it is evaluated again.
+    try:
+        malas = etapas.desactualizadas(session, conv)
+    except etapas.EtapaRechazada as exc:
+        return Propuesta(None, None, resumen, error=exc.mensaje)
+    if malas:
+        return Propuesta(None, None, resumen,
+                         error=next(iter(malas.values())).rechazo("antes de proponer una causa de desierto"))
     pm = pm or pl.get_plugin_manager()
     try:
         bases = pl.get_bases(pm, conv.version_bases.codigo)

@@ -11,10 +11,16 @@ database; this module is what the screens need around it, each command in one tr
   with the evaluator's checklist (§4.2.4);
 * running a stage (:func:`evaluar`), recomputing a published one only with a written reason
   (:func:`recalcular`, F3), and an evaluator's override with a written reason (:func:`modificar_resultado`, D1);
-* the interview timetable (:func:`generar_citaciones`, :func:`editar_citacion`).
+* the interview timetable (:func:`generar_citaciones`, :func:`editar_citacion`) and its notice to each
+  candidate, by e-mail and in "Mis postulaciones", sent again only for changed slots (:func:`notificar_citaciones`, G1);
+* a large exam score file saved in a background job, all or nothing (:func:`cargar_puntajes`).
 
 A published stage is frozen (§4.2, E2): every input or result change is refused with
 :class:`EtapaPublicada`; a correction is an audited recomputation with its reason.
+A later stage is never silently out of date (:func:`desactualizacion`): when an earlier stage
+changes after it has results, it is shown "Resultados desactualizados", is neither published nor
+used by the final results (:func:`exigir_al_dia`) and no later stage is evaluated on it, until it
+is evaluated again; that evaluation removes the rows of those who no longer take part (§4.6).
 Every change is appended to the audit trail (A5).
 """
 
@@ -33,21 +39,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from casadmin import audit, engine_db, tareas
+from casadmin import audit, engine_db, mailer, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana_expediente
 from casadmin.engine import interchange, run
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.engine_db import ASISTIO, EN_PLAZO, EXPEDIENTE, FACTORES_CURRICULARES, PUNTAJE, SIGUEN
-from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado, TipoHito
-from casadmin.peru.clock import now
+from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, Resultado, TipoCorreo, TipoHito
+from casadmin.peru.clock import now, to_naive_lima
 from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_curricular
 
 __all__ = [
-    "ArchivoRechazado", "EtapaPublicada", "EtapaRechazada", "candidatos", "editar_citacion", "evaluar",
-    "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "recalcular",
-    "registrar_asistencia", "registrar_curricular", "registrar_examen",
+    "ArchivoRechazado", "Desactualizada", "EtapaPublicada", "EtapaRechazada", "candidatos", "cargar_puntajes",
+    "desactualizacion", "desactualizadas", "exigir_al_dia", "editar_citacion", "evaluar",
+    "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "notificar_citaciones",
+    "recalcular", "registrar_asistencia", "registrar_curricular", "registrar_examen",
 ]
 
 
@@ -113,6 +120,9 @@ NOMBRES_FACTOR = {
 
 #: Stages whose inputs ORH records on these screens (the interview's are the committee's sheets).
 CON_ENTRADAS = ("examen", "psicologica", "curricular")
+
+#: The kind of background job that saves a large score file (:func:`cargar_puntajes`).
+TAREA_PUNTAJES = "puntajes"
 
 #: A score file larger than this is refused before it is read.
 MAX_ARCHIVO = 5 * 1024 * 1024
@@ -472,7 +482,10 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
         if actualizar:
             session.execute(sa.update(V), actualizar)
         if insertar:
-            session.execute(sa.insert(V), insertar)
+            # render_nulls: every row with the same columns, so one batched INSERT (insertmanyvalues); an ORM
+            # bulk insert otherwise leaves out the None values and, with attendance rows (no score) and score
+            # rows (no «cumple») alternating, sends one INSERT per row (16,082 for 8,041 exam lines).
+            session.execute(sa.insert(V).execution_options(render_nulls=True), insertar)
         for lote in _lotes(pendientes):
             # Inputs changed: the stored result no longer follows from them until the stage is
             # evaluated again (an evaluator's override stands; the engine keeps it too).
@@ -635,6 +648,57 @@ def leer_archivo_puntajes(session: Session, conv: m.Convocatoria, nombre: str, d
     return entradas
 
 
+def cargar_puntajes(session: Session, conv: m.Convocatoria, entradas: Sequence[EntradaExamen], *,
+                    usuario: m.Usuario | None = None, origen: str = "archivo",
+                    en_tarea_desde: int | None = None) -> int | m.Tarea:
+    """Save a score file already read and checked (:func:`leer_archivo_puntajes`): at once, or, with
+    more than ``en_tarea_desde`` lines, as a background job with progress (returned) so that the
+    request ends quickly. Either way the whole file is saved in one transaction or not at all."""
+    exigir_editable(session, conv, "examen")
+    if en_tarea_desde is None or len(entradas) <= en_tarea_desde:
+        return registrar_examen(session, conv, entradas, usuario=usuario, origen=origen)
+    T = m.Tarea
+    if session.scalar(sa.select(T.id).where(T.convocatoria_id == conv.id, T.tipo == TAREA_PUNTAJES,
+                                            T.estado.in_([EstadoTarea.pendiente, EstadoTarea.en_curso])).limit(1)):
+        raise EtapaRechazada("Aún se está guardando otro archivo de puntajes de esta convocatoria: espere a que "
+                             "termine y vuelva a cargar este.", "archivo")
+    tarea = tareas.crear(session, tipo=TAREA_PUNTAJES, descripcion=f"Puntajes del {origen} – {conv.codigo}"[:300],
+                         funcion="casadmin.etapas.cargar_puntajes_en_tarea",
+                         argumentos={"convocatoria_id": conv.id, "usuario_id": usuario.id if usuario else None,
+                                     "origen": origen,
+                                     "entradas": [[e.postulacion_id, e.asistio,
+                                                   None if e.puntaje is None else str(e.puntaje)] for e in entradas]},
+                         entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                         usuario_id=usuario.id if usuario else None)
+    session.commit()
+    return tarea
+
+
+def cargar_puntajes_en_tarea(*, convocatoria_id: int, usuario_id: int | None, origen: str,
+                             entradas: Sequence[Sequence[Any]], avance: tareas.Avance) -> str:
+    """The background part of :func:`cargar_puntajes` (casadmin.tareas): checks again that the stage is
+    not published and every line's candidate is still in it (§4.2.2), then saves everything in one
+    transaction; any failure saves nothing and is shown on the job's page."""
+    from casadmin.extensions import db
+
+    session = db.session
+    conv = session.get(m.Convocatoria, convocatoria_id)
+    usuario = session.get(m.Usuario, usuario_id) if usuario_id else None
+    avance(5, 100, "Comprobando que los candidatos sigan en la Evaluación de Conocimientos…")
+    exigir_editable(session, conv, "examen")
+    lista = [EntradaExamen(int(pid), bool(asistio), None if p is None else Decimal(p)) for pid, asistio, p in entradas]
+    dentro = set(ids_en_etapa(session, conv, "examen"))
+    fuera = [e.postulacion_id for e in lista if e.postulacion_id not in dentro]
+    if fuera:
+        raise EtapaRechazada(f"{len(fuera)} candidato(s) del archivo ya no están en la Evaluación de Conocimientos "
+                             f"(p. ej. {_documento(session, conv, fuera[0])}): no se guardó ningún puntaje.")
+    # The last progress report before the transaction writes (on SQLite a writer holds the lock the
+    # progress update needs until the job's commit, as in casadmin.publicacion).
+    avance(20, 100, f"Guardando {len(lista)} puntaje(s) en una sola transacción…")
+    n = registrar_examen(session, conv, lista, usuario=usuario, origen=origen)
+    return f"Archivo cargado: {len(lista)} candidato(s) leídos, {n} cambio(s) guardado(s)."
+
+
 # --- curricular evaluation (§4.2.4) ----------------------------------------------------------------
 
 
@@ -700,6 +764,7 @@ def _exigir_listo(session: Session, conv: m.Convocatoria, etapa: str) -> None:
     previa = _previas_evaluadas(session, conv, todas[: todas.index(etapa)])
     if previa is not None:
         raise EtapaRechazada(f"La etapa «{_nombre(previa)}» aún no tiene resultados: calcúlela primero.")
+    _exigir_previas_al_dia(session, conv, etapa)
     faltan = faltantes(session, conv, etapa)
     if faltan:
         muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
@@ -728,11 +793,18 @@ def evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Us
 def _evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,
              recalcular: bool = False, motivo: str | None = None) -> engine_db.Evaluacion:
     try:
+        # committed with the results by engine_db.evaluar, or rolled back with them
+        quitar_fuera_de_etapa(session, conv, etapa, usuario=usuario, motivo=motivo)
         return engine_db.evaluar(session, conv.codigo, etapa, usuario=usuario, recalcular=recalcular, motivo=motivo)
     except engine_db.EvaluacionRechazada as exc:
+        session.rollback()
         raise EtapaRechazada(str(exc)) from None
     except pl.ErrorDePlugin as exc:
+        session.rollback()
         raise EtapaRechazada(f"La regla de las bases falló y no se guardó nada: {exc}") from None
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def evaluar_en_tarea(*, convocatoria_id: int, etapa: str, usuario_id: int | None, avance: tareas.Avance) -> str:
@@ -908,10 +980,10 @@ def generar_citaciones(session: Session, conv: m.Convocatoria, *, inicio: dt.dat
             cit = existentes.get(cand.postulacion_id)
             if cit is None:
                 cit = m.Citacion(postulacion_id=cand.postulacion_id, etapa=Etapa.entrevista, fecha_hora=hora,
-                                 lugar_o_enlace=lugar)
+                                 lugar_o_enlace=lugar, duracion_minutos=duracion)
                 session.add(cit)
             else:
-                cit.fecha_hora, cit.lugar_o_enlace = hora, lugar
+                cit.fecha_hora, cit.lugar_o_enlace, cit.duracion_minutos = hora, lugar, duracion
             out.append(cit)
         session.flush()
         audit.record(session, accion="programar_entrevistas", objeto=conv, antes=antes or None,
@@ -926,7 +998,8 @@ def generar_citaciones(session: Session, conv: m.Convocatoria, *, inicio: dt.dat
 
 def editar_citacion(session: Session, conv: m.Convocatoria, postulacion_id: int, *, fecha_hora: dt.datetime | None,
                     lugar: str, usuario: m.Usuario | None = None) -> m.Citacion:
-    """Change one candidate's interview slot (audited)."""
+    """Change one candidate's interview slot (audited). A slot already notified and now different
+    from what the candidate was told is to be notified again (:func:`por_notificar`)."""
     exigir_editable(session, conv, "entrevista")
     cit = citaciones(session, conv).get(postulacion_id)
     if cit is None:
@@ -953,6 +1026,173 @@ def _texto_citacion(c: m.Citacion) -> dict[str, str]:
     return {"fecha_hora": c.fecha_hora.strftime("%Y-%m-%d %H:%M"), "lugar_o_enlace": c.lugar_o_enlace}
 
 
+# --- the interview notice (G1, §4.2.5 c, d, e) ---------------------------------------------------------
+
+#: What the candidate must have at hand and do, from the SUNEDU bases' interview clause.
+INDICACIONES_ENTREVISTA: tuple[tuple[str, str], ...] = (
+    ("§4.2.5 d", ("Para registrar su asistencia presente su Documento Nacional de Identidad (DNI), Carné de "
+                  "Extranjería, Licencia de Conducir o Pasaporte, vigente y original (no copias ni fotos físicas o "
+                  "virtuales). Si lo perdió o se lo robaron, presente la denuncia policial o su Certificado de "
+                  "Inscripción (C4) de RENIEC; de lo contrario no podrá rendir la entrevista.")),
+    ("§4.2.5 c", ("Si la entrevista es virtual, verifique con anticipación que cuenta con el aplicativo indicado y "
+                  "con la tecnología necesaria, y siga las indicaciones de este correo y de la sala virtual: quien "
+                  "las incumple es considerado(a) No Apto(a), sin lugar a reclamo.")),
+    ("§4.2.5 e", "Una vez registrada su asistencia, permanezca en la sala hasta que culmine su entrevista."),
+)
+
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def datos_citacion(c: m.Citacion) -> dict[str, Any]:
+    """What a notice tells of a slot (Lima time); compared with :attr:`m.Citacion.notificado`."""
+    return {"fecha_hora": c.fecha_hora.strftime("%Y-%m-%d %H:%M"), "duracion_minutos": c.duracion_minutos,
+            "lugar_o_enlace": c.lugar_o_enlace}
+
+
+def estado_notificacion(c: m.Citacion) -> str:
+    """``nueva`` (never notified), ``modificada`` (changed since its notice) or ``notificada``."""
+    if c.notificada_en is None:
+        return "nueva"
+    return "notificada" if c.notificado == datos_citacion(c) else "modificada"
+
+
+def texto_citacion(datos: Mapping[str, Any]) -> dict[str, str]:
+    """The slot as a candidate reads it: date with weekday, Lima time, duration, place or link."""
+    inicio = dt.datetime.strptime(datos["fecha_hora"], "%Y-%m-%d %H:%M")
+    lugar = datos["lugar_o_enlace"]
+    virtual = lugar.lower().startswith(("http://", "https://"))
+    duracion = datos.get("duracion_minutos")
+    return {"fecha": f"{_DIAS[inicio.weekday()]} {inicio:%d/%m/%Y}", "hora": f"{inicio:%H:%M} (hora de Lima)",
+            "duracion": f"{duracion} minutos" if duracion else "",
+            "lugar_titulo": "Enlace de la sala virtual" if virtual else "Lugar", "lugar": lugar}
+
+
+def _cuerpo_citacion(conv: m.Convocatoria, nombres: str, datos: Mapping[str, Any], previa: dt.datetime | None) -> str:
+    t = texto_citacion(datos)
+    lineas = [f"Estimado(a) {nombres}:", ""]
+    if previa is not None:
+        lineas += [(f"Su citación a la Entrevista Personal cambió: esta reemplaza a la notificada el "
+                    f"{previa:%d/%m/%Y %H:%M}."), ""]
+    lineas += [(f"Usted ha sido convocado(a) a la Entrevista Personal de la convocatoria {conv.codigo} "
+                f"({conv.nombre_puesto})."), "", f"Fecha: {t['fecha']}", f"Hora: {t['hora']}"]
+    if t["duracion"]:
+        lineas.append(f"Duración: {t['duracion']}")
+    lineas += [f"{t['lugar_titulo']}: {t['lugar']}", "", "Tenga en cuenta (bases de la convocatoria):"]
+    lineas += [f"- {texto} ({clausula})" for clausula, texto in INDICACIONES_ENTREVISTA]
+    lineas += ["", "También puede ver esta citación en «Mis postulaciones»."]
+    return "\n".join(lineas) + "\n"
+
+
+@dataclass(frozen=True)
+class NotificacionCitaciones:
+    nuevas: int
+    modificadas: int
+    correos: int
+    sin_correo: list[str]
+
+    @property
+    def total(self) -> int:
+        return self.nuevas + self.modificadas
+
+
+def _exigir_horario_completo(session: Session, conv: m.Convocatoria, citas: Mapping[int, m.Citacion]) -> None:
+    """The timetable to notify: every shortlisted candidate has a complete slot, in the future,
+    and no one else has one (D5, §4.2.4)."""
+    if not citas:
+        raise EtapaRechazada("Aún no hay horario de entrevistas: genérelo antes de notificar las citaciones.")
+    lista = lista_corta(session, conv)
+    convocados = {c.postulacion_id: c for c in lista if c.convocado}
+    nombres = {c.postulacion_id: f"{c.documento} ({c.nombre})" for c in lista}
+    problemas = [f"{nombres[pid]}: sin citación" for pid in convocados if pid not in citas]
+    problemas += [f"{nombres.get(pid, f'#{pid}')}: tiene citación pero ya no está convocado(a)"
+                  for pid in citas if pid not in convocados]
+    momento = to_naive_lima(now())
+    for pid, c in citas.items():
+        if pid in convocados and c.duracion_minutos is None:
+            problemas.append(f"{nombres[pid]}: sin duración (genere de nuevo el horario)")
+        elif pid in convocados and to_naive_lima(c.fecha_hora) <= momento:
+            problemas.append(f"{nombres[pid]}: la fecha {c.fecha_hora:%d/%m/%Y %H:%M} ya pasó")
+    if problemas:
+        raise EtapaRechazada(f"El horario de entrevistas está incompleto ({len(problemas)} observación(es)): "
+                             + "; ".join(problemas[:5]) + ("…" if len(problemas) > 5 else "")
+                             + ". No se notificó a nadie.")
+
+
+def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
+                         usuario: m.Usuario | None = None) -> NotificacionCitaciones:
+    """Notify each shortlisted candidate of their interview slot (G1, §4.2.5 c): an e-mail through the
+    outbox (sent after commit, :mod:`casadmin.mailer`) and the notice in "Mis postulaciones", with the
+    date, Lima time, duration, place or link, the call and what the bases ask (§4.2.5 c, d, e).
+
+    Only slots never notified or changed since their notice are sent; each sending is audited.
+    Refused while the Evaluación Curricular is not published: its result and the interview timetable
+    are published together (§4.2.4, last paragraph), so no one is told before the list is public."""
+    exigir_editable(session, conv, "entrevista")
+    if not publicada(session, conv, "curricular"):
+        raise EtapaRechazada("Publique primero los resultados de la Evaluación Curricular: según las bases, su "
+                             "resultado y la programación de Entrevistas Personales se publican juntos (§4.2.4). "
+                             "No se notificó a nadie.")
+    todas = etapas(conv)
+    exigir_al_dia(session, conv, todas[: todas.index("entrevista")])  # never a shortlist from stale results
+    citas = citaciones(session, conv)
+    _exigir_horario_completo(session, conv, citas)
+    pendientes = {pid: c for pid, c in citas.items() if estado_notificacion(c) != "notificada"}
+    if not pendientes:
+        return NotificacionCitaciones(0, 0, 0, [])
+    P, Q = m.Postulacion, m.Postulante
+    personas = {r.id: r for r in session.execute(
+        sa.select(P.id, Q.numero_documento, Q.nombres, Q.email, Q.usuario_id).join(Q, Q.id == P.postulante_id)
+        .where(P.id.in_(list(pendientes))))}
+    momento = now()
+    nuevas = modificadas = correos = 0
+    sin_correo = []
+    try:
+        for pid, c in sorted(pendientes.items(), key=lambda x: x[1].fecha_hora):
+            persona = personas[pid]
+            previa = c.notificada_en
+            datos = datos_citacion(c)
+            correo = None
+            if persona.email and not persona.email.lower().endswith("@" + engine_db.DOMINIO_SIN_CORREO):
+                asunto = (f"{'Cambio en su citación' if previa else 'Citación'} a la Entrevista Personal – "
+                          f"{conv.codigo}")
+                correo = mailer.encolar(session, tipo=TipoCorreo.citacion, destinatario=persona.email,
+                                        asunto=asunto[:300], cuerpo=_cuerpo_citacion(conv, persona.nombres, datos, previa),
+                                        entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                                        usuario_id=persona.usuario_id)
+                correos += 1
+            else:
+                sin_correo.append(persona.numero_documento)
+            antes = {"notificada_en": previa.strftime("%Y-%m-%d %H:%M"), **(c.notificado or {})} if previa else None
+            c.notificada_en, c.notificado = momento, datos
+            session.flush()
+            audit.record(session, accion="notificar_citacion", objeto=c, antes=antes,
+                         despues={**datos, "renotificacion": previa is not None,
+                                  "destinatario": correo.destinatario if correo else None,
+                                  "correo_id": correo.id if correo else None},
+                         entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=pid, **_quien(usuario))
+            if previa is None:
+                nuevas += 1
+            else:
+                modificadas += 1
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return NotificacionCitaciones(nuevas, modificadas, correos, sin_correo)
+
+
+def citaciones_notificadas(session: Session, postulacion_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The interview notice each application got (what it was told, :func:`texto_citacion`, and the
+    bases' indications), for "Mis postulaciones"; only notified slots, as notified."""
+    if not postulacion_ids:
+        return {}
+    C = m.Citacion
+    return {c.postulacion_id: {**texto_citacion(c.notificado), "notificada_en": f"{c.notificada_en:%d/%m/%Y %H:%M}",
+                               "indicaciones": INDICACIONES_ENTREVISTA}
+            for c in session.scalars(sa.select(C).where(C.postulacion_id.in_(list(postulacion_ids)),
+                                                        C.etapa == Etapa.entrevista, C.notificada_en.is_not(None)))}
+
+
 # --- the stage overview -----------------------------------------------------------------------------
 
 
@@ -963,6 +1203,8 @@ class EstadoEtapa:
     conteo: dict[Resultado, int]
     publicada: bool
     previa_pendiente: str | None
+    #: out-of-date results (an earlier stage changed after this one was evaluated), or None
+    desactualizada: Desactualizada | None = None
 
     @property
     def evaluados(self) -> int:
@@ -984,5 +1226,190 @@ def resumen_etapas(session: Session, conv: m.Convocatoria) -> list[EstadoEtapa]:
         out.append(EstadoEtapa(
             etapa=Etapa[e], candidatos=0 if previa else len(ids_en_etapa(session, conv, e)),
             conteo={r: n for (et, r), n in conteos.items() if et is Etapa[e]},
-            publicada=publicada(session, conv, e), previa_pendiente=previa))
+            publicada=publicada(session, conv, e), previa_pendiente=previa,
+            desactualizada=None if previa else desactualizacion(session, conv, e)))
     return out
+
+
+# --- later stages never silently stale (issue 5 item 3; §4.6 "etapas ... de carácter ELIMINATORIO") ---------
+
+
+@dataclass(frozen=True)
+class Desactualizada:
+    """A stage whose stored results no longer follow from the earlier stages or from its own inputs.
+
+    Who takes part in a stage depends on the earlier ones (§4.6: Ficha, exam, curricular and interview
+    are eliminatory; the psychological test must be attended; only those Apto / Asistió in every earlier
+    stage continue; the interview's shortlist follows the accumulated scores, §4.2.4). Derived, never
+    stored: the candidates the stage would have now are compared with the ones it has results for."""
+
+    etapa: str
+    #: the earlier stage that changed most recently (None: only this stage's own inputs changed)
+    causa: str | None
+    #: evaluated here but no longer candidates of the stage
+    fuera: int
+    #: candidates now, without any row of the stage
+    nuevos: int
+    #: candidates now whose result is pending (their inputs changed after the evaluation)
+    pendientes: int
+
+    @property
+    def porque(self) -> str:
+        if self.causa is not None:
+            return f"la etapa «{_nombre(self.causa)}» cambió después de evaluarla"
+        return f"se modificaron los datos de {self.pendientes} candidato(s) después de evaluarla"
+
+    @property
+    def mensaje(self) -> str:
+        """What the stages screen and the stage page show."""
+        if self.causa is not None:
+            return (f"Resultados desactualizados: la etapa «{_nombre(self.causa)}» cambió después de evaluar esta "
+                    "etapa. Vuelva a evaluar.")
+        return (f"Resultados desactualizados: se modificaron los datos de {self.pendientes} candidato(s) después "
+                "de evaluar esta etapa. Vuelva a evaluar.")
+
+    @property
+    def detalle(self) -> str:
+        partes = []
+        if self.fuera:
+            partes.append(f"{self.fuera} candidato(s) evaluado(s) ya no siguen en el proceso")
+        if self.nuevos:
+            partes.append(f"{self.nuevos} candidato(s) nuevo(s) sin resultado")
+        if self.pendientes:
+            partes.append(f"{self.pendientes} resultado(s) pendiente(s) de calcular")
+        return "; ".join(partes)
+
+    def rechazo(self, despues: str) -> str:
+        """The refusal's text: which stage, why, what to do (``despues``: what was refused)."""
+        return (f"La {_nombre(self.etapa)} tiene resultados desactualizados: {self.porque} ({self.detalle}). "
+                f"Vuelva a evaluarla {despues}; no se hizo ningún cambio.")
+
+
+def _actuales(session: Session, conv: m.Convocatoria, todas: Sequence[str], etapa: str) -> sa.Select | list[int]:
+    """The stage's candidates now, as a subquery (or a short list for the interview's shortlist)."""
+    previas = todas[: todas.index(etapa)]
+    if etapa == "entrevista":
+        return [c.postulacion_id for c in lista_corta(session, conv) if c.convocado]
+    if _previas_evaluadas(session, conv, previas) is not None:
+        return []
+    solo = _siguen_stmt(conv, previas)
+    if solo is not None:
+        return solo
+    return sa.select(m.Postulacion.id).where(m.Postulacion.convocatoria_id == conv.id)
+
+
+def _comparar(session: Session, de_etapa: Sequence[Any], actuales: sa.Select | list[int]) -> tuple[int, int, int]:
+    """(evaluated rows outside ``actuales``, candidates of ``actuales`` without a row, their rows
+    not evaluated): one FULL OUTER JOIN of the two sets (a shortlist: three small counts)."""
+    R = m.ResultadoEtapa
+    if isinstance(actuales, list):
+        def contar(*condiciones: Any) -> int:
+            return session.scalar(sa.select(sa.func.count()).where(*de_etapa, *condiciones)) or 0
+        con_fila = set(session.scalars(sa.select(R.postulacion_id).where(*de_etapa, R.postulacion_id.in_(actuales))))
+        return (contar(R.evaluado_en.is_not(None), R.postulacion_id.not_in(actuales)), len(set(actuales) - con_fila),
+                contar(R.evaluado_en.is_(None), R.postulacion_id.in_(actuales)))
+    a = actuales.subquery()
+    st = sa.select(R.postulacion_id.label("pid"), R.evaluado_en).where(*de_etapa).subquery()
+    actual = a.c[0]
+
+    def suma(condicion: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condicion, 1), else_=0)), 0)
+
+    fila = session.execute(sa.select(
+        suma(sa.and_(actual.is_(None), st.c.evaluado_en.is_not(None))),
+        suma(st.c.pid.is_(None)),
+        suma(sa.and_(actual.is_not(None), st.c.pid.is_not(None), st.c.evaluado_en.is_(None))),
+    ).select_from(a.join(st, actual == st.c.pid, full=True))).one()
+    return int(fila[0]), int(fila[1]), int(fila[2])
+
+
+def desactualizacion(session: Session, conv: m.Convocatoria, etapa: str) -> Desactualizada | None:
+    """Whether the stage's results are out of date (:class:`Desactualizada`), ``None`` when they are
+    current or the stage has no results yet. A few counting queries (the interview: its shortlist)."""
+    todas = _exigir_etapa(conv, etapa)
+    R = m.ResultadoEtapa
+    de_etapa = (R.convocatoria_id == conv.id, R.etapa == Etapa[etapa])
+    evaluada = session.scalar(sa.select(sa.func.max(R.evaluado_en)).where(*de_etapa))
+    if evaluada is None:
+        return None
+    fuera, nuevos, pendientes = _comparar(session, de_etapa, _actuales(session, conv, todas, etapa))
+    if not (fuera or nuevos or pendientes):
+        return None
+    causa = None
+    previas = todas[: todas.index(etapa)]
+    if (fuera or nuevos) and previas:
+        cambios = dict(session.execute(
+            sa.select(R.etapa, sa.func.max(R.modificado_en))
+            .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas])).group_by(R.etapa)).all())
+        con_fecha = [e for e in previas if cambios.get(Etapa[e]) is not None]
+        causa = max(con_fecha, key=lambda e: (cambios[Etapa[e]], todas.index(e))) if con_fecha else previas[-1]
+    return Desactualizada(etapa=etapa, causa=causa, fuera=fuera, nuevos=nuevos, pendientes=pendientes)
+
+
+def desactualizadas(session: Session, conv: m.Convocatoria, etapas_: Sequence[str] | None = None
+                    ) -> dict[str, Desactualizada]:
+    """The call's stages (or ``etapas_``) whose results are out of date, in stage order."""
+    out = {}
+    for e in etapas(conv) if etapas_ is None else etapas_:
+        d = desactualizacion(session, conv, e)
+        if d is not None:
+            out[e] = d
+    return out
+
+
+def exigir_al_dia(session: Session, conv: m.Convocatoria, etapas_: Sequence[str] | None = None, *,
+                  error: type[Exception] = EtapaRechazada) -> None:
+    """Refuse (``error`` with the Spanish message) when a stage of the call (or of ``etapas_``) has
+    out-of-date results: nothing is published or computed from them (issue 5 item 3)."""
+    try:
+        malas = desactualizadas(session, conv, etapas_)
+    except EtapaRechazada as exc:
+        raise error(exc.mensaje) from None
+    if malas:
+        otras = [f"«{_nombre(e)}»" for e in list(malas)[1:]]
+        raise error(next(iter(malas.values())).rechazo("antes de publicar o calcular resultados con ella")
+                    + (f" También están desactualizadas: {', '.join(otras)}." if otras else ""))
+
+
+def _exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -> None:
+    """A stage is not evaluated on earlier results that are themselves out of date."""
+    todas = _exigir_etapa(conv, etapa)
+    for e in todas[: todas.index(etapa)]:
+        d = desactualizacion(session, conv, e)
+        if d is not None:
+            raise EtapaRechazada(d.rechazo(f"antes de evaluar la {_nombre(etapa)}"))
+
+
+def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,
+                           motivo: str | None = None) -> int:
+    """Before the stage is evaluated again: the rows of candidates who no longer take part in it
+    (an earlier eliminatory stage changed, §4.6) are removed with their inputs, an evaluator's override
+    of this stage included; what is removed is kept in the audit trail. Not committed: the caller's
+    evaluation commits it with its results, or rolls it back."""
+    R, V = m.ResultadoEtapa, m.ItemVerificacion
+    actuales = _actuales(session, conv, _exigir_etapa(conv, etapa), etapa)
+    filas = session.execute(sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.motivo_override,
+                                      R.evaluado_en).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                                           R.postulacion_id.not_in(actuales))).all()
+    if not filas:
+        return 0
+    ids = [f.id for f in filas]
+    entradas: dict[int, dict[str, Any]] = {}
+    for lote in _lotes(ids):
+        for it in session.execute(sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje)
+                                  .where(V.resultado_etapa_id.in_(lote))):
+            entradas.setdefault(it.resultado_etapa_id, {})[it.codigo] = _json({"cumple": it.cumple,
+                                                                                "puntaje": it.puntaje})
+    antes = {str(f.postulacion_id): {"resultado": f.resultado.name if f.evaluado_en else None,
+                                     "puntaje": str(f.puntaje) if f.puntaje is not None else None,
+                                     "override": f.override, "motivo_override": f.motivo_override,
+                                     "entradas": entradas.get(f.id, {})} for f in filas}
+    for lote in _lotes(ids):
+        session.execute(sa.delete(V).where(V.resultado_etapa_id.in_(lote)))
+        session.execute(sa.delete(R).where(R.id.in_(lote)))
+    audit.record(session, accion="quitar_resultados_fuera_de_etapa", objeto=conv, motivo=motivo,
+                 antes={"etapa": etapa, "resultados": antes},
+                 despues={"etapa": etapa, "quitados": len(filas),
+                          "razon": "Ya no siguen en el proceso: una etapa anterior eliminatoria cambió (§4.6)."},
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id, **_quien(usuario))
+    return len(filas)

@@ -13,10 +13,13 @@ then exam, then the committee) and the desierto plugin (§4.5). Nothing here re-
   Once the final results are published, only an audited correction with a reason (``recalcular``).
 * :func:`decidir_empate` records the Interview Committee's decision on a tie that survives the
   criteria (§4.2.6 c) with its mandatory reason, and recomputes.
-* :func:`publicar_final` freezes and publishes the final results and calls the winners to sign
-  (§4.4 d, :mod:`casadmin.contratos`).
-* :func:`causa_desierto_propuesta` is the cause of §4.5 the engine proposes (or ``desistimiento``
-  when the winner and the accesitarios did not sign, §4.4 f), for the call's "declarar desierta".
+* :func:`publicar_final` freezes and publishes the final results, calls the winners to sign
+  (§4.4 d, :mod:`casadmin.contratos`) and starts the background job that builds the cuadro de
+  méritos as PDF and Excel (:func:`casadmin.publicacion.generar_documentos_final`, from
+  :func:`filas_documento`) and notifies each finalist (E1, G1); an audited correction of published
+  results builds them again.
+* :func:`causa_desierto_propuesta` is the cause of §4.5 proposed for the call's "declarar
+  desierta": the same proposal as the life-cycle button (:func:`casadmin.ciclo.proponer_desierto`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import pluggy
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from casadmin import audit, engine_db
+from casadmin import audit, engine_db, resultados, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import interchange, run
@@ -55,12 +58,16 @@ __all__ = [
     "causa_desierto_propuesta",
     "decidir_empate",
     "evaluar_final",
+    "filas_documento",
     "publicacion_final",
     "publicar_final",
+    "tarea_documentos",
 ]
 
 #: How the final results are named where stages are (PublicacionEtapa.etapa, Impugnacion.etapa, the CLI).
 ETAPA_FINAL = "final"
+#: The kind of the background job that builds the final results' documents (Tarea.tipo).
+TAREA_DOCUMENTOS = "publicacion_final"
 
 #: §4.3: which bonus a rule produced, by the clause its legal basis cites. FF.AA. and discapacidad
 #: together are one bonus of 25 % (§4.2.6): stored as ``ffaa`` with its concept naming both.
@@ -172,6 +179,9 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
     """
     pm = pm or pl.get_plugin_manager()
     conv = _convocatoria(session, convocatoria)
+    from casadmin import etapas  # never from out-of-date stage results (issue 5 item 3)
+
+    etapas.exigir_al_dia(session, conv, error=FinalRechazado)
     try:
         datos = engine_db.exportar(session, conv.codigo)
         # The call and profile are checked against the format; each applicant is built (and checked)
@@ -386,6 +396,8 @@ def evaluar_final(session: Session, convocatoria: m.Convocatoria | str, *, recal
             from casadmin import contratos
 
             contratos.tras_corregir(session, conv, pub, usuario=usuario)
+            if pub is not None:  # the published cuadro de méritos follows the correction
+                _documentos(session, conv, pub, usuario, correccion=True)
         session.commit()
     except BaseException:
         session.rollback()
@@ -454,6 +466,10 @@ def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario
                    pm: pluggy.PluginManager | None = None) -> m.PublicacionEtapa:
     """Publish the final results (§4.2.6, E1) and call the winners to sign within the deadline (§4.4 d).
 
+    In the same transaction a background job is recorded (:func:`tarea_documentos`, started on
+    commit): the cuadro de méritos as PDF and Excel attached to the returned publication and shown
+    on the public portal, and one notice per finalist (G1).
+
     Refused when there is nothing to publish, a tie waits for the committee, the stored results
     differ from what the engine gives now (recalculate first), or they were already published.
     """
@@ -485,30 +501,96 @@ def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario
     from casadmin import contratos
 
     contratos.llamar_ganadores(session, conv, pub, usuario=usuario)
+    _documentos(session, conv, pub, usuario)
     session.commit()
     return pub
 
 
+def _documentos(session: Session, conv: m.Convocatoria, pub: m.PublicacionEtapa, usuario: m.Usuario | str | None,
+                *, correccion: bool = False) -> m.Tarea:
+    """Record the job that builds the cuadro de méritos (PDF and Excel) and notifies each finalist (E1, G1);
+    it starts once the caller commits."""
+    return tareas.crear(
+        session, tipo=TAREA_DOCUMENTOS,
+        descripcion=f"Resultado final{' (corrección)' if correccion else ''} – {conv.codigo}",
+        funcion="casadmin.publicacion.generar_documentos_final",
+        argumentos={"publicacion_id": pub.id, "correccion": correccion}, entidad_id=conv.entidad_id,
+        convocatoria_id=conv.id, usuario_id=usuario.id if isinstance(usuario, m.Usuario) else None)
+
+
+def tarea_documentos(session: Session, conv: m.Convocatoria) -> m.Tarea | None:
+    """The latest job that built (or is building) the call's final results documents."""
+    return session.scalar(sa.select(m.Tarea).where(m.Tarea.convocatoria_id == conv.id,
+                                                   m.Tarea.tipo == TAREA_DOCUMENTOS)
+                          .order_by(m.Tarea.id.desc()).limit(1))
+
+
+def _resultado(condicion: CondicionFinal, accesitario: int) -> str:
+    """The result column of the cuadro de méritos (§4.2.6 b: the winner(s), then up to two accesitarios)."""
+    if condicion is CondicionFinal.ganador:
+        return "GANADOR(A)"
+    if condicion is CondicionFinal.accesitario:
+        return f"ACCESITARIO(A) {accesitario}"
+    return condicion.value.upper()
+
+
+def filas_documento(session: Session, conv: m.Convocatoria) -> tuple[list[Etapa], list[resultados.FilaFinal]]:
+    """The stored final results as the cuadro de méritos publishes them (§4.2.6, §4.3).
+
+    Rows in merit order (§4.2.6 a–c); for each finalist the stored score of each stage that gives
+    one (what :func:`calcular` adds up: ``puntaje_etapas``), each stored bonus with its rate, base
+    and legal basis (the interview's 10 % of §4.2.5 h shown as already inside the interview score),
+    the final score, the result (ganador(a), accesitario(a) 1 and 2 in merit order, §4.2.6 b) and the
+    committee's recorded reasoning when it settled a tie (§4.2.6 c). Names and masked document
+    numbers as every public list gives them (E1). Returns the scored stages, in process order, and
+    the rows.
+    """
+    R, P, Q, E = m.ResultadoFinal, m.Postulacion, m.Postulante, m.ResultadoEtapa
+    finales = session.execute(
+        sa.select(R, Q.apellido_paterno, Q.apellido_materno, Q.nombres, Q.numero_documento)
+        .join(P, P.id == R.postulacion_id).join(Q, Q.id == P.postulante_id)
+        .where(R.convocatoria_id == conv.id).order_by(R.orden_merito.is_(None), R.orden_merito, R.id)).all()
+    ids = [f.postulacion_id for f, *_ in finales]
+    puntajes: dict[int, dict[Etapa, Decimal]] = {}
+    for pid, etapa, puntaje in session.execute(sa.select(E.postulacion_id, E.etapa, E.puntaje).where(
+            E.convocatoria_id == conv.id, E.postulacion_id.in_(ids), E.puntaje.is_not(None))):
+        puntajes.setdefault(pid, {})[etapa] = puntaje
+    etapas = [e for e in Etapa if any(e in p for p in puntajes.values())]
+    bonos = bonificaciones(session, conv)
+    filas, accesitarios = [], 0
+    for f, *datos_persona in finales:
+        candidato, documento = resultados.persona(*datos_persona)
+        if f.condicion is CondicionFinal.accesitario:
+            accesitarios += 1
+        lista = tuple(
+            resultados.BonoFinal(tipo=b.tipo.value, concepto=b.concepto or b.tipo.value, puntos=b.puntos,
+                                 porcentaje=b.porcentaje, base=b.base, base_legal=b.base_legal,
+                                 incluida_en=Etapa.entrevista.value if b.tipo is TipoBonificacion.joven_entrevista
+                                 else None)
+            for b in bonos.get(f.postulacion_id, ()))
+        filas.append(resultados.FilaFinal(
+            orden=f.orden_merito, candidato=candidato, documento=documento,
+            puntajes=puntajes.get(f.postulacion_id, {}), puntaje_etapas=f.puntaje_etapas, bonificaciones=lista,
+            puntaje_bonificaciones=f.puntaje_bonificaciones, puntaje_final=f.puntaje_final,
+            resultado=_resultado(f.condicion, accesitarios), decision_comite=f.decision_comite or None))
+    return etapas, filas
+
+
 def causa_desierto_propuesta(session: Session, convocatoria: m.Convocatoria,
                              pm: pluggy.PluginManager | None = None) -> CausaDesierto | None:
-    """The §4.5 cause the engine proposes for declaring the call desierta, or ``None``.
+    """The §4.5 cause proposed for declaring the call desierta, or ``None``: the cause of
+    :func:`casadmin.ciclo.proponer_desierto`, the one source of the proposal.
 
     ``desistimiento`` (§4.5 d) when the final results were published and neither the winner(s)
     nor the accesitarios signed and nobody is left to call (§4.4 f); otherwise the bases'
-    desierto plugin over the stored results: no applicants (§4.5 a), nobody meets the minimum
-    requirements (§4.5 b), nobody reached a pass mark or attended (§4.5 c). ``None`` while a
-    stage with candidates still has no results.
+    desierto plugin (hook ``casadmin_detectar_desierto``, the one the engine's final step asks)
+    over the counts of the stored results: no applicants (§4.5 a), nobody meets the minimum
+    requirements (§4.5 b), nobody reached a pass mark or attended (§4.5 c). ``None`` while
+    someone is still in the process.
     """
-    from casadmin import contratos
+    from casadmin import ciclo
 
-    if contratos.sin_nadie_por_llamar(session, convocatoria):
-        return CausaDesierto.desistimiento
-    try:
-        calculo = calcular(session, convocatoria, pm=pm)
-    except FinalRechazado:
-        return None
-    causa = calculo.sim.desierto
-    return CausaDesierto[causa] if causa in CausaDesierto.__members__ else None
+    return ciclo.proponer_desierto(session, convocatoria, pm).causa
 
 
 def bonificaciones(session: Session, conv: m.Convocatoria) -> Mapping[int, list[m.Bonificacion]]:

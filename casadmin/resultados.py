@@ -8,6 +8,12 @@ applications never has to fit in memory twice (``benchmarks/resultados.py``).
 
 Order: those who continue first (by score, highest first, when the stage gives one), then
 the rest; ties and unscored stages by surname and name, as public lists are read.
+
+The final results (the "cuadro de méritos" of §4.2.6) are published in the same format by
+:func:`pdf_final` and :func:`xlsx_final`: the same heading and footer, one row per finalist in
+merit order with the score of each stage, each bonus with its amount and legal basis (§4.3), the
+final score, the result (ganador(a), accesitario(a) 1 and 2, §4.2.6 b) and the Interview
+Committee's reasoned decision when it settled a tie (§4.2.6 c).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from casadmin import models as m
@@ -35,6 +42,8 @@ from casadmin.peru.documentos import enmascarar
 Progreso = Callable[[int, int], None]
 
 SIGUEN = (Resultado.apto, Resultado.asistio)
+#: The final results' documents (§4.2.6: "El resultado final será publicado …").
+TITULO_FINAL = "Resultado final – Cuadro de méritos"
 
 
 @dataclass(frozen=True)
@@ -42,13 +51,13 @@ class Encabezado:
     entidad: str
     codigo: str
     puesto: str
-    etapa: Etapa
+    etapa: Etapa | None  # None: the final results (§4.2.6)
     publicado_en: dt.datetime
     con_puntaje: bool
 
     @property
     def titulo(self) -> str:
-        return f"Resultados de la {self.etapa.value}"
+        return f"Resultados de la {self.etapa.value}" if self.etapa else TITULO_FINAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +100,16 @@ def _base(convocatoria_id: int, etapa: Etapa) -> sa.Select:
     )
 
 
+def persona(paterno: str, materno: str | None, nombres: str, numero: str) -> tuple[str, str]:
+    """How a public list names a candidate (E1): "APELLIDOS, Nombres" and the masked document number."""
+    apellidos = f"{paterno} {materno}" if materno else paterno
+    return f"{apellidos}, {nombres}", enmascarar(numero)
+
+
 def _fila(orden: int, resultado: Resultado, puntaje: Decimal | None, paterno: str, materno: str | None, nombres: str,
           numero: str) -> Fila:
-    apellidos = f"{paterno} {materno}" if materno else paterno
-    return Fila(orden=orden, candidato=f"{apellidos}, {nombres}", documento=enmascarar(numero), puntaje=puntaje,
-                resultado=resultado.value)
+    candidato, documento = persona(paterno, materno, nombres, numero)
+    return Fila(orden=orden, candidato=candidato, documento=documento, puntaje=puntaje, resultado=resultado.value)
 
 
 def filas(session: Session, convocatoria_id: int, etapa: Etapa, *, lote: int = 5000, desde: int = 0,
@@ -187,13 +201,17 @@ _COLUMNAS = (("N°", 12, True), ("Apellidos y nombres", 16, False), ("Documento"
              ("Puntaje", 164, True), ("Resultado", 170, False))
 _ALTO_FILA = 4.6
 _TOTAL = "{total_pags}"  # replaced by the page count; long enough for 5 digits
-_FIN_PAGINA = 282
 
 
 class _Documento(FPDF):
-    def __init__(self, enc: Encabezado) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    """The institution's result document: heading (entity, call, title, columns) and footer (date, pages)."""
+
+    def __init__(self, enc: Encabezado, columnas: tuple[tuple[str, float, bool], ...] = _COLUMNAS,
+                 orientacion: str = "P") -> None:
+        super().__init__(orientation=orientacion, unit="mm", format="A4")
         self.enc = enc
+        self.columnas = columnas
+        self.fin_pagina = self.h - 15  # 282 mm on a portrait page
         self.set_auto_page_break(False)
         self.set_title(f"{enc.titulo} - {enc.codigo}")
         self.set_author(enc.entidad)
@@ -210,16 +228,16 @@ class _Documento(FPDF):
         self.cell(0, 6, texto_pdf(enc.titulo.upper()), new_x="LMARGIN", new_y="NEXT")
         self.set_font("Helvetica", "B", 8)
         y = 32
-        for titulo, x, derecha in _COLUMNAS:
+        for titulo, x, derecha in self.columnas:
             if titulo == "Puntaje" and not enc.con_puntaje:
                 continue
             self.text(x - self.get_string_width(titulo) if derecha else x, y, titulo)
-        self.line(10, y + 1.5, 200, y + 1.5)
+        self.line(10, y + 1.5, self.w - 10, y + 1.5)
         self.set_font("Helvetica", "", 8)
 
     def footer(self) -> None:
         self.set_font("Helvetica", "", 7)
-        self.set_xy(10, 287)
+        self.set_xy(10, self.h - 10)
         fecha = to_lima(self.enc.publicado_en)
         self.cell(0, 4, f"Publicado el {fecha:%d/%m/%Y %H:%M} (hora de Lima) - Página {self.page_no()}/{_TOTAL}",
                   align="C")
@@ -235,7 +253,7 @@ def pdf(enc: Encabezado, datos: Iterable[Fila], total: int, progreso: Progreso |
     avisar = _cada(progreso, total)
     hechas = 0
     for fila in datos:
-        if y > _FIN_PAGINA:
+        if y > doc.fin_pagina:
             doc.add_page()
             y = 32 + _ALTO_FILA + 1
         orden = str(fila.orden)
@@ -259,13 +277,26 @@ def pdf(enc: Encabezado, datos: Iterable[Fila], total: int, progreso: Progreso |
 
 def xlsx(enc: Encabezado, datos: Iterable[Fila], total: int, progreso: Progreso | None = None) -> bytes:
     """The same list as an Excel workbook (write-only mode: rows are streamed, not kept)."""
+    cabecera = ["N°", "Apellidos y nombres", "Documento", *(["Puntaje"] if enc.con_puntaje else []), "Resultado"]
+    wb, ws = _libro(enc, enc.etapa.name, cabecera, (8, 48, 14, 10, 18))
+    avisar = _cada(progreso, total)
+    hechas = 0
+    for fila in datos:
+        if enc.con_puntaje:
+            ws.append([fila.orden, fila.candidato, fila.documento, fila.puntaje, fila.resultado.upper()])
+        else:
+            ws.append([fila.orden, fila.candidato, fila.documento, fila.resultado.upper()])
+        hechas += 1
+        avisar(hechas)
+    return _bytes(wb)
+
+
+def _libro(enc: Encabezado, hoja: str, cabecera: list[str], anchos: Iterable[float]):
+    """A write-only workbook with the institution's heading (entity, call, title, date) and the column titles."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(enc.etapa.name[:31])
-    ws.column_dimensions["A"].width = 8
-    ws.column_dimensions["B"].width = 48
-    ws.column_dimensions["C"].width = 14
-    ws.column_dimensions["D"].width = 10
-    ws.column_dimensions["E"].width = 18
+    ws = wb.create_sheet(hoja[:31])
+    for i, ancho in enumerate(anchos):
+        ws.column_dimensions[get_column_letter(i + 1)].width = ancho
     negrita = Font(bold=True)
 
     def titulo(texto: str) -> list[WriteOnlyCell]:
@@ -278,7 +309,6 @@ def xlsx(enc: Encabezado, datos: Iterable[Fila], total: int, progreso: Progreso 
     ws.append(titulo(enc.titulo.upper()))
     ws.append([f"Publicado el {to_lima(enc.publicado_en):%d/%m/%Y %H:%M} (hora de Lima)"])
     ws.append([])
-    cabecera = ["N°", "Apellidos y nombres", "Documento", *(["Puntaje"] if enc.con_puntaje else []), "Resultado"]
     fila_cabecera = []
     for texto in cabecera:
         celda = WriteOnlyCell(ws, value=texto)
@@ -286,15 +316,168 @@ def xlsx(enc: Encabezado, datos: Iterable[Fila], total: int, progreso: Progreso 
         celda.alignment = Alignment(horizontal="center")
         fila_cabecera.append(celda)
     ws.append(fila_cabecera)
-    avisar = _cada(progreso, total)
-    hechas = 0
-    for fila in datos:
-        if enc.con_puntaje:
-            ws.append([fila.orden, fila.candidato, fila.documento, fila.puntaje, fila.resultado.upper()])
-        else:
-            ws.append([fila.orden, fila.candidato, fila.documento, fila.resultado.upper()])
-        hechas += 1
-        avisar(hechas)
+    return wb, ws
+
+
+def _bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- the final results (§4.2.6, §4.3) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BonoFinal:
+    """One bonus of a finalist as published (§4.3; §4.2.5 h for the interview's)."""
+
+    tipo: str  # the type's label (TipoBonificacion)
+    concepto: str
+    puntos: Decimal
+    porcentaje: Decimal
+    base: Decimal
+    base_legal: str
+    #: the stage whose score already includes it (the 10 % on the interview, §4.2.5 h), or None
+    incluida_en: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FilaFinal:
+    """A finalist's row of the cuadro de méritos (§4.2.6)."""
+
+    orden: int | None
+    candidato: str  # "APELLIDOS, Nombres"
+    documento: str  # masked (E1)
+    #: the score of each stage that enters the final score (§4.2.6 a), by Etapa
+    puntajes: dict[Etapa, Decimal | None]
+    puntaje_etapas: Decimal
+    bonificaciones: tuple[BonoFinal, ...]
+    puntaje_bonificaciones: Decimal
+    puntaje_final: Decimal
+    resultado: str  # GANADOR(A), ACCESITARIO(A) 1, ACCESITARIO(A) 2, … (§4.2.6 b)
+    #: the Interview Committee's reasoning when it settled a tie (§4.2.6 c)
+    decision_comite: str | None = None
+
+
+#: Short column titles of the stages in the final document.
+_CORTO = {Etapa.ficha: "Ficha", Etapa.examen: "Conocim.", Etapa.psicologica: "Psicol.",
+          Etapa.curricular: "Curricular", Etapa.entrevista: "Entrevista"}
+NOTA_FINAL = ("Puntaje final = suma de los puntajes de las etapas (§4.2.6 a) + bonificaciones sobre el puntaje final "
+              "(§4.2.6, §4.3); la bonificación de la Ley N° 31533 en la Entrevista Personal ya está incluida en su "
+              "puntaje (§4.2.5 h). Empate: mayor puntaje en la Entrevista Personal, luego en Conocimientos Técnicos y, "
+              "si persiste, decide el Comité de Entrevista (§4.2.6 c). Ganador(a) y hasta dos accesitarios (§4.2.6 b).")
+
+
+def texto_bono(b: BonoFinal) -> str:
+    """A bonus as the documents print it: amount, rate, basis, legal basis."""
+    dentro = f"; incluida en la {b.incluida_en}" if b.incluida_en else ""
+    return (f"{b.concepto or b.tipo}: +{b.puntos:.2f} ({b.porcentaje:.2f} % de {b.base:.2f}{dentro}). "
+            f"Base legal: {b.base_legal}")
+
+
+def texto_decision(decision: str) -> str:
+    return f"Orden decidido por el Comité de Entrevista (§4.2.6 c): {decision}"
+
+
+def _recortar(doc: FPDF, texto: str, ancho: float) -> str:
+    texto = texto_pdf(texto)
+    if doc.get_string_width(texto) <= ancho:
+        return texto
+    while texto and doc.get_string_width(texto + "...") > ancho:
+        texto = texto[:-1]
+    return texto + "..."
+
+
+def pdf_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
+              progreso: Progreso | None = None) -> bytes:
+    """The cuadro de méritos as PDF (A4 landscape, the stage documents' heading and footer).
+
+    One line per finalist (order, name, masked document, each stage's score, sum of stages,
+    bonuses, final score, result), then one line per bonus with its legal basis and one for the
+    committee's decision on a tie; the rule of the final score is noted under the table.
+    """
+    ancho = min(18.0, 112 / (len(etapas) + 3))  # the numeric columns' width: up to five stages fit
+    xs = [122 + ancho * (i + 1) for i in range(len(etapas) + 3)]
+    x_resultado = xs[-1] + 5
+    columnas = (("N°", 14, True), ("Apellidos y nombres", 17, False), ("Documento", 100, False),
+                *((_CORTO[e], x, True) for e, x in zip(etapas, xs, strict=False)),
+                ("Etapas", xs[-3], True), ("Bonif.", xs[-2], True), ("Final", xs[-1], True),
+                ("Resultado", x_resultado, False))
+    doc = _Documento(enc, columnas, orientacion="L")
+    doc.alias_nb_pages(_TOTAL)
+    doc.add_page()
+    y = 32 + _ALTO_FILA + 1
+    avisar = _cada(progreso, total, paso=1)
+    hechas = 0
+
+    def linea(texto: str, x: float = 22, fuente: float = 7) -> None:
+        nonlocal y
+        doc.set_font("Helvetica", "", fuente)
+        doc.text(x, y, _recortar(doc, texto, doc.w - 10 - x))
+        doc.set_font("Helvetica", "", 8)
+        y += _ALTO_FILA - 0.8
+
+    for fila in datos:
+        extra = len(fila.bonificaciones) + (1 if fila.decision_comite else 0)
+        if y + extra * _ALTO_FILA > doc.fin_pagina:
+            doc.add_page()
+            y = 32 + _ALTO_FILA + 1
+        orden = str(fila.orden or "—")
+        doc.text(14 - doc.get_string_width(texto_pdf(orden)), y, texto_pdf(orden))
+        doc.text(17, y, _recortar(doc, fila.candidato, 80))
+        doc.text(100, y, fila.documento)
+        cifras = [fila.puntajes.get(e) for e in etapas] + [fila.puntaje_etapas, fila.puntaje_bonificaciones,
+                                                           fila.puntaje_final]
+        for x, valor in zip(xs, cifras, strict=True):
+            if valor is not None:
+                texto = f"{valor:.2f}"
+                doc.text(x - doc.get_string_width(texto), y, texto)
+        doc.set_font("Helvetica", "B", 8)
+        doc.text(x_resultado, y, texto_pdf(fila.resultado))
+        doc.set_font("Helvetica", "", 8)
+        y += _ALTO_FILA
+        for b in fila.bonificaciones:
+            linea(f"Bonificación – {texto_bono(b)}")
+        if fila.decision_comite:
+            linea(texto_decision(fila.decision_comite))
+        hechas += 1
+        avisar(hechas)
+    if hechas == 0:
+        doc.text(17, y, "No hay candidatos con resultado final.")
+        y += _ALTO_FILA
+    if y + 12 > doc.fin_pagina:
+        doc.add_page()
+        y = 32 + _ALTO_FILA + 1
+    doc.set_xy(10, y + 2)
+    doc.set_font("Helvetica", "", 7)
+    doc.multi_cell(doc.w - 20, 3.5, texto_pdf(NOTA_FINAL))
+    return bytes(doc.output())
+
+
+def xlsx_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
+               progreso: Progreso | None = None) -> bytes:
+    """The cuadro de méritos as an Excel workbook: one row per finalist; for each kind of bonus present,
+    its points and its legal basis in two columns (§4.3); the committee's decision in the last column."""
+    datos = list(datos)
+    tipos = list(dict.fromkeys(b.tipo for f in datos for b in f.bonificaciones))
+    cabecera = ["N°", "Apellidos y nombres", "Documento", *(e.value for e in etapas), "Puntaje de las etapas"]
+    for tipo in tipos:
+        cabecera += [f"Bonificación: {tipo} (puntos)", f"Bonificación: {tipo} (base legal)"]
+    cabecera += ["Total bonificaciones", "Puntaje final", "Resultado", "Decisión del Comité (§4.2.6 c)"]
+    anchos = (8, 44, 14, *(14 for _ in etapas), 14, *(14, 50) * len(tipos), 14, 14, 22, 50)
+    wb, ws = _libro(enc, "Resultado final", cabecera, anchos)
+    avisar = _cada(progreso, total, paso=1)
+    for hechas, fila in enumerate(datos, start=1):
+        por_tipo = {b.tipo: b for b in fila.bonificaciones}
+        bonos = []
+        for tipo in tipos:
+            b = por_tipo.get(tipo)
+            bonos += [b.puntos, texto_bono(b)] if b else [None, None]
+        ws.append([fila.orden, fila.candidato, fila.documento, *(fila.puntajes.get(e) for e in etapas),
+                   fila.puntaje_etapas, *bonos, fila.puntaje_bonificaciones, fila.puntaje_final, fila.resultado,
+                   texto_decision(fila.decision_comite) if fila.decision_comite else None])
+        avisar(hechas)
+    ws.append([])
+    ws.append([NOTA_FINAL])
+    return _bytes(wb)

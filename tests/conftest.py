@@ -157,6 +157,15 @@ def clients_by_role(app, role_users):
     return out
 
 
+@pytest.fixture()
+def sincrono(app):
+    """Background jobs and mail run to their end before the call returns (as the worker would)."""
+    antes = {k: app.config.get(k) for k in ("TAREAS_SYNC_FOR_TESTS", "MAIL_SYNC_FOR_TESTS")}
+    app.config.update(TAREAS_SYNC_FOR_TESTS=True, MAIL_SYNC_FOR_TESTS=True)
+    yield
+    app.config.update(antes)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Record which backend ran and how it went, so CI can prove the PostgreSQL run happened."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

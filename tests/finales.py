@@ -20,7 +20,7 @@ EJEMPLO = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
 ETAPAS = ("ficha", "examen", "psicologica", "curricular", "entrevista")
 
 _series = {"final": itertools.count(900001), "contrato": itertools.count(930001),
-           "impugnacion": itertools.count(960001)}
+           "impugnacion": itertools.count(960001), "documentos": itertools.count(920001)}
 
 
 #: An institution of these tests' own, with the SUNEDU bases: the calls, applicants and committee
@@ -85,6 +85,13 @@ def auditoria(db, conv: m.Convocatoria, accion: str) -> list[m.RegistroAuditoria
     return list(db.session.scalars(sa.select(m.RegistroAuditoria).where(
         m.RegistroAuditoria.convocatoria_id == conv.id, m.RegistroAuditoria.accion == accion)
         .order_by(m.RegistroAuditoria.id)))
+
+
+def al_borrador(db, conv_id: int) -> None:
+    """Back to draft: a call a test made public leaves the public portal other modules page through."""
+    db.session.rollback()
+    db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv_id).values(estado="borrador"))
+    db.session.commit()
 
 
 def cliente_orh(app, client_for, conv: m.Convocatoria):

@@ -20,9 +20,9 @@ import pytest
 import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
-from casadmin import engine_db, final
+from casadmin import ciclo, engine_db, final
 from casadmin import models as m
-from casadmin.models.enums import CausaDesierto, CondicionFinal, EstadoPostulacion, TipoBonificacion
+from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
 from casadmin.peru.business_days import contract_deadline
 
 
@@ -165,6 +165,25 @@ def test_nobody_meeting_the_requirements_or_nobody_applying_proposes_desierto(db
     assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.sin_postulantes  # §4.5 a
     res = final.evaluar_final(db.session, conv)
     assert res.finalistas == 0 and res.desierto == "sin_postulantes"
+
+
+def test_a_half_evaluated_stage_proposes_no_desierto_cause(db):
+    """§4.5 c needs every candidate of the stage evaluated: while the exam results of those who passed
+    wait to be calculated again, the failed ones alone must not make the call desierto."""
+    conv = importar_y_evaluar(db, datos("final"), hasta="examen")
+    R = m.ResultadoEtapa
+    aprobados = db.session.scalars(sa.select(R).where(R.convocatoria_id == conv.id, R.etapa == Etapa.examen,
+                                                       R.resultado == Resultado.apto)).all()
+    assert aprobados and len(aprobados) < db.session.scalar(sa.select(sa.func.count()).where(
+        R.convocatoria_id == conv.id, R.etapa == Etapa.examen))
+    for r in aprobados:  # their scores were corrected: pending until the stage is evaluated again
+        r.evaluado_en = None
+    db.session.commit()
+    propuesta = ciclo.proponer_desierto(db.session, conv)
+    assert propuesta.causa is None and "desactualizados" in propuesta.error
+    assert final.causa_desierto_propuesta(db.session, conv) is None
+    engine_db.evaluar(db.session, conv.codigo, "examen")
+    assert ciclo.proponer_desierto(db.session, conv).causa is None and ciclo.proponer_desierto(db.session, conv).error is None
 
 
 def test_a_stage_without_results_is_refused_and_nothing_is_written(db):

@@ -23,15 +23,6 @@ _FILA = re.compile(r"<tr><td>(\d+)</td><td>(.*?)</td>")
 
 
 @pytest.fixture()
-def sincrono(app):
-    """The publication's job (PDF, Excel, notices) runs to its end before the call returns."""
-    antes = {k: app.config.get(k) for k in ("TAREAS_SYNC_FOR_TESTS", "MAIL_SYNC_FOR_TESTS")}
-    app.config.update(TAREAS_SYNC_FOR_TESTS=True, MAIL_SYNC_FOR_TESTS=True)
-    yield
-    app.config.update(antes)
-
-
-@pytest.fixture()
 def ficha_evaluada(db) -> m.Convocatoria:
     """The SUNEDU example call under a number of this module, its Ficha stage evaluated (not published)."""
     d = interchange.leer(EJEMPLOS["sunedu"].read_bytes())

@@ -20,15 +20,6 @@ from casadmin.storage import get_storage
 
 
 @pytest.fixture()
-def sincrono(app):
-    """Background jobs and mail run to their end before the call returns (as the worker would)."""
-    antes = {k: app.config.get(k) for k in ("TAREAS_SYNC_FOR_TESTS", "MAIL_SYNC_FOR_TESTS")}
-    app.config.update(TAREAS_SYNC_FOR_TESTS=True, MAIL_SYNC_FOR_TESTS=True)
-    yield
-    app.config.update(antes)
-
-
-@pytest.fixture()
 def etapa_evaluada(db):
     """A new SUNEDU call whose exam was scored for six demo applicants (not yet published)."""
     ent = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))

@@ -146,6 +146,12 @@ class Citacion(TimestampMixin, Model):
     etapa: Mapped[Etapa] = mapped_column(enum_column(Etapa, "ck_citacion_etapa"))
     fecha_hora: Mapped[dt.datetime] = mapped_column(LimaDateTime)
     lugar_o_enlace: Mapped[str] = mapped_column(sa.String(300))
+    #: Length of the slot in minutes (the timetable's, §4.2.5; NULL for slots made before it was recorded).
+    duracion_minutos: Mapped[Optional[int]] = mapped_column()
+    #: When the candidate was last notified (e-mail + "Mis postulaciones", G1), and what they were told
+    #: (fecha_hora, duracion_minutos, lugar_o_enlace): a slot that differs from it is to be notified again.
+    notificada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)
+    notificado: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
 
     postulacion: Mapped[Postulacion] = relationship()
 

@@ -65,6 +65,7 @@ class EtapasView(BaseView):
         "convocados": "read", "tarea": "read", "tarea_json": "read",
         "evaluar": "edit", "recalcular": "edit", "modificar": "edit", "verificacion": "edit", "puntajes": "edit", "archivo": "edit",
         "asistencia": "edit", "curricular": "edit", "generar_citaciones": "edit", "editar_citacion": "edit",
+        "notificar_citaciones": "edit", "tarea_puntajes": "read", "tarea_puntajes_json": "read",
     }
     base_permissions = ["can_read", "can_edit"]
 
@@ -140,7 +141,8 @@ class EtapasView(BaseView):
         return self.render_template(
             "casadmin/etapas/resultados.html", conv=conv, etapa=Etapa[etapa], buscar=buscar, pagina=pagina,
             paginas=paginas, total=len(todas), filas=filas,
-            publicada=svc.publicada(db.session, conv, etapa))
+            publicada=svc.publicada(db.session, conv, etapa),
+            desactualizada=svc.desactualizacion(db.session, conv, etapa))
 
     def _revision(self, conv, etapa: str, postulacion_id: int, *, errores=None, valores=None, status=200):
         filas = svc.candidatos(db.session, conv, etapa, ids=[postulacion_id])
@@ -202,6 +204,9 @@ class EtapasView(BaseView):
             "casadmin/etapas/examen.html", conv=conv, filas=filas, errores=errores or {}, valores=valores or {},
             otros=_fuera_de_grilla(errores, filas), pagina=pagina, paginas=paginas,
             lineas=lineas or [], minimo=minimo, maximo=maximo,
+            cargas=db.session.scalars(sa.select(m.Tarea).where(m.Tarea.convocatoria_id == conv.id,
+                                                               m.Tarea.tipo == svc.TAREA_PUNTAJES)
+                                      .order_by(m.Tarea.id.desc()).limit(3)).all(),
             publicada=svc.publicada(db.session, conv, "examen")), status
 
     @expose("/<int:convocatoria_id>/examen/puntajes", methods=["GET", "POST"])
@@ -233,7 +238,8 @@ class EtapasView(BaseView):
             if subido is None or not subido.filename:
                 raise svc.ArchivoRechazado([(None, "Elija un archivo CSV o Excel.")])
             entradas = svc.leer_archivo_puntajes(db.session, conv, subido.filename, subido.read(svc.MAX_ARCHIVO + 1))
-            n = svc.registrar_examen(db.session, conv, entradas, usuario=g.user, origen=f"archivo {subido.filename}"[:200])
+            n = svc.cargar_puntajes(db.session, conv, entradas, usuario=g.user, origen=f"archivo {subido.filename}"[:200],
+                                    en_tarea_desde=current_app.config.get("ETAPAS_ARCHIVO_TAREA_DESDE", 500))
         except svc.ArchivoRechazado as exc:
             db.session.rollback()
             flash(exc.mensaje, "danger")
@@ -242,6 +248,9 @@ class EtapasView(BaseView):
             db.session.rollback()
             flash(exc.mensaje, "danger")
             return self._grilla(conv, status=422)
+        if isinstance(n, m.Tarea):
+            flash(f"Archivo válido: sus {len(entradas)} puntajes se están guardando en segundo plano.", "info")
+            return redirect(url_for("EtapasView.tarea_puntajes", tarea_id=n.id))
         flash(f"Archivo cargado: {len(entradas)} candidato(s) leídos, {n} cambio(s) guardado(s).", "success")
         return redirect(url_for("EtapasView.puntajes", convocatoria_id=conv.id))
 
@@ -311,10 +320,13 @@ class EtapasView(BaseView):
     # -- D5: shortlist and interview timetable -----------------------------------------------------
 
     def _convocados(self, conv, *, errores=None, status=200):
+        citas = svc.citaciones(db.session, conv)
         return self.render_template(
             "casadmin/etapas/convocados.html", conv=conv, lista=svc.lista_corta(db.session, conv),
-            citaciones=svc.citaciones(db.session, conv), errores=errores or {}, form=request.form,
-            publicada=svc.publicada(db.session, conv, "entrevista")), status
+            citaciones=citas, errores=errores or {}, form=request.form,
+            avisos={pid: svc.estado_notificacion(c) for pid, c in citas.items()},
+            publicada=svc.publicada(db.session, conv, "entrevista"),
+            desactualizada=svc.desactualizacion(db.session, conv, "entrevista")), status
 
     @expose("/<int:convocatoria_id>/entrevista/convocados")
     @has_access
@@ -359,6 +371,27 @@ class EtapasView(BaseView):
         flash("Citación actualizada.", "success")
         return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
 
+    @expose("/<int:convocatoria_id>/entrevista/notificar", methods=["POST"])
+    @has_access
+    def notificar_citaciones(self, convocatoria_id: int):
+        """G1: e-mail and "Mis postulaciones" notice to each new or changed slot (§4.2.5 c)."""
+        conv = comun.convocatoria_o_404(convocatoria_id)
+        _etapa(conv, "entrevista")
+        try:
+            r = svc.notificar_citaciones(db.session, conv, usuario=g.user)
+        except svc.EtapaRechazada as exc:
+            db.session.rollback()
+            flash(exc.mensaje, "danger")
+            return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
+        if not r.total:
+            flash("Todas las citaciones ya fueron notificadas y no cambiaron: no se envió nada.", "info")
+        else:
+            sin = (f" {len(r.sin_correo)} candidato(s) sin correo registrado la verán solo en «Mis postulaciones»: "
+                   + ", ".join(r.sin_correo[:10]) + ".") if r.sin_correo else ""
+            flash(f"Se notificaron {r.total} citación(es) ({r.nuevas} nueva(s), {r.modificadas} modificada(s)); "
+                  f"{r.correos} correo(s) en cola de envío.{sin}", "success")
+        return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
+
     # -- a background evaluation's progress ----------------------------------------------------------
 
     @expose("/tarea/<int:tarea_id>")
@@ -370,3 +403,16 @@ class EtapasView(BaseView):
     @has_access
     def tarea_json(self, tarea_id: int):
         return comun.json_tarea(comun.tarea_o_404(tarea_id, "evaluacion"))
+
+    # -- a large score file saved in the background (its progress) ----------------------------------
+
+    @expose("/tarea-puntajes/<int:tarea_id>")
+    @has_access
+    def tarea_puntajes(self, tarea_id: int):
+        return comun.pagina_tarea(self, "casadmin/etapas/tarea_puntajes.html",
+                                  comun.tarea_o_404(tarea_id, svc.TAREA_PUNTAJES))
+
+    @expose("/tarea-puntajes/<int:tarea_id>.json")
+    @has_access
+    def tarea_puntajes_json(self, tarea_id: int):
+        return comun.json_tarea(comun.tarea_o_404(tarea_id, svc.TAREA_PUNTAJES))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
@@ -22,6 +22,7 @@ from casadmin import plugins as pl
 from casadmin.engine import report
 from casadmin.extensions import db
 from casadmin.models.enums import DecisionImpugnacion, EstadoContrato, TipoImpugnacion, Verificacion
+from casadmin.storage import get_storage
 from casadmin.views import convocatoria_comun as comun
 
 
@@ -46,7 +47,7 @@ class ResultadosFinalesView(BaseView):
     method_permission_name = {
         "convocatorias": "read", "convocatoria": "read", "calcular": "edit", "empate": "edit", "publicar": "edit",
         "verificar": "edit", "suscribir": "edit", "cerrar": "edit", "impugnar": "edit", "resolver": "edit",
-        "corregir": "edit",
+        "corregir": "edit", "tarea": "read", "tarea_json": "read", "documento": "read",
     }
     base_permissions = ["can_read", "can_edit"]
 
@@ -68,8 +69,8 @@ class ResultadosFinalesView(BaseView):
         publicadas = [e for e in impugnaciones.ETAPAS if impugnaciones.plazo(s, conv, e)]
         lista = contratos.contratos(s, conv)
         propuesta = None
-        # The proposal runs the engine over the whole call: asked before a final result exists and
-        # during the contract step (§4.5 d), not on every view of a computed ranking.
+        # The §4.5 proposal (the life-cycle button's, ciclo.proponer_desierto) matters before a final
+        # result exists and during the contract step (§4.5 d); a computed ranking has finalists.
         if not filas or lista:
             try:
                 propuesta = final.causa_desierto_propuesta(s, conv)
@@ -78,7 +79,7 @@ class ResultadosFinalesView(BaseView):
         html = self.render_template(
             "casadmin/final/convocatoria.html", conv=conv, filas=filas, publicacion=pub,
             bonos=final.bonificaciones(s, conv), empates=final.empates_pendientes(s, conv),
-            propuesta=propuesta, causas=report.CAUSAS_DESIERTO,
+            propuesta=propuesta, causas=report.CAUSAS_DESIERTO, tarea=final.tarea_documentos(s, conv) if pub else None,
             contratos=lista, registros=contratos.REGISTROS, verificaciones=list(Verificacion),
             sin_firma=contratos.SIN_FIRMA, pendiente=EstadoContrato.pendiente, impugnaciones=impugs,
             postulaciones=postulaciones, etapas=impugnaciones.ETAPAS, etapas_publicadas=publicadas,
@@ -145,8 +146,34 @@ class ResultadosFinalesView(BaseView):
             final.publicar_final(db.session, conv, usuario=g.user)
         except final.FinalRechazado as exc:
             return self._rechazo(conv, "publicar", exc)
-        flash("Resultados finales publicados; se convocó a suscribir el contrato (§4.4 d).", "success")
-        return redirect(url_for("ResultadosFinalesView.convocatoria", convocatoria_id=conv.id))
+        flash("Resultados finales publicados; se convocó a suscribir el contrato (§4.4 d). El cuadro de méritos "
+              "(PDF y Excel) se está generando y se notificará a cada finalista.", "success")
+        tarea = final.tarea_documentos(db.session, conv)
+        return redirect(url_for("ResultadosFinalesView.tarea", tarea_id=tarea.id))
+
+    @expose("/tarea/<int:tarea_id>")
+    @has_access
+    def tarea(self, tarea_id: int):
+        return comun.pagina_tarea(self, "casadmin/final/tarea.html", comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS))
+
+    @expose("/tarea/<int:tarea_id>.json")
+    @has_access
+    def tarea_json(self, tarea_id: int):
+        return comun.json_tarea(comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS))
+
+    @expose("/<int:convocatoria_id>/documento/<formato>")
+    @has_access
+    def documento(self, convocatoria_id: int, formato: str):
+        """The published cuadro de méritos (``pdf`` or ``xlsx``), for ORH to download (§4.2.6)."""
+        conv = comun.convocatoria_o_404(convocatoria_id)
+        pub = final.publicacion_final(db.session, conv)
+        archivo = None
+        if pub is not None and formato in ("pdf", "xlsx"):
+            archivo = pub.archivo_pdf if formato == "pdf" else pub.archivo_xlsx
+        if archivo is None:
+            abort(404)
+        return send_file(get_storage().open(archivo.clave), mimetype=archivo.tipo_mime,
+                         download_name=archivo.nombre_original, as_attachment=True)
 
     @expose("/contrato/<int:contrato_id>/verificar", methods=["POST"])
     @has_access

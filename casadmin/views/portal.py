@@ -35,6 +35,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from casadmin import models as m
 from casadmin import portal
 from casadmin.commands import postular as cmd
+from casadmin.etapas import citaciones_notificadas
 from casadmin.extensions import db
 from casadmin.ficha_pdf import generar as generar_ficha_pdf
 from casadmin.models.enums import (
@@ -844,10 +845,11 @@ class MisPostulacionesView(_PortalView):
         ps = db.session.scalars(sa.select(m.Postulacion).where(
             m.Postulacion.postulante_id == post.id, condition(m.Postulacion)).order_by(m.Postulacion.id.desc())).all()
         filas = []
+        citaciones = citaciones_notificadas(db.session, [p.id for p in ps])  # G1: the interview notice
         for p in ps:
             pubs = portal.resultados_publicados(db.session, p, condition(m.ResultadoEtapa))
             filas.append({"p": p, "estado": portal.estado_visible(p, pubs, portal.final_publicado(db.session, p)),
-                          "resultados": pubs})
+                          "resultados": pubs, "citacion": citaciones.get(p.id)})
         return self.render("mis_postulaciones.html", filas=filas)
 
     @expose("/<int:postulacion_id>")

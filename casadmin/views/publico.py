@@ -19,6 +19,7 @@ from flask_appbuilder import BaseView, expose
 from casadmin import models as m
 from casadmin import resultados
 from casadmin.extensions import db
+from casadmin.final import ETAPA_FINAL
 from casadmin.models.enums import EstadoConvocatoria, Etapa
 from casadmin.storage import get_storage
 
@@ -52,6 +53,12 @@ def _publicaciones(conv_id: int) -> dict[Etapa, m.PublicacionEtapa]:
         except KeyError:  # a publication of something else than a stage (e.g. final results)
             continue
     return dict(sorted(out.items(), key=lambda kv: list(Etapa).index(kv[0])))
+
+
+def _publicacion_final(conv_id: int) -> m.PublicacionEtapa | None:
+    """The final results' publication (§4.2.6), whose cuadro de méritos is listed with the stages' documents."""
+    return db.session.scalar(sa.select(m.PublicacionEtapa).where(m.PublicacionEtapa.convocatoria_id == conv_id,
+                                                                 m.PublicacionEtapa.etapa == ETAPA_FINAL))
 
 
 class PortalPublicoView(BaseView):
@@ -91,7 +98,8 @@ class PortalPublicoView(BaseView):
         comunicados = sorted((x for x in conv.comunicados if x.publicado),
                              key=lambda x: (x.publicado_en or x.creado_en), reverse=True)
         return self.render_template("casadmin/publico/convocatoria.html", conv=conv, documentos=documentos,
-                                    comunicados=comunicados, publicaciones=_publicaciones(conv.id))
+                                    comunicados=comunicados, publicaciones=_publicaciones(conv.id),
+                                    final=_publicacion_final(conv.id))
 
     @expose("/<int:convocatoria_id>/resultados/<etapa>")
     def resultados(self, convocatoria_id: int, etapa: str):
@@ -116,8 +124,9 @@ class PortalPublicoView(BaseView):
         conv = _publica(convocatoria_id)
         publicos = {d.archivo_id for d in conv.documentos if d.publicado}
         publicos |= {x.archivo_id for x in conv.comunicados if x.publicado}
-        for pub in _publicaciones(conv.id).values():
-            publicos |= {pub.archivo_pdf_id, pub.archivo_xlsx_id}
+        for pub in [*_publicaciones(conv.id).values(), _publicacion_final(conv.id)]:
+            if pub is not None:
+                publicos |= {pub.archivo_pdf_id, pub.archivo_xlsx_id}
         if archivo_id not in publicos - {None}:
             abort(404)
         archivo = db.session.get(m.Archivo, archivo_id)
