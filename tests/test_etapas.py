@@ -68,15 +68,23 @@ def documento(numero: int, i: int) -> str:
     return f"6{numero % 100000:05d}{i:02d}"
 
 
-@pytest.fixture()
-def conv(db):
-    """A fresh SUNEDU call with exam and psychological test; back to draft afterwards, so that the
-    public lists other modules read hold no more calls than before."""
-    conv = nueva_convocatoria(db.session, next(_numeros))
-    yield conv
-    db.session.rollback()
-    db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv.id).values(estado="borrador"))
-    db.session.commit()
+def fixture_conv(numeros):
+    """A ``conv`` fixture numbered from the calling module's own range ``numeros``."""
+
+    @pytest.fixture()
+    def conv(db):
+        """A fresh SUNEDU call with exam and psychological test; back to draft afterwards, so that the
+        public lists other modules read hold no more calls than before."""
+        conv = nueva_convocatoria(db.session, next(numeros))
+        yield conv
+        db.session.rollback()
+        db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv.id).values(estado="borrador"))
+        db.session.commit()
+
+    return conv
+
+
+conv = fixture_conv(_numeros)
 
 
 def _fresh(db, conv_id: int) -> m.Convocatoria:

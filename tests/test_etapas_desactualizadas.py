@@ -27,7 +27,8 @@ from test_etapas import (
     _grilla,
     _ids,
     _resultados,
-    nueva_convocatoria,
+    fixture_conv,
+    orh,  # noqa: F401  (fixture)
 )
 
 from casadmin import engine_db, etapas, final, publicacion
@@ -38,20 +39,7 @@ _numeros = itertools.count(950001)
 finales._series.setdefault("desactualizadas", itertools.count(950801))  # the interview's scenario, H5's range
 
 FICHA = "Evaluación de Ficha de Postulante y Anexos"
-
-
-@pytest.fixture()
-def orh(client_for):
-    return client_for("orh.sunedu")
-
-
-@pytest.fixture()
-def conv(db):
-    conv = nueva_convocatoria(db.session, next(_numeros))
-    yield conv
-    db.session.rollback()
-    db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv.id).values(estado="borrador"))
-    db.session.commit()
+conv = fixture_conv(_numeros)
 
 
 def _usuario(db) -> m.Usuario:

@@ -17,23 +17,9 @@ import sqlalchemy as sa
 from casadmin import audit, tareas
 from casadmin import models as m
 from casadmin.models.enums import EstadoTarea
-from tests.test_etapas import _auditoria, _ficha, _items, nueva_convocatoria
+from test_etapas import _auditoria, _ficha, _items, fixture_conv, orh  # noqa: F401  (orh: fixture)
 
-_numeros = itertools.count(935001)
-
-
-@pytest.fixture()
-def orh(client_for):
-    return client_for("orh.sunedu")
-
-
-@pytest.fixture()
-def conv(db):
-    conv = nueva_convocatoria(db.session, next(_numeros))
-    yield conv
-    db.session.rollback()
-    db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv.id).values(estado="borrador"))
-    db.session.commit()
+conv = fixture_conv(itertools.count(935001))
 
 
 @pytest.fixture()
