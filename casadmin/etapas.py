@@ -1028,17 +1028,14 @@ def _texto_citacion(c: m.Citacion) -> dict[str, str]:
 
 # --- the interview notice (G1, §4.2.5 c, d, e) ---------------------------------------------------------
 
-#: What the candidate must have at hand and do, from the SUNEDU bases' interview clause.
-INDICACIONES_ENTREVISTA: tuple[tuple[str, str], ...] = (
-    ("§4.2.5 d", ("Para registrar su asistencia presente su Documento Nacional de Identidad (DNI), Carné de "
-                  "Extranjería, Licencia de Conducir o Pasaporte, vigente y original (no copias ni fotos físicas o "
-                  "virtuales). Si lo perdió o se lo robaron, presente la denuncia policial o su Certificado de "
-                  "Inscripción (C4) de RENIEC; de lo contrario no podrá rendir la entrevista.")),
-    ("§4.2.5 c", ("Si la entrevista es virtual, verifique con anticipación que cuenta con el aplicativo indicado y "
-                  "con la tecnología necesaria, y siga las indicaciones de este correo y de la sala virtual: quien "
-                  "las incumple es considerado(a) No Apto(a), sin lugar a reclamo.")),
-    ("§4.2.5 e", "Una vez registrada su asistencia, permanezca en la sala hasta que culmine su entrevista."),
-)
+def indicaciones_entrevista(conv: m.Convocatoria) -> tuple[tuple[str, str], ...]:
+    """What the candidate must have at hand and do at the interview, as (clause, text): the bases'
+    parameter ``entrevista.indicaciones`` (SUNEDU §4.2.5 c, d, e); none when the bases define none."""
+    try:
+        return tuple((clausula, texto) for clausula, texto in parametros(conv)["entrevista.indicaciones"])
+    except ParametroDesconocido:
+        return ()
+
 
 _DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 
@@ -1077,8 +1074,10 @@ def _cuerpo_citacion(conv: m.Convocatoria, nombres: str, datos: Mapping[str, Any
                 f"({conv.nombre_puesto})."), "", f"Fecha: {t['fecha']}", f"Hora: {t['hora']}"]
     if t["duracion"]:
         lineas.append(f"Duración: {t['duracion']}")
-    lineas += [f"{t['lugar_titulo']}: {t['lugar']}", "", "Tenga en cuenta (bases de la convocatoria):"]
-    lineas += [f"- {texto} ({clausula})" for clausula, texto in INDICACIONES_ENTREVISTA]
+    lineas.append(f"{t['lugar_titulo']}: {t['lugar']}")
+    if indicaciones := indicaciones_entrevista(conv):
+        lineas += ["", "Tenga en cuenta (bases de la convocatoria):"]
+        lineas += [f"- {texto} ({clausula})" for clausula, texto in indicaciones]
     lineas += ["", "También puede ver esta citación en «Mis postulaciones»."]
     return "\n".join(lineas) + "\n"
 
@@ -1188,7 +1187,7 @@ def citaciones_notificadas(session: Session, postulacion_ids: Sequence[int]) -> 
         return {}
     C = m.Citacion
     return {c.postulacion_id: {**texto_citacion(c.notificado), "notificada_en": f"{c.notificada_en:%d/%m/%Y %H:%M}",
-                               "indicaciones": INDICACIONES_ENTREVISTA}
+                               "indicaciones": indicaciones_entrevista(c.postulacion.convocatoria)}
             for c in session.scalars(sa.select(C).where(C.postulacion_id.in_(list(postulacion_ids)),
                                                         C.etapa == Etapa.entrevista, C.notificada_en.is_not(None)))}
 

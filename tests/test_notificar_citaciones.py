@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from convocatorias_prueba import nueva_convocatoria
 
 from casadmin import engine_db, publicacion
 from casadmin import etapas as svc
 from casadmin import models as m
 from casadmin.engine import interchange
+from casadmin.engine.params import ParametroDesconocido
 from casadmin.models.enums import Etapa, TipoCorreo
 from casadmin.peru.clock import now
 
@@ -242,3 +244,22 @@ def test_a_shortlist_from_out_of_date_results_is_not_notified(app, orh, db, conv
     svc.registrar_examen(db.session, c, [svc.EntradaExamen(primero, False, None)])
     assert "resultados desactualizados" in _notificar(orh, conv.id)
     assert _correos(db, conv.id) == [] and _auditoria(db, conv.id) == []
+
+
+def test_the_indications_come_from_the_calls_bases(db, monkeypatch):
+    """§4.2.5 c–e are SUNEDU's text: a Migraciones call gets its bases' own parameter, which says where
+    it comes from (the manual has no interview rule), and a bases version without it gets none."""
+    sunedu = nueva_convocatoria(db, "SUNEDU", 939001, "Analista")
+    migraciones = nueva_convocatoria(db, "MIGRACIONES", 939002, "Analista")
+    de_sunedu, de_migraciones = svc.indicaciones_entrevista(sunedu), svc.indicaciones_entrevista(migraciones)
+    assert [c for c, _ in de_sunedu] == ["§4.2.5 d", "§4.2.5 c", "§4.2.5 e"]
+    assert [c for c, _ in de_migraciones] == ["bases SUNEDU §4.2.5 d", "bases SUNEDU §4.2.5 c", "bases SUNEDU §4.2.5 e"]
+    assert "vigente y original" in de_sunedu[0][1]
+
+    class SinIndicaciones:
+        def __getitem__(self, nombre):
+            raise ParametroDesconocido(nombre)
+
+    monkeypatch.setattr(svc, "parametros", lambda conv: SinIndicaciones())
+    assert svc.indicaciones_entrevista(sunedu) == ()
+    db.session.rollback()
