@@ -247,13 +247,14 @@ def test_a_shortlist_from_out_of_date_results_is_not_notified(app, orh, db, conv
 
 
 def test_the_indications_come_from_the_calls_bases(db, monkeypatch):
-    """§4.2.5 c–e are SUNEDU's text: a Migraciones call gets its bases' own parameter, which says where
-    it comes from (the manual has no interview rule), and a bases version without it gets none."""
+    """The indications are the bases' parameter: SUNEDU's §4.2.5 c–e; Migraciones' own parameter, whose
+    reference says it applies SUNEDU's text (its manual has no interview rule); none without it."""
     sunedu = nueva_convocatoria(db, "SUNEDU", 939001, "Analista")
     migraciones = nueva_convocatoria(db, "MIGRACIONES", 939002, "Analista")
     de_sunedu, de_migraciones = svc.indicaciones_entrevista(sunedu), svc.indicaciones_entrevista(migraciones)
     assert [c for c, _ in de_sunedu] == ["§4.2.5 d", "§4.2.5 c", "§4.2.5 e"]
-    assert [c for c, _ in de_migraciones] == ["bases SUNEDU §4.2.5 d", "bases SUNEDU §4.2.5 c", "bases SUNEDU §4.2.5 e"]
+    assert de_migraciones == de_sunedu
+    assert "SUNEDU" in svc.parametros(migraciones).referencia("entrevista.indicaciones")
     assert "vigente y original" in de_sunedu[0][1]
 
     class SinIndicaciones:
