@@ -116,6 +116,27 @@ def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False
     return sum(len(session.execute(q).all()) for q in consultas)
 
 
+def importar(s, n: int, seed: int, numero: int) -> str:
+    """Load :mod:`benchmarks.generar`'s call of ``n`` applicants as number ``numero`` with the code of
+    ``casadmin import`` (bulk, one transaction); prints the time and returns the call's code."""
+    from casadmin import engine_db
+    from casadmin.engine import interchange
+
+    codigo = f"CAS N° {numero}-2026-SUNEDU"
+    datos = generar.importable(generar.generar(n, seed))
+    datos["convocatoria"].update(numero=numero, codigo=codigo)
+    texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    del datos
+    t = time.perf_counter()
+    engine_db.importar(s, interchange.leer(texto))
+    t_importar = time.perf_counter() - t
+    del texto
+    print(f"importar (casadmin import, {n} postulantes): {t_importar:.1f} s "
+          f"({t_importar / n * 1000:.2f} ms por postulante)", flush=True)
+    s.expire_all()
+    return codigo
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/casadmin_bench_ficha")
@@ -131,24 +152,14 @@ def main(argv: list[str] | None = None) -> None:
         sembrar.recrear(args.url, demo=False)
     from casadmin import create_app, engine_db
     from casadmin import models as m
-    from casadmin.engine import interchange, run
+    from casadmin.engine import run
     from casadmin.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
     with app.app_context():
         s = db.session
         if not args.reusar:
-            datos = generar.importable(generar.generar(args.n, args.seed))
-            datos["convocatoria"].update(numero=NUMERO, codigo=codigo)
-            texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            del datos
-            t = time.perf_counter()
-            engine_db.importar(s, interchange.leer(texto))
-            t_importar = time.perf_counter() - t
-            del texto
-            print(f"importar (casadmin import, {args.n} postulantes): {t_importar:.1f} s "
-                  f"({t_importar / args.n * 1000:.2f} ms por postulante)", flush=True)
-            s.expire_all()
+            importar(s, args.n, args.seed, NUMERO)
         s.execute(sa.text("ANALYZE"))
         s.commit()
         conv_id = s.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == codigo))

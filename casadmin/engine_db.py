@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType, SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import pluggy
@@ -94,12 +94,17 @@ __all__ = [
     "ConvocatoriaNoEncontrada",
     "Evaluacion",
     "EvaluacionRechazada",
+    "FilaGuardada",
     "ImportacionRechazada",
+    "candidatos",
     "conteos",
-    "resumen_etapas",
+    "decisiones_comite",
     "evaluar",
     "exportar",
+    "ids_en_archivo",
     "importar",
+    "resultados_evaluados",
+    "resumen_etapas",
 ]
 
 
@@ -1300,6 +1305,95 @@ class _FichaMotor(msgspec.Struct):
 
 
 _FICHA_MOTOR = msgspec.json.Decoder(_FichaMotor)
+
+
+class _Documento(msgspec.Struct):
+    tipo_documento: str | None = ""
+    numero_documento: str | None = ""
+
+
+class _FichaId(msgspec.Struct):
+    """What the format's id of a frozen Ficha needs (:func:`_id_en_archivo`); the rest is skipped unread."""
+
+    datos_personales: _Documento = msgspec.field(default_factory=_Documento)
+    intercambio: _Intercambio | None = None
+
+
+_FICHA_ID = msgspec.json.Decoder(_FichaId)
+
+
+def _ident(intercambio: _Intercambio | None, dp: _DatosPersonales | _Documento) -> str:
+    """:func:`_id_en_archivo` of a decoded Ficha."""
+    return (intercambio is not None and intercambio.id) or (
+        dp.numero_documento if dp.tipo_documento == "DNI" else f"{dp.tipo_documento}-{dp.numero_documento}")
+
+
+def ids_en_archivo(session: Session, conv: m.Convocatoria, pids: Iterable[int]) -> dict[int, str]:
+    """The format's id of each given application of the call (what an export names it), in batches;
+    of each frozen Ficha only the id's keys are decoded."""
+    P = m.Postulacion
+    out: dict[int, str] = {}
+    for lote in _lotes(sorted(set(pids))):
+        for pid, texto in session.execute(sa.select(P.id, sa.cast(P.ficha, sa.Text))
+                                          .where(P.convocatoria_id == conv.id, P.id.in_(lote))):
+            try:
+                f = _FICHA_ID.decode(texto)
+            except msgspec.DecodeError:  # not the usual shape: the export's own reading
+                out[pid] = _id_en_archivo(json.loads(texto))
+            else:
+                out[pid] = _ident(f.intercambio, f.datos_personales)
+    return out
+
+
+class FilaGuardada(NamedTuple):
+    """A stored, evaluated stage result as :func:`resultados_evaluados` reads it."""
+
+    resultado: str
+    puntaje: Decimal | None
+    #: "name==version" of the stage's own plugin, and the stored reasons: only for the stages asked
+    regla: str = ""
+    motivos: tuple[Mapping[str, Any], ...] = ()
+
+
+def resultados_evaluados(session: Session, conv: m.Convocatoria, *,
+                         detalle: Iterable[str] = ()) -> dict[str, dict[int, FilaGuardada]]:
+    """The call's evaluated stage results (``evaluado_en`` set: what an export's ``resultados`` holds),
+    per stage and postulacion id, in application order. The rule and the reasons (JSON, the costly
+    part of a row) are read only for the stages in ``detalle``. Stages in process order."""
+    R = m.ResultadoEtapa
+    evaluadas = (R.convocatoria_id == conv.id, R.evaluado_en.is_not(None))
+    out: dict[str, dict[int, FilaGuardada]] = {}
+    for pid, etapa, resultado, puntaje in session.execute(
+            sa.select(R.postulacion_id, R.etapa, R.resultado, R.puntaje).where(*evaluadas).order_by(R.postulacion_id)):
+        out.setdefault(etapa.name, {})[pid] = FilaGuardada(resultado.name, puntaje)
+    con_detalle = [Etapa[e] for e in detalle]
+    if con_detalle:
+        for pid, etapa, motivos, reglas in session.execute(
+                sa.select(R.postulacion_id, R.etapa, R.motivos, R.reglas).where(*evaluadas, R.etapa.in_(con_detalle))):
+            fila = out[etapa.name][pid]
+            out[etapa.name][pid] = fila._replace(regla=next(iter((reglas or {}).values()), ""),
+                                                 motivos=tuple(motivos or ()))
+    return {e.name: out[e.name] for e in Etapa if e.name in out}
+
+
+def decisiones_comite(session: Session, conv: m.Convocatoria) -> list[tuple[list[int], str]]:
+    """The Interview Committee's tie decisions (D8) as an export gives them: application ids in order and
+    the reason, from the ``decision_comite:<k>`` items of the interview results (the last item of a code
+    on a result counts)."""
+    R, V = m.ResultadoEtapa, m.ItemVerificacion
+    ultimos: dict[tuple[int, str], sa.Row] = {}
+    for it in session.execute(
+            sa.select(R.postulacion_id, V.resultado_etapa_id, V.codigo, V.puntaje, V.observacion)
+            .join(R, R.id == V.resultado_etapa_id)
+            .where(R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, V.codigo.like(f"{DECISION}%"))
+            .order_by(V.id)):
+        if it.codigo.startswith(DECISION):
+            ultimos[(it.resultado_etapa_id, it.codigo)] = it
+    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
+    for (_, codigo), it in ultimos.items():
+        grupos[int(codigo.removeprefix(DECISION))].append((it.puntaje or Decimal(0), it.postulacion_id,
+                                                           it.observacion or ""))
+    return _decisiones(grupos)
 _EMPLEO = TipoExperienciaMotor("empleo")
 
 
@@ -1351,7 +1445,7 @@ class _Candidatos:
     decisiones: list[tuple[str, ...]]
 
 
-def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,
+def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str | None,
                      solo: sa.Select | None = None) -> _Candidatos:
     """The candidates of ``etapa`` (all applications, or those ``solo`` selects) as the engine model.
 
@@ -1376,9 +1470,7 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
         except msgspec.DecodeError:  # not the usual shape: the format's path, with its own errors
             f = None
         if f is not None:
-            dp = f.datos_personales
-            ident = (f.intercambio is not None and f.intercambio.id) or (
-                dp.numero_documento if dp.tipo_documento == "DNI" else f"{dp.tipo_documento}-{dp.numero_documento}")
+            ident = _ident(f.intercambio, f.datos_personales)
         else:
             a = SimpleNamespace(id=pid, registrada_en=registrada, ficha=json.loads(texto))
             ident = _id_en_archivo(a.ficha)
@@ -1395,6 +1487,13 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
             raise EvaluacionRechazada(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None
     return _Candidatos(candidatos=candidatos, por_id={ident: pid for pid, ident in ids.items()}, filas=insumos.filas,
                        decisiones=[tuple(ids[pid] for pid in orden) for orden, _ in _decisiones(grupos)])
+
+
+def candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, pids: Iterable[int]) -> list[Candidato]:
+    """The given applications of the call as the engine's candidates, with every stage's inputs: each equals
+    what ``casadmin simulate`` builds from an export. For a handful (the final step's finalists)."""
+    P = m.Postulacion
+    return _leer_candidatos(session, conv, modelo, None, sa.select(P.id).where(P.id.in_(sorted(set(pids))))).candidatos
 
 
 def conteos(session: Session, codigo: str) -> dict[str, int]:

@@ -1,8 +1,8 @@
 """Final results of a stored call (D7–D9, §4.2.6, §4.3, §4.5) with the same engine as ``casadmin simulate``.
 
-The call is read through :func:`casadmin.engine_db.exportar` (the stored Fichas, inputs, committee
-decisions and the *stored* stage results, evaluator overrides and corrections included) and the
-final step runs with the engine's own code (:func:`casadmin.engine.run._final`): the bonus plugins
+The call is read as its export (:func:`casadmin.engine_db.exportar`) would give it to ``simulate``, but
+only what the final step looks at: the *stored* stage results (evaluator overrides and corrections
+included), the committee's decisions and the finalists' Fichas. The final step runs with the engine's own code (:func:`casadmin.engine.run._final`): the bonus plugins
 (§4.3, each with its legal basis), the merit-order plugin (§4.2.6 a–c: final score, then interview,
 then exam, then the committee) and the desierto plugin (§4.5). Nothing here re-implements a rule.
 
@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
 import sqlalchemy as sa
@@ -135,25 +135,6 @@ def _convocatoria(session: Session, convocatoria: m.Convocatoria | str) -> m.Con
     return conv
 
 
-def _postulaciones(session: Session, conv: m.Convocatoria, postulantes: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """The postulacion id of each exported applicant, by their document (one application per person, C3).
-
-    The export names an applicant by the document of the frozen Ficha; the applicant's account
-    carries the same document, so the cheap columns are read first and a frozen Ficha only when
-    they do not match.
-    """
-    P, Q = m.Postulacion, m.Postulante
-    por_documento = {(t.name, n): pid for pid, t, n in session.execute(
-        sa.select(P.id, Q.tipo_documento, Q.numero_documento).join(Q, Q.id == P.postulante_id)
-        .where(P.convocatoria_id == conv.id))}
-    claves = {p["id"]: (p["documento"]["tipo"], p["documento"]["numero"]) for p in postulantes}
-    if any(c not in por_documento for c in claves.values()):
-        for pid, ficha in session.execute(sa.select(P.id, P.ficha).where(P.convocatoria_id == conv.id)):
-            dp = (ficha or {}).get("datos_personales", {})
-            por_documento[(dp.get("tipo_documento"), dp.get("numero_documento"))] = pid
-    return {ident: por_documento[c] for ident, c in claves.items()}
-
-
 def _base_legal(mensaje: str) -> str:
     """The legal basis an interview-bonus reason quotes in parentheses (plugins/…/entrevista.py)."""
     hallado = re.search(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)\.?$", mensaje or "")
@@ -169,6 +150,13 @@ def _tasa_entrevista(ctx, monto: Decimal, puntaje: Decimal) -> Decimal:
         return (monto * 100 / base).quantize(Decimal("0.01"), rounding=ROUND_DOWN) if base else Decimal(0)
 
 
+class _Vivo(NamedTuple):
+    """A candidate as the interview's shortlist hook (D5) sees it: the format's id (and the application)."""
+
+    id: str
+    pid: int
+
+
 def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
              pm: pluggy.PluginManager | None = None) -> Calculo:
     """Run the engine's final step on the stored call (D7–D9); nothing is written.
@@ -176,6 +164,12 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
     The candidates of each stage are those who continued in every earlier stage (the interview's
     shortlist chosen by the bases' plugin, D5, as ``simulate`` does); each stage's result is the
     stored one. A stage with candidates but no stored result is refused.
+
+    Read as ``simulate`` would read the call's export, but only what the final step looks at: the
+    stored results (score and result; the reasons only for the interview, whose §4.2.5 h bonus they
+    carry), the format's id of those who reach the interview's shortlist, and the whole Ficha of the
+    finalists (the bonus hooks read it). The others are named ``postulacion-<id>`` in the stage
+    lists, which only count them (§4.5 a–b).
     """
     pm = pm or pl.get_plugin_manager()
     conv = _convocatoria(session, convocatoria)
@@ -183,12 +177,7 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
 
     etapas.exigir_al_dia(session, conv, error=FinalRechazado)
     try:
-        datos = engine_db.exportar(session, conv.codigo)
-        # The call and profile are checked against the format; each applicant is built (and checked)
-        # only when a stage's hook needs them (the interview's shortlist, the final step), as
-        # engine_db.evaluar does: a call of thousands has a handful of finalists.
-        cabecera = {k: v for k, v in datos.items() if k not in ("postulantes", "resultados", "decisiones_comite")}
-        modelo = interchange.cargar({**cabecera, "postulantes": []}).convocatoria
+        modelo = interchange.cargar({**engine_db._cabecera(conv), "postulantes": []}).convocatoria
     except interchange.ArchivoInvalido as exc:
         raise FinalRechazado(f"Los datos guardados de «{conv.codigo}» no pueden leerse: {exc}") from None
     except engine_db.EvaluacionRechazada as exc:
@@ -197,63 +186,71 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
         bases = pl.get_bases(pm, conv.version_bases.codigo)
     except pl.BasesDesconocida as exc:
         raise FinalRechazado(str(exc)) from None
-    fichas = {p["id"]: p for p in datos["postulantes"]}
-    construidos: dict[str, Any] = {}
-
-    def candidatos(ids: Sequence[str]) -> list:
-        out = []
-        for ident in ids:
-            if ident not in construidos:
-                try:
-                    construidos[ident] = interchange.candidato(fichas[ident])
-                except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
-                    raise FinalRechazado(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None
-            out.append(construidos[ident])
-        return out
-
-    decisiones = [tuple(d["orden"]) for d in datos.get("decisiones_comite", ())]
-    ctx = run.contexto(modelo, bases, decisiones)
+    P = m.Postulacion
+    vivos: list[int] = list(session.scalars(sa.select(P.id).where(P.convocatoria_id == conv.id).order_by(P.id)))
+    guardados = engine_db.resultados_evaluados(session, conv, detalle=("entrevista",))
+    decididas = engine_db.decisiones_comite(session, conv)
+    ids = engine_db.ids_en_archivo(session, conv, (pid for orden, _ in decididas for pid in orden))
+    decisiones = [{"orden": [ids[pid] for pid in orden], "sustento": sustento} for orden, sustento in decididas]
+    ctx = run.contexto(modelo, bases, [tuple(d["orden"]) for d in decisiones])
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
-    guardados = (datos.get("resultados") or {}).get("etapas", {})
-    calculo = Calculo(conv=conv, sim=sim, postulaciones=_postulaciones(session, conv, datos["postulantes"]),
-                      decisiones=list(datos.get("decisiones_comite", [])))
-    acumulado = {ident: Decimal(0) for ident in fichas}
-    vivos = list(fichas)
+    calculo = Calculo(conv=conv, sim=sim, postulaciones={}, decisiones=decisiones)
+    acumulado: dict[int, Decimal] = dict.fromkeys(vivos, Decimal(0))
+    por_etapa: list[tuple[str, list[int], dict[int, engine_db.FilaGuardada]]] = []
     try:
         for etapa in run.etapas_de(modelo, bases):
-            if etapa == "entrevista":  # D5, the same hook as simulate
-                vivos = [c.id for c in run._convocar(pm, ctx, sim, candidatos(vivos), acumulado)]
-            filas = {r["postulante"]: r for r in guardados.get(etapa, ())}
-            faltan = [c for c in vivos if c not in filas]
+            if etapa == "entrevista":  # D5, the same hook as simulate, by the format's ids
+                ids.update(engine_db.ids_en_archivo(session, conv, (pid for pid in vivos if pid not in ids)))
+                llamados = run._convocar(pm, ctx, sim, [_Vivo(ids[pid], pid) for pid in vivos],
+                                         {ids[pid]: acumulado[pid] for pid in vivos})
+                vivos = [v.pid for v in llamados]
+            filas = guardados.get(etapa, {})
+            faltan = [pid for pid in vivos if pid not in filas]
             if faltan:
+                nombres = engine_db.ids_en_archivo(session, conv, faltan[:5])
                 raise FinalRechazado(
                     f"La {Etapa[etapa].value} de «{conv.codigo}» no tiene resultado para {len(faltan)} candidato(s) "
-                    f"que siguen en el proceso ({', '.join(faltan[:5])}{'…' if len(faltan) > 5 else ''}): "
-                    "evalúe la etapa antes de calcular el resultado final.")
-            resultados = []
-            for c in vivos:
-                f = filas[c]
-                puntaje = None if f["puntaje"] is None else Decimal(str(f["puntaje"]))
-                resultados.append(ResultadoMotor(candidato=c, etapa=etapa, resultado=f["resultado"],
-                                                 puntaje=puntaje, regla=f.get("regla") or ""))
-                if puntaje is not None:
-                    acumulado[c] += puntaje
-                if etapa == "entrevista":
-                    for mo in f.get("motivos") or ():
-                        if mo.get("clausula") == "§4.2.5 h" and str(mo.get("computado", "")).startswith("+"):
-                            monto = Decimal(mo["computado"][1:])
-                            calculo.bonos_entrevista[c] = {
-                                "monto": monto, "concepto": mo.get("requisito", ""),
-                                "base_legal": _base_legal(mo.get("mensaje", "")), "regla": f.get("regla") or "",
-                                "tasa": _tasa_entrevista(ctx, monto, puntaje), "puntaje": puntaje}
-            sim.etapas[etapa] = resultados
-            vivos = [c for c, r in zip(vivos, resultados, strict=True) if r.sigue]
+                    f"que siguen en el proceso ({', '.join(nombres[pid] for pid in faltan[:5])}"
+                    f"{'…' if len(faltan) > 5 else ''}): evalúe la etapa antes de calcular el resultado final.")
+            for pid in vivos:
+                if (puntaje := filas[pid].puntaje) is not None:
+                    acumulado[pid] += puntaje
+            por_etapa.append((etapa, vivos, filas))
+            vivos = [pid for pid in vivos if filas[pid].resultado in _SIGUEN]
+        ids.update(engine_db.ids_en_archivo(session, conv, (pid for pid in vivos if pid not in ids)))
+        for etapa, candidatos, filas in por_etapa:
+            sim.etapas[etapa] = [
+                ResultadoMotor(candidato=ids.get(pid) or f"postulacion-{pid}", etapa=etapa, resultado=filas[pid].resultado,
+                               puntaje=filas[pid].puntaje, regla=filas[pid].regla) for pid in candidatos]
+            if etapa == "entrevista":
+                for pid in candidatos:
+                    _bono_entrevista(calculo, ctx, ids[pid], filas[pid])
+        try:
+            finalistas = engine_db.candidatos(session, conv, modelo, vivos) if vivos else []
+        except engine_db.EvaluacionRechazada as exc:  # e.g. an experience ending before it starts (rules.types)
+            raise FinalRechazado(str(exc)) from None
+        calculo.postulaciones = {ident: pid for pid, ident in ids.items()}
         previas = dict(sim.reglas)
-        run._final(pm, ctx, sim, candidatos(vivos), acumulado)  # D7–D9: exactly simulate's final step
+        acumulados = {ids[pid]: acumulado[pid] for pid in vivos}
+        run._final(pm, ctx, sim, finalistas, acumulados)  # D7–D9: exactly simulate's final step
         calculo.reglas = {p: v for p, v in sorted(sim.reglas.items()) if previas.get(p) != v}
     except pl.SinImplementacion as exc:
         raise FinalRechazado(str(exc)) from None
     return calculo
+
+
+#: The stored results that let a candidate continue to the next stage (Apto, Asistió).
+_SIGUEN = frozenset(r.name for r in engine_db.SIGUEN)
+
+
+def _bono_entrevista(calculo: Calculo, ctx, ident: str, f: engine_db.FilaGuardada) -> None:
+    """§4.2.5 h: the interview bonus its stored reasons record (already inside the interview score)."""
+    for mo in f.motivos:
+        if mo.get("clausula") == "§4.2.5 h" and str(mo.get("computado", "")).startswith("+"):
+            monto = Decimal(mo["computado"][1:])
+            calculo.bonos_entrevista[ident] = {
+                "monto": monto, "concepto": mo.get("requisito", ""), "base_legal": _base_legal(mo.get("mensaje", "")),
+                "regla": f.regla, "tasa": _tasa_entrevista(ctx, monto, f.puntaje), "puntaje": f.puntaje}
 
 
 # --- storing -------------------------------------------------------------------------------

@@ -111,6 +111,42 @@ def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settle
     assert auditoria(db, conv, "decidir_empate")[-1].motivo == sustento
 
 
+def test_the_final_step_reads_of_the_call_exactly_what_its_export_gives_simulate(db):
+    """``final.calcular`` does not export the call (150,000 Fichas): it reads the stored results, the
+    committee's decisions, the format's ids of those it names and the finalists' Fichas. Each reader
+    equals the export's piece, for every application and stage."""
+    conv = importar_y_evaluar(db, datos("final", _sin_ffaa))
+    final.evaluar_final(db.session, conv)
+    ids = por_id(db, conv)
+    final.decidir_empate(db.session, conv, [ids["P09"], ids["P01"]], "Mayor idoneidad en el caso práctico.")
+    # One Ficha as the portal freezes it (no id from a file) and of a foreign resident: named by the document.
+    p = db.session.get(m.Postulacion, ids["P03"])
+    ficha = dict(p.ficha, datos_personales={**p.ficha["datos_personales"], "tipo_documento": "CE"})
+    del ficha["intercambio"]
+    p.ficha = ficha
+    db.session.commit()
+
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    pids = sorted(ids.values())
+    nombres = engine_db.ids_en_archivo(db.session, conv, pids)
+    assert [nombres[pid] for pid in pids] == [q["id"] for q in exportado["postulantes"]]
+    assert nombres[ids["P03"]] == f"CE-{p.ficha['datos_personales']['numero_documento']}"
+    guardados = engine_db.resultados_evaluados(db.session, conv, detalle=("entrevista",))
+    etapas = exportado["resultados"]["etapas"]
+    assert list(guardados) == list(etapas) == ["ficha", "examen", "psicologica", "curricular", "entrevista"]
+    for etapa, filas in etapas.items():
+        assert [(nombres[pid], f.resultado, None if f.puntaje is None else str(f.puntaje))
+                for pid, f in guardados[etapa].items()] == [(r["postulante"], r["resultado"], r["puntaje"]) for r in filas]
+    assert [(f.regla, list(f.motivos)) for f in guardados["entrevista"].values()] == \
+        [(r["regla"], r["motivos"]) for r in etapas["entrevista"]]
+    assert any(mo["clausula"] == "§4.2.5 h" for f in guardados["entrevista"].values() for mo in f.motivos)
+    assert all(f.regla == "" and f.motivos == () for f in guardados["ficha"].values())  # not asked: not read
+    decisiones = [{"orden": [nombres[pid] for pid in orden], "sustento": sustento}
+                  for orden, sustento in engine_db.decisiones_comite(db.session, conv)]
+    assert decisiones == exportado["decisiones_comite"] == [
+        {"orden": ["P09", "P01"], "sustento": "Mayor idoneidad en el caso práctico."}]
+
+
 def test_publication_calls_the_winner_and_later_changes_are_audited_corrections(db):
     conv = importar_y_evaluar(db, datos("final"))
     final.evaluar_final(db.session, conv)
