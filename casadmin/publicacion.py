@@ -31,6 +31,10 @@ from casadmin.storage import get_storage
 from casadmin.tareas import Avance
 
 
+#: The kind of the background job that builds a stage's result documents (Tarea.tipo).
+TAREA = "publicacion"
+
+
 class PublicacionRechazada(ValueError):
     """A refusal with its Spanish message; nothing was changed."""
 
@@ -66,7 +70,7 @@ def publicar_etapa(session: Session, convocatoria: m.Convocatoria, etapa: Etapa,
                  usuario_id=usuario.id if usuario else None, usuario=usuario.username if usuario else None,
                  entidad_id=convocatoria.entidad_id, convocatoria_id=convocatoria.id)
     tarea = tareas.crear(
-        session, tipo="publicacion", descripcion=f"Resultados de la {etapa.value} – {convocatoria.codigo}",
+        session, tipo=TAREA, descripcion=f"Resultados de la {etapa.value} – {convocatoria.codigo}",
         funcion="casadmin.publicacion.generar_documentos", argumentos={"publicacion_id": pub.id},
         entidad_id=convocatoria.entidad_id, convocatoria_id=convocatoria.id, usuario_id=usuario.id if usuario else None)
     session.commit()

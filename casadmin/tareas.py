@@ -10,6 +10,7 @@ it while the work goes on. A failure is recorded with its message, never lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import threading
 from collections.abc import Callable
@@ -19,8 +20,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from casadmin import audit, tras_commit
 from casadmin import models as m
-from casadmin import tras_commit
 from casadmin.extensions import db
 from casadmin.models.enums import EstadoTarea
 from casadmin.peru.clock import now
@@ -30,6 +31,13 @@ _PENDIENTES_KEY = "casadmin_tareas_por_lanzar"
 
 #: ``avance(hechas, total, mensaje=None)``
 Avance = Callable[..., None]
+#: How long an RQ job may run (``job_timeout``); a job still "en curso" well after it was stopped.
+LIMITE = dt.timedelta(hours=1)
+_COLGADA = LIMITE + dt.timedelta(minutes=5)
+
+
+class TareaRechazada(ValueError):
+    """A refusal with its Spanish message; nothing was changed."""
 
 
 def crear(session: Session, *, tipo: str, descripcion: str, funcion: str, argumentos: dict[str, Any] | None = None,
@@ -42,6 +50,44 @@ def crear(session: Session, *, tipo: str, descripcion: str, funcion: str, argume
     session.add(tarea)
     tras_commit.anotar(session, _PENDIENTES_KEY, tarea)
     return tarea
+
+
+def detenida(tarea: m.Tarea) -> bool:
+    """Still "en curso" well past the queue's time limit: the worker that ran it was stopped."""
+    return (tarea.estado is EstadoTarea.en_curso and tarea.iniciada_en is not None
+            and now() - tarea.iniciada_en > _COLGADA)
+
+
+def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = None) -> m.Tarea:
+    """Run a failed job again, as a new job with the same work and arguments; audited.
+
+    For the jobs whose work is all-or-nothing (the result documents and notices of a publication:
+    one transaction writes the files and the outbox at the end, so a failed run left nothing). Also a
+    job the worker stopped (still "en curso" past the queue's time limit, :data:`LIMITE`). Refused
+    for any other state, or when a newer run of the same work exists. The caller commits; the new job
+    starts then.
+    """
+    colgada = detenida(tarea)
+    if tarea.estado is not EstadoTarea.fallida and not colgada:
+        raise TareaRechazada(f"Solo se reintenta una tarea fallida; esta está {str(tarea.estado).lower()}.")
+    T = m.Tarea
+    otras = session.scalars(sa.select(T).where(T.tipo == tarea.tipo, T.funcion == tarea.funcion, T.id > tarea.id,
+                                               T.convocatoria_id.is_(None) if tarea.convocatoria_id is None
+                                               else T.convocatoria_id == tarea.convocatoria_id))
+    if any(o.argumentos == tarea.argumentos for o in otras):
+        raise TareaRechazada("Esta tarea ya se reintentó: siga la tarea más reciente.")
+    if colgada:  # the worker that ran it is gone: say so where the page shows it
+        tarea.estado, tarea.terminada_en = EstadoTarea.fallida, now()
+        tarea.error = f"Detenida: seguía en curso más de {int(LIMITE.total_seconds() // 3600)} hora(s) después de iniciada."
+    nueva = crear(session, tipo=tarea.tipo, descripcion=tarea.descripcion, funcion=tarea.funcion,
+                  argumentos=tarea.argumentos, entidad_id=tarea.entidad_id, convocatoria_id=tarea.convocatoria_id,
+                  usuario_id=usuario.id if usuario else tarea.usuario_id)
+    session.flush()
+    quien_id, quien = audit.quien(usuario)
+    audit.record(session, accion="reintentar_tarea", objeto=nueva, usuario_id=quien_id, usuario=quien,
+                 entidad_id=tarea.entidad_id, convocatoria_id=tarea.convocatoria_id,
+                 antes={"tarea": tarea.id, "error": (tarea.error or "")[:300]}, despues={"tarea": nueva.id})
+    return nueva
 
 
 def install(app: Flask) -> None:
@@ -57,7 +103,7 @@ def lanzar(ids: list[int]) -> None:
 
         cola = Queue((app.config.get("TAREAS_QUEUE") or QUEUE_NAME), connection=Redis.from_url(app.config["REDIS_URL"]))
         for tarea_id in ids:
-            cola.enqueue("casadmin.tareas.trabajo", tarea_id, job_timeout=3600)
+            cola.enqueue("casadmin.tareas.trabajo", tarea_id, job_timeout=int(LIMITE.total_seconds()))
         return
     hilo = threading.Thread(target=_en_hilo, args=(app, ids), daemon=True, name="casadmin-tareas")
     hilo.start()

@@ -209,7 +209,7 @@ def test_the_committees_tie_decision_is_noted_in_both_documents(db, sincrono):
     assert filas[personas["P08"][0]][columnas["Decisión del Comité (§4.2.6 c)"]] is None
 
 
-def test_refusals_build_nothing_and_a_failing_job_leaves_the_publication_without_documents(db, sincrono,
+def test_refusals_build_nothing_and_a_failing_job_leaves_the_publication_without_documents(app, db, client_for, sincrono,
                                                                                            monkeypatch):
     conv = importar_y_evaluar(db, datos("documentos", _sin_ffaa))
     with pytest.raises(final.FinalRechazado, match="No hay resultados finales"):
@@ -226,6 +226,7 @@ def test_refusals_build_nothing_and_a_failing_job_leaves_the_publication_without
     def roto(*args, **kwargs):
         raise RuntimeError("disco lleno")
 
+    xlsx_final = resultados.xlsx_final
     monkeypatch.setattr(resultados, "xlsx_final", roto)
     pub = final.publicar_final(db.session, conv)
     db.session.expire_all()
@@ -242,6 +243,23 @@ def test_refusals_build_nothing_and_a_failing_job_leaves_the_publication_without
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).where(
         m.Tarea.convocatoria_id == conv.id, m.Tarea.tipo == final.TAREA_DOCUMENTOS)) == 1
+
+    # ORH runs the failed job again from its page: the cuadro de méritos is attached, each finalist notified once.
+    monkeypatch.setattr(resultados, "xlsx_final", xlsx_final)
+    orh = cliente_orh(app, client_for, conv)
+    assert f"/finales/tarea/{tarea.id}/reintentar" in orh.get(f"/finales/tarea/{tarea.id}").get_data(as_text=True)
+    assert orh.post(f"/finales/tarea/{tarea.id}/reintentar").status_code == 302
+    db.session.expire_all()
+    nueva = final.tarea_documentos(db.session, conv)
+    assert nueva.id != tarea.id and nueva.estado is EstadoTarea.terminada, nueva.error
+    pub = db.session.get(m.PublicacionEtapa, pub.id)
+    assert pub.archivo_pdf_id is not None and pub.archivo_xlsx_id is not None
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        m.CorreoSaliente.convocatoria_id == conv.id, m.CorreoSaliente.asunto.like("Resultado final%"))) == len(finales(db, conv))
+    r = orh.post(f"/finales/tarea/{tarea.id}/reintentar", follow_redirects=True)
+    assert "ya se reintentó" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        m.Tarea.convocatoria_id == conv.id, m.Tarea.tipo == final.TAREA_DOCUMENTOS)) == 2
 
 
 def test_the_publish_button_shows_the_jobs_progress(app, db, client_for, clients_by_role, sincrono):

@@ -3,6 +3,7 @@ background with progress, shows them on the portal and notifies each candidate."
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from decimal import Decimal
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from casadmin import models as m
-from casadmin import publicacion, resultados
+from casadmin import publicacion, resultados, tareas
 from casadmin.models.enums import EstadoConvocatoria, EstadoTarea, Etapa, Resultado, TipoCorreo
 from casadmin.peru.clock import now
 from casadmin.storage import get_storage
@@ -97,16 +98,85 @@ def test_a_stage_without_results_cannot_be_published(db, etapa_evaluada):
         m.PublicacionEtapa.convocatoria_id == etapa_evaluada.id)) == 0
 
 
-def test_a_failing_job_is_recorded_with_its_error(db, sincrono, etapa_evaluada, monkeypatch):
+def _correos(db, conv) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        m.CorreoSaliente.convocatoria_id == conv.id, m.CorreoSaliente.tipo == TipoCorreo.resultado))
+
+
+def test_a_failing_job_is_recorded_with_its_error_and_orh_runs_it_again_once(db, client_for, sincrono,
+                                                                             etapa_evaluada, monkeypatch):
+    conv = etapa_evaluada
+    xlsx = resultados.xlsx
+
     def roto(*args, **kwargs):
         raise RuntimeError("disco lleno")
 
     monkeypatch.setattr(resultados, "xlsx", roto)
-    pub, tarea = publicacion.publicar_etapa(db.session, etapa_evaluada, Etapa.examen)
+    pub, tarea = publicacion.publicar_etapa(db.session, conv, Etapa.examen)
     db.session.expire_all()
     tarea = db.session.get(m.Tarea, tarea.id)
     assert tarea.estado is EstadoTarea.fallida and "disco lleno" in tarea.error
     assert db.session.get(m.PublicacionEtapa, pub.id).archivo_pdf_id is None  # nothing half-attached
+    assert _correos(db, conv) == 0
+
+    orh = client_for("orh.sunedu")
+    pagina = orh.get(f"/publicar/tarea/{tarea.id}").get_data(as_text=True)
+    assert "disco lleno" in pagina and f"/publicar/tarea/{tarea.id}/reintentar" in pagina
+    monkeypatch.setattr(resultados, "xlsx", xlsx)  # the disk has room again
+    r = orh.post(f"/publicar/tarea/{tarea.id}/reintentar")
+    assert r.status_code == 302
+    db.session.expire_all()
+    nueva = db.session.scalar(sa.select(m.Tarea).where(m.Tarea.convocatoria_id == conv.id).order_by(m.Tarea.id.desc()))
+    assert nueva.id != tarea.id and r.headers["Location"].endswith(f"/publicar/tarea/{nueva.id}")
+    assert nueva.estado is EstadoTarea.terminada and nueva.argumentos == {"publicacion_id": pub.id}
+    pub = db.session.get(m.PublicacionEtapa, pub.id)
+    assert pub.archivo_pdf_id is not None and pub.archivo_xlsx_id is not None
+    assert _correos(db, conv) == 6  # each candidate notified once
+    registro = db.session.scalar(sa.select(m.RegistroAuditoria).where(
+        m.RegistroAuditoria.accion == "reintentar_tarea", m.RegistroAuditoria.convocatoria_id == conv.id))
+    assert registro.usuario == "orh.sunedu" and registro.antes["tarea"] == tarea.id
+    assert "disco lleno" in registro.antes["error"] and registro.despues == {"tarea": nueva.id}
+    assert "/reintentar" not in orh.get(f"/publicar/tarea/{nueva.id}").get_data(as_text=True)
+
+    # The failed run again, or the finished one: refused with a message, no new job, nobody notified twice.
+    for viejo, mensaje in ((tarea.id, "ya se reintentó"), (nueva.id, "Solo se reintenta una tarea fallida")):
+        r = orh.post(f"/publicar/tarea/{viejo}/reintentar", follow_redirects=True)
+        assert mensaje in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Tarea.convocatoria_id == conv.id)) == 2
+    assert _correos(db, conv) == 6
+    # Neither a committee member nor another institution's ORH retries it.
+    assert client_for("comite1.sunedu").post(f"/publicar/tarea/{tarea.id}/reintentar").status_code == 403
+    assert client_for("orh.migraciones").post(f"/publicar/tarea/{tarea.id}/reintentar").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Tarea.convocatoria_id == conv.id)) == 2
+
+
+def test_a_job_whose_worker_was_stopped_can_be_run_again(db, client_for, sincrono, etapa_evaluada):
+    """A job left "en curso" past the queue's time limit (the worker was killed) offers "Reintentar";
+    one that started a moment ago does not."""
+    conv = etapa_evaluada
+    pub = m.PublicacionEtapa(convocatoria_id=conv.id, etapa=Etapa.examen.name, publicado_en=now())
+    db.session.add(pub)
+    db.session.flush()
+    colgada = tareas.crear(db.session, tipo=publicacion.TAREA, descripcion="Resultados – prueba",
+                           funcion="casadmin.publicacion.generar_documentos", argumentos={"publicacion_id": pub.id},
+                           convocatoria_id=conv.id, entidad_id=conv.entidad_id)
+    colgada.estado, colgada.iniciada_en = EstadoTarea.en_curso, now() - dt.timedelta(minutes=20)
+    db.session.commit()  # (recorded in the test's own thread: it runs nothing, being "en curso")
+    orh = client_for("orh.sunedu")
+    assert "/reintentar" not in orh.get(f"/publicar/tarea/{colgada.id}").get_data(as_text=True)
+    r = orh.post(f"/publicar/tarea/{colgada.id}/reintentar", follow_redirects=True)
+    assert "Solo se reintenta una tarea fallida" in r.get_data(as_text=True)
+
+    colgada = db.session.get(m.Tarea, colgada.id)
+    colgada.iniciada_en = now() - tareas.LIMITE - dt.timedelta(minutes=10)
+    db.session.commit()
+    pagina = orh.get(f"/publicar/tarea/{colgada.id}").get_data(as_text=True)
+    assert "el proceso que la ejecutaba se detuvo" in pagina and "/reintentar" in pagina
+    assert orh.post(f"/publicar/tarea/{colgada.id}/reintentar").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(m.Tarea, colgada.id).estado is EstadoTarea.fallida
+    assert db.session.get(m.PublicacionEtapa, pub.id).archivo_pdf_id is not None
+    assert _correos(db, conv) == 6
 
 
 def test_with_redis_the_job_runs_in_the_rq_worker(app, db, etapa_evaluada):

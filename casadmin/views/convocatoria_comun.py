@@ -1,5 +1,6 @@
 """What the staff screens of one call share (issue 5): the calls the current user may see, loading
-one call (or a row hanging from it) or answering 404, and a background job's progress page.
+one call (or a row hanging from it) or answering 404, and a background job's progress page (with
+"Reintentar" for a failed one).
 
 Scope comes from :func:`casadmin.scoping.condition`, so another institution's call, contract,
 appeal or job answers 404 whatever its id, on every screen alike.
@@ -10,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, jsonify
+from flask import abort, flash, g, jsonify, redirect, url_for
 
 from casadmin import models as m
-from casadmin import scoping
+from casadmin import scoping, tareas
 from casadmin.extensions import db
 from casadmin.models.enums import EstadoTarea
 
@@ -46,10 +47,29 @@ def tarea_o_404(tarea_id: int, tipo: str | None = None) -> m.Tarea:
     return tarea
 
 
-def pagina_tarea(view: Any, template: str, tarea: m.Tarea) -> Any:
-    """The progress page of a job (it polls :func:`json_tarea` while the job runs)."""
-    en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso)
-    return view.render_template(template, tarea=tarea, en_curso=en_curso)
+def pagina_tarea(view: Any, template: str, tarea: m.Tarea, reintentar: str | None = None) -> Any:
+    """The progress page of a job (it polls :func:`json_tarea` while the job runs). With ``reintentar``
+    (the endpoint of :func:`reintentar_tarea`'s route) a failed or stopped job offers to run again."""
+    detenida = tareas.detenida(tarea)
+    en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso) and not detenida
+    url = (url_for(reintentar, tarea_id=tarea.id)
+           if reintentar and (tarea.estado is EstadoTarea.fallida or detenida) else None)
+    return view.render_template(template, tarea=tarea, en_curso=en_curso, detenida=detenida, reintentar=url)
+
+
+def reintentar_tarea(tarea: m.Tarea, pagina: str) -> Any:
+    """"Reintentar" on a failed job's page: a new run of the same work (audited), then its progress page
+    (``pagina``: the endpoint of the job pages); a refusal is shown on the failed job's page."""
+    try:
+        nueva = tareas.reintentar(db.session, tarea, usuario=g.user)
+        db.session.commit()
+    except tareas.TareaRechazada as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(pagina, tarea_id=tarea.id))
+    flash("La tarea se ejecuta de nuevo. La ejecución fallida no guardó documentos ni envió notificaciones.",
+          "success")
+    return redirect(url_for(pagina, tarea_id=nueva.id))
 
 
 def json_tarea(tarea: m.Tarea) -> Any:

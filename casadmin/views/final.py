@@ -47,7 +47,7 @@ class ResultadosFinalesView(BaseView):
     method_permission_name = {
         "convocatorias": "read", "convocatoria": "read", "calcular": "edit", "empate": "edit", "publicar": "edit",
         "verificar": "edit", "suscribir": "edit", "cerrar": "edit", "impugnar": "edit", "resolver": "edit",
-        "corregir": "edit", "tarea": "read", "tarea_json": "read", "documento": "read",
+        "corregir": "edit", "tarea": "read", "tarea_json": "read", "documento": "read", "reintentar": "edit",
     }
     base_permissions = ["can_read", "can_edit"]
 
@@ -154,7 +154,14 @@ class ResultadosFinalesView(BaseView):
     @expose("/tarea/<int:tarea_id>")
     @has_access
     def tarea(self, tarea_id: int):
-        return comun.pagina_tarea(self, "casadmin/final/tarea.html", comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS))
+        return comun.pagina_tarea(self, "casadmin/final/tarea.html", comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS),
+                                  reintentar="ResultadosFinalesView.reintentar")
+
+    @expose("/tarea/<int:tarea_id>/reintentar", methods=["POST"])
+    @has_access
+    def reintentar(self, tarea_id: int):
+        """The cuadro de méritos' job (documents and notices, all or nothing) run again after a failure."""
+        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS), "ResultadosFinalesView.tarea")
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access

@@ -24,7 +24,7 @@ class PublicarResultadosView(BaseView):
     default_view = "convocatorias"
     class_permission_name = "PublicarResultadosView"
     method_permission_name = {"convocatorias": "read", "etapas": "read", "tarea": "read", "tarea_json": "read",
-                              "publicar": "edit"}
+                              "publicar": "edit", "reintentar": "edit"}
     base_permissions = ["can_read", "can_edit"]
 
     @expose("/")
@@ -76,7 +76,14 @@ class PublicarResultadosView(BaseView):
     @expose("/tarea/<int:tarea_id>")
     @has_access
     def tarea(self, tarea_id: int):
-        return comun.pagina_tarea(self, "casadmin/publicar/tarea.html", comun.tarea_o_404(tarea_id))
+        return comun.pagina_tarea(self, "casadmin/publicar/tarea.html", comun.tarea_o_404(tarea_id),
+                                  reintentar="PublicarResultadosView.reintentar")
+
+    @expose("/tarea/<int:tarea_id>/reintentar", methods=["POST"])
+    @has_access
+    def reintentar(self, tarea_id: int):
+        """A failed publication job (documents and notices, all or nothing) run again."""
+        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, publicacion.TAREA), "PublicarResultadosView.tarea")
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access
