@@ -137,25 +137,37 @@ def importar(s, n: int, seed: int, numero: int) -> str:
     return codigo
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/casadmin_bench_ficha")
+def opciones(doc: str, url: str, argv: list[str] | None, repeat: str) -> argparse.Namespace:
+    """The options of a benchmark on a generated call in PostgreSQL (this one's and ``final.py``'s)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--url", default=url)
     ap.add_argument("--n", type=int, default=150_000)
     ap.add_argument("--seed", type=int, default=20260302)
-    ap.add_argument("--repeat", type=int, default=2, help="evaluations (the first fills, the others replace)")
+    ap.add_argument("--repeat", type=int, default=2, help=repeat)
     ap.add_argument("--reusar", action="store_true", help="the call is already in the database")
-    args = ap.parse_args(argv)
-    codigo = f"CAS N° {NUMERO}-2026-SUNEDU"
+    return ap.parse_args(argv)
 
+
+def aplicacion(args: argparse.Namespace):
+    """The application on ``args.url``; the database rebuilt (migrations, roles, no demo) unless ``--reusar``."""
     os.environ["CASADMIN_DATABASE_URL"] = args.url
     if not args.reusar:
         sembrar.recrear(args.url, demo=False)
-    from casadmin import create_app, engine_db
+    from casadmin import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": args.url})
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = opciones(__doc__, "postgresql://postgres@127.0.0.1:5432/casadmin_bench_ficha", argv,
+                    "evaluations (the first fills, the others replace)")
+    codigo = f"CAS N° {NUMERO}-2026-SUNEDU"
+    app = aplicacion(args)
+    from casadmin import engine_db
     from casadmin import models as m
     from casadmin.engine import run
     from casadmin.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
     with app.app_context():
         s = db.session
         if not args.reusar:

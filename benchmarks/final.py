@@ -20,8 +20,6 @@ computes something else is visible::
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -31,30 +29,20 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaluar_pg  # noqa: E402
-import sembrar  # noqa: E402
 
 NUMERO = 330151  # a number of its own: the database holds only this call
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/casadmin_bench_final")
-    ap.add_argument("--n", type=int, default=150_000)
-    ap.add_argument("--seed", type=int, default=20260302)
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--reusar", action="store_true", help="the call is already in the database")
-    args = ap.parse_args(argv)
-
-    os.environ["CASADMIN_DATABASE_URL"] = args.url
-    if not args.reusar:
-        sembrar.recrear(args.url, demo=False)
-    from casadmin import create_app, engine_db, final
+    args = evaluar_pg.opciones(__doc__, "postgresql://postgres@127.0.0.1:5432/casadmin_bench_final", argv,
+                               "runs of each timed step")
+    app = evaluar_pg.aplicacion(args)
+    from casadmin import engine_db, final
     from casadmin import models as m
     from casadmin import plugins as pl
     from casadmin.engine import interchange, run
     from casadmin.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.url})
     with app.app_context():
         s = db.session
         codigo = f"CAS N° {NUMERO}-2026-SUNEDU"

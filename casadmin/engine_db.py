@@ -1363,9 +1363,11 @@ def resultados_evaluados(session: Session, conv: m.Convocatoria, *,
     R = m.ResultadoEtapa
     evaluadas = (R.convocatoria_id == conv.id, R.evaluado_en.is_not(None))
     out: dict[str, dict[int, FilaGuardada]] = {}
+    # The enums' stored names as they are (no Enum object per row: 150,000 rows in a large call).
     for pid, etapa, resultado, puntaje in session.execute(
-            sa.select(R.postulacion_id, R.etapa, R.resultado, R.puntaje).where(*evaluadas).order_by(R.postulacion_id)):
-        out.setdefault(etapa.name, {})[pid] = FilaGuardada(resultado.name, puntaje)
+            sa.select(R.postulacion_id, sa.type_coerce(R.etapa, sa.String), sa.type_coerce(R.resultado, sa.String),
+                      R.puntaje).where(*evaluadas).order_by(R.postulacion_id)):
+        out.setdefault(etapa, {})[pid] = FilaGuardada(resultado, puntaje)
     con_detalle = [Etapa[e] for e in detalle]
     if con_detalle:
         for pid, etapa, motivos, reglas in session.execute(

@@ -929,11 +929,14 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
                        convocado=pid in elegidos, orden=n) for n, pid in enumerate(orden, 1)]
 
 
-def citaciones(session: Session, conv: m.Convocatoria) -> dict[int, m.Citacion]:
+def citaciones(session: Session, conv: m.Convocatoria, *, anuladas: bool = False) -> dict[int, m.Citacion]:
+    """The call's interview citations in force by postulacion id; with ``anuladas``, those a new
+    timetable left out after they were notified (:func:`generar_citaciones`)."""
     C = m.Citacion
     return {c.postulacion_id: c for c in session.scalars(
         sa.select(C).join(m.Postulacion, m.Postulacion.id == C.postulacion_id)
-        .where(m.Postulacion.convocatoria_id == conv.id, C.etapa == Etapa.entrevista))}
+        .where(m.Postulacion.convocatoria_id == conv.id, C.etapa == Etapa.entrevista,
+               C.anulada_en.is_not(None) if anuladas else C.anulada_en.is_(None)))}
 
 
 def _validar_citacion(inicio: Any, lugar: str, errores: dict[str, str], campo_inicio: str, campo_lugar: str) -> None:
@@ -950,7 +953,11 @@ def generar_citaciones(session: Session, conv: m.Convocatoria, *, inicio: dt.dat
                        lugar: str, usuario: m.Usuario | None = None) -> list[m.Citacion]:
     """One interview slot per shortlisted candidate, in merit order, one after another from ``inicio``
     (Lima time), each ``duracion_minutos`` long, at ``lugar`` (a room or a link, §4.2.5 c).
-    Existing slots of the call's interview are replaced; the timetable is audited."""
+    Existing slots of the call's interview are replaced; the timetable is audited.
+
+    A slot of someone no longer shortlisted (a corrected earlier stage changed the list, D5) is
+    deleted if nobody told them of it; once notified it is annulled instead, and "Notificar
+    citaciones" tells them it no longer stands (G1). Called again, they get their slot back."""
     exigir_editable(session, conv, "entrevista")
     errores: dict[str, str] = {}
     _validar_citacion(inicio, lugar, errores, "inicio", "lugar")
@@ -968,26 +975,35 @@ def generar_citaciones(session: Session, conv: m.Convocatoria, *, inicio: dt.dat
         raise EtapaRechazada("Aún no hay candidatos convocados a la Entrevista Personal "
                              "(calcule primero los resultados de la Evaluación Curricular).")
     existentes = citaciones(session, conv)
+    anuladas = citaciones(session, conv, anuladas=True)
     antes = {str(pid): _texto_citacion(c) for pid, c in existentes.items()}
     lugar = lugar.strip()
-    out = []
+    elegidos = {x.postulacion_id for x in convocados}
+    out, anular = [], []
+    momento = now()
     try:
         for pid, c in existentes.items():
-            if pid not in {x.postulacion_id for x in convocados}:
+            if pid in elegidos:
+                continue
+            if c.notificada_en is None:
                 session.delete(c)
+            else:
+                c.anulada_en = momento
+                anular.append(c)
         for n, cand in enumerate(convocados):
             hora = inicio + dt.timedelta(minutes=duracion * n)
-            cit = existentes.get(cand.postulacion_id)
+            cit = existentes.get(cand.postulacion_id) or anuladas.get(cand.postulacion_id)
             if cit is None:
                 cit = m.Citacion(postulacion_id=cand.postulacion_id, etapa=Etapa.entrevista, fecha_hora=hora,
                                  lugar_o_enlace=lugar, duracion_minutos=duracion)
                 session.add(cit)
             else:
-                cit.fecha_hora, cit.lugar_o_enlace, cit.duracion_minutos = hora, lugar, duracion
+                cit.fecha_hora, cit.lugar_o_enlace, cit.duracion_minutos, cit.anulada_en = hora, lugar, duracion, None
             out.append(cit)
         session.flush()
         audit.record(session, accion="programar_entrevistas", objeto=conv, antes=antes or None,
-                     despues={str(c.postulacion_id): _texto_citacion(c) for c in out},
+                     despues={**{str(c.postulacion_id): _texto_citacion(c) for c in out},
+                              **({"anuladas": sorted(c.postulacion_id for c in anular)} if anular else {})},
                      entidad_id=conv.entidad_id, convocatoria_id=conv.id, **_quien(usuario))
         session.commit()
     except BaseException:
@@ -1047,10 +1063,23 @@ def datos_citacion(c: m.Citacion) -> dict[str, Any]:
 
 
 def estado_notificacion(c: m.Citacion) -> str:
-    """``nueva`` (never notified), ``modificada`` (changed since its notice) or ``notificada``."""
+    """``nueva`` (never notified), ``modificada`` (changed since its notice) or ``notificada``; for an
+    annulled citation, ``anulada`` (the candidate is still to be told) or ``anulacion_notificada``."""
+    if c.anulada_en is not None:
+        return "anulacion_notificada" if (c.notificado or {}).get("anulada") else "anulada"
     if c.notificada_en is None:
         return "nueva"
     return "notificada" if c.notificado == datos_citacion(c) else "modificada"
+
+
+#: Notification states with nothing to send.
+AL_DIA = ("notificada", "anulacion_notificada")
+
+
+def lo_notificado(c: m.Citacion) -> dict[str, Any]:
+    """The slot the candidate was last told of (that of the citation, for a notified annulment)."""
+    datos = c.notificado or {}
+    return datos["previo"] if datos.get("anulada") else datos
 
 
 def texto_citacion(datos: Mapping[str, Any]) -> dict[str, str]:
@@ -1082,16 +1111,28 @@ def _cuerpo_citacion(conv: m.Convocatoria, nombres: str, datos: Mapping[str, Any
     return "\n".join(lineas) + "\n"
 
 
+def _cuerpo_anulacion(conv: m.Convocatoria, nombres: str, previo: Mapping[str, Any], notificada: dt.datetime) -> str:
+    t = texto_citacion(previo)
+    return "\n".join([
+        f"Estimado(a) {nombres}:", "",
+        (f"La citación a la Entrevista Personal de la convocatoria {conv.codigo} ({conv.nombre_puesto}) que se le "
+         f"notificó el {notificada:%d/%m/%Y %H:%M} (el {t['fecha']} a las {t['hora']}) queda sin efecto: con los "
+         "resultados corregidos de las etapas anteriores, usted ya no figura entre los candidatos convocados a la "
+         "Entrevista Personal (§4.2.4)."), "",
+        "Revise sus resultados en «Mis postulaciones» y en el portal de convocatorias.", ""])
+
+
 @dataclass(frozen=True)
 class NotificacionCitaciones:
     nuevas: int
     modificadas: int
     correos: int
     sin_correo: list[str]
+    anuladas: int = 0
 
     @property
     def total(self) -> int:
-        return self.nuevas + self.modificadas
+        return self.nuevas + self.modificadas + self.anuladas
 
 
 def _exigir_horario_completo(session: Session, conv: m.Convocatoria, citas: Mapping[int, m.Citacion]) -> None:
@@ -1135,7 +1176,9 @@ def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
     exigir_al_dia(session, conv, todas[: todas.index("entrevista")])  # never a shortlist from stale results
     citas = citaciones(session, conv)
     _exigir_horario_completo(session, conv, citas)
-    pendientes = {pid: c for pid, c in citas.items() if estado_notificacion(c) != "notificada"}
+    pendientes = {pid: c for pid, c in citas.items() if estado_notificacion(c) not in AL_DIA}
+    pendientes.update({pid: c for pid, c in citaciones(session, conv, anuladas=True).items()
+                       if estado_notificacion(c) not in AL_DIA})
     if not pendientes:
         return NotificacionCitaciones(0, 0, 0, [])
     P, Q = m.Postulacion, m.Postulante
@@ -1143,53 +1186,62 @@ def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
         sa.select(P.id, Q.numero_documento, Q.nombres, Q.email, Q.usuario_id).join(Q, Q.id == P.postulante_id)
         .where(P.id.in_(list(pendientes))))}
     momento = now()
-    nuevas = modificadas = correos = 0
+    cuenta = {"nueva": 0, "modificada": 0, "anulada": 0}
+    correos = 0
     sin_correo = []
     try:
         for pid, c in sorted(pendientes.items(), key=lambda x: x[1].fecha_hora):
             persona = personas[pid]
-            previa = c.notificada_en
-            datos = datos_citacion(c)
-            correo = None
-            if persona.email and not persona.email.lower().endswith("@" + engine_db.DOMINIO_SIN_CORREO):
+            previa, estado = c.notificada_en, estado_notificacion(c)
+            if estado == "anulada":
+                datos = {"anulada": True, "previo": c.notificado}
+                asunto = f"Citación sin efecto: Entrevista Personal – {conv.codigo}"
+                cuerpo = _cuerpo_anulacion(conv, persona.nombres, c.notificado, previa)
+            else:
+                datos = datos_citacion(c)
                 asunto = (f"{'Cambio en su citación' if previa else 'Citación'} a la Entrevista Personal – "
                           f"{conv.codigo}")
+                cuerpo = _cuerpo_citacion(conv, persona.nombres, datos, previa)
+            correo = None
+            if persona.email and not persona.email.lower().endswith("@" + engine_db.DOMINIO_SIN_CORREO):
                 correo = mailer.encolar(session, tipo=TipoCorreo.citacion, destinatario=persona.email,
-                                        asunto=asunto[:300], cuerpo=_cuerpo_citacion(conv, persona.nombres, datos, previa),
-                                        entidad_id=conv.entidad_id, convocatoria_id=conv.id,
-                                        usuario_id=persona.usuario_id)
+                                        asunto=asunto[:300], cuerpo=cuerpo, entidad_id=conv.entidad_id,
+                                        convocatoria_id=conv.id, usuario_id=persona.usuario_id)
                 correos += 1
             else:
                 sin_correo.append(persona.numero_documento)
             antes = {"notificada_en": previa.strftime("%Y-%m-%d %H:%M"), **(c.notificado or {})} if previa else None
             c.notificada_en, c.notificado = momento, datos
             session.flush()
-            audit.record(session, accion="notificar_citacion", objeto=c, antes=antes,
+            audit.record(session, accion="anular_citacion" if estado == "anulada" else "notificar_citacion",
+                         objeto=c, antes=antes,
                          despues={**datos, "renotificacion": previa is not None,
                                   "destinatario": correo.destinatario if correo else None,
                                   "correo_id": correo.id if correo else None},
                          entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=pid, **_quien(usuario))
-            if previa is None:
-                nuevas += 1
-            else:
-                modificadas += 1
+            cuenta["nueva" if previa is None else estado if estado == "anulada" else "modificada"] += 1
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    return NotificacionCitaciones(nuevas, modificadas, correos, sin_correo)
+    return NotificacionCitaciones(cuenta["nueva"], cuenta["modificada"], correos, sin_correo, cuenta["anulada"])
 
 
 def citaciones_notificadas(session: Session, postulacion_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """The interview notice each application got (what it was told, :func:`texto_citacion`, and the
-    bases' indications), for "Mis postulaciones"; only notified slots, as notified."""
+    bases' indications), for "Mis postulaciones"; only notified slots, as notified. A citation whose
+    annulment was notified is shown as such (``anulada``), with the slot it had been given."""
     if not postulacion_ids:
         return {}
     C = m.Citacion
-    return {c.postulacion_id: {**texto_citacion(c.notificado), "notificada_en": f"{c.notificada_en:%d/%m/%Y %H:%M}",
-                               "indicaciones": indicaciones_entrevista(c.postulacion.convocatoria)}
-            for c in session.scalars(sa.select(C).where(C.postulacion_id.in_(list(postulacion_ids)),
-                                                        C.etapa == Etapa.entrevista, C.notificada_en.is_not(None)))}
+    out = {}
+    for c in session.scalars(sa.select(C).where(C.postulacion_id.in_(list(postulacion_ids)),
+                                                C.etapa == Etapa.entrevista, C.notificada_en.is_not(None))):
+        anulada = bool(c.notificado.get("anulada"))
+        out[c.postulacion_id] = {**texto_citacion(lo_notificado(c)),
+                                 "notificada_en": f"{c.notificada_en:%d/%m/%Y %H:%M}", "anulada": anulada,
+                                 "indicaciones": () if anulada else indicaciones_entrevista(c.postulacion.convocatoria)}
+    return out
 
 
 # --- the stage overview -----------------------------------------------------------------------------

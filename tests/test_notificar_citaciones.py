@@ -225,6 +225,70 @@ def test_the_notice_is_in_mis_postulaciones_and_a_candidate_without_email_still_
     assert "duración 30 minutos" in pagina and "Lugar: Sala 3, sede central" in pagina and "§4.2.5 d" in pagina
 
 
+def test_a_notified_candidate_left_out_of_a_corrected_shortlist_is_told_the_citation_no_longer_stands(
+        app, orh, db, conv, client_for):
+    """A correction of an earlier stage takes a notified candidate out of the shortlist (D5, §4.2.4):
+    the new timetable annuls their citation instead of deleting it, "Notificar citaciones" tells them,
+    and "Mis postulaciones" shows it; called again later, they get a slot and a new notice."""
+    from casadmin.cuenta import _hash
+
+    _publicar_curricular(app, db, conv.id)
+    _horario(orh, conv.id)
+    _notificar(orh, conv.id)
+    citas = _citas(db, conv.id)
+    fuera = min(citas.values(), key=lambda c: c.fecha_hora).postulacion_id
+    post = db.session.scalar(sa.select(m.Postulante).join(m.Postulacion).where(m.Postulacion.id == fuera))
+    usuario = db.session.get(m.Usuario, post.usuario_id)
+    usuario.active, usuario.password = True, _hash("demo12345")
+    # The corrected curricular result (an audited recalculation in real life): No Apto.
+    R = m.ResultadoEtapa
+    db.session.execute(sa.update(R).where(R.postulacion_id == fuera, R.etapa == Etapa.curricular)
+                       .values(resultado="no_apto"))
+    db.session.commit()
+    assert fuera not in {c.postulacion_id for c in svc.lista_corta(db.session, conv) if c.convocado}
+    _horario(orh, conv.id)
+    assert fuera not in _citas(db, conv.id)
+    (anulada,) = svc.citaciones(db.session, conv, anuladas=True).values()
+    assert anulada.postulacion_id == fuera and svc.estado_notificacion(anulada) == "anulada"
+    pagina = orh.get(f"/etapas/{conv.id}/entrevista/convocados").get_data(as_text=True)
+    assert "Citaciones anuladas" in pagina and "Anulación por notificar" in pagina
+    assert f"{INICIO:%d/%m/%Y}, 09:00 (hora de Lima) · https://meet.example/cas-h4" in pagina  # the slot they were told
+    portal = client_for(usuario.username)
+    antes = portal.get("/mis-postulaciones/").get_data(as_text=True)
+    assert "sin efecto" not in antes and "Citación a la Entrevista Personal" in antes  # what they were told
+
+    enviados = len(_correos(db, conv.id))
+    texto = _notificar(orh, conv.id)
+    assert "1 anulada(s)" in texto
+    (aviso,) = [c for c in _correos(db, conv.id)[enviados:] if c.destinatario == post.email]
+    assert aviso.asunto == f"Citación sin efecto: Entrevista Personal – {conv.codigo}"
+    assert "queda sin efecto" in aviso.cuerpo and "ya no figura entre los candidatos convocados" in aviso.cuerpo
+    assert f"{INICIO:%d/%m/%Y}" in aviso.cuerpo and "09:00 (hora de Lima)" in aviso.cuerpo  # the slot they had
+    registro = db.session.scalar(sa.select(m.RegistroAuditoria).where(
+        m.RegistroAuditoria.convocatoria_id == conv.id, m.RegistroAuditoria.accion == "anular_citacion"))
+    assert registro.postulacion_id == fuera and registro.despues["anulada"] is True
+    assert registro.antes["fecha_hora"] == INICIO.strftime("%Y-%m-%d %H:%M")
+    assert "Anulación notificada el" in orh.get(f"/etapas/{conv.id}/entrevista/convocados").get_data(as_text=True)
+    despues = portal.get("/mis-postulaciones/").get_data(as_text=True)
+    assert "Citación a la Entrevista Personal sin efecto" in despues and "https://meet.example" not in despues
+    # Nothing more to send: a second press sends nothing to them.
+    assert "ya fueron notificadas y no cambiaron" in _notificar(orh, conv.id)
+
+    # Called again (the correction undone): the same row gets a slot, and a notice that replaces the last one.
+    db.session.execute(sa.update(R).where(R.postulacion_id == fuera, R.etapa == Etapa.curricular)
+                       .values(resultado="apto"))
+    db.session.commit()
+    _horario(orh, conv.id)
+    assert svc.citaciones(db.session, conv, anuladas=True) == {}
+    cita = _citas(db, conv.id)[fuera]
+    assert cita.id == anulada.id and svc.estado_notificacion(cita) == "modificada"
+    enviados = len(_correos(db, conv.id))
+    _notificar(orh, conv.id)
+    (otra,) = [c for c in _correos(db, conv.id)[enviados:] if c.destinatario == post.email]
+    assert otra.asunto.startswith("Cambio en su citación") and "Hora: 09:00" in otra.cuerpo
+    assert "sin efecto" not in portal.get("/mis-postulaciones/").get_data(as_text=True)
+
+
 def test_a_published_interview_refuses_the_notice(app, orh, db, conv):
     _publicar_curricular(app, db, conv.id)
     _horario(orh, conv.id)

@@ -152,6 +152,10 @@ class Citacion(TimestampMixin, Model):
     #: (fecha_hora, duracion_minutos, lugar_o_enlace): a slot that differs from it is to be notified again.
     notificada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)
     notificado: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    #: When a new timetable left out a citation already notified (the candidate is no longer called):
+    #: kept so that "Notificar citaciones" tells them it no longer stands (``notificado`` then holds
+    #: ``{"anulada": True, "previo": <what they had been told>}``).
+    anulada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)
 
     postulacion: Mapped[Postulacion] = relationship()
 

@@ -321,10 +321,13 @@ class EtapasView(BaseView):
 
     def _convocados(self, conv, *, errores=None, status=200):
         citas = svc.citaciones(db.session, conv)
+        anuladas = svc.citaciones(db.session, conv, anuladas=True)
         return self.render_template(
             "casadmin/etapas/convocados.html", conv=conv, lista=svc.lista_corta(db.session, conv),
-            citaciones=citas, errores=errores or {}, form=request.form,
-            avisos={pid: svc.estado_notificacion(c) for pid, c in citas.items()},
+            citaciones=citas, anuladas=[(c, svc.texto_citacion(svc.lo_notificado(c)))
+                                        for c in sorted(anuladas.values(), key=lambda c: c.anulada_en)],
+            errores=errores or {}, form=request.form,
+            avisos={pid: svc.estado_notificacion(c) for pid, c in (citas | anuladas).items()},
             publicada=svc.publicada(db.session, conv, "entrevista"),
             desactualizada=svc.desactualizacion(db.session, conv, "entrevista")), status
 
@@ -388,7 +391,8 @@ class EtapasView(BaseView):
         else:
             sin = (f" {len(r.sin_correo)} candidato(s) sin correo registrado la verán solo en «Mis postulaciones»: "
                    + ", ".join(r.sin_correo[:10]) + ".") if r.sin_correo else ""
-            flash(f"Se notificaron {r.total} citación(es) ({r.nuevas} nueva(s), {r.modificadas} modificada(s)); "
+            anuladas = f", {r.anuladas} anulada(s)" if r.anuladas else ""
+            flash(f"Se notificaron {r.total} citación(es) ({r.nuevas} nueva(s), {r.modificadas} modificada(s){anuladas}); "
                   f"{r.correos} correo(s) en cola de envío.{sin}", "success")
         return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
 
