@@ -14,7 +14,7 @@ faster run that computes something else is visible::
 
     .venv/bin/python benchmarks/simulate.py            # 150,000 applicants
     .venv/bin/python benchmarks/simulate.py --n 20000  # a quicker look
-    .venv/bin/python benchmarks/simulate.py --un-proceso  # without splitting the Ficha stage
+    .venv/bin/python benchmarks/simulate.py --partir 20000  # the Ficha stage split over the cores
 """
 
 from __future__ import annotations
@@ -67,11 +67,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=150_000)
     ap.add_argument("--seed", type=int, default=20260302)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--un-proceso", action="store_true",
-                    help="never split the Ficha stage over the cores (the run before that change)")
+    ap.add_argument("--partir", type=int, metavar="N", default=None,
+                    help="split the Ficha stage over the cores from N candidates (run.UMBRAL_PARALELO; off by default)")
     args = ap.parse_args(argv)
-    if args.un_proceso:
-        run.UMBRAL_PARALELO = float("inf")
+    run.UMBRAL_PARALELO = args.partir
 
     datos = generar.generar(args.n, args.seed)
     texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -99,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  desierto: {sim.desierto}")
     print(f"leer (JSON)                 {t_leer:7.2f} s")
     print(f"cargar (esquema + modelo)   {t_cargar:7.2f} s")
-    partido = args.n >= run.UMBRAL_PARALELO and run.procesos_disponibles() > 1
+    partido = run._procesos("ficha", args.n, None) > 1
     procesos = f"Ficha en {run.procesos_disponibles()} procesos" if partido else "un proceso"
     print(f"simular (todas las etapas)  {t_sim:7.2f} s   (CPU del proceso principal {cpu_sim:.2f} s; {procesos})   "
           f"objetivo ≤ 5 s   (mejor de {args.repeat})")

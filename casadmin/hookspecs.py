@@ -50,10 +50,10 @@ def casadmin_bases_versions() -> Sequence[BasesVersion]:
 def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado] | None:
     """Check each declared Ficha against the profile, requirement by requirement (D1).
 
-    Stops at the first plugin that answers. Each candidate is judged on their own: for a
-    large call (``run.UMBRAL_PARALELO`` candidates or more) the engine calls the hook on
-    consecutive parts of the batch in forked processes and joins the results in order, so
-    an implementation must not depend on the other candidates of the batch.
+    Stops at the first plugin that answers. Each candidate is judged on their own: the engine
+    may call the hook on consecutive parts of the batch in forked processes and join the results
+    in order (``run.evaluar_etapa(procesos=…)``, or from ``run.UMBRAL_PARALELO`` candidates when
+    set), so an implementation must not depend on the other candidates of the batch.
 
     :param ctx: the call, its bases version and the parameters in force.
     :param candidatos: everyone who applied.

@@ -58,7 +58,11 @@ def test_simulate_with_the_split_forced_prints_the_same_report(arch, monkeypatch
     assert report.texto(partido, {}) == report.texto(uno, {})
 
 
-def test_only_the_ficha_stage_is_split_and_small_batches_stay_in_one_process(arch):
+def test_only_the_ficha_stage_is_split_and_small_batches_stay_in_one_process(arch, monkeypatch):
+    # By default nothing is split by itself: it did not pay on two cores (docs/performance.md).
+    assert run.UMBRAL_PARALELO is None and run._procesos("ficha", 10**6, None) == 1
+    assert run._procesos("ficha", 10**6, 2) == 2  # asked for
+    monkeypatch.setattr(run, "UMBRAL_PARALELO", 20_000)
     assert run._procesos("ficha", 10, None) == 1  # under UMBRAL_PARALELO
     assert run._procesos("ficha", run.UMBRAL_PARALELO, 2) == 2
     assert run._procesos("examen", 10**6, 4) == 1  # a stage not declared per candidate

@@ -106,8 +106,12 @@ def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Seque
 #: Stages whose hook judges each candidate on their own ("one result per candidate", D1), so
 #: that a large batch can be split between processes without changing any result.
 DIVISIBLES = frozenset({"ficha"})
-#: From how many candidates a divisible stage is split over the CPU cores.
-UMBRAL_PARALELO = 20_000
+#: From how many candidates a divisible stage is split over the CPU cores by itself; ``None``: only
+#: when asked (``evaluar_etapa(procesos=…)``). Off since 2026-12-05: on the 2-core machines measured
+#: the split never paid (150,000 candidates: 9.7 s split against 7.7 s in one process; 50,000: 2.37
+#: against 2.49 s; 20,000: 0.98 against 1.00 s), because after the fork parent and child both copy the
+#: pages of the shared heap they touch and the parent decodes the child's results (docs/performance.md).
+UMBRAL_PARALELO: int | None = None
 #: The parent's share of the candidates: it also decodes the other parts' results.
 PARTE_PADRE = 0.52
 
@@ -127,7 +131,7 @@ def _procesos(etapa: str, n: int, procesos: int | None) -> int:
     if etapa not in DIVISIBLES or "fork" not in mp.get_all_start_methods():
         return 1
     if procesos is None:
-        procesos = procesos_disponibles() if n >= UMBRAL_PARALELO else 1
+        procesos = procesos_disponibles() if UMBRAL_PARALELO is not None and n >= UMBRAL_PARALELO else 1
     return max(1, min(procesos, n))
 
 
@@ -245,9 +249,9 @@ def evaluar_etapa(
 ) -> list[Resultado]:
     """One stage's hook over ``candidatos`` (§4.2), each result with the rule that produced it (F3).
 
-    A Ficha stage of :data:`UMBRAL_PARALELO` candidates or more is split over the CPU cores
-    (:func:`_en_paralelo`); ``procesos`` forces how many processes (1: never split). The
-    results are the same, in the same order, either way.
+    A Ficha stage is split over ``procesos`` processes when asked (:func:`_en_paralelo`; or by
+    itself from :data:`UMBRAL_PARALELO` candidates, when set; 1: never split). The results are the
+    same, in the same order, either way.
     """
     lista = list(candidatos)
     n = _procesos(etapa, len(lista), procesos)
