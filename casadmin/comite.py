@@ -179,10 +179,11 @@ def asignacion(session: Session, convocatoria_id: int, usuario_id: int) -> tuple
 
 
 def citados(session: Session, conv: m.Convocatoria) -> list[m.Postulacion]:
-    """The candidates called to the interview (their :class:`~casadmin.models.Citacion`), in the timetable's order."""
+    """The candidates called to the interview (their :class:`~casadmin.models.Citacion` in force, not an
+    annulled one), in the timetable's order."""
     return list(session.scalars(
         sa.select(m.Postulacion).join(m.Citacion, sa.and_(m.Citacion.postulacion_id == m.Postulacion.id,
-                                                          m.Citacion.etapa == ETAPA))
+                                                          m.Citacion.etapa == ETAPA, m.Citacion.anulada_en.is_(None)))
         .where(m.Postulacion.convocatoria_id == conv.id)
         .options(selectinload(m.Postulacion.postulante))
         .order_by(m.Citacion.fecha_hora, m.Postulacion.id)))
@@ -194,7 +195,7 @@ def citado(session: Session, conv: m.Convocatoria, postulacion_id: int) -> m.Pos
     if post is None or post.convocatoria_id != conv.id:
         raise NoEncontrado("El/la candidato/a no pertenece a esta convocatoria.")
     cita = session.scalar(sa.select(m.Citacion.id).where(m.Citacion.postulacion_id == post.id,
-                                                         m.Citacion.etapa == ETAPA))
+                                                         m.Citacion.etapa == ETAPA, m.Citacion.anulada_en.is_(None)))
     if cita is None:
         raise ComiteRechazado("El/la candidato/a no está convocado/a a la Entrevista Personal de esta convocatoria: "
                               "no se registra su calificación.")
@@ -275,7 +276,7 @@ def tablero(session: Session, conv: m.Convocatoria, *, miembro: m.MiembroComite 
     formados = resultados(session, conv)
     scorers = calificadores(session, conv)
     citas = {c.postulacion_id: c for c in session.scalars(sa.select(m.Citacion).join(m.Postulacion).where(
-        m.Postulacion.convocatoria_id == conv.id, m.Citacion.etapa == ETAPA))}
+        m.Postulacion.convocatoria_id == conv.id, m.Citacion.etapa == ETAPA, m.Citacion.anulada_en.is_(None)))}
     observa = miembro is None or miembro.rol is RolComite.veedor
     for post in citados(session, conv):
         fila = Fila(postulacion=post, citacion=citas.get(post.id), resultado=formados.get(post.id))

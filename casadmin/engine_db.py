@@ -1372,7 +1372,9 @@ def resultados_evaluados(session: Session, conv: m.Convocatoria, *,
     if con_detalle:
         for pid, etapa, motivos, reglas in session.execute(
                 sa.select(R.postulacion_id, R.etapa, R.motivos, R.reglas).where(*evaluadas, R.etapa.in_(con_detalle))):
-            fila = out[etapa.name][pid]
+            fila = out.get(etapa.name, {}).get(pid)
+            if fila is None:  # evaluated between the two queries: read on the next run
+                continue
             out[etapa.name][pid] = fila._replace(regla=next(iter((reglas or {}).values()), ""),
                                                  motivos=tuple(motivos or ()))
     return {e.name: out[e.name] for e in Etapa if e.name in out}

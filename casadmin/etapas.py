@@ -1193,15 +1193,17 @@ def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
         for pid, c in sorted(pendientes.items(), key=lambda x: x[1].fecha_hora):
             persona = personas[pid]
             previa, estado = c.notificada_en, estado_notificacion(c)
+            # Called again after being told their citation no longer stood: a new citation, not a change.
+            aviso_previo = None if estado != "anulada" and (c.notificado or {}).get("anulada") else previa
             if estado == "anulada":
                 datos = {"anulada": True, "previo": c.notificado}
                 asunto = f"Citación sin efecto: Entrevista Personal – {conv.codigo}"
                 cuerpo = _cuerpo_anulacion(conv, persona.nombres, c.notificado, previa)
             else:
                 datos = datos_citacion(c)
-                asunto = (f"{'Cambio en su citación' if previa else 'Citación'} a la Entrevista Personal – "
+                asunto = (f"{'Cambio en su citación' if aviso_previo else 'Citación'} a la Entrevista Personal – "
                           f"{conv.codigo}")
-                cuerpo = _cuerpo_citacion(conv, persona.nombres, datos, previa)
+                cuerpo = _cuerpo_citacion(conv, persona.nombres, datos, aviso_previo)
             correo = None
             if persona.email and not persona.email.lower().endswith("@" + engine_db.DOMINIO_SIN_CORREO):
                 correo = mailer.encolar(session, tipo=TipoCorreo.citacion, destinatario=persona.email,
@@ -1219,7 +1221,7 @@ def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
                                   "destinatario": correo.destinatario if correo else None,
                                   "correo_id": correo.id if correo else None},
                          entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=pid, **_quien(usuario))
-            cuenta["nueva" if previa is None else estado if estado == "anulada" else "modificada"] += 1
+            cuenta["anulada" if estado == "anulada" else "nueva" if aviso_previo is None else "modificada"] += 1
         session.commit()
     except BaseException:
         session.rollback()

@@ -89,7 +89,8 @@ class Calculo:
 
     conv: m.Convocatoria
     sim: run.Simulacion
-    #: the applicant's id in the exported format → postulacion id
+    #: the applicant's id in the exported format → postulacion id, for those whose id was read: the
+    #: interview's shortlist and everyone after it (the finalists), and those in a committee decision
     postulaciones: dict[str, int]
     #: committee decisions as exported: {"orden": [ids], "sustento": text}
     decisiones: list[dict[str, Any]]
@@ -218,9 +219,10 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
             por_etapa.append((etapa, vivos, filas))
             vivos = [pid for pid in vivos if filas[pid].resultado in _SIGUEN]
         ids.update(engine_db.ids_en_archivo(session, conv, (pid for pid in vivos if pid not in ids)))
+        nombre = _nombres(ids)
         for etapa, candidatos, filas in por_etapa:
             sim.etapas[etapa] = [
-                ResultadoMotor(candidato=ids.get(pid) or f"postulacion-{pid}", etapa=etapa, resultado=filas[pid].resultado,
+                ResultadoMotor(candidato=nombre(pid), etapa=etapa, resultado=filas[pid].resultado,
                                puntaje=filas[pid].puntaje, regla=filas[pid].regla) for pid in candidatos]
             if etapa == "entrevista":
                 for pid in candidatos:
@@ -237,6 +239,21 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
     except pl.SinImplementacion as exc:
         raise FinalRechazado(str(exc)) from None
     return calculo
+
+
+def _nombres(ids: Mapping[int, str]):
+    """The id in the stage lists: the format's where it was read, else ``postulacion-<id>`` (never equal
+    to a format's id, whose lookups by id must find their own candidate's scores)."""
+    usados = set(ids.values())
+
+    def nombre(pid: int) -> str:
+        ident = ids.get(pid)
+        if ident is None:
+            ident = f"postulacion-{pid}"
+            while ident in usados:
+                ident += "'"
+        return ident
+    return nombre
 
 
 #: The stored results that let a candidate continue to the next stage (Apto, Asistió).

@@ -58,15 +58,20 @@ def detenida(tarea: m.Tarea) -> bool:
             and now() - tarea.iniciada_en > _COLGADA)
 
 
-def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = None) -> m.Tarea:
+def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = None,
+               clave: str | None = None) -> m.Tarea:
     """Run a failed job again, as a new job with the same work and arguments; audited.
 
     For the jobs whose work is all-or-nothing (the result documents and notices of a publication:
     one transaction writes the files and the outbox at the end, so a failed run left nothing). Also a
     job the worker stopped (still "en curso" past the queue's time limit, :data:`LIMITE`). Refused
-    for any other state, or when a newer run of the same work exists. The caller commits; the new job
-    starts then.
+    for any other state, or when a newer run of the same work exists: the same function with the
+    same arguments, or, with ``clave``, the same value of that argument (a publication's correction
+    rebuilds the same documents: ``clave="publicacion_id"``). The failed job's row is locked first
+    (PostgreSQL), so two clicks at once start one run. The caller commits; the new job starts then.
     """
+    tarea = session.scalars(sa.select(m.Tarea).where(m.Tarea.id == tarea.id).with_for_update()
+                            .execution_options(populate_existing=True)).one()
     colgada = detenida(tarea)
     if tarea.estado is not EstadoTarea.fallida and not colgada:
         raise TareaRechazada(f"Solo se reintenta una tarea fallida; esta está {str(tarea.estado).lower()}.")
@@ -74,8 +79,10 @@ def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = 
     otras = session.scalars(sa.select(T).where(T.tipo == tarea.tipo, T.funcion == tarea.funcion, T.id > tarea.id,
                                                T.convocatoria_id.is_(None) if tarea.convocatoria_id is None
                                                else T.convocatoria_id == tarea.convocatoria_id))
-    if any(o.argumentos == tarea.argumentos for o in otras):
-        raise TareaRechazada("Esta tarea ya se reintentó: siga la tarea más reciente.")
+    argumentos = tarea.argumentos or {}
+    if any(o.argumentos == argumentos if clave is None else (o.argumentos or {}).get(clave) == argumentos.get(clave)
+           for o in otras):
+        raise TareaRechazada("Esta tarea ya se reintentó o se ejecutó de nuevo: siga la tarea más reciente.")
     if colgada:  # the worker that ran it is gone: say so where the page shows it
         tarea.estado, tarea.terminada_en = EstadoTarea.fallida, now()
         tarea.error = f"Detenida: seguía en curso más de {int(LIMITE.total_seconds() // 3600)} hora(s) después de iniciada."

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from convocatorias_prueba import nueva_convocatoria
 
-from casadmin import engine_db, publicacion
+from casadmin import comite, engine_db, publicacion
 from casadmin import etapas as svc
 from casadmin import models as m
 from casadmin.engine import interchange
@@ -250,6 +250,10 @@ def test_a_notified_candidate_left_out_of_a_corrected_shortlist_is_told_the_cita
     assert fuera not in _citas(db, conv.id)
     (anulada,) = svc.citaciones(db.session, conv, anuladas=True).values()
     assert anulada.postulacion_id == fuera and svc.estado_notificacion(anulada) == "anulada"
+    # The committee no longer sees them nor scores them (D6).
+    assert fuera not in {p.id for p in comite.citados(db.session, conv)}
+    with pytest.raises(comite.ComiteRechazado, match="no está convocado"):
+        comite.citado(db.session, conv, fuera)
     pagina = orh.get(f"/etapas/{conv.id}/entrevista/convocados").get_data(as_text=True)
     assert "Citaciones anuladas" in pagina and "Anulación por notificar" in pagina
     assert f"{INICIO:%d/%m/%Y}, 09:00 (hora de Lima) · https://meet.example/cas-h4" in pagina  # the slot they were told
@@ -283,9 +287,12 @@ def test_a_notified_candidate_left_out_of_a_corrected_shortlist_is_told_the_cita
     cita = _citas(db, conv.id)[fuera]
     assert cita.id == anulada.id and svc.estado_notificacion(cita) == "modificada"
     enviados = len(_correos(db, conv.id))
-    _notificar(orh, conv.id)
+    texto = _notificar(orh, conv.id)
     (otra,) = [c for c in _correos(db, conv.id)[enviados:] if c.destinatario == post.email]
-    assert otra.asunto.startswith("Cambio en su citación") and "Hora: 09:00" in otra.cuerpo
+    # A new citation for them (the last thing they were told is that they were not called), not a change.
+    assert otra.asunto == f"Citación a la Entrevista Personal – {conv.codigo}" and "Hora: 09:00" in otra.cuerpo
+    assert "reemplaza" not in otra.cuerpo and "(1 nueva(s)" in texto
+    assert fuera in {p.id for p in comite.citados(db.session, conv)}
     assert "sin efecto" not in portal.get("/mis-postulaciones/").get_data(as_text=True)
 
 

@@ -150,6 +150,39 @@ def test_a_failing_job_is_recorded_with_its_error_and_orh_runs_it_again_once(db,
     assert db.session.scalar(sa.select(sa.func.count()).where(m.Tarea.convocatoria_id == conv.id)) == 2
 
 
+def test_a_later_run_of_the_same_publication_supersedes_a_failed_one(db, client_for, etapa_evaluada):
+    """A correction rebuilds the same publication's documents with other arguments: the failed run
+    before it is no longer retried. The page of a job of another kind offers no "Reintentar"."""
+    conv = etapa_evaluada
+    pub = m.PublicacionEtapa(convocatoria_id=conv.id, etapa=Etapa.examen.name, publicado_en=now())
+    db.session.add(pub)
+    db.session.flush()
+
+    def tarea(tipo: str = publicacion.TAREA, **argumentos) -> m.Tarea:
+        """A job recorded as failed (added as a row: tareas.crear would start it on commit)."""
+        t = m.Tarea(tipo=tipo, descripcion="Resultados – prueba", convocatoria_id=conv.id, progreso=40,
+                    funcion="casadmin.publicacion.generar_documentos", entidad_id=conv.entidad_id,
+                    argumentos={"publicacion_id": pub.id, **argumentos}, estado=EstadoTarea.fallida,
+                    error="RuntimeError: disco lleno", creada_en=now())
+        db.session.add(t)
+        db.session.flush()
+        return t
+
+    fallida, correccion, otra = tarea(), tarea(correccion=True), tarea(tipo="evaluacion")
+    db.session.commit()
+    with pytest.raises(tareas.TareaRechazada, match="ya se reintentó o se ejecutó de nuevo"):
+        tareas.reintentar(db.session, fallida, clave="publicacion_id")
+    db.session.rollback()
+    orh = client_for("orh.sunedu")
+    assert "ya se reintentó" in orh.post(f"/publicar/tarea/{fallida.id}/reintentar",
+                                         follow_redirects=True).get_data(as_text=True)
+    assert "/reintentar" in orh.get(f"/publicar/tarea/{correccion.id}").get_data(as_text=True)
+    pagina = orh.get(f"/publicar/tarea/{otra.id}").get_data(as_text=True)
+    assert "disco lleno" in pagina and "/reintentar" not in pagina
+    assert orh.post(f"/publicar/tarea/{otra.id}/reintentar").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Tarea.convocatoria_id == conv.id)) == 3
+
+
 def test_a_job_whose_worker_was_stopped_can_be_run_again(db, client_for, sincrono, etapa_evaluada):
     """A job left "en curso" past the queue's time limit (the worker was killed) offers "Reintentar";
     one that started a moment ago does not."""

@@ -57,11 +57,12 @@ def pagina_tarea(view: Any, template: str, tarea: m.Tarea, reintentar: str | Non
     return view.render_template(template, tarea=tarea, en_curso=en_curso, detenida=detenida, reintentar=url)
 
 
-def reintentar_tarea(tarea: m.Tarea, pagina: str) -> Any:
+def reintentar_tarea(tarea: m.Tarea, pagina: str, *, clave: str | None = None) -> Any:
     """"Reintentar" on a failed job's page: a new run of the same work (audited), then its progress page
-    (``pagina``: the endpoint of the job pages); a refusal is shown on the failed job's page."""
+    (``pagina``: the endpoint of the job pages); a refusal is shown on the failed job's page. ``clave``:
+    see :func:`casadmin.tareas.reintentar`."""
     try:
-        nueva = tareas.reintentar(db.session, tarea, usuario=g.user)
+        nueva = tareas.reintentar(db.session, tarea, usuario=g.user, clave=clave)
         db.session.commit()
     except tareas.TareaRechazada as exc:
         db.session.rollback()

@@ -77,7 +77,9 @@ class MiembroComiteView(ScopedModelView):
 class CitacionView(ScopedModelView):
     datamodel = SQLAInterface(m.Citacion)
     plural, singular = "Citaciones", "citación"
-    list_columns = ["postulacion", "etapa", "fecha_hora", "lugar_o_enlace"]
+    list_columns = ["postulacion", "etapa", "fecha_hora", "lugar_o_enlace", "anulada_en"]
+    show_columns = ["postulacion", "etapa", "fecha_hora", "duracion_minutos", "lugar_o_enlace", "notificada_en",
+                    "anulada_en"]
     search_columns = ["etapa", "fecha_hora"]
     add_columns = edit_columns = ["postulacion", "etapa", "fecha_hora", "lugar_o_enlace"]
 

@@ -161,7 +161,8 @@ class ResultadosFinalesView(BaseView):
     @has_access
     def reintentar(self, tarea_id: int):
         """The cuadro de méritos' job (documents and notices, all or nothing) run again after a failure."""
-        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS), "ResultadosFinalesView.tarea")
+        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, final.TAREA_DOCUMENTOS), "ResultadosFinalesView.tarea",
+                                      clave="publicacion_id")
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access

@@ -76,14 +76,16 @@ class PublicarResultadosView(BaseView):
     @expose("/tarea/<int:tarea_id>")
     @has_access
     def tarea(self, tarea_id: int):
-        return comun.pagina_tarea(self, "casadmin/publicar/tarea.html", comun.tarea_o_404(tarea_id),
-                                  reintentar="PublicarResultadosView.reintentar")
+        tarea = comun.tarea_o_404(tarea_id)  # the call's jobs of every kind are linked here
+        return comun.pagina_tarea(self, "casadmin/publicar/tarea.html", tarea,
+                                  reintentar="PublicarResultadosView.reintentar" if tarea.tipo == publicacion.TAREA else None)
 
     @expose("/tarea/<int:tarea_id>/reintentar", methods=["POST"])
     @has_access
     def reintentar(self, tarea_id: int):
         """A failed publication job (documents and notices, all or nothing) run again."""
-        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, publicacion.TAREA), "PublicarResultadosView.tarea")
+        return comun.reintentar_tarea(comun.tarea_o_404(tarea_id, publicacion.TAREA), "PublicarResultadosView.tarea",
+                                      clave="publicacion_id")
 
     @expose("/tarea/<int:tarea_id>.json")
     @has_access
