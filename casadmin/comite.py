@@ -275,8 +275,9 @@ def tablero(session: Session, conv: m.Convocatoria, *, miembro: m.MiembroComite 
     todas = hojas(session, conv)
     formados = resultados(session, conv)
     scorers = calificadores(session, conv)
-    citas = {c.postulacion_id: c for c in session.scalars(sa.select(m.Citacion).join(m.Postulacion).where(
-        m.Postulacion.convocatoria_id == conv.id, m.Citacion.etapa == ETAPA, m.Citacion.anulada_en.is_(None)))}
+    from casadmin import etapas
+
+    citas = etapas.citaciones(session, conv)
     observa = miembro is None or miembro.rol is RolComite.veedor
     for post in citados(session, conv):
         fila = Fila(postulacion=post, citacion=citas.get(post.id), resultado=formados.get(post.id))

@@ -1305,6 +1305,7 @@ class _FichaMotor(msgspec.Struct):
 
 
 _FICHA_MOTOR = msgspec.json.Decoder(_FichaMotor)
+_EMPLEO = TipoExperienciaMotor("empleo")
 
 
 class _Documento(msgspec.Struct):
@@ -1398,7 +1399,6 @@ def decisiones_comite(session: Session, conv: m.Convocatoria) -> list[tuple[list
         grupos[int(codigo.removeprefix(DECISION))].append((it.puntaje or Decimal(0), it.postulacion_id,
                                                            it.observacion or ""))
     return _decisiones(grupos)
-_EMPLEO = TipoExperienciaMotor("empleo")
 
 
 def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, especificas: set[int],

@@ -1062,11 +1062,16 @@ def datos_citacion(c: m.Citacion) -> dict[str, Any]:
             "lugar_o_enlace": c.lugar_o_enlace}
 
 
+def aviso_de_anulacion(c: m.Citacion) -> bool:
+    """Whether the last notice the candidate got said that their citation no longer stands."""
+    return bool((c.notificado or {}).get("anulada"))
+
+
 def estado_notificacion(c: m.Citacion) -> str:
     """``nueva`` (never notified), ``modificada`` (changed since its notice) or ``notificada``; for an
     annulled citation, ``anulada`` (the candidate is still to be told) or ``anulacion_notificada``."""
     if c.anulada_en is not None:
-        return "anulacion_notificada" if (c.notificado or {}).get("anulada") else "anulada"
+        return "anulacion_notificada" if aviso_de_anulacion(c) else "anulada"
     if c.notificada_en is None:
         return "nueva"
     return "notificada" if c.notificado == datos_citacion(c) else "modificada"
@@ -1078,8 +1083,7 @@ AL_DIA = ("notificada", "anulacion_notificada")
 
 def lo_notificado(c: m.Citacion) -> dict[str, Any]:
     """The slot the candidate was last told of (that of the citation, for a notified annulment)."""
-    datos = c.notificado or {}
-    return datos["previo"] if datos.get("anulada") else datos
+    return c.notificado["previo"] if aviso_de_anulacion(c) else c.notificado or {}
 
 
 def texto_citacion(datos: Mapping[str, Any]) -> dict[str, str]:
@@ -1194,7 +1198,7 @@ def notificar_citaciones(session: Session, conv: m.Convocatoria, *,
             persona = personas[pid]
             previa, estado = c.notificada_en, estado_notificacion(c)
             # Called again after being told their citation no longer stood: a new citation, not a change.
-            aviso_previo = None if estado != "anulada" and (c.notificado or {}).get("anulada") else previa
+            aviso_previo = None if estado != "anulada" and aviso_de_anulacion(c) else previa
             if estado == "anulada":
                 datos = {"anulada": True, "previo": c.notificado}
                 asunto = f"Citación sin efecto: Entrevista Personal – {conv.codigo}"
@@ -1239,7 +1243,7 @@ def citaciones_notificadas(session: Session, postulacion_ids: Sequence[int]) -> 
     out = {}
     for c in session.scalars(sa.select(C).where(C.postulacion_id.in_(list(postulacion_ids)),
                                                 C.etapa == Etapa.entrevista, C.notificada_en.is_not(None))):
-        anulada = bool(c.notificado.get("anulada"))
+        anulada = aviso_de_anulacion(c)
         out[c.postulacion_id] = {**texto_citacion(lo_notificado(c)),
                                  "notificada_en": f"{c.notificada_en:%d/%m/%Y %H:%M}", "anulada": anulada,
                                  "indicaciones": () if anulada else indicaciones_entrevista(c.postulacion.convocatoria)}

@@ -58,6 +58,11 @@ def detenida(tarea: m.Tarea) -> bool:
             and now() - tarea.iniciada_en > _COLGADA)
 
 
+def reintentable(tarea: m.Tarea) -> bool:
+    """Failed, or stopped with its worker (:func:`detenida`): what :func:`reintentar` accepts."""
+    return tarea.estado is EstadoTarea.fallida or detenida(tarea)
+
+
 def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = None,
                clave: str | None = None) -> m.Tarea:
     """Run a failed job again, as a new job with the same work and arguments; audited.
@@ -72,8 +77,7 @@ def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = 
     """
     tarea = session.scalars(sa.select(m.Tarea).where(m.Tarea.id == tarea.id).with_for_update()
                             .execution_options(populate_existing=True)).one()
-    colgada = detenida(tarea)
-    if tarea.estado is not EstadoTarea.fallida and not colgada:
+    if not reintentable(tarea):
         raise TareaRechazada(f"Solo se reintenta una tarea fallida; esta está {str(tarea.estado).lower()}.")
     T = m.Tarea
     otras = session.scalars(sa.select(T).where(T.tipo == tarea.tipo, T.funcion == tarea.funcion, T.id > tarea.id,
@@ -83,7 +87,7 @@ def reintentar(session: Session, tarea: m.Tarea, *, usuario: m.Usuario | None = 
     if any(o.argumentos == argumentos if clave is None else (o.argumentos or {}).get(clave) == argumentos.get(clave)
            for o in otras):
         raise TareaRechazada("Esta tarea ya se reintentó o se ejecutó de nuevo: siga la tarea más reciente.")
-    if colgada:  # the worker that ran it is gone: say so where the page shows it
+    if detenida(tarea):  # the worker that ran it is gone: say so where the page shows it
         tarea.estado, tarea.terminada_en = EstadoTarea.fallida, now()
         tarea.error = f"Detenida: seguía en curso más de {int(LIMITE.total_seconds() // 3600)} hora(s) después de iniciada."
     nueva = crear(session, tipo=tarea.tipo, descripcion=tarea.descripcion, funcion=tarea.funcion,

@@ -52,8 +52,7 @@ def pagina_tarea(view: Any, template: str, tarea: m.Tarea, reintentar: str | Non
     (the endpoint of :func:`reintentar_tarea`'s route) a failed or stopped job offers to run again."""
     detenida = tareas.detenida(tarea)
     en_curso = tarea.estado in (EstadoTarea.pendiente, EstadoTarea.en_curso) and not detenida
-    url = (url_for(reintentar, tarea_id=tarea.id)
-           if reintentar and (tarea.estado is EstadoTarea.fallida or detenida) else None)
+    url = url_for(reintentar, tarea_id=tarea.id) if reintentar and tareas.reintentable(tarea) else None
     return view.render_template(template, tarea=tarea, en_curso=en_curso, detenida=detenida, reintentar=url)
 
 
