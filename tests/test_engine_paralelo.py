@@ -102,3 +102,37 @@ def test_the_parts_really_run_in_other_processes_and_a_failure_names_the_plugin(
         monkeypatch.setenv("PRUEBA_FALLA", falla)
         with pytest.raises(pl.ErrorDePlugin, match=f"prueba.procesos.*Ficha ilegible de {falla}"):
             _etapa(pm, propio, procesos=2)
+
+
+
+_CON_MANEJADOR = """
+import dataclasses, json, os, signal, sys
+sys.path[:0] = sys.argv[1:3]
+import generar
+from test_engine_paralelo import _Procesos
+from casadmin import plugins as pl
+from casadmin.engine import interchange, run
+signal.signal(signal.SIGTERM, lambda *_: None)  # what an RQ worker run in-process leaves installed
+arch = interchange.cargar(interchange.leer(json.dumps(generar.generar(301, seed=7))))
+pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
+conv = dataclasses.replace(arch.convocatoria, bases="sunedu-procesos")
+bases = pl.get_bases(pm, conv.bases)
+os.environ["PRUEBA_FALLA"] = "P000007"  # in the parent's part: the pool is stopped while its child runs
+try:
+    run.evaluar_etapa(pm, run.contexto(conv, bases), "ficha", arch.candidatos,
+                      run.Simulacion(convocatoria=conv, bases=bases), procesos=2)
+except pl.ErrorDePlugin as exc:
+    print("rechazado:", exc)
+"""
+
+
+def test_the_children_end_when_the_pool_stops_them_whatever_handler_the_parent_has():
+    """The pool stops its children with SIGTERM when the stage ends. A child that inherited a handler
+    ignoring it (an RQ worker's, run in-process) never ended, and the stage waited for ever. Run in its
+    own interpreter, so that a hang is a timeout here."""
+    import subprocess
+
+    hecho = subprocess.run([sys.executable, "-c", _CON_MANEJADOR, str(ROOT / "benchmarks"), str(ROOT / "tests")],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert hecho.returncode == 0, hecho.stderr[-2000:]
+    assert hecho.stdout.startswith("rechazado: El plugin «prueba.procesos» falló") and "P000007" in hecho.stdout

@@ -13,6 +13,7 @@ import marshal
 import multiprocessing as mp
 import os
 import pickle
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -144,6 +145,13 @@ def _partes(candidatos: list[Candidato], procesos: int) -> list[list[Candidato]]
     return [candidatos[:primera], *(resto[a:b] for a, b in zip(cortes, cortes[1:]))]
 
 
+def _hijo() -> None:
+    """A forked child ends when its pool terminates it, whatever SIGTERM or SIGINT handler the parent had
+    (an RQ worker running a job in-process installs its own, which would leave the pool waiting)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _parte(i: int) -> tuple[bytes, str] | None:
     """In a forked child: the hook on part ``i``, encoded (:func:`_codificar`); ``None`` if it raised
     (the parent runs it again to report it)."""
@@ -229,7 +237,7 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
     partes = _partes(candidatos, procesos)
     _TRABAJO = (pm, ctx, hook, partes)
     try:
-        with mp.get_context("fork").Pool(procesos - 1) as pool:
+        with mp.get_context("fork").Pool(procesos - 1, initializer=_hijo) as pool:
             pendientes = [pool.apply_async(_parte, (i,)) for i in range(1, len(partes))]
             respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
             respuestas += [None if (r := p.get()) is None else (_decodificar(r[0]), r[1]) for p in pendientes]
