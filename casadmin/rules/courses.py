@@ -152,14 +152,19 @@ def _analizar(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacit
 def _analizar_temas(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
                     en_tema: Sequence[bool], fecha_postulacion: date | None) -> _Analisis:
     """What the studies give ``requisito``; ``en_tema[i]`` says whether study ``i`` is on its topic."""
+    return _analizar_indices(requisito, capacitaciones, [i for i, e in enumerate(en_tema) if e], fecha_postulacion)
+
+
+def _analizar_indices(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
+                      indices: Sequence[int], fecha_postulacion: date | None) -> _Analisis:
+    """What the studies ``capacitaciones[i]`` for ``i`` in ``indices`` (those on its topic, in order) give ``requisito``."""
     horas, valido = Decimal(0), None
     posgrados: list[int] = []
     descartes: list[str] = []
     usados: list[str] = []
     es_curso = requisito.tipo is TipoCapacitacion.CURSO
-    for indice, cap in enumerate(capacitaciones):
-        if not en_tema[indice]:
-            continue
+    for indice in indices:
+        cap = capacitaciones[indice]
         if not concluida(cap, fecha_postulacion):
             descartes.append(f"«{cap.tema}» no está concluido a la fecha de postulación (§4.2.4 c)")
             continue
@@ -265,12 +270,14 @@ def evaluar_cursos(requisitos: Sequence[RequisitoCapacitacion], capacitaciones: 
 class EvaluadorCursos:
     """:func:`evaluar_cursos` for one profile's requirements, prepared once for many applicants.
 
-    What depends only on the requirements (their names, their normalized topics) is worked
-    out here once; with the default criterion, which requirements a declared topic matches
-    is remembered per topic text (a call repeats the same topics over and over).
+    What depends only on the requirements (their names, their normalized topics, the reason
+    for a requirement no declared study is on) is worked out here once; with the default
+    criterion, which requirements a declared topic matches is remembered per topic text (a
+    call repeats the same topics over and over), and only the studies on a requirement's
+    topic are looked at for it.
     """
 
-    __slots__ = ("_coinciden", "_nombres", "_temas", "criterio", "requisitos")
+    __slots__ = ("_coinciden", "_nombres", "_sin_estudios", "_temas", "criterio", "requisitos")
     _MAX_TEMAS = 2**16
 
     def __init__(self, requisitos: Sequence[RequisitoCapacitacion], criterio: Criterio = coincide_tema) -> None:
@@ -278,14 +285,17 @@ class EvaluadorCursos:
         self.criterio = criterio
         self._nombres = [nombre_requisito(r) for r in self.requisitos]
         self._temas = [_temas_normalizados(r.tema, r.temas_afines if r.afines else ()) for r in self.requisitos]
-        self._coinciden: dict[str, tuple[bool, ...]] = {}
+        self._coinciden: dict[str, tuple[int, ...]] = {}
+        #: The reason for each requirement when no declared study is on its topic (immutable, shared).
+        self._sin_estudios = tuple(_motivo(_analizar_indices(r, (), (), None), (), (), nombre)
+                                   for r, nombre in zip(self.requisitos, self._nombres))
 
-    def _en_tema(self, tema: str) -> tuple[bool, ...]:
-        """For each requirement, whether the declared ``tema`` is on its topic (:func:`coincide_tema`)."""
+    def _en_tema(self, tema: str) -> tuple[int, ...]:
+        """The requirements (positions) the declared ``tema`` is on the topic of (:func:`coincide_tema`)."""
         coinciden = self._coinciden.get(tema)
         if coinciden is None:
             declarado = normalizar(tema)
-            coinciden = tuple(any(t in declarado for t in temas) for temas in self._temas)
+            coinciden = tuple(r for r, temas in enumerate(self._temas) if any(t in declarado for t in temas))
             if len(self._coinciden) >= self._MAX_TEMAS:
                 self._coinciden.clear()
             self._coinciden[tema] = coinciden
@@ -297,9 +307,22 @@ class EvaluadorCursos:
         if not requisitos:
             return []
         if self.criterio is coincide_tema:
-            por_estudio = [self._en_tema(cap.tema) for cap in capacitaciones]
-            analisis = [_analizar_temas(requisito, capacitaciones, [e[r] for e in por_estudio], fecha_postulacion)
-                        for r, requisito in enumerate(requisitos)]
+            por_requisito: list[list[int]] | None = None
+            en_tema = self._en_tema
+            for i, cap in enumerate(capacitaciones):
+                for r in en_tema(cap.tema):
+                    if por_requisito is None:
+                        por_requisito = [[] for _ in requisitos]
+                    por_requisito[r].append(i)
+            if por_requisito is None:  # no declared study on any required topic
+                return list(self._sin_estudios)
+            analisis = [_analizar_indices(requisito, capacitaciones, por_requisito[r], fecha_postulacion) if por_requisito[r]
+                        else None for r, requisito in enumerate(requisitos)]
+            if not any(a is not None and a.posgrados for a in analisis):  # the usual case (§4.2.1 j)
+                return [self._sin_estudios[r] if a is None else _motivo(a, (), (), self._nombres[r])
+                        for r, a in enumerate(analisis)]
+            analisis = [a if a is not None else _analizar_indices(requisitos[r], (), (), fecha_postulacion)
+                        for r, a in enumerate(analisis)]
         else:
             analisis = [_analizar(r, capacitaciones, fecha_postulacion, self.criterio) for r in requisitos]
         nombres = self._nombres

@@ -6,8 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casadmin.rules.courses import (
+    EvaluadorCursos,
     coincide_tema,
     diplomado_cumple_ley_30220,
     evaluar_cursos,
@@ -168,3 +171,29 @@ def test_horas_en_float_se_rechazan() -> None:
 def test_requisito_de_tipo_no_soportado() -> None:
     with pytest.raises(ValueError):
         RequisitoCapacitacion(tema="x", tipo=T.TALLER)
+
+
+_TEMAS = ("Gestión pública", "GESTION PUBLICA por resultados", "Supervisión", "Contrataciones", "SIAF", "")
+_capacitaciones = st.lists(st.builds(
+    Capacitacion, tema=st.sampled_from(_TEMAS), tipo=st.sampled_from(list(T)),
+    horas=st.sampled_from([Decimal(h) for h in (0, 12, 40, 80, 90, 384, 600)]),
+    creditos=st.sampled_from([None, Decimal(12), Decimal(24)]),
+    fecha_fin=st.sampled_from([None, D(2013, 5, 1), D(2022, 1, 1), D(2027, 1, 1)]),
+    inicio=st.sampled_from([None, D(2012, 1, 1), D(2020, 1, 1)]), ente_rector=st.booleans()), max_size=8)
+_requisitos = st.lists(st.builds(
+    RequisitoCapacitacion, tema=st.sampled_from(_TEMAS[:5]),
+    tipo=st.sampled_from([T.CURSO, T.PROGRAMA_ESPECIALIZACION, T.DIPLOMADO]),
+    horas=st.sampled_from([Decimal(h) for h in (0, 24, 90, 120)]), afines=st.booleans(),
+    temas_afines=st.sampled_from([(), ("Contrataciones",)])), min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(requisitos=_requisitos, capacitaciones=_capacitaciones)
+def test_evaluador_preparado_igual_al_criterio_general_4_2_1_i_m(requisitos, capacitaciones) -> None:
+    """The prepared evaluator of a call (its per-topic matches, the shared reason of a requirement no
+    study is on) gives the same reasons as judging every study with the criterion itself (§4.2.1 i–m)."""
+    preparado = EvaluadorCursos(requisitos)
+    general = EvaluadorCursos(requisitos, criterio=lambda r, c: coincide_tema(r, c))
+    for _ in range(2):  # the second time from the remembered topics
+        assert preparado(capacitaciones, fecha_postulacion=D(2026, 3, 2)) == \
+            general(capacitaciones, fecha_postulacion=D(2026, 3, 2))
