@@ -6,8 +6,10 @@ best of ``--repeat`` runs each:
 
 * ``leer``: JSON text → Python objects (``interchange.leer``);
 * ``cargar``: schema validation of every field and the engine model (``interchange.cargar``);
-* ``simular``: every stage of the bases, the shortlist, bonuses, merit order (the target),
-  with the garbage collector tuned as ``casadmin simulate`` tunes it (``preparar_lote``).
+* ``simular``: every stage of the bases, the shortlist, bonuses, merit order (the target).
+
+All three with the cyclic garbage collector paused, as ``casadmin simulate`` runs them
+(``run.sin_recolector``).
 
 The result summary (aptos per stage, winners, accesitarios) is printed too, so that a
 faster run that computes something else is visible::
@@ -34,7 +36,7 @@ import generar  # noqa: E402
 
 from casadmin import plugins as pl  # noqa: E402
 from casadmin.engine import interchange, run  # noqa: E402
-from casadmin.engine.run import preparar_lote, simular  # noqa: E402
+from casadmin.engine.run import simular, sin_recolector  # noqa: E402
 
 
 def machine() -> str:
@@ -50,13 +52,14 @@ def machine() -> str:
 
 
 def best(fn, repeat: int):
-    """The result of ``fn``, its best wall time and its CPU time over ``repeat`` runs."""
+    """The result of ``fn``, its best wall time and its CPU time over ``repeat`` runs (collector paused)."""
     tiempos, cpu, resultado = [], [], None
     for _ in range(repeat):
         resultado = None
         gc.collect()
         t0, c0 = time.perf_counter(), time.process_time()
-        resultado = fn()
+        with sin_recolector():
+            resultado = fn()
         tiempos.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     return resultado, min(tiempos), min(cpu)
@@ -83,7 +86,6 @@ def main(argv: list[str] | None = None) -> None:
         capacitaciones += len(p["ficha"]["capacitaciones"])
     arch, t_cargar, _ = best(lambda: interchange.cargar(leido), 1)
     pm = pl.get_plugin_manager()
-    preparar_lote()  # as `casadmin simulate` does once the file is loaded
     sim, t_sim, cpu_sim = best(lambda: simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones), args.repeat)
 
     print(f"máquina: {machine()}")

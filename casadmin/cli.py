@@ -130,18 +130,24 @@ def _fallar_archivo(exc) -> None:
               default=None, help="Detenerse después de esta etapa.")
 def simulate_command(archivo: str, como_json: bool, bases_id: str | None, hasta: str | None) -> None:
     """Run the bases' stages on FILE with no database: per candidate and stage, result, score and reasons."""
+    from casadmin.engine.run import sin_recolector
+
+    with sin_recolector():  # one run over a whole file: no collection walks its objects again and again
+        _simulate(archivo, como_json, bases_id, hasta)
+
+
+def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | None) -> None:
     import dataclasses
     import json as _json
 
     from casadmin import plugins as pl
     from casadmin.engine import interchange, report
-    from casadmin.engine.run import preparar_lote, simular
+    from casadmin.engine.run import simular
 
     try:
         arch = _leer_archivo(archivo)
     except interchange.ArchivoInvalido as exc:
         _fallar_archivo(exc)
-    preparar_lote()
     pm = pl.get_plugin_manager()
     conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
     try:
@@ -185,12 +191,13 @@ def import_command(archivo: str) -> None:
     """Load a whole call from FILE (interchange format) in one transaction; nothing is written on error."""
     from casadmin import engine_db
     from casadmin.engine import interchange
+    from casadmin.engine.run import sin_recolector
     from casadmin.extensions import db
 
     try:
-        with open(archivo, "rb") as fh:
+        with open(archivo, "rb") as fh, sin_recolector():
             datos = interchange.leer(fh.read())
-        conv = engine_db.importar(db.session, datos)
+            conv = engine_db.importar(db.session, datos)
     except interchange.ArchivoInvalido as exc:
         _fallar_archivo(exc)
     except engine_db.ImportacionRechazada as exc:

@@ -14,7 +14,8 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -73,16 +74,23 @@ class Simulacion:
         return None
 
 
-def preparar_lote() -> None:
-    """Tune the garbage collector for a one-shot run over a large call (``casadmin simulate``).
+@contextmanager
+def sin_recolector() -> Iterator[None]:
+    """The cyclic garbage collector paused for a batch over a large call, then restored as it was.
 
-    A call of 150,000 applicants is millions of live objects that never become garbage;
-    every full collection would scan them all again. They are moved out of the collector's
-    view (``gc.freeze``) once loaded, and young collections run less often. Results are the
-    same; only the collector's time changes (``benchmarks/simulate.py`` measures it).
+    Reading, checking and evaluating a call of 150,000 applicants builds millions of objects that
+    all stay alive until the run ends; each automatic collection would walk them again (most of
+    the time spent decoding frozen Fichas in ``evaluate``, and about a third of loading a file in
+    ``simulate``: docs/performance.md). Reference counting still frees everything that becomes
+    garbage; only reference cycles wait for the collector's next run. Usable as a decorator.
     """
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    activo = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if activo:
+            gc.enable()
 
 
 def etapas_de(conv: Convocatoria, bases: BasesVersion) -> list[str]:
