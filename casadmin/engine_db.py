@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType, SimpleNamespace
@@ -180,6 +178,7 @@ def _dos_decimales(valor: Any) -> bool:
 # --- import --------------------------------------------------------------------------------
 
 
+@run.sin_recolector()
 def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginManager | None = None,
              usuario: m.Usuario | str | None = None) -> m.Convocatoria:
     """Load a whole interchange file in one transaction and return the stored call.
@@ -1595,25 +1594,7 @@ class Evaluacion:
     recalculada: bool
 
 
-@contextmanager
-def _sin_recolector() -> Iterator[None]:
-    """The cyclic garbage collector paused while a stage is evaluated, then restored as it was.
-
-    Reading a call of 150,000 applicants builds millions of objects that all stay alive until the
-    results are stored; each automatic collection would walk them again (it was most of the time
-    spent decoding the frozen Fichas: docs/performance.md). Reference counting still frees
-    everything that becomes garbage; only cycles wait for the collector's next run.
-    """
-    activo = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if activo:
-            gc.enable()
-
-
-@_sin_recolector()
+@run.sin_recolector()
 def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = False, motivo: str | None = None,
             usuario: m.Usuario | str | None = None, pm: pluggy.PluginManager | None = None) -> Evaluacion:
     """Run one stage of a stored call with the engine and store its results (D1–D6, F3).
@@ -1785,13 +1766,20 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, por_id: Mapping
                       convocados=list(convocados), conservados=conservados, recalculada=recalcular)
 
 
+#: Results encoded per ``COPY`` write (PostgreSQL reads one batch while the next is encoded).
+LOTE_COPIA = 2000
+
+
 def _guardar_copiando(session: Session, conv: m.Convocatoria, etapa: str, escritos: Sequence[tuple[int | None, int, Any]],
                       reglas: dict[str, str], publicada: bool, momento: dt.datetime, quien_id: int | None) -> None:
     """PostgreSQL: the results go once through ``COPY`` into a temporary table, then one ``UPDATE … FROM``
     of the stage rows that exist, one ``INSERT … SELECT`` of the others (in the results' order) and
     one ``UPDATE … FROM`` of the applications whose state changes: the same rows and values as the
     portable path.
-    The reasons are written as JSON by msgspec (the same JSON values, compact)."""
+    The reasons are written as JSON by msgspec (the same JSON values, compact), a batch at a time,
+    sent by a thread while the next batch is encoded; in the temporary table they are
+    compressed as ``resultado_etapa.motivos`` is (LZ4 where the server has it: migration d9e3a1f5b2c4),
+    and move to it as they are."""
     if not escritos:
         return
     conn = session.connection()
@@ -1799,20 +1787,41 @@ def _guardar_copiando(session: Session, conv: m.Convocatoria, etapa: str, escrit
     tmp = "_casadmin_resultados"
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {tmp} ON COMMIT DROP AS SELECT id, postulacion_id, resultado, "
                          "puntaje, motivos, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
+    if conn.dialect.server_version_info >= (14,) and conn.exec_driver_sql(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'resultado_etapa'::regclass "
+            "AND attname = 'motivos'").scalar() == "l":
+        conn.exec_driver_sql(f"ALTER TABLE {tmp} ALTER COLUMN motivos SET COMPRESSION lz4")
     codificar = msgspec.json.Encoder().encode
     nombres = {r.name: r.name.encode() for r in Resultado}
-    lineas = []
-    for n, (fila_id, pid, r) in enumerate(escritos):
-        motivos = codificar([report._motivo(x) for x in r.motivos]).replace(b"\\", b"\\\\")
-        lineas.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
-            b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
-            b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
+
+    #: id(Motivo) → its JSON, escaped for COPY: many reasons are shared objects (the results keep them alive)
+    hechos: dict[int, bytes] = {}
+
+    def lineas(desde: int, hasta: int) -> bytes:
+        out = []
+        for n in range(desde, hasta):
+            fila_id, pid, r = escritos[n]
+            partes = []
+            for x in r.motivos:
+                j = hechos.get(id(x))
+                if j is None:
+                    j = hechos[id(x)] = codificar(report._motivo(x)).replace(b"\\", b"\\\\")
+                partes.append(j)
+            motivos = b"[" + b",".join(partes) + b"]"
+            out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
+                b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
+                b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
+        return b"".join(out)
+
+    from psycopg import copy as psycopg_copy  # PostgreSQL's driver: imported only on this path
+
     crudo = conn.connection.driver_connection
     sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, sigue, n) FROM STDIN"
     try:
-        with crudo.cursor() as cur, cur.copy(sql) as copia:
-            for i in range(0, len(lineas), 5000):
-                copia.write(b"".join(lineas[i:i + 5000]))
+        # The queued writer sends each batch from a thread while this one encodes the next.
+        with crudo.cursor() as cur, cur.copy(sql, writer=psycopg_copy.QueuedLibpqWriter(cur)) as copia:
+            for i in range(0, len(escritos), LOTE_COPIA):
+                copia.write(lineas(i, min(i + LOTE_COPIA, len(escritos))))
     except conn.dialect.loaded_dbapi.Error as exc:
         raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from None
     valores = [sa.bindparam("reglas", reglas, type_=R.c.reglas.type),

@@ -243,7 +243,8 @@ def test_a_demo_call_exports_to_a_valid_file(db):
 # --- evaluate ---------------------------------------------------------------------------
 
 
-def test_evaluating_the_ficha_stores_what_simulate_gives(db):
+def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch):
+    monkeypatch.setattr(engine_db, "LOTE_COPIA", 3)  # PostgreSQL: the results go through COPY in several batches
     d = datos("sunedu")
     codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
@@ -263,6 +264,28 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db):
         m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id)
         .where(m.Convocatoria.codigo == codigo).order_by(m.RegistroAuditoria.id.desc()).limit(1))
     assert registro.accion == "evaluar_etapa" and registro.despues["etapa"] == "ficha"
+
+
+def test_the_results_table_is_cheaper_to_write(db):
+    """Migration d9e3a1f5b2c4 (issue 3, item 11): one index fewer to update per stored result, the
+    (convocatoria, etapa) lookups served by the index that starts with those columns; and on
+    PostgreSQL the reasons compressed with LZ4 where the server has it: an evaluation's results,
+    which go through a temporary table, arrive compressed that way."""
+    indices = {i["name"]: i["column_names"] for i in sa.inspect(db.engine).get_indexes("resultado_etapa")}
+    assert "ix_resultado_convocatoria_etapa" not in indices
+    assert indices["ix_resultado_convocatoria_etapa_resultado"][:2] == ["convocatoria_id", "etapa"]
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    engine_db.evaluar(db.session, codigo, "ficha")
+    if db.engine.dialect.name == "postgresql":
+        lz4 = db.session.scalar(sa.text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"))
+        columna = db.session.scalar(sa.text("SELECT attcompression FROM pg_attribute "
+                                            "WHERE attrelid = 'resultado_etapa'::regclass AND attname = 'motivos'"))
+        assert columna == ("l" if lz4 else "")
+        metodos = set(db.session.scalars(sa.text(
+            "SELECT pg_column_compression(r.motivos) FROM resultado_etapa r JOIN convocatoria c "
+            "ON c.id = r.convocatoria_id WHERE c.codigo = :c AND r.etapa = 'ficha'"), {"c": codigo}))
+        assert metodos == ({"lz4"} if lz4 else {"pglz"})  # each Ficha result's reasons exceed 2 KB: compressed
 
 
 @pytest.mark.parametrize("ejemplo", sorted(EJEMPLOS))

@@ -33,7 +33,7 @@ class ResultadoEtapa(TimestampMixin, Model):
     __table_args__ = (
         sa.UniqueConstraint("postulacion_id", "etapa", name="uq_resultado_etapa"),
         sa.CheckConstraint("puntaje IS NULL OR puntaje >= 0", name="ck_resultado_puntaje"),
-        sa.Index("ix_resultado_convocatoria_etapa", "convocatoria_id", "etapa"),
+        # also every (convocatoria_id, etapa) lookup: a separate index on those two was dropped (d9e3a1f5b2c4)
         sa.Index("ix_resultado_convocatoria_etapa_resultado", "convocatoria_id", "etapa", "resultado"),  # panel
         # the public portal pages a published stage by its stored order (casadmin.resultados.numerar)
         sa.Index("ix_resultado_orden_publicacion", "convocatoria_id", "etapa", "orden_publicacion"),
