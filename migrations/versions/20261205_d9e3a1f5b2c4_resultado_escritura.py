@@ -36,6 +36,6 @@ def upgrade():
 
 def downgrade():
     if _lz4(op.get_bind()):
-        op.execute("ALTER TABLE resultado_etapa ALTER COLUMN motivos SET COMPRESSION pglz")
+        op.execute("ALTER TABLE resultado_etapa ALTER COLUMN motivos SET COMPRESSION DEFAULT")
     with op.batch_alter_table('resultado_etapa', schema=None) as batch_op:
         batch_op.create_index('ix_resultado_convocatoria_etapa', ['convocatoria_id', 'etapa'], unique=False)
