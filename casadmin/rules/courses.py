@@ -145,14 +145,8 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
 
 def _analizar(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
               fecha_postulacion: date | None, criterio: Criterio) -> _Analisis:
-    return _analizar_temas(requisito, capacitaciones, [criterio(requisito, cap) for cap in capacitaciones],
-                           fecha_postulacion)
-
-
-def _analizar_temas(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
-                    en_tema: Sequence[bool], fecha_postulacion: date | None) -> _Analisis:
-    """What the studies give ``requisito``; ``en_tema[i]`` says whether study ``i`` is on its topic."""
-    return _analizar_indices(requisito, capacitaciones, [i for i, e in enumerate(en_tema) if e], fecha_postulacion)
+    return _analizar_indices(requisito, capacitaciones,
+                             [i for i, cap in enumerate(capacitaciones) if criterio(requisito, cap)], fecha_postulacion)
 
 
 def _analizar_indices(requisito: RequisitoCapacitacion, capacitaciones: Sequence[Capacitacion],
@@ -277,7 +271,7 @@ class EvaluadorCursos:
     topic are looked at for it.
     """
 
-    __slots__ = ("_coinciden", "_nombres", "_sin_estudios", "_temas", "criterio", "requisitos")
+    __slots__ = ("_coinciden", "_nombres", "_sin_estudios", "_temas", "_vacios", "criterio", "requisitos")
     _MAX_TEMAS = 2**16
 
     def __init__(self, requisitos: Sequence[RequisitoCapacitacion], criterio: Criterio = coincide_tema) -> None:
@@ -286,9 +280,9 @@ class EvaluadorCursos:
         self._nombres = [nombre_requisito(r) for r in self.requisitos]
         self._temas = [_temas_normalizados(r.tema, r.temas_afines if r.afines else ()) for r in self.requisitos]
         self._coinciden: dict[str, tuple[int, ...]] = {}
-        #: The reason for each requirement when no declared study is on its topic (immutable, shared).
-        self._sin_estudios = tuple(_motivo(_analizar_indices(r, (), (), None), (), (), nombre)
-                                   for r, nombre in zip(self.requisitos, self._nombres))
+        #: Each requirement's analysis and reason when no declared study is on its topic (immutable, shared).
+        self._vacios = tuple(_analizar_indices(r, (), (), None) for r in self.requisitos)
+        self._sin_estudios = tuple(_motivo(a, (), (), nombre) for a, nombre in zip(self._vacios, self._nombres))
 
     def _en_tema(self, tema: str) -> tuple[int, ...]:
         """The requirements (positions) the declared ``tema`` is on the topic of (:func:`coincide_tema`)."""
@@ -316,12 +310,10 @@ class EvaluadorCursos:
                     por_requisito[r].append(i)
             if por_requisito is None:  # no declared study on any required topic
                 return list(self._sin_estudios)
-            analisis = [_analizar_indices(requisito, capacitaciones, por_requisito[r], fecha_postulacion) if por_requisito[r]
-                        else None for r, requisito in enumerate(requisitos)]
-            if not any(a is not None and a.posgrados for a in analisis):  # the usual case (§4.2.1 j)
-                return [self._sin_estudios[r] if a is None else _motivo(a, (), (), self._nombres[r])
-                        for r, a in enumerate(analisis)]
-            analisis = [a if a is not None else _analizar_indices(requisitos[r], (), (), fecha_postulacion)
+            analisis = [_analizar_indices(requisito, capacitaciones, indices, fecha_postulacion) if indices
+                        else self._vacios[r] for r, (requisito, indices) in enumerate(zip(requisitos, por_requisito))]
+            if not any(a.posgrados for a in analisis):  # the usual case: nothing to share out (§4.2.1 j)
+                return [self._sin_estudios[r] if a is self._vacios[r] else _motivo(a, (), (), self._nombres[r])
                         for r, a in enumerate(analisis)]
         else:
             analisis = [_analizar(r, capacitaciones, fecha_postulacion, self.criterio) for r in requisitos]
