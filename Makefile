@@ -6,9 +6,9 @@ export FLASK_APP := casadmin:create_app
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install migrate init demo serve worker clean lint
+.PHONY: run test install compile migrate init demo serve worker clean lint
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -16,7 +16,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-migrate: install
+## The hottest rule modules compiled with mypyc (setup.py; the install compiles them too), again
+## whenever a rule source changed. CASADMIN_COMPILAR=0 leaves them pure Python.
+casadmin/rules/compilado.json: setup.py $(wildcard casadmin/rules/*.py)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+
+compile: install
+	@$(MAKE) --no-print-directory casadmin/rules/compilado.json
+
+migrate: install compile
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 
@@ -35,7 +43,7 @@ run: demo
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'casadmin:create_app()'
 
 ## The whole suite on SQLite, then on PostgreSQL when CASADMIN_TEST_DATABASE_URL is set.
-test: install
+test: install compile
 	$(BIN)/python -m pytest -q
 	@if [ -n "$$CASADMIN_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$CASADMIN_TEST_DATABASE_URL"; \
@@ -45,4 +53,5 @@ test: install
 	fi
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts
+	rm -rf $(VENV) instance .pytest_cache test-artifacts build casadmin/rules/compilado.json
+	find casadmin -name '*.so' -delete; rm -f casadmin_reglas__mypyc*.so

@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None) -> None:
             " FROM postulacion WHERE convocatoria_id = :c"), {"c": conv_id}).one()
         print(f"convocatoria {codigo}: {n} postulaciones, {experiencias / n:.2f} experiencias y "
               f"{capacitaciones / n:.2f} capacitaciones por postulante")
+        from casadmin import compilado
+
+        print(f"reglas: {compilado.estado()} (CASADMIN_REGLAS_PURAS=1: las fuentes; docs/performance.md)")
 
         desnudo, cpu_desnudo = [], []
         for _ in range(max(2, args.repeat)):

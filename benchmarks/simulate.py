@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generar  # noqa: E402
 
+from casadmin import compilado  # noqa: E402
 from casadmin import plugins as pl  # noqa: E402
 from casadmin.engine import interchange, run  # noqa: E402
 from casadmin.engine.run import simular, sin_recolector  # noqa: E402
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     sim, t_sim, cpu_sim = best(lambda: simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones), args.repeat)
 
     print(f"máquina: {machine()}")
+    print(f"reglas: {compilado.estado()} (CASADMIN_REGLAS_PURAS=1: las fuentes; docs/performance.md)")
     print(f"postulantes: {args.n}  experiencias/postulante: {experiencias / args.n:.2f}  "
           f"capacitaciones/postulante: {capacitaciones / args.n:.2f}  archivo: {len(texto) / 1e6:.1f} MB")
     for etapa, resultados in sim.etapas.items():

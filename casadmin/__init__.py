@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from casadmin import compilado as _compilado
+
+_compilado.instalar()  # before any rule module is imported: compiled, or their sources
+
 import logging
 from typing import Any, Mapping
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FUENTES = ("pyproject.toml", "README.md", "config.py", "casadmin", "plugins")
+FUENTES = ("pyproject.toml", "setup.py", "README.md", "config.py", "casadmin", "plugins")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"
     src.mkdir()
-    ignorar = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
+    ignorar = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist", "*.so", "compilado.json")
     for nombre in FUENTES:
         origen = ROOT / nombre
         if origen.is_dir():
@@ -72,6 +72,23 @@ def test_wheel_contains_the_interchange_schema(wheel):
     assert "casadmin/engine/convocatoria.schema.json" in set(wheel.namelist()), (
         "add \"engine/*.json\" to [tool.setuptools.package-data] casadmin in pyproject.toml"
     )
+
+
+def test_wheel_carries_the_compiled_rule_modules_beside_their_sources(wheel):
+    """Production installs the wheel: the hot rule modules compiled by setup.py (mypyc), their
+    sources (the reference, and the fallback of casadmin.compilado) and the manifest of both."""
+    import json
+
+    from tests.test_compilado import COMPILADOS, SUFIJO
+
+    nombres = set(wheel.namelist())
+    manifiesto = json.loads(wheel.read("casadmin/rules/compilado.json"))
+    assert sorted(manifiesto) == sorted(COMPILADOS)
+    for modulo in COMPILADOS:
+        assert f"casadmin/rules/{modulo}.py" in nombres
+        assert f"casadmin/rules/{modulo}{SUFIJO}" in nombres, sorted(n for n in nombres if "rules" in n)
+    assert any(n.startswith("casadmin_reglas__mypyc") and n.endswith(SUFIJO) for n in nombres)
+    assert not any(n.startswith("build/") or n.endswith(".c") for n in nombres)
 
 
 def test_wheel_parameters_are_the_source_parameters(wheel):

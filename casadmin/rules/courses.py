@@ -108,7 +108,7 @@ def diplomado_cumple_ley_30220(capacitacion: Capacitacion) -> bool:
 
 
 def _describir(capacitacion: Capacitacion) -> str:
-    return f"{capacitacion.tema} ({capacitacion.tipo.value}, {capacitacion.horas} h)"
+    return f"{capacitacion.tema} ({capacitacion.tipo}, {capacitacion.horas} h)"
 
 
 class _Analisis(NamedTuple):
@@ -261,6 +261,10 @@ def evaluar_cursos(requisitos: Sequence[RequisitoCapacitacion], capacitaciones: 
     return EvaluadorCursos(requisitos, criterio)(capacitaciones, fecha_postulacion=fecha_postulacion)
 
 
+#: How many declared topic texts an evaluator remembers (a call repeats a few thousand).
+_MAX_TEMAS = 2**16
+
+
 class EvaluadorCursos:
     """:func:`evaluar_cursos` for one profile's requirements, prepared once for many applicants.
 
@@ -272,7 +276,6 @@ class EvaluadorCursos:
     """
 
     __slots__ = ("_coinciden", "_nombres", "_sin_estudios", "_temas", "_vacios", "criterio", "requisitos")
-    _MAX_TEMAS = 2**16
 
     def __init__(self, requisitos: Sequence[RequisitoCapacitacion], criterio: Criterio = coincide_tema) -> None:
         self.requisitos = tuple(requisitos)
@@ -290,7 +293,7 @@ class EvaluadorCursos:
         if coinciden is None:
             declarado = normalizar(tema)
             coinciden = tuple(r for r, temas in enumerate(self._temas) if any(t in declarado for t in temas))
-            if len(self._coinciden) >= self._MAX_TEMAS:
+            if len(self._coinciden) >= _MAX_TEMAS:
                 self._coinciden.clear()
             self._coinciden[tema] = coinciden
         return coinciden

@@ -149,7 +149,7 @@ class _Tramo:
 
 def _declarado(exp: Experiencia) -> str:
     hasta = "a la fecha" if exp.fin is None else fecha(exp.fin)
-    return f"{exp.tipo.value}: {exp.puesto} en {exp.empleador} ({fecha(exp.inicio)} – {hasta})"
+    return f"{exp.tipo}: {exp.puesto} en {exp.empleador} ({fecha(exp.inicio)} – {hasta})"
 
 
 def _motivo(requisito: str, exp: Experiencia, cumple: bool, clausula: str, mensaje: str,
@@ -180,7 +180,7 @@ def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
     """Date from which ordinary experience counts (§4.2.1 p), or ``None`` (§4.2.1 v or no date)."""
     desde, caso = _fecha_inicio(formacion, solo_secundaria)
     declarado = "—" if formacion is None else (
-        f"{formacion.nivel.value} {formacion.condicion.value} {formacion.carrera}".strip()
+        f"{formacion.nivel} {formacion.condicion} {formacion.carrera}".strip()
         + f", egreso {fecha(formacion.fecha_egreso)}, diploma {fecha(formacion.fecha_diploma)}"
     )
     if caso == "v":
@@ -311,7 +311,7 @@ def _tope_profesionales(ctx: _Contexto, tramos: list[_Tramo]) -> None:
     practicas = [t for t in tramos if t.experiencia.tipo is TipoExperiencia.PRACTICAS_PROFESIONALES]
     if not practicas:
         return
-    permitidos = primeros_dias((p for t in practicas for p in t.periodos),
+    permitidos = primeros_dias([p for t in practicas for p in t.periodos],
                                dias_minimos(meses=MESES_MAXIMOS_PROFESIONALES))
     for tramo in practicas:
         antes = total_dias(tramo.periodos)
@@ -525,16 +525,12 @@ def _union_dias(pares: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Union of day-number periods (both ends included), sorted; overlapping or adjacent ones join (y)."""
     pares.sort()
     unidos: list[tuple[int, int]] = []
-    a0 = b0 = None
     for a, b in pares:
-        if b0 is not None and a - b0 <= 1:
-            b0 = max(b0, b)
+        if unidos and a - unidos[-1][1] <= 1:
+            if b > unidos[-1][1]:
+                unidos[-1] = (unidos[-1][0], b)
         else:
-            if b0 is not None:
-                unidos.append((a0, b0))
-            a0, b0 = a, b
-    if b0 is not None:
-        unidos.append((a0, b0))
+            unidos.append((a, b))
     return unidos
 
 
