@@ -7,22 +7,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 
 .PHONY: run test install compile migrate init demo serve worker clean lint
+.DELETE_ON_ERROR:
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	mkdir -p build && touch build/reglas.stamp $@
 
 install: $(VENV)/.installed
 
 ## The hottest rule modules compiled with mypyc (setup.py; the install compiles them too), again
-## whenever a rule source changed. CASADMIN_COMPILAR=0 leaves them pure Python.
-casadmin/rules/compilado.json: setup.py $(wildcard casadmin/rules/*.py)
+## whenever a rule source changed. CASADMIN_COMPILAR=0, or no C compiler, leaves them pure Python.
+build/reglas.stamp: setup.py $(wildcard casadmin/rules/*.py)
 	$(BIN)/python setup.py --quiet build_ext --inplace
+	mkdir -p build && touch $@
 
 compile: install
-	@$(MAKE) --no-print-directory casadmin/rules/compilado.json
+	@$(MAKE) --no-print-directory build/reglas.stamp
 
 migrate: install compile
 	mkdir -p instance
@@ -53,5 +55,5 @@ test: install compile
 	fi
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts build casadmin/rules/compilado.json
-	find casadmin -name '*.so' -delete; rm -f casadmin_reglas__mypyc*.so
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache test-artifacts build casadmin/rules/compilado.json
+	find casadmin -name '*.so' -delete

@@ -1,9 +1,14 @@
 """Build hook: the hottest rule modules compiled with mypyc (docs/performance.md).
 
-Everything else is in pyproject.toml. ``CASADMIN_COMPILAR=0`` builds pure Python. A manifest
-beside the modules (``casadmin/rules/compilado.json``) records the SHA-256 of each compiled
-source, so that :mod:`casadmin.compilado` loads the sources instead of a compiled module that
-no longer matches them (a checkout edited after ``make install``).
+Everything else is in pyproject.toml. ``CASADMIN_COMPILAR=0`` builds pure Python, and so does a
+build that cannot compile (no mypy, a type error, no C compiler): slower, the same results, and
+a warning instead of a failed install.
+
+Once the modules are built, a manifest is written beside them (``casadmin/rules/compilado.json``):
+the compiled modules and the SHA-256 of every rule source mypyc read, so that
+:mod:`casadmin.compilado` imports the sources instead of compiled modules that no longer match
+them (a checkout edited after ``make install``). The manifest is removed before building and
+written only after the build succeeded.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
-from setuptools.errors import CCompilerError, ExecError, PlatformError
+from setuptools.errors import CCompilerError, ExecError, FileError, PlatformError
 
 RAIZ = Path(__file__).resolve().parent
 REGLAS = RAIZ / "casadmin" / "rules"
@@ -23,37 +28,75 @@ REGLAS = RAIZ / "casadmin" / "rules"
 #: ``ranking`` stay Python classes: mypyc would make their frozen dataclasses native classes,
 #: which neither pickle nor copy, and which check field types on construction.
 COMPILADOS = ("age", "courses", "decimales", "experience", "levels", "periods", "reasons")
-MANIFIESTO = REGLAS / "compilado.json"
+MANIFIESTO = "compilado.json"
+#: mypyc's shared library of the group, inside the package: casadmin/rules/reglas__mypyc*.so.
+GRUPO = "casadmin.rules.reglas"
+
+
+def _aviso(mensaje: str) -> None:
+    print(f"casadmin: {mensaje}; las reglas quedan en Python puro (más lentas, mismos resultados)")
 
 
 def _extensiones() -> list:
     if os.environ.get("CASADMIN_COMPILAR", "1") == "0":
-        MANIFIESTO.unlink(missing_ok=True)
         return []
     try:
         from mypyc.build import mypycify
     except ImportError:  # built without isolation in an environment without mypy
-        print("casadmin: mypy no está instalado; las reglas quedan en Python puro")
-        MANIFIESTO.unlink(missing_ok=True)
+        _aviso("mypy no está instalado")
         return []
-    fuentes = [REGLAS / f"{m}.py" for m in COMPILADOS]
-    extensiones = mypycify(["--follow-imports=silent", *(str(f.relative_to(RAIZ)) for f in fuentes)],
-                           opt_level="3", group_name="casadmin_reglas")
-    MANIFIESTO.write_text(json.dumps(
-        {m: hashlib.sha256(f.read_bytes()).hexdigest() for m, f in zip(COMPILADOS, fuentes)}, indent=1) + "\n")
-    return extensiones
+    fuentes = [str((REGLAS / f"{m}.py").relative_to(RAIZ)) for m in COMPILADOS]
+    directorio = os.getcwd()
+    os.chdir(RAIZ)  # mypycify takes the paths relative to the project
+    try:
+        return mypycify(["--follow-imports=silent", *fuentes], opt_level="3", group_name=GRUPO)
+    except (SystemExit, Exception) as error:  # noqa: BLE001 - mypy reports type errors with sys.exit
+        _aviso(f"mypyc no pudo compilar las reglas ({error!r})")
+        return []
+    finally:
+        os.chdir(directorio)
+
+
+def _huellas() -> dict[str, str]:
+    """SHA-256 of every rule source: the compiled ones and those mypyc read their types from."""
+    return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(REGLAS.glob("*.py"))}
 
 
 class _Compilar(build_ext):
-    """Without a working C compiler the rules stay pure Python: slower, the same results, and a
-    warning instead of a failed install (``make run`` works anywhere)."""
+    """Builds the modules, then writes the manifest beside them; on failure, no manifest."""
+
+    def _manifiesto(self) -> Path:
+        return Path(self.get_ext_fullpath(f"casadmin.rules.{COMPILADOS[0]}")).parent / MANIFIESTO
 
     def run(self) -> None:
+        manifiesto = self._manifiesto()
+        manifiesto.unlink(missing_ok=True)
+        if not self.extensions:
+            return
+        huellas = _huellas()  # read before compiling: the sources the modules come from
+        en_sitio = bool(self.inplace)  # setuptools clears it while it builds
+        if en_sitio:  # modules compiled by an earlier build and no longer listed
+            for viejo in REGLAS.glob("*.so"):
+                if viejo.name.split(".", 1)[0] not in COMPILADOS and not viejo.name.startswith("reglas__mypyc"):
+                    viejo.unlink()
         try:
             super().run()
-        except (CCompilerError, ExecError, PlatformError, OSError) as error:
+        except (CCompilerError, ExecError, PlatformError, FileError, OSError) as error:
             self.warn(f"las reglas no se compilaron ({error}); quedan en Python puro")
-            MANIFIESTO.unlink(missing_ok=True)
+            self.inplace = 0
+            viejos = [Path(self.get_ext_fullpath(ext.name)) for ext in self.extensions]
+            if en_sitio:  # and those an earlier build left beside the sources
+                viejos += REGLAS.glob("*.so")
+            for viejo in viejos:
+                viejo.unlink(missing_ok=True)
+            return
+        manifiesto.parent.mkdir(parents=True, exist_ok=True)
+        manifiesto.write_text(json.dumps({"compilados": list(COMPILADOS), "fuentes": huellas}, indent=1) + "\n",
+                              encoding="utf-8")
+
+    def get_outputs(self) -> list[str]:
+        salidas = super().get_outputs()
+        return [*salidas, str(self._manifiesto())] if self.extensions else salidas
 
 
 setup(ext_modules=_extensiones(), cmdclass={"build_ext": _Compilar})

@@ -57,18 +57,43 @@ def _huella(ruta: Path) -> str:
     return hashlib.sha256(ruta.read_bytes()).hexdigest()
 
 
-def test_a_compiled_module_without_its_exact_source_is_out_of_date(tmp_path):
+def test_a_compiled_module_without_its_exact_sources_is_out_of_date(tmp_path):
     (tmp_path / "a.py").write_text("X = 1\n")
     (tmp_path / f"a{SUFIJO}").write_bytes(b"\x7fELF")
-    (tmp_path / "b.py").write_text("Y = 2\n")  # a source with nothing compiled: never in question
+    (tmp_path / "tipos.py").write_text("Y = 2\n")  # read by the compiler, not compiled itself
+    (tmp_path / f"reglas__mypyc{SUFIJO}").write_bytes(b"\x7fELF")  # the group's library: no source
     manifiesto = tmp_path / "compilado.json"
-    manifiesto.write_text(json.dumps({"a": _huella(tmp_path / "a.py")}))
+    manifiesto.write_text(json.dumps({"compilados": ["a"],
+                                      "fuentes": {"a": _huella(tmp_path / "a.py"), "tipos": _huella(tmp_path / "tipos.py")}}))
     assert compilado.compilados(tmp_path) == ["a"]
     assert compilado.desactualizados(tmp_path, manifiesto) == []
+    (tmp_path / "tipos.py").write_text("Y = 3\n")  # the types the compiled code checks changed
+    assert compilado.desactualizados(tmp_path, manifiesto) == ["tipos"]
+    (tmp_path / "tipos.py").write_text("Y = 2\n")
     (tmp_path / "a.py").write_text("X = 2\n")
     assert compilado.desactualizados(tmp_path, manifiesto) == ["a"]
-    manifiesto.unlink()  # compiled modules left by an earlier build, none by the last one
-    assert compilado.desactualizados(tmp_path, manifiesto) == ["a"]
+    (tmp_path / "a.py").write_text("X = 1\n")
+    (tmp_path / "nuevo.py").write_text("Z = 1\n")  # a rule module added since
+    assert compilado.desactualizados(tmp_path, manifiesto) == ["nuevo"]
+    (tmp_path / "nuevo.py").unlink()
+    (tmp_path / "b.py").write_text("W = 1\n")
+    (tmp_path / f"b{SUFIJO}").write_bytes(b"\x7fELF")  # compiled by an earlier build, not by the last one
+    manifiesto.write_text(json.dumps({"compilados": ["a"], "fuentes": {
+        n: _huella(tmp_path / f"{n}.py") for n in ("a", "b", "tipos")}}))
+    assert compilado.desactualizados(tmp_path, manifiesto) == ["b"]
+    manifiesto.unlink()  # compiled modules left by a build that wrote no manifest
+    assert compilado.desactualizados(tmp_path, manifiesto) == ["a", "b"]
+
+
+def test_reading_setup_py_leaves_the_manifest_alone():
+    """pip imports setup.py for metadata in every phase; only a finished build writes the manifest."""
+    manifiesto = ROOT / "casadmin" / "rules" / "compilado.json"
+    antes = manifiesto.read_bytes() if manifiesto.exists() else None
+    proc = subprocess.run([sys.executable, "setup.py", "--name"], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "CASADMIN_COMPILAR": "0"}, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-1] == "casadmin"
+    assert (manifiesto.read_bytes() if manifiesto.exists() else None) == antes
 
 
 _ORIGENES = """
@@ -85,8 +110,6 @@ print(json.dumps({"estado": compilado.estado(),
 def test_an_edited_source_runs_instead_of_its_stale_compiled_module(tmp_path):
     """A copy of the package whose ``age.py`` changed after compiling: every rule module comes from its source."""
     shutil.copytree(ROOT / "casadmin", tmp_path / "casadmin", ignore=shutil.ignore_patterns("__pycache__"))
-    for lib in ROOT.glob(f"casadmin_reglas__mypyc*{SUFIJO}"):
-        shutil.copy2(lib, tmp_path / lib.name)
     entorno = {**os.environ, "PYTHONPATH": str(tmp_path)}
     entorno.pop("CASADMIN_REGLAS_PURAS", None)
 
@@ -104,7 +127,7 @@ def test_an_edited_source_runs_instead_of_its_stale_compiled_module(tmp_path):
     edad.write_text(edad.read_text(encoding="utf-8") + "\n# editado después de compilar\n", encoding="utf-8")
     despues, avisos = origenes()
     assert despues["estado"] == "fuentes"
-    assert "Reglas compiladas que no corresponden a su fuente (age)" in avisos
+    assert "Reglas compiladas que no corresponden a sus fuentes (age)" in avisos
     assert all(Path(a).is_relative_to(tmp_path) and a.endswith(".py") for a in despues["archivos"].values())
 
 

@@ -81,13 +81,19 @@ def test_wheel_carries_the_compiled_rule_modules_beside_their_sources(wheel):
 
     from tests.test_compilado import COMPILADOS, SUFIJO
 
+    import hashlib
+
     nombres = set(wheel.namelist())
     manifiesto = json.loads(wheel.read("casadmin/rules/compilado.json"))
-    assert sorted(manifiesto) == sorted(COMPILADOS)
+    assert manifiesto["compilados"] == list(COMPILADOS)
+    fuentes = {n.removeprefix("casadmin/rules/").removesuffix(".py") for n in nombres
+               if n.startswith("casadmin/rules/") and n.endswith(".py")}
+    assert set(manifiesto["fuentes"]) == fuentes  # every rule source, the uncompiled ones too
+    for modulo, huella in manifiesto["fuentes"].items():
+        assert hashlib.sha256(wheel.read(f"casadmin/rules/{modulo}.py")).hexdigest() == huella, modulo
     for modulo in COMPILADOS:
-        assert f"casadmin/rules/{modulo}.py" in nombres
         assert f"casadmin/rules/{modulo}{SUFIJO}" in nombres, sorted(n for n in nombres if "rules" in n)
-    assert any(n.startswith("casadmin_reglas__mypyc") and n.endswith(SUFIJO) for n in nombres)
+    assert f"casadmin/rules/reglas__mypyc{SUFIJO}" in nombres  # the group's library, inside the package
     assert not any(n.startswith("build/") or n.endswith(".c") for n in nombres)
 
 
