@@ -57,7 +57,7 @@ from casadmin.rules.periods import (
     total_dias,
     unir,
 )
-from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.reasons import Motivo, estudio, fecha
 from casadmin.rules.types import (
     Condicion,
     Experiencia,
@@ -180,7 +180,7 @@ def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
     """Date from which ordinary experience counts (§4.2.1 p), or ``None`` (§4.2.1 v or no date)."""
     desde, caso = _fecha_inicio(formacion, solo_secundaria)
     declarado = "—" if formacion is None else (
-        f"{formacion.nivel} {formacion.condicion} {formacion.carrera}".strip()
+        estudio(formacion.nivel, formacion.condicion, formacion.carrera)
         + f", egreso {fecha(formacion.fecha_egreso)}, diploma {fecha(formacion.fecha_diploma)}"
     )
     if caso == "v":

@@ -28,7 +28,7 @@ from enum import IntEnum
 from functools import lru_cache
 
 from casadmin.rules.courses import normalizar
-from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.reasons import Motivo, estudio, fecha
 from casadmin.rules.types import (
     Condicion,
     Formacion,
@@ -146,7 +146,7 @@ def _rechazo(requisito: RequisitoFormacion, formacion: Formacion, minimo: Grado,
     """``None`` when this row meets the requirement, else ``(clausula, reason)``."""
     alcanzado = grado(formacion.nivel, formacion.condicion)
     if alcanzado is None or alcanzado < minimo:
-        return "§4.2.1 e", f"{formacion.nivel} {formacion.condicion} no alcanza el nivel requerido"
+        return "§4.2.1 e", f"{estudio(formacion.nivel, formacion.condicion)} no alcanza el nivel requerido"
     if not _coincide_carrera(requisito, formacion):
         clausula = "§4.2.1 g"
         return clausula, f"la carrera «{formacion.carrera}» no es la solicitada"
@@ -184,7 +184,7 @@ def evaluar_formacion(requisito: RequisitoFormacion, formaciones: Sequence[Forma
 @lru_cache(maxsize=256)
 def _nombre_y_minimo(requisito: RequisitoFormacion) -> tuple[str, Grado]:
     """The requirement's name in the reasons and its rung (the same for every applicant of a call)."""
-    nombre = f"{requisito.nivel} {requisito.condicion}"
+    nombre = estudio(requisito.nivel, requisito.condicion)
     if requisito.carreras:
         nombre += " en " + " / ".join(requisito.carreras) + (" o afines" if requisito.afines else "")
     return nombre, _minimo(requisito)
@@ -210,7 +210,7 @@ def evaluar_formacion_y_fila(requisito: RequisitoFormacion, formaciones: Sequenc
                       mensaje="No declaró formación académica."), None
     clausula = rechazos[0][0]
     return Motivo(requisito=nombre,
-                  declarado="; ".join(f"{f.nivel} {f.condicion} {f.carrera}".strip() for f in formaciones),
+                  declarado="; ".join(estudio(f.nivel, f.condicion, f.carrera) for f in formaciones),
                   computado="no cumple", cumple=False, clausula=clausula,
                   mensaje=f"No cumple con {nombre}: " + "; ".join(r for _, r in rechazos) + "."), None
 
@@ -218,7 +218,7 @@ def evaluar_formacion_y_fila(requisito: RequisitoFormacion, formaciones: Sequenc
 @lru_cache(maxsize=4096)
 def _cumple_con(nombre: str, afines: bool, nivel: NivelEstudios, condicion: Condicion, carrera: str) -> Motivo:
     """The reason of a declared row that meets the requirement (memoized: few distinct rows per call)."""
-    declarado = f"{nivel} {condicion} {carrera}".strip()
+    declarado = estudio(nivel, condicion, carrera)
     alcanzado = grado(nivel, condicion)
     return Motivo(requisito=nombre, declarado=declarado, computado="—" if alcanzado is None else alcanzado.name.lower(),
                   cumple=True, clausula="§4.2.1 g" if afines else "§4.2.1 e",

@@ -41,6 +41,11 @@ def incumplidos(motivos: Iterable[Motivo]) -> list[Motivo]:
     return [motivo for motivo in motivos if not motivo.cumple]
 
 
+def estudio(nivel: str, condicion: str, carrera: str = "") -> str:
+    """A declared or required study as the reasons write it: level, condition, career (if any)."""
+    return f"{nivel} {condicion} {carrera}".strip()
+
+
 @lru_cache(maxsize=2**16, typed=True)  # pure; the same dates recur in every reason of a large call
 def fecha(valor: date | None) -> str:
     """A date as written in Peruvian documents (dd/mm/aaaa); ``None`` as "—"."""
