@@ -4,8 +4,9 @@
 with mypyc (the compiler mypy and black ship with) and, once they are built, writes
 ``casadmin/rules/compilado.json``: the modules compiled and the SHA-256 of every rule source.
 Python imports an extension module before a ``.py`` of the same name, so an edited source would
-silently lose to the module compiled from the old one. :func:`instalar` runs before any rule module is imported (from ``casadmin/__init__``)
-and has the sources imported instead, all of them, when:
+silently lose to the module compiled from the old one. :func:`instalar` runs before any rule
+module is imported (from ``casadmin/__init__``) and has the sources imported instead, all of
+them, when:
 
 * ``CASADMIN_REGLAS_PURAS=1`` is set (to compare, or to debug in pure Python);
 * a rule source is not the one the modules were compiled from (``types.py`` too, whose
@@ -85,17 +86,18 @@ class _Fuentes(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, self.carpeta / f"{fullname.rpartition('.')[2]}.py")
 
 
+def _fuentes_instaladas() -> bool:
+    return any(isinstance(f, _Fuentes) for f in sys.meta_path)
+
+
 def estado() -> str:
-    """How the rules run in this process, for ``casadmin plugins`` and the tests."""
-    finder = next((f for f in sys.meta_path if isinstance(f, _Fuentes)), None)
-    if finder is not None:
-        return "fuentes"
-    return "compiladas" if compilados() else "fuentes"
+    """How the rules run in this process ("compiladas" or "fuentes"), for the benchmarks and the tests."""
+    return "compiladas" if not _fuentes_instaladas() and compilados() else "fuentes"
 
 
 def instalar() -> None:
     """Have the rule sources imported when the compiled modules must not be used (module docstring)."""
-    if any(isinstance(f, _Fuentes) for f in sys.meta_path):
+    if _fuentes_instaladas():
         return
     todos = compilados()
     if not todos:
