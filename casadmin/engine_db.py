@@ -47,7 +47,7 @@ from casadmin import plugins as pl
 from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.engine import interchange, report, run
 from casadmin.engine.interchange import ArchivoInvalido
-from casadmin.engine.model import Candidato, Documento, Entradas
+from casadmin.engine.model import Candidato, Documento, Entradas, constructor
 from casadmin.engine.model import Convocatoria as ConvocatoriaMotor
 from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
 from casadmin.models.enums import (
@@ -1305,6 +1305,9 @@ class _FichaMotor(msgspec.Struct):
 
 _FICHA_MOTOR = msgspec.json.Decoder(_FichaMotor)
 _EMPLEO = TipoExperienciaMotor("empleo")
+#: The engine model's classes, built many at a time (:func:`casadmin.engine.model.constructor`).
+_CANDIDATO, _FORMACION, _EXPERIENCIA, _CAPACITACION, _DOCUMENTO = map(
+    constructor, (Candidato, Formacion, Experiencia, Capacitacion, Documento))
 
 
 class _Documento(msgspec.Struct):
@@ -1406,24 +1409,24 @@ def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, es
     dp, ad = f.datos_personales, f.informacion_adicional
     conocimientos = {ProgramaOfimatica[o.programa].value: o.nivel for o in f.ofimatica}
     conocimientos.update({i.idioma: i.nivel for i in f.idiomas})
-    return Candidato(
+    return _CANDIDATO(
         id=ident, tipo_documento=dp.tipo_documento, numero_documento=dp.numero_documento,
         apellidos=" ".join(x for x in (dp.apellido_paterno, dp.apellido_materno) if x is not None),
         nombres=dp.nombres, fecha_nacimiento=dp.fecha_nacimiento, registrada_en=registrada_en,
         formaciones=tuple(
-            Formacion(nivel=x.nivel, condicion=Condicion(_CONDICION_A_FORMATO.get(x.condicion, x.condicion)),
-                      carrera="" if x.carrera is None else x.carrera, fecha_egreso=x.fecha_egreso,
-                      fecha_diploma=x.fecha_diploma, centro="" if x.institucion is None else x.institucion)
+            _FORMACION(nivel=x.nivel, condicion=Condicion(_CONDICION_A_FORMATO.get(x.condicion, x.condicion)),
+                       carrera="" if x.carrera is None else x.carrera, fecha_egreso=x.fecha_egreso,
+                       fecha_diploma=x.fecha_diploma, centro="" if x.institucion is None else x.institucion)
             for x in f.formacion_academica),
         experiencias=tuple(
-            Experiencia(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
-                        fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
-                        especifica=n in especificas)
+            _EXPERIENCIA(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
+                         fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
+                         especifica=n in especificas)
             for n, x in enumerate(f.experiencia_laboral)),
         capacitaciones=tuple(
-            Capacitacion(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
-                         inicio=x.fecha_inicio, ente_rector=False if x.ente_rector is None else x.ente_rector,
-                         institucion="" if x.institucion is None else x.institucion)
+            _CAPACITACION(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
+                          inicio=x.fecha_inicio, ente_rector=False if x.ente_rector is None else x.ente_rector,
+                          institucion="" if x.institucion is None else x.institucion)
             for x in f.capacitaciones),
         conocimientos=conocimientos,
         colegiado=bool(f.colegiatura),
@@ -1466,7 +1469,7 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
     grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
     for pid, registrada, texto in apps:
         entradas, especificas = insumos.entradas(pid, grupos)
-        documentos = tuple(Documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado, en_plazo=d.cargado_en <= cierre)
+        documentos = tuple(_DOCUMENTO(tipo=d.tipo, paginas=d.paginas, validado=d.validado, en_plazo=d.cargado_en <= cierre)
                            for d in insumos.documentos.get(pid, ()))
         try:
             f = _FICHA_MOTOR.decode(texto)

@@ -161,6 +161,34 @@ def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     assert "Ganador" not in result.output
 
 
+@pytest.mark.parametrize(("fin", "valido"), [
+    (None, True), ("2025-03-31", True), ("31/03/2025", False), (20250331, False), (True, False), ("", False),
+])
+def test_the_fast_validator_and_jsonschema_agree_on_a_current_or_ended_job(datos, fin, valido):
+    """An experience's ``fin`` is a date or null (a current job, §4.2.1 z): both validators say the same,
+    and jsonschema reports the path of a wrong one."""
+    data = copy.deepcopy(datos)
+    data["postulantes"][1]["ficha"]["experiencias"][0]["fin"] = fin
+    assert interchange._es_valido_rapido(data) is valido
+    errores = interchange.validar(data)
+    assert [ruta for ruta, _ in errores] == ([] if valido else ["$.postulantes[1].ficha.experiencias[0].fin"])
+
+
+def test_the_fast_validator_has_every_reference_written_out():
+    """fastjsonschema calls a function per ``$ref`` and formats each array item's path for it even when the
+    item is valid; written out (``_sin_referencias``) the compiled schema is one function, and it checks the
+    same: the reference definitions are unchanged and no ``$ref`` is left outside them."""
+    esquema = interchange.schema()
+    escrito = interchange._sin_referencias(esquema, esquema["$defs"])
+    assert escrito["$defs"].keys() == esquema["$defs"].keys() and "$ref" not in json.dumps(
+        {k: v for k, v in escrito.items() if k != "$defs"})
+    assert escrito["properties"]["postulantes"]["items"]["properties"]["fecha_nacimiento"] == esquema["$defs"]["fecha"]
+    nodo = {"type": "object", "properties": {"hijo": {"$ref": "#/$defs/nodo"}}}
+    recursivo = {"$defs": {"nodo": nodo}, "properties": {"raiz": {"$ref": "#/$defs/nodo"}}}
+    hecho = interchange._sin_referencias(recursivo, recursivo["$defs"])
+    assert hecho["properties"]["raiz"] == {"type": "object", "properties": {"hijo": {"$ref": "#/$defs/nodo"}}}
+
+
 def test_malformed_json_is_refused_with_its_position(tmp_path):
     bad = tmp_path / "roto.json"
     bad.write_text('{"formato": ', encoding="utf-8")
@@ -198,3 +226,38 @@ def test_plugins_command_lists_plugins_versions_hooks_and_bases():
 
 def test_docs_schema_is_the_packaged_schema():
     assert json.loads((ROOT / "docs" / "convocatoria.schema.json").read_text()) == interchange.schema()
+
+
+def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same():
+    """``model.constructor``: equal instances, the class's own checks (§4.2.1 an experience cannot end
+    before it starts; hours become Decimal), every field required, and only for classes it can fill."""
+    from dataclasses import dataclass
+    from datetime import date
+
+    from casadmin.engine.model import Candidato, constructor
+    from casadmin.rules.types import Capacitacion, Experiencia, Periodo, Sector, TipoCapacitacion, TipoExperiencia
+
+    campos = dict(empleador="SUNEDU", sector=Sector.PUBLICO, puesto="Analista", inicio=date(2020, 1, 1),
+                  fin=date(2021, 6, 30), funciones="", tipo=TipoExperiencia.EMPLEO, especifica=True)
+    hecha = constructor(Experiencia)(**campos)
+    assert type(hecha) is Experiencia and hecha == Experiencia(**campos) and hash(hecha) == hash(Experiencia(**campos))
+    with pytest.raises(ValueError, match="fin anterior al inicio"):
+        constructor(Experiencia)(**{**campos, "fin": date(2019, 12, 31)})
+    with pytest.raises(TypeError, match="especifica"):
+        constructor(Experiencia)(**{k: v for k, v in campos.items() if k != "especifica"})
+    with pytest.raises(TypeError):
+        constructor(Experiencia)(**campos, otro=1)
+    curso = constructor(Capacitacion)(tema="Gestión pública", tipo=TipoCapacitacion.CURSO, horas=24, creditos=None,
+                                      fecha_fin=None, inicio=None, ente_rector=False, institucion="")
+    assert curso.horas == Decimal(24) and type(curso.horas) is Decimal
+    with pytest.raises(AttributeError):
+        curso.horas = Decimal(1)  # still frozen
+
+    @dataclass
+    class Mutable:
+        a: int
+
+    for clase in (Periodo, Mutable):  # slots: no __dict__ to fill; not frozen: its __init__ is already cheap
+        with pytest.raises(TypeError):
+            constructor(clase)
+    assert constructor(Candidato).__name__ == "Candidato_"
