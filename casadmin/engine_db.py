@@ -47,7 +47,16 @@ from casadmin import plugins as pl
 from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.engine import interchange, report, run
 from casadmin.engine.interchange import ArchivoInvalido
-from casadmin.engine.model import Candidato, Documento, Entradas, constructor
+from casadmin.engine.model import (
+    Candidato,
+    Documento,
+    Entradas,
+    crear_candidato,
+    crear_capacitacion,
+    crear_documento,
+    crear_experiencia,
+    crear_formacion,
+)
 from casadmin.engine.model import Convocatoria as ConvocatoriaMotor
 from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
 from casadmin.models.enums import (
@@ -76,10 +85,7 @@ from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.types import (
-    Capacitacion,
     Condicion,
-    Experiencia,
-    Formacion,
     Nivel,
     NivelEstudios,
 )
@@ -1305,9 +1311,6 @@ class _FichaMotor(msgspec.Struct):
 
 _FICHA_MOTOR = msgspec.json.Decoder(_FichaMotor)
 _EMPLEO = TipoExperienciaMotor("empleo")
-#: The engine model's classes, built many at a time (:func:`casadmin.engine.model.constructor`).
-_CANDIDATO, _FORMACION, _EXPERIENCIA, _CAPACITACION, _DOCUMENTO = map(
-    constructor, (Candidato, Formacion, Experiencia, Capacitacion, Documento))
 
 
 class _Documento(msgspec.Struct):
@@ -1409,24 +1412,24 @@ def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, es
     dp, ad = f.datos_personales, f.informacion_adicional
     conocimientos = {ProgramaOfimatica[o.programa].value: o.nivel for o in f.ofimatica}
     conocimientos.update({i.idioma: i.nivel for i in f.idiomas})
-    return _CANDIDATO(
+    return crear_candidato(
         id=ident, tipo_documento=dp.tipo_documento, numero_documento=dp.numero_documento,
         apellidos=" ".join(x for x in (dp.apellido_paterno, dp.apellido_materno) if x is not None),
         nombres=dp.nombres, fecha_nacimiento=dp.fecha_nacimiento, registrada_en=registrada_en,
         formaciones=tuple(
-            _FORMACION(nivel=x.nivel, condicion=Condicion(_CONDICION_A_FORMATO.get(x.condicion, x.condicion)),
-                       carrera="" if x.carrera is None else x.carrera, fecha_egreso=x.fecha_egreso,
-                       fecha_diploma=x.fecha_diploma, centro="" if x.institucion is None else x.institucion)
+            crear_formacion(nivel=x.nivel, condicion=Condicion(_CONDICION_A_FORMATO.get(x.condicion, x.condicion)),
+                            carrera="" if x.carrera is None else x.carrera, fecha_egreso=x.fecha_egreso,
+                            fecha_diploma=x.fecha_diploma, centro="" if x.institucion is None else x.institucion)
             for x in f.formacion_academica),
         experiencias=tuple(
-            _EXPERIENCIA(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
-                         fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
-                         especifica=n in especificas)
+            crear_experiencia(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
+                              fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
+                              especifica=n in especificas)
             for n, x in enumerate(f.experiencia_laboral)),
         capacitaciones=tuple(
-            _CAPACITACION(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
-                          inicio=x.fecha_inicio, ente_rector=False if x.ente_rector is None else x.ente_rector,
-                          institucion="" if x.institucion is None else x.institucion)
+            crear_capacitacion(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
+                               inicio=x.fecha_inicio, ente_rector=False if x.ente_rector is None else x.ente_rector,
+                               institucion="" if x.institucion is None else x.institucion)
             for x in f.capacitaciones),
         conocimientos=conocimientos,
         colegiado=bool(f.colegiatura),
@@ -1469,8 +1472,8 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
     grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
     for pid, registrada, texto in apps:
         entradas, especificas = insumos.entradas(pid, grupos)
-        documentos = tuple(_DOCUMENTO(tipo=d.tipo, paginas=d.paginas, validado=d.validado, en_plazo=d.cargado_en <= cierre)
-                           for d in insumos.documentos.get(pid, ()))
+        documentos = tuple(crear_documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado,
+                                           en_plazo=d.cargado_en <= cierre) for d in insumos.documentos.get(pid, ()))
         try:
             f = _FICHA_MOTOR.decode(texto)
         except msgspec.DecodeError:  # not the usual shape: the format's path, with its own errors

@@ -177,12 +177,15 @@ def test_the_fast_validator_and_jsonschema_agree_on_a_current_or_ended_job(datos
 def test_the_fast_validator_has_every_reference_written_out():
     """fastjsonschema calls a function per ``$ref`` and formats each array item's path for it even when the
     item is valid; written out (``_sin_referencias``) the compiled schema is one function, and it checks the
-    same: the reference definitions are unchanged and no ``$ref`` is left outside them."""
+    same: each reference is replaced by its definition, and no ``$ref`` is left outside ``$defs``."""
     esquema = interchange.schema()
     escrito = interchange._sin_referencias(esquema, esquema["$defs"])
     assert escrito["$defs"].keys() == esquema["$defs"].keys() and "$ref" not in json.dumps(
         {k: v for k, v in escrito.items() if k != "$defs"})
     assert escrito["properties"]["postulantes"]["items"]["properties"]["fecha_nacimiento"] == esquema["$defs"]["fecha"]
+    # What validar compiles: one function, no call per reference.
+    assert [k for k in interchange._validador_rapido().__globals__ if k.startswith("validate")] == [
+        "validate_https___casadmin_pe_schemas_convocatoria_1_json"]
     nodo = {"type": "object", "properties": {"hijo": {"$ref": "#/$defs/nodo"}}}
     recursivo = {"$defs": {"nodo": nodo}, "properties": {"raiz": {"$ref": "#/$defs/nodo"}}}
     hecho = interchange._sin_referencias(recursivo, recursivo["$defs"])
@@ -231,7 +234,7 @@ def test_docs_schema_is_the_packaged_schema():
 def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same():
     """``model.constructor``: equal instances, the class's own checks (§4.2.1 an experience cannot end
     before it starts; hours become Decimal), every field required, and only for classes it can fill."""
-    from dataclasses import dataclass
+    from dataclasses import InitVar, dataclass, make_dataclass
     from datetime import date
 
     from casadmin.engine.model import Candidato, constructor
@@ -257,7 +260,18 @@ def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same()
     class Mutable:
         a: int
 
-    for clase in (Periodo, Mutable):  # slots: no __dict__ to fill; not frozen: its __init__ is already cheap
+    @dataclass(frozen=True, init=False)
+    class PropioInit:
+        a: int
+
+        def __init__(self, a: int) -> None:
+            object.__setattr__(self, "a", a * 2)
+
+    ConInitVar = make_dataclass("ConInitVar", [("a", int), ("b", InitVar[int])], frozen=True)
+    Choca = make_dataclass("Choca", [("_casadmin_o", int)], frozen=True)
+    # slots: no __dict__ to fill; not frozen: its __init__ is already cheap; an __init__ of its own, an
+    # InitVar or a field named like the generated code's own names: not the fields stored as given
+    for clase in (Periodo, Mutable, PropioInit, ConInitVar, Choca):
         with pytest.raises(TypeError):
             constructor(clase)
     assert constructor(Candidato).__name__ == "Candidato_"

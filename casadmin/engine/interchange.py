@@ -19,13 +19,21 @@ try:  # a compiled validator, ~7× faster on a valid file (see validar); optiona
 except ImportError:  # pragma: no cover - declared in pyproject.toml
     fastjsonschema = None
 
-from casadmin.engine.model import Candidato, Convocatoria, Documento, Entradas, Hoja, Perfil, constructor
+from casadmin.engine.model import (
+    Candidato,
+    Convocatoria,
+    Entradas,
+    Hoja,
+    Perfil,
+    crear_candidato,
+    crear_capacitacion,
+    crear_documento,
+    crear_experiencia,
+    crear_formacion,
+)
 from casadmin.peru.clock import LIMA
 from casadmin.rules.types import (
-    Capacitacion,
     Condicion,
-    Experiencia,
-    Formacion,
     Nivel,
     NivelEstudios,
     RequisitoCapacitacion,
@@ -36,10 +44,6 @@ from casadmin.rules.types import (
 )
 
 FORMATO = "casadmin-convocatoria/1"
-
-#: The engine model's classes, built once per applicant and row (:func:`casadmin.engine.model.constructor`).
-_CANDIDATO, _FORMACION, _EXPERIENCIA, _CAPACITACION, _DOCUMENTO = map(
-    constructor, (Candidato, Formacion, Experiencia, Capacitacion, Documento))
 
 
 class ArchivoInvalido(ValueError):
@@ -107,7 +111,8 @@ def _sin_referencias(nodo: Any, defs: Mapping[str, Any], dentro: tuple[str, ...]
     The same checks, written out where they apply: fastjsonschema calls a function for each
     ``$ref``, and inside an array it formats the item's path for that call even when the item
     is valid (``str.format(**locals())``, about 50 times per applicant). Written out, a valid
-    file pays for no message at all: :func:`validar` on 150,000 applicants is about a third faster.
+    file pays for no message at all. Only references into the root's ``$defs`` are written out:
+    the schema has no ``$id`` below its root that would make them resolve elsewhere.
     """
     if isinstance(nodo, list):
         return [_sin_referencias(x, defs, dentro) for x in nodo]
@@ -241,7 +246,7 @@ def _entradas(e: Mapping[str, Any]) -> Entradas:
 
 def candidato(p: Mapping[str, Any]) -> Candidato:
     f = p["ficha"]
-    return _CANDIDATO(
+    return crear_candidato(
         id=p["id"],
         tipo_documento=p["documento"]["tipo"],
         numero_documento=p["documento"]["numero"],
@@ -250,23 +255,23 @@ def candidato(p: Mapping[str, Any]) -> Candidato:
         fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
         registrada_en=fechahora(p["registrada_en"]),
         formaciones=tuple(
-            _FORMACION(nivel=NivelEstudios(x["nivel"]), condicion=Condicion(x["condicion"]), carrera=x.get("carrera", ""),
-                       fecha_egreso=_fecha(x.get("fecha_egreso")), fecha_diploma=_fecha(x.get("fecha_diploma")),
-                       centro=x.get("centro", ""))
+            crear_formacion(nivel=NivelEstudios(x["nivel"]), condicion=Condicion(x["condicion"]),
+                            carrera=x.get("carrera", ""), fecha_egreso=_fecha(x.get("fecha_egreso")),
+                            fecha_diploma=_fecha(x.get("fecha_diploma")), centro=x.get("centro", ""))
             for x in f.get("formacion", ())
         ),
         experiencias=tuple(
-            _EXPERIENCIA(empleador=x["empleador"], sector=Sector(x["sector"]), puesto=x["puesto"],
-                         inicio=dt.date.fromisoformat(x["inicio"]), fin=_fecha(x.get("fin")),
-                         funciones=x.get("funciones", ""), tipo=TipoExperiencia(x.get("tipo", "empleo")),
-                         especifica=x.get("especifica", False))
+            crear_experiencia(empleador=x["empleador"], sector=Sector(x["sector"]), puesto=x["puesto"],
+                              inicio=dt.date.fromisoformat(x["inicio"]), fin=_fecha(x.get("fin")),
+                              funciones=x.get("funciones", ""), tipo=TipoExperiencia(x.get("tipo", "empleo")),
+                              especifica=x.get("especifica", False))
             for x in f.get("experiencias", ())
         ),
         capacitaciones=tuple(
-            _CAPACITACION(tema=x["tema"], tipo=TipoCapacitacion(x["tipo"]), horas=Decimal(str(x["horas"])),
-                          creditos=_dec(x.get("creditos")), fecha_fin=_fecha(x.get("fecha_fin")),
-                          inicio=_fecha(x.get("inicio")), ente_rector=x.get("ente_rector", False),
-                          institucion=x.get("institucion", ""))
+            crear_capacitacion(tema=x["tema"], tipo=TipoCapacitacion(x["tipo"]), horas=Decimal(str(x["horas"])),
+                               creditos=_dec(x.get("creditos")), fecha_fin=_fecha(x.get("fecha_fin")),
+                               inicio=_fecha(x.get("inicio")), ente_rector=x.get("ente_rector", False),
+                               institucion=x.get("institucion", ""))
             for x in f.get("capacitaciones", ())
         ),
         conocimientos={k: Nivel(v) for k, v in f.get("conocimientos", {}).items()},
@@ -278,8 +283,8 @@ def candidato(p: Mapping[str, Any]) -> Candidato:
         deportista_nivel=f.get("deportista_nivel"),
         firma=f.get("firma", True),
         documentos=tuple(
-            _DOCUMENTO(tipo=d["tipo"], paginas=d.get("paginas", 1), validado=d.get("validado", False),
-                       en_plazo=d.get("en_plazo", True))
+            crear_documento(tipo=d["tipo"], paginas=d.get("paginas", 1), validado=d.get("validado", False),
+                            en_plazo=d.get("en_plazo", True))
             for d in p.get("documentos", ())
         ),
         entradas=_entradas(p.get("entradas", {})),

@@ -7,6 +7,7 @@ the rule types themselves come from :mod:`casadmin.rules.types`.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -171,24 +172,33 @@ def constructor(cls: type[T]) -> Callable[..., T]:
     """A constructor of the frozen dataclass ``cls`` for building many of them: every field by keyword.
 
     ``constructor(Experiencia)(empleador=…, …)`` equals ``Experiencia(empleador=…, …)`` and runs its
-    ``__post_init__`` checks, but fills the instance's ``__dict__`` in one step, as :mod:`pickle` does,
-    instead of going through ``object.__setattr__`` once per field as a frozen dataclass's ``__init__``
-    must: about twice as fast, which counts when a call's 150,000 Fichas become some two million of
-    these (:func:`casadmin.engine.interchange.candidato`, ``engine_db._candidato_rapido``). A field left
-    out or one too many is a ``TypeError``, as with the class itself; defaults are not filled in.
+    ``__post_init__`` checks, but stores the fields straight into the instance's ``__dict__`` instead
+    of through ``object.__setattr__`` once per field, as a frozen dataclass's ``__init__`` must:
+    about a third of the time per applicant (:func:`casadmin.engine.interchange.candidato`,
+    ``engine_db._candidato_rapido``), for about 60 bytes more per object (the ``__dict__`` is made,
+    sharing the class's keys, where ``__init__`` leaves the values inline). Every field must be
+    given, even one with a default; a missing or unknown one is a ``TypeError``.
     """
     campos = fields(cls)
-    if not (dataclass_params := getattr(cls, "__dataclass_params__", None)) or not dataclass_params.frozen \
-            or hasattr(cls, "__slots__") or any(not f.init for f in campos):
-        raise TypeError(f"{cls.__name__}: only a frozen dataclass without slots, every field in __init__")
     nombres = [f.name for f in campos]
-    validar = "    __post_init__(__o)\n" if hasattr(cls, "__post_init__") else ""
-    codigo = (f"def {cls.__name__}_(*, {', '.join(nombres)}):\n"
-              f"    __o = __new(__cls)\n"
-              f"    __dict(__o, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in nombres)}}})\n"
-              f"{validar}"
-              f"    return __o\n")
-    espacio: dict[str, Any] = {"__new": object.__new__, "__dict": object.__setattr__, "__cls": cls,
-                               "__post_init__": getattr(cls, "__post_init__", None)}
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen or not params.init or hasattr(cls, "__slots__") \
+            or list(inspect.signature(cls).parameters) != nombres or any(n.startswith("_casadmin_") for n in nombres):
+        raise TypeError(f"{cls.__name__}: only a frozen dataclass, without slots, whose __init__ takes its fields")
+    validar = "    _casadmin_post(_casadmin_o)\n" if hasattr(cls, "__post_init__") else ""
+    codigo = (f"def nuevo(*, {', '.join(nombres)}):\n"
+              f"    _casadmin_o = _casadmin_new(_casadmin_cls)\n"
+              f"    _casadmin_d = _casadmin_o.__dict__\n"
+              + "".join(f"    _casadmin_d[{n!r}] = {n}\n" for n in nombres)  # in field order: the class's shared keys
+              + f"{validar}    return _casadmin_o\n")
+    espacio: dict[str, Any] = {"_casadmin_new": object.__new__, "_casadmin_cls": cls,
+                               "_casadmin_post": getattr(cls, "__post_init__", None)}
     exec(codigo, espacio)  # noqa: S102 - generated from the class's own field names, as dataclasses does
-    return espacio[f"{cls.__name__}_"]
+    nuevo = espacio["nuevo"]
+    nuevo.__name__ = nuevo.__qualname__ = f"{cls.__name__}_"
+    return nuevo
+
+
+#: The engine model built many at a time by the readers of a whole call (:func:`constructor`).
+crear_candidato, crear_formacion, crear_experiencia, crear_capacitacion, crear_documento = map(
+    constructor, (Candidato, Formacion, Experiencia, Capacitacion, Documento))
