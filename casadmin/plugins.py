@@ -10,8 +10,8 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, wraps
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -73,37 +73,53 @@ def get_plugin_manager() -> pluggy.PluginManager:
     return new_plugin_manager()
 
 
+V = TypeVar("V")
+
+
+def _por_registrados(
+    leer: Callable[[pluggy.PluginManager], dict[str, V]],
+) -> Callable[[pluggy.PluginManager], dict[str, V]]:
+    """``leer`` run once per plugin manager and set of registered plugins (registering or removing a
+    plugin reads again); each caller gets its own copy of the dict.
+
+    The registered plugins are recognized by name and ``id``; the entry keeps them alive, so that
+    a plugin registered later cannot be given the id of one that has gone.
+    """
+    guardados: weakref.WeakKeyDictionary[pluggy.PluginManager, tuple[list[tuple[str, object]], dict[str, V]]] = \
+        weakref.WeakKeyDictionary()
+
+    @wraps(leer)
+    def leido(pm: pluggy.PluginManager) -> dict[str, V]:
+        registrados = sorted(((nombre or "", plugin) for nombre, plugin in pm.list_name_plugin()),
+                             key=lambda par: (par[0], id(par[1])))
+        guardado = guardados.get(pm)
+        if guardado is None or [(n, id(p)) for n, p in guardado[0]] != [(n, id(p)) for n, p in registrados]:
+            guardado = guardados[pm] = (registrados, leer(pm))
+        return dict(guardado[1])
+
+    return leido
+
+
+@_por_registrados
 def _versions(pm: pluggy.PluginManager) -> dict[str, tuple[str, str]]:
-    """plugin name → (distribution, version) for plugins that came from a package."""
+    """plugin name → (distribution, version) for plugins that came from a package.
+
+    Read once (:func:`_por_registrados`): each read parses every plugin package's METADATA file,
+    about 4 ms per plugin asked, which every ``simulate`` and ``evaluate`` paid for each of its plugins.
+    """
     out = {}
     for plugin, dist in pm.list_plugin_distinfo():
         out[pm.get_name(plugin)] = (dist.metadata["name"], dist.version)
     return out
 
 
-#: Declared bases versions per plugin manager, with the registered plugins they were read from.
-_DECLARADAS: weakref.WeakKeyDictionary[
-    pluggy.PluginManager, tuple[tuple[tuple[str, int], ...], dict[str, BasesVersion]]
-] = weakref.WeakKeyDictionary()
-
-
+@_por_registrados
 def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
     """Every declared bases version by id, with the plugin and package version that declared it.
 
-    Read once per plugin manager and set of registered plugins (the hooks parse each plugin's
-    ``parametros.yaml``: about 5 ms, which every applicant's page and upload used to pay,
-    issue 4); registering or removing a plugin reads them again. Versions are frozen.
+    Read once (:func:`_por_registrados`): the hooks parse each plugin's ``parametros.yaml``, about
+    5 ms that every applicant's page and upload used to pay (issue 4). Versions are frozen.
     """
-    registrados = tuple(sorted((nombre or "", id(plugin)) for nombre, plugin in pm.list_name_plugin()))
-    guardado = _DECLARADAS.get(pm)
-    if guardado is not None and guardado[0] == registrados:
-        return dict(guardado[1])
-    found = _leer_bases_versions(pm)
-    _DECLARADAS[pm] = (registrados, found)
-    return dict(found)
-
-
-def _leer_bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
     dists = _versions(pm)
     found: dict[str, BasesVersion] = {}
     for impl in pm.hook.casadmin_bases_versions.get_hookimpls():

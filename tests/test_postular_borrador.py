@@ -6,9 +6,11 @@ versions are read once per plugin manager."""
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import os
 import uuid
+import weakref
 
 import pytest
 import sqlalchemy as sa
@@ -118,3 +120,35 @@ def test_bases_versions_are_read_once_per_plugin_manager_and_again_when_plugins_
     pm.unregister(name="otro")
     pl.bases_versions(pm)
     assert contador.llamadas == 3
+
+
+def test_plugin_package_versions_are_read_once_per_plugin_manager(monkeypatch):
+    """F3 names each plugin with its package's version in every result; reading them parses every
+    plugin package's METADATA, so it happens once per plugin manager and set of plugins, not per run."""
+    pm = pl.new_plugin_manager()  # read here, with the bases versions
+    lecturas = []
+    original = pm.list_plugin_distinfo
+    monkeypatch.setattr(pm, "list_plugin_distinfo", lambda: lecturas.append(1) or original())
+    assert pl.plugin_version(pm, "sunedu.ficha").startswith("sunedu.ficha==")
+    assert pl.plugin_version(pm, "sunedu.ficha") == pl.plugin_version(pm, "sunedu.ficha")
+    assert lecturas == []
+    pm.register(_Contador(), name="contador")
+    assert pl.plugin_version(pm, "contador") == "contador"  # not from a package: its name alone
+    assert pl.plugin_version(pm, "sunedu.ficha").startswith("sunedu.ficha==")
+    assert lecturas == [1]
+
+
+def test_the_cache_keeps_the_plugins_it_was_read_from_until_it_reads_again():
+    """Plugins are recognized by name and id: the cache keeps the ones it was read from alive, so that
+    CPython cannot give a plugin registered later the address of one that has gone, and have it
+    mistaken for it (its bases versions never read)."""
+    pm = pl.new_plugin_manager(load_entrypoints=False, extra=[("x", _Contador())])
+    viejo = weakref.ref(pm.get_plugin("x"))
+    pm.unregister(name="x")
+    gc.collect()
+    assert viejo() is not None  # held by the cache entry, its id not free for another object
+    pm.register(_Contador(), name="x")
+    pl.bases_versions(pm)
+    assert pm.get_plugin("x").llamadas == 1
+    gc.collect()
+    assert viejo() is None  # read again: let go
