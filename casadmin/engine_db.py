@@ -198,7 +198,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         arch = interchange.cargar(datos)
     except ArchivoInvalido:
         raise
-    except ValueError as exc:  # e.g. an experience that ends before it starts (rules.types)
+    except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
     if errores:

@@ -161,6 +161,35 @@ def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     assert "Ganador" not in result.output
 
 
+def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_at_their_fields(tmp_path, datos):
+    """The schema checks a date's shape (§4.2.1 p counts experience from real dates): one that does not exist,
+    or a job that ends before it starts, is reported with its path and a non-zero exit, not a traceback."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["postulantes"][0]["fecha_nacimiento"] = "1990-13-45"
+    data["postulantes"][1]["ficha"]["experiencias"][1]["fin"] = "2025-02-30"
+    data["postulantes"][2]["ficha"]["experiencias"][0].update(inicio="2017-06-30", fin="2011-01-10")
+    data["postulantes"][2]["registrada_en"] = "2026-03-02T25:10:00"
+    bad = tmp_path / "fechas.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2  # not an exception out of the command
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(data)
+    assert err.value.errores == [
+        ("$.postulantes[0].fecha_nacimiento", "fecha u hora que no existe: «1990-13-45»"),
+        ("$.postulantes[1].ficha.experiencias[1].fin", "fecha u hora que no existe: «2025-02-30»"),
+        ("$.postulantes[2].registrada_en", "fecha u hora que no existe: «2026-03-02T25:10:00»"),
+        ("$.postulantes[2].ficha.experiencias[0].fin", "el fin es anterior al inicio"),
+    ]
+    for ruta, _ in err.value.errores:
+        assert ruta in result.output
+    cronograma = copy.deepcopy(datos)
+    cronograma["convocatoria"]["cronograma"][-1]["fin"] = "2026-02-29T18:00:00"  # 2026 is not a leap year
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(cronograma)
+    assert err.value.errores == [("$.convocatoria.cronograma[3].fin", "fecha u hora que no existe: «2026-02-29T18:00:00»")]
+
+
 @pytest.mark.parametrize(("fin", "valido"), [
     (None, True), ("2025-03-31", True), ("31/03/2025", False), (20250331, False), (True, False), ("", False),
 ])

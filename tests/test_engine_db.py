@@ -184,6 +184,22 @@ def test_an_invalid_file_writes_nothing_and_names_every_field(db):
     assert _conteos(db) == antes
 
 
+def test_a_date_that_does_not_exist_is_refused_at_its_field_and_nothing_is_written(db):
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    d["postulantes"][4]["ficha"]["capacitaciones"][0]["fecha_fin"] = "2024-06-31"
+    d["convocatoria"]["cronograma"][0]["inicio"] = "2026-04-31T08:00:00"
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert [ruta for ruta, _ in err.value.errores] == ["$.convocatoria.cronograma[0].inicio"]  # the call's first
+    del d["convocatoria"]["cronograma"]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert err.value.errores == [("$.postulantes[4].ficha.capacitaciones[0].fecha_fin",
+                                  "fecha u hora que no existe: «2024-06-31»")]
+    assert _conteos(db) == antes
+
+
 def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
     d = datos("sunedu")
     d["convocatoria"]["perfil"]["formacion"]["condicion"] = "egresado"  # no such profile level (B2)

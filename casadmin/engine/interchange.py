@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -291,6 +291,51 @@ def candidato(p: Mapping[str, Any]) -> Candidato:
     )
 
 
+#: Where the format has dates (``fecha``) and date-times (``fechahora``): the schema checks their shape,
+#: not that they exist. The call's, then an applicant's (``[]``: every row of a list).
+_FECHAS_CONVOCATORIA = (("inicio_postulacion", "fechahora"), ("cierre_postulacion", "fechahora"),
+                        ("cronograma[].inicio", "fechahora"), ("cronograma[].fin", "fechahora"))
+_FECHAS_POSTULANTE = (("fecha_nacimiento", "fecha"), ("registrada_en", "fechahora"),
+                      ("ficha.formacion[].fecha_egreso", "fecha"), ("ficha.formacion[].fecha_diploma", "fecha"),
+                      ("ficha.capacitaciones[].inicio", "fecha"), ("ficha.capacitaciones[].fecha_fin", "fecha"),
+                      ("ficha.experiencias[].inicio", "fecha"), ("ficha.experiencias[].fin", "fecha"))
+
+
+def _valores(nodo: Any, camino: str, ruta: str) -> Iterator[tuple[str, Any]]:
+    """(JSON path, value) of every ``camino`` (``a.b[].c``) below ``nodo``; absent ones are skipped."""
+    if not camino:
+        yield ruta, nodo
+        return
+    paso, _, resto = camino.partition(".")
+    clave = paso.removesuffix("[]")
+    if not isinstance(nodo, Mapping) or nodo.get(clave) is None:
+        return
+    if paso.endswith("[]"):
+        for i, x in enumerate(nodo[clave]):
+            yield from _valores(x, resto, f"{ruta}.{clave}[{i}]")
+    else:
+        yield from _valores(nodo[clave], resto, f"{ruta}.{clave}")
+
+
+def _imposibles(nodo: Mapping[str, Any], ruta: str,
+                fechas: tuple[tuple[str, str], ...] = _FECHAS_POSTULANTE) -> list[tuple[str, str]]:
+    """What the schema lets through but cannot be built, with its JSON path: a date or time that does not
+    exist (``2025-02-30``, ``T25:00``) and, for an applicant, a job that ends before it starts."""
+    leer = {"fecha": dt.date.fromisoformat, "fechahora": fechahora}
+    errores, leidas = [], {}
+    for camino, tipo in fechas:
+        for donde, valor in _valores(nodo, camino, ruta):
+            try:
+                leidas[donde] = leer[tipo](valor)
+            except ValueError:
+                errores.append((donde, f"fecha u hora que no existe: «{valor}»"))
+    for donde, valor in _valores(nodo, "ficha.experiencias[]", ruta):
+        inicio, fin = leidas.get(f"{donde}.inicio"), leidas.get(f"{donde}.fin")
+        if inicio is not None and fin is not None and fin < inicio:
+            errores.append((f"{donde}.fin", "el fin es anterior al inicio"))
+    return errores
+
+
 @dataclass(frozen=True)
 class Archivo:
     """A parsed interchange file."""
@@ -307,6 +352,9 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
     if errores:
         raise ArchivoInvalido(errores)
     c = data["convocatoria"]
+    errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA)  # a dozen values: always looked at
+    if errores:
+        raise ArchivoInvalido(errores)
     conv = Convocatoria(
         codigo=c["codigo"], entidad=data["entidad"]["siglas"], bases=data["bases"], nombre_puesto=c["nombre_puesto"],
         organo=c["organo"], posiciones=c["posiciones"], incluye_examen=c["incluye_examen"],
@@ -320,6 +368,10 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
         raise ArchivoInvalido([(f"$.postulantes[{ids.index(i)}].id", f"id repetido: {i}") for i in duplicados])
     if conv.cierre_postulacion < conv.inicio_postulacion:
         raise ArchivoInvalido([("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio")])
-    candidatos = [candidato(p) for p in data["postulantes"]]
+    try:
+        candidatos = [candidato(p) for p in data["postulantes"]]
+    except ValueError as exc:  # looked for only now, so that a valid file pays nothing for it
+        errores = [e for i, p in enumerate(data["postulantes"]) for e in _imposibles(p, f"$.postulantes[{i}]")]
+        raise ArchivoInvalido(errores or [("$.postulantes", str(exc))]) from None
     decisiones = [tuple(d["orden"]) for d in data.get("decisiones_comite", ())]
     return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)
