@@ -85,17 +85,18 @@ def _por_registrados(
     The registered plugins are recognized by name and ``id``; the entry keeps them alive, so that
     a plugin registered later cannot be given the id of one that has gone.
     """
-    guardados: weakref.WeakKeyDictionary[pluggy.PluginManager, tuple[list[tuple[str, object]], dict[str, V]]] = \
-        weakref.WeakKeyDictionary()
+    #: plugin manager → (names and ids of its plugins, the plugins themselves, what ``leer`` read)
+    guardados: weakref.WeakKeyDictionary[
+        pluggy.PluginManager, tuple[list[tuple[str, int]], list[object], dict[str, V]]] = weakref.WeakKeyDictionary()
 
     @wraps(leer)
     def leido(pm: pluggy.PluginManager) -> dict[str, V]:
-        registrados = sorted(((nombre or "", plugin) for nombre, plugin in pm.list_name_plugin()),
-                             key=lambda par: (par[0], id(par[1])))
+        registrados = pm.list_name_plugin()
+        clave = sorted((nombre or "", id(plugin)) for nombre, plugin in registrados)
         guardado = guardados.get(pm)
-        if guardado is None or [(n, id(p)) for n, p in guardado[0]] != [(n, id(p)) for n, p in registrados]:
-            guardado = guardados[pm] = (registrados, leer(pm))
-        return dict(guardado[1])
+        if guardado is None or guardado[0] != clave:
+            guardado = guardados[pm] = (clave, [plugin for _, plugin in registrados], leer(pm))
+        return dict(guardado[2])
 
     return leido
 
