@@ -27,8 +27,9 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType, SimpleNamespace
@@ -1461,15 +1462,30 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
     The same queries as an export restricted to the stage (:class:`_Insumos` with ``etapa``), the
     Ficha read as JSON text; each candidate equals what ``casadmin simulate`` builds from the exported file.
     """
+    apps, insumos = _leer_filas(session, conv, etapa, solo)
+    ids: dict[int, str] = {}
+    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
+    candidatos = _construir(apps, insumos, modelo.cierre_postulacion, ids, grupos)
+    return _Candidatos(candidatos=candidatos, por_id={ident: pid for pid, ident in ids.items()}, filas=insumos.filas,
+                       decisiones=[tuple(ids[pid] for pid in orden) for orden, _ in _decisiones(grupos)])
+
+
+def _leer_filas(session: Session, conv: m.Convocatoria, etapa: str | None,
+                solo: sa.Select | None) -> tuple[Sequence[sa.Row], _Insumos]:
+    """The rows :func:`_construir` builds candidates from: the applications (id, time, frozen Ficha as JSON
+    text), in id order, and what evaluators recorded for them (:class:`_Insumos` of ``etapa``)."""
     P = m.Postulacion
     apps = session.execute(_consulta_postulaciones(
         conv, solo, sa.select(P.id, P.registrada_en, sa.cast(P.ficha, sa.Text).label("ficha")))).all()
-    insumos = _Insumos.leer(session, conv, solo, etapa=etapa)
-    cierre = modelo.cierre_postulacion
+    return apps, _Insumos.leer(session, conv, solo, etapa=etapa)
+
+
+def _construir(apps: Iterable[sa.Row], insumos: _Insumos, cierre: dt.datetime, ids: dict[int, str],
+               grupos: dict[int, list[tuple[Decimal, int, str]]]) -> list[Candidato]:
+    """The engine's candidates of these application rows (:func:`_leer_filas`); records each one's id in
+    the format in ``ids`` (postulacion id → id) and its committee tie decisions in ``grupos``."""
     vacias = interchange._entradas({})
     candidatos: list[Candidato] = []
-    ids: dict[int, str] = {}
-    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
     for pid, registrada, texto in apps:
         entradas, especificas = insumos.entradas(pid, grupos)
         documentos = tuple(crear_documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado,
@@ -1494,8 +1510,7 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
                     interchange._entradas(entradas) if entradas else vacias))
         except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
             raise EvaluacionRechazada(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None
-    return _Candidatos(candidatos=candidatos, por_id={ident: pid for pid, ident in ids.items()}, filas=insumos.filas,
-                       decisiones=[tuple(ids[pid] for pid in orden) for orden, _ in _decisiones(grupos)])
+    return candidatos
 
 
 def candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, pids: Iterable[int]) -> list[Candidato]:
@@ -1649,31 +1664,20 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
                 .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
                        R.evaluado_en.is_not(None))
                 .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
-    leido = _leer_candidatos(session, conv, modelo, etapa, solo)
-    candidatos = leido.candidatos
-    ctx = run.contexto(modelo, bases, leido.decisiones)
-    sim = run.Simulacion(convocatoria=modelo, bases=bases)
     try:
-        if etapa == "entrevista":
-            acumulado = {c.id: sum((f.puntaje for e in previas
-                                    if (f := leido.filas.get((leido.por_id[c.id], e))) is not None
-                                    and f.puntaje is not None), Decimal(0)) for c in candidatos}
-            candidatos = run._convocar(pm, ctx, sim, candidatos, acumulado)
-        resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+        if etapa in run.DIVISIBLES and session.connection().dialect.name == "postgresql":
+            resumen = _evaluar_en_lotes(session, conv, modelo, etapa, pm, bases, solo, publicada=publicada,
+                                        recalcular=recalcular, motivo=motivo, usuario=usuario)
+        else:
+            resumen = _evaluar_de_una_vez(session, conv, modelo, etapa, pm, bases, solo, previas, publicada=publicada,
+                                          recalcular=recalcular, motivo=motivo, usuario=usuario)
+        session.commit()
     except pl.ErrorDePlugin:
         session.rollback()
         raise
     except pl.SinImplementacion as exc:
         session.rollback()
         raise EvaluacionRechazada(str(exc)) from None
-    plugin_etapa = next((p for p, v in sim.reglas.items() if resultados and v == resultados[0].regla), None)
-    reglas = {**({plugin_etapa: sim.reglas[plugin_etapa]} if plugin_etapa else {}), **dict(sorted(sim.reglas.items()))}
-    try:
-        resumen = _guardar(session, conv, etapa, leido.por_id, resultados, reglas, publicada,
-                           recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
-                           existentes=None if solo is not None else
-                           {pid: f for (pid, e), f in leido.filas.items() if e == etapa})
-        session.commit()
     except IntegrityError:
         session.rollback()
         raise EvaluacionRechazada(f"Otra evaluación de la etapa «{etapa}» de «{codigo}» se guardó al mismo tiempo: "
@@ -1684,170 +1688,317 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     return resumen
 
 
+def _evaluar_de_una_vez(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,
+                        pm: pluggy.PluginManager, bases: Any, solo: sa.Select | None, previas: list[str], *,
+                        publicada: bool, recalcular: bool, motivo: str, usuario: m.Usuario | str | None) -> Evaluacion:
+    """:func:`evaluar`'s work: every candidate read, judged in one call of the stage's hook, then stored."""
+    leido = _leer_candidatos(session, conv, modelo, etapa, solo)
+    candidatos = leido.candidatos
+    ctx = run.contexto(modelo, bases, leido.decisiones)
+    sim = run.Simulacion(convocatoria=modelo, bases=bases)
+    if etapa == "entrevista":
+        acumulado = {c.id: sum((f.puntaje for e in previas
+                                if (f := leido.filas.get((leido.por_id[c.id], e))) is not None
+                                and f.puntaje is not None), Decimal(0)) for c in candidatos}
+        candidatos = run._convocar(pm, ctx, sim, candidatos, acumulado)
+    resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+    return _guardar(session, conv, etapa, leido.por_id, resultados, _reglas(sim, resultados), publicada,
+                    recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
+                    existentes=None if solo is not None else
+                    {pid: f for (pid, e), f in leido.filas.items() if e == etapa})
+
+
+def _reglas(sim: run.Simulacion, resultados: Sequence[Any]) -> dict[str, str]:
+    """The plugins that produced a stage's results, to store with each (F3): the stage's own plugin first."""
+    plugin_etapa = next((p for p, v in sim.reglas.items() if resultados and v == resultados[0].regla), None)
+    return {**({plugin_etapa: sim.reglas[plugin_etapa]} if plugin_etapa else {}), **dict(sorted(sim.reglas.items()))}
+
+
+#: Candidates per batch of a stage evaluated in batches (:func:`_evaluar_en_lotes`).
+LOTE_EVALUACION = 10_000
+
+
+class _OtraRegla(Exception):
+    """A batch was answered by other plugins than the first batch."""
+
+
+def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,
+                      pm: pluggy.PluginManager, bases: Any, solo: sa.Select | None, *,
+                      publicada: bool, recalcular: bool, motivo: str, usuario: m.Usuario | str | None) -> Evaluacion:
+    """:func:`evaluar`'s work on PostgreSQL for a stage whose hook judges each candidate on their own
+    (``run.DIVISIBLES``: the Ficha, D1): the candidates are built, judged and encoded
+    :data:`LOTE_EVALUACION` at a time, and a thread stores each batch (:meth:`_Copia.lote`) while
+    the next one is built and judged. PostgreSQL's share of storing 150,000 results (``COPY`` and
+    the ``UPDATE`` statements, about 8 s) then overlaps this process's work instead of following it
+    (docs/performance.md).
+
+    The rows, values and audit record are those of one call of the hook over every candidate
+    (:func:`_evaluar_de_una_vez`). If a batch is answered by other plugins than the first (a plugin
+    that declines some batches), what was stored is rolled back to a savepoint and the stage is
+    evaluated in one call instead."""
+    apps, insumos = _leer_filas(session, conv, etapa, solo)
+    existentes = _existentes(session, conv, etapa) if solo is not None else \
+        {pid: f for (pid, e), f in insumos.filas.items() if e == etapa}
+    ctx = run.contexto(modelo, bases)  # committee decisions (D8) are the interview's only
+    sim = run.Simulacion(convocatoria=modelo, bases=bases)
+    g = _Guardado(session, conv, etapa, publicada, usuario, existentes)
+    ids: dict[int, str] = {}
+    grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
+    por_id: dict[str, int] = {}
+    punto = session.begin_nested()
+    copia = _Copia(session, conv, etapa, publicada, g.momento, g.quien_id)
+    reglas: dict[str, str] | None = None
+    primero: tuple[Any, ...] = ()
+    pendientes: deque[Future[None]] = deque()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="casadmin-guardar") as hilo:
+            try:
+                desde = 0
+                for i in range(0, len(apps), LOTE_EVALUACION):
+                    lote = apps[i:i + LOTE_EVALUACION]
+                    candidatos = _construir(lote, insumos, modelo.cierre_postulacion, ids, grupos)
+                    por_id.update((ids[a[0]], a[0]) for a in lote)
+                    resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+                    este = (resultados[0].regla if resultados else None, dict(sim.reglas))
+                    if reglas is None:
+                        reglas, primero = _reglas(sim, resultados), este
+                    elif este != primero:
+                        raise _OtraRegla
+                    escritos = g.anotar(resultados, por_id)
+                    trozos = list(copia.lineas(escritos, desde))
+                    desde += len(escritos)
+                    while len(pendientes) > 1:  # one batch waits while one is stored: memory stays bounded
+                        pendientes.popleft().result()
+                    pendientes.append(hilo.submit(copia.lote, trozos, reglas))
+                while pendientes:
+                    pendientes.popleft().result()
+            finally:
+                # The connection is the thread's until it ends: nothing else may use it before.
+                for f in pendientes:
+                    f.cancel()
+                wait(pendientes)
+    except _OtraRegla:
+        punto.rollback()
+        return _evaluar_de_una_vez(session, conv, modelo, etapa, pm, bases, solo, [], publicada=publicada,
+                                   recalcular=recalcular, motivo=motivo, usuario=usuario)
+    copia.cerrar()
+    punto.commit()
+    return g.terminar(por_id, reglas or {}, recalcular=recalcular, motivo=motivo, convocados=sim.convocados_entrevista)
+
+
+def _existentes(session: Session, conv: m.Convocatoria, etapa: str) -> dict[int, sa.Row]:
+    """The stage's stored rows of every application of the call, by postulacion id."""
+    R = m.ResultadoEtapa
+    return {f.postulacion_id: f for f in session.execute(
+        sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
+        .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
+
+
 def _guardar(session: Session, conv: m.Convocatoria, etapa: str, por_id: Mapping[str, int],
              resultados: Sequence[Any], reglas: dict[str, str], publicada: bool, *,
              recalcular: bool, motivo: str, usuario: m.Usuario | str | None, convocados: list[str],
              existentes: Mapping[int, sa.Row] | None = None) -> Evaluacion:
     """Replace the stage's results with these, in bulk: on PostgreSQL one ``COPY`` and three set-based
-    statements (:func:`_guardar_copiando`), elsewhere one UPDATE and one INSERT batch.
+    statements (:class:`_Copia`), elsewhere one UPDATE and one INSERT batch.
 
     ``existentes`` are the stage's stored rows of every application of the call by postulacion id,
     when the reader already has them all (read here otherwise)."""
     R = m.ResultadoEtapa
-    momento = now()
-    quien_id, quien = audit.quien(usuario, consola=True)
     if existentes is None:
-        existentes = {f.postulacion_id: f for f in session.execute(
-            sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
-            .where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa]))}
-    #: (id of the stage row or None for a new one, postulacion id, result)
-    escritos: list[tuple[int | None, int, Any]] = []
-    cambios: list[dict[str, Any]] = []
-    antes: dict[str, Any] = {}
-    despues: dict[str, Any] = {}
-    conteo: dict[str, int] = {}
-    conservados = 0
-    evaluados = set()
-    for r in resultados:
-        pid = por_id[r.candidato]
-        evaluados.add(pid)
-        previo = existentes.get(pid)
-        if previo is not None and previo.override and etapa != "ficha":
-            conservados += 1  # the evaluator's written override of this stage stands (D1)
-            continue
-        conteo[r.resultado] = conteo.get(r.resultado, 0) + 1
-        escritos.append((None if previo is None else previo.id, pid, r))
-        antiguo = None if previo is None or previo.evaluado_en is None else (previo.resultado.name, previo.puntaje)
-        if antiguo != (r.resultado, r.puntaje):
-            antes[r.candidato] = None if antiguo is None else {"resultado": antiguo[0], "puntaje": antiguo[1]}
-            despues[r.candidato] = {"resultado": r.resultado, "puntaje": r.puntaje}
+        existentes = _existentes(session, conv, etapa)
+    g = _Guardado(session, conv, etapa, publicada, usuario, existentes)
+    escritos = g.anotar(resultados, por_id)
     if session.connection().dialect.name == "postgresql":
-        _guardar_copiando(session, conv, etapa, escritos, reglas, publicada, momento, quien_id)
+        if escritos:
+            copia = _Copia(session, conv, etapa, publicada, g.momento, g.quien_id)
+            copia.lote(copia.lineas(escritos, 0), reglas)
+            copia.cerrar()
     else:
         nuevos: list[dict[str, Any]] = []
+        cambios: list[dict[str, Any]] = []
         estados: dict[bool, list[int]] = {True: [], False: []}  # the application's state: only where it changes
         for fila_id, pid, r in escritos:
             valores = {"resultado": Resultado[r.resultado], "puntaje": r.puntaje,
-                       "motivos": [report._motivo(x) for x in r.motivos], "reglas": reglas, "evaluado_en": momento,
-                       "evaluado_por_id": quien_id, "publicado": publicada, "modificado_en": momento}
+                       "motivos": [report._motivo(x) for x in r.motivos], "reglas": reglas, "evaluado_en": g.momento,
+                       "evaluado_por_id": g.quien_id, "publicado": publicada, "modificado_en": g.momento}
             if fila_id is None:
                 nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa],
-                               "override": False, "motivo_override": None, "creado_en": momento, **valores})
+                               "override": False, "motivo_override": None, "creado_en": g.momento, **valores})
             else:
                 cambios.append({"id": fila_id, **valores})
             estados[r.sigue].append(pid)
         _actualizar_en_bloque(session, R, cambios)
-        cambios = []
         _insertar_en_bloque(session, R.__table__, nuevos)
         P = m.Postulacion
         for sigue, pids in estados.items():
             estado = EstadoPostulacion.en_proceso if sigue else EstadoPostulacion.no_apto
             for lote in _lotes(pids):
                 session.execute(sa.update(P).where(P.id.in_(lote), P.estado != estado)
-                                .values(estado=estado, modificado_en=momento)
+                                .values(estado=estado, modificado_en=g.momento)
                                 .execution_options(synchronize_session=False))
-    ids_por_pid = {pid: ident for ident, pid in por_id.items()}
-    for pid, previo in existentes.items():
-        if pid in evaluados or previo.override or previo.evaluado_en is None:
-            continue
-        # No longer a candidate of this stage (an earlier stage changed): its old result goes.
-        cambios.append({"id": previo.id, "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "reglas": {},
-                        "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
-        clave = ids_por_pid.get(pid, str(pid))
-        antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
-        despues[clave] = None
-    _actualizar_en_bloque(session, R, cambios)
-    if publicada:  # a recalculated published stage: the public list's order follows (§4.2)
-        numerar(session, conv.id, Etapa[etapa])
-    registro = {"etapa": etapa, "conteo": conteo, "reglas": reglas}
-    if recalcular:
-        audit.record(session, accion="recalcular_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,
-                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, motivo=motivo,
-                     antes={"etapa": etapa, "publicada": publicada, "resultados": antes},
-                     despues={**registro, "resultados": despues})
-    else:
-        audit.record(session, accion="evaluar_etapa", objeto=conv, usuario_id=quien_id, usuario=quien,
-                     entidad_id=conv.entidad_id, convocatoria_id=conv.id, despues=registro)
-    return Evaluacion(codigo=conv.codigo, etapa=etapa, conteo=conteo, reglas=dict(sorted(reglas.items())),
-                      convocados=list(convocados), conservados=conservados, recalculada=recalcular)
+    return g.terminar(por_id, reglas, recalcular=recalcular, motivo=motivo, convocados=convocados)
+
+
+class _Guardado:
+    """What storing one stage's results accumulates, whether they come at once (:func:`_guardar`) or in
+    batches (:func:`_evaluar_en_lotes`): the rows to write, the count per result and, for the audit
+    record, what changed; :meth:`terminar` clears the rows of those no longer candidates and audits."""
+
+    def __init__(self, session: Session, conv: m.Convocatoria, etapa: str, publicada: bool,
+                 usuario: m.Usuario | str | None, existentes: Mapping[int, sa.Row]) -> None:
+        self.session, self.conv, self.etapa, self.publicada, self.existentes = session, conv, etapa, publicada, existentes
+        self.momento = now()
+        self.quien_id, self.quien = audit.quien(usuario, consola=True)
+        self.antes: dict[str, Any] = {}
+        self.despues: dict[str, Any] = {}
+        self.conteo: dict[str, int] = {}
+        self.conservados = 0
+        self.evaluados: set[int] = set()
+
+    def anotar(self, resultados: Iterable[Any], por_id: Mapping[str, int]) -> list[tuple[int | None, int, Any]]:
+        """The rows to write for these results: (id of the stage row or None for a new one, postulacion id, result)."""
+        escritos: list[tuple[int | None, int, Any]] = []
+        for r in resultados:
+            pid = por_id[r.candidato]
+            self.evaluados.add(pid)
+            previo = self.existentes.get(pid)
+            if previo is not None and previo.override and self.etapa != "ficha":
+                self.conservados += 1  # the evaluator's written override of this stage stands (D1)
+                continue
+            self.conteo[r.resultado] = self.conteo.get(r.resultado, 0) + 1
+            escritos.append((None if previo is None else previo.id, pid, r))
+            antiguo = None if previo is None or previo.evaluado_en is None else (previo.resultado.name, previo.puntaje)
+            if antiguo != (r.resultado, r.puntaje):
+                self.antes[r.candidato] = None if antiguo is None else {"resultado": antiguo[0], "puntaje": antiguo[1]}
+                self.despues[r.candidato] = {"resultado": r.resultado, "puntaje": r.puntaje}
+        return escritos
+
+    def terminar(self, por_id: Mapping[str, int], reglas: dict[str, str], *, recalcular: bool, motivo: str,
+                 convocados: list[str]) -> Evaluacion:
+        session, conv, etapa, momento = self.session, self.conv, self.etapa, self.momento
+        antes, despues = self.antes, self.despues
+        cambios: list[dict[str, Any]] = []
+        ids_por_pid = {pid: ident for ident, pid in por_id.items()}
+        for pid, previo in self.existentes.items():
+            if pid in self.evaluados or previo.override or previo.evaluado_en is None:
+                continue
+            # No longer a candidate of this stage (an earlier stage changed): its old result goes.
+            cambios.append({"id": previo.id, "resultado": Resultado.pendiente, "puntaje": None, "motivos": [],
+                            "reglas": {}, "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
+            clave = ids_por_pid.get(pid, str(pid))
+            antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
+            despues[clave] = None
+        _actualizar_en_bloque(session, m.ResultadoEtapa, cambios)
+        if self.publicada:  # a recalculated published stage: the public list's order follows (§4.2)
+            numerar(session, conv.id, Etapa[etapa])
+        registro = {"etapa": etapa, "conteo": self.conteo, "reglas": reglas}
+        if recalcular:
+            audit.record(session, accion="recalcular_etapa", objeto=conv, usuario_id=self.quien_id, usuario=self.quien,
+                         entidad_id=conv.entidad_id, convocatoria_id=conv.id, motivo=motivo,
+                         antes={"etapa": etapa, "publicada": self.publicada, "resultados": antes},
+                         despues={**registro, "resultados": despues})
+        else:
+            audit.record(session, accion="evaluar_etapa", objeto=conv, usuario_id=self.quien_id, usuario=self.quien,
+                         entidad_id=conv.entidad_id, convocatoria_id=conv.id, despues=registro)
+        return Evaluacion(codigo=conv.codigo, etapa=etapa, conteo=self.conteo, reglas=dict(sorted(reglas.items())),
+                          convocados=list(convocados), conservados=self.conservados, recalculada=recalcular)
 
 
 #: Results encoded per ``COPY`` write (PostgreSQL reads one batch while the next is encoded).
 LOTE_COPIA = 2000
 
 
-def _guardar_copiando(session: Session, conv: m.Convocatoria, etapa: str, escritos: Sequence[tuple[int | None, int, Any]],
-                      reglas: dict[str, str], publicada: bool, momento: dt.datetime, quien_id: int | None) -> None:
-    """PostgreSQL: the results go once through ``COPY`` into a temporary table, then one ``UPDATE … FROM``
-    of the stage rows that exist, one ``INSERT … SELECT`` of the others (in the results' order) and
-    one ``UPDATE … FROM`` of the applications whose state changes: the same rows and values as the
-    portable path.
-    The reasons are written as JSON by msgspec (the same JSON values, compact), a batch at a time,
-    sent by a thread while the next batch is encoded; in the temporary table they are
-    compressed as ``resultado_etapa.motivos`` is (LZ4 where the server has it: migration d9e3a1f5b2c4),
-    and move to it as they are."""
-    if not escritos:
-        return
-    conn = session.connection()
-    R, P = m.ResultadoEtapa.__table__, m.Postulacion.__table__
-    tmp = "_casadmin_resultados"
-    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {tmp} ON COMMIT DROP AS SELECT id, postulacion_id, resultado, "
-                         "puntaje, motivos, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
-    if conn.dialect.server_version_info >= (14,) and conn.exec_driver_sql(
-            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'resultado_etapa'::regclass "
-            "AND attname = 'motivos'").scalar() == "l":
-        conn.exec_driver_sql(f"ALTER TABLE {tmp} ALTER COLUMN motivos SET COMPRESSION lz4")
-    codificar = msgspec.json.Encoder().encode
-    nombres = {r.name: r.name.encode() for r in Resultado}
+class _Copia:
+    """PostgreSQL: a stage's results go through ``COPY`` into a temporary table, a batch at a time
+    (:meth:`lote`), then one ``UPDATE … FROM`` of the stage rows that exist, one ``INSERT … SELECT``
+    of the others (in the results' order) and one ``UPDATE … FROM`` of the applications whose state
+    changes: the same rows and values as the portable path of :func:`_guardar`.
 
-    #: id(Motivo) → its JSON, escaped for COPY: many reasons are shared objects (the results keep them alive)
-    hechos: dict[int, bytes] = {}
+    The reasons are written as JSON by msgspec (the same JSON values, compact; :meth:`lineas`); in
+    the temporary table they are compressed as ``resultado_etapa.motivos`` is (LZ4 where the server
+    has it: migration d9e3a1f5b2c4), and move to it as they are. :meth:`lote` touches only the
+    connection, so that a thread can store one batch while the caller evaluates the next."""
 
-    def lineas(desde: int, hasta: int) -> bytes:
-        out = []
-        for n in range(desde, hasta):
-            fila_id, pid, r = escritos[n]
-            partes = []
-            for x in r.motivos:
-                j = hechos.get(id(x))
-                if j is None:
-                    j = hechos[id(x)] = codificar(report._motivo(x)).replace(b"\\", b"\\\\")
-                partes.append(j)
-            motivos = b"[" + b",".join(partes) + b"]"
-            out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
-                b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
-                b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
-        return b"".join(out)
+    TABLA = "_casadmin_resultados"
 
-    from psycopg import copy as psycopg_copy  # PostgreSQL's driver: imported only on this path
+    def __init__(self, session: Session, conv: m.Convocatoria, etapa: str, publicada: bool, momento: dt.datetime,
+                 quien_id: int | None) -> None:
+        conn = self.conn = session.connection()
+        tmp = self.TABLA
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {tmp} ON COMMIT DROP AS SELECT id, postulacion_id, resultado, "
+                             "puntaje, motivos, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
+        if conn.dialect.server_version_info >= (14,) and conn.exec_driver_sql(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = 'resultado_etapa'::regclass "
+                "AND attname = 'motivos'").scalar() == "l":
+            conn.exec_driver_sql(f"ALTER TABLE {tmp} ALTER COLUMN motivos SET COMPRESSION lz4")
+        self.conv_id, self.etapa, self.publicada, self.momento, self.quien_id = conv.id, etapa, publicada, momento, quien_id
+        self._codificar = msgspec.json.Encoder().encode
+        self._nombres = {r.name: r.name.encode() for r in Resultado}
+        #: id(Motivo) → the reason and its JSON, escaped for COPY: many reasons are shared objects,
+        #: encoded once (the reason is kept so that its id is not reused)
+        self._hechos: dict[int, tuple[Any, bytes]] = {}
+        self._vacia = True
 
-    crudo = conn.connection.driver_connection
-    sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, sigue, n) FROM STDIN"
-    try:
-        # The queued writer sends each batch from a thread while this one encodes the next.
-        with crudo.cursor() as cur, cur.copy(sql, writer=psycopg_copy.QueuedLibpqWriter(cur)) as copia:
-            for i in range(0, len(escritos), LOTE_COPIA):
-                copia.write(lineas(i, min(i + LOTE_COPIA, len(escritos))))
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from None
-    valores = [sa.bindparam("reglas", reglas, type_=R.c.reglas.type),
-               sa.bindparam("momento", momento, type_=R.c.evaluado_en.type),
-               sa.bindparam("quien", quien_id, type_=R.c.evaluado_por_id.type),
-               sa.bindparam("publicado", publicada, type_=R.c.publicado.type)]
-    session.execute(sa.text(
-        f"UPDATE resultado_etapa AS t SET resultado = c.resultado, puntaje = c.puntaje, motivos = c.motivos, "
-        f"reglas = :reglas, evaluado_en = :momento, evaluado_por_id = :quien, publicado = :publicado, "
-        f"modificado_en = :momento FROM {tmp} AS c WHERE c.id IS NOT NULL AND t.id = c.id").bindparams(*valores))
-    session.execute(sa.text(
-        f"INSERT INTO resultado_etapa (convocatoria_id, postulacion_id, etapa, override, motivo_override, creado_en, "
-        f"resultado, puntaje, motivos, reglas, evaluado_en, evaluado_por_id, publicado, modificado_en) "
-        f"SELECT :conv, c.postulacion_id, :etapa, false, NULL, :momento, c.resultado, c.puntaje, c.motivos, :reglas, "
-        f":momento, :quien, :publicado, :momento FROM {tmp} AS c WHERE c.id IS NULL ORDER BY c.n").bindparams(
-        *valores, sa.bindparam("conv", conv.id), sa.bindparam("etapa", Etapa[etapa], type_=R.c.etapa.type)))
-    session.execute(sa.text(
-        f"UPDATE postulacion AS p SET estado = CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END, "
-        f"modificado_en = :momento FROM {tmp} AS c WHERE p.id = c.postulacion_id "
-        f"AND p.estado <> CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END").bindparams(
-        valores[1], sa.bindparam("sigue", EstadoPostulacion.en_proceso, type_=P.c.estado.type),
-        sa.bindparam("no_sigue", EstadoPostulacion.no_apto, type_=P.c.estado.type)))
-    conn.exec_driver_sql(f"DROP TABLE {tmp}")
+    def lineas(self, escritos: Sequence[tuple[int | None, int, Any]], desde: int) -> Iterator[bytes]:
+        """``COPY`` text of these rows (:meth:`_Guardado.anotar`), ``LOTE_COPIA`` rows per chunk; ``desde``
+        numbers them (the order new rows are inserted in)."""
+        hechos, codificar, nombres = self._hechos, self._codificar, self._nombres
+        for i in range(0, len(escritos), LOTE_COPIA):
+            out = []
+            for n, (fila_id, pid, r) in enumerate(escritos[i:i + LOTE_COPIA], desde + i):
+                partes = []
+                for x in r.motivos:
+                    h = hechos.get(id(x))
+                    if h is None:
+                        h = hechos[id(x)] = (x, codificar(report._motivo(x)).replace(b"\\", b"\\\\"))
+                    partes.append(h[1])
+                motivos = b"[" + b",".join(partes) + b"]"
+                out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
+                    b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
+                    b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
+            yield b"".join(out)
+
+    def lote(self, trozos: Iterable[bytes], reglas: dict[str, str]) -> None:
+        """Store one batch of results (:meth:`lineas`; encoded while the chunks before are sent)."""
+        from psycopg import copy as psycopg_copy  # PostgreSQL's driver: imported only on this path
+
+        conn, tmp = self.conn, self.TABLA
+        if not self._vacia:
+            conn.exec_driver_sql(f"TRUNCATE {tmp}")
+        self._vacia = False
+        crudo = conn.connection.driver_connection
+        sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, sigue, n) FROM STDIN"
+        try:
+            # The queued writer sends each chunk from a thread while this one goes on.
+            with crudo.cursor() as cur, cur.copy(sql, writer=psycopg_copy.QueuedLibpqWriter(cur)) as copia:
+                for trozo in trozos:
+                    copia.write(trozo)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DBAPIError.instance(sql, None, exc, conn.dialect.loaded_dbapi.Error) from None
+        # Without its size the planner takes a batch for 100,000 rows, and joins it by reading
+        # both whole tables (1.4 million stage rows) instead of looking up each row by its key.
+        conn.exec_driver_sql(f"ANALYZE {tmp} (id, postulacion_id)")
+        R, P = m.ResultadoEtapa.__table__, m.Postulacion.__table__
+        valores = [sa.bindparam("reglas", reglas, type_=R.c.reglas.type),
+                   sa.bindparam("momento", self.momento, type_=R.c.evaluado_en.type),
+                   sa.bindparam("quien", self.quien_id, type_=R.c.evaluado_por_id.type),
+                   sa.bindparam("publicado", self.publicada, type_=R.c.publicado.type)]
+        conn.execute(sa.text(
+            f"UPDATE resultado_etapa AS t SET resultado = c.resultado, puntaje = c.puntaje, motivos = c.motivos, "
+            f"reglas = :reglas, evaluado_en = :momento, evaluado_por_id = :quien, publicado = :publicado, "
+            f"modificado_en = :momento FROM {tmp} AS c WHERE c.id IS NOT NULL AND t.id = c.id").bindparams(*valores))
+        conn.execute(sa.text(
+            f"INSERT INTO resultado_etapa (convocatoria_id, postulacion_id, etapa, override, motivo_override, creado_en, "
+            f"resultado, puntaje, motivos, reglas, evaluado_en, evaluado_por_id, publicado, modificado_en) "
+            f"SELECT :conv, c.postulacion_id, :etapa, false, NULL, :momento, c.resultado, c.puntaje, c.motivos, :reglas, "
+            f":momento, :quien, :publicado, :momento FROM {tmp} AS c WHERE c.id IS NULL ORDER BY c.n").bindparams(
+            *valores, sa.bindparam("conv", self.conv_id), sa.bindparam("etapa", Etapa[self.etapa], type_=R.c.etapa.type)))
+        conn.execute(sa.text(
+            f"UPDATE postulacion AS p SET estado = CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END, "
+            f"modificado_en = :momento FROM {tmp} AS c WHERE p.id = c.postulacion_id "
+            f"AND p.estado <> CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END").bindparams(
+            valores[1], sa.bindparam("sigue", EstadoPostulacion.en_proceso, type_=P.c.estado.type),
+            sa.bindparam("no_sigue", EstadoPostulacion.no_apto, type_=P.c.estado.type)))
+
+    def cerrar(self) -> None:
+        self.conn.exec_driver_sql(f"DROP TABLE {self.TABLA}")

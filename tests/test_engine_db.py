@@ -12,6 +12,7 @@ import copy
 import itertools
 import json
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from casadmin import engine_db
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import interchange, report
+from casadmin.engine.model import Resultado as Resultado_motor
 from casadmin.engine.run import simular
 from casadmin.engine_db import _postulante
 from casadmin.ficha import digest
@@ -259,11 +261,44 @@ def test_a_demo_call_exports_to_a_valid_file(db):
 # --- evaluate ---------------------------------------------------------------------------
 
 
-def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch):
-    monkeypatch.setattr(engine_db, "LOTE_COPIA", 3)  # PostgreSQL: the results go through COPY in several batches
+def _esperar(condicion, segundos: float = 10.0) -> bool:
+    """Wait until ``condicion()`` holds (another thread makes it true); fails the test if it never does."""
+    limite = time.monotonic() + segundos
+    while not condicion():
+        assert time.monotonic() < limite, "the condition never held"
+        time.sleep(0.01)
+    return True
+
+
+def _lotes_guardados(monkeypatch) -> list[int]:
+    """Spy on the batches stored on PostgreSQL (``engine_db._Copia.lote``): their sizes, in order."""
+    guardados: list[int] = []
+    original = engine_db._Copia.lote
+
+    def lote(self, trozos, reglas):
+        trozos = list(trozos)
+        guardados.append(sum(t.count(b"\n") for t in trozos))
+        return original(self, trozos, reglas)
+
+    monkeypatch.setattr(engine_db._Copia, "lote", lote)
+    return guardados
+
+
+@pytest.mark.parametrize("lote", [None, 3])
+def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote):
+    """On PostgreSQL the Ficha stage is judged and stored in batches (``lote``: 3 candidates), each
+    stored by a thread while the next is judged: the same rows, reasons, states and audit record."""
+    monkeypatch.setattr(engine_db, "LOTE_COPIA", 2)  # PostgreSQL: the results go through COPY in several chunks
+    if lote:
+        monkeypatch.setattr(engine_db, "LOTE_EVALUACION", lote)
+    guardados = _lotes_guardados(monkeypatch)
     d = datos("sunedu")
     codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
+    if db.engine.dialect.name == "postgresql":
+        assert guardados == ([3, 3, 3, 1] if lote else [10])
+    else:
+        assert guardados == []
     esperado = simulacion(d, hasta="ficha")
     assert res.conteo == {"apto": 8, "no_apto": 2}
     assert res.reglas == esperado["reglas"] == {"sunedu.anexos": "sunedu.anexos==0.1.0",
@@ -471,6 +506,94 @@ def test_a_plugin_that_raises_saves_nothing_and_is_named(db):
     assert db.session.scalar(sa.select(m.RegistroAuditoria.accion).where(
         m.RegistroAuditoria.convocatoria_id == conv_id).order_by(m.RegistroAuditoria.id.desc()).limit(1)) \
         == "importar_convocatoria"
+
+
+class _FichaRotaEnP05(_FichaRota):
+    """Bases whose Ficha plugin raises when P05 is among the candidates it judges, once ``antes`` returns."""
+
+    def __init__(self, antes) -> None:
+        self.antes = antes
+
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        # Without P05 it answers nothing: the SUNEDU plugin judges those.
+        if any(c.id == "P05" for c in candidatos):
+            self.antes()
+            raise RuntimeError("tabla de requisitos corrupta")
+
+
+class _FichaRepuesta(_FichaRota):
+    """The same bases, their plugin mended: it leaves every candidate to the SUNEDU plugin."""
+
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        return None
+
+
+def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
+    """The batches stored before the failing one (PostgreSQL) are rolled back with everything else."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 2)
+    guardados = _lotes_guardados(monkeypatch)
+    postgresql = db.engine.dialect.name == "postgresql"
+    # On PostgreSQL the plugin fails once P01–P04 are stored (the thread stores the first batch while the
+    # second is judged), so that there is something to roll back.
+    primeros = lambda: not postgresql or _esperar(lambda: guardados[:2] == [2, 2])  # noqa: E731
+    pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRotaEnP05(primeros))])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-rota"
+    codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
+    antes = _conteos(db)
+    estados = db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria)
+                                 .where(m.Convocatoria.codigo == codigo).order_by(m.Postulacion.id)).all()
+    with pytest.raises(pl.ErrorDePlugin, match="prueba.ficha_rota.*tabla de requisitos corrupta"):
+        engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
+    assert guardados == ([2, 2] if postgresql else [])
+    assert _conteos(db) == antes and not _filas(db, codigo, "ficha")
+    assert db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria)
+                              .where(m.Convocatoria.codigo == codigo).order_by(m.Postulacion.id)).all() == estados
+    # The connection the storing thread used works: once the plugin is mended, the stage is evaluated.
+    sana = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRepuesta())])
+    assert engine_db.evaluar(db.session, codigo, "ficha", pm=sana).conteo == {"apto": 8, "no_apto": 2}
+
+
+class _FichaSoloSinP05:
+    """An institution's Ficha plugin that judges a batch only when P05 is not in it (it declines the
+    others, which the SUNEDU plugin then judges), and finds every candidate Apto."""
+
+    @hookimpl
+    def casadmin_bases_versions(self):
+        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+        return [base.derivada(id="sunedu-parcial", plugins=("prueba.ficha_parcial", *base.plugins))]
+
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        if any(c.id == "P05" for c in candidatos):
+            return None
+        return [Resultado_motor(candidato=c.id, etapa="ficha", resultado="apto") for c in candidatos]
+
+
+def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, monkeypatch):
+    """A batch judged by other plugins than the first (PostgreSQL, in batches) would store results that
+    one call over every candidate does not give: what was stored is rolled back to a savepoint and the
+    stage runs as one call, as ``casadmin simulate`` runs it."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 4)
+    guardados = _lotes_guardados(monkeypatch)
+    pm = pl.new_plugin_manager(extra=[("prueba.ficha_parcial", _FichaSoloSinP05())])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-parcial"
+    codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
+    res = engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
+    esperado = simulacion(d, hasta="ficha", pm=pm)
+    assert res.conteo == {"apto": 8, "no_apto": 2} and "prueba.ficha_parcial" not in res.reglas
+    filas = _filas(db, codigo, "ficha")
+    assert [_como_simulate(filas[r["postulante"]]) for r in esperado["etapas"]["ficha"]] == \
+        [_esperado(r) for r in esperado["etapas"]["ficha"]]
+    assert all(f.reglas == res.reglas for f in filas.values())
+    if db.engine.dialect.name == "postgresql":
+        assert guardados == [4, 10]  # the first batch (the institution's plugin), then all again
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RegistroAuditoria).join(
+        m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id).where(
+        m.Convocatoria.codigo == codigo, m.RegistroAuditoria.accion == "evaluar_etapa")) == 1
 
 
 def test_evaluating_reads_with_the_same_number_of_queries_whatever_the_number_of_candidates(app, db):
