@@ -1960,7 +1960,8 @@ class _Copia:
 
     def lote(self, trozos: Iterable[bytes], reglas: dict[str, str]) -> None:
         """Store one batch of results (:meth:`lineas`; encoded while the chunks before are sent)."""
-        from psycopg import copy as psycopg_copy  # PostgreSQL's driver: imported only on this path
+        # PostgreSQL's driver: imported only on this path
+        from psycopg import copy as psycopg_copy
 
         conn, tmp = self.conn, self.TABLA
         if not self._vacia:

@@ -261,13 +261,12 @@ def test_a_demo_call_exports_to_a_valid_file(db):
 # --- evaluate ---------------------------------------------------------------------------
 
 
-def _esperar(condicion, segundos: float = 10.0) -> bool:
+def _esperar(condicion, segundos: float = 10.0) -> None:
     """Wait until ``condicion()`` holds (another thread makes it true); fails the test if it never does."""
     limite = time.monotonic() + segundos
     while not condicion():
         assert time.monotonic() < limite, "the condition never held"
         time.sleep(0.01)
-    return True
 
 
 def _lotes_guardados(monkeypatch) -> list[int]:
@@ -479,6 +478,19 @@ def test_a_published_stage_is_refused_unless_recomputed_with_a_reason_and_audite
     assert registro.despues["resultados"] == {"P01": {"resultado": "no_apto", "puntaje": None}}
 
 
+def test_the_evaluation_sees_what_its_own_transaction_changed(db):
+    """``evaluar`` runs in its caller's transaction (the stage screen clears rows first: ``etapas._evaluar``),
+    and evaluates what that transaction changed and has not committed: whatever connections it reads
+    with, it reads in that transaction."""
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    # A frozen Ficha does not change once sent; here P01's loses its signature, and is not committed.
+    postulacion = next(p for p in db.session.scalars(sa.select(m.Postulacion).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo)) if p.ficha["intercambio"]["id"] == "P01")
+    postulacion.ficha = {**postulacion.ficha, "firma_archivo_id": None}
+    assert engine_db.evaluar(db.session, codigo, "ficha").conteo == {"apto": 7, "no_apto": 3}
+    assert _filas(db, codigo, "ficha")["P01"].resultado is Resultado.no_apto
+
+
 class _FichaRota:
     """An institution's bases whose Ficha plugin raises (F2: the error names the plugin)."""
 
@@ -537,7 +549,10 @@ def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
     postgresql = db.engine.dialect.name == "postgresql"
     # On PostgreSQL the plugin fails once P01–P04 are stored (the thread stores the first batch while the
     # second is judged), so that there is something to roll back.
-    primeros = lambda: not postgresql or _esperar(lambda: guardados[:2] == [2, 2])  # noqa: E731
+    def primeros() -> None:
+        if postgresql:
+            _esperar(lambda: guardados[:2] == [2, 2])
+
     pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRotaEnP05(primeros))])
     d = datos("sunedu")
     d["bases"] = "sunedu-rota"
