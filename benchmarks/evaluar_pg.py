@@ -14,9 +14,13 @@
    * ``engine_db.evaluar(session, CODE, "ficha")``, the code of ``casadmin evaluate``: read,
      rules, results stored and committed. The first run inserts or fills every result; each
      further run (``--repeat``) replaces them, as evaluating an unpublished stage again does.
-     Its phases are timed apart: read and build the engine model (``_leer_candidatos``), rules
-     (``run.evaluar_etapa``), store (``_guardar``); the rest is the call's header, the checks and
-     the commit.
+     Its phases are timed apart, with the CPU of the thread that runs them: read (``_leer_filas``),
+     build the engine model (``_construir``), rules (``run.evaluar_etapa``), store. On PostgreSQL
+     the Ficha stage is judged and stored in batches (``engine_db._evaluar_en_lotes``): the phases
+     add up over the batches, and storing (``_Copia.lote``, "guardar en hilo") runs in a thread of
+     its own while the next batch is built and judged, so its time overlaps theirs. The rest is the
+     call's header, the checks, encoding the results for ``COPY``, waiting for the last batch to be
+     stored and the commit.
 
 ::
 
@@ -102,7 +106,7 @@ def cpu_usada(antes: dict[int, float], despues: dict[int, float]) -> float:
 
 
 def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False) -> int:
-    """The rows ``engine_db._leer_candidatos`` reads for the Ficha stage, fetched as tuples and dropped;
+    """The rows ``engine_db._leer_filas`` reads for the Ficha stage, fetched as tuples and dropped;
     returns how many.
 
     Applications with the frozen Ficha (as JSON text, as the evaluation reads it; with

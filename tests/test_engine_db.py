@@ -491,13 +491,18 @@ def test_the_evaluation_sees_what_its_own_transaction_changed(db):
     assert _filas(db, codigo, "ficha")["P01"].resultado is Resultado.no_apto
 
 
+def _sunedu_con(bases_id: str, plugin: str) -> list:
+    """The SUNEDU 2026 bases as ``bases_id``, with ``plugin`` before their own (an institution's bases, F2)."""
+    base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+    return [base.derivada(id=bases_id, plugins=(plugin, *base.plugins))]
+
+
 class _FichaRota:
     """An institution's bases whose Ficha plugin raises (F2: the error names the plugin)."""
 
     @hookimpl
     def casadmin_bases_versions(self):
-        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
-        return [base.derivada(id="sunedu-rota", plugins=("prueba.ficha_rota", *base.plugins))]
+        return _sunedu_con("sunedu-rota", "prueba.ficha_rota")
 
     @hookimpl(tryfirst=True)
     def casadmin_evaluar_ficha(self, ctx, candidatos):
@@ -577,8 +582,7 @@ class _FichaSoloSinP05:
 
     @hookimpl
     def casadmin_bases_versions(self):
-        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
-        return [base.derivada(id="sunedu-parcial", plugins=("prueba.ficha_parcial", *base.plugins))]
+        return _sunedu_con("sunedu-parcial", "prueba.ficha_parcial")
 
     @hookimpl(tryfirst=True)
     def casadmin_evaluar_ficha(self, ctx, candidatos):
