@@ -1754,7 +1754,9 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
         with ThreadPoolExecutor(1, thread_name_prefix="casadmin-guardar") as hilo:
             try:
                 desde = 0
-                for i in range(0, len(apps), LOTE_EVALUACION):
+                # Without applications the hook still runs once, on none: the plugins are named (F3),
+                # and bases without a Ficha plugin are refused, as in one call.
+                for i in range(0, len(apps) or 1, LOTE_EVALUACION):
                     lote = apps[i:i + LOTE_EVALUACION]
                     candidatos = _construir(lote, insumos, modelo.cierre_postulacion, ids, grupos)
                     por_id.update((ids[a[0]], a[0]) for a in lote)
@@ -1769,7 +1771,8 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
                     desde += len(escritos)
                     while len(pendientes) > 1:  # one batch waits while one is stored: memory stays bounded
                         pendientes.popleft().result()
-                    pendientes.append(hilo.submit(copia.lote, trozos, reglas))
+                    if trozos:
+                        pendientes.append(hilo.submit(copia.lote, trozos, reglas))
                 while pendientes:
                     pendientes.popleft().result()
             finally:
@@ -1934,15 +1937,16 @@ class _Copia:
         self.conv_id, self.etapa, self.publicada, self.momento, self.quien_id = conv.id, etapa, publicada, momento, quien_id
         self._codificar = msgspec.json.Encoder().encode
         self._nombres = {r.name: r.name.encode() for r in Resultado}
-        #: id(Motivo) → the reason and its JSON, escaped for COPY: many reasons are shared objects,
-        #: encoded once (the reason is kept so that its id is not reused)
-        self._hechos: dict[int, tuple[Any, bytes]] = {}
         self._vacia = True
 
     def lineas(self, escritos: Sequence[tuple[int | None, int, Any]], desde: int) -> Iterator[bytes]:
         """``COPY`` text of these rows (:meth:`_Guardado.anotar`), ``LOTE_COPIA`` rows per chunk; ``desde``
         numbers them (the order new rows are inserted in)."""
-        hechos, codificar, nombres = self._hechos, self._codificar, self._nombres
+        codificar, nombres = self._codificar, self._nombres
+        #: id(Motivo) → the reason and its JSON, escaped for COPY: many reasons are shared objects
+        #: (the signature, the documents, the knowledge levels), encoded once per batch; the reason is
+        #: kept so that its id is not reused meanwhile
+        hechos: dict[int, tuple[Any, bytes]] = {}
         for i in range(0, len(escritos), LOTE_COPIA):
             out = []
             for n, (fila_id, pid, r) in enumerate(escritos[i:i + LOTE_COPIA], desde + i):

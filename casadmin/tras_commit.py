@@ -31,6 +31,13 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, previous: Any) -> None:
+    if previous.nested:
+        # A savepoint rolled back (engine_db evaluates in batches inside one): what was noted
+        # before it still stands; what it added is gone from the session, and is forgotten.
+        for clave in _LANZADORES:
+            if clave in session.info:
+                session.info[clave] = [f for f in session.info[clave] if f in session]
+        return
     for clave in _LANZADORES:
         session.info.pop(clave, None)
 

@@ -316,6 +316,48 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote):
     assert registro.accion == "evaluar_etapa" and registro.despues["etapa"] == "ficha"
 
 
+def test_new_ficha_rows_are_inserted_in_batches_as_in_one_call(db, monkeypatch):
+    """Applications without their Ficha row yet (as after applying on the web; an import creates them):
+    the batches insert the rows the one call inserts (PostgreSQL), in the applications' order."""
+    guardados = _lotes_guardados(monkeypatch)
+    R = m.ResultadoEtapa
+
+    def evaluada(lote: int) -> tuple:
+        monkeypatch.setattr(engine_db, "LOTE_EVALUACION", lote)
+        conv = engine_db.importar(db.session, datos("sunedu"))
+        de_la_ficha = sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa.ficha)
+        db.session.execute(sa.delete(m.ItemVerificacion).where(m.ItemVerificacion.resultado_etapa_id.in_(de_la_ficha)))
+        db.session.execute(sa.delete(R).where(R.id.in_(de_la_ficha)))
+        db.session.commit()
+        res = engine_db.evaluar(db.session, conv.codigo, "ficha")
+        filas = db.session.execute(sa.select(R, m.Postulacion).join(m.Postulacion).where(
+            R.convocatoria_id == conv.id, R.etapa == Etapa.ficha).order_by(R.id)).all()
+        return (res.conteo, res.reglas,
+                [(p.ficha["intercambio"]["id"], p.estado, r.resultado, r.puntaje, r.motivos, r.reglas) for r, p in filas],
+                [p.id for _, p in filas])
+
+    en_lotes, de_una_vez = evaluada(3), evaluada(10_000)
+    assert guardados == ([3, 3, 3, 1, 10] if db.engine.dialect.name == "postgresql" else [])
+    assert en_lotes[:3] == de_una_vez[:3]
+    assert [x[0] for x in en_lotes[2]] == [f"P{i:02d}" for i in range(1, 11)]
+    assert en_lotes[3] == sorted(en_lotes[3])  # the rows' ids follow the applications'
+    assert en_lotes[0] == {"no_apto": 10}  # without the evaluators' checks of the documents, none is Apto
+
+
+def test_a_call_without_applications_is_evaluated_with_its_plugins_named(db, monkeypatch):
+    """No candidates: nothing is stored, but the stage's plugins are named in the result and the audit
+    record (F3), in batches (PostgreSQL) as in one call."""
+    guardados = _lotes_guardados(monkeypatch)
+    codigo = engine_db.importar(db.session, datos("sunedu", postulantes=0)).codigo
+    res = engine_db.evaluar(db.session, codigo, "ficha")
+    assert res.conteo == {} and guardados == []
+    assert res.reglas == {"sunedu.anexos": "sunedu.anexos==0.1.0", "sunedu.ficha": "sunedu.ficha==0.1.0"}
+    registro = db.session.scalar(sa.select(m.RegistroAuditoria).join(
+        m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id)
+        .where(m.Convocatoria.codigo == codigo).order_by(m.RegistroAuditoria.id.desc()).limit(1))
+    assert registro.accion == "evaluar_etapa" and registro.despues["reglas"] == res.reglas
+
+
 def test_the_results_table_is_cheaper_to_write(db):
     """Migration d9e3a1f5b2c4 (issue 3, item 11): one index fewer to update per stored result, the
     (convocatoria, etapa) lookups served by the index that starts with those columns; and on
@@ -525,17 +567,27 @@ def test_a_plugin_that_raises_saves_nothing_and_is_named(db):
         == "importar_convocatoria"
 
 
-class _FichaRotaEnP05(_FichaRota):
-    """Bases whose Ficha plugin raises when P05 is among the candidates it judges, once ``antes`` returns."""
+class _AnteP05:
+    """A test plugin that acts on the batches P05 is in, once ``antes`` has returned (it waits for the
+    thread that stores the batches before, so that there is something stored)."""
 
     def __init__(self, antes) -> None:
         self.antes = antes
 
+    def con_p05(self, candidatos) -> bool:
+        if any(c.id == "P05" for c in candidatos):
+            self.antes()
+            return True
+        return False
+
+
+class _FichaRotaEnP05(_AnteP05, _FichaRota):
+    """Bases whose Ficha plugin raises when P05 is among the candidates it judges."""
+
     @hookimpl(tryfirst=True)
     def casadmin_evaluar_ficha(self, ctx, candidatos):
         # Without P05 it answers nothing: the SUNEDU plugin judges those.
-        if any(c.id == "P05" for c in candidatos):
-            self.antes()
+        if self.con_p05(candidatos):
             raise RuntimeError("tabla de requisitos corrupta")
 
 
@@ -576,7 +628,7 @@ def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
     assert engine_db.evaluar(db.session, codigo, "ficha", pm=sana).conteo == {"apto": 8, "no_apto": 2}
 
 
-class _FichaSoloSinP05:
+class _FichaSoloSinP05(_AnteP05):
     """An institution's Ficha plugin that judges a batch only when P05 is not in it (it declines the
     others, which the SUNEDU plugin then judges), and finds every candidate Apto."""
 
@@ -586,7 +638,7 @@ class _FichaSoloSinP05:
 
     @hookimpl(tryfirst=True)
     def casadmin_evaluar_ficha(self, ctx, candidatos):
-        if any(c.id == "P05" for c in candidatos):
+        if self.con_p05(candidatos):
             return None
         return [Resultado_motor(candidato=c.id, etapa="ficha", resultado="apto") for c in candidatos]
 
@@ -597,7 +649,13 @@ def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, mo
     stage runs as one call, as ``casadmin simulate`` runs it."""
     monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 4)
     guardados = _lotes_guardados(monkeypatch)
-    pm = pl.new_plugin_manager(extra=[("prueba.ficha_parcial", _FichaSoloSinP05())])
+    postgresql = db.engine.dialect.name == "postgresql"
+
+    def primero() -> None:  # on PostgreSQL the first batch is stored by the time the second is declined
+        if postgresql:
+            _esperar(lambda: guardados[:1] == [4])
+
+    pm = pl.new_plugin_manager(extra=[("prueba.ficha_parcial", _FichaSoloSinP05(primero))])
     d = datos("sunedu")
     d["bases"] = "sunedu-parcial"
     codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
@@ -608,8 +666,7 @@ def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, mo
     assert [_como_simulate(filas[r["postulante"]]) for r in esperado["etapas"]["ficha"]] == \
         [_esperado(r) for r in esperado["etapas"]["ficha"]]
     assert all(f.reglas == res.reglas for f in filas.values())
-    if db.engine.dialect.name == "postgresql":
-        assert guardados == [4, 10]  # the first batch (the institution's plugin), then all again
+    assert guardados == ([4, 10] if postgresql else [])  # the first batch (the institution's plugin), then all again
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RegistroAuditoria).join(
         m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id).where(
         m.Convocatoria.codigo == codigo, m.RegistroAuditoria.accion == "evaluar_etapa")) == 1
