@@ -1760,7 +1760,13 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
                     lote = apps[i:i + LOTE_EVALUACION]
                     candidatos = _construir(lote, insumos, modelo.cierre_postulacion, ids, grupos)
                     por_id.update((ids[a[0]], a[0]) for a in lote)
-                    resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+                    try:
+                        resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
+                    except pl.ErrorDePlugin:
+                        # One call builds every candidate before any plugin runs: a Ficha that cannot
+                        # be evaluated is what it reports, and so is it here.
+                        _construir(apps[i + LOTE_EVALUACION:], insumos, modelo.cierre_postulacion, {}, grupos)
+                        raise
                     este = (resultados[0].regla if resultados else None, dict(sim.reglas))
                     if reglas is None:
                         reglas, primero = _reglas(sim, resultados), este

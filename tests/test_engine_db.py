@@ -628,6 +628,25 @@ def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
     assert engine_db.evaluar(db.session, codigo, "ficha", pm=sana).conteo == {"apto": 8, "no_apto": 2}
 
 
+def test_a_ficha_that_cannot_be_evaluated_is_reported_before_a_plugin_that_raises(db, monkeypatch):
+    """As in one call, which builds every candidate before the plugin runs: P09's Ficha (a job ending
+    before it starts) is what is reported, though the plugin raises on P05's batch, before P09's."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 2)
+    pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRotaEnP05(lambda: None))])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-rota"
+    codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
+    postulacion = next(p for p in db.session.scalars(sa.select(m.Postulacion).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo)) if p.ficha["intercambio"]["id"] == "P09")
+    experiencias = [dict(x) for x in postulacion.ficha["experiencia_laboral"]]
+    experiencias[0].update(fecha_inicio="2024-05-01", fecha_fin="2023-01-31", actual=False)
+    postulacion.ficha = {**postulacion.ficha, "experiencia_laboral": experiencias}
+    db.session.commit()
+    with pytest.raises(engine_db.EvaluacionRechazada, match="«P09» no puede evaluarse.*fin anterior al inicio"):
+        engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
+    assert not _filas(db, codigo, "ficha")
+
+
 class _FichaSoloSinP05(_AnteP05):
     """An institution's Ficha plugin that judges a batch only when P05 is not in it (it declines the
     others, which the SUNEDU plugin then judges), and finds every candidate Apto."""
