@@ -82,27 +82,21 @@ def medir_fases(engine_db, run, tiempos: dict[str, float], cpu: dict[str, float]
     envolver(getattr(engine_db, "_Copia", None), "lote", "guardar en hilo")
 
 
-def cpu_servidor(session) -> dict[int, float]:
-    """CPU seconds (user + system) used so far by each PostgreSQL backend connected to this database
-    (same machine), by process id: the evaluation reads on a second connection of the pool, and the
-    pool may hand this session either afterwards. :func:`cpu_usada` takes the difference of two readings."""
-    pids = session.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                   "AND backend_type = 'client backend'")).all()
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for pid in pids:
-        try:
-            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # PostgreSQL on another machine, or the backend has just ended: not measured
-            out[pid] = float("nan")
-            continue
-        out[pid] = (int(campos[11]) + int(campos[12])) / tick
-    return out
+def cpu_servidor(session) -> float:
+    """CPU seconds (user + system) used so far by this session's PostgreSQL backend (same machine).
 
-
-def cpu_usada(antes: dict[int, float], despues: dict[int, float]) -> float:
-    """The server CPU used between two readings of :func:`cpu_servidor` (a backend that started since counts whole)."""
-    return sum(v - antes.get(pid, 0.0) for pid, v in despues.items())
+    The pool hands the single-threaded benchmark the same connection each time; a different
+    backend would make the difference meaningless, so it is refused.
+    """
+    pid = session.scalar(sa.text("SELECT pg_backend_pid()"))
+    session.info.setdefault("backend", pid)
+    if session.info["backend"] != pid:
+        raise RuntimeError("otra conexión del pool: la CPU del servidor no se puede medir")
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # PostgreSQL on another machine: not measured
+        return float("nan")
+    return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False) -> int:
@@ -207,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
             t, c = time.perf_counter(), time.process_time()
             filas = select_desnudo(s, m, conv_id)
             desnudo.append(time.perf_counter() - t)
-            cpu_desnudo.append(time.process_time() - c + cpu_usada(srv, cpu_servidor(s)))
+            cpu_desnudo.append(time.process_time() - c + cpu_servidor(s) - srv)
             s.rollback()
         t_select = min(desnudo)
         print(f"SELECT desnudo (las mismas filas y columnas, {filas} en 4 consultas; la Ficha como texto JSON): "
@@ -233,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
             res = engine_db.evaluar(s, codigo, "ficha", recalcular=False)
             total, cpu = time.perf_counter() - t, time.process_time() - c
             cpu_hijos = os.times().children_user + os.times().children_system - hijos
-            cpu_srv = cpu_usada(srv, cpu_servidor(s))
+            cpu_srv = cpu_servidor(s) - srv
             tipo = "de nuevo (reemplaza)" if ya else "primera (llena)"
             en_hilo = fases.get("guardar en hilo", 0.0)
             fases["resto"] = total - sum(fases.values()) + en_hilo

@@ -1704,8 +1704,7 @@ def _evaluar_de_una_vez(session: Session, conv: m.Convocatoria, modelo: Convocat
     resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
     return _guardar(session, conv, etapa, leido.por_id, resultados, _reglas(sim, resultados), publicada,
                     recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
-                    existentes=None if solo is not None else
-                    {pid: f for (pid, e), f in leido.filas.items() if e == etapa})
+                    existentes=_existentes(session, conv, etapa, solo, leido.filas))
 
 
 def _reglas(sim: run.Simulacion, resultados: Sequence[Any]) -> dict[str, str]:
@@ -1737,8 +1736,7 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
     that declines some batches), what was stored is rolled back to a savepoint and the stage is
     evaluated in one call instead."""
     apps, insumos = _leer_filas(session, conv, etapa, solo)
-    existentes = _existentes(session, conv, etapa) if solo is not None else \
-        {pid: f for (pid, e), f in insumos.filas.items() if e == etapa}
+    existentes = _existentes(session, conv, etapa, solo, insumos.filas)
     ctx = run.contexto(modelo, bases)  # committee decisions (D8) are the interview's only
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
     g = _Guardado(session, conv, etapa, publicada, usuario, existentes)
@@ -1795,8 +1793,12 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
     return g.terminar(por_id, reglas or {}, recalcular=recalcular, motivo=motivo, convocados=sim.convocados_entrevista)
 
 
-def _existentes(session: Session, conv: m.Convocatoria, etapa: str) -> dict[int, sa.Row]:
-    """The stage's stored rows of every application of the call, by postulacion id."""
+def _existentes(session: Session, conv: m.Convocatoria, etapa: str, solo: sa.Select | None,
+                filas: Mapping[tuple[int, str], sa.Row]) -> dict[int, sa.Row]:
+    """The stage's stored rows of every application of the call, by postulacion id: from the reader's
+    ``filas`` when it read every application (no ``solo``), else read here."""
+    if solo is None:
+        return {pid: f for (pid, e), f in filas.items() if e == etapa}
     R = m.ResultadoEtapa
     return {f.postulacion_id: f for f in session.execute(
         sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.evaluado_en)
@@ -1806,15 +1808,13 @@ def _existentes(session: Session, conv: m.Convocatoria, etapa: str) -> dict[int,
 def _guardar(session: Session, conv: m.Convocatoria, etapa: str, por_id: Mapping[str, int],
              resultados: Sequence[Any], reglas: dict[str, str], publicada: bool, *,
              recalcular: bool, motivo: str, usuario: m.Usuario | str | None, convocados: list[str],
-             existentes: Mapping[int, sa.Row] | None = None) -> Evaluacion:
+             existentes: Mapping[int, sa.Row]) -> Evaluacion:
     """Replace the stage's results with these, in bulk: on PostgreSQL one ``COPY`` and three set-based
     statements (:class:`_Copia`), elsewhere one UPDATE and one INSERT batch.
 
-    ``existentes`` are the stage's stored rows of every application of the call by postulacion id,
-    when the reader already has them all (read here otherwise)."""
+    ``existentes`` are the stage's stored rows of every application of the call by postulacion id
+    (:func:`_existentes`)."""
     R = m.ResultadoEtapa
-    if existentes is None:
-        existentes = _existentes(session, conv, etapa)
     g = _Guardado(session, conv, etapa, publicada, usuario, existentes)
     escritos = g.anotar(resultados, por_id)
     if session.connection().dialect.name == "postgresql":
