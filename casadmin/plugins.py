@@ -7,6 +7,7 @@ never imports them.
 
 from __future__ import annotations
 
+import pickle
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,22 @@ class ErrorDePlugin(RuntimeError):
         self.plugin = plugin
         self.hook = hook
         self.original = exc
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled when it leaves a forked process that evaluated part of a stage (casadmin.engine_db):
+        # the message as it was; the plugin's exception as it was, or as text if it cannot be pickled.
+        try:
+            original: BaseException = pickle.loads(pickle.dumps(self.original))
+        except Exception:  # noqa: BLE001 - a plugin may raise anything
+            original = RuntimeError(f"{self.original.__class__.__name__}: {self.original}")
+        return _error_de_plugin, (self.args[0], self.plugin, self.hook, original)
+
+
+def _error_de_plugin(mensaje: str, plugin: str, hook: str, original: BaseException) -> ErrorDePlugin:
+    exc = ErrorDePlugin.__new__(ErrorDePlugin)
+    RuntimeError.__init__(exc, mensaje)
+    exc.plugin, exc.hook, exc.original = plugin, hook, original
+    return exc
 
 
 class SinImplementacion(LookupError):

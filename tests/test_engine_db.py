@@ -11,7 +11,10 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import multiprocessing
+import os
 import re
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -283,17 +286,49 @@ def _lotes_guardados(monkeypatch) -> list[int]:
     return guardados
 
 
-@pytest.mark.parametrize("lote", [None, 3])
-def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote):
+def _tras_guardar(monkeypatch, guardados: list[int], n: int):
+    """A function that waits until ``n`` batches are stored (``_lotes_guardados``), to be called by a
+    test plugin in this process or in a forked one (``engine_db._EnProcesos``)."""
+    listo = multiprocessing.get_context("fork").Event()
+    original = engine_db._Copia.lote
+
+    def lote(self, trozos, reglas):
+        original(self, trozos, reglas)
+        if len(guardados) >= n:
+            listo.set()
+
+    monkeypatch.setattr(engine_db._Copia, "lote", lote)
+    return lambda: _esperar(listo.is_set)
+
+
+def _en_procesos(monkeypatch, db, si: bool = True) -> int:
+    """Make the Ficha stage of any call be judged by two forked processes (``engine_db._EnProcesos``:
+    PostgreSQL only) when ``si``; the number of processes ``evaluar`` then reports. The suite's browser
+    tests leave threads running (their web server), which would keep ``evaluar`` from forking: they
+    are idle meanwhile, and here they are let be."""
+    if not si:
+        return 1
+    monkeypatch.setattr(engine_db, "MINIMO_PROCESOS", 1)
+    monkeypatch.setattr(engine_db.run, "procesos_disponibles", lambda: 2)
+    monkeypatch.setattr(engine_db.threading, "active_count", lambda: 1)
+    return 2 if db.engine.dialect.name == "postgresql" else 1
+
+
+@pytest.mark.parametrize(("lote", "procesos"), [(None, False), (3, False), (3, True)])
+def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote, procesos):
     """On PostgreSQL the Ficha stage is judged and stored in batches (``lote``: 3 candidates), each
-    stored by a thread while the next is judged: the same rows, reasons, states and audit record."""
+    stored by a thread while the next is judged, and for a large call judged by forked processes
+    (``procesos``; every other batch each), which this one stores in order: the same rows, reasons,
+    states and audit record."""
     monkeypatch.setattr(engine_db, "LOTE_COPIA", 2)  # PostgreSQL: the results go through COPY in several chunks
     if lote:
         monkeypatch.setattr(engine_db, "LOTE_EVALUACION", lote)
+    esperados = _en_procesos(monkeypatch, db, procesos)
     guardados = _lotes_guardados(monkeypatch)
     d = datos("sunedu")
     codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
+    assert res.procesos == esperados
     if db.engine.dialect.name == "postgresql":
         assert guardados == ([3, 3, 3, 1] if lote else [10])
     else:
@@ -316,14 +351,18 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote):
     assert registro.accion == "evaluar_etapa" and registro.despues["etapa"] == "ficha"
 
 
-def test_new_ficha_rows_are_inserted_in_batches_as_in_one_call(db, monkeypatch):
+@pytest.mark.parametrize("procesos", [False, True])
+def test_new_ficha_rows_are_inserted_in_batches_as_in_one_call(db, monkeypatch, procesos):
     """Applications without their Ficha row yet (as after applying on the web; an import creates them):
-    the batches insert the rows the one call inserts (PostgreSQL), in the applications' order."""
+    the batches insert the rows the one call inserts (PostgreSQL), in the applications' order, also
+    when forked processes judge them."""
     guardados = _lotes_guardados(monkeypatch)
     R = m.ResultadoEtapa
 
     def evaluada(lote: int) -> tuple:
         monkeypatch.setattr(engine_db, "LOTE_EVALUACION", lote)
+        _en_procesos(monkeypatch, db, procesos)
+        monkeypatch.setattr(engine_db, "MINIMO_PROCESOS", 1 if procesos and lote < 10 else None)
         conv = engine_db.importar(db.session, datos("sunedu"))
         de_la_ficha = sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa.ficha)
         db.session.execute(sa.delete(m.ItemVerificacion).where(m.ItemVerificacion.resultado_etapa_id.in_(de_la_ficha)))
@@ -334,10 +373,12 @@ def test_new_ficha_rows_are_inserted_in_batches_as_in_one_call(db, monkeypatch):
             R.convocatoria_id == conv.id, R.etapa == Etapa.ficha).order_by(R.id)).all()
         return (res.conteo, res.reglas,
                 [(p.ficha["intercambio"]["id"], p.estado, r.resultado, r.puntaje, r.motivos, r.reglas) for r, p in filas],
-                [p.id for _, p in filas])
+                [p.id for _, p in filas], res.procesos)
 
     en_lotes, de_una_vez = evaluada(3), evaluada(10_000)
-    assert guardados == ([3, 3, 3, 1, 10] if db.engine.dialect.name == "postgresql" else [])
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert (en_lotes[4], de_una_vez[4]) == (2 if procesos and postgresql else 1, 1)
+    assert guardados == ([3, 3, 3, 1, 10] if postgresql else [])
     assert en_lotes[:3] == de_una_vez[:3]
     assert [x[0] for x in en_lotes[2]] == [f"P{i:02d}" for i in range(1, 11)]
     assert en_lotes[3] == sorted(en_lotes[3])  # the rows' ids follow the applications'
@@ -520,16 +561,20 @@ def test_a_published_stage_is_refused_unless_recomputed_with_a_reason_and_audite
     assert registro.despues["resultados"] == {"P01": {"resultado": "no_apto", "puntaje": None}}
 
 
-def test_the_evaluation_sees_what_its_own_transaction_changed(db):
+def test_the_evaluation_sees_what_its_own_transaction_changed(db, monkeypatch):
     """``evaluar`` runs in its caller's transaction (the stage screen clears rows first: ``etapas._evaluar``),
     and evaluates what that transaction changed and has not committed: whatever connections it reads
-    with, it reads in that transaction."""
+    with, it reads in that transaction. Forked processes would read on connections of their own, which
+    do not see it: such a stage is judged in this process, however large."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 3)
+    _en_procesos(monkeypatch, db)
     codigo = engine_db.importar(db.session, datos("sunedu")).codigo
     # A frozen Ficha does not change once sent; here P01's loses its signature, and is not committed.
     postulacion = next(p for p in db.session.scalars(sa.select(m.Postulacion).join(m.Convocatoria).where(
         m.Convocatoria.codigo == codigo)) if p.ficha["intercambio"]["id"] == "P01")
     postulacion.ficha = {**postulacion.ficha, "firma_archivo_id": None}
-    assert engine_db.evaluar(db.session, codigo, "ficha").conteo == {"apto": 7, "no_apto": 3}
+    res = engine_db.evaluar(db.session, codigo, "ficha")
+    assert res.conteo == {"apto": 7, "no_apto": 3} and res.procesos == 1
     assert _filas(db, codigo, "ficha")["P01"].resultado is Resultado.no_apto
 
 
@@ -599,17 +644,17 @@ class _FichaRepuesta(_FichaRota):
         return None
 
 
-def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
-    """The batches stored before the failing one (PostgreSQL) are rolled back with everything else."""
+@pytest.mark.parametrize("procesos", [False, True])
+def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch, procesos):
+    """The batches stored before the failing one (PostgreSQL) are rolled back with everything else,
+    also when forked processes judge them (``procesos``) and the failure comes from one of them."""
     monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 2)
+    esperados = _en_procesos(monkeypatch, db, procesos)
     guardados = _lotes_guardados(monkeypatch)
     postgresql = db.engine.dialect.name == "postgresql"
-    # On PostgreSQL the plugin fails once P01–P04 are stored (the thread stores the first batch while the
-    # second is judged), so that there is something to roll back.
-    def primeros() -> None:
-        if postgresql:
-            _esperar(lambda: guardados[:2] == [2, 2])
-
+    # On PostgreSQL the plugin fails once P01–P04 are stored (the thread stores the first batches while
+    # P05's is judged), so that there is something to roll back.
+    primeros = _tras_guardar(monkeypatch, guardados, 2) if postgresql else lambda: None
     pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRotaEnP05(primeros))])
     d = datos("sunedu")
     d["bases"] = "sunedu-rota"
@@ -617,34 +662,83 @@ def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch):
     antes = _conteos(db)
     estados = db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria)
                                  .where(m.Convocatoria.codigo == codigo).order_by(m.Postulacion.id)).all()
-    with pytest.raises(pl.ErrorDePlugin, match="prueba.ficha_rota.*tabla de requisitos corrupta"):
+    with pytest.raises(pl.ErrorDePlugin, match="prueba.ficha_rota.*tabla de requisitos corrupta") as err:
         engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
+    assert err.value.plugin == "prueba.ficha_rota" and isinstance(err.value.original, RuntimeError)
     assert guardados == ([2, 2] if postgresql else [])
     assert _conteos(db) == antes and not _filas(db, codigo, "ficha")
     assert db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria)
                               .where(m.Convocatoria.codigo == codigo).order_by(m.Postulacion.id)).all() == estados
     # The connection the storing thread used works: once the plugin is mended, the stage is evaluated.
     sana = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRepuesta())])
-    assert engine_db.evaluar(db.session, codigo, "ficha", pm=sana).conteo == {"apto": 8, "no_apto": 2}
+    res = engine_db.evaluar(db.session, codigo, "ficha", pm=sana)
+    assert res.conteo == {"apto": 8, "no_apto": 2} and res.procesos == esperados
 
 
-def test_a_ficha_that_cannot_be_evaluated_is_reported_before_a_plugin_that_raises(db, monkeypatch):
-    """As in one call, which builds every candidate before the plugin runs: P09's Ficha (a job ending
-    before it starts) is what is reported, though the plugin raises on P05's batch, before P09's."""
+@pytest.mark.parametrize(("procesos", "invalida"), [(False, "P09"), (True, "P09"), (True, "P08")])
+def test_a_ficha_that_cannot_be_evaluated_is_reported_before_a_plugin_that_raises(db, monkeypatch, procesos, invalida):
+    """As in one call, which builds every candidate before the plugin runs: the invalid Ficha (a job ending
+    before it starts) is what is reported, though the plugin raises on P05's batch, before it; with forked
+    processes (every other batch each) also when the other process judges it (P08)."""
     monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 2)
+    _en_procesos(monkeypatch, db, procesos)
     pm = pl.new_plugin_manager(extra=[("prueba.ficha_rota", _FichaRotaEnP05(lambda: None))])
     d = datos("sunedu")
     d["bases"] = "sunedu-rota"
     codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
     postulacion = next(p for p in db.session.scalars(sa.select(m.Postulacion).join(m.Convocatoria).where(
-        m.Convocatoria.codigo == codigo)) if p.ficha["intercambio"]["id"] == "P09")
+        m.Convocatoria.codigo == codigo)) if p.ficha["intercambio"]["id"] == invalida)
     experiencias = [dict(x) for x in postulacion.ficha["experiencia_laboral"]]
     experiencias[0].update(fecha_inicio="2024-05-01", fecha_fin="2023-01-31", actual=False)
     postulacion.ficha = {**postulacion.ficha, "experiencia_laboral": experiencias}
     db.session.commit()
-    with pytest.raises(engine_db.EvaluacionRechazada, match="«P09» no puede evaluarse.*fin anterior al inicio"):
+    with pytest.raises(engine_db.EvaluacionRechazada, match=f"«{invalida}» no puede evaluarse.*fin anterior al inicio"):
         engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
     assert not _filas(db, codigo, "ficha")
+
+
+def test_a_process_running_other_threads_does_not_fork(db, monkeypatch):
+    """A web server's threads (here one waiting): forking could copy a lock one of them holds, so the
+    stage is judged in this process, however large, with the same results."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 3)
+    monkeypatch.setattr(engine_db, "MINIMO_PROCESOS", 1)
+    monkeypatch.setattr(engine_db.run, "procesos_disponibles", lambda: 2)
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    fin = threading.Event()
+    otro = threading.Thread(target=fin.wait, daemon=True)
+    otro.start()
+    try:
+        res = engine_db.evaluar(db.session, codigo, "ficha")
+    finally:
+        fin.set()
+        otro.join()
+    assert res.procesos == 1 and res.conteo == {"apto": 8, "no_apto": 2}
+
+
+def test_a_process_that_dies_leaves_nothing_saved(db, monkeypatch):
+    """A forked process that ends without sending its batches (killed, out of memory) stops the
+    evaluation with a message, and nothing is stored (PostgreSQL; elsewhere nothing is forked)."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 2)
+    esperados = _en_procesos(monkeypatch, db)
+    padre = os.getpid()
+    original = engine_db._Juez.lote
+
+    def lote(self, apps, *args):
+        if os.getpid() != padre and any(a[0] == ultima for a in apps):
+            os._exit(9)  # the process that judges the last batch ends there
+        return original(self, apps, *args)
+
+    monkeypatch.setattr(engine_db._Juez, "lote", lote)
+    conv = engine_db.importar(db.session, datos("sunedu"))
+    codigo = conv.codigo
+    ultima = db.session.scalar(sa.select(sa.func.max(m.Postulacion.id)).where(m.Postulacion.convocatoria_id == conv.id))
+    antes = _conteos(db)
+    if esperados == 1:
+        assert engine_db.evaluar(db.session, codigo, "ficha").procesos == 1
+        return
+    with pytest.raises(RuntimeError, match=r"terminó sin enviar sus resultados \(código de salida .*9"):
+        engine_db.evaluar(db.session, codigo, "ficha")
+    assert _conteos(db) == antes and not _filas(db, codigo, "ficha")
 
 
 class _FichaSoloSinP05(_AnteP05):
@@ -662,18 +756,17 @@ class _FichaSoloSinP05(_AnteP05):
         return [Resultado_motor(candidato=c.id, etapa="ficha", resultado="apto") for c in candidatos]
 
 
-def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, monkeypatch):
+@pytest.mark.parametrize("procesos", [False, True])
+def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, monkeypatch, procesos):
     """A batch judged by other plugins than the first (PostgreSQL, in batches) would store results that
     one call over every candidate does not give: what was stored is rolled back to a savepoint and the
-    stage runs as one call, as ``casadmin simulate`` runs it."""
+    stage runs as one call, as ``casadmin simulate`` runs it; also when forked processes judged them."""
     monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 4)
+    _en_procesos(monkeypatch, db, procesos)
     guardados = _lotes_guardados(monkeypatch)
     postgresql = db.engine.dialect.name == "postgresql"
-
-    def primero() -> None:  # on PostgreSQL the first batch is stored by the time the second is declined
-        if postgresql:
-            _esperar(lambda: guardados[:1] == [4])
-
+    # On PostgreSQL the first batch is stored by the time the second is declined.
+    primero = _tras_guardar(monkeypatch, guardados, 1) if postgresql else lambda: None
     pm = pl.new_plugin_manager(extra=[("prueba.ficha_parcial", _FichaSoloSinP05(primero))])
     d = datos("sunedu")
     d["bases"] = "sunedu-parcial"
