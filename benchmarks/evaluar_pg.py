@@ -99,6 +99,15 @@ def cpu_servidor(session) -> float:
     return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_maquina() -> float:
+    """CPU seconds (user + system, every core) the whole machine has used so far (``/proc/stat``): with
+    the evaluation judged by forked processes, their PostgreSQL backends end with them, and only this
+    total counts them."""
+    campos = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in campos[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False) -> int:
     """The rows ``engine_db._leer_filas`` reads for the Ficha stage, fetched as tuples and dropped;
     returns how many.
@@ -155,6 +164,10 @@ def opciones(doc: str, url: str, argv: list[str] | None, repeat: str) -> argpars
     ap.add_argument("--seed", type=int, default=20260302)
     ap.add_argument("--repeat", type=int, default=2, help=repeat)
     ap.add_argument("--reusar", action="store_true", help="the call is already in the database")
+    ap.add_argument("--en-un-proceso", action="store_true",
+                    help="judge in this process, never in forked ones (engine_db.MINIMO_PROCESOS = None)")
+    ap.add_argument("--procesos-desde", type=int, default=None, metavar="N",
+                    help="fork from N applications instead of engine_db.MINIMO_PROCESOS (to measure the threshold)")
     return ap.parse_args(argv)
 
 
@@ -216,27 +229,32 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  como referencia, con la Ficha decodificada por el driver (json.loads, lo que se leía antes): "
               f"{min(decodificado):.2f} s", flush=True)
 
+        if args.procesos_desde is not None:
+            engine_db.MINIMO_PROCESOS = args.procesos_desde
+        if args.en_un_proceso:
+            engine_db.MINIMO_PROCESOS = None
         medir_fases(engine_db, run, fases := {}, cpu_fases := {})
         for i in range(args.repeat):
             fases.clear()
             cpu_fases.clear()
             ya = s.scalar(sa.select(sa.func.count()).where(
                 m.ResultadoEtapa.convocatoria_id == conv_id, m.ResultadoEtapa.evaluado_en.is_not(None)))
-            srv = cpu_servidor(s)
+            srv, maquina = cpu_servidor(s), cpu_maquina()
             t, c, hijos = time.perf_counter(), time.process_time(), os.times().children_user + os.times().children_system
             res = engine_db.evaluar(s, codigo, "ficha", recalcular=False)
             total, cpu = time.perf_counter() - t, time.process_time() - c
             cpu_hijos = os.times().children_user + os.times().children_system - hijos
-            cpu_srv = cpu_servidor(s) - srv
+            cpu_srv, cpu_total = cpu_servidor(s) - srv, cpu_maquina() - maquina
             tipo = "de nuevo (reemplaza)" if ya else "primera (llena)"
             en_hilo = fases.get("guardar en hilo", 0.0)
             fases["resto"] = total - sum(fases.values()) + en_hilo
             # with the storing thread's own CPU when it is a thread of its own
             cpu_fases["resto"] = cpu - sum(v for k, v in cpu_fases.items() if k != "guardar en hilo")
             partes = ", ".join(f"{k} {v:.2f} s (CPU {cpu_fases[k]:.2f})" for k, v in fases.items())
-            print(f"evaluate --stage ficha, {tipo}: {total:.2f} s = {total / t_select:.1f}× el SELECT "
-                  f"[{partes}]; CPU cliente {cpu:.2f} s (+ {cpu_hijos:.2f} s en el proceso hijo) + servidor {cpu_srv:.2f} s"
-                  f" = {(cpu + cpu_srv) / min(cpu_desnudo):.1f}× la del SELECT (sin el hijo)   objetivo ≤ 10 s y ≤ 3×", flush=True)
+            print(f"evaluate --stage ficha, {tipo}: {total:.2f} s = {total / t_select:.1f}× el SELECT, "
+                  f"{res.procesos} proceso(s) juzgan [{partes}]; CPU de este proceso {cpu:.2f} s + procesos hijos "
+                  f"{cpu_hijos:.2f} s + su conexión en el servidor {cpu_srv:.2f} s; CPU de la máquina {cpu_total:.2f} s "
+                  f"en {total:.2f} s   objetivo ≤ 10 s y ≤ 3×", flush=True)
             print(f"  {sum(res.conteo.values())} evaluados: " + ", ".join(f"{k} {v}" for k, v in sorted(res.conteo.items())))
         s.remove() if hasattr(s, "remove") else None
 
