@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing as mp
+import os
 import pickle
 import secrets
 import threading
@@ -37,7 +38,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from multiprocessing.connection import wait as esperar_lectura
 from types import MappingProxyType, SimpleNamespace
 from typing import Any, NamedTuple
 
@@ -1035,16 +1035,18 @@ def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None,
 
 
 #: Which of a call's applications a reader reads: all (``None``), those whose id a query selects, or
-#: those whose id lies in a range (first, last: a batch, :func:`_parte`).
-Solo = sa.Select | tuple[int, int] | None
+#: those whose id lies in a range (first, last or None for no end: a batch, :func:`_parte`).
+Solo = sa.Select | tuple[int, int | None] | None
 
 
 def _filtro(columna: Any, solo: Solo) -> list[Any]:
     """The condition on a column holding an application's id that keeps the applications ``solo`` names."""
     if solo is None:
         return []
-    # A range reads a batch along the primary key's order, with nothing to sort.
-    return [columna.between(*solo)] if isinstance(solo, tuple) else [columna.in_(solo)]
+    if isinstance(solo, tuple):  # a range reads a batch along the primary key's order, with nothing to sort
+        primero, ultimo = solo
+        return [columna >= primero] if ultimo is None else [columna.between(primero, ultimo)]
+    return [columna.in_(solo)]
 
 
 def _consulta_postulaciones(conv: m.Convocatoria, solo: Solo, q: sa.Select) -> sa.Select:
@@ -1740,6 +1742,8 @@ LOTE_EVALUACION = 10_000
 #: core (:class:`_EnProcesos`); ``None``: never. Two batches, the least that two processes share: 20,000
 #: applications were evaluated in 2.5–2.8 s that way, against 3.2–3.4 s in one process (docs/performance.md).
 MINIMO_PROCESOS: int | None = 20_000
+#: Processes at most, whatever the cores: each holds a connection to PostgreSQL while it works.
+PROCESOS_MAXIMOS = 8
 
 
 class _OtraRegla(Exception):
@@ -1865,7 +1869,9 @@ def _lotes_aqui(juez: _Juez, apps: Sequence[sa.Row], insumos: _Insumos,
     for i in range(0, len(apps) or 1, LOTE_EVALUACION):
         try:
             lote = juez.lote(apps[i:i + LOTE_EVALUACION], insumos, existentes, i)
-        except pl.ErrorDePlugin:
+        except EvaluacionRechazada:
+            raise
+        except Exception:
             # One call builds every candidate before any plugin runs: a Ficha that cannot
             # be evaluated is what it reports, and so is it here.
             juez.construir(apps[i + LOTE_EVALUACION:], insumos)
@@ -1875,19 +1881,24 @@ def _lotes_aqui(juez: _Juez, apps: Sequence[sa.Row], insumos: _Insumos,
 
 def _en_procesos(session: Session, conv: m.Convocatoria, solo: sa.Select | None) -> tuple[list[int], str] | None:
     """When the stage is to be judged by forked processes (:class:`_EnProcesos`): the ids of the call's
-    applications, in order, and this transaction's snapshot for them to read under (exported here,
-    before any savepoint: PostgreSQL exports none from a subtransaction); ``None`` to judge here."""
+    applications, in order, and this transaction's snapshot for them to read under; ``None`` to judge here."""
     if solo is not None or MINIMO_PROCESOS is None or not _bifurcable():
         return None
+    session.flush()
     conn = session.connection()
-    if conn.dialect.server_version_info < (13,) or conn.exec_driver_sql(
+    if conn.in_nested_transaction() or conn.dialect.server_version_info < (13,) or conn.exec_driver_sql(
             "SELECT pg_current_xact_id_if_assigned()").scalar() is not None:
-        return None  # this transaction wrote: the processes, reading under its snapshot, would not see it
-    P = m.Postulacion
-    pids = list(session.scalars(sa.select(P.id).where(P.convocatoria_id == conv.id).order_by(P.id)))
-    if len(pids) < MINIMO_PROCESOS:
+        # PostgreSQL exports no snapshot from a savepoint; and the processes, reading under the snapshot,
+        # would not see what this transaction wrote.
         return None
-    return pids, session.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+    P = m.Postulacion
+    n = session.scalar(sa.select(sa.func.count()).where(P.convocatoria_id == conv.id))
+    if n < MINIMO_PROCESOS:
+        return None
+    # Exported before the ids are read: an application sent in between is in a batch's range (the last
+    # one has no end), and the processes read by their ranges under the snapshot, as one reader would.
+    instantanea = session.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
+    return list(session.scalars(sa.select(P.id).where(P.convocatoria_id == conv.id).order_by(P.id))), instantanea
 
 
 def _bifurcable() -> bool:
@@ -1911,75 +1922,87 @@ class _EnProcesos:
 
     def __init__(self, session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,
                  pm: pluggy.PluginManager, bases: Any, pids: Sequence[int], instantanea: str) -> None:
-        n = min(run.procesos_disponibles(), len(pids))  # one per CPU core
+        n = min(run.procesos_disponibles(), PROCESOS_MAXIMOS, len(pids))  # one per CPU core
         tamano = min(LOTE_EVALUACION, -(-len(pids) // n))  # a share each at least
-        lotes = [(k, pids[i], pids[min(i + tamano, len(pids)) - 1], i)
-                 for k, i in enumerate(range(0, len(pids), tamano))]
+        lotes: list[tuple[int, int, int | None, int]] = [
+            (k, pids[i], pids[i + tamano - 1] if i + tamano < len(pids) else None, i)
+            for k, i in enumerate(range(0, len(pids), tamano))]
+        n = min(n, len(lotes))
         self.lotes = len(lotes)
         contexto = mp.get_context("fork")
         engine = session.connection().engine
+        #: set once a batch failed: the processes then only build the rest (:meth:`_fallo`)
+        self.fallo = contexto.Event()
         self.lectores: list[Any] = []
         self.procesos: list[Any] = []
         try:
             for c in range(n):
                 lector, escritor = contexto.Pipe(duplex=False)
-                p = contexto.Process(target=_parte, name=f"casadmin-evaluar-{c}", daemon=True, args=(
-                    escritor, engine, conv.id, modelo, etapa, pm, bases, instantanea, lotes[c::n]))
+                self.lectores.append(lector)
+                self.procesos.append(p := contexto.Process(
+                    target=_parte, name=f"casadmin-evaluar-{c}", daemon=True,
+                    args=(escritor, os.getpid(), self.fallo, engine, conv.id, modelo, etapa, pm, bases, instantanea,
+                          lotes[c::n])))
                 p.start()
                 escritor.close()
-                self.lectores.append(lector)
-                self.procesos.append(p)
         except BaseException:
             self.close()
             raise
 
+    def _recibir(self, c: int) -> tuple[int, Any] | None:
+        """Process ``c``'s next message; ``None`` once it has ended."""
+        try:
+            return self.lectores[c].recv()
+        except (EOFError, OSError):  # ended, or killed in the middle of a message
+            return None
+
     def __iter__(self) -> Iterator[_Lote]:
-        listos: dict[int, _Lote] = {}
-        errores: dict[int, BaseException] = {}
-        abiertos = list(self.lectores)
-        siguiente = 0
-        while abiertos:
-            for lector in esperar_lectura(abiertos):
-                try:
-                    k, cosa = lector.recv()
-                except EOFError:  # that process is done
-                    abiertos.remove(lector)
-                    continue
-                if isinstance(cosa, BaseException):
-                    errores[k] = cosa
-                elif not errores:
-                    listos[k] = cosa
-            if errores:
-                listos.clear()  # nothing more is stored: the processes are let finish building
-            while siguiente in listos:
-                yield listos.pop(siguiente)
-                siguiente += 1
-        if errores:
-            rechazos = [k for k, e in errores.items() if isinstance(e, EvaluacionRechazada)]
-            raise errores[min(rechazos or errores)]
-        if siguiente < self.lotes:
-            for p in self.procesos:
-                p.join()
-            raise RuntimeError("Un proceso de la evaluación terminó sin enviar sus resultados (código de salida "
-                               + ", ".join(str(p.exitcode) for p in self.procesos) + "). No se guardó ninguno.")
+        # Batch k comes from process k mod n: each is read when its turn comes, so that a process
+        # ahead of the others waits to send (memory stays bounded) and one that ended is seen at once.
+        n = len(self.lectores)
+        for k in range(self.lotes):
+            mensaje = self._recibir(k % n)
+            if mensaje is None:
+                self.close()
+                raise RuntimeError(
+                    "Un proceso de la evaluación terminó sin enviar sus resultados (código de salida "
+                    + ", ".join(str(p.exitcode) for p in self.procesos) + "). No se guardó ninguno.")
+            if isinstance(mensaje[1], BaseException):
+                raise self._fallo(dict([mensaje]))
+            yield mensaje[1]
+
+    def _fallo(self, errores: dict[int, BaseException]) -> BaseException:
+        """The failure to raise, once every process has ended: as one call, which builds every candidate
+        before any plugin runs, a Ficha that cannot be evaluated first, else the earliest batch's."""
+        self.fallo.set()
+        for c in range(len(self.lectores)):
+            while (mensaje := self._recibir(c)) is not None:
+                if isinstance(mensaje[1], BaseException):
+                    errores[mensaje[0]] = mensaje[1]
+        rechazos = [k for k, e in errores.items() if isinstance(e, EvaluacionRechazada)]
+        return errores[min(rechazos or errores)]
 
     def close(self) -> None:
         for p in self.procesos:
             if p.is_alive():
                 p.terminate()
         for p in self.procesos:
-            p.join()
+            if p.pid is not None:
+                p.join()
         for lector in self.lectores:
             lector.close()
 
 
-def _parte(salida: Any, engine: sa.Engine, conv_id: int, modelo: ConvocatoriaMotor, etapa: str,
-           pm: pluggy.PluginManager, bases: Any, instantanea: str, lotes: Sequence[tuple[int, int, int, int]]) -> None:
-    """In a process forked by :class:`_EnProcesos`: read, build, judge and encode ``lotes`` (number,
-    first and last application id, position), sending each as ``(number, _Lote)``, or a failure as
-    ``(number, exception)``. After a plugin's failure the rest is only built: one call reports a Ficha
-    that cannot be evaluated before a plugin's failure."""
+def _parte(salida: Any, padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int, modelo: ConvocatoriaMotor, etapa: str,
+           pm: pluggy.PluginManager, bases: Any, instantanea: str,
+           lotes: Sequence[tuple[int, int, int | None, int]]) -> None:
+    """In a process forked by :class:`_EnProcesos` (``padre``): read, build, judge and encode ``lotes``
+    (number, first and last application id, position), sending each as ``(number, _Lote)``, or a failure
+    as ``(number, exception)``. After a failure while judging, here or in another process
+    (``fallo_en_otro``), the rest is only built: one call reports a Ficha that cannot be evaluated before
+    anything its plugins raise."""
     run._hijo()
+    run.UMBRAL_PARALELO = None  # the cores are taken: the hook is not split again
     engine.dispose(close=False)  # SQLAlchemy's way after a fork: the parent's connections stay the parent's
     juez = _Juez(modelo, etapa, pm, bases)
     k = lotes[0][0]
@@ -1998,13 +2021,17 @@ def _parte(salida: Any, engine: sa.Engine, conv_id: int, modelo: ConvocatoriaMot
             session = Session(bind=conn)
             conv = session.get_one(m.Convocatoria, conv_id)
             for k, primero, ultimo, desde in lotes:
+                if os.getppid() != padre:  # the evaluating process was killed: nobody would store this
+                    return
                 apps, insumos = _leer_filas(session, conv, etapa, (primero, ultimo))
-                if fallo:
+                if fallo or fallo_en_otro.is_set():
                     juez.construir(apps, insumos)
                     continue
                 try:
                     lote = juez.lote(apps, insumos, _existentes(session, conv, etapa, None, insumos.filas), desde)
-                except pl.ErrorDePlugin as exc:
+                except EvaluacionRechazada:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
                     fallo = True
                     salida.send((k, _transportable(exc)))
                     continue

@@ -328,7 +328,7 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote, 
     d = datos("sunedu")
     codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
-    assert res.procesos == esperados
+    assert res.procesos == esperados and not multiprocessing.active_children()
     if db.engine.dialect.name == "postgresql":
         assert guardados == ([3, 3, 3, 1] if lote else [10])
     else:
@@ -665,6 +665,7 @@ def test_a_plugin_that_raises_in_a_later_batch_saves_nothing(db, monkeypatch, pr
     with pytest.raises(pl.ErrorDePlugin, match="prueba.ficha_rota.*tabla de requisitos corrupta") as err:
         engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
     assert err.value.plugin == "prueba.ficha_rota" and isinstance(err.value.original, RuntimeError)
+    assert not multiprocessing.active_children()
     assert guardados == ([2, 2] if postgresql else [])
     assert _conteos(db) == antes and not _filas(db, codigo, "ficha")
     assert db.session.scalars(sa.select(m.Postulacion.estado).join(m.Convocatoria)
@@ -699,13 +700,15 @@ def test_a_ficha_that_cannot_be_evaluated_is_reported_before_a_plugin_that_raise
 
 def test_a_process_running_other_threads_does_not_fork(db, monkeypatch):
     """A web server's threads (here one waiting): forking could copy a lock one of them holds, so the
-    stage is judged in this process, however large, with the same results."""
+    stage is judged in this process, however large, with the same results; once the thread has ended,
+    it is judged by forked processes again (PostgreSQL). The suite's own threads are not counted."""
     monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 3)
     monkeypatch.setattr(engine_db, "MINIMO_PROCESOS", 1)
     monkeypatch.setattr(engine_db.run, "procesos_disponibles", lambda: 2)
     codigo = engine_db.importar(db.session, datos("sunedu")).codigo
     fin = threading.Event()
     otro = threading.Thread(target=fin.wait, daemon=True)
+    monkeypatch.setattr(engine_db.threading, "active_count", lambda: 1 + otro.is_alive())
     otro.start()
     try:
         res = engine_db.evaluar(db.session, codigo, "ficha")
@@ -713,6 +716,21 @@ def test_a_process_running_other_threads_does_not_fork(db, monkeypatch):
         fin.set()
         otro.join()
     assert res.procesos == 1 and res.conteo == {"apto": 8, "no_apto": 2}
+    res = engine_db.evaluar(db.session, codigo, "ficha")
+    assert res.procesos == (2 if db.engine.dialect.name == "postgresql" else 1)
+    assert res.conteo == {"apto": 8, "no_apto": 2} and not multiprocessing.active_children()
+
+
+def test_an_evaluation_inside_a_savepoint_is_not_forked(db, monkeypatch):
+    """A caller's savepoint: PostgreSQL exports no snapshot from it, so the stage is judged in this
+    process, with the same results."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 3)
+    _en_procesos(monkeypatch, db)
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    db.session.begin_nested()
+    res = engine_db.evaluar(db.session, codigo, "ficha")
+    assert res.procesos == 1 and res.conteo == {"apto": 8, "no_apto": 2}
+    assert len(_filas(db, codigo, "ficha")) == 10
 
 
 def test_a_process_that_dies_leaves_nothing_saved(db, monkeypatch):
@@ -738,7 +756,7 @@ def test_a_process_that_dies_leaves_nothing_saved(db, monkeypatch):
         return
     with pytest.raises(RuntimeError, match=r"terminó sin enviar sus resultados \(código de salida .*9"):
         engine_db.evaluar(db.session, codigo, "ficha")
-    assert _conteos(db) == antes and not _filas(db, codigo, "ficha")
+    assert _conteos(db) == antes and not _filas(db, codigo, "ficha") and not multiprocessing.active_children()
 
 
 class _FichaSoloSinP05(_AnteP05):
