@@ -1993,8 +1993,8 @@ class _EnProcesos:
             lector.close()
 
 
-def _parte(salida: Any, padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int, modelo: ConvocatoriaMotor, etapa: str,
-           pm: pluggy.PluginManager, bases: Any, instantanea: str,
+def _parte(salida: Any, padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int,
+           modelo: ConvocatoriaMotor, etapa: str, pm: pluggy.PluginManager, bases: Any, instantanea: str,
            lotes: Sequence[tuple[int, int, int | None, int]]) -> None:
     """In a process forked by :class:`_EnProcesos` (``padre``): read, build, judge and encode ``lotes``
     (number, first and last application id, position), sending each as ``(number, _Lote)``, or a failure
