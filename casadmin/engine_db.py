@@ -1983,12 +1983,7 @@ class _EnProcesos:
         return errores[min(rechazos or errores)]
 
     def close(self) -> None:
-        for p in self.procesos:
-            if p.is_alive():
-                p.terminate()
-        for p in self.procesos:
-            if p.pid is not None:
-                p.join()
+        run.detener(self.procesos)
         for lector in self.lectores:
             lector.close()
 

@@ -81,6 +81,9 @@ class _Procesos:
     @hookimpl(tryfirst=True)
     def casadmin_evaluar_ficha(self, ctx, candidatos):
         falla = os.environ.get("PRUEBA_FALLA")
+        muere = os.environ.get("PRUEBA_MUERE")  # "<pid of the parent>:<candidate>": a child that dies there
+        if muere and os.getpid() != int(muere.split(":")[0]) and any(c.id == muere.split(":")[1] for c in candidatos):
+            os._exit(9)
         if any(c.id == falla for c in candidatos):
             raise ValueError(f"Ficha ilegible de {falla}")
         return [Resultado(candidato=c.id, etapa="ficha", resultado="apto", detalle={"pid": os.getpid()})
@@ -105,6 +108,21 @@ def test_the_parts_really_run_in_other_processes_and_a_failure_names_the_plugin(
 
 
 
+def test_a_child_that_dies_has_its_part_judged_in_the_parent(arch, monkeypatch):
+    """A child killed in the middle (out of memory, say) does not stop the stage or leave it waiting:
+    its part is judged again in the parent, with the same results in the same order."""
+    import dataclasses
+    import multiprocessing
+
+    pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
+    propio = dataclasses.replace(arch, convocatoria=dataclasses.replace(arch.convocatoria, bases="sunedu-procesos"))
+    monkeypatch.setenv("PRUEBA_MUERE", f"{os.getpid()}:P000300")  # the last candidate: the child's part
+    resultados = _etapa(pm, propio, procesos=2)
+    assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
+    assert {r.detalle["pid"] for r in resultados} == {os.getpid()}  # the child's part too, judged again here
+    assert multiprocessing.active_children() == []
+
+
 _CON_MANEJADOR = """
 import dataclasses, json, os, signal, sys
 sys.path[:0] = sys.argv[1:3]
@@ -117,7 +135,7 @@ arch = interchange.cargar(interchange.leer(json.dumps(generar.generar(301, seed=
 pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
 conv = dataclasses.replace(arch.convocatoria, bases="sunedu-procesos")
 bases = pl.get_bases(pm, conv.bases)
-os.environ["PRUEBA_FALLA"] = "P000007"  # in the parent's part: the pool is stopped while its child runs
+os.environ["PRUEBA_FALLA"] = "P000007"  # in the parent's part: the child is stopped while it runs
 try:
     run.evaluar_etapa(pm, run.contexto(conv, bases), "ficha", arch.candidatos,
                       run.Simulacion(convocatoria=conv, bases=bases), procesos=2)
@@ -126,8 +144,8 @@ except pl.ErrorDePlugin as exc:
 """
 
 
-def test_the_children_end_when_the_pool_stops_them_whatever_handler_the_parent_has():
-    """The pool stops its children with SIGTERM when the stage ends. A child that inherited a handler
+def test_the_children_end_when_the_stage_stops_them_whatever_handler_the_parent_has():
+    """The parent stops its children with SIGTERM when the stage ends. A child that inherited a handler
     ignoring it (an RQ worker's, run in-process) never ended, and the stage waited for ever. Run in its
     own interpreter, so that a hang is a timeout here."""
     import subprocess

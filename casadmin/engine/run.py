@@ -154,21 +154,47 @@ def _partes(candidatos: list[Candidato], procesos: int) -> list[list[Candidato]]
 
 
 def _hijo() -> None:
-    """A forked child ends when its pool terminates it, whatever SIGTERM or SIGINT handler the parent had
-    (an RQ worker running a job in-process installs its own, which would leave the pool waiting)."""
+    """A forked child ends when its parent stops it (:func:`detener`), whatever SIGTERM or SIGINT handler
+    the parent had (an RQ worker running a job in-process installs its own, which would leave it running)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _parte(i: int) -> tuple[bytes, str] | None:
-    """In a forked child: the hook on part ``i``, encoded (:func:`_codificar`); ``None`` if it raised
-    (the parent runs it again to report it)."""
+#: Seconds a forked child is given to end after SIGTERM before it is killed (:func:`detener`).
+ESPERA_AL_DETENER = 5.0
+
+
+def detener(procesos: Sequence[Any]) -> None:
+    """Stop these forked children and wait for them: SIGTERM, then SIGKILL for one that has not ended
+    within :data:`ESPERA_AL_DETENER` (a SIGTERM that arrives before the child's :func:`_hijo` runs meets
+    the handler it inherited, which may ignore it)."""
+    for p in procesos:
+        if p.is_alive():
+            p.terminate()
+    for p in procesos:
+        if p.pid is None:  # never started
+            continue
+        p.join(ESPERA_AL_DETENER)
+        if p.is_alive():
+            p.kill()
+            p.join()
+
+
+def _parte(salida: Any, i: int) -> None:
+    """In a forked child (:func:`_en_paralelo`): send the hook's results on part ``i``, encoded
+    (:func:`_codificar`), with the plugin that answered; ``None`` if it raised (the parent runs it
+    again to report it)."""
+    _hijo()
     pm, ctx, hook, partes = _TRABAJO  # type: ignore[misc]
     try:
-        resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
-        return _codificar(resultados), plugin
-    except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
-        return None
+        try:
+            resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+            respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
+        except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
+            respuesta = None
+        salida.send(respuesta)
+    finally:
+        salida.close()
 
 
 # --- results sent back by a child ------------------------------------------------------------
@@ -237,20 +263,38 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
                  procesos: int) -> tuple[list[Resultado], str]:
     """The hook over ``candidatos`` split in consecutive parts, one per process (fork): the parent
     runs the first part while the children run the others; results are joined in the original
-    order, so they are those of one call over the whole batch. A part whose child failed is run
-    again in the parent, which then raises as the single-process run would; parts answered by
+    order, so they are those of one call over the whole batch. A part whose child failed (or died) is
+    run again in the parent, which then raises as the single-process run would; parts answered by
     different plugins (a plugin that declines some batches) are run again as one batch.
     """
     global _TRABAJO
     partes = _partes(candidatos, procesos)
+    contexto = mp.get_context("fork")
+    hijos: list[Any] = []
+    lectores: list[Any] = []
     _TRABAJO = (pm, ctx, hook, partes)
     try:
-        with mp.get_context("fork").Pool(procesos - 1, initializer=_hijo) as pool:
-            pendientes = [pool.apply_async(_parte, (i,)) for i in range(1, len(partes))]
-            respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
-            respuestas += [None if (r := p.get()) is None else (_decodificar(r[0]), r[1]) for p in pendientes]
+        # Plain processes, each with a pipe of its own: no pool, whose threads and shared queue locks
+        # could be left waiting when the parent's part raises while a child is sending its results.
+        for i in range(1, len(partes)):
+            lector, escritor = contexto.Pipe(duplex=False)
+            lectores.append(lector)
+            hijos.append(p := contexto.Process(target=_parte, args=(escritor, i), name=f"casadmin-parte-{i}",
+                                               daemon=True))
+            p.start()
+            escritor.close()
+        respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
+        for lector in lectores:
+            try:
+                r = lector.recv()
+            except (EOFError, OSError):  # the child died (killed, out of memory): its part is run here
+                r = None
+            respuestas.append(None if r is None else (_decodificar(r[0]), r[1]))
     finally:
         _TRABAJO = None
+        detener(hijos)
+        for lector in lectores:
+            lector.close()
     for i, respuesta in enumerate(respuestas):
         if respuesta is None:
             respuestas[i] = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
