@@ -1494,10 +1494,10 @@ def _leer_candidatos(session: Session, conv: m.Convocatoria, modelo: Convocatori
 def _leer_filas(session: Session, conv: m.Convocatoria, etapa: str | None,
                 solo: Solo) -> tuple[Sequence[sa.Row], _Insumos]:
     """The rows :func:`_construir` builds candidates from: the applications (id, time, frozen Ficha as JSON
-    text), in id order, and what evaluators recorded for them (:class:`_Insumos` of ``etapa``)."""
+    text, state), in id order, and what evaluators recorded for them (:class:`_Insumos` of ``etapa``)."""
     P = m.Postulacion
     apps = session.execute(_consulta_postulaciones(
-        conv, solo, sa.select(P.id, P.registrada_en, sa.cast(P.ficha, sa.Text).label("ficha")))).all()
+        conv, solo, sa.select(P.id, P.registrada_en, sa.cast(P.ficha, sa.Text).label("ficha"), P.estado))).all()
     return apps, _Insumos.leer(session, conv, solo, etapa=etapa)
 
 
@@ -1507,7 +1507,7 @@ def _construir(apps: Iterable[sa.Row], insumos: _Insumos, cierre: dt.datetime, i
     the format in ``ids`` (postulacion id → id) and its committee tie decisions in ``grupos``."""
     vacias = interchange._entradas({})
     candidatos: list[Candidato] = []
-    for pid, registrada, texto in apps:
+    for pid, registrada, texto, _ in apps:
         entradas, especificas = insumos.entradas(pid, grupos)
         documentos = tuple(crear_documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado,
                                            en_plazo=d.cargado_en <= cierre) for d in insumos.documentos.get(pid, ()))
@@ -1788,7 +1788,7 @@ class _Juez:
         por_id = {ids[a[0]]: a[0] for a in apps}
         notas = _Notas(self.etapa, existentes)
         escritos = notas.anotar(resultados, por_id)
-        return _Lote(trozos=list(_lineas_copia(escritos, desde)),
+        return _Lote(trozos=list(_lineas_copia(escritos, desde, {a[0]: a[3] for a in apps})),
                      quien=(resultados[0].regla if resultados else None, dict(self.sim.reglas)),
                      reglas=_reglas(self.sim, resultados), notas=notas, por_id=por_id)
 
@@ -2199,10 +2199,16 @@ _CODIFICAR = msgspec.json.Encoder().encode
 _NOMBRES = {r.name: r.name.encode() for r in Resultado}
 
 
-def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int) -> Iterator[bytes]:
+def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int,
+                  estados: Mapping[int, EstadoPostulacion] | None = None) -> Iterator[bytes]:
     """``COPY`` text of these rows (:meth:`_Notas.anotar`), ``LOTE_COPIA`` rows per chunk; ``desde``
-    numbers them (the order new rows are inserted in)."""
+    numbers them (the order new rows are inserted in). ``estados``: the applications' states as read
+    (postulacion id → state); an application already in the state its result gives it is written with
+    no ``sigue`` (``\\N``), and :meth:`_Copia.lote` does not look it up to update it."""
     codificar, nombres = _CODIFICAR, _NOMBRES
+    #: the state each verdict gives, and the column written when the application is already in it
+    destino = {True: (EstadoPostulacion.en_proceso, b"t"), False: (EstadoPostulacion.no_apto, b"f")}
+    estados = estados or {}
     #: id(Motivo) → the reason and its JSON, escaped for COPY: many reasons are shared objects
     #: (the signature, the documents, the knowledge levels), encoded once per batch; the reason is
     #: kept so that its id is not reused meanwhile
@@ -2217,9 +2223,11 @@ def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int) -
                     h = hechos[id(x)] = (x, codificar(report._motivo(x)).replace(b"\\", b"\\\\"))
                 partes.append(h[1])
             motivos = b"[" + b",".join(partes) + b"]"
+            estado, sigue = destino[r.sigue]
             out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
                 b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
-                b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos, b"t" if r.sigue else b"f", n))
+                b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos,
+                b"\\N" if estados.get(pid) is estado else sigue, n))
         yield b"".join(out)
 
 
@@ -2287,7 +2295,7 @@ class _Copia:
             *valores, sa.bindparam("conv", self.conv_id), sa.bindparam("etapa", Etapa[self.etapa], type_=R.c.etapa.type)))
         conn.execute(sa.text(
             f"UPDATE postulacion AS p SET estado = CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END, "
-            f"modificado_en = :momento FROM {tmp} AS c WHERE p.id = c.postulacion_id "
+            f"modificado_en = :momento FROM {tmp} AS c WHERE c.sigue IS NOT NULL AND p.id = c.postulacion_id "
             f"AND p.estado <> CASE WHEN c.sigue THEN :sigue ELSE :no_sigue END").bindparams(
             valores[1], sa.bindparam("sigue", EstadoPostulacion.en_proceso, type_=P.c.estado.type),
             sa.bindparam("no_sigue", EstadoPostulacion.no_apto, type_=P.c.estado.type)))

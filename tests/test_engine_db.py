@@ -9,6 +9,7 @@ modules still find the demo calls they look for.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import itertools
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ from casadmin.engine.run import simular
 from casadmin.engine_db import _postulante
 from casadmin.ficha import digest
 from casadmin.hookspecs import hookimpl
-from casadmin.models.enums import Etapa, Resultado
+from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado
 from casadmin.peru.clock import now
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -383,6 +384,48 @@ def test_new_ficha_rows_are_inserted_in_batches_as_in_one_call(db, monkeypatch, 
     assert [x[0] for x in en_lotes[2]] == [f"P{i:02d}" for i in range(1, 11)]
     assert en_lotes[3] == sorted(en_lotes[3])  # the rows' ids follow the applications'
     assert en_lotes[0] == {"no_apto": 10}  # without the evaluators' checks of the documents, none is Apto
+
+
+@pytest.mark.parametrize("procesos", [False, True])
+def test_evaluating_again_updates_only_the_applications_whose_state_changes(db, monkeypatch, procesos):
+    """Evaluated again, an application keeps its state when its verdict gives the state it has (and its
+    modification time); one whose state differs is set again: Apto → En proceso, No apto → No apto. On
+    PostgreSQL the batches do not send the others to be looked up at all (no ``sigue`` in ``COPY``)."""
+    monkeypatch.setattr(engine_db, "LOTE_EVALUACION", 3)
+    _en_procesos(monkeypatch, db, procesos)
+    P = m.Postulacion
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    engine_db.evaluar(db.session, codigo, "ficha")
+    de_la_convocatoria = sa.select(P.id, P.estado, P.modificado_en).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo).order_by(P.id)
+    evaluados = db.session.execute(de_la_convocatoria).all()
+    assert {e.name for _, e, _ in evaluados} == {"en_proceso", "no_apto"}
+    apto = next(pid for pid, e, _ in evaluados if e is EstadoPostulacion.en_proceso)
+    no_apto = next(pid for pid, e, _ in evaluados if e is EstadoPostulacion.no_apto)
+    antes = now() - dt.timedelta(days=1)
+    db.session.execute(sa.update(P).where(P.id == apto).values(estado=EstadoPostulacion.registrada, modificado_en=antes))
+    db.session.execute(sa.update(P).where(P.id == no_apto).values(estado=EstadoPostulacion.en_proceso,
+                                                                  modificado_en=antes))
+    db.session.commit()
+    sigue: list[bytes] = []
+    original = engine_db._Copia.lote
+
+    def lote(self, trozos, reglas):
+        trozos = list(trozos)
+        sigue.extend(linea.split(b"\t")[5] for t in trozos for linea in t.splitlines())
+        return original(self, trozos, reglas)
+
+    monkeypatch.setattr(engine_db._Copia, "lote", lote)
+    engine_db.evaluar(db.session, codigo, "ficha")
+    db.session.expire_all()
+    otra_vez = db.session.execute(de_la_convocatoria).all()
+    assert [(pid, e) for pid, e, _ in otra_vez] == [(pid, e) for pid, e, _ in evaluados]
+    cambiadas = {pid for (pid, _, t), (_, _, t0) in zip(otra_vez, evaluados) if t != t0}
+    assert cambiadas == {apto, no_apto}  # the others were not written
+    if db.engine.dialect.name == "postgresql":
+        assert len(sigue) == len(evaluados) and sorted(sigue) == sorted([b"\\N"] * (len(evaluados) - 2) + [b"f", b"t"])
+    else:
+        assert sigue == []
 
 
 def test_a_call_without_applications_is_evaluated_with_its_plugins_named(db, monkeypatch):
