@@ -25,8 +25,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from casadmin import audit, cli, mailer, roles, tareas
+    from casadmin import plugins as pl
     from casadmin.extensions import csrf, db, migrate
 
+    # The rule plugins are loaded at start-up: two that declare the same bases version stop the
+    # app here (ConflictoDeBases, naming both), instead of failing the first page that evaluates.
+    pl.get_plugin_manager()
     app = Flask(__name__)
     app.config.from_object(default_config)
     if overrides:

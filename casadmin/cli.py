@@ -12,9 +12,20 @@ from flask.cli import FlaskGroup, with_appcontext
 from casadmin.roles import ADMIN, ALL_ROLES
 
 
+def _cargar_plugins() -> None:
+    """Load the installed rule plugins before any command: two that declare the same bases version
+    stop it here with the message, not with a traceback in the middle of a command."""
+    from casadmin import plugins as pl
+
+    try:
+        pl.get_plugin_manager()
+    except pl.ConflictoDeBases as exc:
+        raise click.ClickException(f"{exc} Desinstale uno de los dos paquetes (pip uninstall …).") from None
+
+
 @click.group("casadmin", help="Comandos de CAS Admin.")
 def casadmin_group() -> None:
-    pass
+    _cargar_plugins()
 
 
 def sync_security() -> None:
@@ -330,6 +341,11 @@ SIN_APLICACION = frozenset({"simulate", "plugins"})
 
 def main() -> None:
     """The ``casadmin`` console script: the same commands as ``flask casadmin``."""
+    try:
+        _cargar_plugins()  # before the app is built, which loads them too (create_app)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
     if sys.argv[1:2] and sys.argv[1] in SIN_APLICACION:
         casadmin_group.main(args=sys.argv[1:], prog_name="casadmin")
         return

@@ -211,6 +211,38 @@ def test_dos_plugins_con_la_misma_version_de_bases_se_rechazan():
                                                               ("dos", _Declara("prueba-2026"))])
 
 
+@pytest.fixture
+def conflicto(monkeypatch) -> Iterator[None]:
+    """An installed plugin that declares SUNEDU's bases id again (loaded by the process-wide manager)."""
+    monkeypatch.setattr(pl, "DEFAULT_PLUGINS", (_Declara("sunedu-2026"),))
+    pl.get_plugin_manager.cache_clear()
+    yield
+    pl.get_plugin_manager.cache_clear()
+
+
+def test_dos_plugins_con_la_misma_version_de_bases_detienen_el_arranque(conflicto, monkeypatch, capsys):
+    """The clash stops the start-up, naming the bases id: every console command with the message and
+    exit code 1, no traceback; the web app before it serves a page."""
+    from click.testing import CliRunner
+
+    from casadmin import create_app
+    from casadmin.cli import casadmin_group, main
+
+    for comando in (["plugins"], ["simulate", str(EXAMPLE)]):
+        hecho = CliRunner().invoke(casadmin_group, comando)
+        assert hecho.exit_code == 1, hecho.output
+        assert "declaran la misma versión de bases «sunedu-2026»" in hecho.output
+        assert "Traceback" not in hecho.output and hecho.exception is not None
+    with pytest.raises(pl.ConflictoDeBases, match="«sunedu-2026»"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    # The console script, also for a command that builds the app first (``flask casadmin …``).
+    monkeypatch.setattr(sys, "argv", ["casadmin", "evaluate", "CAS N° 1-2026", "--stage", "ficha"])
+    with pytest.raises(SystemExit) as salida:
+        main()
+    assert salida.value.code == 1
+    assert "declaran la misma versión de bases «sunedu-2026»" in capsys.readouterr().err
+
+
 def test_versiones_distintas_conviven():
     pm = pl.new_plugin_manager(extra=[("propia", _Declara("prueba-2026"))])
     versiones = pl.bases_versions(pm)
