@@ -625,6 +625,7 @@ def _resultado(db, app_: m.Postulacion, etapa: Etapa, resultado: Resultado, publ
         convocatoria_id=app_.convocatoria_id, postulacion_id=app_.id, etapa=etapa, resultado=resultado,
         puntaje=puntaje, publicado=publicado, evaluado_en=now(), reglas={"prueba": "1"},
         motivos=[{"requisito": "Experiencia específica", "cumple": resultado is Resultado.apto, "mensaje": mensaje,
+                  "declarado": "Ficha de Postulante, sección 7", "computado": f"{etapa.name}: 4 años (1440 días)",
                   "clausula": "§4.2.1"}]))
 
 
@@ -649,6 +650,9 @@ def test_mis_postulaciones_shows_only_published_results_with_their_reasons(clien
 
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert "Evaluación de Ficha de Postulante y Anexos" in html and "Cumple los 48 meses de experiencia general." in html
+    # Each reason with what was declared and what was counted (issue 3 item 5), as ORH sees it.
+    assert "Declarado: Ficha de Postulante, sección 7 · Computado: ficha: 4 años (1440 días)" in html
+    assert "examen: 4 años" not in html
     assert "Evaluación de Conocimientos Técnicos" not in html and "Motivo aún reservado" not in html
     assert "No apto" not in html and "En proceso" in html
     assert "No apto" not in _texto(client.get("/mis-postulaciones/"))
