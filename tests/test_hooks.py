@@ -128,6 +128,25 @@ def test_casadmin_bonificaciones(env):
     assert bonos == [(Decimal(10), "sunedu.bonificacion_ffaa_discapacidad")]
 
 
+def test_the_athlete_bonus_through_the_hook_with_the_bases_rates(env):
+    """§4.3.1: a Deportista Calificado de Alto Nivel gets the rate of their level (the bases' table, as
+    ``bonificacion.deportista`` in parametros.yaml: level 2 → 16 %) of the same base as the other bonuses,
+    only when the profile requires the athlete condition."""
+    import dataclasses
+
+    pm, ctx, c = env
+    atleta = dataclasses.replace(c["P01"], deportista_nivel=2)
+    conv = ctx.convocatoria
+    exige = contexto(dataclasses.replace(conv, perfil=dataclasses.replace(conv.perfil, requiere_deportista=True)),
+                     ctx.bases)
+    found = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=exige, candidato=atleta, puntaje=Decimal(90))
+    bonos = {p: [(b.porcentaje, b.monto) for b in lista] for lista, p in found}
+    assert bonos["sunedu.bonificacion_deportista"] == [(Decimal(16), Decimal("14.40"))]
+    assert bonos["sunedu.bonificacion_ffaa_discapacidad"] == [(Decimal(10), Decimal("9.00"))]  # same base (§4.3)
+    sin_exigir = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=ctx, candidato=atleta, puntaje=Decimal(90))
+    assert [p for lista, p in sin_exigir if lista] == ["sunedu.bonificacion_ffaa_discapacidad"]
+
+
 def test_casadmin_orden_merito(env):
     from casadmin.rules.ranking import Finalista
 
