@@ -285,12 +285,7 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             if tipos_doc.index(tipo) != j:
                 errores.append((f"{ruta}.documentos[{j}].tipo", f"documento repetido: {tipo}"))
         errores.extend(_entradas_no_guardables(p.get("entradas", {}), f"{ruta}.entradas"))
-    for k, d in enumerate(datos.get("decisiones_comite", ())):
-        for j, pid in enumerate(d["orden"]):
-            if pid not in ids:
-                errores.append((f"$.decisiones_comite[{k}].orden[{j}]", f"no hay un postulante con id {pid}"))
-        if len(set(d["orden"])) != len(d["orden"]):
-            errores.append((f"$.decisiones_comite[{k}].orden", "un postulante figura dos veces"))
+    # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
     return sorted(set(errores))
 

@@ -190,6 +190,41 @@ def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_
     assert err.value.errores == [("$.convocatoria.cronograma[3].fin", "fecha u hora que no existe: «2026-02-29T18:00:00»")]
 
 
+def test_a_refused_file_is_refused_with_every_kind_of_mistake_at_once(tmp_path, datos):
+    """Not only the mistakes of the first check that fails: the schema's, a date that does not exist, a
+    repeated id, a close before the opening and a committee decision (D8, §4.2.6 c) naming no applicant
+    or one twice are reported together, each at its path, by simulate and by import alike."""
+    data = json.loads(json.dumps(datos, default=str))
+    del data["convocatoria"]["organo"]  # the schema
+    data["postulantes"][0]["fecha_nacimiento"] = "1990-13-45"  # a date that does not exist
+    data["postulantes"][4]["id"] = data["postulantes"][3]["id"]  # a repeated id
+    data["convocatoria"]["cierre_postulacion"] = "2026-03-01T08:00:00"  # before the opening
+    data["decisiones_comite"] = [{"orden": ["P09", "NOEXISTE", "P09"], "sustento": "Mayor experiencia"}]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(data)
+    esperados = {("$.convocatoria.organo", None), ("$.postulantes[0].fecha_nacimiento", "fecha u hora que no existe"),
+                 ("$.postulantes[3].id", "id repetido: P04"), ("$.convocatoria.cierre_postulacion", "anterior al inicio"),
+                 ("$.decisiones_comite[0].orden[1]", "no hay un postulante con id NOEXISTE"),
+                 ("$.decisiones_comite[0].orden", "figura dos veces")}
+    for ruta, mensaje in esperados:
+        assert any(r == ruta and (mensaje is None or mensaje in msg) for r, msg in err.value.errores), ruta
+    assert len(err.value.errores) == len(set(err.value.errores)) == len(esperados)
+    bad = tmp_path / "varios.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2 and all(ruta in result.output for ruta, _ in esperados)
+    # Without the schema's mistake, the others still come together (a schema-valid file).
+    data["convocatoria"]["organo"] = datos["convocatoria"]["organo"]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(data)
+    assert {r for r, _ in err.value.errores} == {r for r, _ in esperados} - {"$.convocatoria.organo"}
+    # A decision that names no applicant is refused by simulate too, alone.
+    solo = json.loads(json.dumps(datos, default=str))
+    solo["decisiones_comite"] = [{"orden": ["P09", "NOEXISTE"], "sustento": "Mayor experiencia"}]
+    with pytest.raises(interchange.ArchivoInvalido, match=r"orden\[1\]: no hay un postulante con id NOEXISTE"):
+        interchange.cargar(solo)
+
+
 @pytest.mark.parametrize(("fin", "valido"), [
     (None, True), ("2025-03-31", True), ("31/03/2025", False), (20250331, False), (True, False), ("", False),
 ])

@@ -197,7 +197,8 @@ def test_a_date_that_does_not_exist_is_refused_at_its_field_and_nothing_is_writt
     antes = _conteos(db)
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
-    assert [ruta for ruta, _ in err.value.errores] == ["$.convocatoria.cronograma[0].inicio"]  # the call's first
+    assert [ruta for ruta, _ in err.value.errores] == [  # both at once, the call's first
+        "$.convocatoria.cronograma[0].inicio", "$.postulantes[4].ficha.capacitaciones[0].fecha_fin"]
     del d["convocatoria"]["cronograma"]
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)

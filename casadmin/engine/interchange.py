@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -311,6 +312,8 @@ def _valores(nodo: Any, camino: str, ruta: str) -> Iterator[tuple[str, Any]]:
     if not isinstance(nodo, Mapping) or nodo.get(clave) is None:
         return
     if paso.endswith("[]"):
+        if not isinstance(nodo[clave], list):  # not the schema's type: the schema reports it
+            return
         for i, x in enumerate(nodo[clave]):
             yield from _valores(x, resto, f"{ruta}.{clave}[{i}]")
     else:
@@ -325,6 +328,8 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str,
     errores, leidas = [], {}
     for camino, tipo in fechas:
         for donde, valor in _valores(nodo, camino, ruta):
+            if not isinstance(valor, str):  # not the schema's type: the schema reports it
+                continue
             try:
                 leidas[donde] = leer[tipo](valor)
             except ValueError:
@@ -334,6 +339,53 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str,
         if inicio is not None and fin is not None and fin < inicio:
             errores.append((f"{donde}.fin", "el fin es anterior al inicio"))
     return errores
+
+
+def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the schema cannot say, outside the applicants' own data: the call's dates and times that do
+    not exist, a close before the opening, repeated applicant ids and committee decisions (D8) naming
+    an applicant the file does not have, or one twice. Looks only where the shapes are right (the schema
+    reports the rest)."""
+    if not isinstance(data, Mapping):
+        return []
+    c = data.get("convocatoria")
+    errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA) if isinstance(c, Mapping) else []
+    if isinstance(c, Mapping) and not any(donde.endswith("_postulacion") for donde, _ in errores):
+        try:
+            if fechahora(c["cierre_postulacion"]) < fechahora(c["inicio_postulacion"]):
+                errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
+        except (KeyError, TypeError, ValueError):  # missing or of another type: the schema says so
+            pass
+    postulantes = data.get("postulantes")
+    ids = [p.get("id") for p in postulantes if isinstance(p, Mapping)] if isinstance(postulantes, list) else []
+    conocidos = set(ids)
+    if len(conocidos) != len(ids):
+        veces = Counter(ids)
+        errores.extend((f"$.postulantes[{ids.index(i)}].id", f"id repetido: {i}")
+                       for i in sorted(i for i, n in veces.items() if n > 1 and isinstance(i, str)))
+    decisiones = data.get("decisiones_comite")
+    for k, d in enumerate(decisiones if isinstance(decisiones, list) else ()):
+        orden = d.get("orden") if isinstance(d, Mapping) else None
+        if not isinstance(orden, list):
+            continue
+        for j, pid in enumerate(orden):
+            if isinstance(pid, str) and pid not in conocidos:
+                errores.append((f"$.decisiones_comite[{k}].orden[{j}]", f"no hay un postulante con id {pid}"))
+        if len(set(map(str, orden))) != len(orden):
+            errores.append((f"$.decisiones_comite[{k}].orden", "un postulante figura dos veces"))
+    return errores
+
+
+def _imposibles_postulantes(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """:func:`_imposibles` of every applicant (only when the file is refused, or will be)."""
+    postulantes = data.get("postulantes") if isinstance(data, Mapping) else None
+    return [e for i, p in enumerate(postulantes if isinstance(postulantes, list) else ())
+            if isinstance(p, Mapping) for e in _imposibles(p, f"$.postulantes[{i}]")]
+
+
+def _sin_repetir(errores: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The errors in their order, each once."""
+    return list(dict.fromkeys(errores))
 
 
 @dataclass(frozen=True)
@@ -347,14 +399,18 @@ class Archivo:
 
 
 def cargar(data: Mapping[str, Any]) -> Archivo:
-    """Validate (every error, with its path) and build the engine model; raises :class:`ArchivoInvalido`."""
+    """Validate (every error, with its path) and build the engine model; raises :class:`ArchivoInvalido`.
+
+    A refused file is refused with every mistake found in it, not only those of the first check
+    that failed: the schema's, dates and times that do not exist, jobs that end before they start,
+    repeated applicant ids, a close before the opening, committee decisions naming no applicant."""
     errores = validar(data)
     if errores:
-        raise ArchivoInvalido(errores)
+        raise ArchivoInvalido(_sin_repetir(errores + _incoherencias(data) + _imposibles_postulantes(data)))
     c = data["convocatoria"]
-    errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA)  # a dozen values: always looked at
+    errores = _incoherencias(data)
     if errores:
-        raise ArchivoInvalido(errores)
+        raise ArchivoInvalido(_sin_repetir(errores + _imposibles_postulantes(data)))
     conv = Convocatoria(
         codigo=c["codigo"], entidad=data["entidad"]["siglas"], bases=data["bases"], nombre_puesto=c["nombre_puesto"],
         organo=c["organo"], posiciones=c["posiciones"], incluye_examen=c["incluye_examen"],
@@ -362,16 +418,9 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
         cierre_postulacion=fechahora(c["cierre_postulacion"]), perfil=_perfil(c["perfil"]), numero=c["numero"],
         anio=c["anio"], remuneracion=_dec(c.get("remuneracion")),
     )
-    ids = [p["id"] for p in data["postulantes"]]
-    duplicados = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
-    if duplicados:
-        raise ArchivoInvalido([(f"$.postulantes[{ids.index(i)}].id", f"id repetido: {i}") for i in duplicados])
-    if conv.cierre_postulacion < conv.inicio_postulacion:
-        raise ArchivoInvalido([("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio")])
     try:
         candidatos = [candidato(p) for p in data["postulantes"]]
     except ValueError as exc:  # looked for only now, so that a valid file pays nothing for it
-        errores = [e for i, p in enumerate(data["postulantes"]) for e in _imposibles(p, f"$.postulantes[{i}]")]
-        raise ArchivoInvalido(errores or [("$.postulantes", str(exc))]) from None
+        raise ArchivoInvalido(_imposibles_postulantes(data) or [("$.postulantes", str(exc))]) from None
     decisiones = [tuple(d["orden"]) for d in data.get("decisiones_comite", ())]
     return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)
