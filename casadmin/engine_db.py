@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import logging
 import multiprocessing as mp
 import os
 import pickle
@@ -117,6 +118,9 @@ __all__ = [
     "resultados_evaluados",
     "resumen_etapas",
 ]
+
+
+logger = logging.getLogger(__name__)
 
 
 class ImportacionRechazada(ValueError):
@@ -1534,6 +1538,32 @@ def candidatos(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor
     what ``casadmin simulate`` builds from an export. For a handful (the final step's finalists)."""
     P = m.Postulacion
     return _leer_candidatos(session, conv, modelo, None, sa.select(P.id).where(P.id.in_(sorted(set(pids))))).candidatos
+
+
+def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: int,
+                        motivos: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """How the experience of one application's stored Ficha reasons (``motivos``) was counted, experience
+    by experience (the bases' ``casadmin_detallar_experiencia``, D1): by the reason's ``requisito``, the
+    reasons of its count. Only for the reasons whose days the count gives again: when the Ficha's inputs
+    changed after the evaluation (an evaluator's judgment of specific experience, §4.2.1 x), a detail
+    would explain other days than the published ones, and none is given until the stage is evaluated again."""
+    if not any(str(mo.get("computado", "")).endswith(" días)") for mo in motivos):
+        return {}  # no reason counts days
+    pm = pl.get_plugin_manager()
+    try:
+        bases = pl.get_bases(pm, conv.version_bases.codigo)
+        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
+        candidato, = candidatos(session, conv, modelo, [postulacion_id])
+        cuentas, _ = pl.primero(pm, bases, "casadmin_detallar_experiencia", ctx=run.contexto(modelo, bases),
+                                candidato=candidato)
+    except (pl.BasesDesconocida, pl.SinImplementacion, ArchivoInvalido, EvaluacionRechazada):
+        return {}  # no bases, no detail in them, or a call the engine cannot read: the stored reasons stand
+    except pl.ErrorDePlugin as exc:  # the page still shows the stored reasons
+        logger.warning("Sin detalle de la experiencia de la postulación %s: %s", postulacion_id, exc)
+        return {}
+    return {mo["requisito"]: [report._motivo(x) for x in cuentas[mo["requisito"]].motivos] for mo in motivos
+            if mo.get("requisito") in cuentas
+            and str(mo.get("computado", "")).endswith(f"({cuentas[mo['requisito']].dias} días)")}
 
 
 def conteos(session: Session, codigo: str) -> dict[str, int]:

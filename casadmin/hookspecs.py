@@ -20,6 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     from casadmin.engine.bases import BasesVersion
     from casadmin.engine.model import Candidato, Contexto, Resultado
+    from casadmin.rules.experience import Computo
     from casadmin.rules.ranking import ResultadoFinal
     from casadmin.rules.scores import Bonificacion
 
@@ -68,6 +69,25 @@ def casadmin_verificar_documentos(ctx: Contexto, candidato: Candidato) -> Sequen
     Collects from every plugin of the bases version.
 
     :returns: reasons (:class:`casadmin.rules.reasons.Motivo`) about the attached documents.
+    """
+
+
+@hookspec(firstresult=True)
+def casadmin_detallar_experiencia(ctx: Contexto, candidato: Candidato) -> dict[str, Computo] | None:
+    """Count one candidate's experience requirement by requirement, experience by experience (D1).
+
+    Stops at the first plugin that answers. The Ficha's result keeps one reason per experience
+    requirement, with the days counted and its clause; this gives, on request (HR's review of a
+    candidate, the applicant's published result), how those days were counted: from which date
+    (§4.2.1 p, v), each declared experience counted or set aside with its clause (§4.2.1 q–x), the
+    overlaps counted once (§4.2.1 y). It is not stored with every result: a call of 150,000
+    applicants would pay for it on every evaluation.
+
+    :param ctx: the call, its bases version and the parameters in force.
+    :param candidato: one candidate, as the Ficha stage judged them.
+    :returns: by the ``requisito`` of the result's reason (``"Experiencia general: 4 años"``), its
+        count (:class:`casadmin.rules.experience.Computo`: the days and the reasons); the days
+        equal those of the stored reason when the candidate's Ficha and inputs have not changed.
     """
 
 

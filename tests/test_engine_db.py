@@ -429,6 +429,27 @@ def test_evaluating_again_updates_only_the_applications_whose_state_changes(db, 
         assert sigue == []
 
 
+def test_the_experience_detail_explains_the_stored_days_and_only_them(db):
+    """D1 on request (HR's review, the applicant's published result): each stored experience reason with
+    the count that gives its days again, experience by experience; none for a reason whose days the count
+    no longer gives (the inputs changed after the evaluation)."""
+    codigo = engine_db.importar(db.session, datos("sunedu")).codigo
+    engine_db.evaluar(db.session, codigo, "ficha")
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
+    fila = _filas(db, codigo, "ficha")["P02"]
+    experiencia = [mo for mo in fila.motivos if mo["requisito"].startswith("Experiencia")]
+    assert experiencia and not all(mo["cumple"] for mo in experiencia)
+    detalle = engine_db.detalle_experiencia(db.session, conv, fila.postulacion_id, fila.motivos)
+    assert set(detalle) == {mo["requisito"] for mo in experiencia}
+    general = detalle[experiencia[0]["requisito"]]
+    assert general[0]["clausula"] in ("§4.2.1 p", "§4.2.1 v")
+    assert {"requisito", "declarado", "computado", "cumple", "clausula", "mensaje"} == general[1].keys()
+    # Days that the count does not give: that reason gets no detail, the others keep theirs.
+    otros = [{**mo, "computado": "0 días (0 días)"} if mo is experiencia[0] else mo for mo in fila.motivos]
+    assert set(engine_db.detalle_experiencia(db.session, conv, fila.postulacion_id, otros)) == \
+        {mo["requisito"] for mo in experiencia[1:]}
+
+
 def test_a_call_without_applications_is_evaluated_with_its_plugins_named(db, monkeypatch):
     """No candidates: nothing is stored, but the stage's plugins are named in the result and the audit
     record (F3), in batches (PostgreSQL) as in one call."""

@@ -197,6 +197,16 @@ def test_ficha_evaluation_review_with_reasons_and_override_with_reason(orh, db, 
     revisar = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
     # Every reason: requirement, declared, counted, clause.
     assert "Experiencia general" in revisar and "§4.2.1 p" in revisar and "Modificar el resultado" in revisar
+    # A candidate short of experience: how the days were counted, each declared experience with its clause.
+    R = m.ResultadoEtapa
+    corto = next(f for f in db.session.scalars(sa.select(R).where(R.convocatoria_id == conv.id, R.etapa == Etapa.ficha))
+                 if any(mo["requisito"].startswith("Experiencia general") and not mo["cumple"] for mo in f.motivos))
+    pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{corto.postulacion_id}").get_data(as_text=True)
+    detalle = pagina[pagina.index('<details class="detalle-experiencia">'):]
+    detalle = detalle[:detalle.index("</details>")]
+    experiencias = db.session.get(m.Postulacion, corto.postulacion_id).ficha["experiencia_laboral"]
+    assert "Cómo se computó" in detalle and "§4.2.1 p" in detalle
+    assert all(x["empleador"] in detalle for x in experiencias) and experiencias
 
     url = f"/etapas/{conv.id}/ficha/postulacion/{pid}/modificar"
     # No written reason: refused at the field, nothing changed, nothing audited.

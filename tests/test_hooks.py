@@ -89,6 +89,47 @@ def test_casadmin_verificar_documentos(env):
     assert plugin == "sunedu.anexos" and not motivos[0].cumple and motivos[0].clausula == "§4.2.1 b"
 
 
+def test_casadmin_detallar_experiencia(env):
+    """D1: how a failed experience requirement was counted, experience by experience (§4.2.1 p–y), with
+    the days of the Ficha's own reason."""
+    pm, ctx, c = env
+    (resultado,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_ficha", ctx=ctx, candidatos=[c["P02"]])
+    falla = next(mo for mo in resultado.motivos if mo.requisito.startswith("Experiencia general") and not mo.cumple)
+    detalle, plugin = pl.primero(pm, ctx.bases, "casadmin_detallar_experiencia", ctx=ctx, candidato=c["P02"])
+    assert plugin == "sunedu.ficha" and falla.requisito in detalle
+    computo = detalle[falla.requisito]
+    assert falla.computado.endswith(f"({computo.dias} días)")
+    assert computo.motivos[0].clausula in ("§4.2.1 p", "§4.2.1 v")  # from when it is counted
+    por_experiencia = [mo for mo in computo.motivos[1:] if mo.declarado.startswith(tuple(
+        str(t) for t in {e.tipo for e in c["P02"].experiencias}))]
+    assert len({mo.declarado for mo in por_experiencia}) == len(c["P02"].experiencias)  # each declared one
+    assert all(mo.clausula.startswith("§4.2.1") for mo in computo.motivos)
+
+
+def test_the_detail_counts_the_days_of_every_experience_reason():
+    """For every applicant of a generated call (every kind of experience of generar), each experience
+    requirement's detail gives the days of the Ficha's reason: the detail explains the published count."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generar
+
+    pm = pl.get_plugin_manager()
+    arch = interchange.cargar(interchange.leer(json.dumps(generar.generar(200, seed=11))))
+    bases = pl.get_bases(pm, arch.convocatoria.bases)
+    ctx = contexto(arch.convocatoria, bases)
+    resultados, _ = pl.primero(pm, bases, "casadmin_evaluar_ficha", ctx=ctx, candidatos=arch.candidatos)
+    vistos = 0
+    for cand, r in zip(arch.candidatos, resultados):
+        detalle, _ = pl.primero(pm, bases, "casadmin_detallar_experiencia", ctx=ctx, candidato=cand)
+        for mo in r.motivos:
+            if mo.requisito in detalle:
+                assert mo.computado.endswith(f"({detalle[mo.requisito].dias} días)"), (cand.id, mo.requisito)
+                vistos += 1
+    assert vistos >= 200  # at least one experience requirement per applicant
+
+
 def test_casadmin_evaluar_examen(env):
     pm, ctx, c = env
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_examen", ctx=ctx, candidatos=[c["P01"], c["P03"], c["P04"]])

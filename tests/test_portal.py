@@ -653,6 +653,7 @@ def test_mis_postulaciones_shows_only_published_results_with_their_reasons(clien
     # Each reason with what was declared and what was counted (issue 3 item 5), as ORH sees it.
     assert "Declarado: Ficha de Postulante, sección 7 · Computado: ficha: 4 años (1440 días)" in html
     assert "examen: 4 años" not in html
+    assert "Cómo se computó" not in html  # no count gives these hand-written days: no detail
     assert "Evaluación de Conocimientos Técnicos" not in html and "Motivo aún reservado" not in html
     assert "No apto" not in html and "En proceso" in html
     assert "No apto" not in _texto(client.get("/mis-postulaciones/"))
@@ -665,6 +666,35 @@ def test_mis_postulaciones_shows_only_published_results_with_their_reasons(clien
     db.session.commit()
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert "Motivo aún reservado" in html and "12.00 puntos" in html and "No apto" in html
+
+
+def test_the_published_ficha_shows_how_the_experience_was_counted(client_for, nuevo_postulante, sunedu, db,
+                                                                 monkeypatch):
+    """The applicant sees, under a published experience reason, the count that explains it
+    (``engine_db.detalle_experiencia``, computed on request), each experience with its clause."""
+    from casadmin import engine_db
+
+    dni, post_id = nuevo_postulante()
+    client = client_for(dni)
+    _aplicar_sunedu(client, sunedu.id)
+    app_ = _postulacion(db, post_id, sunedu.id)
+    _resultado(db, app_, Etapa.ficha, Resultado.no_apto, True, "No acredita 2 años de experiencia específica.")
+    _publicar(db, sunedu.id, Etapa.ficha)
+    db.session.commit()
+    pedidos = []
+
+    def detalle(session, conv, postulacion_id, motivos):
+        pedidos.append((conv.id, postulacion_id, [mo["requisito"] for mo in motivos]))
+        return {"Experiencia específica": [{"requisito": "Experiencia específica", "cumple": False,
+                                            "declarado": "servicio: Médico en Hospital Regional (01/04/2019 – 31/03/2020)",
+                                            "computado": "0 días", "clausula": "§4.2.1 s",
+                                            "mensaje": "El SERUMS no se considera experiencia."}]}
+
+    monkeypatch.setattr(engine_db, "detalle_experiencia", detalle)
+    html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
+    assert pedidos == [(sunedu.id, app_.id, ["Experiencia específica"])]
+    assert "Cómo se computó" in html and "El SERUMS no se considera experiencia." in html and "§4.2.1 s" in html
+    assert "Declarado: servicio: Médico en Hospital Regional (01/04/2019 – 31/03/2020) · Computado: 0 días" in html
 
 
 def test_another_applicant_cannot_open_my_application_or_its_files(client_for, nuevo_postulante, sunedu, db):

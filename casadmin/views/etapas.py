@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
+from casadmin import engine_db
 from casadmin import etapas as svc
 from casadmin import models as m
 from casadmin.extensions import db
@@ -148,8 +149,12 @@ class EtapasView(BaseView):
         filas = svc.candidatos(db.session, conv, etapa, ids=[postulacion_id])
         if not filas:
             abort(404)
+        r = filas[0].resultado
+        # How each experience requirement's days were counted, experience by experience (D1).
+        detalle = engine_db.detalle_experiencia(db.session, conv, postulacion_id, r.motivos) \
+            if etapa == "ficha" and r is not None and r.motivos else {}
         return self.render_template(
-            "casadmin/etapas/revisar.html", conv=conv, etapa=Etapa[etapa], f=filas[0],
+            "casadmin/etapas/revisar.html", conv=conv, etapa=Etapa[etapa], f=filas[0], detalle=detalle,
             opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
             lista=svc.LISTA_FICHA if etapa == "ficha" else {},
             publicada=svc.publicada(db.session, conv, etapa)), status

@@ -32,6 +32,7 @@ from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from casadmin import engine_db
 from casadmin import models as m
 from casadmin import portal
 from casadmin.commands import postular as cmd
@@ -42,6 +43,7 @@ from casadmin.models.enums import (
     CondicionFormacion,
     EstadoCivil,
     EstadoConvocatoria,
+    Etapa,
     NivelConocimiento,
     NivelFormacion,
     ProgramaOfimatica,
@@ -897,6 +899,9 @@ class MisPostulacionesView(_PortalView):
     def _detalle(self, post: m.Postulante, p: m.Postulacion, errores: dict[str, str] | None = None,
                  status: int = 200):
         pubs = portal.resultados_publicados(db.session, p, condition(m.ResultadoEtapa))
+        ficha = next((v for v in pubs if v.etapa is Etapa.ficha and v.motivos), None)
+        # How the published experience was counted, experience by experience (issue 3 item 5, D1).
+        detalle = {} if ficha is None else engine_db.detalle_experiencia(db.session, p.convocatoria, p.id, ficha.motivos)
         final = portal.final_publicado(db.session, p)
         win = cmd.ventana_expediente(db.session, p.convocatoria)
         momento = now()
@@ -906,6 +911,7 @@ class MisPostulacionesView(_PortalView):
         nombres = {t.codigo: t.nombre for t in bases.documentos}
         return self.render(
             "postulacion.html", status=status, p=p, estado=portal.estado_visible(p, pubs, final), resultados=pubs,
+            detalle=detalle,
             final=final, documentos=documentos, nombres=nombres, expediente=exp, ventana=win,
             expediente_abierto=bool(win and win[0] <= momento <= win[1]),
             por_abrir=bool(win and momento < win[0]),

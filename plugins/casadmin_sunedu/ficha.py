@@ -18,7 +18,14 @@ from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import EvaluadorCursos, normalizar
-from casadmin.rules.experience import _evaluar_dias, dias_experiencia
+from casadmin.rules.experience import (
+    Computo,
+    _evaluar_dias,
+    dias_experiencia,
+    experiencia_especifica,
+    experiencia_general,
+    experiencia_publica,
+)
 from casadmin.rules.levels import (
     cumple_formacion,
     evaluar_colegiatura,
@@ -221,4 +228,24 @@ def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> li
     return resultados
 
 
-__all__ = ["casadmin_evaluar_ficha", "evaluar", "fecha"]
+#: How each count of ``_Plan.experiencias`` is made with its reasons (DiasExperiencia's order).
+_CONTAR = (experiencia_general, experiencia_especifica, experiencia_publica)
+
+
+@hookimpl
+def casadmin_detallar_experiencia(ctx: Contexto, candidato: Candidato) -> dict[str, Computo]:
+    """The experience requirements of :func:`_evaluar`, each counted with its reasons: the same study to
+    count from (§4.2.1 p), the same days (``dias_experiencia`` counts them without the reasons)."""
+    plan = _Plan.de(ctx)
+    if not plan.experiencias:
+        return {}
+    _, fila = evaluar_formacion_y_fila(plan.formacion, candidato.formaciones, fecha_postulacion=plan.hoy)
+    referencia = fila if fila is not None else _la_mas_alta(candidato.formaciones)
+    detalle = {}
+    for i, requisito, meses, clausula in plan.experiencias:
+        computo = _CONTAR[i](candidato.experiencias, referencia, plan.hoy, plan.solo_secundaria)
+        detalle[_evaluar_dias(computo.dias, requisito, 0, meses, clausula).requisito] = computo
+    return detalle
+
+
+__all__ = ["casadmin_detallar_experiencia", "casadmin_evaluar_ficha", "evaluar", "fecha"]
