@@ -127,14 +127,17 @@ def resumen_desierto(session: Session, conv: m.Convocatoria) -> dict[str, int]:
         finalistas = aptos
     ganadores = session.scalar(sa.select(sa.func.count()).where(
         m.ResultadoFinal.convocatoria_id == conv.id, m.ResultadoFinal.condicion == CondicionFinal.ganador)) or 0
-    return {"postulantes": postulantes, "aptos_ficha": aptos, "finalistas": finalistas, "ganadores": ganadores}
+    from casadmin import contratos
+
+    return {"postulantes": postulantes, "aptos_ficha": aptos, "finalistas": finalistas, "ganadores": ganadores,
+            "sin_nadie_por_llamar": int(contratos.sin_nadie_por_llamar(session, conv))}
 
 
 def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginManager | None = None) -> Propuesta:
     """Ask the call's bases version (hook ``casadmin_detectar_desierto``, D9) which §4.5 cause applies.
 
-    §4.5 d (the winner and the accesitarios did not sign) comes from the contract step
-    (:func:`casadmin.contratos.sin_nadie_por_llamar`), which the hook cannot see.
+    §4.5 d (the winner and the accesitarios did not sign) is the plugin's too: the contract step's
+    outcome (:func:`casadmin.contratos.sin_nadie_por_llamar`) is in the counts it reads.
 
     The one source of the proposal: the final results screen asks it too
     (:func:`casadmin.final.causa_desierto_propuesta`). It reads counts of the stored results, not the
@@ -142,11 +145,7 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     from casadmin.engine import interchange, run
     from casadmin.engine_db import EvaluacionRechazada, _cabecera
 
-    from casadmin import contratos
-
     resumen = resumen_desierto(session, conv)
-    if contratos.sin_nadie_por_llamar(session, conv):  # §4.5 d, §4.4 f: the contract step ran out of people
-        return Propuesta(CausaDesierto.desistimiento, "casadmin.contratos", resumen)
     from casadmin import etapas
 
     # The counts mean nothing while a stage is half-evaluated or out of date (its evaluated candidates
@@ -165,12 +164,12 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     except (pl.BasesDesconocida, EvaluacionRechazada, interchange.ArchivoInvalido) as exc:
         return Propuesta(None, None, resumen, error=str(exc))
     try:
-        impls = pl.todos(pm, bases, "casadmin_detectar_desierto", ctx=run.contexto(modelo, bases), resumen=resumen)
+        codigo, plugin = pl.primero(pm, bases, "casadmin_detectar_desierto", ctx=run.contexto(modelo, bases),
+                                    resumen=resumen)
+    except pl.SinImplementacion:  # no plugin of the version proposes a cause
+        return Propuesta(None, None, resumen)
     except pl.ErrorDePlugin as exc:  # a broken plugin never blocks ORH: it confirms a cause with a reason
         return Propuesta(None, exc.plugin, resumen, error=str(exc))
-    if not impls:
-        return Propuesta(None, None, resumen)
-    codigo, plugin = impls[0]
     causa = CausaDesierto.__members__.get(codigo)
     if causa is None:
         return Propuesta(None, plugin, resumen, error=f"El plugin «{plugin}» propuso una causa desconocida: {codigo}.")

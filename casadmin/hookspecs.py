@@ -177,6 +177,8 @@ def casadmin_detectar_desierto(ctx: Contexto, resumen: dict[str, int]) -> str | 
 
     Stops at the first plugin that answers.
 
-    :param resumen: counts: ``postulantes``, ``aptos_ficha``, ``finalistas``, ``ganadores``.
-    :returns: the cause code, or ``None``.
+    :param resumen: counts: ``postulantes``, ``aptos_ficha``, ``finalistas``, ``ganadores``, and
+        ``sin_nadie_por_llamar`` (1 when the winners and every accesitario called in turn did not sign
+        the contract, §4.4 f; 0 otherwise, and always in ``casadmin simulate``, which has no contracts).
+    :returns: the cause code (``CausaDesierto``), or ``None`` when no cause applies.
     """

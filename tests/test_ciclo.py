@@ -247,7 +247,7 @@ def test_desierto_with_finalists_has_no_proposal(db, orh):
     db.session.commit()
     propuesta = ciclo.proponer_desierto(db.session, conv)
     assert propuesta.causa is None and propuesta.resumen == {"postulantes": 1, "aptos_ficha": 1, "finalistas": 1,
-                                                             "ganadores": 0}
+                                                             "ganadores": 0, "sin_nadie_por_llamar": 0}
     _rechazada(db, conv, "declarar_desierto", "propone ninguna causa", usuario=orh, causa="sin_puntaje_minimo")
     _rechazada(db, _nueva(db, E.publicada, plan_desde=_futuro()), "declarar_desierto", "solo procede desde",
                usuario=orh, causa="sin_postulantes")

@@ -96,7 +96,8 @@ def test_accesitarios_are_called_in_turn_and_then_desierto_by_desistimiento(db, 
     assert contratos.cerrar_sin_firma(db.session, segundo, "impedido", "Inhabilitado en el RNSSC", hoy=vencido) is None
     assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.desistimiento  # §4.5 d
     # The life-cycle button "Declarar desierto" proposes the same cause (B4).
-    assert ciclo.proponer_desierto(db.session, conv).causa is CausaDesierto.desistimiento
+    propuesta = ciclo.proponer_desierto(db.session, conv)
+    assert (propuesta.causa, propuesta.plugin) == (CausaDesierto.desistimiento, "sunedu.desierto")  # the bases' rule
     registros = auditoria(db, conv, "contrato_no_suscrito")
     assert [r.despues["estado"] for r in registros] == ["no_suscribio", "desistio", "impedido"]
     assert registros[-1].despues["desierto_propuesto"] == "desistimiento"

@@ -200,12 +200,16 @@ def test_casadmin_orden_merito(env):
 
 
 def test_casadmin_detectar_desierto(env):
+    """§4.5 a–d, each from the counts, in the bases' order; none when the call has its winner."""
     pm, ctx, _ = env
-    (causa, _), = pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx,
-                           resumen={"postulantes": 0, "aptos_ficha": 0, "finalistas": 0, "ganadores": 0})
-    assert causa == "sin_postulantes"
-    assert pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx,
-                    resumen={"postulantes": 3, "aptos_ficha": 2, "finalistas": 1, "ganadores": 1}) == []
+    cuentas = {"postulantes": 3, "aptos_ficha": 2, "finalistas": 1, "ganadores": 1, "sin_nadie_por_llamar": 0}
+    for cambio, causa in [({"postulantes": 0, "aptos_ficha": 0, "finalistas": 0, "ganadores": 0}, "sin_postulantes"),
+                          ({"aptos_ficha": 0, "finalistas": 0, "ganadores": 0}, "sin_requisitos"),  # §4.5 b
+                          ({"finalistas": 0, "ganadores": 0}, "sin_puntaje_minimo"),  # §4.5 c
+                          ({"sin_nadie_por_llamar": 1}, "desistimiento")]:  # §4.5 d, §4.4 f
+        assert pl.primero(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx,
+                          resumen={**cuentas, **cambio}) == (causa, "sunedu.desierto"), causa
+    assert pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=cuentas) == []
 
 
 def test_hooks_run_only_on_the_plugins_of_the_bases_version(env):

@@ -417,8 +417,11 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
         "aptos_ficha": sum(1 for r in sim.etapas.get("ficha", ()) if r.sigue),
         "finalistas": len(lista),
         "ganadores": len(sim.orden.ganadores) if sim.orden else 0,
+        "sin_nadie_por_llamar": 0,  # no contract step in a simulation (§4.4 f, §4.5 d)
     }
-    impls = pl.todos(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=resumen)
-    if impls:
-        sim.desierto, plugin = impls[0]
+    try:
+        sim.desierto, plugin = pl.primero(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=resumen)
+    except pl.SinImplementacion:  # no plugin proposes a cause: not desierto
+        pass
+    else:
         sim.reglas[plugin] = _version(pm, sim, plugin)

@@ -14,4 +14,6 @@ def casadmin_detectar_desierto(ctx: Contexto, resumen: dict[str, int]) -> str | 
         return "sin_requisitos"  # §4.5 b
     if resumen["finalistas"] == 0:
         return "sin_puntaje_minimo"  # §4.5 c
+    if resumen.get("sin_nadie_por_llamar"):
+        return "desistimiento"  # §4.5 d: the winner and the accesitarios called in turn did not sign (§4.4 f)
     return None
