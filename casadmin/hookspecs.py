@@ -20,8 +20,11 @@ import pluggy
 if TYPE_CHECKING:
     from casadmin.engine.bases import BasesVersion
     from casadmin.engine.model import Candidato, Contexto, Resultado
+    from decimal import Decimal
+
     from casadmin.rules.experience import Computo
-    from casadmin.rules.ranking import ResultadoFinal
+    from casadmin.rules.ranking import Finalista, ResultadoFinal
+    from casadmin.rules.reasons import Motivo
     from casadmin.rules.scores import Bonificacion
 
 PROJECT = "casadmin"
@@ -63,11 +66,12 @@ def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> li
 
 
 @hookspec
-def casadmin_verificar_documentos(ctx: Contexto, candidato: Candidato) -> Sequence[object]:
+def casadmin_verificar_documentos(ctx: Contexto, candidato: Candidato) -> Sequence[Motivo]:
     """Contribute the document checks of a bases version's application flow (annexes, C3).
 
     Collects from every plugin of the bases version.
 
+    :param candidato: one candidate, with the documents attached when applying.
     :returns: reasons (:class:`casadmin.rules.reasons.Motivo`) about the attached documents.
     """
 
@@ -113,6 +117,9 @@ def casadmin_evaluar_psicologica(ctx: Contexto, candidatos: Sequence[Candidato])
     """Record attendance at the psychological test (referential, no score).
 
     Stops at the first plugin that answers.
+
+    :param candidatos: the candidates still in the process, with the recorded attendance.
+    :returns: one result per candidate: Asistió / No se presentó, no score (§4.2.3).
     """
 
 
@@ -124,11 +131,15 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
     """Score the curricular evaluation from the evaluator's factor judgments.
 
     Stops at the first plugin that answers.
+
+    :param candidatos: the candidates still in the process, with the expediente and the evaluator's
+        judgment of each factor (§4.2.4).
+    :returns: one result per candidate, with the score and a reason per factor.
     """
 
 
 @hookspec(firstresult=True)
-def casadmin_convocar_entrevista(ctx: Contexto, acumulados: Sequence[tuple[str, object]]) -> list[str] | None:
+def casadmin_convocar_entrevista(ctx: Contexto, acumulados: Sequence[tuple[str, Decimal]]) -> list[str] | None:
     """Choose who is called to the interview (D5, §4.2.4).
 
     Stops at the first plugin that answers.
@@ -146,6 +157,9 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
     """Score the interview from each committee member's five factors.
 
     Stops at the first plugin that answers.
+
+    :param candidatos: the candidates called (D5), with attendance and each member's submitted sheet.
+    :returns: one result per candidate, with the averaged score (§4.2.5 g) and its reasons.
     """
 
 
@@ -153,7 +167,7 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
 
 
 @hookspec
-def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: object) -> Sequence[Bonificacion]:
+def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decimal) -> Sequence[Bonificacion]:
     """Contribute the bonuses that apply to one candidate's final score (D7, §4.3).
 
     Collects from every plugin of the bases version: each bonus is its own plugin.
@@ -164,10 +178,13 @@ def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: object
 
 
 @hookspec(firstresult=True)
-def casadmin_orden_merito(ctx: Contexto, finalistas: Sequence[object]) -> ResultadoFinal | None:
+def casadmin_orden_merito(ctx: Contexto, finalistas: Sequence[Finalista]) -> ResultadoFinal | None:
     """Rank the finalists and break ties (D8): winners and accesitarios.
 
     Stops at the first plugin that answers.
+
+    :param finalistas: final score (bonuses included), interview and exam scores of each finalist.
+    :returns: the merit order, winners, accesitarios and the ties the committee must decide (§4.2.6 c).
     """
 
 
