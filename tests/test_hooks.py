@@ -137,9 +137,12 @@ def test_casadmin_evaluar_examen(env):
 
 
 def test_casadmin_evaluar_psicologica(env):
+    """§4.2.3 a: referential, so no score; once included it is compulsory, so who did not attend is
+    out ("no se presentó") and who attended goes on; the published list says who attended or not."""
     pm, ctx, c = env
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_psicologica", ctx=ctx, candidatos=[c["P01"], c["P03"]])
     assert [r.resultado for r in res] == ["asistio", "no_se_presento"]
+    assert [r.puntaje for r in res] == [None, None] and [r.sigue for r in res] == [True, False]
 
 
 def test_casadmin_evaluar_curricular(env):
