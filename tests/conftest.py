@@ -81,7 +81,7 @@ def app(tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,  # tests/test_cuenta.py turns the limits on where it tests them
             "STORAGE_DIR": tmp / "storage",
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "casadmin-tests-secret-key-32-bytes+",  # HS256 wants 32 bytes (RFC 7518 3.2)
         }
     )
     with app.app_context():
