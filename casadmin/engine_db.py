@@ -207,8 +207,15 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     """
     try:
         arch = interchange.cargar(datos)
-    except ArchivoInvalido:
-        raise
+    except ArchivoInvalido as exc:
+        if not exc.esquema:
+            raise
+        # The file has the schema's shapes: what the tables cannot keep is reported with the rest.
+        try:
+            no_guardables = _no_guardable(datos)
+        except (ValueError, OverflowError):  # a value it compares is among the mistakes already reported
+            no_guardables = []
+        raise ArchivoInvalido(list(dict.fromkeys(exc.errores + no_guardables))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)

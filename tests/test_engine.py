@@ -225,6 +225,38 @@ def test_a_refused_file_is_refused_with_every_kind_of_mistake_at_once(tmp_path, 
         interchange.cargar(solo)
 
 
+def _cambiado(datos, cambio):
+    data = json.loads(json.dumps(datos, default=str))
+    cambio(data)
+    return data
+
+
+@pytest.mark.parametrize("cambio", [
+    lambda d: d["convocatoria"].update(cierre_postulacion=None),
+    lambda d: d["convocatoria"].update(inicio_postulacion=5),
+    lambda d: (d["postulantes"][0].update(id=["a"]), d["postulantes"][1].update(id={"b": 1})),
+    lambda d: d.update(postulantes="nada"),
+    lambda d: d["postulantes"].__setitem__(2, 7),
+    lambda d: d.update(decisiones_comite=[{"orden": "P01"}, 3, {"orden": [1, {"a": 2}, "P01"], "sustento": "Empate"}]),
+    lambda d: d["postulantes"][0].update(registrada_en="0001-01-01T00:00:00+05:00"),
+    lambda d: d["convocatoria"].update(cronograma="ninguno"),
+])
+def test_a_file_of_odd_shapes_is_refused_with_its_paths_never_a_traceback(datos, cambio):
+    """Whatever the shapes of a broken file, it is refused (ArchivoInvalido, every message at a path),
+    and the checks that look beyond the schema skip what is not of the schema's type."""
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(_cambiado(datos, cambio))
+    assert err.value.errores and all(ruta.startswith("$") and msg for ruta, msg in err.value.errores)
+
+
+def test_a_date_of_the_wrong_shape_is_reported_once_with_the_schemas_message(datos):
+    data = _cambiado(datos, lambda d: d["postulantes"][0].update(fecha_nacimiento="31/03/1990"))
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(data)
+    assert [(r, m.split(" (")[0]) for r, m in err.value.errores] == [("$.postulantes[0].fecha_nacimiento",
+                                                                      "formato incorrecto")]
+
+
 @pytest.mark.parametrize(("fin", "valido"), [
     (None, True), ("2025-03-31", True), ("31/03/2025", False), (20250331, False), (True, False), ("", False),
 ])

@@ -190,6 +190,20 @@ def test_an_invalid_file_writes_nothing_and_names_every_field(db):
     assert _conteos(db) == antes
 
 
+def test_import_reports_what_the_tables_cannot_keep_with_the_files_other_mistakes(db):
+    """One run, every mistake: a committee decision naming no applicant (the format's) and a habilitación
+    without colegiatura (what the tables cannot keep) together, nothing written."""
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    d["decisiones_comite"] = [{"orden": ["P09", "NOEXISTE"], "sustento": "Mayor experiencia"}]
+    d["postulantes"][2]["ficha"].update(habilitado=True, colegiado=False)
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert [ruta for ruta, _ in err.value.errores] == ["$.decisiones_comite[0].orden[1]",
+                                                       "$.postulantes[2].ficha.habilitado"]
+    assert _conteos(db) == antes
+
+
 def test_a_date_that_does_not_exist_is_refused_at_its_field_and_nothing_is_written(db):
     d = json.loads(json.dumps(datos("sunedu"), default=str))
     d["postulantes"][4]["ficha"]["capacitaciones"][0]["fecha_fin"] = "2024-06-31"

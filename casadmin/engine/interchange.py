@@ -50,8 +50,10 @@ FORMATO = "casadmin-convocatoria/1"
 class ArchivoInvalido(ValueError):
     """An interchange file that fails validation: ``errores`` lists (JSON path, Spanish message)."""
 
-    def __init__(self, errores: list[tuple[str, str]]) -> None:
+    def __init__(self, errores: list[tuple[str, str]], *, esquema: bool = True) -> None:
         self.errores = errores
+        #: whether the file passed the schema (the checks that need its shapes could run)
+        self.esquema = esquema
         super().__init__("\n".join(f"{ruta}: {msg}" for ruta, msg in errores))
 
 
@@ -334,6 +336,8 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str,
                 leidas[donde] = leer[tipo](valor)
             except ValueError:
                 errores.append((donde, f"fecha u hora que no existe: «{valor}»"))
+            except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00, before the first day in Lima time
+                errores.append((donde, f"fecha u hora fuera del rango admitido: «{valor}»"))
     for donde, valor in _valores(nodo, "ficha.experiencias[]", ruta):
         inicio, fin = leidas.get(f"{donde}.inicio"), leidas.get(f"{donde}.fin")
         if inicio is not None and fin is not None and fin < inicio:
@@ -351,18 +355,19 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     c = data.get("convocatoria")
     errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA) if isinstance(c, Mapping) else []
     if isinstance(c, Mapping) and not any(donde.endswith("_postulacion") for donde, _ in errores):
-        try:
-            if fechahora(c["cierre_postulacion"]) < fechahora(c["inicio_postulacion"]):
-                errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
-        except (KeyError, TypeError, ValueError):  # missing or of another type: the schema says so
-            pass
+        inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
+        if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
+            errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
     postulantes = data.get("postulantes")
-    ids = [p.get("id") for p in postulantes if isinstance(p, Mapping)] if isinstance(postulantes, list) else []
-    conocidos = set(ids)
-    if len(conocidos) != len(ids):
-        veces = Counter(ids)
-        errores.extend((f"$.postulantes[{ids.index(i)}].id", f"id repetido: {i}")
-                       for i in sorted(i for i, n in veces.items() if n > 1 and isinstance(i, str)))
+    #: position of each applicant's id (only ids that are strings: the schema reports the others)
+    posiciones = [(i, p["id"]) for i, p in enumerate(postulantes if isinstance(postulantes, list) else ())
+                  if isinstance(p, Mapping) and isinstance(p.get("id"), str)]
+    conocidos = {pid for _, pid in posiciones}
+    if len(conocidos) != len(posiciones):
+        veces = Counter(pid for _, pid in posiciones)
+        primera = {pid: i for i, pid in reversed(posiciones)}
+        errores.extend((f"$.postulantes[{primera[pid]}].id", f"id repetido: {pid}")
+                       for pid in sorted(pid for pid, n in veces.items() if n > 1))
     decisiones = data.get("decisiones_comite")
     for k, d in enumerate(decisiones if isinstance(decisiones, list) else ()):
         orden = d.get("orden") if isinstance(d, Mapping) else None
@@ -406,7 +411,10 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
     repeated applicant ids, a close before the opening, committee decisions naming no applicant."""
     errores = validar(data)
     if errores:
-        raise ArchivoInvalido(_sin_repetir(errores + _incoherencias(data) + _imposibles_postulantes(data)))
+        # At the paths the schema already reported, its message is the one that says what is wrong.
+        rutas = {ruta for ruta, _ in errores}
+        raise ArchivoInvalido(_sin_repetir(errores + [e for e in _incoherencias(data) + _imposibles_postulantes(data)
+                                                      if e[0] not in rutas]), esquema=False)
     c = data["convocatoria"]
     errores = _incoherencias(data)
     if errores:
@@ -420,7 +428,7 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
     )
     try:
         candidatos = [candidato(p) for p in data["postulantes"]]
-    except ValueError as exc:  # looked for only now, so that a valid file pays nothing for it
+    except (ValueError, OverflowError) as exc:  # looked for only now, so that a valid file pays nothing for it
         raise ArchivoInvalido(_imposibles_postulantes(data) or [("$.postulantes", str(exc))]) from None
     decisiones = [tuple(d["orden"]) for d in data.get("decisiones_comite", ())]
     return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)
