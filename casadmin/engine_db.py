@@ -1973,10 +1973,12 @@ class _EnProcesos:
                 self.lectores.append(lector)
                 self.procesos.append(p := contexto.Process(
                     target=_parte, name=f"casadmin-evaluar-{c}", daemon=True,
-                    args=(escritor, os.getpid(), self.fallo, engine, conv.id, modelo, etapa, pm, bases, instantanea,
-                          lotes[c::n])))
-                p.start()
-                escritor.close()
+                    args=(escritor, self.lectores[:], os.getpid(), self.fallo, engine, conv.id, modelo, etapa, pm,
+                          bases, instantanea, lotes[c::n])))
+                try:
+                    p.start()
+                finally:
+                    escritor.close()  # the process's end: this one only reads
         except BaseException:
             self.close()
             raise
@@ -2020,15 +2022,18 @@ class _EnProcesos:
             lector.close()
 
 
-def _parte(salida: Any, padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int,
+def _parte(salida: Any, lectores: Sequence[Any], padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int,
            modelo: ConvocatoriaMotor, etapa: str, pm: pluggy.PluginManager, bases: Any, instantanea: str,
            lotes: Sequence[tuple[int, int, int | None, int]]) -> None:
     """In a process forked by :class:`_EnProcesos` (``padre``): read, build, judge and encode ``lotes``
     (number, first and last application id, position), sending each as ``(number, _Lote)``, or a failure
     as ``(number, exception)``. After a failure while judging, here or in another process
     (``fallo_en_otro``), the rest is only built: one call reports a Ficha that cannot be evaluated before
-    anything its plugins raise."""
+    anything its plugins raise. ``lectores``: the parent's ends of the pipes, closed at once (one kept here
+    would leave this process waiting for ever to send, were the parent killed)."""
     run._hijo()
+    for lector in lectores:
+        lector.close()
     run.UMBRAL_PARALELO = None  # the cores are taken: the hook is not split again
     engine.dispose(close=False)  # SQLAlchemy's way after a fork: the parent's connections stay the parent's
     juez = _Juez(modelo, etapa, pm, bases)

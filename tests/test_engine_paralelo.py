@@ -144,6 +144,75 @@ except pl.ErrorDePlugin as exc:
 """
 
 
+_PADRE_MUERTO = """
+import dataclasses, json, os, sys, time
+sys.path[:0] = sys.argv[1:3]
+import generar
+from casadmin import plugins as pl
+from casadmin.engine import interchange, run
+from casadmin.engine.model import Resultado
+from casadmin.hookspecs import hookimpl
+from test_engine_paralelo import _Procesos
+
+padre, archivo = os.getpid(), sys.argv[3]
+
+class Grande(_Procesos):
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        if os.getpid() == padre:
+            time.sleep(120)  # the parent's part: it is killed meanwhile, before it reads the child's results
+        with open(archivo, "w") as f:
+            f.write(str(os.getpid()))
+        # far more than a pipe holds (64 KiB): the child waits to send until someone reads
+        return [Resultado(candidato=c.id, etapa="ficha", resultado="apto", detalle={"x": "y" * 5000})
+                for c in candidatos]
+
+arch = interchange.cargar(interchange.leer(json.dumps(generar.generar(301, seed=7))))
+pm = pl.new_plugin_manager(extra=[("prueba.procesos", Grande())])
+conv = dataclasses.replace(arch.convocatoria, bases="sunedu-procesos")
+bases = pl.get_bases(pm, conv.bases)
+run.evaluar_etapa(pm, run.contexto(conv, bases), "ficha", arch.candidatos, run.Simulacion(convocatoria=conv, bases=bases),
+                  procesos=2)
+"""
+
+
+def _vivo(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_a_child_ends_when_its_parent_is_killed_in_the_middle(tmp_path):
+    """The parent killed (out of memory, say) while its child waits to send a large part: the child's
+    send fails and it ends, instead of waiting for ever on a pipe whose reading end it held itself."""
+    import signal
+    import subprocess
+    import time
+
+    archivo = tmp_path / "hijo"
+    padre = subprocess.Popen([sys.executable, "-c", _PADRE_MUERTO, str(ROOT / "benchmarks"), str(ROOT / "tests"),
+                              str(archivo)], cwd=ROOT, stderr=subprocess.DEVNULL)
+    try:
+        limite = time.monotonic() + 60
+        while not (archivo.exists() and archivo.read_text()):
+            assert time.monotonic() < limite and padre.poll() is None, "the child never judged its part"
+            time.sleep(0.05)
+        hijo = int(archivo.read_text())
+        time.sleep(0.5)  # the child is now waiting to send
+        assert _vivo(hijo)
+    finally:
+        padre.send_signal(signal.SIGKILL)
+        padre.wait()
+    limite = time.monotonic() + 15
+    while _vivo(hijo) and time.monotonic() < limite:
+        time.sleep(0.05)
+    if _vivo(hijo):
+        os.kill(hijo, signal.SIGKILL)
+        pytest.fail("the child was still waiting to send 15 s after its parent was killed")
+
+
 def test_the_children_end_when_the_stage_stops_them_whatever_handler_the_parent_has():
     """The parent stops its children with SIGTERM when the stage ends. A child that inherited a handler
     ignoring it (an RQ worker's, run in-process) never ended, and the stage waited for ever. Run in its

@@ -180,11 +180,14 @@ def detener(procesos: Sequence[Any]) -> None:
             p.join()
 
 
-def _parte(salida: Any, i: int) -> None:
+def _parte(salida: Any, i: int, lectores: Sequence[Any]) -> None:
     """In a forked child (:func:`_en_paralelo`): send the hook's results on part ``i``, encoded
     (:func:`_codificar`), with the plugin that answered; ``None`` if it raised (the parent runs it
-    again to report it)."""
+    again to report it). ``lectores``: the parent's ends of the pipes, closed here at once (a child
+    that kept its own pipe's would wait for ever to send if the parent were killed)."""
     _hijo()
+    for lector in lectores:
+        lector.close()
     pm, ctx, hook, partes = _TRABAJO  # type: ignore[misc]
     try:
         try:
@@ -279,10 +282,12 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
         for i in range(1, len(partes)):
             lector, escritor = contexto.Pipe(duplex=False)
             lectores.append(lector)
-            hijos.append(p := contexto.Process(target=_parte, args=(escritor, i), name=f"casadmin-parte-{i}",
-                                               daemon=True))
-            p.start()
-            escritor.close()
+            hijos.append(p := contexto.Process(target=_parte, args=(escritor, i, lectores[:]),
+                                               name=f"casadmin-parte-{i}", daemon=True))
+            try:
+                p.start()
+            finally:
+                escritor.close()  # the child's end: this process only reads
         respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
         for lector in lectores:
             try:
