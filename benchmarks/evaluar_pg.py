@@ -112,7 +112,7 @@ def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False
     """The rows ``engine_db._leer_filas`` reads for the Ficha stage, fetched as tuples and dropped;
     returns how many.
 
-    Applications with the frozen Ficha (as JSON text, as the evaluation reads it; with
+    Applications with their state and the frozen Ficha (as JSON text, as the evaluation reads it; with
     ``ficha_decodificada`` as the driver decodes the json column, what the evaluation read before),
     their documents, the Ficha stage rows and their checklist items (no other stage's rows or items,
     no interview sheets before the interview).
@@ -122,7 +122,7 @@ def select_desnudo(session, m, conv_id: int, *, ficha_decodificada: bool = False
     P, D, R, V = m.Postulacion, m.DocumentoPostulacion, m.ResultadoEtapa, m.ItemVerificacion
     ficha = P.ficha if ficha_decodificada else sa.cast(P.ficha, sa.Text)
     consultas = [
-        sa.select(P.id, P.registrada_en, ficha).where(P.convocatoria_id == conv_id).order_by(P.id),
+        sa.select(P.id, P.registrada_en, ficha, P.estado).where(P.convocatoria_id == conv_id).order_by(P.id),
         sa.select(D.postulacion_id, D.tipo, D.paginas, D.validado, D.cargado_en).join(P, P.id == D.postulacion_id)
         .where(P.convocatoria_id == conv_id).order_by(D.id),
         sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,

@@ -1553,7 +1553,9 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
     by experience (the bases' ``casadmin_detallar_experiencia``, D1): by the reason's ``requisito``, the
     reasons of its count. Only for the reasons whose days the count gives again: when the Ficha's inputs
     changed after the evaluation (an evaluator's judgment of specific experience, §4.2.1 x), a detail
-    would explain other days than the published ones, and none is given until the stage is evaluated again."""
+    would explain other days than the published ones, and none is given until the stage is evaluated again.
+    (A change that leaves the days as they were, such as unmarking an experience another one overlaps
+    entirely, shows in the detail: the count explains the same days with the inputs as they are now.)"""
     if not any(str(mo.get("computado", "")).endswith(" días)") for mo in motivos):
         return {}  # no reason counts days
     pm = pl.get_plugin_manager()
@@ -1563,14 +1565,14 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
         candidato, = candidatos(session, conv, modelo, [postulacion_id])
         cuentas, _ = pl.primero(pm, bases, "casadmin_detallar_experiencia", ctx=run.contexto(modelo, bases),
                                 candidato=candidato)
+        return {mo["requisito"]: [report._motivo(x) for x in cuentas[mo["requisito"]].motivos] for mo in motivos
+                if mo.get("requisito") in cuentas
+                and str(mo.get("computado", "")).endswith(f"({cuentas[mo['requisito']].dias} días)")}
     except (pl.BasesDesconocida, pl.SinImplementacion, ArchivoInvalido, EvaluacionRechazada):
         return {}  # no bases, no detail in them, or a call the engine cannot read: the stored reasons stand
-    except pl.ErrorDePlugin as exc:  # the page still shows the stored reasons
+    except (pl.ErrorDePlugin, AttributeError, TypeError) as exc:  # a plugin that fails or answers otherwise:
         logger.warning("Sin detalle de la experiencia de la postulación %s: %s", postulacion_id, exc)
-        return {}
-    return {mo["requisito"]: [report._motivo(x) for x in cuentas[mo["requisito"]].motivos] for mo in motivos
-            if mo.get("requisito") in cuentas
-            and str(mo.get("computado", "")).endswith(f"({cuentas[mo['requisito']].dias} días)")}
+        return {}  # the page still shows the stored reasons
 
 
 def conteos(session: Session, codigo: str) -> dict[str, int]:
@@ -2241,7 +2243,10 @@ def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int,
     """``COPY`` text of these rows (:meth:`_Notas.anotar`), ``LOTE_COPIA`` rows per chunk; ``desde``
     numbers them (the order new rows are inserted in). ``estados``: the applications' states as read
     (postulacion id → state); an application already in the state its result gives it is written with
-    no ``sigue`` (``\\N``), and :meth:`_Copia.lote` does not look it up to update it."""
+    no ``sigue`` (``\\N``), and :meth:`_Copia.lote` does not look it up to update it. The states are
+    those the evaluation read, under its snapshot, as every other input of the stage: a state another
+    transaction changes meanwhile is left as that one wrote it (the final result, which also writes
+    states, needs this stage evaluated first)."""
     codificar, nombres = _CODIFICAR, _NOMBRES
     #: the state each verdict gives, and the column written when the application is already in it
     destino = {True: (EstadoPostulacion.en_proceso, b"t"), False: (EstadoPostulacion.no_apto, b"f")}

@@ -653,7 +653,7 @@ def test_mis_postulaciones_shows_only_published_results_with_their_reasons(clien
     # Each reason with what was declared and what was counted (issue 3 item 5), as ORH sees it.
     assert "Declarado: Ficha de Postulante, sección 7 · Computado: ficha: 4 años (1440 días)" in html
     assert "examen: 4 años" not in html
-    assert "Cómo se computó" not in html  # no count gives these hand-written days: no detail
+    assert "Cómo se computó" not in html  # a hand-written reason of a call without a profile: no detail
     assert "Evaluación de Conocimientos Técnicos" not in html and "Motivo aún reservado" not in html
     assert "No apto" not in html and "En proceso" in html
     assert "No apto" not in _texto(client.get("/mis-postulaciones/"))
