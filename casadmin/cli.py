@@ -283,6 +283,8 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
         partes = ", ".join(f"{report.RESULTADOS.get(r, r)} {n}" for r, n in sorted(conteo.items()))
         click.echo(f"  {nombre:<12} {partes}")
     click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))
+    if res.aviso:
+        click.echo(f"Aviso: {res.aviso}", err=True)
 
 
 def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:

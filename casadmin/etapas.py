@@ -821,7 +821,8 @@ def evaluar_en_tarea(*, convocatoria_id: int, etapa: str, usuario_id: int | None
 
 def resumen(r: engine_db.Evaluacion) -> str:
     partes = ", ".join(f"{Resultado[k].value}: {n}" for k, n in sorted(r.conteo.items()))
-    return f"{_nombre(r.etapa)}: {sum(r.conteo.values())} resultado(s) calculado(s) ({partes or 'ninguno'})."
+    texto = f"{_nombre(r.etapa)}: {sum(r.conteo.values())} resultado(s) calculado(s) ({partes or 'ninguno'})."
+    return f"{texto} Aviso: {r.aviso}" if r.aviso else texto
 
 
 def recalcular(session: Session, conv: m.Convocatoria, etapa: str, motivo: str, *,

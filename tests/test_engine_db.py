@@ -935,6 +935,15 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     assert evaluado.exit_code == 0, evaluado.output
     assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
     assert "Reglas aplicadas: sunedu.anexos==0.1.0, sunedu.ficha==0.1.0" in evaluado.output
+    assert "Aviso" not in evaluado.output  # the call was created with the installed version
+    # F3: the plugin upgraded since the call was created: evaluated with it, and the evaluator is told.
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
+    conv.version_bases.plugin_version = "0.0.9"
+    db.session.commit()
+    otra = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
+    assert otra.exit_code == 0, otra.output
+    assert ("Aviso: La convocatoria se creó con las bases «sunedu-2026» del plugin «casadmin-sunedu» 0.0.9; está instalada "
+            "la versión 0.1.0") in otra.output
     fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
     assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
 

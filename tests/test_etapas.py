@@ -9,6 +9,7 @@ factors 4/8/8/6/4, shortlist of the five highest accumulated scores), §4.2 (a p
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import re
@@ -527,3 +528,14 @@ def test_the_demo_call_opens_with_its_stages(orh, db):
     texto = pagina.get_data(as_text=True)
     assert 'data-etapa="ficha"' in texto and 'data-etapa="curricular"' in texto and 'data-etapa="entrevista"' in texto
     assert orh.get(f"/etapas/{demo.id}/ficha").status_code == 200
+
+
+def test_the_summary_after_evaluating_carries_the_version_warning():
+    """F3: what ORH reads after "Calcular resultados" includes the warning of an upgraded bases plugin."""
+    r = engine_db.Evaluacion(codigo="CAS N° 1-2026-SUNEDU", etapa="ficha", conteo={"apto": 2}, reglas={}, convocados=[],
+                             conservados=0, recalculada=False)
+    from casadmin import etapas
+
+    assert "Aviso" not in etapas.resumen(r)
+    aviso = "La convocatoria se creó con las bases «sunedu-2026» del plugin «casadmin-sunedu» 0.0.9; …"
+    assert etapas.resumen(dataclasses.replace(r, aviso=aviso)).endswith(f"Aviso: {aviso}")
