@@ -191,6 +191,26 @@ def test_the_athlete_bonus_through_the_hook_with_the_bases_rates(env):
     assert [p for lista, p in sin_exigir if lista] == ["sunedu.bonificacion_ffaa_discapacidad"]
 
 
+def test_the_ley_31533_bonus_through_the_hook_with_the_bases_table(env):
+    """§4.3.2: a técnico or profesional of at most 29 at the start of the application period gets 1, 2 or
+    3 percentage points of the final score for 1, 2 or 3+ years in the public sector."""
+    import dataclasses
+    import datetime as dt
+
+    pm, ctx, c = env
+
+    def bono(cand):
+        found = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=ctx, candidato=cand, puntaje=Decimal(80))
+        return {p: [(b.porcentaje, b.monto) for b in lista] for lista, p in found}.get("sunedu.bonificacion_31533")
+
+    joven = dataclasses.replace(c["P01"], fecha_nacimiento=dt.date(1996, 3, 3))  # 29 on 02/03/2026
+    assert bono(joven) == [(Decimal(3), Decimal("2.40"))]  # six years at a ministry: 3 points
+    privada, publica = joven.experiencias
+    dos = dataclasses.replace(joven, experiencias=(privada, dataclasses.replace(publica, fin=dt.date(2022, 3, 1))))
+    assert bono(dos) == [(Decimal(2), Decimal("1.60"))]  # 2 years and 46 days: 2 points
+    assert bono(dataclasses.replace(joven, fecha_nacimiento=dt.date(1996, 3, 1))) == []  # 30 on 02/03/2026
+
+
 def test_casadmin_orden_merito(env):
     from casadmin.rules.ranking import Finalista
 
