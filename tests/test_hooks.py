@@ -251,6 +251,10 @@ def test_parameters_are_dated_and_cite_their_clause(env):
     params = ctx.bases.parametros
     for p in params.items.values():
         assert p.referencia.startswith("§") and p.descripcion
+    # The document types too, in every built-in bases version: where each document is asked for.
+    for version in pl.bases_versions(pl.get_plugin_manager()).values():
+        for tipo in version.documentos:
+            assert re.match(r"(§|Mig\. )\d", tipo.clausula), (version.id, tipo.codigo)
     assert params.para(dt.date(2026, 3, 2))["examen.puntaje_minimo"] == Decimal(21)
     with pytest.raises(ParametroDesconocido):
         params.para(dt.date(2025, 12, 31))["examen.puntaje_minimo"]

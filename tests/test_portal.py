@@ -456,6 +456,9 @@ def test_migraciones_per_document_uploads_with_page_counts_ticks_and_removal(cli
     html = _texto(client.get(url))
     for nombre in ("DOCUMENTO DE IDENTIDAD", "FICHA CURRICULAR", "ANEXO01_CAS", "ANEXO05_CAS"):
         assert nombre in html
+    # Each document with where the manual asks for it (the bases version's data).
+    identidad = re.search(r'id="documento_documento_identidad">(.*?)</div>\s*</div>', html, re.S).group(1)
+    assert '<span class="clausula">(Mig. 7–8)</span>' in identidad
 
     def cargar(tipo: str, paginas: int):
         r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf_de_paginas(paginas), f"{tipo}.pdf")},

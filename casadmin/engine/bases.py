@@ -22,6 +22,8 @@ class TipoDocumento:
     descripcion: str = ""
     #: Required only when the applicant declares this condition (e.g. "discapacidad", "licenciado_ffaa").
     requerido_si: str = ""
+    #: Where the bases (or the law) ask for this document: shown beside it when applying.
+    clausula: str = ""
 
 
 @dataclass(frozen=True)

@@ -75,24 +75,26 @@ PLUGINS: tuple[str, ...] = (
 #: The document types of Mig. 8–9, in the manual's order; annexes 01–05 per Mig. 4 and 7.
 DOCUMENTOS: tuple[TipoDocumento, ...] = (
     TipoDocumento("documento_identidad", "DOCUMENTO DE IDENTIDAD",
-                  descripcion="Copia del documento de identidad (Mig. 7–8)."),
+                  descripcion="Copia del documento de identidad.", clausula="Mig. 7–8"),
     TipoDocumento("ficha_curricular", "FICHA CURRICULAR",
-                  descripcion="Ficha curricular en el formato descargado de la convocatoria (Mig. 8–9)."),
+                  descripcion="Ficha curricular en el formato descargado de la convocatoria.", clausula="Mig. 8–9"),
     TipoDocumento("sustentos_formacion", "SUSTENTOS DE FORMACIÓN ACADÉMICA",
-                  descripcion="Grados, títulos o constancias de estudios declarados (Mig. 8)."),
+                  descripcion="Grados, títulos o constancias de estudios declarados.", clausula="Mig. 8"),
     TipoDocumento("sustentos_cursos", "SUSTENTOS DE CURSOS Y CAPACITACIONES",
-                  descripcion="Certificados o constancias de cursos y programas declarados (Mig. 8)."),
+                  descripcion="Certificados o constancias de cursos y programas declarados.", clausula="Mig. 8"),
     TipoDocumento("sustentos_experiencia", "SUSTENTOS DE EXPERIENCIA LABORAL",
-                  descripcion="Certificados, constancias o contratos de la experiencia declarada (Mig. 8)."),
+                  descripcion="Certificados, constancias o contratos de la experiencia declarada.",
+                  clausula="Mig. 8"),
     TipoDocumento("sustento_discapacidad", "SUSTENTO DE DISCAPACIDAD (CONADIS)", obligatorio=False,
-                  descripcion="Solo si declara discapacidad: certificado o inscripción en el CONADIS "
-                              "(Mig. 8–9; Ley N° 29973)."),
+                  descripcion="Solo si declara discapacidad: certificado o inscripción en el CONADIS.",
+                  clausula="Mig. 8–9; Ley N° 29973"),
     TipoDocumento("sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", obligatorio=False,
-                  descripcion="Solo si declara ser licenciado/a de las FF.AA.: documento que lo acredite "
-                              "(Mig. 9; Ley N° 29248)."),
+                  descripcion="Solo si declara ser licenciado/a de las FF.AA.: documento que lo acredite.",
+                  clausula="Mig. 9; Ley N° 29248"),
     *(
         TipoDocumento(f"anexo0{n}_cas", f"ANEXO0{n}_CAS",
-                      descripcion=f"Anexo 0{n} descargado de la convocatoria, con todos sus datos (Mig. 4, 7).")
+                      descripcion=f"Anexo 0{n} descargado de la convocatoria, con todos sus datos.",
+                      clausula="Mig. 4, 7")
         for n in range(1, 6)
     ),
 )

@@ -32,7 +32,8 @@ DOCUMENTOS = (
     TipoDocumento(
         "anexos_11_12_13",
         "Anexos N° 11, 12 y 13 (un solo PDF)",
-        descripcion="Carta de presentación, declaración jurada del postulante y de antecedentes (§4.1).",
+        descripcion="Carta de presentación, declaración jurada del postulante y de antecedentes.",
+        clausula="§4.1, §4.2.1 b",
     ),
 )
 
