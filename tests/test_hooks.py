@@ -242,6 +242,28 @@ def test_hooks_run_only_on_the_plugins_of_the_bases_version(env):
         pl.primero(pm, ajena, "casadmin_evaluar_ficha", ctx=ctx, candidatos=[c["P01"]])
 
 
+@pytest.mark.parametrize(("con_examen", "tabla"), [
+    # §4.2.6 a, first table (with the exam): stage → (weight %, minimum to pass, maximum)
+    (True, {"examen": (30, 21, 30), "curricular": (30, 30, 30), "entrevista": (40, 20, 40), "final": (100, 71, 100)}),
+    # second table (without the exam)
+    (False, {"curricular": (50, 50, 50), "entrevista": (50, 30, 50), "final": (100, 80, 100)}),
+])
+def test_the_4_2_6_point_tables_come_out_of_the_bases_parameters(env, con_examen, tabla):
+    """§4.2.6 a's two tables, rebuilt from SUNEDU's parametros.yaml: each stage's weight, pass mark and
+    maximum, the final score's (the sum of the stages' minimums and maximums), and the curricular
+    factors (§4.2.4) that add up to the stage's."""
+    _, ctx, _ = env
+    vigentes = ctx.bases.parametros.para(ctx.fecha_postulacion)
+    factores = vigentes["curricular.puntos_con_examen" if con_examen else "curricular.puntos_sin_examen"]
+    etapas = {"curricular": (sum(factores.values()), sum(factores.values())),
+              "entrevista": tuple(vigentes["entrevista.marcas_con_examen" if con_examen else "entrevista.marcas_sin_examen"])}
+    if con_examen:
+        etapas["examen"] = (vigentes["examen.puntaje_minimo"], vigentes["examen.puntaje_maximo"])
+    etapas["final"] = (sum(m for m, _ in etapas.values()), sum(x for _, x in etapas.values()))
+    assert {e: (x, m, x) for e, (m, x) in etapas.items()} == tabla  # the weight is the maximum, of 100
+    assert list(factores.values()) == ([4, 8, 8, 6, 4] if con_examen else [8, 12, 12, 10, 8])
+
+
 def test_parameters_are_dated_and_cite_their_clause(env):
     import datetime as dt
 
