@@ -1979,41 +1979,26 @@ class _EnProcesos:
             for k, i in enumerate(range(0, len(pids), tamano))]
         n = min(n, len(lotes))
         self.lotes = len(lotes)
-        contexto = mp.get_context("fork")
         engine = session.connection().engine
         #: set once a batch failed: the processes then only build the rest (:meth:`_fallo`)
-        self.fallo = contexto.Event()
+        self.fallo = mp.get_context("fork").Event()
         self.lectores: list[Any] = []
         self.procesos: list[Any] = []
         try:
             for c in range(n):
-                lector, escritor = contexto.Pipe(duplex=False)
-                self.lectores.append(lector)
-                self.procesos.append(p := contexto.Process(
-                    target=_parte, name=f"casadmin-evaluar-{c}", daemon=True,
-                    args=(escritor, self.lectores[:], os.getpid(), self.fallo, engine, conv.id, modelo, etapa, pm,
-                          bases, instantanea, lotes[c::n])))
-                try:
-                    p.start()
-                finally:
-                    escritor.close()  # the process's end: this one only reads
+                self.procesos.append(run.bifurcar(
+                    _parte, (os.getpid(), self.fallo, engine, conv.id, modelo, etapa, pm, bases, instantanea,
+                             lotes[c::n]), f"casadmin-evaluar-{c}", self.lectores))
         except BaseException:
             self.close()
             raise
-
-    def _recibir(self, c: int) -> tuple[int, Any] | None:
-        """Process ``c``'s next message; ``None`` once it has ended."""
-        try:
-            return self.lectores[c].recv()
-        except (EOFError, OSError):  # ended, or killed in the middle of a message
-            return None
 
     def __iter__(self) -> Iterator[_Lote]:
         # Batch k comes from process k mod n: each is read when its turn comes, so that a process
         # ahead of the others waits to send (memory stays bounded) and one that ended is seen at once.
         n = len(self.lectores)
         for k in range(self.lotes):
-            mensaje = self._recibir(k % n)
+            mensaje = run.recibir(self.lectores[k % n])
             if mensaje is None:
                 self.close()
                 raise RuntimeError(
@@ -2028,7 +2013,7 @@ class _EnProcesos:
         before any plugin runs, a Ficha that cannot be evaluated first, else the earliest batch's."""
         self.fallo.set()
         for c in range(len(self.lectores)):
-            while (mensaje := self._recibir(c)) is not None:
+            while (mensaje := run.recibir(self.lectores[c])) is not None:
                 if isinstance(mensaje[1], BaseException):
                     errores[mensaje[0]] = mensaje[1]
         rechazos = [k for k, e in errores.items() if isinstance(e, EvaluacionRechazada)]
@@ -2040,18 +2025,14 @@ class _EnProcesos:
             lector.close()
 
 
-def _parte(salida: Any, lectores: Sequence[Any], padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int,
+def _parte(salida: Any, padre: int, fallo_en_otro: Any, engine: sa.Engine, conv_id: int,
            modelo: ConvocatoriaMotor, etapa: str, pm: pluggy.PluginManager, bases: Any, instantanea: str,
            lotes: Sequence[tuple[int, int, int | None, int]]) -> None:
     """In a process forked by :class:`_EnProcesos` (``padre``): read, build, judge and encode ``lotes``
     (number, first and last application id, position), sending each as ``(number, _Lote)``, or a failure
     as ``(number, exception)``. After a failure while judging, here or in another process
     (``fallo_en_otro``), the rest is only built: one call reports a Ficha that cannot be evaluated before
-    anything its plugins raise. ``lectores``: the parent's ends of the pipes, closed at once (one kept here
-    would leave this process waiting for ever to send, were the parent killed)."""
-    run._hijo()
-    for lector in lectores:
-        lector.close()
+    anything its plugins raise. Forked by :func:`run.bifurcar`, which closes ``salida`` afterwards."""
     run.UMBRAL_PARALELO = None  # the cores are taken: the hook is not split again
     engine.dispose(close=False)  # SQLAlchemy's way after a fork: the parent's connections stay the parent's
     juez = _Juez(modelo, etapa, pm, bases)
@@ -2088,8 +2069,6 @@ def _parte(salida: Any, lectores: Sequence[Any], padre: int, fallo_en_otro: Any,
                 salida.send((k, lote))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         salida.send((k, _transportable(exc)))
-    finally:
-        salida.close()
 
 
 def _transportable(exc: BaseException) -> BaseException:

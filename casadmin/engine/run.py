@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -124,9 +124,6 @@ UMBRAL_PARALELO: int | None = None
 #: The parent's share of the candidates: it also decodes the other parts' results.
 PARTE_PADRE = 0.52
 
-#: The work a forked child picks up (inherited through fork, never pickled): pm, ctx, hook, parts.
-_TRABAJO: tuple[Any, ...] | None = None
-
 
 def procesos_disponibles() -> int:
     """CPU cores this process may run on."""
@@ -164,6 +161,45 @@ def _hijo() -> None:
 ESPERA_AL_DETENER = 5.0
 
 
+def bifurcar(objetivo: Callable[..., None], args: Sequence[Any], nombre: str, lectores: list[Any]) -> Any:
+    """Fork a child that runs ``objetivo(salida, *args)``, ``salida`` the writing end of a pipe of its
+    own, and return it started; the pipe's reading end is appended to ``lectores`` (read it with
+    :func:`recibir`, stop the children with :func:`detener`). ``args`` are inherited, not pickled.
+
+    The child first takes SIGTERM and SIGINT back (:func:`_hijo`) and closes the reading ends of
+    ``lectores``, its own included: a child that kept one would wait for ever to send a large message
+    if its parent were killed. This process closes the child's writing end, even if the fork fails."""
+    contexto = mp.get_context("fork")
+    lector, escritor = contexto.Pipe(duplex=False)
+    lectores.append(lector)
+    proceso = contexto.Process(target=_en_hijo, args=(objetivo, escritor, lectores[:], args), name=nombre,
+                               daemon=True)
+    try:
+        proceso.start()
+    finally:
+        escritor.close()  # the child's end: this process only reads
+    return proceso
+
+
+def _en_hijo(objetivo: Callable[..., None], salida: Any, lectores: Sequence[Any], args: Sequence[Any]) -> None:
+    _hijo()
+    for lector in lectores:
+        lector.close()
+    try:
+        objetivo(salida, *args)
+    finally:
+        salida.close()
+
+
+def recibir(lector: Any) -> Any | None:
+    """The next message from a child's pipe (:func:`bifurcar`); ``None`` once it has ended, or if it was
+    killed in the middle of a message."""
+    try:
+        return lector.recv()
+    except (EOFError, OSError):
+        return None
+
+
 def detener(procesos: Sequence[Any]) -> None:
     """Stop these forked children and wait for them: SIGTERM, then SIGKILL for one that has not ended
     within :data:`ESPERA_AL_DETENER` (a SIGTERM that arrives before the child's :func:`_hijo` runs meets
@@ -172,32 +208,22 @@ def detener(procesos: Sequence[Any]) -> None:
         if p.is_alive():
             p.terminate()
     for p in procesos:
-        if p.pid is None:  # never started
-            continue
         p.join(ESPERA_AL_DETENER)
         if p.is_alive():
             p.kill()
             p.join()
 
 
-def _parte(salida: Any, i: int, lectores: Sequence[Any]) -> None:
-    """In a forked child (:func:`_en_paralelo`): send the hook's results on part ``i``, encoded
+def _parte(salida: Any, pm: pluggy.PluginManager, ctx: Contexto, hook: str, parte: list[Candidato]) -> None:
+    """In a forked child (:func:`_en_paralelo`): send the hook's results on ``parte``, encoded
     (:func:`_codificar`), with the plugin that answered; ``None`` if it raised (the parent runs it
-    again to report it). ``lectores``: the parent's ends of the pipes, closed here at once (a child
-    that kept its own pipe's would wait for ever to send if the parent were killed)."""
-    _hijo()
-    for lector in lectores:
-        lector.close()
-    pm, ctx, hook, partes = _TRABAJO  # type: ignore[misc]
+    again to report it)."""
     try:
-        try:
-            resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
-            respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
-        except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
-            respuesta = None
-        salida.send(respuesta)
-    finally:
-        salida.close()
+        resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=parte)
+        respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
+    except Exception:  # noqa: BLE001 - re-raised by the parent, which runs the same part itself
+        respuesta = None
+    salida.send(respuesta)
 
 
 # --- results sent back by a child ------------------------------------------------------------
@@ -270,33 +296,20 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
     run again in the parent, which then raises as the single-process run would; parts answered by
     different plugins (a plugin that declines some batches) are run again as one batch.
     """
-    global _TRABAJO
     partes = _partes(candidatos, procesos)
-    contexto = mp.get_context("fork")
     hijos: list[Any] = []
     lectores: list[Any] = []
-    _TRABAJO = (pm, ctx, hook, partes)
     try:
         # Plain processes, each with a pipe of its own: no pool, whose threads and shared queue locks
         # could be left waiting when the parent's part raises while a child is sending its results.
         for i in range(1, len(partes)):
-            lector, escritor = contexto.Pipe(duplex=False)
-            lectores.append(lector)
-            hijos.append(p := contexto.Process(target=_parte, args=(escritor, i, lectores[:]),
-                                               name=f"casadmin-parte-{i}", daemon=True))
-            try:
-                p.start()
-            finally:
-                escritor.close()  # the child's end: this process only reads
+            hijos.append(bifurcar(_parte, (pm, ctx, hook, partes[i]), f"casadmin-parte-{i}", lectores))
         respuestas = [pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])]
         for lector in lectores:
-            try:
-                r = lector.recv()
-            except (EOFError, OSError):  # the child died (killed, out of memory): its part is run here
-                r = None
+            # None: the hook raised there, or the child died (killed, out of memory): the part is run here
+            r = recibir(lector)
             respuestas.append(None if r is None else (_decodificar(r[0]), r[1]))
     finally:
-        _TRABAJO = None
         detener(hijos)
         for lector in lectores:
             lector.close()
