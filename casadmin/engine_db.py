@@ -215,7 +215,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
             no_guardables = _no_guardable(datos)
         except (ValueError, OverflowError):  # a value it compares is among the mistakes already reported
             no_guardables = []
-        raise ArchivoInvalido(list(dict.fromkeys(exc.errores + no_guardables))) from None
+        raise ArchivoInvalido(interchange._sin_repetir(exc.errores + no_guardables)) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
