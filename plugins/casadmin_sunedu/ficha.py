@@ -239,8 +239,7 @@ def casadmin_detallar_experiencia(ctx: Contexto, candidato: Candidato) -> dict[s
     plan = _Plan.de(ctx)
     if not plan.experiencias:
         return {}
-    _, fila = evaluar_formacion_y_fila(plan.formacion, candidato.formaciones, fecha_postulacion=plan.hoy)
-    referencia = fila if fila is not None else _la_mas_alta(candidato.formaciones)
+    referencia = formacion_de_referencia(candidato, ctx)
     detalle = {}
     for i, requisito, meses, clausula in plan.experiencias:
         computo = _CONTAR[i](candidato.experiencias, referencia, plan.hoy, plan.solo_secundaria)
