@@ -1874,14 +1874,13 @@ def _evaluar_en_lotes(session: Session, conv: m.Convocatoria, modelo: Convocator
     punto = session.begin_nested()
     copia = _Copia(session, conv, etapa, publicada, g.momento, g.quien_id)
     primero: _Lote | None = None
-    procesos = 1
     pendientes: deque[Future[None]] = deque()
     try:
         # Forked before the storing thread starts (at its first batch).
         fuente = _EnProcesos(session, conv, modelo, etapa, pm, bases, *plan) if plan is not None else \
             _lotes_aqui(juez, apps, insumos, existentes)
         with closing(fuente), ThreadPoolExecutor(1, thread_name_prefix="casadmin-guardar") as hilo:
-            procesos = len(getattr(fuente, "procesos", ())) or 1
+            procesos = len(fuente.procesos) if isinstance(fuente, _EnProcesos) else 1
             try:
                 for lote in fuente:
                     if primero is None:
