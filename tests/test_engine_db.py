@@ -15,6 +15,9 @@ import json
 import multiprocessing
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -836,6 +839,90 @@ def test_a_process_that_dies_leaves_nothing_saved(db, monkeypatch):
     with pytest.raises(RuntimeError, match=r"terminó sin enviar sus resultados \(código de salida .*9"):
         engine_db.evaluar(db.session, codigo, "ficha")
     assert _conteos(db) == antes and not _filas(db, codigo, "ficha") and not multiprocessing.active_children()
+
+
+_EVALUAR_LENTO = """
+import os, sys, time
+from pathlib import Path
+
+from casadmin import engine_db
+from casadmin.cli import main
+import casadmin_sunedu.ficha as ficha
+
+rastro, codigo = Path(sys.argv[1]), sys.argv[2]
+engine_db.MINIMO_PROCESOS, engine_db.LOTE_EVALUACION = 1, 2
+engine_db.run.procesos_disponibles = lambda: 2
+evaluar = ficha._evaluar
+
+
+def lento(plan, cand, documentos):  # each candidate judged records who judged it, slowly
+    with rastro.open("a") as f:
+        f.write(f"{os.getpid()}\\n")
+    time.sleep(0.4)
+    return evaluar(plan, cand, documentos)
+
+
+ficha._evaluar = lento
+sys.argv = ["casadmin", "evaluate", codigo, "--stage", "ficha"]
+main()
+"""
+
+
+def _vivo(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_killing_casadmin_evaluate_in_the_middle_leaves_nothing_saved(db, app, tmp_path):
+    """``casadmin evaluate`` killed while it judges (out of memory, an operator's kill -9): nothing of
+    the stage is stored, no application changes state, and on PostgreSQL the processes it forked end
+    too, with their connections, instead of judging for nobody."""
+    conv = engine_db.importar(db.session, datos("sunedu"))
+    estados = sa.select(m.Postulacion.estado).where(m.Postulacion.convocatoria_id == conv.id).order_by(m.Postulacion.id)
+    antes, estados_antes = _conteos(db), db.session.scalars(estados).all()
+    db.session.rollback()
+    postgresql = db.engine.dialect.name == "postgresql"
+    rastro = tmp_path / "juzgados"
+    rastro.touch()
+    nombre = f"casadmin-prueba-{os.getpid()}"
+    entorno = {**os.environ, "CASADMIN_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+               "CASADMIN_STORAGE_DIR": str(tmp_path / "storage"), "PGAPPNAME": nombre}
+    evaluador = subprocess.Popen([sys.executable, "-c", _EVALUAR_LENTO, str(rastro), conv.codigo], cwd=ROOT,
+                                 env=entorno, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        limite = time.monotonic() + 90
+        while True:  # both forked processes (PostgreSQL), or this one, well into the judging
+            lineas = rastro.read_text().split()
+            if len(lineas) >= 3 and len(set(lineas)) >= (2 if postgresql else 1):
+                break
+            assert evaluador.poll() is None, "casadmin evaluate ended before it was killed"
+            assert time.monotonic() < limite, "casadmin evaluate never judged a candidate"
+            time.sleep(0.05)
+    finally:
+        evaluador.send_signal(signal.SIGKILL)
+        evaluador.wait()
+    jueces = {int(p) for p in rastro.read_text().split()}
+    assert (evaluador.pid not in jueces) is postgresql  # PostgreSQL: forked processes judged
+    limite = time.monotonic() + 15
+    while any(map(_vivo, jueces - {evaluador.pid})) and time.monotonic() < limite:
+        time.sleep(0.05)
+    quedan = [p for p in jueces - {evaluador.pid} if _vivo(p)]
+    for p in quedan:
+        os.kill(p, signal.SIGKILL)
+    assert not quedan, "a forked process went on judging after casadmin evaluate was killed"
+    assert len(rastro.read_text().split()) < 10  # the call has 10 applicants: not every one was judged
+    if postgresql:
+        conexiones = sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n").bindparams(n=nombre)
+        while db.session.scalar(conexiones) and time.monotonic() < limite:
+            db.session.rollback()
+            time.sleep(0.05)
+        assert db.session.scalar(conexiones) == 0
+    db.session.rollback()
+    assert _conteos(db) == antes and db.session.scalars(estados).all() == estados_antes
+    assert not _filas(db, conv.codigo, "ficha")
 
 
 class _FichaSoloSinP05(_AnteP05):
