@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from test_engine_paralelo import _vivo
 
 from casadmin import engine_db
 from casadmin import models as m
@@ -866,14 +867,6 @@ ficha._evaluar = lento
 sys.argv = ["casadmin", "evaluate", codigo, "--stage", "ficha"]
 main()
 """
-
-
-def _vivo(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie has ended
-    except FileNotFoundError:
-        return False
 
 
 def test_killing_casadmin_evaluate_in_the_middle_leaves_nothing_saved(db, app, tmp_path):
