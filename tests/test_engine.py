@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,7 @@ from casadmin.cli import casadmin_group
 from casadmin.engine import interchange
 from casadmin.engine.run import simular
 from casadmin.hookspecs import hookimpl
+from casadmin.rules.experience import experiencia_general
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
@@ -49,6 +51,21 @@ def test_ficha_failures_carry_their_reasons_d1(sim):
     assert all(m.requisito and m.computado and m.mensaje for m in fallas)
     late = _r(sim, "ficha", "P10")
     assert late.resultado == "no_apto" and any(m.clausula == "§4.2.1 a" and not m.cumple for m in late.motivos)
+
+
+def test_experience_counts_from_the_egreso_declared_on_the_egresado_row_d1(sim, datos):
+    """§4.2.1 p: P01 declares «egresado» (egreso 20/07/2014) and «titulado» (diploma 15/12/2014) as two
+    rows of the same study: the titulado row meets the profile, and experience counts from the egreso
+    (what HR sees on the reason), not from the diploma."""
+    p01 = interchange.candidato(next(p for p in datos["postulantes"] if p["id"] == "P01"))
+    egresado, titulado = p01.formaciones
+    assert egresado.fecha_egreso and titulado.fecha_egreso is None and titulado.fecha_diploma > egresado.fecha_egreso
+    desde_egreso = dataclasses.replace(titulado, fecha_egreso=egresado.fecha_egreso)
+    hoy = interchange.cargar(datos).convocatoria.inicio_postulacion.date()
+    dias, dias_diploma = (experiencia_general(p01.experiencias, f, hoy).dias for f in (desde_egreso, titulado))
+    assert dias > dias_diploma
+    general = next(m for m in _r(sim, "ficha", "P01").motivos if m.requisito.startswith("Experiencia general"))
+    assert general.computado.endswith(f"({dias} días)")
 
 
 def test_exam_absence_and_pass_mark_d2(sim):

@@ -38,12 +38,13 @@ Interpretations (short and explicit)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from casadmin.rules.courses import normalizar
 from casadmin.rules.decimales import Numero
 from casadmin.rules.periods import (
     alcanza,
@@ -162,6 +163,26 @@ def _motivo(requisito: str, exp: Experiencia, cumple: bool, clausula: str, mensa
 
 
 _DIPLOMAS = (Condicion.BACHILLER, Condicion.TITULADO, Condicion.GRADO)
+
+
+def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) -> Formacion | None:
+    """The study experience counts from (§4.2.1 p), with the egreso of that same study when the applicant
+    declared it on another row of Ficha section 2.
+
+    Section 2 takes one row per condition reached, so an applicant who left university and then
+    got the degree declares an *egresado* row with the egreso date and a *titulado* row with the
+    diploma's. The row that meets the profile is the *titulado* one, but experience counts from the
+    egreso, "siempre y cuando haya sido declarada" (§4.2.1 p), and the prácticas need it too
+    (§4.2.1 q). The same study is the same level and career (compared without accents or case);
+    of several egreso dates declared for it, the earliest. A row that has its own egreso date,
+    or no row of the same study with one, is returned as it is.
+    """
+    if formacion is None or formacion.fecha_egreso is not None:
+        return formacion
+    carrera = normalizar(formacion.carrera)
+    egresos = [f.fecha_egreso for f in formaciones
+               if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera]
+    return replace(formacion, fecha_egreso=min(egresos)) if egresos else formacion
 
 
 def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:

@@ -21,6 +21,7 @@ from casadmin.rules.courses import EvaluadorCursos, normalizar
 from casadmin.rules.experience import (
     Computo,
     _evaluar_dias,
+    con_egreso,
     dias_experiencia,
     experiencia_especifica,
     experiencia_general,
@@ -80,12 +81,13 @@ _FIRMA = {
 
 
 def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
-    """The declared study from which experience counts (§4.2.1 p): the one meeting the profile, else the highest."""
+    """The declared study from which experience counts (§4.2.1 p): the one meeting the profile, else the
+    highest; with the egreso date declared on another row of the same study (``con_egreso``)."""
     requisito = ctx.convocatoria.perfil.formacion
     for f in cand.formaciones:
         if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion):
-            return f
-    return _la_mas_alta(cand.formaciones)
+            return con_egreso(f, cand.formaciones)
+    return con_egreso(_la_mas_alta(cand.formaciones), cand.formaciones)
 
 
 def _la_mas_alta(formaciones: Sequence[Formacion]) -> Formacion | None:
@@ -170,8 +172,9 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
         # Only the days are reported here, so they are counted once for the three requirements,
         # without building the per-experience reasons (experiencia_general & co. give those).
         # The study experience counts from is the first row meeting the profile (§4.2.1 p), which
-        # evaluar_formacion_y_fila has just found; else the highest (formacion_de_referencia).
-        referencia = fila if fila is not None else _la_mas_alta(cand.formaciones)
+        # evaluar_formacion_y_fila has just found; else the highest; with the egreso declared on
+        # another row of the same study (formacion_de_referencia).
+        referencia = con_egreso(fila if fila is not None else _la_mas_alta(cand.formaciones), cand.formaciones)
         dias = dias_experiencia(cand.experiencias, referencia, hoy, plan.solo_secundaria)
         for i, requisito, meses, clausula in plan.experiencias:
             motivos.append(_evaluar_dias(dias[i], requisito, 0, meses, clausula))  # = evaluar_experiencia

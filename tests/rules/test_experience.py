@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casadmin.rules.experience import (
+    con_egreso,
     evaluar_experiencia,
     experiencia_especifica,
     experiencia_general,
@@ -57,6 +59,36 @@ def test_sin_fecha_de_egreso_ni_diploma_no_hay_inicio_4_2_1_p() -> None:
     assert desde is None and not motivo.cumple
     # An egresado row without its diploma date cannot use the diploma either.
     assert inicio_computo(None)[0] is None
+
+
+def test_el_egreso_declarado_en_otra_fila_del_mismo_estudio_cuenta_4_2_1_p_q() -> None:
+    """Ficha section 2 has a row per condition: the egresado row's date is the titulado row's egreso."""
+    egresado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Derecho",
+                         fecha_egreso=D(2014, 7, 20))
+    titulado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO, carrera="DERECHO ",
+                         fecha_diploma=D(2014, 12, 15))
+    referencia = con_egreso(titulado, [titulado, egresado])
+    assert referencia == Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO,
+                                   carrera="DERECHO ", fecha_egreso=D(2014, 7, 20), fecha_diploma=D(2014, 12, 15))
+    trabajo = exp(D(2014, 7, 21), D(2018, 7, 31))
+    assert experiencia_general([trabajo], referencia, POSTULACION).dias == 1472  # from the egreso (2016 is a leap year)
+    assert experiencia_general([trabajo], titulado, POSTULACION).dias == 1325  # from the diploma: what it was
+    practica = exp(D(2014, 1, 1), D(2014, 6, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
+    assert experiencia_general([practica], referencia, POSTULACION).dias == 181  # §4.2.1 q: egreso declared
+    assert experiencia_general([practica], titulado, POSTULACION).dias == 0
+
+
+def test_el_egreso_de_otro_estudio_no_cuenta_4_2_1_p() -> None:
+    titulado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO, carrera="Derecho",
+                         fecha_diploma=D(2014, 12, 15))
+    otra_carrera = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Economía",
+                             fecha_egreso=D(2010, 1, 1))
+    otro_nivel = Formacion(nivel=NivelEstudios.MAESTRIA, condicion=Condicion.EGRESADO, carrera="Derecho",
+                           fecha_egreso=D(2012, 1, 1))
+    assert con_egreso(titulado, [titulado, otra_carrera, otro_nivel]) is titulado
+    assert con_egreso(EGRESADO_2020, [EGRESADO_2020, replace(EGRESADO_2020, fecha_egreso=D(2015, 1, 1))]) \
+        is EGRESADO_2020  # its own egreso stands
+    assert con_egreso(None, [otra_carrera]) is None
 
 
 def test_experiencia_anterior_al_egreso_no_cuenta_4_2_1_p() -> None:
