@@ -153,7 +153,7 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
 
     from casadmin import plugins as pl
     from casadmin.engine import interchange, report
-    from casadmin.engine.run import simular
+    from casadmin.engine.run import etapas_de, simular
 
     try:
         arch = _leer_archivo(archivo)
@@ -162,7 +162,14 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
     pm = pl.get_plugin_manager()
     conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
     try:
-        sim = simular(pm, conv, arch.candidatos, decisiones=arch.decisiones, hasta=hasta)
+        bases = pl.get_bases(pm, conv.bases)
+        errores = interchange.fuera_de_bases(dataclasses.replace(arch, convocatoria=conv), bases)
+        if errores:
+            _fallar_archivo(interchange.ArchivoInvalido(errores))
+        if hasta is not None and hasta not in etapas_de(conv, bases):
+            raise click.ClickException(f"La convocatoria {conv.codigo} no tiene la etapa «{hasta}»: sus etapas son "
+                                       f"{', '.join(etapas_de(conv, bases))}.")
+        sim = simular(pm, conv, arch.candidatos, bases, decisiones=arch.decisiones, hasta=hasta)
     except (pl.BasesDesconocida, pl.SinImplementacion) as exc:
         raise click.ClickException(str(exc)) from None
     except pl.ErrorDePlugin as exc:

@@ -219,13 +219,16 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
-    if errores:
-        raise ArchivoInvalido(errores)
     pm = pm or pl.get_plugin_manager()
     try:
         bases = pl.get_bases(pm, datos["bases"])
     except pl.BasesDesconocida as exc:
+        if errores:
+            raise ArchivoInvalido(errores) from None
         raise ImportacionRechazada(str(exc)) from None
+    errores = interchange._sin_repetir(errores + interchange.fuera_de_bases(arch, bases))
+    if errores:
+        raise ArchivoInvalido(errores)
     try:
         conv = _Importacion(session, arch, bases, usuario).run()
         session.commit()
@@ -298,6 +301,8 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         errores.extend(_entradas_no_guardables(p.get("entradas", {}), f"{ruta}.entradas"))
     # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
+    errores.extend((ruta, "el texto contiene un carácter nulo (\\u0000), que no se puede guardar")
+                   for ruta, texto in interchange._textos(datos, "$") if "\x00" in texto)
     return sorted(set(errores))
 
 
@@ -310,11 +315,8 @@ def _entradas_no_guardables(e: Mapping[str, Any], ruta: str) -> list[tuple[str, 
     puntaje = (e.get("examen") or {}).get("puntaje")
     if puntaje is not None and not _dos_decimales(puntaje):
         errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
-    miembros = set()
     for i, hoja in enumerate((e.get("entrevista") or {}).get("hojas", ())):
-        if hoja["miembro"] in miembros:
-            errores.append((f"{ruta}.entrevista.hojas[{i}].miembro", f"miembro repetido: {hoja['miembro']}"))
-        miembros.add(hoja["miembro"])
+        # A member's second sheet: interchange._incoherencias (simulate refuses it too).
         if not 1 <= len(hoja["miembro"]) <= 40 or any(ch.isspace() for ch in hoja["miembro"]):
             errores.append((f"{ruta}.entrevista.hojas[{i}].miembro", "código de miembro de 1 a 40 caracteres, sin espacios"))
         for factor, valor in hoja["factores"].items():

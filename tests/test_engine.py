@@ -318,6 +318,68 @@ class _Explota:
         raise RuntimeError("tabla de puntajes corrupta")
 
 
+def _hoja(d, i=0, j=0):
+    return d["postulantes"][i]["entradas"]["entrevista"]["hojas"][j]
+
+
+@pytest.mark.parametrize(("cambio", "ruta", "mensaje"), [
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=31),
+     "$.postulantes[0].entradas.examen.puntaje", "va de 0 a 30 (§4.2.2"),
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje="30.5"),
+     "$.postulantes[0].entradas.examen.puntaje", "va de 0 a 30"),
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=-5),
+     "$.postulantes[0].entradas.examen.puntaje", "por debajo del mínimo"),
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje="1" + "0" * 30),
+     "$.postulantes[0].entradas.examen.puntaje", "formato incorrecto"),
+    (lambda d: _hoja(d)["factores"].update(idoneidad=9),
+     "$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad", "va de 0 a 8 (§4.2.5"),
+    (lambda d: _hoja(d)["factores"].update(idoneidad="-1"),
+     "$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad", "formato incorrecto"),
+    (lambda d: _hoja(d, 0, 1).update(miembro=_hoja(d)["miembro"]),
+     "$.postulantes[0].entradas.entrevista.hojas[1].miembro", "miembro repetido"),
+    (lambda d: d["postulantes"][1].update(fecha_nacimiento="2026-03-03"),
+     "$.postulantes[1].fecha_nacimiento", "posterior al inicio de la postulación"),
+    (lambda d: d["convocatoria"].update(posiciones=10 ** 20),
+     "$.convocatoria.posiciones", "por encima del máximo"),
+    (lambda d: d["postulantes"][0]["ficha"]["capacitaciones"][0].update(horas=10 ** 400),
+     "$.postulantes[0].ficha.capacitaciones[0].horas", "por encima del máximo"),
+])
+def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_plugin(tmp_path, datos, cambio, ruta,
+                                                                                    mensaje):
+    """Scores beyond the bases' maxima (the exam's 30, §4.2.2 l; each interview factor's 8, §4.2.5 f, i),
+    negative or huge numbers, a member's second sheet, a birth after the application period opens: the
+    file is refused with the field's path (exit 2), as the score screens refuse them, instead of a
+    stage stopping with "the plugin failed" (exit 3)."""
+    archivo = tmp_path / "malo.json"
+    archivo.write_text(json.dumps(_cambiado(datos, cambio)), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
+    assert result.exit_code == 2, result.output
+    linea = next(x for x in result.output.splitlines() if x.strip().startswith(ruta + ":"))
+    assert mensaje in linea
+
+
+@pytest.mark.parametrize(("contenido", "mensaje"), [
+    ('{"formato": "caf\xe9"}'.encode("latin-1"), "byte 17: el archivo no está codificado en UTF-8 (byte 0xe9)"),
+    (b'{"a": NaN}', "$: JSON mal formado: NaN no es un número válido"),
+    (b'{"a": [1, -Infinity]}', "$: JSON mal formado: -Infinity no es un número válido"),
+    (b'{"a": {"b": ["ok", "\\ud800"]}}', "$.a.b[1]: el texto contiene un carácter inválido"),
+])
+def test_a_file_json_cannot_read_is_refused_with_a_message_never_a_traceback(tmp_path, contenido, mensaje):
+    """Not UTF-8 (RFC 8259 §8.1), NaN and Infinity (not JSON numbers), a lone UTF-16 surrogate."""
+    archivo = tmp_path / "malo.json"
+    archivo.write_bytes(contenido)
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
+    assert result.exit_code == 2 and mensaje in result.output, result.output
+    assert interchange.leer(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}  # a pair is one character
+
+
+def test_simulate_refuses_a_stage_the_call_does_not_have():
+    """``--hasta examen`` on a call without an exam (Migraciones' example) would run every stage."""
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE.with_name("cas-027-2026-migraciones.json")),
+                                                 "--hasta", "examen"])
+    assert result.exit_code == 1 and "no tiene la etapa «examen»" in result.output and "Ganador" not in result.output
+
+
 def test_a_plugin_that_raises_stops_the_stage_and_is_named(datos):
     pm = pl.new_plugin_manager(extra=[("institucion.examen_roto", _Explota())])
     bases = pl.get_bases(pm, "sunedu-2026")

@@ -239,6 +239,24 @@ def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
     assert _conteos(db) == antes
 
 
+def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_paths_together(db):
+    """PostgreSQL cannot keep a NUL character in text (it used to answer "the database refused the
+    import" with no path); an exam score above the bases' 30 (§4.2.2 l) and a factor above its 8
+    (§4.2.5 f, i) would make every later evaluation fail: all refused at once, nothing written."""
+    d = datos("sunedu")
+    d["postulantes"][2]["nombres"] = "Ana\x00María"
+    d["postulantes"][0]["entradas"]["examen"]["puntaje"] = 31
+    d["postulantes"][0]["entradas"]["entrevista"]["hojas"][1]["factores"]["trabajo_equipo"] = "8.5"
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
+        "$.postulantes[2].nombres": "el texto contiene un carácter nulo",
+        "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
+        "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8"}
+    assert _conteos(db) == antes
+
+
 def test_an_existing_code_is_refused_and_nothing_is_written(db):
     d = datos("migraciones")
     conv = engine_db.importar(db.session, copy.deepcopy(d))

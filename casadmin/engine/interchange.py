@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ try:  # a compiled validator, ~7× faster on a valid file (see validar); optiona
 except ImportError:  # pragma: no cover - declared in pyproject.toml
     fastjsonschema = None
 
+from casadmin.engine.bases import BasesVersion
 from casadmin.engine.model import (
     Candidato,
     Convocatoria,
@@ -32,6 +34,7 @@ from casadmin.engine.model import (
     crear_experiencia,
     crear_formacion,
 )
+from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.rules.types import (
     Condicion,
@@ -178,12 +181,62 @@ def validar(data: Any) -> list[tuple[str, str]]:
     return sorted(errores)
 
 
+class _NoEsNumero(ValueError):
+    pass
+
+
+def _sin_constantes(nombre: str) -> Any:
+    raise _NoEsNumero(nombre)
+
+
+#: A JSON escape of half a UTF-16 surrogate pair (``\ud800``): only then are the strings walked for a lone one.
+_SUSTITUTO = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def leer(texto: str | bytes) -> dict[str, Any]:
-    """Parse JSON with exact decimals (never floats)."""
+    """Parse JSON with exact decimals (never floats). Refused with a message, never a traceback: a file
+    not in UTF-8 (RFC 8259 §8.1), ``NaN`` or ``Infinity`` (not JSON numbers, and no score can be one),
+    and a lone UTF-16 surrogate (``\\ud800``), which no database or page can hold."""
+    if isinstance(texto, bytes):
+        try:
+            texto = texto.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArchivoInvalido([(f"byte {exc.start + 1}", f"el archivo no está codificado en UTF-8 (byte "
+                                    f"0x{exc.object[exc.start]:02x}); guárdelo como UTF-8")]) from None
     try:
-        return json.loads(texto, parse_float=Decimal)
+        datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes)
     except json.JSONDecodeError as exc:
         raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {exc.msg}")]) from None
+    except _NoEsNumero as exc:
+        raise ArchivoInvalido([("$", f"JSON mal formado: {exc} no es un número válido")]) from None
+    if _SUSTITUTO.search(texto):
+        errores = [(ruta.encode("utf-8", "backslashreplace").decode("utf-8"),
+                    "el texto contiene un carácter inválido (un sustituto UTF-16 suelto)")
+                   for ruta, valor in _textos(datos, "$") if not _codificable(valor)]
+        if errores:
+            raise ArchivoInvalido(errores)
+    return datos
+
+
+def _textos(nodo: Any, ruta: str) -> Iterator[tuple[str, str]]:
+    """Every string of a parsed JSON value (keys too) with its JSON path."""
+    if isinstance(nodo, str):
+        yield ruta, nodo
+    elif isinstance(nodo, Mapping):
+        for clave, valor in nodo.items():
+            yield f"{ruta}.{clave}", clave
+            yield from _textos(valor, f"{ruta}.{clave}")
+    elif isinstance(nodo, list):
+        for i, valor in enumerate(nodo):
+            yield from _textos(valor, f"{ruta}[{i}]")
+
+
+def _codificable(texto: str) -> bool:
+    try:
+        texto.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- JSON → engine model -------------------------------------------------------------
@@ -378,6 +431,38 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
                 errores.append((f"$.decisiones_comite[{k}].orden[{j}]", f"no hay un postulante con id {pid}"))
         if len(set(map(str, orden))) != len(orden):
             errores.append((f"$.decisiones_comite[{k}].orden", "un postulante figura dos veces"))
+    errores.extend(_incoherencias_postulantes(c, postulantes))
+    return errores
+
+
+def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
+    """:func:`_incoherencias` of each applicant: born after the application period opens (an age is
+    reckoned on that day, §4.2.5 Ley 31533), and two interview sheets of the same committee member
+    (§4.2.5 g averages one sheet per member)."""
+    errores = []
+    inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
+    try:
+        apertura = fechahora(inicio).date().isoformat() if isinstance(inicio, str) else None
+    except ValueError:  # reported by _imposibles
+        apertura = None
+    for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
+        if not isinstance(p, Mapping):
+            continue
+        nacimiento = p.get("fecha_nacimiento")
+        if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
+            errores.append((f"$.postulantes[{i}].fecha_nacimiento",
+                            "la fecha de nacimiento es posterior al inicio de la postulación"))
+        entradas = p.get("entradas")
+        entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
+        hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
+        miembros: set[str] = set()
+        for j, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
+            miembro = hoja.get("miembro") if isinstance(hoja, Mapping) else None
+            if isinstance(miembro, str):
+                if miembro in miembros:
+                    errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
+                                    f"miembro repetido: {miembro} (una hoja por integrante del comité)"))
+                miembros.add(miembro)
     return errores
 
 
@@ -386,6 +471,41 @@ def _imposibles_postulantes(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     postulantes = data.get("postulantes") if isinstance(data, Mapping) else None
     return [e for i, p in enumerate(postulantes if isinstance(postulantes, list) else ())
             if isinstance(p, Mapping) for e in _imposibles(p, f"$.postulantes[{i}]")]
+
+
+def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
+    """Stage inputs of a loaded file (:func:`cargar`) beyond what the call's bases version allows, with
+    their JSON path: an exam score above the exam's maximum (``examen.puntaje_maximo``: 30 in SUNEDU's,
+    §4.2.2 l) and an interview factor above its maximum (``entrevista.factores``: 8 each with the
+    exam, 10 without, §4.2.5 f, i, j). The score entry screens refuse the same values; a bases version
+    that does not define one of these parameters is not checked for it."""
+    conv = arch.convocatoria
+    vigentes = bases.parametros.para(conv.inicio_postulacion.date())
+    try:
+        examen: tuple[Decimal, str] | None = (Decimal(str(vigentes["examen.puntaje_maximo"])),
+                                              vigentes.referencia("examen.puntaje_maximo"))
+    except ParametroDesconocido:
+        examen = None
+    try:
+        clave = "con_examen" if conv.incluye_examen else "sin_examen"
+        factores = {codigo: Decimal(str(spec[clave])) for codigo, spec in vigentes["entrevista.factores"].items()}
+        clausula_factores = vigentes.referencia("entrevista.factores")
+    except (ParametroDesconocido, AttributeError, KeyError, TypeError):
+        factores, clausula_factores = {}, ""
+    errores = []
+    for i, p in enumerate(arch.datos["postulantes"]):
+        e = p.get("entradas") or {}
+        puntaje = (e.get("examen") or {}).get("puntaje")
+        if examen is not None and puntaje is not None and Decimal(str(puntaje)) > examen[0]:
+            errores.append((f"$.postulantes[{i}].entradas.examen.puntaje",
+                            f"el puntaje del examen va de 0 a {examen[0]} ({examen[1]})"))
+        for j, hoja in enumerate((e.get("entrevista") or {}).get("hojas", ())):
+            for factor, valor in hoja["factores"].items():
+                tope = factores.get(factor)
+                if tope is not None and Decimal(str(valor)) > tope:
+                    errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].factores.{factor}",
+                                    f"el puntaje de este factor va de 0 a {tope} ({clausula_factores})"))
+    return errores
 
 
 def _sin_repetir(errores: list[tuple[str, str]]) -> list[tuple[str, str]]:
