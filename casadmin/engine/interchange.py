@@ -201,9 +201,8 @@ def leer(texto: str | bytes) -> dict[str, Any]:
         try:
             texto = texto.decode("utf-8")
         except UnicodeDecodeError as exc:
-            byte = exc.object[exc.start]
-            raise ArchivoInvalido([(f"byte {exc.start + 1}", f"el archivo no está codificado en UTF-8 "
-                                                             f"(byte 0x{byte:02x}); guárdelo como UTF-8")]) from None
+            mensaje = f"el archivo no está codificado en UTF-8 (byte 0x{exc.object[exc.start]:02x}); guárdelo como UTF-8"
+            raise ArchivoInvalido([(f"byte {exc.start + 1}", mensaje)]) from None
     try:
         datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes)
     except json.JSONDecodeError as exc:
