@@ -68,6 +68,7 @@ from casadmin.engine.model import (
 from casadmin.engine.model import Convocatoria as ConvocatoriaMotor
 from casadmin.ficha import ADICIONAL, PERSONALES, digest, snapshot
 from casadmin.models.enums import (
+    CondicionFinal,
     CondicionFormacion,
     EstadoCivil,
     EstadoConvocatoria,
@@ -82,6 +83,7 @@ from casadmin.models.enums import (
     RolComite,
     Sector,
     Sexo,
+    TipoBonificacion,
     TipoCapacitacion,
     TipoConocimiento,
     TipoDocumento,
@@ -1621,9 +1623,52 @@ def exportar(session: Session, codigo: str) -> dict[str, Any]:
     leido = _leer(session, _convocatoria(session, codigo), con_resultados=True)
     datos = {**leido.cabecera, "postulantes": leido.postulantes, "decisiones_comite": leido.decisiones}
     resultados = _resultados_guardados(leido)
-    if resultados:
-        datos["resultados"] = resultados
+    finales = _finales_guardados(session, leido)
+    if resultados or finales:
+        vb = leido.conv.version_bases
+        datos["resultados"] = {"bases": {"id": vb.codigo, "proveedor": vb.plugin, "version": vb.plugin_version},
+                               **(resultados or {}), **(finales or {})}
     return datos
+
+
+def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None:
+    """The stored final step (``resultado_final`` and ``bonificacion``, :func:`casadmin.final.evaluar_final`)
+    in the shape of ``simulate --json``: the finalists with their bonuses (§4.3; the Ley 31533 interview
+    bonus is inside the interview score, §4.2.5 h, as in simulate), the merit order with its ties, winners,
+    accesitarios and the ties left to the committee (D8); and the desierto cause once declared (§4.5)."""
+    R, B = m.ResultadoFinal, m.Bonificacion
+    filas = [f for f in session.execute(
+        sa.select(R.postulacion_id, R.puntaje_etapas, R.puntaje_final, R.orden_merito, R.condicion, R.empate_comite)
+        .where(R.convocatoria_id == leido.conv.id)).all() if f.postulacion_id in leido.ids]
+    causa = leido.conv.causa_desierto
+    if not filas and causa is None:
+        return None
+    posicion = {pid: n for n, pid in enumerate(leido.ids)}
+    filas.sort(key=lambda f: posicion[f.postulacion_id])  # the file's order, as simulate lists the finalists
+    bonos: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for b in session.scalars(sa.select(B).join(m.Postulacion).where(
+            m.Postulacion.convocatoria_id == leido.conv.id, B.tipo != TipoBonificacion.joven_entrevista).order_by(B.id)):
+        bonos[b.postulacion_id].append({"concepto": b.concepto or b.tipo.value, "porcentaje": _texto_decimal(b.porcentaje),
+                                        "base": _texto_decimal(b.base), "monto": _texto_decimal(b.puntos),
+                                        "base_legal": b.base_legal, "regla": b.regla})
+    por_merito = sorted(filas, key=lambda f: f.orden_merito or 0)  # stable: a tied group in the file's order
+    grupos: dict[int, list[str]] = {}
+    empates: dict[int, list[str]] = {}
+    for f in por_merito:
+        if f.orden_merito is not None:
+            grupos.setdefault(f.orden_merito, []).append(leido.ids[f.postulacion_id])
+        if f.empate_comite:
+            empates.setdefault(f.orden_merito or 0, []).append(leido.ids[f.postulacion_id])
+    return {
+        "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": _texto_decimal(f.puntaje_etapas),
+                     "puntaje_final": _texto_decimal(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, [])}
+                    for f in filas],
+        "orden_merito": list(grupos.values()),
+        "ganadores": [leido.ids[f.postulacion_id] for f in por_merito if f.condicion is CondicionFinal.ganador],
+        "accesitarios": [leido.ids[f.postulacion_id] for f in por_merito if f.condicion is CondicionFinal.accesitario],
+        "empates_para_comite": list(empates.values()),
+        "desierto": None if causa is None else causa.name,
+    }
 
 
 def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
 from casadmin import ciclo, engine_db, final
+from casadmin.engine import interchange
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
 from casadmin.peru.business_days import contract_deadline
@@ -201,6 +202,37 @@ def test_nobody_meeting_the_requirements_or_nobody_applying_proposes_desierto(db
     assert final.causa_desierto_propuesta(db.session, conv) is CausaDesierto.sin_postulantes  # §4.5 a
     res = final.evaluar_final(db.session, conv)
     assert res.finalistas == 0 and res.desierto == "sin_postulantes"
+
+
+def _exactos(finales_: list[dict]) -> list[tuple]:
+    """The finalists of a ``resultados`` block with their numbers as exact decimals (export writes
+    them without trailing zeros, simulate as computed)."""
+    return [(f["postulante"], Decimal(f["puntaje_etapas"]), Decimal(f["puntaje_final"]),
+             [(b["concepto"], Decimal(b["porcentaje"]), Decimal(b["base"]), Decimal(b["monto"]), b["base_legal"],
+               b["regla"]) for b in f["bonificaciones"]]) for f in finales_]
+
+
+@pytest.mark.parametrize("cambiar", [None, _sin_ffaa])
+def test_the_export_carries_the_stored_final_results_as_simulate_writes_them(db, cambiar):
+    """``casadmin export`` after ``evaluate --stage final`` (docs/interchange.md): the finalists with
+    their bonuses and legal basis (§4.3), the merit order, winners, accesitarios, the ties left to
+    the committee (§4.2.6 c, D8) and the bases version, as ``simulate --json`` gives them on the same
+    call; the desierto cause once declared (§4.5)."""
+    conv = importar_y_evaluar(db, datos("final", cambiar))
+    antes = engine_db.exportar(db.session, conv.codigo)["resultados"]
+    assert "finales" not in antes and antes["bases"]["id"] == "sunedu-2026"
+    final.evaluar_final(db.session, conv)
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    res, esperado = exportado["resultados"], simulacion(exportado)
+    claves = ("orden_merito", "ganadores", "accesitarios", "empates_para_comite", "desierto")
+    assert {k: res[k] for k in claves} == {k: esperado[k] for k in claves}
+    assert _exactos(res["finales"]) == _exactos(esperado["finales"])
+    assert res["bases"] == esperado["bases"]
+    if cambiar is None:
+        assert res["ganadores"] == ["P01"] and res["finales"][0]["bonificaciones"][0]["base_legal"].count("§4.3.4")
+    else:
+        assert res["empates_para_comite"] == [["P01", "P09"]] or res["empates_para_comite"] == [["P09", "P01"]]
+    assert interchange.validar(exportado) == []
 
 
 def test_a_half_evaluated_stage_proposes_no_desierto_cause(db):

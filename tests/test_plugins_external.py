@@ -155,7 +155,7 @@ def test_bonificacion_propia_con_su_base_y_version(corridas):
     res = _resultados(corridas["variante_ejemplo"])
     finales = _finales(res)
     (bono,) = [b for b in finales["P09"]["bonificaciones"] if "frontera" in b["concepto"]]
-    assert bono["regla"] == "ejemplo.bonificacion_frontera"
+    assert bono["regla"] == "ejemplo.bonificacion_frontera==0.1.0"  # F3: the version, as each stage result
     assert bono["porcentaje"] == "5" and bono["base"] == "90.00" and bono["monto"] == "4.50"
     assert "Ejemplo ficticio" in bono["base_legal"] and "1 año, 4 meses y 5 días" in bono["concepto"]
     assert finales["P09"]["puntaje_final"] == "94.50"

@@ -47,7 +47,7 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
         "finales": [
             {"postulante": f.candidato, "puntaje_etapas": str(f.puntaje_etapas), "puntaje_final": str(f.puntaje_final),
              "bonificaciones": [{"concepto": b.concepto, "porcentaje": str(b.porcentaje), "base": str(b.base),
-                                 "monto": str(b.monto), "base_legal": b.base_legal, "regla": p}
+                                 "monto": str(b.monto), "base_legal": b.base_legal, "regla": sim.reglas.get(p, p)}
                                 for b, p in f.bonificaciones]}
             for f in sim.finales
         ],
