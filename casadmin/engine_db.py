@@ -363,6 +363,11 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
                 errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales"))
             if not isinstance(r.get("motivos", []), list) or not isinstance(r.get("regla", ""), str):
                 errores.append((f"{ruta}[{i}]", "motivos debe ser una lista y regla un texto"))
+    por_etapa = resultados.get("reglas_etapas", {})
+    if not isinstance(por_etapa, Mapping) or not all(
+            isinstance(r, Mapping) and all(isinstance(x, str) and isinstance(v, str) and len(v) <= 140
+                                           for x, v in r.items()) for r in por_etapa.values()):
+        errores.append(("$.resultados.reglas_etapas", "se esperaba, por etapa, un objeto plugin → «nombre==versión»"))
     return errores
 
 
@@ -413,6 +418,7 @@ class _Importacion:
         # 2. what other parts of the file add to an applicant's stage rows: decisions, results
         self.decisiones = self._decisiones()
         self.resultados, self.estados = self._resultados()
+        self.reglas_etapas = (self.datos.get("resultados") or {}).get("reglas_etapas") or {}
         # 3. the applicants, in batches
         self.nuevos = 0
         for i in range(0, len(lista), LOTE_IMPORTACION):
@@ -740,10 +746,12 @@ class _Importacion:
                  puntaje=Decimal(posicion), observacion=sustento, clausula="§4.2.6 c")
         for etapa, r in self.resultados.get(p["id"], ()):
             regla = r.get("regla") or ""
+            # The row's own plugin first, then those its stage consulted (F3), as evaluar stores them.
+            propia = {regla.split("==")[0]: regla} if regla else {}
             fila(etapa)[0].update(
                 resultado=Resultado[r["resultado"]],
                 puntaje=None if r.get("puntaje") is None else Decimal(str(r["puntaje"])),
-                motivos=list(r.get("motivos", ())), reglas={regla.split("==")[0]: regla} if regla else {},
+                motivos=list(r.get("motivos", ())), reglas={**propia, **self.reglas_etapas.get(etapa.name, {})},
                 evaluado_en=self.momento)
         return list(filas.values())
 
@@ -1675,6 +1683,7 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
     """Evaluated rows (``evaluado_en`` set) per stage, in the shape of ``simulate --json``'s stages."""
     etapas: dict[str, list[dict[str, Any]]] = {}
     reglas: dict[str, str] = {}
+    reglas_etapas: dict[str, dict[str, str]] = {}
     publicadas = set()
     orden = {pid: n for n, pid in enumerate(leido.ids)}
     etapas_en_orden = [e.name for e in Etapa]
@@ -1685,6 +1694,7 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
         # The stage's own plugin is stored first (evaluar); the others helped it (F3).
         regla = next(iter((f.reglas or {}).values()), "")
         reglas.update(f.reglas or {})
+        reglas_etapas.setdefault(etapa, {}).update(f.reglas or {})
         if f.publicado:
             publicadas.add(etapa)
         etapas.setdefault(etapa, []).append({
@@ -1693,7 +1703,7 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
         })
     if not etapas:
         return None
-    return {"reglas": dict(sorted(reglas.items())), "etapas": etapas,
+    return {"reglas": dict(sorted(reglas.items())), "reglas_etapas": reglas_etapas, "etapas": etapas,
             "publicadas": [e for e in etapas if e in publicadas]}
 
 

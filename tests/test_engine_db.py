@@ -539,6 +539,33 @@ def test_every_stage_in_order_gives_what_simulate_gives(db, ejemplo):
     assert list(exportado["resultados"]["etapas"]) == list(esperado["etapas"])
 
 
+def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db):
+    """Each stored result names its stage's plugin and those it consulted (the documents' check for the
+    Ficha, the shortlist's for the interview). Export writes them per stage (``reglas_etapas``, as
+    ``simulate --json`` does), and importing that file into another call stores them again, not only
+    the row's first plugin."""
+    d = datos("sunedu")
+    codigo = engine_db.importar(db.session, copy.deepcopy(d)).codigo
+    esperado = simulacion(d)
+    for etapa in esperado["etapas"]:
+        engine_db.evaluar(db.session, codigo, etapa)
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
+    assert exportado["resultados"]["reglas_etapas"] == esperado["reglas_etapas"]
+    assert list(esperado["reglas_etapas"]["ficha"]) == ["sunedu.ficha", "sunedu.anexos"]
+    assert list(esperado["reglas_etapas"]["entrevista"]) == ["sunedu.entrevista", "sunedu.convocatoria_entrevista"]
+    otra = datos("sunedu")
+    otra["resultados"] = exportado["resultados"]
+    copia = engine_db.importar(db.session, otra).codigo
+    for etapa in esperado["etapas"]:
+        originales = {i: f.reglas for i, f in _filas(db, codigo, etapa).items()}
+        assert {i: f.reglas for i, f in _filas(db, copia, etapa).items()} == originales
+        assert all(list(r) == list(esperado["reglas_etapas"][etapa]) for r in originales.values())
+    malo = datos("sunedu")
+    malo["resultados"] = {**exportado["resultados"], "reglas_etapas": {"ficha": {"sunedu.ficha": 1}}}
+    with pytest.raises(interchange.ArchivoInvalido, match=r"\$\.resultados\.reglas_etapas: se esperaba"):
+        engine_db.importar(db.session, malo)
+
+
 #: What each stage's candidates carry of the stored inputs (``engine_db._Insumos`` with ``etapa``).
 _ENTRADAS_DE_ETAPA = {"ficha": (), "examen": ("examen",), "psicologica": ("psicologica",),
                       "curricular": ("curricular",), "entrevista": ("entrevista",)}

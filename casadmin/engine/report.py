@@ -34,6 +34,7 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
     return {
         "bases": {"id": sim.bases.id, "proveedor": sim.bases.proveedor, "version": sim.bases.version},
         "reglas": dict(sorted(sim.reglas.items())),
+        "reglas_etapas": {etapa: dict(reglas) for etapa, reglas in sim.reglas_etapas.items()},
         "etapas": {
             etapa: [
                 {"postulante": r.candidato, "resultado": r.resultado,

@@ -64,6 +64,9 @@ class Simulacion:
     desierto: str | None = None
     #: plugin name → "name==version" of every plugin that produced a result (F3).
     reglas: dict[str, str] = field(default_factory=dict)
+    #: the same for each stage: its own plugin first, then those it consulted (D1: the documents'
+    #: check; the interview: the shortlist's), as each of its results stores them on the database.
+    reglas_etapas: dict[str, dict[str, str]] = field(default_factory=dict)
     #: "name==version" read once per run (package metadata is parsed on every lookup).
     _versiones: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -338,10 +341,12 @@ def evaluar_etapa(
     else:
         resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
     regla = sim.reglas[plugin] = _version(pm, sim, plugin)
+    otras = dict(sim.reglas_etapas.get(etapa, {}))  # the interview's: the shortlist's plugin (_convocar)
     for ayudante in AYUDANTES.get(etapa, ()):
         # Plugins the stage's plugin consults (D1: each bases' document check) produced it too (F3).
         for nombre in pl.implementaciones(pm, ctx.bases, ayudante):
-            sim.reglas[nombre] = _version(pm, sim, nombre)
+            sim.reglas[nombre] = otras[nombre] = _version(pm, sim, nombre)
+    sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
     return [r if r.regla else _con_regla(r, regla) for r in resultados]
 
 
@@ -395,7 +400,7 @@ def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumul
     ids, plugin = pl.primero(
         pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=[(c.id, acumulado[c.id]) for c in vivos]
     )
-    sim.reglas[plugin] = _version(pm, sim, plugin)
+    sim.reglas[plugin] = sim.reglas_etapas.setdefault("entrevista", {})[plugin] = _version(pm, sim, plugin)
     sim.convocados_entrevista = list(ids)
     elegidos = set(ids)
     return [c for c in vivos if c.id in elegidos]
