@@ -78,6 +78,18 @@ def test_programa_90_horas_u_80_con_ente_rector_4_2_1_k() -> None:
                                           ente_rector=True)])[0].cumple
 
 
+def test_un_perfil_que_pide_90_horas_admite_80_con_ente_rector_4_2_1_k() -> None:
+    """The profile's "90 horas" is the general minimum of §4.2.1 k, not more: a governing body's
+    programme still counts from 80 hours; a programme of 85 hours without one does not."""
+    requisito = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=90)]
+    assert evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 85,
+                                          ente_rector=True)])[0].cumple
+    assert not evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 85)])[0].cumple
+    mas = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=100)]  # the profile's own hours
+    assert not evaluar_cursos(mas, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 95,
+                                        ente_rector=True)])[0].cumple
+
+
 def test_programa_con_horas_del_perfil_mayores_a_90_4_2_1_k() -> None:
     requisito = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=120)]
     assert not evaluar_cursos(requisito, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 100)])[0].cumple
