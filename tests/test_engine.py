@@ -68,6 +68,17 @@ def test_experience_counts_from_the_egreso_declared_on_the_egresado_row_d1(sim, 
     assert general.computado.endswith(f"({dias} días)")
 
 
+def test_annexes_uploaded_after_the_close_are_late_not_missing_d1(datos):
+    """§4.2.1 b: the annexes uploaded after the close are No Apto, and the reason says they came late
+    (it said "No adjuntó", which the applicant could prove false)."""
+    d = _cambiado(datos, lambda d: d["postulantes"][3]["documentos"][0].update(en_plazo=False))
+    arch = interchange.cargar(d)
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+    anexos, = (m for m in _r(sim, "ficha", "P04").motivos if m.clausula == "§4.2.1 b")
+    assert not anexos.cumple and anexos.declarado == "adjunto"
+    assert "fuera del plazo" in anexos.mensaje and "No adjuntó" not in anexos.mensaje
+
+
 def test_exam_absence_and_pass_mark_d2(sim):
     assert _r(sim, "examen", "P03").resultado == "no_se_presento"
     p04 = _r(sim, "examen", "P04")

@@ -27,5 +27,7 @@ def _motivo(nombre: str, obligatorio: bool, adjunto: bool, paginas: int, ok: boo
         requisito=nombre, declarado="adjunto" if adjunto else "no adjunto",
         computado=f"{paginas} página(s)" if adjunto else "", cumple=ok or not obligatorio,
         clausula="§4.2.1 b",
-        mensaje=f"Adjuntó {nombre}." if ok else f"No adjuntó {nombre} en la plataforma: No Apto/a.",
+        mensaje=(f"Adjuntó {nombre}." if ok else
+                 f"Adjuntó {nombre} fuera del plazo de postulación: No Apto/a." if adjunto else
+                 f"No adjuntó {nombre} en la plataforma: No Apto/a."),
     )
