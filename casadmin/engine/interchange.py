@@ -36,6 +36,7 @@ from casadmin.engine.model import (
 )
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
+from casadmin.peru.documentos import DocumentoInvalido, validar_documento
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -436,7 +437,8 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
-    """:func:`_incoherencias` of each applicant: born after the application period opens (an age is
+    """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
+    8 digits), born after the application period opens (an age is
     reckoned on that day, §4.2.5 Ley 31533), and two interview sheets of the same committee member
     (§4.2.5 g averages one sheet per member)."""
     errores = []
@@ -448,6 +450,12 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
         if not isinstance(p, Mapping):
             continue
+        documento = p.get("documento")
+        if isinstance(documento, Mapping) and isinstance(documento.get("numero"), str):
+            try:
+                validar_documento(documento.get("tipo"), documento["numero"])  # C1: a DNI has 8 digits, …
+            except DocumentoInvalido as exc:
+                errores.append((f"$.postulantes[{i}].documento.numero", str(exc)))
         nacimiento = p.get("fecha_nacimiento")
         if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
             errores.append((f"$.postulantes[{i}].fecha_nacimiento",
