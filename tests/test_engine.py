@@ -467,3 +467,27 @@ def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same()
         with pytest.raises(TypeError):
             constructor(clase)
     assert constructor(Candidato).__name__ == "Candidato_"
+
+
+def test_reasons_write_levels_kinds_and_hours_in_words_not_codes():
+    """What HR and the applicant read (item 5): "básico", "técnico", "programa de especialización",
+    "40 h", "colegiado: sí"; never the format's codes (``basico``, ``programa_especializacion``),
+    ``40.0 h`` or ``colegiado=True``; and a career refused on two rows is said once."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generar
+
+    arch = interchange.cargar(interchange.leer(json.dumps(generar.generar(300, seed=5))))
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+    textos = [t for r in sim.etapas["ficha"] for mo in r.motivos
+              for t in (mo.requisito, mo.declarado, mo.computado, mo.mensaje)]
+    todo = "\n".join(textos)
+    for codigo in ("basico", "tecnico", "maestria", "_especializacion", "en_curso", "colegiado=", "True", "False"):
+        assert codigo not in todo, codigo
+    assert not re.search(r"\d\.0 h\b", todo)
+    for palabra in ("básico", "programa de especialización", "colegiado: sí"):
+        assert palabra in todo, palabra
+    assert not any(len(set(m.split("; "))) < len(m.split("; ")) for m in textos if m.startswith("No cumple con")), \
+        "a reason repeats itself"

@@ -41,7 +41,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from casadmin.rules.reasons import Motivo, fecha
+from casadmin.rules.reasons import Motivo, etiqueta, fecha, texto_horas
 from casadmin.rules.types import Capacitacion, RequisitoCapacitacion, TipoCapacitacion
 
 HORAS_PROGRAMA = Decimal(90)  # §4.2.1 k
@@ -110,7 +110,7 @@ def diplomado_cumple_ley_30220(capacitacion: Capacitacion) -> bool:
 
 
 def _describir(capacitacion: Capacitacion) -> str:
-    return f"{capacitacion.tema} ({capacitacion.tipo}, {capacitacion.horas} h)"
+    return f"{capacitacion.tema} ({etiqueta(capacitacion.tipo)}, {texto_horas(capacitacion.horas)} h)"
 
 
 class _Analisis(NamedTuple):
@@ -135,7 +135,7 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
         # a governing body still counts from 80 h. Hours above 90 are the profile's own, for every programa.
         minimo = horas_minimas_programa(cap) if requisito.horas <= HORAS_PROGRAMA else requisito.horas
         if cap.horas < minimo:
-            return f"«{cap.tema}» tiene {cap.horas} h; el programa requiere al menos {minimo} h (§4.2.1 k)"
+            return f"«{cap.tema}» tiene {texto_horas(cap.horas)} h; el programa requiere al menos {texto_horas(minimo)} h (§4.2.1 k)"
         return None
     if cap.tipo is not TipoCapacitacion.DIPLOMADO:
         return f"«{cap.tema}» no es un diplomado (§4.2.1 l)"
@@ -143,7 +143,7 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
         return (f"«{cap.tema}» iniciado desde el {fecha(VIGENCIA_LEY_30220)} no alcanza 24 créditos "
                 "(384 horas lectivas) (§4.2.1 l)")
     if cap.horas < requisito.horas:
-        return f"«{cap.tema}» tiene {cap.horas} h; se requieren {requisito.horas} h (§4.2.1 l)"
+        return f"«{cap.tema}» tiene {texto_horas(cap.horas)} h; se requieren {texto_horas(requisito.horas)} h (§4.2.1 l)"
     return None
 
 
@@ -226,7 +226,7 @@ def _asignar_posgrados(analisis: Sequence[_Analisis], capacitaciones: Sequence[C
 def nombre_requisito(requisito: RequisitoCapacitacion) -> str:
     """Spanish name of a requirement, e.g. "Curso en SIAF (60 h)"."""
     nombre = f"{_NOMBRES[requisito.tipo]} en {requisito.tema}"
-    return nombre + (f" ({requisito.horas} h)" if requisito.horas else "")
+    return nombre + (f" ({texto_horas(requisito.horas)} h)" if requisito.horas else "")
 
 
 def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: Sequence[str],
@@ -237,7 +237,7 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
     usados = list(analisis.usados) + [f"{_describir(p)} — estudio de posgrado (§4.2.1 j)" for p in posgrados]
     if requisito.tipo is TipoCapacitacion.CURSO:
         horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0)) if posgrados else analisis.horas
-        computado = f"{horas} h acumuladas"
+        computado = f"{texto_horas(horas)} h acumuladas"
         clausula = "§4.2.4 c"
     else:
         computado = usados[0] if usados else "ninguno válido"
@@ -249,7 +249,7 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
     else:
         mensaje = f"No cumple con {nombre}."
         if requisito.tipo is TipoCapacitacion.CURSO and usados:
-            mensaje += f" Acumula {computado.removesuffix(' acumuladas')} de {requisito.horas} h requeridas (§4.2.4 c)."
+            mensaje += f" Acumula {computado.removesuffix(' acumuladas')} de {texto_horas(requisito.horas)} h requeridas (§4.2.4 c)."
         detalle = list(analisis.descartes) + list(otros_usos)
         if detalle:
             mensaje += " Observaciones: " + "; ".join(detalle) + "."

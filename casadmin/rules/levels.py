@@ -28,7 +28,7 @@ from enum import IntEnum
 from functools import lru_cache
 
 from casadmin.rules.courses import normalizar
-from casadmin.rules.reasons import Motivo, estudio, fecha
+from casadmin.rules.reasons import Motivo, estudio, etiqueta, fecha
 from casadmin.rules.types import (
     Condicion,
     Formacion,
@@ -46,15 +46,15 @@ from casadmin.rules.types import (
 def cumple_nivel(requerido: Nivel, declarado: Nivel | None, *, conocimiento: str) -> Motivo:
     """Declared level ≥ required level (§4.2.1 n)."""
     cumple = declarado is not None and declarado >= requerido
+    pedido = etiqueta(requerido.value)
+    tiene = "—" if declarado is None else etiqueta(declarado.value)
     if declarado is None:
         mensaje = f"No declaró conocimiento de {conocimiento}."
     elif cumple:
-        mensaje = f"Declara {conocimiento} en nivel {declarado.value}; se requiere {requerido.value}."
+        mensaje = f"Declara {conocimiento} en nivel {tiene}; se requiere {pedido}."
     else:
-        mensaje = f"Declara {conocimiento} en nivel {declarado.value}, inferior al nivel {requerido.value} requerido."
-    return Motivo(requisito=f"{conocimiento} (nivel {requerido.value})",
-                  declarado="—" if declarado is None else declarado.value,
-                  computado="—" if declarado is None else declarado.value,
+        mensaje = f"Declara {conocimiento} en nivel {tiene}, inferior al nivel {pedido} requerido."
+    return Motivo(requisito=f"{conocimiento} (nivel {pedido})", declarado=tiene, computado=tiene,
                   cumple=cumple, clausula="§4.2.1 n", mensaje=mensaje)
 
 
@@ -212,7 +212,7 @@ def evaluar_formacion_y_fila(requisito: RequisitoFormacion, formaciones: Sequenc
     return Motivo(requisito=nombre,
                   declarado="; ".join(estudio(f.nivel, f.condicion, f.carrera) for f in formaciones),
                   computado="no cumple", cumple=False, clausula=clausula,
-                  mensaje=f"No cumple con {nombre}: " + "; ".join(r for _, r in rechazos) + "."), None
+                  mensaje=f"No cumple con {nombre}: " + "; ".join(dict.fromkeys(r for _, r in rechazos)) + "."), None
 
 
 @lru_cache(maxsize=4096)
@@ -220,7 +220,7 @@ def _cumple_con(nombre: str, afines: bool, nivel: NivelEstudios, condicion: Cond
     """The reason of a declared row that meets the requirement (memoized: few distinct rows per call)."""
     declarado = estudio(nivel, condicion, carrera)
     alcanzado = grado(nivel, condicion)
-    return Motivo(requisito=nombre, declarado=declarado, computado="—" if alcanzado is None else alcanzado.name.lower(),
+    return Motivo(requisito=nombre, declarado=declarado, computado="—" if alcanzado is None else etiqueta(alcanzado.name.lower()),
                   cumple=True, clausula="§4.2.1 g" if afines else "§4.2.1 e",
                   mensaje=f"Cumple con {nombre}: declara {declarado}.")
 
@@ -228,7 +228,7 @@ def _cumple_con(nombre: str, afines: bool, nivel: NivelEstudios, condicion: Cond
 def grado_nombre(formacion: Formacion) -> str:
     """Name of the rung a declared row reaches (or "—")."""
     alcanzado = grado(formacion.nivel, formacion.condicion)
-    return "—" if alcanzado is None else alcanzado.name.lower()
+    return "—" if alcanzado is None else etiqueta(alcanzado.name.lower())
 
 
 @lru_cache(maxsize=64, typed=True)
@@ -241,5 +241,5 @@ def evaluar_colegiatura(*, requerida: bool, colegiado: bool, habilitado: bool) -
         mensaje = "Declara colegiatura y habilitación vigentes."
     else:
         mensaje = "No declara colegiatura y habilitación profesional vigentes."
-    return Motivo(requisito="Colegiatura y habilitación", declarado=f"colegiado={colegiado}, habilitado={habilitado}",
+    return Motivo(requisito="Colegiatura y habilitación", declarado=f"colegiado: {'sí' if colegiado else 'no'}, habilitado: {'sí' if habilitado else 'no'}",
                   computado="cumple" if cumple else "no cumple", cumple=cumple, clausula="§4.2.1 h", mensaje=mensaje)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -41,9 +42,28 @@ def incumplidos(motivos: Iterable[Motivo]) -> list[Motivo]:
     return [motivo for motivo in motivos if not motivo.cumple]
 
 
+#: How the reasons write the codes of levels, conditions and kinds of training (the format's values
+#: have no accents or spaces: ``tecnico``, ``programa_especializacion``).
+ETIQUETAS = {"curso_especializacion": "curso de especialización",
+             "programa_especializacion": "programa de especialización"}
+_PALABRAS = {"basico": "básico", "tecnico": "técnico", "maestria": "maestría", "titulo": "título"}
+
+
+def etiqueta(codigo: str) -> str:
+    """A code as the reasons write it: ``programa_especializacion`` → "programa de especialización",
+    ``tecnico_egresado`` → "técnico egresado"."""
+    return ETIQUETAS.get(codigo) or " ".join([_PALABRAS.get(p, p) for p in codigo.split("_")])
+
+
+def texto_horas(valor: Decimal) -> str:
+    """Hours without a trailing ".0" (``Decimal("40.0")`` → "40", ``Decimal("7.5")`` stays "7.5")."""
+    texto = format(valor, "f")
+    return texto.rstrip("0").rstrip(".") if "." in texto else texto
+
+
 def estudio(nivel: str, condicion: str, carrera: str = "") -> str:
     """A declared or required study as the reasons write it: level, condition, career (if any)."""
-    return f"{nivel} {condicion} {carrera}".strip()
+    return f"{etiqueta(nivel)} {etiqueta(condicion)} {carrera}".strip()
 
 
 @lru_cache(maxsize=2**16, typed=True)  # pure; the same dates recur in every reason of a large call
