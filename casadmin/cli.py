@@ -202,6 +202,32 @@ def plugins_command() -> None:
 # --- the rules engine on the database (issue 3: import, export, evaluate) -----------------------
 
 
+def _exigir_base_de_datos() -> None:
+    """The commands that read or write the call's tables stop with a message, not a traceback, when the
+    database cannot be opened or has no tables yet; an SQLite file that does not exist is not created
+    (an empty one would be left behind, e.g. when the command runs in another directory: the default
+    database is ``instance/casadmin.db`` under the current one)."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from casadmin.extensions import db
+
+    url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    nombre = url.render_as_string(hide_password=True)
+    ayuda = ("Defina CASADMIN_DATABASE_URL, o ejecute el comando en la carpeta del proyecto; "
+             "«make run» o «flask db upgrade» crean las tablas.")
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise click.ClickException(f"No existe la base de datos {nombre}. {ayuda}")
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+    except sa.exc.DBAPIError as exc:
+        detalle = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+        raise click.ClickException(f"No se puede usar la base de datos {nombre} ({detalle}). {ayuda}") from None
+
+
 @casadmin_group.command("import")
 @click.argument("archivo", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
@@ -212,6 +238,7 @@ def import_command(archivo: str) -> None:
     from casadmin.engine.run import sin_recolector
     from casadmin.extensions import db
 
+    _exigir_base_de_datos()
     try:
         with open(archivo, "rb") as fh, sin_recolector():
             datos = interchange.leer(fh.read())
@@ -238,6 +265,7 @@ def export_command(codigo: str, salida: str | None) -> None:
     from casadmin import engine_db
     from casadmin.extensions import db
 
+    _exigir_base_de_datos()
     try:
         datos = engine_db.exportar(db.session, codigo)
     except (engine_db.ConvocatoriaNoEncontrada, engine_db.EvaluacionRechazada) as exc:
@@ -266,6 +294,7 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
     from casadmin.engine import report
     from casadmin.extensions import db
 
+    _exigir_base_de_datos()
     if etapa == "final":
         _evaluate_final(codigo, recalcular, motivo)
         return

@@ -1029,6 +1029,30 @@ def test_evaluating_reads_with_the_same_number_of_queries_whatever_the_number_of
 # --- the command line -------------------------------------------------------------------
 
 
+def test_the_commands_name_a_database_they_cannot_use_and_create_no_file(tmp_path):
+    """Run elsewhere, the default database (``instance/casadmin.db`` under the current directory) does not
+    exist: import, export and evaluate say so, and which database, and leave no empty file behind; a
+    database without the tables (never migrated) is named the same way."""
+    from casadmin import create_app
+
+    ausente = tmp_path / "instance" / "casadmin.db"
+    vacia = tmp_path / "vacia.db"
+    sa.create_engine(f"sqlite:///{vacia}").connect().close()  # a file with no tables
+    archivo = tmp_path / "c.json"
+    archivo.write_text(json.dumps(datos("sunedu"), default=str), encoding="utf-8")
+    for url, mensaje in ((f"sqlite:///{ausente}", "No existe la base de datos"),
+                         (f"sqlite:///{vacia}", "no such table: alembic_version")):
+        runner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path / "s",
+                             "SECRET_KEY": "casadmin-tests-secret-key-32-bytes+"}).test_cli_runner()
+        for args in (["import", str(archivo)], ["export", "CAS N° 1-2026-X"], ["evaluate", "CAS N° 1-2026-X",
+                                                                             "--stage", "ficha"]):
+            res = runner.invoke(args=["casadmin", *args])
+            assert res.exit_code == 1 and mensaje in res.output and url.removeprefix("sqlite:///") in res.output, \
+                res.output
+            assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert not ausente.exists() and not ausente.parent.exists()
+
+
 def test_import_export_and_evaluate_commands(app, db, tmp_path):
     runner = app.test_cli_runner()
     d = json.loads(json.dumps(datos("sunedu"), default=str))
