@@ -453,9 +453,13 @@ class _Importacion:
     def _version_bases(self) -> m.VersionBases:
         """The bases version row the call is pinned to (F3), found or created from the installed plugin."""
         b = self.bases
-        return buscar_o_crear(self.s, m.VersionBases, {"entidad_id": self.entidad.id, "codigo": b.id},
-                              nombre=b.nombre[:200], vigente_desde=b.vigente_desde, plugin=b.proveedor,
-                              plugin_version=b.version, parametros={})[0]
+        version = buscar_o_crear(self.s, m.VersionBases, {"entidad_id": self.entidad.id, "codigo": b.id},
+                                 nombre=b.nombre[:200], vigente_desde=b.vigente_desde, plugin=b.proveedor,
+                                 plugin_version=b.version, parametros={})[0]
+        if not version.activa:  # as the call form offers only active versions, and publishing refuses others
+            raise ImportacionRechazada(f"la versión de bases «{b.id}» está desactivada para {self.entidad.siglas}: "
+                                       "no se importó nada.")
+        return version
 
     def _convocatoria(self, c: Mapping[str, Any], version: m.VersionBases) -> m.Convocatoria:
         p = c["perfil"]

@@ -290,6 +290,26 @@ def test_an_uninstalled_bases_version_is_refused(db):
         engine_db.importar(db.session, d)
 
 
+def test_a_bases_version_deactivated_for_the_institution_is_refused(db):
+    """The call form offers only the institution's active bases versions and publishing refuses another
+    (A4): an import pinned to a deactivated one is refused too, and writes nothing."""
+    d = datos("sunedu")
+    version = db.session.scalar(sa.select(m.VersionBases).join(m.Entidad).where(
+        m.Entidad.siglas == d["entidad"]["siglas"], m.VersionBases.codigo == d["bases"]))
+    assert version is not None and version.activa
+    version.activa = False
+    db.session.commit()
+    try:
+        antes = _conteos(db)
+        with pytest.raises(engine_db.ImportacionRechazada, match="«sunedu-2026» está desactivada para SUNEDU"):
+            engine_db.importar(db.session, d)
+        assert _conteos(db) == antes
+    finally:
+        version.activa = True
+        db.session.commit()
+    assert engine_db.importar(db.session, d).version_bases_id == version.id
+
+
 def test_a_demo_call_exports_to_a_valid_file(db):
     codigo = "CAS N° 140-2026-SUNEDU"
     exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
