@@ -143,9 +143,11 @@ def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
     for impl in pm.hook.casadmin_bases_versions.get_hookimpls():
         for version in impl.function() or ():
             if version.id in found:
+                primero = found[version.id].proveedor
                 raise ConflictoDeBases(
-                    f"Los plugins «{found[version.id].proveedor}» y «{impl.plugin_name}» "
-                    f"declaran la misma versión de bases «{version.id}»."
+                    f"Los plugins «{primero}» y «{impl.plugin_name}» declaran la misma versión de bases «{version.id}»."
+                    if primero != impl.plugin_name else
+                    f"El plugin «{primero}» declara dos veces la versión de bases «{version.id}»."
                 )
             dist, ver = dists.get(impl.plugin_name, ("", ""))
             found[version.id] = version.derivada(proveedor=impl.plugin_name, version=ver)

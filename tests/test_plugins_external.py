@@ -211,6 +211,17 @@ def test_dos_plugins_con_la_misma_version_de_bases_se_rechazan():
                                                               ("dos", _Declara("prueba-2026"))])
 
 
+class _DeclaraDosVeces(_Declara):
+    @hookimpl
+    def casadmin_bases_versions(self) -> list[BasesVersion]:
+        return [_version(self.bases_id), _version(self.bases_id)]
+
+
+def test_un_plugin_que_declara_dos_veces_la_misma_version_se_nombra_una_vez():
+    with pytest.raises(pl.ConflictoDeBases, match="^El plugin «dup» declara dos veces la versión de bases «x-2026»"):
+        pl.new_plugin_manager(load_entrypoints=False, extra=[("dup", _DeclaraDosVeces("x-2026"))])
+
+
 @pytest.fixture
 def conflicto(monkeypatch) -> Iterator[None]:
     """An installed plugin that declares SUNEDU's bases id again (loaded by the process-wide manager)."""
