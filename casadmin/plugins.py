@@ -179,6 +179,8 @@ def implementaciones(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -
 def _call(impl: Any, hook: str, kwargs: Mapping[str, Any]) -> Any:
     try:
         return impl.function(*[kwargs[name] for name in impl.argnames])
+    except ErrorDePlugin:  # a plugin this one consulted (D1: the documents' check) failed: it is named
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure is reported with the plugin's name
         raise ErrorDePlugin(impl.plugin_name, hook, exc) from exc
 

@@ -407,6 +407,30 @@ def test_a_plugin_that_raises_stops_the_stage_and_is_named(datos):
     assert "institucion.examen_roto" in str(err.value) and "tabla de puntajes corrupta" in str(err.value)
 
 
+class _DocumentosRotos:
+    @hookimpl(tryfirst=True)
+    def casadmin_verificar_documentos(self, ctx, candidato):
+        raise RuntimeError("lista de anexos ilegible")
+
+
+def test_a_failing_document_check_is_named_not_the_ficha_plugin_that_consulted_it(datos):
+    """D1: the Ficha plugin consults each bases' documents check; when that one fails, the message
+    names it (the institution's plugin to fix), not sunedu.ficha."""
+    pm = pl.get_plugin_manager()  # the one the Ficha plugin consults the documents' check through
+    rotos = _DocumentosRotos()
+    pm.register(rotos, name="institucion.documentos_rotos")
+    try:
+        bases = pl.get_bases(pm, "sunedu-2026")
+        rota = bases.derivada(id="sunedu-documentos-rotos", plugins=("institucion.documentos_rotos", *bases.plugins))
+        arch = interchange.cargar(datos)
+        with pytest.raises(pl.ErrorDePlugin) as err:
+            simular(pm, arch.convocatoria, arch.candidatos, bases=rota)
+    finally:
+        pm.unregister(rotos)
+    assert err.value.plugin == "institucion.documentos_rotos" and "lista de anexos ilegible" in str(err.value)
+    assert "sunedu.ficha" not in str(err.value)
+
+
 def test_unknown_bases_version_is_a_clear_error():
     result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE), "--bases", "no-existe"])
     assert result.exit_code != 0 and "Ninguna versión de bases instalada se llama «no-existe»" in result.output
