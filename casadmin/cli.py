@@ -21,6 +21,8 @@ def _cargar_plugins() -> None:
         pl.get_plugin_manager()
     except pl.ConflictoDeBases as exc:
         raise click.ClickException(f"{exc} Desinstale uno de los dos paquetes (pip uninstall …).") from None
+    except pl.PluginInvalido as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group("casadmin", help="Comandos de CAS Admin.")

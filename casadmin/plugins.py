@@ -7,6 +7,8 @@ never imports them.
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pickle
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +32,10 @@ class ConflictoDeBases(RuntimeError):
 
 class BasesDesconocida(LookupError):
     """A call names a bases version that no installed plugin provides."""
+
+
+class PluginInvalido(RuntimeError):
+    """An installed plugin that cannot be loaded (refused at start-up, naming it and its package)."""
 
 
 class ErrorDePlugin(RuntimeError):
@@ -77,11 +83,26 @@ def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str,
     for plugin in DEFAULT_PLUGINS:
         pm.register(plugin)
     if load_entrypoints:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        try:
+            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        except Exception as exc:  # noqa: BLE001 - an import error, a bad hook: named for whoever installed it
+            raise PluginInvalido(_no_carga(exc)) from exc
     for name, plugin in extra:
         pm.register(plugin, name=name)
     bases_versions(pm)  # refuse conflicting bases ids now, at start-up
     return pm
+
+
+def _no_carga(exc: Exception) -> str:
+    """Which installed plugin could not be loaded, and why (pluggy raises the first failure as it is)."""
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except Exception as error:  # noqa: BLE001 - the plugin's own failure, reported to the user
+            paquete = ep.dist.name if ep.dist is not None else "?"
+            return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, paquete «{paquete}»): "
+                    f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete (pip uninstall {paquete}).")
+    return f"No se pudo cargar un plugin instalado: {type(exc).__name__}: {exc}."
 
 
 @cache

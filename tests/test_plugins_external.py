@@ -259,3 +259,33 @@ def test_versiones_distintas_conviven():
     versiones = pl.bases_versions(pm)
     assert versiones["prueba-2026"].proveedor == "propia"
     assert {"sunedu-2026", "migraciones-2020", "prueba-2026"} <= set(versiones)
+
+
+def test_un_plugin_instalado_que_no_carga_se_nombra_al_arrancar(monkeypatch):
+    """An installed plugin whose module does not import (a broken upgrade, a missing dependency): every
+    console command stops with its entry point, package and error, instead of a bare traceback."""
+    import importlib.metadata
+
+    from click.testing import CliRunner
+
+    from casadmin.cli import casadmin_group
+
+    roto = importlib.metadata.EntryPoint(name="institucion.roto", value="casadmin_no_instalado.reglas",
+                                         group=pl.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: [roto] if group == pl.ENTRY_POINT_GROUP else [])
+
+    def carga(self, group, name=None):  # what pluggy meets importing that entry point
+        roto.load()
+
+    monkeypatch.setattr(pl.pluggy.PluginManager, "load_setuptools_entrypoints", carga)
+    with pytest.raises(pl.PluginInvalido, match=r"«institucion\.roto» \(casadmin_no_instalado\.reglas.*"
+                                                 r"ModuleNotFoundError"):
+        pl.new_plugin_manager()
+    pl.get_plugin_manager.cache_clear()
+    try:
+        hecho = CliRunner().invoke(casadmin_group, ["plugins"])
+    finally:
+        monkeypatch.undo()
+        pl.get_plugin_manager.cache_clear()
+    assert hecho.exit_code == 1 and "No se pudo cargar el plugin «institucion.roto»" in hecho.output, hecho.output
