@@ -8,7 +8,6 @@ never imports them.
 from __future__ import annotations
 
 import importlib.metadata
-
 import pickle
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -85,7 +84,7 @@ def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str,
     if load_entrypoints:
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-        except Exception as exc:  # noqa: BLE001 - an import error, a bad hook: named for whoever installed it
+        except Exception as exc:  # an import error, a bad hook: named for whoever installed it
             raise PluginInvalido(_no_carga(exc)) from exc
     for name, plugin in extra:
         pm.register(plugin, name=name)
@@ -98,7 +97,7 @@ def _no_carga(exc: Exception) -> str:
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
-        except Exception as error:  # noqa: BLE001 - the plugin's own failure, reported to the user
+        except Exception as error:  # the plugin's own failure, reported to the user
             paquete = ep.dist.name if ep.dist is not None else "?"
             return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, paquete «{paquete}»): "
                     f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete (pip uninstall {paquete}).")
