@@ -97,7 +97,7 @@ def _no_carga(exc: Exception) -> str:
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
-        except Exception as error:  # the plugin's own failure, reported to the user
+        except Exception as error:  # noqa: BLE001 - the plugin's own failure, reported to the user
             paquete = ep.dist.name if ep.dist is not None else "?"
             return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, paquete «{paquete}»): "
                     f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete (pip uninstall {paquete}).")
