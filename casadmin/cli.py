@@ -215,7 +215,7 @@ def _exigir_base_de_datos() -> None:
 
     from casadmin.extensions import db
 
-    url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = db.engine.url  # a relative SQLite path as Flask-SQLAlchemy resolves it (under the instance folder)
     nombre = url.render_as_string(hide_password=True)
     ayuda = ("Defina CASADMIN_DATABASE_URL, o ejecute el comando en la carpeta del proyecto; "
              "«make run» o «flask db upgrade» crean las tablas.")

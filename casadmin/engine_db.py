@@ -303,8 +303,6 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         errores.extend(_entradas_no_guardables(p.get("entradas", {}), f"{ruta}.entradas"))
     # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
-    errores.extend((ruta, "el texto contiene un carácter nulo (\\u0000), que no se puede guardar")
-                   for ruta, texto in interchange._textos(datos, "$") if "\x00" in texto)
     return sorted(set(errores))
 
 
@@ -755,7 +753,8 @@ class _Importacion:
             fila(etapa)[0].update(
                 resultado=Resultado[r["resultado"]],
                 puntaje=None if r.get("puntaje") is None else Decimal(str(r["puntaje"])),
-                motivos=list(r.get("motivos", ())), reglas={**propia, **self.reglas_etapas.get(etapa.name, {})},
+                motivos=list(r.get("motivos", ())),
+                reglas={**propia, **{k: v for k, v in self.reglas_etapas.get(etapa.name, {}).items() if k not in propia}},
                 evaluado_en=self.momento)
         return list(filas.values())
 

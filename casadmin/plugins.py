@@ -98,9 +98,10 @@ def _no_carga(exc: Exception) -> str:
         try:
             ep.load()
         except Exception as error:  # noqa: BLE001 - the plugin's own failure, reported to the user
-            paquete = ep.dist.name if ep.dist is not None else "?"
-            return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, paquete «{paquete}»): "
-                    f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete (pip uninstall {paquete}).")
+            paquete = f"del paquete «{ep.dist.name}»" if ep.dist is not None else "de un paquete instalado"
+            quitar = f"pip uninstall {ep.dist.name}" if ep.dist is not None else "pip uninstall …"
+            return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, {paquete}): "
+                    f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete ({quitar}).")
     return f"No se pudo cargar un plugin instalado: {type(exc).__name__}: {exc}."
 
 

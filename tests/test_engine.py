@@ -356,6 +356,10 @@ def _hoja(d, i=0, j=0):
      "$.postulantes[2].documento.numero", "El DNI debe tener 8 dígitos"),
     (lambda d: d["postulantes"][2]["documento"].update(tipo="CE", numero="1234567"),
      "$.postulantes[2].documento.numero", "entre 9 y 12"),
+    (lambda d: d["postulantes"][2]["documento"].update(tipo="DNI", numero="101174102"),  # with its check digit
+     "$.postulantes[2].documento.numero", "escriba el número como lo guarda el portal: «10117410»"),
+    (lambda d: d["postulantes"][2]["documento"].update(tipo="PASAPORTE", numero="abc123456"),
+     "$.postulantes[2].documento.numero", "«ABC123456»"),
     (lambda d: d["convocatoria"].update(posiciones=10 ** 20),
      "$.convocatoria.posiciones", "por encima del máximo"),
     (lambda d: d["postulantes"][0]["ficha"]["capacitaciones"][0].update(horas=10 ** 400),
@@ -380,6 +384,8 @@ def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_p
     (b'{"a": NaN}', "$: JSON mal formado: NaN no es un número válido"),
     (b'{"a": [1, -Infinity]}', "$: JSON mal formado: -Infinity no es un número válido"),
     (b'{"a": {"b": ["ok", "\\ud800"]}}', "$.a.b[1]: el texto contiene un carácter inválido"),
+    (b'{"a": "\\udc00\\ud83d"}', "$.a: el texto contiene un carácter inválido"),  # the halves the wrong way round
+    (b'{"a": 1' + b"0" * 5000 + b"}", "$: JSON mal formado: Exceeds the limit"),
 ])
 def test_a_file_json_cannot_read_is_refused_with_a_message_never_a_traceback(tmp_path, contenido, mensaje):
     """Not UTF-8 (RFC 8259 §8.1), NaN and Infinity (not JSON numbers), a lone UTF-16 surrogate."""
@@ -388,6 +394,8 @@ def test_a_file_json_cannot_read_is_refused_with_a_message_never_a_traceback(tmp
     result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
     assert result.exit_code == 2 and mensaje in result.output, result.output
     assert interchange.leer(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}  # a pair is one character
+    assert interchange.leer('\ufeff{"a": 1}'.encode()) == {"a": 1}  # a byte order mark (Windows editors)
+    assert interchange._SUSTITUTO.search(r'{"a": "\ud83d\ude00"}') is None  # a pair walks nothing
 
 
 def test_simulate_refuses_a_stage_the_call_does_not_have():

@@ -245,13 +245,18 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
     (§4.2.5 f, i) would make every later evaluation fail: all refused at once, nothing written."""
     d = datos("sunedu")
     d["postulantes"][2]["nombres"] = "Ana\x00María"
+    d["postulantes"][4]["ficha"]["otros"] = ["Disponibilidad\x00"]
+    with pytest.raises(interchange.ArchivoInvalido) as err:  # read from its file, as casadmin import reads it
+        interchange.leer(json.dumps(d, default=str).encode())
+    assert err.value.errores == [(ruta, "el texto contiene un carácter nulo (\\u0000), que no se puede guardar")
+                                 for ruta in ("$.postulantes[2].nombres", "$.postulantes[4].ficha.otros[0]")]
+    d = datos("sunedu")
     d["postulantes"][0]["entradas"]["examen"]["puntaje"] = 31
     d["postulantes"][0]["entradas"]["entrevista"]["hojas"][1]["factores"]["trabajo_equipo"] = "8.5"
     antes = _conteos(db)
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
-        "$.postulantes[2].nombres": "el texto contiene un carácter nulo",
         "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
         "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8"}
     assert _conteos(db) == antes

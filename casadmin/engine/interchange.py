@@ -190,17 +190,20 @@ def _sin_constantes(nombre: str) -> Any:
     raise _NoEsNumero(nombre)
 
 
-#: A JSON escape of half a UTF-16 surrogate pair (``\ud800``): only then are the strings walked for a lone one.
-_SUSTITUTO = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: A JSON escape of half a UTF-16 surrogate pair without its other half (``\ud800`` alone; ``\ud83d\ude00``
+#: is one character): only then are the strings walked for the lone one.
+_SUSTITUTO = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                        r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def leer(texto: str | bytes) -> dict[str, Any]:
     """Parse JSON with exact decimals (never floats). Refused with a message, never a traceback: a file
-    not in UTF-8 (RFC 8259 §8.1), ``NaN`` or ``Infinity`` (not JSON numbers, and no score can be one),
-    and a lone UTF-16 surrogate (``\\ud800``), which no database or page can hold."""
+    not in UTF-8 (RFC 8259 §8.1; a byte order mark is allowed), ``NaN`` or ``Infinity`` (not JSON numbers,
+    and no score can be one), and a lone UTF-16 surrogate (``\\ud800``) or a NUL character (``\\u0000``),
+    which no database or page can hold."""
     if isinstance(texto, bytes):
         try:
-            texto = texto.decode("utf-8")
+            texto = texto.decode("utf-8-sig")  # a byte order mark, as Windows editors write, is dropped
         except UnicodeDecodeError as exc:
             mensaje = f"el archivo no está codificado en UTF-8 (byte 0x{exc.object[exc.start]:02x}); guárdelo como UTF-8"
             raise ArchivoInvalido([(f"byte {exc.start + 1}", mensaje)]) from None
@@ -210,12 +213,18 @@ def leer(texto: str | bytes) -> dict[str, Any]:
         raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {exc.msg}")]) from None
     except _NoEsNumero as exc:
         raise ArchivoInvalido([("$", f"JSON mal formado: {exc} no es un número válido")]) from None
+    except ValueError as exc:  # an integer of thousands of digits (Python's limit on int conversion)
+        raise ArchivoInvalido([("$", f"JSON mal formado: {exc}")]) from None
+    errores = []
     if _SUSTITUTO.search(texto):
-        errores = [(ruta.encode("utf-8", "backslashreplace").decode("utf-8"),
-                    "el texto contiene un carácter inválido (un sustituto UTF-16 suelto)")
-                   for ruta, valor in _textos(datos, "$") if not _codificable(valor)]
-        if errores:
-            raise ArchivoInvalido(errores)
+        errores += [(ruta.encode("utf-8", "backslashreplace").decode("utf-8"),
+                     "el texto contiene un carácter inválido (un sustituto UTF-16 suelto)")
+                    for ruta, valor in _textos(datos, "$") if not _codificable(valor)]
+    if "\\u0000" in texto:  # JSON carries a NUL only escaped; no database column keeps one (PostgreSQL)
+        errores += [(ruta, "el texto contiene un carácter nulo (\\u0000), que no se puede guardar")
+                    for ruta, valor in _textos(datos, "$") if "\x00" in valor]
+    if errores:
+        raise ArchivoInvalido(errores)
     return datos
 
 
@@ -451,11 +460,16 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         if not isinstance(p, Mapping):
             continue
         documento = p.get("documento")
-        if isinstance(documento, Mapping) and isinstance(documento.get("numero"), str):
-            try:
-                validar_documento(documento.get("tipo"), documento["numero"])  # C1: a DNI has 8 digits, …
+        if isinstance(documento, Mapping) and isinstance(documento.get("tipo"), str) \
+                and isinstance(documento.get("numero"), str):
+            try:  # C1: a DNI has 8 digits, …
+                normal = validar_documento(documento["tipo"], documento["numero"])
             except DocumentoInvalido as exc:
                 errores.append((f"$.postulantes[{i}].documento.numero", str(exc)))
+            else:
+                if normal != documento["numero"]:  # stored as written: one person, one number (C1)
+                    errores.append((f"$.postulantes[{i}].documento.numero",
+                                    f"escriba el número como lo guarda el portal: «{normal}»"))
         nacimiento = p.get("fecha_nacimiento")
         if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
             errores.append((f"$.postulantes[{i}].fecha_nacimiento",

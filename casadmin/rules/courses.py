@@ -17,9 +17,9 @@ Interpretations (short and explicit)
   any modality add up (§4.2.4 c "Las horas de capacitación son acumulativas").
 * ``PROGRAMA_ESPECIALIZACION`` requirements need one programa of at least 90
   hours, 80 when a governing body (ente rector) organizes it, and at least
-  the hours the profile asks when it asks more than 90 (§4.2.1 k: a profile
-  that states "90 horas" restates the general minimum, and a governing body's
-  programme of 80 still counts). A "curso de especialización" never replaces
+  the hours the profile asks, except that a profile stating exactly "90
+  horas" restates the general minimum (§4.2.1 k), so a governing body's
+  programme of 80 still counts. A "curso de especialización" never replaces
   it, whatever its hours (k).
 * ``DIPLOMADO`` requirements need one diplomado; if it started on or after
   2014-07-10 (Ley 30220) it needs 24 credits or, when no credits are
@@ -132,8 +132,9 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
         if cap.tipo is not TipoCapacitacion.PROGRAMA_ESPECIALIZACION:
             return f"«{cap.tema}» no es un programa de especialización (§4.2.1 k)"
         # A profile that states the general 90 h asks for a programa, not for more hours: one organized by
-        # a governing body still counts from 80 h. Hours above 90 are the profile's own, for every programa.
-        minimo = horas_minimas_programa(cap) if requisito.horas <= HORAS_PROGRAMA else requisito.horas
+        # a governing body still counts from 80 h. Other hours are the profile's own, for every programa.
+        minimo = horas_minimas_programa(cap) if requisito.horas == HORAS_PROGRAMA \
+            else max(horas_minimas_programa(cap), requisito.horas)
         if cap.horas < minimo:
             return f"«{cap.tema}» tiene {texto_horas(cap.horas)} h; el programa requiere al menos {texto_horas(minimo)} h (§4.2.1 k)"
         return None

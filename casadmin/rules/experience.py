@@ -173,15 +173,18 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     got the degree declares an *egresado* row with the egreso date and a *titulado* row with the
     diploma's. The row that meets the profile is the *titulado* one, but experience counts from the
     egreso, "siempre y cuando haya sido declarada" (§4.2.1 p), and the prácticas need it too
-    (§4.2.1 q). The same study is the same level and career (compared without accents or case);
-    of several egreso dates declared for it, the earliest. A row that has its own egreso date,
+    (§4.2.1 q). The same study is the same level and career (compared without accents or case), with
+    an egreso not after this row's diploma (a later one is another study of the same name); of several
+    egreso dates declared for it, the earliest. A row that has its own egreso date,
     or no row of the same study with one, is returned as it is.
     """
     if formacion is None or formacion.fecha_egreso is not None:
         return formacion
     carrera = normalizar(formacion.carrera)
+    diploma = formacion.fecha_diploma
     egresos = [f.fecha_egreso for f in formaciones
-               if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera]
+               if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera
+               and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
     return replace(formacion, fecha_egreso=min(egresos)) if egresos else formacion
 
 

@@ -88,6 +88,11 @@ def test_un_perfil_que_pide_90_horas_admite_80_con_ente_rector_4_2_1_k() -> None
     mas = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=100)]  # the profile's own hours
     assert not evaluar_cursos(mas, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 95,
                                         ente_rector=True)])[0].cumple
+    propias = [req("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, horas=85)]  # below 90, still its own
+    assert not evaluar_cursos(propias, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 80,
+                                            ente_rector=True)])[0].cumple
+    assert evaluar_cursos(propias, [cap("Control Gubernamental", T.PROGRAMA_ESPECIALIZACION, 85,
+                                        ente_rector=True)])[0].cumple
 
 
 def test_programa_con_horas_del_perfil_mayores_a_90_4_2_1_k() -> None:

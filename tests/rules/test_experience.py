@@ -85,7 +85,9 @@ def test_el_egreso_de_otro_estudio_no_cuenta_4_2_1_p() -> None:
                              fecha_egreso=D(2010, 1, 1))
     otro_nivel = Formacion(nivel=NivelEstudios.MAESTRIA, condicion=Condicion.EGRESADO, carrera="Derecho",
                            fecha_egreso=D(2012, 1, 1))
-    assert con_egreso(titulado, [titulado, otra_carrera, otro_nivel]) is titulado
+    despues = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Derecho",
+                        fecha_egreso=D(2019, 3, 1))  # after this diploma: a second study of the same name
+    assert con_egreso(titulado, [titulado, otra_carrera, otro_nivel, despues]) is titulado
     assert con_egreso(EGRESADO_2020, [EGRESADO_2020, replace(EGRESADO_2020, fecha_egreso=D(2015, 1, 1))]) \
         is EGRESADO_2020  # its own egreso stands
     assert con_egreso(None, [otra_carrera]) is None
