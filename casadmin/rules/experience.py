@@ -38,7 +38,7 @@ Interpretations (short and explicit)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -185,7 +185,11 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     egresos = [f.fecha_egreso for f in formaciones
                if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera
                and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
-    return replace(formacion, fecha_egreso=min(egresos)) if egresos else formacion
+    if not egresos:
+        return formacion
+    # Built field by field: dataclasses.replace looks the fields up on every call, for every applicant.
+    return Formacion(nivel=formacion.nivel, condicion=formacion.condicion, carrera=formacion.carrera,
+                     fecha_egreso=min(egresos), fecha_diploma=diploma, centro=formacion.centro)
 
 
 def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:

@@ -49,12 +49,14 @@ ETIQUETAS = {"curso_especializacion": "curso de especialización",
 _PALABRAS = {"basico": "básico", "tecnico": "técnico", "maestria": "maestría", "titulo": "título"}
 
 
+@lru_cache(maxsize=256)  # a handful of codes, described for every course of every applicant
 def etiqueta(codigo: str) -> str:
     """A code as the reasons write it: ``programa_especializacion`` → "programa de especialización",
     ``tecnico_egresado`` → "técnico egresado"."""
     return ETIQUETAS.get(codigo) or " ".join([_PALABRAS.get(p, p) for p in codigo.split("_")])
 
 
+@lru_cache(maxsize=4096)  # the same few hours recur over a call
 def texto_horas(valor: Decimal) -> str:
     """Hours without a trailing ".0" (``Decimal("40.0")`` → "40", ``Decimal("7.5")`` stays "7.5")."""
     texto = format(valor, "f")
