@@ -94,6 +94,7 @@ from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
+from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -178,11 +179,6 @@ SIGUEN = (Resultado.apto, Resultado.asistio)
 SIN_DATO = "No indicado"
 DOMINIO_SIN_CORREO = "importado.casadmin.invalid"  # .invalid never receives mail (RFC 2606)
 _SHA256_VACIO = hashlib.sha256(b"").hexdigest()
-
-
-def _texto_decimal(valor: Decimal) -> str:
-    """A stored score or hour count as the format writes it: exact, without trailing zeros (26, 7.5)."""
-    return format(valor.normalize(), "f")
 
 
 def _iso(valor: dt.datetime) -> str:
@@ -1142,7 +1138,7 @@ class _Insumos:
             # Only submitted sheets count (D6); a member's code is the username without the institution.
             asistencia[h.postulacion_id].append(h.asistio)
             hojas[h.postulacion_id].append({"miembro": h.username.removesuffix(sufijo),
-                                            "factores": {f: _texto_decimal(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
+                                            "factores": {f: sin_ceros(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
         return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia)
 
     def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]) -> tuple[dict[str, Any], set[int]]:
@@ -1179,7 +1175,7 @@ def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], h
     if ASISTIO in ex:
         entradas["examen"] = {"asistio": bool(ex[ASISTIO].cumple)}
         if PUNTAJE in ex and ex[PUNTAJE].puntaje is not None:
-            entradas["examen"]["puntaje"] = _texto_decimal(ex[PUNTAJE].puntaje)
+            entradas["examen"]["puntaje"] = sin_ceros(ex[PUNTAJE].puntaje)
     if ASISTIO in items["psicologica"]:
         entradas["psicologica"] = {"asistio": bool(items["psicologica"][ASISTIO].cumple)}
     cu = items["curricular"]
@@ -1659,8 +1655,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
     bonos: dict[int, list[dict[str, str]]] = defaultdict(list)
     for b in session.scalars(sa.select(B).join(m.Postulacion).where(
             m.Postulacion.convocatoria_id == leido.conv.id, B.tipo != TipoBonificacion.joven_entrevista).order_by(B.id)):
-        bonos[b.postulacion_id].append({"concepto": b.concepto or b.tipo.value, "porcentaje": _texto_decimal(b.porcentaje),
-                                        "base": _texto_decimal(b.base), "monto": _texto_decimal(b.puntos),
+        bonos[b.postulacion_id].append({"concepto": b.concepto or b.tipo.value, "porcentaje": sin_ceros(b.porcentaje),
+                                        "base": sin_ceros(b.base), "monto": sin_ceros(b.puntos),
                                         "base_legal": b.base_legal, "regla": b.regla})
     por_merito = sorted(filas, key=lambda f: f.orden_merito or 0)  # stable: a tied group in the file's order
     grupos: dict[int, list[str]] = {}
@@ -1671,8 +1667,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
         if f.empate_comite:
             empates.setdefault(f.orden_merito or 0, []).append(leido.ids[f.postulacion_id])
     return {
-        "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": _texto_decimal(f.puntaje_etapas),
-                     "puntaje_final": _texto_decimal(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, [])}
+        "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": sin_ceros(f.puntaje_etapas),
+                     "puntaje_final": sin_ceros(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, [])}
                     for f in filas],
         "orden_merito": list(grupos.values()),
         "ganadores": [leido.ids[f.postulacion_id] for f in por_merito if f.condicion is CondicionFinal.ganador],

@@ -449,9 +449,8 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
-    8 digits), born after the application period opens (an age is
-    reckoned on that day, §4.2.5 Ley 31533), and two interview sheets of the same committee member
-    (§4.2.5 g averages one sheet per member)."""
+    8 digits), born after the application period opens (an age is reckoned on that day, §4.2.5 Ley
+    31533), and two interview sheets of the same committee member (§4.2.5 g averages one per member)."""
     errores = []
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:

@@ -41,7 +41,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from casadmin.rules.reasons import Motivo, etiqueta, fecha, texto_horas
+from casadmin.rules.decimales import sin_ceros
+from casadmin.rules.reasons import Motivo, etiqueta, fecha
 from casadmin.rules.types import Capacitacion, RequisitoCapacitacion, TipoCapacitacion
 
 HORAS_PROGRAMA = Decimal(90)  # §4.2.1 k
@@ -110,7 +111,7 @@ def diplomado_cumple_ley_30220(capacitacion: Capacitacion) -> bool:
 
 
 def _describir(capacitacion: Capacitacion) -> str:
-    return f"{capacitacion.tema} ({etiqueta(capacitacion.tipo)}, {texto_horas(capacitacion.horas)} h)"
+    return f"{capacitacion.tema} ({etiqueta(capacitacion.tipo)}, {sin_ceros(capacitacion.horas)} h)"
 
 
 class _Analisis(NamedTuple):
@@ -136,7 +137,7 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
         minimo = horas_minimas_programa(cap) if requisito.horas == HORAS_PROGRAMA \
             else max(horas_minimas_programa(cap), requisito.horas)
         if cap.horas < minimo:
-            return f"«{cap.tema}» tiene {texto_horas(cap.horas)} h; el programa requiere al menos {texto_horas(minimo)} h (§4.2.1 k)"
+            return f"«{cap.tema}» tiene {sin_ceros(cap.horas)} h; el programa requiere al menos {sin_ceros(minimo)} h (§4.2.1 k)"
         return None
     if cap.tipo is not TipoCapacitacion.DIPLOMADO:
         return f"«{cap.tema}» no es un diplomado (§4.2.1 l)"
@@ -144,7 +145,7 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
         return (f"«{cap.tema}» iniciado desde el {fecha(VIGENCIA_LEY_30220)} no alcanza 24 créditos "
                 "(384 horas lectivas) (§4.2.1 l)")
     if cap.horas < requisito.horas:
-        return f"«{cap.tema}» tiene {texto_horas(cap.horas)} h; se requieren {texto_horas(requisito.horas)} h (§4.2.1 l)"
+        return f"«{cap.tema}» tiene {sin_ceros(cap.horas)} h; se requieren {sin_ceros(requisito.horas)} h (§4.2.1 l)"
     return None
 
 
@@ -227,7 +228,7 @@ def _asignar_posgrados(analisis: Sequence[_Analisis], capacitaciones: Sequence[C
 def nombre_requisito(requisito: RequisitoCapacitacion) -> str:
     """Spanish name of a requirement, e.g. "Curso en SIAF (60 h)"."""
     nombre = f"{_NOMBRES[requisito.tipo]} en {requisito.tema}"
-    return nombre + (f" ({texto_horas(requisito.horas)} h)" if requisito.horas else "")
+    return nombre + (f" ({sin_ceros(requisito.horas)} h)" if requisito.horas else "")
 
 
 def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: Sequence[str],
@@ -238,7 +239,7 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
     usados = list(analisis.usados) + [f"{_describir(p)} — estudio de posgrado (§4.2.1 j)" for p in posgrados]
     if requisito.tipo is TipoCapacitacion.CURSO:
         horas = analisis.horas + sum((p.horas for p in posgrados), Decimal(0)) if posgrados else analisis.horas
-        computado = f"{texto_horas(horas)} h acumuladas"
+        computado = f"{sin_ceros(horas)} h acumuladas"
         clausula = "§4.2.4 c"
     else:
         computado = usados[0] if usados else "ninguno válido"
@@ -250,7 +251,7 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
     else:
         mensaje = f"No cumple con {nombre}."
         if requisito.tipo is TipoCapacitacion.CURSO and usados:
-            mensaje += f" Acumula {computado.removesuffix(' acumuladas')} de {texto_horas(requisito.horas)} h requeridas (§4.2.4 c)."
+            mensaje += f" Acumula {computado.removesuffix(' acumuladas')} de {sin_ceros(requisito.horas)} h requeridas (§4.2.4 c)."
         detalle = list(analisis.descartes) + list(otros_usos)
         if detalle:
             mensaje += " Observaciones: " + "; ".join(detalle) + "."

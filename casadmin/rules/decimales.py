@@ -8,6 +8,7 @@ toward zero, so truncating afterwards never sees a value rounded up.
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal, localcontext
+from functools import lru_cache
 
 Numero = Decimal | int
 
@@ -17,6 +18,13 @@ def como_decimal(valor: object) -> Decimal:
     if isinstance(valor, bool) or not isinstance(valor, (Decimal, int)):
         raise TypeError(f"Se esperaba Decimal (o int), se recibió {type(valor).__name__}: {valor!r}")
     return valor if isinstance(valor, Decimal) else Decimal(valor)
+
+
+@lru_cache(maxsize=4096)  # the same few hours and scores recur over a call
+def sin_ceros(valor: Decimal) -> str:
+    """A decimal written exactly, without trailing zeros or an exponent: 26, 7.5, 40 (for 40.0 or 4E+1)."""
+    texto = format(valor, "f")
+    return texto.rstrip("0").rstrip(".") if "." in texto else texto
 
 
 def truncar(valor: Numero, decimales: int = 2) -> Decimal:

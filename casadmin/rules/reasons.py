@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -54,13 +53,6 @@ def etiqueta(codigo: str) -> str:
     """A code as the reasons write it: ``programa_especializacion`` → "programa de especialización",
     ``tecnico_egresado`` → "técnico egresado"."""
     return ETIQUETAS.get(codigo) or " ".join([_PALABRAS.get(p, p) for p in codigo.split("_")])
-
-
-@lru_cache(maxsize=4096)  # the same few hours recur over a call
-def texto_horas(valor: Decimal) -> str:
-    """Hours without a trailing ".0" (``Decimal("40.0")`` → "40", ``Decimal("7.5")`` stays "7.5")."""
-    texto = format(valor, "f")
-    return texto.rstrip("0").rstrip(".") if "." in texto else texto
 
 
 def estudio(nivel: str, condicion: str, carrera: str = "") -> str:
