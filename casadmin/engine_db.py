@@ -181,6 +181,11 @@ DOMINIO_SIN_CORREO = "importado.casadmin.invalid"  # .invalid never receives mai
 _SHA256_VACIO = hashlib.sha256(b"").hexdigest()
 
 
+def texto_especifica(n: int, empleador: str) -> str:
+    """How the §4.2.1 x judgment on the n-th experience (0-based) is described, on import and on screen."""
+    return f"Experiencia {n + 1} ({empleador}): función o materia del puesto"
+
+
 def _iso(valor: dt.datetime) -> str:
     return to_lima(valor).isoformat(timespec="seconds")
 
@@ -715,8 +720,8 @@ class _Importacion:
             item(Etapa.ficha, codigo, f"Verificación del evaluador: {codigo}", cumple=bool(cumple), clausula="§4.2.1 b")
         for n, x in enumerate(p["ficha"].get("experiencias", ())):
             if x.get("especifica"):
-                item(Etapa.ficha, f"{ESPECIFICA}{n}", f"Experiencia {n + 1} ({x['empleador']}): función o materia del puesto",
-                     cumple=True, clausula="§4.2.1 x")
+                item(Etapa.ficha, f"{ESPECIFICA}{n}", texto_especifica(n, x["empleador"]), cumple=True,
+                     clausula="§4.2.1 x")
         if (ex := e.get("examen")) is not None:
             item(Etapa.examen, ASISTIO, "Asistió a la evaluación de conocimientos", cumple=ex["asistio"],
                  clausula="§4.2.2 k")

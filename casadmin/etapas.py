@@ -45,7 +45,7 @@ from casadmin import plugins as pl
 from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana_expediente
 from casadmin.engine import interchange, run
 from casadmin.engine.params import ParametroDesconocido
-from casadmin.engine_db import ASISTIO, EN_PLAZO, EXPEDIENTE, FACTORES_CURRICULARES, PUNTAJE, SIGUEN
+from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, PUNTAJE, SIGUEN
 from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, Resultado, TipoCorreo, TipoHito
 from casadmin.peru.clock import now, to_naive_lima
 from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_curricular
@@ -508,20 +508,40 @@ def _json(v: Mapping[str, Any] | None) -> Any:
     return {k: (str(x) if isinstance(x, Decimal) else x) for k, x in v.items()}
 
 
+def experiencias_declaradas(session: Session, postulacion_id: int) -> list[dict[str, Any]]:
+    """The experiences of the application's frozen Ficha (section 7), in its order: the n-th is
+    the one the evaluator's ``especifica:<n>`` judgment is about."""
+    ficha = session.scalar(sa.select(m.Postulacion.ficha).where(m.Postulacion.id == postulacion_id))
+    return list((ficha or {}).get("experiencia_laboral") or [])
+
+
+def lista_ficha(session: Session, postulacion_id: int) -> dict[str, tuple[str, str]]:
+    """What the evaluator records on one candidate's Ficha: the manual checks (§4.2.1 b) and, for
+    each declared experience, whether it was done in the function or the subject of the position
+    (§4.2.1 w, x: the applicant describes the functions; without that it is not specific)."""
+    return {**LISTA_FICHA, **{
+        f"{ESPECIFICA}{n}": (engine_db.texto_especifica(n, x.get("empleador") or ""), "§4.2.1 x")
+        for n, x in enumerate(experiencias_declaradas(session, postulacion_id))}}
+
+
 def registrar_verificacion_ficha(session: Session, conv: m.Convocatoria, postulacion_id: int,
                                  valores: Mapping[str, str], *, usuario: m.Usuario | None = None) -> bool:
-    """The evaluator's manual checklist of one candidate's Ficha and annexes (D1, §4.2.1 b):
-    code → "si" / "no" / "" (not checked). The stage must be calculated again to apply it."""
+    """The evaluator's record of one candidate's Ficha (D1): code → "si" / "no" / "" (not
+    checked, removed) for the manual checklist of the Ficha and annexes (§4.2.1 b) and the
+    judgment of each experience as specific (§4.2.1 x, ``especifica:<n>``); codes not given
+    stay as they are. The stage must be calculated again to apply it."""
     exigir_editable(session, conv, "ficha")
     if postulacion_id not in set(ids_en_etapa(session, conv, "ficha")):
         raise EtapaRechazada("Este candidato no está en la Evaluación de Ficha.")
+    lista = lista_ficha(session, postulacion_id)
     errores = {f"check-{c}": "Marque Conforme, No conforme o deje sin verificar."
-               for c, v in valores.items() if c not in LISTA_FICHA or v not in ("si", "no", "")}
+               if not c.startswith(ESPECIFICA) else "Indique si la experiencia es específica o déjela sin calificar."
+               for c, v in valores.items() if c not in lista or v not in ("si", "no", "")}
     if errores:
         raise EtapaRechazada("No se guardó la verificación.", errores=errores)
     return bool(_guardar_entradas(session, conv, "ficha", {postulacion_id: [
-        (codigo, texto, clausula, {"cumple": valores[codigo] == "si"} if valores.get(codigo) else None)
-        for codigo, (texto, clausula) in LISTA_FICHA.items()
+        (codigo, texto, clausula, {"cumple": valores[codigo] == "si"} if valores[codigo] else None)
+        for codigo, (texto, clausula) in lista.items() if codigo in valores
     ]}, accion="registrar_verificacion_ficha", usuario=usuario))
 
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from pypdf import PdfWriter
 
 from casadmin import engine_db, publicacion
+from casadmin import etapas as etapas_svc
 from casadmin import models as m
 from casadmin.commands.postular import TIPO_EXPEDIENTE
 from casadmin.engine import interchange
@@ -253,6 +254,55 @@ def test_the_evaluators_manual_checklist_of_the_ficha_becomes_a_reason(orh, db, 
     assert motivo["cumple"] is False
     pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
     assert "Lista de verificación del evaluador" in pagina and "Anexos firmados tal como figura en el DNI" in pagina
+
+
+def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, conv):
+    """D1, §4.2.1 w, x: specific experience is what the evaluator judges done in the function or the
+    subject of the position, from the functions the applicant described. The screen records the
+    judgment experience by experience; only the judged ones count for the specific requirements."""
+    ficha = _ficha(orh, db, conv.id)
+    doc = next(d for d, (r, _) in sorted(ficha.items()) if r == "apto")
+    pid = _ids(db, conv.id)[doc]
+    experiencias = etapas_svc.experiencias_declaradas(db.session, pid)
+    assert experiencias
+    pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
+    assert "Experiencia específica (§4.2.1 w, x)" in pagina
+    assert all(x["empleador"] in pagina and x["funciones"] in pagina for x in experiencias)
+    # The example's file judged some as specific: the screen shows those, and only those, checked.
+    importadas = {it.codigo for it in db.session.scalars(
+        sa.select(m.ItemVerificacion).join(m.ResultadoEtapa).where(
+            m.ResultadoEtapa.postulacion_id == pid, m.ItemVerificacion.codigo.startswith("especifica:")))}
+    assert importadas
+    for n in range(len(experiencias)):
+        marcada = f'name="check-especifica:{n}" value="si" checked' in pagina
+        assert marcada == (f"especifica:{n}" in importadas), n
+
+    url = f"/etapas/{conv.id}/ficha/postulacion/{pid}/verificacion"
+    todas_no = {f"check-especifica:{n}": "no" for n in range(len(experiencias))}
+    assert orh.post(url, data=todas_no).status_code == 302
+    assert doc not in _resultados(db, conv.id, "ficha")  # pending until the stage is calculated again
+    assert _ficha(orh, db, conv.id)[doc] == ("no_apto", None)
+    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == pid,
+                                                               m.ResultadoEtapa.etapa == Etapa.ficha))
+    especifica = next(x for x in fila.motivos if x["requisito"].startswith("Experiencia específica:"))
+    assert especifica["cumple"] is False and "se computan 0 días" in especifica["mensaje"]
+    (rec,) = _auditoria(db, conv.id, "registrar_verificacion_ficha")
+    assert rec.despues["entradas"][str(pid)]["especifica:0"] == {"cumple": False}
+
+    # Judged specific again (and the manual checklist left as it was): Apto again.
+    todas_si = {f"check-especifica:{n}": "si" for n in range(len(experiencias))}
+    assert orh.post(url, data=todas_si).status_code == 302
+    assert _ficha(orh, db, conv.id)[doc] == ("apto", None)
+    pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
+    assert 'name="check-especifica:0" value="si" checked' in pagina
+
+    # A value that is not a judgment is refused at its field, and nothing is saved.
+    antes = len(_auditoria(db, conv.id, "registrar_verificacion_ficha"))
+    r = orh.post(url, data={**todas_no, "check-especifica:0": "tal vez"})
+    assert r.status_code == 422
+    assert "Indique si la experiencia es específica" in r.get_data(as_text=True)
+    assert len(_auditoria(db, conv.id, "registrar_verificacion_ficha")) == antes
+    assert _resultados(db, conv.id, "ficha")[doc] == ("apto", None)
 
 
 def test_a_stage_waits_for_the_previous_one_and_for_its_inputs(orh, db, conv):

@@ -157,6 +157,8 @@ class EtapasView(BaseView):
             "casadmin/etapas/revisar.html", conv=conv, etapa=Etapa[etapa], f=filas[0], detalle=detalle,
             opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
             lista=svc.LISTA_FICHA if etapa == "ficha" else {},
+            experiencias=svc.experiencias_declaradas(db.session, postulacion_id) if etapa == "ficha" else [],
+            especifica=engine_db.ESPECIFICA,
             publicada=svc.publicada(db.session, conv, etapa)), status
 
     @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>")
@@ -189,7 +191,7 @@ class EtapasView(BaseView):
     def verificacion(self, convocatoria_id: int, postulacion_id: int):
         conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "ficha")
-        valores = {c: request.form.get(f"check-{c}", "") for c in svc.LISTA_FICHA}
+        valores = {c: request.form.get(f"check-{c}", "") for c in svc.lista_ficha(db.session, postulacion_id)}
         try:
             svc.registrar_verificacion_ficha(db.session, conv, postulacion_id, valores, usuario=g.user)
         except svc.EtapaRechazada as exc:
