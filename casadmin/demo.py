@@ -15,17 +15,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from fpdf import FPDF
 from PIL import Image, ImageDraw
 
+from casadmin import etapas, resultados
 from casadmin import models as m
 from casadmin.buscar_o_crear import buscar_o_crear
+from casadmin.commands.postular import Adjunto, postular, tipos_documento
+from casadmin.engine_db import ESPECIFICA
 from casadmin.extensions import db
-from casadmin.ficha import digest, snapshot
 from casadmin.models.enums import (
     CondicionFormacion,
     EstadoCivil,
     EstadoConvocatoria,
-    EstadoPostulacion,
     Etapa,
     ModalidadFirma,
     NivelAcademico,
@@ -49,6 +51,10 @@ from casadmin.storage import get_storage
 from casadmin.uploads import FIRMA_TAMANO
 
 DEMO_PASSWORD = "demo12345"
+
+#: In each call, the first applicants fall short of the specific experience: the engine finds them
+#: No Apto in the Ficha stage (§4.2.1 w), the rest Apto.
+NO_APTOS = 3
 
 ENTIDADES = [
     {
@@ -164,7 +170,10 @@ def _dni(rng: random.Random) -> str:
     return f"{rng.randint(10_000_000, 79_999_999):08d}"
 
 
-def _postulante(n: int, entidad_siglas: str) -> m.Postulante:
+def _postulante(n: int, entidad_siglas: str, *, sunedu: bool, falla: bool, registro: dt.date) -> m.Postulante:
+    """A demo applicant with a complete Ficha written for the call it applies to: it meets that
+    profile (D1) unless ``falla``, whose specific experience is too short (§4.2.1 w). Dates are
+    counted back from ``registro``, the day of the application."""
     # One generator per applicant, so a second run draws the same values whatever exists already.
     rng = random.Random(f"casadmin-demo-{n}")
     dni = _dni(rng)
@@ -186,40 +195,94 @@ def _postulante(n: int, entidad_siglas: str) -> m.Postulante:
     if post.discapacidad and not post.registro_conadis:  # demo data loaded before the number was set
         post.registro_conadis = f"{400_000 + n}"
     if created:
-        egreso = dt.date(rng.randint(2008, 2018), rng.randint(1, 12), 15)
-        post.formaciones = [
-            m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.egresado,
-                                 carrera="Derecho", anio=egreso.year, fecha_egreso=egreso,
-                                 institucion="Universidad Nacional Mayor de San Marcos"),
-            m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.titulado,
-                                 carrera="Derecho", anio=egreso.year + 1,
-                                 fecha_diploma=egreso + dt.timedelta(days=400),
-                                 institucion="Universidad Nacional Mayor de San Marcos"),
-        ]
-        post.colegiaturas = [m.Colegiatura(colegio="Colegio de Abogados de Lima", numero=str(50_000 + n), habilitado=True)]
+        (_ficha_sunedu if sunedu else _ficha_migraciones)(post, rng, n, falla, registro)
         post.idiomas = [m.Idioma(idioma="Inglés", nivel=rng.choice(list(NivelConocimiento)))]
-        post.ofimatica = [
-            m.Ofimatica(programa=p, nivel=rng.choice([NivelConocimiento.intermedio, NivelConocimiento.avanzado, NivelConocimiento.basico]))
-            for p in ProgramaOfimatica
-        ]
-        post.capacitaciones = [
-            m.Capacitacion(tipo=TipoCapacitacion.curso, tema="Gestión pública", horas=Decimal(rng.choice([24, 40, 60, 80])),
-                           institucion="ENAP - SERVIR", fecha_fin=dt.date(2023, 6, 30)),
-            m.Capacitacion(tipo=TipoCapacitacion.programa_especializacion, tema="Supervisión y fiscalización",
-                           horas=Decimal(rng.choice([80, 90, 120])), institucion="PUCP", fecha_fin=dt.date(2024, 3, 15),
-                           ente_rector=(n % 5 == 0)),
-        ]
-        start = egreso + dt.timedelta(days=rng.randint(30, 200))
-        post.experiencias = [
-            m.ExperienciaLaboral(empleador="Estudio Jurídico Andino S.A.C.", sector=Sector.privado, puesto="Asistente legal",
-                                 funciones="Revisión de expedientes administrativos.", tipo=TipoExperiencia.empleo,
-                                 fecha_inicio=start, fecha_fin=start + dt.timedelta(days=rng.randint(300, 900))),
-            m.ExperienciaLaboral(empleador="Ministerio de Educación", sector=Sector.publico, puesto="Especialista",
-                                 funciones="Supervisión de instituciones educativas.", tipo=TipoExperiencia.locacion,
-                                 fecha_inicio=start + dt.timedelta(days=1000), fecha_fin=None, actual=True),
-        ]
+        post.ofimatica = [m.Ofimatica(programa=p, nivel=rng.choice([NivelConocimiento.intermedio,
+                                                                    NivelConocimiento.avanzado]))
+                          for p in ProgramaOfimatica]
     _firmar(post)
     return post
+
+
+def _dias(rng: random.Random, desde: int, hasta: int) -> dt.timedelta:
+    return dt.timedelta(days=rng.randint(desde, hasta))
+
+
+def _ficha_sunedu(post: m.Postulante, rng: random.Random, n: int, falla: bool, registro: dt.date) -> None:
+    """For the SUNEDU profile: título in Derecho with colegiatura (§4.2.1 f, g); four years and more
+    in a law firm from the egreso (general experience, §4.2.1 p); supervision in the Ministry of
+    Education as specific and public-sector experience, from years back (or, with ``falla``, from
+    under a year back: short of the 2 and 1 years the profile asks); the course hours and the
+    programa de especialización (80 h when a governing body organizes it, §4.2.1 k)."""
+    egreso = dt.date(rng.randint(2008, 2015), rng.randint(1, 12), 15)
+    uni = "Universidad Nacional Mayor de San Marcos"
+    post.formaciones = [
+        m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.egresado,
+                             carrera="Derecho", anio=egreso.year, fecha_egreso=egreso, institucion=uni),
+        m.FormacionAcademica(nivel=NivelFormacion.universitario, condicion=CondicionFormacion.titulado,
+                             carrera="Derecho", anio=egreso.year + 1, fecha_diploma=egreso + dt.timedelta(days=400),
+                             institucion=uni),
+    ]
+    post.colegiaturas = [m.Colegiatura(colegio="Colegio de Abogados de Lima", numero=str(50_000 + n), habilitado=True)]
+    rector = n % 5 == 0
+    post.capacitaciones = [
+        m.Capacitacion(tipo=TipoCapacitacion.curso, tema="Gestión pública", horas=Decimal(rng.choice([60, 80, 120])),
+                       institucion="ENAP - SERVIR", fecha_fin=dt.date(2023, 6, 30)),
+        m.Capacitacion(tipo=TipoCapacitacion.programa_especializacion, tema="Supervisión y fiscalización",
+                       horas=Decimal(80 if rector else rng.choice([90, 120])), fecha_fin=dt.date(2024, 3, 15),
+                       institucion="SUNEDU" if rector else "PUCP", ente_rector=rector),
+    ]
+    inicio = egreso + _dias(rng, 30, 200)
+    fin = inicio + _dias(rng, 1500, 1800)
+    publica = registro - _dias(rng, 200, 300) if falla else fin + _dias(rng, 30, 120)
+    post.experiencias = [
+        m.ExperienciaLaboral(empleador="Estudio Jurídico Andino S.A.C.", sector=Sector.privado, puesto="Asistente legal",
+                             funciones="Revisión de expedientes administrativos y proyección de escritos.",
+                             tipo=TipoExperiencia.empleo, fecha_inicio=inicio, fecha_fin=fin),
+        m.ExperienciaLaboral(empleador="Ministerio de Educación", sector=Sector.publico, puesto="Especialista en supervisión",
+                             funciones="Supervisión y fiscalización de las condiciones básicas de calidad de "
+                                       "instituciones de educación superior.",
+                             tipo=TipoExperiencia.locacion, fecha_inicio=publica, fecha_fin=None, actual=True),
+    ]
+
+
+def _ficha_migraciones(post: m.Postulante, rng: random.Random, n: int, falla: bool, registro: dt.date) -> None:
+    """For the Migraciones profile: técnico egresado in Administración or Turismo; a year and more of
+    attention to the public, private and then public (or, with ``falla``, a warehouse job that is not
+    specific and only months of attention to the public: short of the 6 months asked); both courses,
+    and the availability for rotating shifts the profile asks (Ficha section 8)."""
+    egreso = dt.date(rng.randint(2012, 2020), rng.randint(1, 12), 20)
+    post.formaciones = [
+        m.FormacionAcademica(nivel=NivelFormacion.tecnico, condicion=CondicionFormacion.egresado,
+                             carrera=rng.choice(["Administración", "Turismo"]), anio=egreso.year, fecha_egreso=egreso,
+                             institucion="Instituto de Educación Superior Tecnológico Público «Argentina»"),
+    ]
+    post.capacitaciones = [
+        m.Capacitacion(tipo=TipoCapacitacion.curso, tema="Gestión pública", horas=Decimal(rng.choice([60, 80])),
+                       institucion="ENAP - SERVIR", fecha_fin=dt.date(2023, 6, 30)),
+        m.Capacitacion(tipo=TipoCapacitacion.curso, tema="Atención al ciudadano", horas=Decimal(rng.choice([24, 40])),
+                       institucion="Secretaría de Gestión Pública - PCM", fecha_fin=dt.date(2024, 8, 31)),
+    ]
+    inicio = egreso + _dias(rng, 30, 200)
+    fin = inicio + _dias(rng, 400, 700)
+    primera = (("Almacenes del Sur S.A.", "Auxiliar de almacén", "Control de inventarios y despacho de mercadería.")
+               if falla else ("Inca Tours S.A.C.", "Counter de atención al cliente",
+                              "Atención al público, emisión de boletos y orientación a pasajeros."))
+    publica = registro - _dias(rng, 60, 120) if falla else fin + _dias(rng, 30, 120)
+    post.experiencias = [
+        m.ExperienciaLaboral(empleador=primera[0], sector=Sector.privado, puesto=primera[1], funciones=primera[2],
+                             tipo=TipoExperiencia.empleo, fecha_inicio=inicio, fecha_fin=fin),
+        m.ExperienciaLaboral(empleador="Municipalidad Distrital de San Borja", sector=Sector.publico,
+                             puesto="Orientador de la plataforma de atención al ciudadano",
+                             funciones="Atención al público y orientación sobre trámites municipales.",
+                             tipo=TipoExperiencia.empleo, fecha_inicio=publica, fecha_fin=None, actual=True),
+    ]
+    post.otros_requisitos = [m.OtroRequisitoDeclarado(descripcion="Disponibilidad para trabajar en turnos rotativos")]
+
+
+#: Which declared experiences the evaluator judges specific (§4.2.1 x), by what each was written for:
+#: the law firm's and the warehouse's are not in the function or subject of either position.
+_NO_ESPECIFICAS = ("Estudio Jurídico Andino S.A.C.", "Almacenes del Sur S.A.")
 
 
 def firma_png(nombre: str, apellido: str, semilla: int | str) -> bytes:
@@ -264,29 +327,72 @@ def _firmar(post: m.Postulante) -> None:
     guardar_firma(db.session, post, nombre="firma.png", data=data)
 
 
+def _documento_pdf(titulo: str, post: m.Postulante, conv: m.Convocatoria) -> bytes:
+    """The PDF an applicant uploads for one document type of the bases (§4.1): one page with the
+    document's title, this call's number and position (§4.2.1 b) and the signature's name."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    nombre = f"{post.nombres} {post.apellido_paterno} {post.apellido_materno}"
+    pdf.multi_cell(0, 8, f"{titulo}\n\nConvocatoria {conv.codigo}: {conv.nombre_puesto} ({conv.organo})\n"
+                         f"Postulante: {nombre}, DNI {post.numero_documento}\n\n"
+                         f"Firma: {post.nombres.title()} {post.apellido_paterno.title()}")
+    return bytes(pdf.output())
+
+
 def _postular(conv: m.Convocatoria, post: m.Postulante, when: dt.datetime) -> m.Postulacion:
+    """Apply as the portal does (C3): every document the bases ask of this applicant uploaded (and,
+    where the bases ask it, validated), the Ficha frozen, the proof queued by e-mail."""
     existing = db.session.scalar(
         sa.select(m.Postulacion).filter_by(convocatoria_id=conv.id, postulante_id=post.id)
     )
     if existing is not None:
         return existing
     db.session.refresh(post)
-    ficha = snapshot(post)
-    app = m.Postulacion(convocatoria_id=conv.id, postulante_id=post.id, registrada_en=when, ficha=ficha,
-                        ficha_sha256=digest(ficha), declaracion_aceptada=True,
-                        estado=EstadoPostulacion.registrada)
-    db.session.add(app)
-    db.session.flush()
-    return app
+    conv.estado = EstadoConvocatoria.postulacion  # the window the application was made in (load_demo restores it)
+    _, tipos = tipos_documento(conv, post)
+    adjuntos = [Adjunto(tipo=t.codigo, nombre=f"{t.codigo}.pdf", data=_documento_pdf(t.nombre, post, conv),
+                        validado=True) for t in tipos]
+    return postular(db.session, postulante=post, convocatoria=conv, adjuntos=adjuntos, declaracion=True, momento=when)
 
 
-def _resultado(app: m.Postulacion, etapa: Etapa, resultado: Resultado, puntaje: Decimal | None, motivo: str) -> None:
-    _get_or_create(
-        m.ResultadoEtapa, {"postulacion_id": app.id, "etapa": etapa},
-        convocatoria_id=app.convocatoria_id, resultado=resultado, puntaje=puntaje,
-        motivos=[{"requisito": "demo", "cumple": resultado is Resultado.apto, "mensaje": motivo, "clausula": "§4.2"}],
-        evaluado_en=now(), reglas={"demo": "1"}, publicado=True,
-    )
+def _evaluada(conv: m.Convocatoria, etapa: Etapa) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa,
+        m.ResultadoEtapa.evaluado_en.is_not(None))) > 0
+
+
+def _resultado(postulacion_id: int, etapa: Etapa) -> Resultado | None:
+    return db.session.scalar(sa.select(m.ResultadoEtapa.resultado).where(
+        m.ResultadoEtapa.postulacion_id == postulacion_id, m.ResultadoEtapa.etapa == etapa))
+
+
+def _evaluar_ficha(conv: m.Convocatoria, orh: m.Usuario) -> None:
+    """The Ficha stage as ORH runs it (D1): the checklist of §4.2.1 b and the §4.2.1 x judgment of
+    each declared experience recorded candidate by candidate, then the bases' plugins."""
+    if _evaluada(conv, Etapa.ficha):
+        return
+    for pid, ficha in db.session.execute(sa.select(m.Postulacion.id, m.Postulacion.ficha)
+                                         .where(m.Postulacion.convocatoria_id == conv.id)).all():
+        valores = dict.fromkeys(etapas.LISTA_FICHA, "si") | {
+            f"{ESPECIFICA}{k}": "no" if x["empleador"] in _NO_ESPECIFICAS else "si"
+            for k, x in enumerate(ficha["experiencia_laboral"])}
+        etapas.registrar_verificacion_ficha(db.session, conv, pid, valores, usuario=orh)
+    etapas.evaluar(db.session, conv, "ficha", usuario=orh)
+
+
+def _puntaje_examen(n: int) -> int:
+    """The demo's exam score of the n-th applicant of a call (0–30, §4.2.2 l)."""
+    return 15 + (n * 7) % 16
+
+
+def _evaluar_examen(conv: m.Convocatoria, orh: m.Usuario, numeros: dict[int, int]) -> None:
+    """The exam's scores entered as in the grid (§4.2.2 k, l), then the bases' plugins (D2)."""
+    if _evaluada(conv, Etapa.examen):
+        return
+    valores = {pid: ("si", str(_puntaje_examen(numeros[pid]))) for pid in etapas.ids_en_etapa(db.session, conv, "examen")}
+    etapas.registrar_examen(db.session, conv, etapas.validar_examen(db.session, conv, valores), usuario=orh)
+    etapas.evaluar(db.session, conv, "examen", usuario=orh)
 
 
 def _citar_entrevista(app: m.Postulacion, conv: m.Convocatoria) -> None:
@@ -327,39 +433,36 @@ def load_demo() -> list[str]:
         for user, rol in ((c1, RolComite.orh), (c2, RolComite.area_usuaria), (ve, RolComite.veedor)):
             _get_or_create(m.MiembroComite, {"convocatoria_id": conv.id, "usuario_id": user.id}, rol=rol)
         db.session.flush()
-        applied = 0
+        # The call's life replayed: applications in the schedule's window through the portal's own
+        # path (C3), then each stage evaluated by the bases' plugins (F3: every result names them).
+        registro = conv.publicada_en.date() + dt.timedelta(days=14)
+        estado = conv.estado
+        numeros: dict[int, int] = {}
         for n in range(15):
-            post = _postulante(n + 15 * i, ent.siglas)
+            post = _postulante(n + 15 * i, ent.siglas, sunedu=(i == 0), falla=n < NO_APTOS, registro=registro)
             if n >= 13:
                 continue  # two applicants with a complete Ficha who have not applied yet
-            when = dt.datetime.combine(conv.publicada_en.date() + dt.timedelta(days=14), dt.time(9 + n % 7, 10), tzinfo=LIMA)
-            app = _postular(conv, post, when)
-            applied += 1
-            # Different stages: n 0–2 failed the Ficha; the rest passed; some went further.
-            if n < 3:
-                _resultado(app, Etapa.ficha, Resultado.no_apto, None, "No acredita la experiencia específica requerida.")
-                app.estado = EstadoPostulacion.no_apto
-                continue
-            _resultado(app, Etapa.ficha, Resultado.apto, None, "Cumple los requisitos mínimos del perfil.")
-            app.estado = EstadoPostulacion.en_proceso
-            if conv.incluye_examen and n >= 5:
-                score = Decimal(15 + (n * 7) % 16)
-                _resultado(app, Etapa.examen, Resultado.apto if score >= 21 else Resultado.no_apto, score,
-                           "Puntaje de la evaluación de conocimientos (mínimo 21).")
-                if score < 21:
-                    app.estado = EstadoPostulacion.no_apto
-                elif n >= 10:
-                    _citar_entrevista(app, conv)
+            when = dt.datetime.combine(registro, dt.time(9 + n % 7, 10), tzinfo=LIMA)
+            numeros[_postular(conv, post, when).id] = n
+        conv.estado = estado
+        db.session.commit()
+        _evaluar_ficha(conv, orh)
+        if conv.incluye_examen:
+            _evaluar_examen(conv, orh, numeros)
+            for pid, n in numeros.items():  # the committee's screens have sheets to fill (D6)
+                if n >= 10 and _resultado(pid, Etapa.examen) is Resultado.apto:
+                    _citar_entrevista(db.session.get(m.Postulacion, pid), conv)
         db.session.flush()
         for etapa, siguiente in ((Etapa.ficha, "Evaluación de Conocimientos Técnicos según cronograma."),
                                  (Etapa.examen, "Entrevista Personal de los convocados según cronograma.")):
-            hay = db.session.scalar(sa.select(sa.func.count()).where(
-                m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa))
-            if hay:  # the demo's results are published, as the call's schedule says (E1)
-                _get_or_create(m.PublicacionEtapa, {"convocatoria_id": conv.id, "etapa": etapa.name},
-                               publicado_en=conv.publicada_en + dt.timedelta(days=16 if etapa is Etapa.ficha else 18),
-                               proxima_etapa=siguiente)
-        lines.append(f"{ent.siglas}: convocatoria «{conv.codigo}» con {applied} postulaciones")
+            if _evaluada(conv, etapa):  # the demo's results are published, as the call's schedule says (E1)
+                _, nueva = _get_or_create(
+                    m.PublicacionEtapa, {"convocatoria_id": conv.id, "etapa": etapa.name},
+                    publicado_en=conv.publicada_en + dt.timedelta(days=16 if etapa is Etapa.ficha else 18),
+                    proxima_etapa=siguiente)
+                if nueva:
+                    resultados.numerar(db.session, conv.id, etapa, publicar=True)
+        lines.append(f"{ent.siglas}: convocatoria «{conv.codigo}» con {len(numeros)} postulaciones")
         lines.append(f"  ORH: {orh.username} · Comité: {c1.username}, {c2.username} · Veedor: {ve.username}")
     db.session.commit()
     total = db.session.scalar(sa.select(sa.func.count(m.Postulante.id)))

@@ -10,9 +10,12 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from casadmin import engine_db
 from casadmin import models as m
+from casadmin import plugins as pl
 from casadmin.demo import load_demo
-from casadmin.models.enums import EstadoConvocatoria, TipoHito
+from casadmin.engine import interchange, run
+from casadmin.models.enums import EstadoConvocatoria, Etapa, TipoHito
 from casadmin.peru.clock import now
 from casadmin.portal import completitud
 from casadmin.storage import get_storage
@@ -58,6 +61,30 @@ def test_demo_applicants_have_complete_fichas_and_frozen_snapshots(db):
         assert app.ficha["formacion_academica"] and app.ficha["experiencia_laboral"]
     stages = set(db.session.scalars(sa.select(m.ResultadoEtapa.etapa).distinct()))
     assert len(stages) >= 2  # applicants at different stages
+
+
+@pytest.mark.parametrize(("codigo", "etapas"), [("CAS N° 140-2026-SUNEDU", ("ficha", "examen")),
+                                                 ("CAS N° 027-2026-MIGRACIONES", ("ficha",))])
+def test_the_demos_results_are_the_engines(db, codigo, etapas):
+    """F3: the demo's stage results are what the bases' plugins give on its applications, and each
+    names them. The engine run again with no database (``simulate`` on the call's export) gives
+    every candidate the same result and score; the Ficha stage has Apto and No Apto candidates."""
+    d = engine_db.exportar(db.session, codigo)
+    arch = interchange.cargar(d)
+    sim = run.simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones,
+                      hasta=etapas[-1])
+    documento = {p["id"]: p["documento"]["numero"] for p in d["postulantes"]}
+    R, P, Q = m.ResultadoEtapa, m.Postulacion, m.Postulante
+    for etapa in etapas:
+        guardados = {doc: (res.name, pts, reglas) for doc, res, pts, reglas in db.session.execute(
+            sa.select(Q.numero_documento, R.resultado, R.puntaje, R.reglas).join(P, P.id == R.postulacion_id)
+            .join(Q, Q.id == P.postulante_id).join(m.Convocatoria, m.Convocatoria.id == R.convocatoria_id)
+            .where(m.Convocatoria.codigo == codigo, R.etapa == Etapa[etapa], R.override.is_(False)))}
+        calculados = {documento[r.candidato]: (r.resultado, r.puntaje) for r in sim.etapas[etapa]}
+        assert len(guardados) >= 8
+        assert {doc: g[:2] for doc, g in guardados.items()} == {doc: calculados[doc] for doc in guardados}
+        assert all(g[2] == sim.reglas_etapas[etapa] for g in guardados.values())
+        assert {"apto", "no_apto"} <= {g[0] for g in guardados.values()}
 
 
 # --- C2 section 10: every demo applicant has a signature and can apply through the screens -----
