@@ -14,6 +14,7 @@ from casadmin import hookspecs
 from casadmin import plugins as pl
 from casadmin.engine import interchange
 from casadmin.engine.run import contexto
+from casadmin.rules.reasons import Motivo
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
@@ -87,6 +88,39 @@ def test_casadmin_verificar_documentos(env):
     sin_anexos = dataclasses.replace(c["P01"], documentos=())
     (motivos, plugin), = pl.todos(pm, ctx.bases, "casadmin_verificar_documentos", ctx=ctx, candidato=sin_anexos)
     assert plugin == "sunedu.anexos" and not motivos[0].cumple and motivos[0].clausula == "§4.2.1 b"
+
+
+class _SelloDeLaEntidad:
+    """An institution's extra document check (F2), registered on one plugin manager only."""
+
+    @hookspecs.hookimpl
+    def casadmin_bases_versions(self):
+        base = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+        return [base.derivada(id="sunedu-sello", plugins=(*base.plugins, "prueba.sello"))]
+
+    @hookspecs.hookimpl
+    def casadmin_verificar_documentos(self, ctx, candidato):
+        return [Motivo(requisito="Sello de la entidad en los anexos", declarado="sin sello", computado="",
+                       cumple=False, clausula="§4.1", mensaje="Los anexos no llevan el sello de la entidad.")]
+
+
+def test_the_ficha_consults_the_document_checks_of_the_manager_running_it():
+    """D1, F3: the Ficha stage asks the documents' checks of the plugin manager that runs it, the
+    same whose plugins its results name; a check registered on another manager than the
+    process-wide one is consulted too."""
+    import dataclasses
+
+    from casadmin.engine.run import simular
+
+    pm = pl.new_plugin_manager(extra=[("prueba.sello", _SelloDeLaEntidad())])
+    arch = interchange.cargar(interchange.leer(EXAMPLE.read_bytes()))
+    conv = dataclasses.replace(arch.convocatoria, bases="sunedu-sello")
+    sim = simular(pm, conv, arch.candidatos, hasta="ficha")
+    assert "prueba.sello" in sim.reglas_etapas["ficha"]
+    for r in sim.etapas["ficha"]:
+        sello = [mo for mo in r.motivos if mo.requisito == "Sello de la entidad en los anexos"]
+        assert len(sello) == 1 and not sello[0].cumple and r.resultado == "no_apto", r.candidato
+    assert "prueba.sello" not in dict(pl.get_plugin_manager().list_name_plugin())
 
 
 def test_casadmin_detallar_experiencia(env):

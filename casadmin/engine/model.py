@@ -11,12 +11,15 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from casadmin.engine.bases import BasesVersion
 from casadmin.engine.params import Vigentes
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.types import Capacitacion, Experiencia, Formacion, Nivel, RequisitoCapacitacion, RequisitoFormacion
+
+if TYPE_CHECKING:
+    import pluggy
 
 T = TypeVar("T")
 
@@ -162,6 +165,10 @@ class Contexto:
     parametros: Vigentes
     #: Committee decisions for ties still standing after the criteria (D8): groups of ids in order.
     decisiones_comite: tuple[tuple[str, ...], ...] = ()
+    #: The plugin manager running the stage (set by :func:`casadmin.engine.run.evaluar_etapa`): a
+    #: plugin that consults another hook, as the Ficha stage consults each bases' documents check
+    #: (D1), asks this one, so the plugins consulted are those the results name (F3).
+    pm: pluggy.PluginManager | None = field(default=None, compare=False, repr=False)
 
     @property
     def fecha_postulacion(self) -> dt.date:

@@ -16,7 +16,7 @@ import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -334,6 +334,8 @@ def evaluar_etapa(
     itself from :data:`UMBRAL_PARALELO` candidates, when set; 1: never split). The results are the
     same, in the same order, either way.
     """
+    if ctx.pm is not pm:
+        ctx = replace(ctx, pm=pm)
     lista = list(candidatos)
     n = _procesos(etapa, len(lista), procesos)
     if n > 1:

@@ -211,7 +211,7 @@ _CUMPLE = attrgetter("cumple")
 def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> list[Resultado]:
     from casadmin.plugins import get_plugin_manager
 
-    pm = get_plugin_manager()
+    pm = ctx.pm or get_plugin_manager()  # the stage's own, when run.evaluar_etapa runs it
     verificar_documentos = pl.preparar_todos(pm, ctx.bases, "casadmin_verificar_documentos")
     plan = _Plan.de(ctx)
     resultados = []
