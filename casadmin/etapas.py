@@ -515,6 +515,24 @@ def experiencias_declaradas(session: Session, postulacion_id: int) -> list[dict[
     return list((ficha or {}).get("experiencia_laboral") or [])
 
 
+def sin_calificar(session: Session, conv: m.Convocatoria, filas: Sequence[Fila]) -> dict[int, int]:
+    """How many declared experiences of each of ``filas`` (one page of the Ficha stage) the evaluator
+    has not judged specific or not yet (§4.2.1 x), when the profile asks for specific experience:
+    an experience left unjudged does not count, so the list shows it before the stage is calculated."""
+    perfil = conv.perfil
+    if perfil is None or not (perfil.experiencia_especifica_meses or perfil.experiencia_publica_meses):
+        return {}
+    P = m.Postulacion
+    fichas = dict(session.execute(sa.select(P.id, P.ficha).where(P.id.in_([f.postulacion_id for f in filas]))).all())
+    out = {}
+    for f in filas:
+        declaradas = len((fichas.get(f.postulacion_id) or {}).get("experiencia_laboral") or ())
+        juzgadas = sum(1 for c in f.items if c.startswith(ESPECIFICA) and int(c.removeprefix(ESPECIFICA)) < declaradas)
+        if declaradas > juzgadas:
+            out[f.postulacion_id] = declaradas - juzgadas
+    return out
+
+
 def lista_ficha(session: Session, postulacion_id: int) -> dict[str, tuple[str, str]]:
     """What the evaluator records on one candidate's Ficha: the manual checks (§4.2.1 b) and, for
     each declared experience, whether it was done in the function or the subject of the position

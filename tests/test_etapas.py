@@ -277,9 +277,20 @@ def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, con
         marcada = f'name="check-especifica:{n}" value="si" checked' in pagina
         assert marcada == (f"especifica:{n}" in importadas), n
 
+    # The stage's list tells which candidates still have experiences nobody judged (they do not count).
+    def sin_calificar() -> str | None:
+        lista = orh.get(f"/etapas/{conv.id}/ficha").get_data(as_text=True)
+        fila = re.search(rf'<tr data-postulacion="{pid}".*?</tr>', lista, re.S).group(0)
+        marca = re.search(r"(\d+) experiencia\(s\) sin calificar", fila)
+        return marca and marca.group(1)
+
+    assert len(experiencias) > len(importadas)
+    assert sin_calificar() == str(len(experiencias) - len(importadas))
+
     url = f"/etapas/{conv.id}/ficha/postulacion/{pid}/verificacion"
     todas_no = {f"check-especifica:{n}": "no" for n in range(len(experiencias))}
     assert orh.post(url, data=todas_no).status_code == 302
+    assert sin_calificar() is None
     assert doc not in _resultados(db, conv.id, "ficha")  # pending until the stage is calculated again
     assert _ficha(orh, db, conv.id)[doc] == ("no_apto", None)
     fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == pid,

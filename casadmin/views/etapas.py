@@ -142,6 +142,7 @@ class EtapasView(BaseView):
         return self.render_template(
             "casadmin/etapas/resultados.html", conv=conv, etapa=Etapa[etapa], buscar=buscar, pagina=pagina,
             paginas=paginas, total=len(todas), filas=filas,
+            sin_calificar=svc.sin_calificar(db.session, conv, filas) if etapa == "ficha" else {},
             publicada=svc.publicada(db.session, conv, etapa),
             desactualizada=svc.desactualizacion(db.session, conv, etapa))
 
