@@ -493,12 +493,25 @@ def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same()
 
     ConInitVar = make_dataclass("ConInitVar", [("a", int), ("b", InitVar[int])], frozen=True)
     Choca = make_dataclass("Choca", [("_casadmin_o", int)], frozen=True)
-    # slots: no __dict__ to fill; not frozen: its __init__ is already cheap; an __init__ of its own, an
-    # InitVar or a field named like the generated code's own names: not the fields stored as given
-    for clase in (Periodo, Mutable, PropioInit, ConInitVar, Choca):
+    # not frozen: its __init__ is already cheap; an __init__ of its own, an InitVar or a field named like
+    # the generated code's own names: not the fields stored as given
+    for clase in (Mutable, PropioInit, ConInitVar, Choca):
         with pytest.raises(TypeError):
             constructor(clase)
     assert constructor(Candidato).__name__ == "Candidato_"
+
+    # A class with slots is filled through its slots' descriptors: equal, hashed alike, still frozen.
+    from casadmin.engine.model import Resultado, crear_resultado
+
+    campos_r = dict(candidato="P01", etapa="ficha", resultado="apto", puntaje=None, motivos=(), detalle={},
+                    regla="sunedu.ficha==0.1.0")
+    r = crear_resultado(**campos_r)
+    assert type(r) is Resultado and r == Resultado(**campos_r) and not hasattr(r, "__dict__")
+    with pytest.raises(AttributeError):
+        r.resultado = "no_apto"
+    periodo = constructor(Periodo)(inicio=date(2020, 1, 1), fin=date(2020, 12, 31))
+    assert periodo == Periodo(date(2020, 1, 1), date(2020, 12, 31)) and hash(periodo) == hash(
+        Periodo(date(2020, 1, 1), date(2020, 12, 31)))
 
 
 def test_reasons_write_levels_kinds_and_hours_in_words_not_codes():

@@ -7,21 +7,27 @@ the rule types themselves come from :mod:`casadmin.rules.types`.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from casadmin.engine.bases import BasesVersion
 from casadmin.engine.params import Vigentes
 from casadmin.rules.reasons import Motivo
-from casadmin.rules.types import Capacitacion, Experiencia, Formacion, Nivel, RequisitoCapacitacion, RequisitoFormacion
+from casadmin.rules.types import (
+    Capacitacion,
+    Experiencia,
+    Formacion,
+    Nivel,
+    RequisitoCapacitacion,
+    RequisitoFormacion,
+    constructor,
+    crear_formacion,  # noqa: F401 - the engine's readers build study rows as they build the rest
+)
 
 if TYPE_CHECKING:
     import pluggy
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +71,7 @@ class Convocatoria:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Documento:
     tipo: str
     paginas: int = 1
@@ -73,7 +79,7 @@ class Documento:
     en_plazo: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Hoja:
     """One committee member's interview sheet: five factors (D6)."""
 
@@ -85,7 +91,7 @@ class Hoja:
         return sum(self.factores.values(), Decimal(0))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Entradas:
     """What evaluators recorded for one candidate (stage inputs)."""
 
@@ -105,7 +111,7 @@ class Entradas:
     lista_curricular: Mapping[str, bool] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Candidato:
     id: str
     tipo_documento: str
@@ -175,37 +181,9 @@ class Contexto:
         return self.convocatoria.inicio_postulacion.date()
 
 
-def constructor(cls: type[T]) -> Callable[..., T]:
-    """A constructor of the frozen dataclass ``cls`` for building many of them: every field by keyword.
-
-    ``constructor(Experiencia)(empleador=…, …)`` equals ``Experiencia(empleador=…, …)`` and runs its
-    ``__post_init__`` checks, but stores the fields straight into the instance's ``__dict__`` instead
-    of through ``object.__setattr__`` once per field, as a frozen dataclass's ``__init__`` must:
-    about a third of the time per applicant (:func:`casadmin.engine.interchange.candidato`,
-    ``engine_db._candidato_rapido``), for about 60 bytes more per object (the ``__dict__`` is made,
-    sharing the class's keys, where ``__init__`` leaves the values inline). Every field must be
-    given, even one with a default; a missing or unknown one is a ``TypeError``.
-    """
-    campos = fields(cls)
-    nombres = [f.name for f in campos]
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or not params.init or hasattr(cls, "__slots__") \
-            or list(inspect.signature(cls).parameters) != nombres or any(n.startswith("_casadmin_") for n in nombres):
-        raise TypeError(f"{cls.__name__}: only a frozen dataclass, without slots, whose __init__ takes its fields")
-    validar = "    _casadmin_post(_casadmin_o)\n" if hasattr(cls, "__post_init__") else ""
-    codigo = (f"def nuevo(*, {', '.join(nombres)}):\n"
-              f"    _casadmin_o = _casadmin_new(_casadmin_cls)\n"
-              f"    _casadmin_d = _casadmin_o.__dict__\n"
-              + "".join(f"    _casadmin_d[{n!r}] = {n}\n" for n in nombres)  # in field order: the class's shared keys
-              + f"{validar}    return _casadmin_o\n")
-    espacio: dict[str, Any] = {"_casadmin_new": object.__new__, "_casadmin_cls": cls,
-                               "_casadmin_post": getattr(cls, "__post_init__", None)}
-    exec(codigo, espacio)  # noqa: S102 - generated from the class's own field names, as dataclasses does
-    nuevo = espacio["nuevo"]
-    nuevo.__name__ = nuevo.__qualname__ = f"{cls.__name__}_"
-    return nuevo
-
-
 #: The engine model built many at a time by the readers of a whole call (:func:`constructor`).
-crear_candidato, crear_formacion, crear_experiencia, crear_capacitacion, crear_documento = map(
-    constructor, (Candidato, Formacion, Experiencia, Capacitacion, Documento))
+crear_candidato, crear_experiencia, crear_capacitacion, crear_documento = map(
+    constructor, (Candidato, Experiencia, Capacitacion, Documento))
+#: Each stage's results, built one per candidate by the stage's plugin and again by the engine with
+#: the rule that produced them (:func:`casadmin.engine.run.evaluar_etapa`).
+crear_resultado = constructor(Resultado)

@@ -24,7 +24,7 @@ import pluggy
 
 from casadmin import plugins as pl
 from casadmin.engine.bases import BasesVersion
-from casadmin.engine.model import Candidato, Contexto, Convocatoria, Resultado
+from casadmin.engine.model import Candidato, Contexto, Convocatoria, Resultado, crear_resultado
 from casadmin.rules.ranking import Finalista, ResultadoFinal
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Bonificacion
@@ -361,9 +361,10 @@ def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
 
 
 def _con_regla(r: Resultado, regla: str) -> Resultado:
-    """``r`` naming the rule that produced it (``dataclasses.replace``, without its per-call overhead)."""
-    return Resultado(candidato=r.candidato, etapa=r.etapa, resultado=r.resultado, puntaje=r.puntaje,
-                     motivos=r.motivos, detalle=r.detalle, regla=regla)
+    """``r`` naming the rule that produced it (``dataclasses.replace``, without its per-call overhead;
+    through the slots, :func:`casadmin.engine.model.constructor`: a third of ``Resultado(…)``)."""
+    return crear_resultado(candidato=r.candidato, etapa=r.etapa, resultado=r.resultado, puntaje=r.puntaje,
+                           motivos=r.motivos, detalle=r.detalle, regla=regla)
 
 
 def simular(

@@ -281,7 +281,7 @@ class EvaluadorCursos:
     topic are looked at for it.
     """
 
-    __slots__ = ("_coinciden", "_nombres", "_sin_estudios", "_temas", "_vacios", "criterio", "requisitos")
+    __slots__ = ("_coinciden", "_motivos", "_nombres", "_sin_estudios", "_temas", "_vacios", "criterio", "requisitos")
 
     def __init__(self, requisitos: Sequence[RequisitoCapacitacion], criterio: Criterio = coincide_tema) -> None:
         self.requisitos = tuple(requisitos)
@@ -289,6 +289,8 @@ class EvaluadorCursos:
         self._nombres = [nombre_requisito(r) for r in self.requisitos]
         self._temas = [_temas_normalizados(r.tema, r.temas_afines if r.afines else ()) for r in self.requisitos]
         self._coinciden: dict[str, tuple[int, ...]] = {}
+        #: The reason of each requirement by what its analysis says (:meth:`_motivo_de`).
+        self._motivos: dict[tuple[int, Decimal, bool, tuple[str, ...], tuple[str, ...]], Motivo] = {}
         #: Each requirement's analysis and reason when no declared study is on its topic (immutable, shared).
         self._vacios = tuple(_analizar_indices(r, (), (), None) for r in self.requisitos)
         self._sin_estudios = tuple(_motivo(a, (), (), nombre) for a, nombre in zip(self._vacios, self._nombres))
@@ -303,6 +305,21 @@ class EvaluadorCursos:
                 self._coinciden.clear()
             self._coinciden[tema] = coinciden
         return coinciden
+
+    def _motivo_de(self, r: int, a: _Analisis) -> Motivo:
+        """``_motivo(a, (), (), nombre)`` of the r-th requirement, remembered (a Motivo is immutable).
+
+        Without postgraduate studies the reason depends only on the hours added up, whether a
+        qualifying study was found, and the texts of the studies used and set aside; over a large
+        call the same few combinations recur (the same courses with the same hours)."""
+        clave = (r, a.horas, a.valido is None, a.descartes, a.usados)
+        motivo = self._motivos.get(clave)
+        if motivo is None:
+            motivo = _motivo(a, (), (), self._nombres[r])
+            if len(self._motivos) >= _MAX_TEMAS:
+                self._motivos.clear()
+            self._motivos[clave] = motivo
+        return motivo
 
     def __call__(self, capacitaciones: Sequence[Capacitacion], *,
                  fecha_postulacion: date | None = None) -> list[Motivo]:
@@ -322,7 +339,7 @@ class EvaluadorCursos:
             analisis = [_analizar_indices(requisito, capacitaciones, indices, fecha_postulacion) if indices
                         else self._vacios[r] for r, (requisito, indices) in enumerate(zip(requisitos, por_requisito))]
             if not any(a.posgrados for a in analisis):  # the usual case: nothing to share out (§4.2.1 j)
-                return [self._sin_estudios[r] if a is self._vacios[r] else _motivo(a, (), (), self._nombres[r])
+                return [self._sin_estudios[r] if a is self._vacios[r] else self._motivo_de(r, a)
                         for r, a in enumerate(analisis)]
         else:
             analisis = [_analizar(r, capacitaciones, fecha_postulacion, self.criterio) for r in requisitos]

@@ -66,6 +66,7 @@ from casadmin.rules.types import (
     Periodo,
     Sector,
     TipoExperiencia,
+    crear_formacion,
 )
 
 GENERAL = "Experiencia general"
@@ -187,9 +188,10 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
                and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
     if not egresos:
         return formacion
-    # Built field by field: dataclasses.replace looks the fields up on every call, for every applicant.
-    return Formacion(nivel=formacion.nivel, condicion=formacion.condicion, carrera=formacion.carrera,
-                     fecha_egreso=min(egresos), fecha_diploma=diploma, centro=formacion.centro)
+    # Built field by field without __init__ (crear_formacion): dataclasses.replace looks the fields up on
+    # every call, and a frozen dataclass's __init__ sets each through object.__setattr__.
+    return crear_formacion(nivel=formacion.nivel, condicion=formacion.condicion, carrera=formacion.carrera,
+                           fecha_egreso=min(egresos), fecha_diploma=diploma, centro=formacion.centro)
 
 
 def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:

@@ -126,6 +126,21 @@ def grado(nivel: NivelEstudios, condicion: Condicion) -> Grado | None:
     return _GRADOS[nivel].get(condicion)
 
 
+def la_mas_alta(formaciones: Sequence[Formacion]) -> Formacion | None:
+    """§4.2.1 p when no declared study meets the profile: the highest one with a date (the first of
+    equals), which experience then counts from."""
+    mejor: Formacion | None = None
+    rango = -1
+    for f in formaciones:
+        if f.fecha_egreso is None and f.fecha_diploma is None:
+            continue
+        g = _GRADOS[f.nivel].get(f.condicion)
+        valor = 0 if g is None else int(g)
+        if valor > rango:
+            mejor, rango = f, valor
+    return mejor
+
+
 def _fecha_clave(formacion: Formacion) -> date | None:
     """The date that proves the condition: diploma for degrees, egreso otherwise."""
     if formacion.condicion in _FECHA_CLAVE_DIPLOMA and formacion.fecha_diploma is not None:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 
 from casadmin import plugins as pl
-from casadmin.engine.model import Candidato, Contexto, Resultado
+from casadmin.engine.model import Candidato, Contexto, Resultado, crear_resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import EvaluadorCursos, normalizar
 from casadmin.rules.experience import (
@@ -32,7 +32,7 @@ from casadmin.rules.levels import (
     evaluar_colegiatura,
     evaluar_conocimientos,
     evaluar_formacion_y_fila,
-    grado,
+    la_mas_alta,
 )
 from casadmin.rules.reasons import Motivo, fecha
 from casadmin.rules.types import Formacion, Nivel, RequisitoFormacion
@@ -87,13 +87,7 @@ def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
     for f in cand.formaciones:
         if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion):
             return con_egreso(f, cand.formaciones)
-    return con_egreso(_la_mas_alta(cand.formaciones), cand.formaciones)
-
-
-def _la_mas_alta(formaciones: Sequence[Formacion]) -> Formacion | None:
-    """§4.2.1 p when no declared study meets the profile: the highest one with a date."""
-    con_fecha = [f for f in formaciones if f.fecha_egreso or f.fecha_diploma]
-    return max(con_fecha, key=lambda f: grado(f.nivel, f.condicion) or 0, default=None)
+    return con_egreso(la_mas_alta(cand.formaciones), cand.formaciones)
 
 
 @lru_cache(maxsize=1024)
@@ -174,7 +168,7 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
         # The study experience counts from is the first row meeting the profile (§4.2.1 p), which
         # evaluar_formacion_y_fila has just found; else the highest; with the egreso declared on
         # another row of the same study (formacion_de_referencia).
-        referencia = con_egreso(fila if fila is not None else _la_mas_alta(cand.formaciones), cand.formaciones)
+        referencia = con_egreso(fila if fila is not None else la_mas_alta(cand.formaciones), cand.formaciones)
         dias = dias_experiencia(cand.experiencias, referencia, hoy, plan.solo_secundaria)
         for i, requisito, meses, clausula in plan.experiencias:
             motivos.append(_evaluar_dias(dias[i], requisito, 0, meses, clausula))  # = evaluar_experiencia
@@ -226,8 +220,8 @@ def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> li
             motivos.append(Motivo(requisito="Modificación del evaluador", declarado=resultado, computado="",
                                   cumple=resultado == "apto", clausula="§4.2.1 c", mensaje=razon))
             apto = resultado == "apto"
-        resultados.append(Resultado(candidato=cand.id, etapa="ficha", resultado="apto" if apto else "no_apto",
-                                    motivos=tuple(motivos), detalle=detalle))
+        resultados.append(crear_resultado(candidato=cand.id, etapa="ficha", resultado="apto" if apto else "no_apto",
+                                          puntaje=None, motivos=tuple(motivos), detalle=detalle, regla=""))
     return resultados
 
 
