@@ -52,9 +52,15 @@ def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU ({cpu})"
 
 
+#: Every run's wall time of the last :func:`best` (the first run in a process is the slowest: see
+#: docs/performance.md, "first run").
+TIEMPOS: list[float] = []
+
+
 def best(fn, repeat: int):
     """The result of ``fn``, its best wall time and its CPU time over ``repeat`` runs (collector paused)."""
-    tiempos, cpu, resultado = [], [], None
+    tiempos, cpu, resultado = TIEMPOS, [], None
+    tiempos.clear()
     for _ in range(repeat):
         resultado = None
         gc.collect()
@@ -88,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     arch, t_cargar, _ = best(lambda: interchange.cargar(leido), 1)
     pm = pl.get_plugin_manager()
     sim, t_sim, cpu_sim = best(lambda: simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones), args.repeat)
+    cada_una = ", ".join(f"{t:.2f}" for t in TIEMPOS)
 
     print(f"máquina: {machine()}")
     print(f"reglas: {compilado.estado()} (CASADMIN_REGLAS_PURAS=1: las fuentes; docs/performance.md)")
@@ -105,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     partido = run._procesos("ficha", args.n, None) > 1
     procesos = f"Ficha en {run.procesos_disponibles()} procesos" if partido else "un proceso"
     print(f"simular (todas las etapas)  {t_sim:7.2f} s   (CPU del proceso principal {cpu_sim:.2f} s; {procesos})   "
-          f"objetivo ≤ 5 s   (mejor de {args.repeat})")
+          f"objetivo ≤ 5 s   (mejor de {args.repeat}; cada una: {cada_una} s)")
 
 
 if __name__ == "__main__":
