@@ -349,11 +349,18 @@ def _postular(conv: m.Convocatoria, post: m.Postulante, when: dt.datetime) -> m.
     if existing is not None:
         return existing
     db.session.refresh(post)
-    conv.estado = EstadoConvocatoria.postulacion  # the window the application was made in (load_demo restores it)
+    conv.estado = EstadoConvocatoria.postulacion  # the window the application was made in (load_demo ends it)
     _, tipos = tipos_documento(conv, post)
     adjuntos = [Adjunto(tipo=t.codigo, nombre=f"{t.codigo}.pdf", data=_documento_pdf(t.nombre, post, conv),
                         validado=True) for t in tipos]
     return postular(db.session, postulante=post, convocatoria=conv, adjuntos=adjuntos, declaracion=True, momento=when)
+
+
+def _fabricados(conv: m.Convocatoria) -> bool:
+    """Whether the call keeps results an earlier demo wrote by hand (rule ``{"demo": "1"}``, before
+    the engine made them): its applications have no documents, so they cannot be evaluated again."""
+    return any(reglas == {"demo": "1"} for reglas in db.session.scalars(
+        sa.select(m.ResultadoEtapa.reglas).where(m.ResultadoEtapa.convocatoria_id == conv.id)))
 
 
 def _evaluada(conv: m.Convocatoria, etapa: Etapa) -> bool:
@@ -436,16 +443,27 @@ def load_demo() -> list[str]:
         # The call's life replayed: applications in the schedule's window through the portal's own
         # path (C3), then each stage evaluated by the bases' plugins (F3: every result names them).
         registro = conv.publicada_en.date() + dt.timedelta(days=14)
-        estado = conv.estado
         numeros: dict[int, int] = {}
-        for n in range(15):
-            post = _postulante(n + 15 * i, ent.siglas, sunedu=(i == 0), falla=n < NO_APTOS, registro=registro)
-            if n >= 13:
-                continue  # two applicants with a complete Ficha who have not applied yet
-            when = dt.datetime.combine(registro, dt.time(9 + n % 7, 10), tzinfo=LIMA)
-            numeros[_postular(conv, post, when).id] = n
-        conv.estado = estado
-        db.session.commit()
+        try:
+            for n in range(15):
+                post = _postulante(n + 15 * i, ent.siglas, sunedu=(i == 0), falla=n < NO_APTOS, registro=registro)
+                if n >= 13:
+                    continue  # two applicants with a complete Ficha who have not applied yet
+                when = dt.datetime.combine(registro, dt.time(9 + n % 7, 10), tzinfo=LIMA)
+                numeros[_postular(conv, post, when).id] = n
+        except BaseException:
+            db.session.rollback()
+            raise
+        finally:
+            # _postular opens the call for the applications it makes; it is in evaluation again however
+            # they went (a run interrupted before this point leaves it open: the next run closes it).
+            if conv.estado is EstadoConvocatoria.postulacion:
+                conv.estado = EstadoConvocatoria.evaluacion
+                db.session.commit()
+        if _fabricados(conv):
+            lines.append(f"  Aviso: {conv.codigo} tiene resultados de demostración de una versión anterior, no "
+                         "calculados por las reglas de las bases: borre la base de datos (instance/) y vuelva a "
+                         "ejecutar «make run».")
         _evaluar_ficha(conv, orh)
         if conv.incluye_examen:
             _evaluar_examen(conv, orh, numeros)

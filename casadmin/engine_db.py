@@ -719,9 +719,9 @@ class _Importacion:
         for codigo, cumple in e.get("verificacion_manual", {}).items():
             item(Etapa.ficha, codigo, f"Verificación del evaluador: {codigo}", cumple=bool(cumple), clausula="§4.2.1 b")
         for n, x in enumerate(p["ficha"].get("experiencias", ())):
-            if x.get("especifica"):
-                item(Etapa.ficha, f"{ESPECIFICA}{n}", texto_especifica(n, x["empleador"]), cumple=True,
-                     clausula="§4.2.1 x")
+            if "especifica" in x:  # the evaluator's judgment, either way; absent: not judged yet
+                item(Etapa.ficha, f"{ESPECIFICA}{n}", texto_especifica(n, x["empleador"]),
+                     cumple=bool(x["especifica"]), clausula="§4.2.1 x")
         if (ex := e.get("examen")) is not None:
             item(Etapa.examen, ASISTIO, "Asistió a la evaluación de conocimientos", cumple=ex["asistio"],
                  clausula="§4.2.2 k")
@@ -1047,10 +1047,10 @@ def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None,
     grupos: dict[int, list[tuple[Decimal, int, str]]] = defaultdict(list)
     for a in apps:
         ident = leido.ids[a.id] = _id_en_archivo(a.ficha)
-        entradas, especificas = insumos.entradas(a.id, grupos)
+        entradas, juzgadas = insumos.entradas(a.id, grupos)
         documentos = [{"tipo": d.tipo, "paginas": d.paginas, "validado": d.validado, "en_plazo": d.cargado_en <= cierre}
                       for d in insumos.documentos.get(a.id, ())]
-        leido.postulantes.append(_postulante(a, ident, especificas, documentos, entradas))
+        leido.postulantes.append(_postulante(a, ident, juzgadas, documentos, entradas))
     leido.decisiones = [{"orden": [leido.ids[pid] for pid in orden], "sustento": sustento}
                         for orden, sustento in _decisiones(grupos)]
     return leido
@@ -1147,20 +1147,21 @@ class _Insumos:
         return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia)
 
     def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]) -> tuple[dict[str, Any], set[int]]:
-        """One application's ``entradas`` in the format's terms and the experiences (0-based) the evaluator
-        judged specific (§4.2.1 x); adds its committee tie decisions (D8) to ``grupos``."""
+        """One application's ``entradas`` in the format's terms and the evaluator's §4.2.1 x judgments
+        (experience, 0-based → specific or not; an experience not judged is absent); adds its committee
+        tie decisions (D8) to ``grupos``."""
         por_etapa: dict[str, Mapping[str, sa.Row]] = {}
         for e in _ETAPAS:
             f = self.filas.get((pid, e))
             por_etapa[e] = self.items.get(f.id, _VACIO) if f is not None else _VACIO
         entradas = _entradas(self.filas.get((pid, "ficha")), por_etapa, self.hojas.get(pid, []),
                              self.asistencia.get(pid, []))
-        especificas = {int(c.removeprefix(ESPECIFICA)) for c, it in por_etapa["ficha"].items()
-                       if c.startswith(ESPECIFICA) and it.cumple}
+        juzgadas = {int(c.removeprefix(ESPECIFICA)): bool(it.cumple) for c, it in por_etapa["ficha"].items()
+                    if c.startswith(ESPECIFICA)}
         for c, it in por_etapa["entrevista"].items():
             if c.startswith(DECISION):
                 grupos[int(c.removeprefix(DECISION))].append((it.puntaje or Decimal(0), pid, it.observacion or ""))
-        return entradas, especificas
+        return entradas, juzgadas
 
 
 _ETAPAS = tuple(e.name for e in Etapa)
@@ -1204,9 +1205,10 @@ def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], h
     return entradas
 
 
-def _postulante(app: sa.Row, ident: str, especificas: set[int], documentos: list[dict[str, Any]],
+def _postulante(app: sa.Row, ident: str, juzgadas: Mapping[int, bool], documentos: list[dict[str, Any]],
                 entradas: dict[str, Any]) -> dict[str, Any]:
-    """One applicant of the format from the frozen Ficha (C3) and the stored inputs."""
+    """One applicant of the format from the frozen Ficha (C3) and the stored inputs; an experience's
+    ``especifica`` is written once the evaluator judged it (§4.2.1 x)."""
     f = app.ficha
     dp = f.get("datos_personales", {})
     ad = f.get("informacion_adicional", {})
@@ -1235,7 +1237,8 @@ def _postulante(app: sa.Row, ident: str, especificas: set[int], documentos: list
         "experiencias": [
             {"empleador": x["empleador"], "sector": x["sector"], "puesto": x["puesto"],
              "funciones": x.get("funciones") or "", "tipo": x.get("tipo") or "empleo", "inicio": x["fecha_inicio"],
-             "fin": None if x.get("actual") else x.get("fecha_fin"), "especifica": n in especificas}
+             "fin": None if x.get("actual") else x.get("fecha_fin"),
+             **({"especifica": juzgadas[n]} if n in juzgadas else {})}
             for n, x in enumerate(f.get("experiencia_laboral", []))
         ],
         "otros": [x["descripcion"] for x in f.get("otros_requisitos", [])],
@@ -1450,7 +1453,7 @@ def decisiones_comite(session: Session, conv: m.Convocatoria) -> list[tuple[list
     return _decisiones(grupos)
 
 
-def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, especificas: set[int],
+def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, juzgadas: Mapping[int, bool],
                       documentos: tuple[Documento, ...], entradas: Entradas) -> Candidato:
     """``interchange.candidato(_postulante(...))`` from a decoded Ficha, without the format's dicts."""
     dp, ad = f.datos_personales, f.informacion_adicional
@@ -1468,7 +1471,7 @@ def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, es
         experiencias=tuple(
             crear_experiencia(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
                               fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
-                              especifica=n in especificas)
+                              especifica=juzgadas.get(n, False))
             for n, x in enumerate(f.experiencia_laboral)),
         capacitaciones=tuple(
             crear_capacitacion(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,
@@ -1530,7 +1533,7 @@ def _construir(apps: Iterable[sa.Row], insumos: _Insumos, cierre: dt.datetime, i
     vacias = interchange._entradas({})
     candidatos: list[Candidato] = []
     for pid, registrada, texto, _ in apps:
-        entradas, especificas = insumos.entradas(pid, grupos)
+        entradas, juzgadas = insumos.entradas(pid, grupos)
         documentos = tuple(crear_documento(tipo=d.tipo, paginas=d.paginas, validado=d.validado,
                                            en_plazo=d.cargado_en <= cierre) for d in insumos.documentos.get(pid, ()))
         try:
@@ -1546,10 +1549,10 @@ def _construir(apps: Iterable[sa.Row], insumos: _Insumos, cierre: dt.datetime, i
         try:
             if f is None:
                 candidatos.append(interchange.candidato(
-                    _postulante(a, ident, especificas, [dataclasses.asdict(d) for d in documentos], entradas)))
+                    _postulante(a, ident, juzgadas, [dataclasses.asdict(d) for d in documentos], entradas)))
             else:
                 candidatos.append(_candidato_rapido(
-                    f, ident, to_lima(registrada).replace(microsecond=0), especificas, documentos,
+                    f, ident, to_lima(registrada).replace(microsecond=0), juzgadas, documentos,
                     interchange._entradas(entradas) if entradas else vacias))
         except ValueError as exc:  # e.g. an experience ending before it starts (rules.types)
             raise EvaluacionRechazada(f"La Ficha de la postulación «{ident}» no puede evaluarse: {exc}") from None

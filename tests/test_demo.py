@@ -23,11 +23,16 @@ from casadmin.uploads import revisar_firma
 from pdfs import pdf_de_paginas
 
 COUNTED = (m.Entidad, m.Convocatoria, m.Postulante, m.Postulacion, m.ResultadoEtapa, m.HitoCronograma,
-           m.MiembroComite, m.HojaEntrevista, m.Usuario, m.ExperienciaLaboral, m.Capacitacion)
+           m.MiembroComite, m.HojaEntrevista, m.Usuario, m.ExperienciaLaboral, m.Capacitacion,
+           m.DocumentoPostulacion, m.ItemVerificacion, m.PublicacionEtapa, m.CorreoSaliente, m.RegistroAuditoria)
 
 
-def _counts(db) -> dict[str, int]:
-    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED}
+def _counts(db) -> dict[str, object]:
+    cuentas: dict[str, object] = {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in COUNTED}
+    cuentas["estados"] = dict(db.session.execute(sa.select(m.Convocatoria.codigo, m.Convocatoria.estado).where(
+        m.Convocatoria.codigo.in_(["CAS N° 140-2026-SUNEDU", "CAS N° 027-2026-MIGRACIONES"]))).all())
+    return cuentas
 
 
 def test_running_the_demo_again_changes_nothing(db):

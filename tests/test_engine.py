@@ -459,6 +459,7 @@ def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same()
     """``model.constructor``: equal instances, the class's own checks (§4.2.1 an experience cannot end
     before it starts; hours become Decimal), every field required, and only for classes it can fill."""
     from dataclasses import InitVar, dataclass, make_dataclass
+    from dataclasses import field as dataclasses_field
     from datetime import date
 
     from casadmin.engine.model import Candidato, constructor
@@ -509,6 +510,12 @@ def test_the_bulk_constructor_builds_what_the_class_builds_and_checks_the_same()
     assert type(r) is Resultado and r == Resultado(**campos_r) and not hasattr(r, "__dict__")
     with pytest.raises(AttributeError):
         r.resultado = "no_apto"
+    # A plugin's own subclass without slots: the parent's fields in their slots, its own in __dict__.
+    ResultadoPropio = make_dataclass("ResultadoPropio", [("nota", str, dataclasses_field(default=""))],
+                                     bases=(Resultado,), frozen=True, kw_only=True)
+    propio = constructor(ResultadoPropio)(**campos_r, nota="revisado")
+    assert propio == ResultadoPropio(**campos_r, nota="revisado") and propio.candidato == "P01"
+    assert propio.nota == "revisado" and propio.__dict__ == {"nota": "revisado"}
     periodo = constructor(Periodo)(inicio=date(2020, 1, 1), fin=date(2020, 12, 31))
     assert periodo == Periodo(date(2020, 1, 1), date(2020, 12, 31)) and hash(periodo) == hash(
         Periodo(date(2020, 1, 1), date(2020, 12, 31)))

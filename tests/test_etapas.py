@@ -256,6 +256,13 @@ def test_the_evaluators_manual_checklist_of_the_ficha_becomes_a_reason(orh, db, 
     assert "Lista de verificación del evaluador" in pagina and "Anexos firmados tal como figura en el DNI" in pagina
 
 
+def _juicios(db, pid: int) -> dict[str, bool | None]:
+    """The Ficha-stage items of one application: code → cumple."""
+    db.session.expire_all()
+    return dict(db.session.execute(sa.select(m.ItemVerificacion.codigo, m.ItemVerificacion.cumple).join(
+        m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == pid, m.ResultadoEtapa.etapa == Etapa.ficha)).all())
+
+
 def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, conv):
     """D1, §4.2.1 w, x: specific experience is what the evaluator judges done in the function or the
     subject of the position, from the functions the applicant described. The screen records the
@@ -264,18 +271,17 @@ def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, con
     doc = next(d for d, (r, _) in sorted(ficha.items()) if r == "apto")
     pid = _ids(db, conv.id)[doc]
     experiencias = etapas_svc.experiencias_declaradas(db.session, pid)
-    assert experiencias
+    assert len(experiencias) >= 2
     pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
     assert "Experiencia específica (§4.2.1 w, x)" in pagina
     assert all(x["empleador"] in pagina and x["funciones"] in pagina for x in experiencias)
-    # The example's file judged some as specific: the screen shows those, and only those, checked.
-    importadas = {it.codigo for it in db.session.scalars(
-        sa.select(m.ItemVerificacion).join(m.ResultadoEtapa).where(
-            m.ResultadoEtapa.postulacion_id == pid, m.ItemVerificacion.codigo.startswith("especifica:")))}
-    assert importadas
+    # The example's file judged every experience, some specific and some not: the import keeps both
+    # kinds of judgment, and the screen shows each checked as it was judged.
+    juicios = {c: v for c, v in _juicios(db, pid).items() if c.startswith("especifica:")}
+    assert len(juicios) == len(experiencias)
     for n in range(len(experiencias)):
-        marcada = f'name="check-especifica:{n}" value="si" checked' in pagina
-        assert marcada == (f"especifica:{n}" in importadas), n
+        valor = "si" if juicios[f"especifica:{n}"] else "no"
+        assert f'name="check-especifica:{n}" value="{valor}" checked' in pagina, n
 
     # The stage's list tells which candidates still have experiences nobody judged (they do not count).
     def sin_calificar() -> str | None:
@@ -284,34 +290,49 @@ def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, con
         marca = re.search(r"(\d+) experiencia\(s\) sin calificar", fila)
         return marca and marca.group(1)
 
-    assert len(experiencias) > len(importadas)
-    assert sin_calificar() == str(len(experiencias) - len(importadas))
-
     url = f"/etapas/{conv.id}/ficha/postulacion/{pid}/verificacion"
+    assert sin_calificar() is None
+    assert orh.post(url, data={"check-especifica:0": ""}).status_code == 302  # «Sin calificar» clears it
+    assert "especifica:0" not in _juicios(db, pid) and sin_calificar() == "1"
+
+    assert orh.post(url, data={"check-anexos_firmados": "si"}).status_code == 302
     todas_no = {f"check-especifica:{n}": "no" for n in range(len(experiencias))}
     assert orh.post(url, data=todas_no).status_code == 302
     assert sin_calificar() is None
+    guardados = _juicios(db, pid)
+    assert guardados["anexos_firmados"] is True  # what this post did not send stays
+    assert all(guardados[f"especifica:{n}"] is False for n in range(len(experiencias)))
     assert doc not in _resultados(db, conv.id, "ficha")  # pending until the stage is calculated again
     assert _ficha(orh, db, conv.id)[doc] == ("no_apto", None)
     fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == pid,
                                                                m.ResultadoEtapa.etapa == Etapa.ficha))
     especifica = next(x for x in fila.motivos if x["requisito"].startswith("Experiencia específica:"))
     assert especifica["cumple"] is False and "se computan 0 días" in especifica["mensaje"]
-    (rec,) = _auditoria(db, conv.id, "registrar_verificacion_ficha")
+    rec = _auditoria(db, conv.id, "registrar_verificacion_ficha")[-1]
     assert rec.despues["entradas"][str(pid)]["especifica:0"] == {"cumple": False}
 
-    # Judged specific again (and the manual checklist left as it was): Apto again.
+    # A form drawn before those judgments (each item's value then comes back as «antes-…») saves only
+    # what its evaluator changed: experience 1 stays as saved since.
+    assert orh.post(url, data={"antes-especifica:0": "", "check-especifica:0": "si",
+                               "antes-especifica:1": "si", "check-especifica:1": "si"}).status_code == 302
+    guardados = _juicios(db, pid)
+    assert guardados["especifica:0"] is True and guardados["especifica:1"] is False
+
+    # Judged specific again: Apto again.
     todas_si = {f"check-especifica:{n}": "si" for n in range(len(experiencias))}
     assert orh.post(url, data=todas_si).status_code == 302
     assert _ficha(orh, db, conv.id)[doc] == ("apto", None)
     pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{pid}").get_data(as_text=True)
     assert 'name="check-especifica:0" value="si" checked' in pagina
 
-    # A value that is not a judgment is refused at its field, and nothing is saved.
+    # A value that is not a judgment is refused at its field, nothing is saved, and the page shows
+    # what was sent.
     antes = len(_auditoria(db, conv.id, "registrar_verificacion_ficha"))
     r = orh.post(url, data={**todas_no, "check-especifica:0": "tal vez"})
     assert r.status_code == 422
-    assert "Indique si la experiencia es específica" in r.get_data(as_text=True)
+    pagina = r.get_data(as_text=True)
+    assert "Indique si la experiencia es específica" in pagina
+    assert 'name="check-especifica:1" value="no" checked' in pagina
     assert len(_auditoria(db, conv.id, "registrar_verificacion_ficha")) == antes
     assert _resultados(db, conv.id, "ficha")[doc] == ("apto", None)
 

@@ -362,7 +362,7 @@ def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
 
 def _con_regla(r: Resultado, regla: str) -> Resultado:
     """``r`` naming the rule that produced it (``dataclasses.replace``, without its per-call overhead;
-    through the slots, :func:`casadmin.engine.model.constructor`: a third of ``Resultado(…)``)."""
+    through the slots, :func:`casadmin.rules.types.constructor`: a third of ``Resultado(…)``)."""
     return crear_resultado(candidato=r.candidato, etapa=r.etapa, resultado=r.resultado, puntaje=r.puntaje,
                            motivos=r.motivos, detalle=r.detalle, regla=regla)
 

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
 from functools import total_ordering
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 from casadmin.rules.decimales import como_decimal
@@ -45,12 +46,13 @@ def constructor(cls: type[T]) -> Callable[..., T]:
     validar = "    _casadmin_post(_casadmin_o)\n" if hasattr(cls, "__post_init__") else ""
     espacio: dict[str, Any] = {"_casadmin_new": object.__new__, "_casadmin_cls": cls,
                                "_casadmin_post": getattr(cls, "__post_init__", None)}
-    if "__slots__" in cls.__dict__:
-        espacio.update({f"_casadmin_set_{n}": getattr(cls, n).__set__ for n in nombres})
-        guardar = "".join(f"    _casadmin_set_{n}(_casadmin_o, {n})\n" for n in nombres)
-    else:
-        guardar = "    _casadmin_d = _casadmin_o.__dict__\n" + "".join(
-            f"    _casadmin_d[{n!r}] = {n}\n" for n in nombres)  # in field order: the class's shared keys
+    # A field kept in a slot (the class's or a parent's) is set through the slot's descriptor; any other
+    # goes into the instance's __dict__, in field order (the class's shared keys).
+    en_slot = [isinstance(inspect.getattr_static(cls, n, None), MemberDescriptorType) for n in nombres]
+    espacio.update({f"_casadmin_set_{n}": getattr(cls, n).__set__ for n, slot in zip(nombres, en_slot) if slot})
+    guardar = "    _casadmin_d = _casadmin_o.__dict__\n" if not all(en_slot) else ""
+    guardar += "".join(f"    _casadmin_set_{n}(_casadmin_o, {n})\n" if slot else f"    _casadmin_d[{n!r}] = {n}\n"
+                       for n, slot in zip(nombres, en_slot))
     codigo = (f"def nuevo(*, {', '.join(nombres)}):\n"
               f"    _casadmin_o = _casadmin_new(_casadmin_cls)\n"
               + guardar + f"{validar}    return _casadmin_o\n")

@@ -192,13 +192,17 @@ class EtapasView(BaseView):
     def verificacion(self, convocatoria_id: int, postulacion_id: int):
         conv = comun.convocatoria_o_404(convocatoria_id)
         _etapa(conv, "ficha")
-        valores = {c: request.form.get(f"check-{c}", "") for c in svc.lista_ficha(db.session, postulacion_id)}
+        # Only what the evaluator changed on this form (each item's value when the page was drawn comes
+        # back as «antes-…»): a judgment another evaluator saved meanwhile stays unless this one changed
+        # the same item. «Sin verificar» / «Sin calificar» sends "" and clears the item.
+        valores = {c: v for c in svc.lista_ficha(db.session, postulacion_id)
+                   if (v := request.form.get(f"check-{c}")) is not None and v != request.form.get(f"antes-{c}")}
         try:
             svc.registrar_verificacion_ficha(db.session, conv, postulacion_id, valores, usuario=g.user)
         except svc.EtapaRechazada as exc:
             db.session.rollback()
             flash(exc.mensaje, "danger")
-            return self._revision(conv, "ficha", postulacion_id, errores=exc.errores, status=422)
+            return self._revision(conv, "ficha", postulacion_id, errores=exc.errores, valores=valores, status=422)
         flash("Verificación guardada. Pulse «Calcular resultados» de la etapa para aplicarla.", "success")
         return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
                                 postulacion_id=postulacion_id))
