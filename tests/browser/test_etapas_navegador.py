@@ -1,5 +1,6 @@
 """ORH runs the first stages of a call in a real browser (D1, D2; issue 5 item 3):
-the Ficha evaluation, the review of one candidate's reasons, and the exam scores grid with a
+the Ficha evaluation, the review of one candidate's reasons and the judgment of an experience as
+specific (§4.2.1 x), and the exam scores grid with a
 refused out-of-range score (§4.2.2 l) before the valid ones are saved and graded."""
 
 from __future__ import annotations
@@ -55,6 +56,27 @@ def test_orh_evaluates_the_ficha_and_grades_the_exam(app, page, pasos, entrar):
     assert page.locator("#motivos tbody tr").count() > 3 and "§4.2.1" in page.inner_text("#motivos")
     shot("revision-de-un-postulante")
 
+    # §4.2.1 x: the evaluator judges a declared experience the other way, sees it kept, puts it back.
+    revision = page.url
+    primera = page.locator('[data-item="especifica:0"]')
+    antes = "si" if primera.locator('input[type=radio][value="si"]').is_checked() else "no"
+    assert primera.locator(f'input[type=radio][value="{antes}"]').is_checked()  # the file judged it
+    otra = "no" if antes == "si" else "si"
+    primera.locator(f'input[type=radio][value="{otra}"]').check()
+    page.get_by_role("button", name="Guardar verificación").click()
+    page.wait_for_load_state("networkidle")
+    assert "Verificación guardada" in page.inner_text(".alert")
+    assert page.locator(f'[data-item="especifica:0"] input[type=radio][value="{otra}"]').is_checked()
+    shot("experiencia-especifica")
+    page.locator(f'[data-item="especifica:0"] input[type=radio][value="{antes}"]').check()
+    page.get_by_role("button", name="Guardar verificación").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == revision
+    assert page.locator(f'[data-item="especifica:0"] input[type=radio][value="{antes}"]').is_checked()
+    page.goto(f"/etapas/{conv_id}")
+    page.locator('tr[data-etapa="ficha"] button', has_text="Calcular resultados").click()
+    page.wait_for_load_state("networkidle")
+
     page.goto(f"/etapas/{conv_id}/examen/puntajes")
     filas = page.locator("#grilla tbody tr")
     n = filas.count()
@@ -83,7 +105,10 @@ def test_orh_evaluates_the_ficha_and_grades_the_exam(app, page, pasos, entrar):
     from casadmin.extensions import db
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RegistroAuditoria).where(
-            m.RegistroAuditoria.convocatoria_id == conv_id, m.RegistroAuditoria.accion == "evaluar_etapa")) == 2
+            m.RegistroAuditoria.convocatoria_id == conv_id, m.RegistroAuditoria.accion == "evaluar_etapa")) == 3
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RegistroAuditoria).where(
+            m.RegistroAuditoria.convocatoria_id == conv_id,
+            m.RegistroAuditoria.accion == "registrar_verificacion_ficha")) == 2  # each change of §4.2.1 x audited
         # Back to draft: the public lists other tests read hold no more calls than before.
         db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv_id).values(estado="borrador"))
         db.session.commit()
