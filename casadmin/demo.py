@@ -363,12 +363,6 @@ def _fabricados(conv: m.Convocatoria) -> bool:
         sa.select(m.ResultadoEtapa.reglas).where(m.ResultadoEtapa.convocatoria_id == conv.id)))
 
 
-def _evaluada(conv: m.Convocatoria, etapa: Etapa) -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).where(
-        m.ResultadoEtapa.convocatoria_id == conv.id, m.ResultadoEtapa.etapa == etapa,
-        m.ResultadoEtapa.evaluado_en.is_not(None))) > 0
-
-
 def _resultado(postulacion_id: int, etapa: Etapa) -> Resultado | None:
     return db.session.scalar(sa.select(m.ResultadoEtapa.resultado).where(
         m.ResultadoEtapa.postulacion_id == postulacion_id, m.ResultadoEtapa.etapa == etapa))
@@ -377,7 +371,7 @@ def _resultado(postulacion_id: int, etapa: Etapa) -> Resultado | None:
 def _evaluar_ficha(conv: m.Convocatoria, orh: m.Usuario) -> None:
     """The Ficha stage as ORH runs it (D1): the checklist of §4.2.1 b and the §4.2.1 x judgment of
     each declared experience recorded candidate by candidate, then the bases' plugins."""
-    if _evaluada(conv, Etapa.ficha):
+    if etapas.evaluada(db.session, conv, "ficha"):
         return
     for pid, ficha in db.session.execute(sa.select(m.Postulacion.id, m.Postulacion.ficha)
                                          .where(m.Postulacion.convocatoria_id == conv.id)).all():
@@ -395,7 +389,7 @@ def _puntaje_examen(n: int) -> int:
 
 def _evaluar_examen(conv: m.Convocatoria, orh: m.Usuario, numeros: dict[int, int]) -> None:
     """The exam's scores entered as in the grid (§4.2.2 k, l), then the bases' plugins (D2)."""
-    if _evaluada(conv, Etapa.examen):
+    if etapas.evaluada(db.session, conv, "examen"):
         return
     valores = {pid: ("si", str(_puntaje_examen(numeros[pid]))) for pid in etapas.ids_en_etapa(db.session, conv, "examen")}
     etapas.registrar_examen(db.session, conv, etapas.validar_examen(db.session, conv, valores), usuario=orh)
@@ -473,7 +467,7 @@ def load_demo() -> list[str]:
         db.session.flush()
         for etapa, siguiente in ((Etapa.ficha, "Evaluación de Conocimientos Técnicos según cronograma."),
                                  (Etapa.examen, "Entrevista Personal de los convocados según cronograma.")):
-            if _evaluada(conv, etapa):  # the demo's results are published, as the call's schedule says (E1)
+            if etapas.evaluada(db.session, conv, etapa.name):  # the demo's results are published, as the call's schedule says (E1)
                 _, nueva = _get_or_create(
                     m.PublicacionEtapa, {"convocatoria_id": conv.id, "etapa": etapa.name},
                     publicado_en=conv.publicada_en + dt.timedelta(days=16 if etapa is Etapa.ficha else 18),

@@ -1146,7 +1146,8 @@ class _Insumos:
                                             "factores": {f: sin_ceros(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
         return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia)
 
-    def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]) -> tuple[dict[str, Any], set[int]]:
+    def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]
+                 ) -> tuple[dict[str, Any], dict[int, bool]]:
         """One application's ``entradas`` in the format's terms and the evaluator's §4.2.1 x judgments
         (experience, 0-based → specific or not; an experience not judged is absent); adds its committee
         tie decisions (D8) to ``grupos``."""

@@ -219,14 +219,16 @@ def _siguen_stmt(conv: m.Convocatoria, previas: Sequence[str]) -> sa.Select | No
             .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
 
 
+def evaluada(session: Session, conv: m.Convocatoria, etapa: str) -> bool:
+    """Whether the stage has evaluated results."""
+    R = m.ResultadoEtapa
+    return session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                                R.evaluado_en.is_not(None)).limit(1)) is not None
+
+
 def _previas_evaluadas(session: Session, conv: m.Convocatoria, previas: Sequence[str]) -> str | None:
     """The first earlier stage without results, if any."""
-    R = m.ResultadoEtapa
-    for e in previas:
-        if session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[e],
-                                                R.evaluado_en.is_not(None)).limit(1)) is None:
-            return e
-    return None
+    return next((e for e in previas if not evaluada(session, conv, e)), None)
 
 
 def ids_en_etapa(session: Session, conv: m.Convocatoria, etapa: str) -> list[int]:

@@ -134,7 +134,7 @@ def la_mas_alta(formaciones: Sequence[Formacion]) -> Formacion | None:
     for f in formaciones:
         if f.fecha_egreso is None and f.fecha_diploma is None:
             continue
-        g = _GRADOS[f.nivel].get(f.condicion)
+        g = grado(f.nivel, f.condicion)
         valor = 0 if g is None else int(g)
         if valor > rango:
             mejor, rango = f, valor

@@ -188,7 +188,6 @@ class Formacion:
     centro: str = ""
 
 
-
 #: A study row built without its __init__ (:func:`constructor`): the engine's readers and
 #: ``experience.con_egreso`` build many.
 crear_formacion = constructor(Formacion)

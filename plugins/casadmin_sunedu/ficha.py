@@ -84,10 +84,14 @@ def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
     """The declared study from which experience counts (§4.2.1 p): the one meeting the profile, else the
     highest; with the egreso date declared on another row of the same study (``con_egreso``)."""
     requisito = ctx.convocatoria.perfil.formacion
-    for f in cand.formaciones:
-        if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion):
-            return con_egreso(f, cand.formaciones)
-    return con_egreso(la_mas_alta(cand.formaciones), cand.formaciones)
+    fila = next((f for f in cand.formaciones
+                 if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion)), None)
+    return _referencia(fila, cand.formaciones)
+
+
+def _referencia(fila: Formacion | None, formaciones: Sequence[Formacion]) -> Formacion | None:
+    """§4.2.1 p given the first row meeting the profile (``fila``), or none."""
+    return con_egreso(fila if fila is not None else la_mas_alta(formaciones), formaciones)
 
 
 @lru_cache(maxsize=1024)
@@ -168,7 +172,7 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
         # The study experience counts from is the first row meeting the profile (§4.2.1 p), which
         # evaluar_formacion_y_fila has just found; else the highest; with the egreso declared on
         # another row of the same study (formacion_de_referencia).
-        referencia = con_egreso(fila if fila is not None else la_mas_alta(cand.formaciones), cand.formaciones)
+        referencia = _referencia(fila, cand.formaciones)
         dias = dias_experiencia(cand.experiencias, referencia, hoy, plan.solo_secundaria)
         for i, requisito, meses, clausula in plan.experiencias:
             motivos.append(_evaluar_dias(dias[i], requisito, 0, meses, clausula))  # = evaluar_experiencia
