@@ -90,6 +90,7 @@ from casadmin.models.enums import (
     TipoExperiencia,
     TipoHito,
 )
+from casadmin.models.postulacion import experiencias_en
 from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
@@ -655,6 +656,7 @@ class _Importacion:
             apps.append({"convocatoria_id": self.conv.id, "postulante_id": postulante_de[p["id"]],
                          "registrada_en": interchange.fechahora(p["registrada_en"]), "ficha": ficha,
                          "ficha_sha256": digest(ficha), "declaracion_aceptada": True,
+                         "experiencias_declaradas": experiencias_en(ficha),
                          "estado": self.estados.get(p["id"], EstadoPostulacion.registrada),
                          "joven_31533": es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), self.inicio.date()),
                          "creado_en": momento, "modificado_en": momento})

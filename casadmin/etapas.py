@@ -517,22 +517,59 @@ def experiencias_declaradas(session: Session, postulacion_id: int) -> list[dict[
     return list((ficha or {}).get("experiencia_laboral") or [])
 
 
-def sin_calificar(session: Session, conv: m.Convocatoria, filas: Sequence[Fila]) -> dict[int, int]:
-    """How many declared experiences of each of ``filas`` (one page of the Ficha stage) the evaluator
-    has not judged specific or not yet (§4.2.1 x), when the profile asks for specific experience:
-    an experience left unjudged does not count, so the list shows it before the stage is calculated."""
+def pide_especifica(conv: m.Convocatoria) -> bool:
+    """Whether the profile asks for specific experience (or specific experience in the public sector):
+    only then does the evaluator judge each declared experience (§4.2.1 w, x)."""
     perfil = conv.perfil
-    if perfil is None or not (perfil.experiencia_especifica_meses or perfil.experiencia_publica_meses):
-        return {}
-    P = m.Postulacion
-    fichas = dict(session.execute(sa.select(P.id, P.ficha).where(P.id.in_([f.postulacion_id for f in filas]))).all())
-    out = {}
-    for f in filas:
-        declaradas = len((fichas.get(f.postulacion_id) or {}).get("experiencia_laboral") or ())
-        juzgadas = sum(1 for c in f.items if c.startswith(ESPECIFICA) and int(c.removeprefix(ESPECIFICA)) < declaradas)
-        if declaradas > juzgadas:
-            out[f.postulacion_id] = declaradas - juzgadas
+    return perfil is not None and bool(perfil.experiencia_especifica_meses or perfil.experiencia_publica_meses)
+
+
+def _por_calificar_stmt(conv: m.Convocatoria, ids: Sequence[int] | None = None) -> sa.Select | None:
+    """(postulacion id, experiences not judged yet) of the Ficha stage's candidates (of ``ids`` only, if
+    given) with any, in application order; ``None`` when the profile asks for no specific experience."""
+    if not pide_especifica(conv):
+        return None
+    P, R, V = m.Postulacion, m.ResultadoEtapa, m.ItemVerificacion
+    # Counted per application (its stage row by its unique key, then its items): a join to the counts of
+    # the whole call made PostgreSQL's planner pick a nested loop over both for the queue's LIMIT 1.
+    juzgadas = (sa.select(sa.func.count(V.id)).join(R, R.id == V.resultado_etapa_id)
+                .where(R.postulacion_id == P.id, R.etapa == Etapa.ficha, V.codigo.like(f"{ESPECIFICA}%"))
+                .correlate(P).scalar_subquery())
+    faltan = (P.experiencias_declaradas - juzgadas).label("faltan")
+    stmt = (sa.select(P.id, faltan)
+            .where(P.convocatoria_id == conv.id, P.experiencias_declaradas > 0, faltan > 0,
+                   *(() if ids is None else (P.id.in_(ids),))))
+    todas = _exigir_etapa(conv, "ficha")
+    solo = _siguen_stmt(conv, todas[: todas.index("ficha")])
+    return (stmt if solo is None else stmt.where(P.id.in_(solo))).order_by(P.id)
+
+
+def sin_calificar(session: Session, conv: m.Convocatoria, filas: Sequence[Fila] | None = None) -> dict[int, int]:
+    """How many declared experiences of each candidate of the Ficha stage (of ``filas`` only, e.g. one
+    page of its list) the evaluator has not judged specific or not yet (§4.2.1 x), when the profile
+    asks for specific experience: an experience left unjudged does not count, so the list shows it
+    before the stage is calculated. Candidates with none are left out."""
+    if filas is None:
+        stmt = _por_calificar_stmt(conv)
+        return {} if stmt is None else dict(session.execute(stmt).all())
+    out: dict[int, int] = {}
+    for lote in _lotes([f.postulacion_id for f in filas]):
+        stmt = _por_calificar_stmt(conv, lote)
+        if stmt is None:
+            return {}
+        out.update(session.execute(stmt).all())
     return out
+
+
+def siguiente_sin_calificar(session: Session, conv: m.Convocatoria, despues_de: int) -> int | None:
+    """The next candidate of the Ficha stage, in application order after ``despues_de`` and then from the
+    start, with an experience not judged yet (§4.2.1 x): the evaluator's queue. ``None`` when none is left."""
+    stmt = _por_calificar_stmt(conv)
+    if stmt is None:
+        return None
+    P = m.Postulacion
+    return (session.execute(stmt.where(P.id > despues_de).limit(1)).scalar()
+            or session.execute(stmt.where(P.id <= despues_de).limit(1)).scalar())
 
 
 def lista_ficha(session: Session, postulacion_id: int) -> dict[str, tuple[str, str]]:

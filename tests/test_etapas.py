@@ -337,6 +337,95 @@ def test_the_evaluator_judges_each_experience_as_specific_on_screen(orh, db, con
     assert _resultados(db, conv.id, "ficha")[doc] == ("apto", None)
 
 
+def test_the_evaluators_queue_of_experiences_not_judged_yet(orh, db, conv):
+    """D1, §4.2.1 x: an experience nobody judged does not count, so the evaluator works through a queue:
+    the stage's list filtered to the candidates with experiences not judged yet, and «Guardar y
+    siguiente sin calificar» on the review page, in application order and then from the start. The
+    database counts each frozen Ficha's experiences (SQLite and PostgreSQL: the suite runs on both)."""
+    _ficha(orh, db, conv.id)
+    pids = sorted(_ids(db, conv.id).values())
+    a, b, c = pids[1], pids[4], pids[7]
+    assert etapas_svc.sin_calificar(db.session, conv) == {}  # the example's file judged every experience
+
+    def verificar(pid: int, data: dict[str, str]):
+        return orh.post(f"/etapas/{conv.id}/ficha/postulacion/{pid}/verificacion", data=data)
+
+    for pid, sin in ((a, 1), (b, 1), (c, 2)):
+        assert verificar(pid, {f"check-especifica:{n}": "" for n in range(sin)}).status_code == 302
+    # A Ficha without its list of experiences counts none (and does not break the database's count).
+    sin_lista = db.session.get(m.Postulacion, pids[0])
+    sin_lista.ficha = {**sin_lista.ficha, "experiencia_laboral": None}
+    db.session.commit()
+
+    db.session.expire_all()
+    quedan = etapas_svc.sin_calificar(db.session, _fresh(db, conv.id))
+    assert quedan == {a: 1, b: 1, c: 2}
+    # The same as counting in Python each Ficha's experiences and the judgments recorded.
+    for pid in pids:
+        declaradas = len(etapas_svc.experiencias_declaradas(db.session, pid))
+        juzgadas = sum(1 for k in _juicios(db, pid) if k.startswith("especifica:"))
+        assert quedan.get(pid, 0) == max(0, declaradas - juzgadas), pid
+
+    lista = orh.get(f"/etapas/{conv.id}/ficha?pendientes=1").get_data(as_text=True)
+    assert sorted(int(x) for x in re.findall(r'<tr data-postulacion="(\d+)"', lista)) == [a, b, c]
+    assert "3 candidato(s) con experiencias sin calificar" in lista and 'id="pendientes" checked' in lista
+    todas = orh.get(f"/etapas/{conv.id}/ficha").get_data(as_text=True)
+    assert todas.count('<tr data-postulacion="') == 10 and 'id="pendientes"' in todas
+
+    # The review page links to the next one in the queue.
+    pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}").get_data(as_text=True)
+    enlace = re.search(r'id="siguiente-sin-calificar" href="([^"]+)"', pagina)
+    assert enlace and enlace.group(1).endswith(f"/ficha/postulacion/{b}#especificas")
+    assert 'id="guardar-y-siguiente"' in pagina
+
+    # Judging a's experience and going on: b.
+    r = verificar(a, {"check-especifica:0": "si", "siguiente": "1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/ficha/postulacion/{b}#especificas")
+    assert _juicios(db, a)["especifica:0"] is True
+    # From c, the last one, without judging: back to the first left (b).
+    r = verificar(c, {"siguiente": "1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/ficha/postulacion/{b}#especificas")
+    assert verificar(b, {"check-especifica:0": "no", "siguiente": "1"}).headers["Location"].endswith(
+        f"/ficha/postulacion/{c}#especificas")
+    # The last one judged: back to the list, with nothing left.
+    r = verificar(c, {"check-especifica:0": "si", "check-especifica:1": "no", "siguiente": "1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/etapas/{conv.id}/ficha")
+    assert "No quedan experiencias sin calificar" in orh.get(r.headers["Location"]).get_data(as_text=True)
+    assert etapas_svc.sin_calificar(db.session, _fresh(db, conv.id)) == {}
+    assert 'id="siguiente-sin-calificar"' not in orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}").get_data(as_text=True)
+
+    # A profile that asks for no specific experience has nothing to judge: no queue.
+    assert verificar(a, {"check-especifica:0": ""}).status_code == 302
+    perfil = _fresh(db, conv.id).perfil
+    perfil.experiencia_especifica_meses, perfil.experiencia_publica_meses = 0, None
+    db.session.commit()
+    assert etapas_svc.sin_calificar(db.session, _fresh(db, conv.id)) == {}
+    assert 'id="pendientes"' not in orh.get(f"/etapas/{conv.id}/ficha").get_data(as_text=True)
+
+
+def test_the_migration_counts_the_experiences_of_the_fichas_already_frozen(db, conv):
+    """Migration e5a7c3d1f9b2 fills ``experiencias_declaradas`` from each frozen Ficha (SQLite and
+    PostgreSQL JSON functions); a Ficha without its list counts none."""
+    import importlib.util
+
+    ruta = next(Path(__file__).resolve().parents[1].glob("migrations/versions/*_e5a7c3d1f9b2_*.py"))
+    spec = importlib.util.spec_from_file_location("migracion_e5a7c3d1f9b2", ruta)
+    migracion = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migracion)
+    P = m.Postulacion
+    pids = sorted(_ids(db, conv.id).values())
+    sin_lista = db.session.get(P, pids[0])
+    sin_lista.ficha = {**sin_lista.ficha, "experiencia_laboral": None}
+    db.session.flush()
+    db.session.execute(sa.update(P).where(P.convocatoria_id == conv.id).values(experiencias_declaradas=0))
+    migracion.rellenar(db.session.connection())
+    cuentas = dict(db.session.execute(sa.select(P.id, P.experiencias_declaradas).where(P.convocatoria_id == conv.id)).all())
+    fichas = dict(db.session.execute(sa.select(P.id, P.ficha).where(P.convocatoria_id == conv.id)).all())
+    assert cuentas == {pid: len(f["experiencia_laboral"] or ()) for pid, f in fichas.items()}
+    assert cuentas[pids[0]] == 0 and all(cuentas[p] >= 2 for p in pids[1:])
+    db.session.rollback()
+
+
 def test_a_stage_waits_for_the_previous_one_and_for_its_inputs(orh, db, conv):
     r = _calcular(orh, conv.id, "examen")
     assert r.status_code == 302

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 from flask_appbuilder import Model
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casadmin.models.base import LimaDateTime, TimestampMixin, enum_column
 from casadmin.models.convocatoria import Convocatoria
@@ -44,6 +44,9 @@ class Postulacion(TimestampMixin, Model):
     )
     #: Ley 31533 (§4.2.5, §4.3.2): 29 or younger at the start of the application period.
     joven_31533: Mapped[bool] = mapped_column(default=False)
+    #: How many experiences the frozen Ficha declares (section 7), set with it: the evaluator judges each
+    #: one (§4.2.1 x), and the queue of those left to judge is counted without reading every Ficha.
+    experiencias_declaradas: Mapped[int] = mapped_column(default=0, server_default="0")
 
     convocatoria: Mapped[Convocatoria] = relationship()
     postulante: Mapped[Postulante] = relationship()
@@ -51,8 +54,19 @@ class Postulacion(TimestampMixin, Model):
         back_populates="postulacion", cascade="all, delete-orphan"
     )
 
+    @validates("ficha")
+    def _con_su_cuenta(self, _clave: str, ficha: dict[str, Any]) -> dict[str, Any]:
+        self.experiencias_declaradas = experiencias_en(ficha)
+        return ficha
+
     def __str__(self) -> str:
         return f"{self.convocatoria.codigo if self.convocatoria else ''} – {self.postulante}"
+
+
+def experiencias_en(ficha: dict[str, Any] | None) -> int:
+    """How many experiences a frozen Ficha declares (section 7): ``Postulacion.experiencias_declaradas``."""
+    lista = (ficha or {}).get("experiencia_laboral")
+    return len(lista) if isinstance(lista, list) else 0
 
 
 class DocumentoPostulacion(TimestampMixin, Model):

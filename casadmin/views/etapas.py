@@ -138,10 +138,16 @@ class EtapasView(BaseView):
             return redirect(url_for("EtapasView.convocados", convocatoria_id=conv.id))
         buscar = (request.args.get("q") or "").strip()[:60]
         todas = svc.candidatos(db.session, conv, etapa, buscar=buscar or None)
+        # The evaluator's queue (§4.2.1 x): only the candidates with an experience not judged yet.
+        pendientes = etapa == "ficha" and request.args.get("pendientes") == "1"
+        if pendientes:
+            quedan = svc.sin_calificar(db.session, conv)
+            todas = [f for f in todas if f.postulacion_id in quedan]
         filas, pagina, paginas = _pagina(todas)
         return self.render_template(
             "casadmin/etapas/resultados.html", conv=conv, etapa=Etapa[etapa], buscar=buscar, pagina=pagina,
-            paginas=paginas, total=len(todas), filas=filas,
+            paginas=paginas, total=len(todas), filas=filas, pendientes=pendientes,
+            cola=etapa == "ficha" and svc.pide_especifica(conv),
             sin_calificar=svc.sin_calificar(db.session, conv, filas) if etapa == "ficha" else {},
             publicada=svc.publicada(db.session, conv, etapa),
             desactualizada=svc.desactualizacion(db.session, conv, etapa))
@@ -151,6 +157,7 @@ class EtapasView(BaseView):
         if not filas:
             abort(404)
         r = filas[0].resultado
+        publicada = svc.publicada(db.session, conv, etapa)
         # How each experience requirement's days were counted, experience by experience (D1).
         detalle = engine_db.detalle_experiencia(db.session, conv, postulacion_id, r.motivos) \
             if etapa == "ficha" and r is not None and r.motivos else {}
@@ -159,8 +166,9 @@ class EtapasView(BaseView):
             opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
             lista=svc.LISTA_FICHA if etapa == "ficha" else {},
             experiencias=svc.experiencias_declaradas(db.session, postulacion_id) if etapa == "ficha" else [],
-            especifica=engine_db.ESPECIFICA,
-            publicada=svc.publicada(db.session, conv, etapa)), status
+            siguiente=svc.siguiente_sin_calificar(db.session, conv, postulacion_id)
+            if etapa == "ficha" and not publicada else None,
+            especifica=engine_db.ESPECIFICA, publicada=publicada), status
 
     @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>")
     @has_access
@@ -204,6 +212,13 @@ class EtapasView(BaseView):
             flash(exc.mensaje, "danger")
             return self._revision(conv, "ficha", postulacion_id, errores=exc.errores, valores=valores, status=422)
         flash("Verificación guardada. Pulse «Calcular resultados» de la etapa para aplicarla.", "success")
+        if request.form.get("siguiente"):  # «Guardar y siguiente sin calificar»: the evaluator's queue (§4.2.1 x)
+            siguiente = svc.siguiente_sin_calificar(db.session, conv, postulacion_id)
+            if siguiente is None:
+                flash("No quedan experiencias sin calificar en la etapa.", "info")
+                return redirect(url_for("EtapasView.resultados", convocatoria_id=conv.id, etapa="ficha"))
+            return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
+                                    postulacion_id=siguiente, _anchor="especificas"))
         return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
                                 postulacion_id=postulacion_id))
 

@@ -1,6 +1,6 @@
 """ORH runs the first stages of a call in a real browser (D1, D2; issue 5 item 3):
 the Ficha evaluation, the review of one candidate's reasons and the judgment of an experience as
-specific (§4.2.1 x), and the exam scores grid with a
+specific (§4.2.1 x) with the queue of those left to judge, and the exam scores grid with a
 refused out-of-range score (§4.2.2 l) before the valid ones are saved and graded."""
 
 from __future__ import annotations
@@ -73,6 +73,26 @@ def test_orh_evaluates_the_ficha_and_grades_the_exam(app, page, pasos, entrar):
     page.wait_for_load_state("networkidle")
     assert page.url == revision
     assert page.locator(f'[data-item="especifica:0"] input[type=radio][value="{antes}"]').is_checked()
+
+    # The evaluator's queue: an experience left «Sin calificar» does not count, and puts its candidate in
+    # the list of those left to judge; «Guardar y siguiente sin calificar» empties it.
+    page.locator('[data-item="especifica:0"] input[type=radio][value=""]').check()
+    page.get_by_role("button", name="Guardar verificación").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(f"/etapas/{conv_id}/ficha")
+    page.locator("#pendientes").click()  # the filter submits itself
+    page.wait_for_url("**pendientes=1**")
+    assert page.locator("#resultados tbody tr").count() == 1
+    assert "1 candidato(s) con experiencias sin calificar" in page.inner_text("#total")
+    shot("cola-sin-calificar")
+    page.locator("#resultados tbody tr").first.get_by_role("link", name="Revisar").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == revision
+    page.locator(f'[data-item="especifica:0"] input[type=radio][value="{antes}"]').check()
+    page.get_by_role("button", name="Guardar y siguiente sin calificar").click()
+    page.wait_for_load_state("networkidle")
+    assert "No quedan experiencias sin calificar" in page.inner_text("body")
+    assert "/ficha/postulacion/" not in page.url
     page.goto(f"/etapas/{conv_id}")
     page.locator('tr[data-etapa="ficha"] button', has_text="Calcular resultados").click()
     page.wait_for_load_state("networkidle")
@@ -108,7 +128,7 @@ def test_orh_evaluates_the_ficha_and_grades_the_exam(app, page, pasos, entrar):
             m.RegistroAuditoria.convocatoria_id == conv_id, m.RegistroAuditoria.accion == "evaluar_etapa")) == 3
         assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RegistroAuditoria).where(
             m.RegistroAuditoria.convocatoria_id == conv_id,
-            m.RegistroAuditoria.accion == "registrar_verificacion_ficha")) == 2  # each change of §4.2.1 x audited
+            m.RegistroAuditoria.accion == "registrar_verificacion_ficha")) == 4  # each change of §4.2.1 x audited
         # Back to draft: the public lists other tests read hold no more calls than before.
         db.session.execute(sa.update(m.Convocatoria).where(m.Convocatoria.id == conv_id).values(estado="borrador"))
         db.session.commit()
