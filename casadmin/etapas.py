@@ -524,11 +524,9 @@ def pide_especifica(conv: m.Convocatoria) -> bool:
     return perfil is not None and bool(perfil.experiencia_especifica_meses or perfil.experiencia_publica_meses)
 
 
-def _por_calificar_stmt(conv: m.Convocatoria, ids: Sequence[int] | None = None) -> sa.Select | None:
+def _por_calificar_stmt(conv: m.Convocatoria, ids: Sequence[int] | None = None) -> sa.Select:
     """(postulacion id, experiences not judged yet) of the Ficha stage's candidates (of ``ids`` only, if
-    given) with any, in application order; ``None`` when the profile asks for no specific experience."""
-    if not pide_especifica(conv):
-        return None
+    given) with any, in application order; meaningful when :func:`pide_especifica`."""
     P, R, V = m.Postulacion, m.ResultadoEtapa, m.ItemVerificacion
     # Counted per application (its stage row by its unique key, then its items): a join to the counts of
     # the whole call made PostgreSQL's planner pick a nested loop over both for the queue's LIMIT 1.
@@ -549,25 +547,22 @@ def sin_calificar(session: Session, conv: m.Convocatoria, filas: Sequence[Fila] 
     page of its list) the evaluator has not judged specific or not yet (§4.2.1 x), when the profile
     asks for specific experience: an experience left unjudged does not count, so the list shows it
     before the stage is calculated. Candidates with none are left out."""
+    if not pide_especifica(conv):
+        return {}
     if filas is None:
-        stmt = _por_calificar_stmt(conv)
-        return {} if stmt is None else dict(session.execute(stmt).all())
+        return dict(session.execute(_por_calificar_stmt(conv)).all())
     out: dict[int, int] = {}
     for lote in _lotes([f.postulacion_id for f in filas]):
-        stmt = _por_calificar_stmt(conv, lote)
-        if stmt is None:
-            return {}
-        out.update(session.execute(stmt).all())
+        out.update(session.execute(_por_calificar_stmt(conv, lote)).all())
     return out
 
 
 def siguiente_sin_calificar(session: Session, conv: m.Convocatoria, despues_de: int) -> int | None:
     """The next candidate of the Ficha stage, in application order after ``despues_de`` and then from the
     start, with an experience not judged yet (§4.2.1 x): the evaluator's queue. ``None`` when none is left."""
-    stmt = _por_calificar_stmt(conv)
-    if stmt is None:
+    if not pide_especifica(conv):
         return None
-    P = m.Postulacion
+    stmt, P = _por_calificar_stmt(conv), m.Postulacion
     return (session.execute(stmt.where(P.id > despues_de).limit(1)).scalar()
             or session.execute(stmt.where(P.id <= despues_de).limit(1)).scalar())
 

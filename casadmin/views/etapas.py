@@ -140,15 +140,17 @@ class EtapasView(BaseView):
         todas = svc.candidatos(db.session, conv, etapa, buscar=buscar or None)
         # The evaluator's queue (§4.2.1 x): only the candidates with an experience not judged yet.
         pendientes = etapa == "ficha" and request.args.get("pendientes") == "1"
-        if pendientes:
-            quedan = svc.sin_calificar(db.session, conv)
+        quedan = svc.sin_calificar(db.session, conv) if pendientes else None
+        if quedan is not None:
             todas = [f for f in todas if f.postulacion_id in quedan]
         filas, pagina, paginas = _pagina(todas)
         return self.render_template(
             "casadmin/etapas/resultados.html", conv=conv, etapa=Etapa[etapa], buscar=buscar, pagina=pagina,
             paginas=paginas, total=len(todas), filas=filas, pendientes=pendientes,
             cola=etapa == "ficha" and svc.pide_especifica(conv),
-            sin_calificar=svc.sin_calificar(db.session, conv, filas) if etapa == "ficha" else {},
+            # the page's marks: from the whole queue when it was read for the filter
+            sin_calificar=quedan if quedan is not None else svc.sin_calificar(db.session, conv, filas)
+            if etapa == "ficha" else {},
             publicada=svc.publicada(db.session, conv, etapa),
             desactualizada=svc.desactualizacion(db.session, conv, etapa))
 
