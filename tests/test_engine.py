@@ -346,6 +346,10 @@ def _hoja(d, i=0, j=0):
      "$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad", "va de 0 a 8 (§4.2.5"),
     (lambda d: _hoja(d)["factores"].update(idoneidad="-1"),
      "$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad", "formato incorrecto"),
+    (lambda d: d["postulantes"][0]["entradas"]["entrevista"].pop("hojas"),
+     "$.postulantes[0].entradas.entrevista.hojas", "asistió a la entrevista: faltan las hojas"),
+    (lambda d: d["postulantes"][0]["entradas"]["entrevista"].update(hojas=[]),
+     "$.postulantes[0].entradas.entrevista.hojas", "faltan las hojas de calificación del Comité (§4.2.5 g)"),
     (lambda d: _hoja(d, 0, 1).update(miembro=_hoja(d)["miembro"]),
      "$.postulantes[0].entradas.entrevista.hojas[1].miembro", "miembro repetido"),
     (lambda d: d["postulantes"][1].update(fecha_nacimiento="2026-03-03"),
@@ -368,7 +372,8 @@ def _hoja(d, i=0, j=0):
 def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_plugin(tmp_path, datos, cambio, ruta,
                                                                                     mensaje):
     """Scores beyond the bases' maxima (the exam's 30, §4.2.2 l; each interview factor's 8, §4.2.5 f, i),
-    negative or huge numbers, a member's second sheet, a birth after the application period opens: the
+    negative or huge numbers, a member's second sheet, an interview attended with no sheet (it used to
+    give «No se presentó»), a birth after the application period opens: the
     file is refused with the field's path (exit 2), as the score screens refuse them, instead of a
     stage stopping with "the plugin failed" (exit 3)."""
     archivo = tmp_path / "malo.json"

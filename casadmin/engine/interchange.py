@@ -450,7 +450,8 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
     8 digits), born after the application period opens (an age is reckoned on that day, §4.2.5 Ley
-    31533), and two interview sheets of the same committee member (§4.2.5 g averages one per member)."""
+    31533), an interview attended with no committee sheet, and two interview sheets of the same committee
+    member (§4.2.5 g averages one per member)."""
     errores = []
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:
@@ -478,6 +479,11 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         entradas = p.get("entradas")
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
         hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
+        if isinstance(entrevista, Mapping) and entrevista.get("asistio") is True and not hojas:
+            # §4.2.5 g: the score is the members' average; D6 counts only submitted sheets, so the
+            # database cannot evaluate this either (comite.faltantes) and never exports it.
+            errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas",
+                            "asistió a la entrevista: faltan las hojas de calificación del Comité (§4.2.5 g)"))
         miembros: set[str] = set()
         for j, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
             miembro = hoja.get("miembro") if isinstance(hoja, Mapping) else None
