@@ -372,11 +372,14 @@ def test_the_evaluators_queue_of_experiences_not_judged_yet(orh, db, conv):
     todas = orh.get(f"/etapas/{conv.id}/ficha").get_data(as_text=True)
     assert todas.count('<tr data-postulacion="') == 10 and 'id="pendientes"' in todas
 
-    # The review page links to the next one in the queue.
+    # The review page links to the next one in the queue, looked for on click.
     pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}").get_data(as_text=True)
     enlace = re.search(r'id="siguiente-sin-calificar" href="([^"]+)"', pagina)
-    assert enlace and enlace.group(1).endswith(f"/ficha/postulacion/{b}#especificas")
+    assert enlace and enlace.group(1) == f"/etapas/{conv.id}/ficha/postulacion/{a}/siguiente"
     assert 'id="guardar-y-siguiente"' in pagina
+    assert orh.get(enlace.group(1)).headers["Location"].endswith(f"/ficha/postulacion/{b}#especificas")
+    assert orh.get(f"/etapas/{conv.id}/ficha/postulacion/{c}/siguiente").headers["Location"].endswith(
+        f"/ficha/postulacion/{a}#especificas")  # from the last one: from the start
 
     # Judging a's experience and going on: b.
     r = verificar(a, {"check-especifica:0": "si", "siguiente": "1"})
@@ -392,7 +395,8 @@ def test_the_evaluators_queue_of_experiences_not_judged_yet(orh, db, conv):
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/etapas/{conv.id}/ficha")
     assert "No quedan experiencias sin calificar" in orh.get(r.headers["Location"]).get_data(as_text=True)
     assert etapas_svc.sin_calificar(db.session, _fresh(db, conv.id)) == {}
-    assert 'id="siguiente-sin-calificar"' not in orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}").get_data(as_text=True)
+    r = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}/siguiente")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/etapas/{conv.id}/ficha")
 
     # A profile that asks for no specific experience has nothing to judge: no queue.
     assert verificar(a, {"check-especifica:0": ""}).status_code == 302
@@ -401,6 +405,8 @@ def test_the_evaluators_queue_of_experiences_not_judged_yet(orh, db, conv):
     db.session.commit()
     assert etapas_svc.sin_calificar(db.session, _fresh(db, conv.id)) == {}
     assert 'id="pendientes"' not in orh.get(f"/etapas/{conv.id}/ficha").get_data(as_text=True)
+    pagina = orh.get(f"/etapas/{conv.id}/ficha/postulacion/{a}").get_data(as_text=True)
+    assert 'id="siguiente-sin-calificar"' not in pagina and 'id="guardar-y-siguiente"' not in pagina
 
 
 def test_the_migration_counts_the_experiences_of_the_fichas_already_frozen(db, conv):

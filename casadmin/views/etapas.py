@@ -35,6 +35,17 @@ def _etapa(conv: m.Convocatoria, etapa: str) -> str:
     return etapa
 
 
+def _a_la_siguiente(conv: m.Convocatoria, postulacion_id: int):
+    """To the next candidate of the Ficha stage, after ``postulacion_id`` and then from the start, with an
+    experience not judged yet (§4.2.1 x), at its experiences; back to the stage's list when none is left."""
+    siguiente = svc.siguiente_sin_calificar(db.session, conv, postulacion_id)
+    if siguiente is None:
+        flash("No quedan experiencias sin calificar en la etapa.", "info")
+        return redirect(url_for("EtapasView.resultados", convocatoria_id=conv.id, etapa="ficha"))
+    return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
+                            postulacion_id=siguiente, _anchor="especificas"))
+
+
 def _fecha(texto: str | None) -> dt.datetime | None:
     """A ``datetime-local`` value (Lima time, as typed)."""
     try:
@@ -63,6 +74,7 @@ class EtapasView(BaseView):
     class_permission_name = "EtapasView"
     method_permission_name = {
         "convocatorias": "read", "convocatoria": "read", "resultados": "read", "revisar": "read",
+        "siguiente_sin_calificar": "read",
         "convocados": "read", "tarea": "read", "tarea_json": "read",
         "evaluar": "edit", "recalcular": "edit", "modificar": "edit", "verificacion": "edit", "puntajes": "edit", "archivo": "edit",
         "asistencia": "edit", "curricular": "edit", "generar_citaciones": "edit", "editar_citacion": "edit",
@@ -168,8 +180,9 @@ class EtapasView(BaseView):
             opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
             lista=svc.LISTA_FICHA if etapa == "ficha" else {},
             experiencias=svc.experiencias_declaradas(db.session, postulacion_id) if etapa == "ficha" else [],
-            siguiente=svc.siguiente_sin_calificar(db.session, conv, postulacion_id)
-            if etapa == "ficha" and not publicada else None,
+            # The evaluator's queue (§4.2.1 x): its next candidate is looked for on click, not here (on a
+            # large call an empty queue means reading every application).
+            cola=etapa == "ficha" and not publicada and svc.pide_especifica(conv),
             especifica=engine_db.ESPECIFICA, publicada=publicada), status
 
     @expose("/<int:convocatoria_id>/<etapa>/postulacion/<int:postulacion_id>")
@@ -214,15 +227,18 @@ class EtapasView(BaseView):
             flash(exc.mensaje, "danger")
             return self._revision(conv, "ficha", postulacion_id, errores=exc.errores, valores=valores, status=422)
         flash("Verificación guardada. Pulse «Calcular resultados» de la etapa para aplicarla.", "success")
-        if request.form.get("siguiente"):  # «Guardar y siguiente sin calificar»: the evaluator's queue (§4.2.1 x)
-            siguiente = svc.siguiente_sin_calificar(db.session, conv, postulacion_id)
-            if siguiente is None:
-                flash("No quedan experiencias sin calificar en la etapa.", "info")
-                return redirect(url_for("EtapasView.resultados", convocatoria_id=conv.id, etapa="ficha"))
-            return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
-                                    postulacion_id=siguiente, _anchor="especificas"))
+        if request.form.get("siguiente"):  # «Guardar y siguiente sin calificar»
+            return _a_la_siguiente(conv, postulacion_id)
         return redirect(url_for("EtapasView.revisar", convocatoria_id=conv.id, etapa="ficha",
                                 postulacion_id=postulacion_id))
+
+    @expose("/<int:convocatoria_id>/ficha/postulacion/<int:postulacion_id>/siguiente")
+    @has_access
+    def siguiente_sin_calificar(self, convocatoria_id: int, postulacion_id: int):
+        """«Siguiente con experiencia sin calificar»: the evaluator's queue (§4.2.1 x) from this candidate."""
+        conv = comun.convocatoria_o_404(convocatoria_id)
+        _etapa(conv, "ficha")
+        return _a_la_siguiente(conv, postulacion_id)
 
     # -- D2: the exam's scores ---------------------------------------------------------------
 

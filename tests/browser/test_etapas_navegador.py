@@ -88,6 +88,9 @@ def test_orh_evaluates_the_ficha_and_grades_the_exam(app, page, pasos, entrar):
     page.locator("#resultados tbody tr").first.get_by_role("link", name="Revisar").click()
     page.wait_for_load_state("networkidle")
     assert page.url == revision
+    # The only one left: «Siguiente con experiencia sin calificar» comes back to it, at its experiences.
+    page.locator("#siguiente-sin-calificar").click()
+    page.wait_for_url(revision + "#especificas")
     page.locator(f'[data-item="especifica:0"] input[type=radio][value="{antes}"]').check()
     page.get_by_role("button", name="Guardar y siguiente sin calificar").click()
     page.wait_for_load_state("networkidle")
