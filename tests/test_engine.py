@@ -68,6 +68,27 @@ def test_experience_counts_from_the_egreso_declared_on_the_egresado_row_d1(sim, 
     assert general.computado.endswith(f"({dias} días)")
 
 
+def test_a_maestria_declared_first_does_not_move_where_experience_counts_from_d1(sim, datos):
+    """§4.2.1 p: «a partir de la condición de egresado». P01 adds a maestría in Derecho (egresado 2021,
+    which meets the profile too) before, or after, its university rows: experience still counts from the
+    university egreso, as without the maestría, in either order. Counting from the first row meeting the
+    profile took the maestría's egreso when it came first."""
+    def general(formacion):
+        data = json.loads(json.dumps(datos, default=str))
+        p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+        p01["ficha"]["formacion"] = formacion(p01["ficha"]["formacion"])
+        arch = interchange.cargar(data)
+        otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+        return next(m for m in otra.resultado("ficha", "P01").motivos if m.requisito.startswith("Experiencia general"))
+
+    maestria = {"nivel": "maestria", "condicion": "egresado", "carrera": "Derecho", "fecha_egreso": "2021-12-20",
+                "centro": "Pontificia Universidad Católica del Perú"}
+    sin = next(m for m in _r(sim, "ficha", "P01").motivos if m.requisito.startswith("Experiencia general"))
+    primero, despues = general(lambda f: [maestria, *f]), general(lambda f: [*f, maestria])
+    assert primero.computado == despues.computado == sin.computado and primero.cumple
+    assert primero.declarado == sin.declarado
+
+
 def test_annexes_uploaded_after_the_close_are_late_not_missing_d1(datos):
     """§4.2.1 b: the annexes uploaded after the close are No Apto, and the reason says they came late
     (it said "No adjuntó", which the applicant could prove false)."""

@@ -8,8 +8,10 @@ Interpretations (short and explicit)
 ------------------------------------
 * Start date (p): the egreso date of the formation asked by the profile; if
   none is declared, the bachiller/título (diploma) date. The caller passes the
-  :class:`Formacion` that matches the profile. Without either date, ordinary
-  experience cannot be counted (only SECIGRA can, clause r).
+  :class:`Formacion` that matches the profile; of several declared rows that
+  meet it, the one whose date comes first (:func:`la_primera`: «a partir de la
+  condición de egresado», whichever order they were declared in). Without
+  either date, ordinary experience cannot be counted (only SECIGRA can, clause r).
 * Secundaria-only profiles (v): "todas las experiencias laborales declaradas"
   lifts the start date of p and the duty to declare an egreso date for
   prácticas (q); it does not lift r–u, because those clauses say SERUMS,
@@ -192,6 +194,23 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     # every call, and a frozen dataclass's __init__ sets each through object.__setattr__.
     return crear_formacion(nivel=formacion.nivel, condicion=formacion.condicion, carrera=formacion.carrera,
                            fecha_egreso=min(egresos), fecha_diploma=diploma, centro=formacion.centro)
+
+
+def la_primera(filas: Sequence[Formacion], formaciones: Sequence[Formacion]) -> Formacion | None:
+    """Of the declared rows that meet the profile (``filas``, in the Ficha's order), the study experience
+    counts from (§4.2.1 p), each with its egreso declared on another row (:func:`con_egreso`): the one
+    whose egreso, else bachiller or título, comes first, since experience counts "a partir de la
+    condición de egresado". A row without either date only when none has one; of equal dates, the
+    first declared. So a maestría declared before the bachiller that meets the profile does not move
+    the start to the maestría's egreso. ``None`` when ``filas`` is empty."""
+    mejor: Formacion | None = None
+    desde: date | None = None
+    for fila in filas:
+        candidata = con_egreso(fila, formaciones)
+        suya = _fecha_inicio(candidata, False)[0]
+        if mejor is None or (suya is not None and (desde is None or suya < desde)):
+            mejor, desde = candidata, suya
+    return mejor
 
 
 def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:

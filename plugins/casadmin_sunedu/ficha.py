@@ -26,6 +26,7 @@ from casadmin.rules.experience import (
     experiencia_especifica,
     experiencia_general,
     experiencia_publica,
+    la_primera,
 )
 from casadmin.rules.levels import (
     cumple_formacion,
@@ -81,17 +82,26 @@ _FIRMA = {
 
 
 def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
-    """The declared study from which experience counts (§4.2.1 p): the one meeting the profile, else the
-    highest; with the egreso date declared on another row of the same study (``con_egreso``)."""
+    """The declared study from which experience counts (§4.2.1 p): of those meeting the profile, the one
+    whose egreso (else diploma) comes first (``la_primera``), else the highest; with the egreso date
+    declared on another row of the same study (``con_egreso``)."""
     requisito = ctx.convocatoria.perfil.formacion
     fila = next((f for f in cand.formaciones
                  if cumple_formacion(requisito, f, fecha_postulacion=ctx.fecha_postulacion)), None)
-    return _referencia(fila, cand.formaciones)
+    return _referencia(requisito, ctx.fecha_postulacion, fila, cand.formaciones)
 
 
-def _referencia(fila: Formacion | None, formaciones: Sequence[Formacion]) -> Formacion | None:
-    """§4.2.1 p given the first row meeting the profile (``fila``), or none."""
-    return con_egreso(fila if fila is not None else la_mas_alta(formaciones), formaciones)
+def _referencia(requisito: RequisitoFormacion, hoy: dt.date, fila: Formacion | None,
+                formaciones: Sequence[Formacion]) -> Formacion | None:
+    """§4.2.1 p given the first row meeting the profile (``fila``), or none: the rows after it are
+    looked at only when there are any (most applicants declare one study that meets it)."""
+    if fila is None:
+        return con_egreso(la_mas_alta(formaciones), formaciones)
+    if fila is formaciones[-1]:
+        return con_egreso(fila, formaciones)
+    despues = formaciones[formaciones.index(fila) + 1:]
+    return la_primera([fila, *(f for f in despues if cumple_formacion(requisito, f, fecha_postulacion=hoy))],
+                      formaciones)
 
 
 @lru_cache(maxsize=1024)
@@ -169,10 +179,11 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
     if plan.experiencias:
         # Only the days are reported here, so they are counted once for the three requirements,
         # without building the per-experience reasons (experiencia_general & co. give those).
-        # The study experience counts from is the first row meeting the profile (§4.2.1 p), which
-        # evaluar_formacion_y_fila has just found; else the highest; with the egreso declared on
-        # another row of the same study (formacion_de_referencia).
-        referencia = _referencia(fila, cand.formaciones)
+        # The study experience counts from (§4.2.1 p): of the rows meeting the profile, the first of
+        # which evaluar_formacion_y_fila has just found, the one with the earliest egreso or diploma;
+        # else the highest; with the egreso declared on another row of the same study
+        # (formacion_de_referencia).
+        referencia = _referencia(plan.formacion, hoy, fila, cand.formaciones)
         dias = dias_experiencia(cand.experiencias, referencia, hoy, plan.solo_secundaria)
         for i, requisito, meses, clausula in plan.experiencias:
             motivos.append(_evaluar_dias(dias[i], requisito, 0, meses, clausula))  # = evaluar_experiencia

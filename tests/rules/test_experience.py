@@ -16,6 +16,7 @@ from casadmin.rules.experience import (
     experiencia_general,
     experiencia_publica,
     inicio_computo,
+    la_primera,
 )
 from casadmin.rules.reasons import incumplidos
 from casadmin.rules.types import (
@@ -91,6 +92,30 @@ def test_el_egreso_de_otro_estudio_no_cuenta_4_2_1_p() -> None:
     assert con_egreso(EGRESADO_2020, [EGRESADO_2020, replace(EGRESADO_2020, fecha_egreso=D(2015, 1, 1))]) \
         is EGRESADO_2020  # its own egreso stands
     assert con_egreso(None, [otra_carrera]) is None
+
+
+def test_de_varios_estudios_que_cumplen_cuenta_desde_el_primer_egreso_4_2_1_p() -> None:
+    """«A partir de la condición de egresado»: of the rows meeting the profile, the earliest egreso (else
+    diploma), whichever order the applicant declared them in; a row without dates only if none has one."""
+    maestria = Formacion(nivel=NivelEstudios.MAESTRIA, condicion=Condicion.EGRESADO, carrera="Derecho",
+                         fecha_egreso=D(2019, 12, 20))
+    bachiller = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.BACHILLER, carrera="Derecho",
+                          fecha_diploma=D(2010, 8, 1))
+    egresado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Derecho",
+                         fecha_egreso=D(2009, 12, 15))
+    sin_fechas = Formacion(nivel=NivelEstudios.DOCTORADO, condicion=Condicion.EGRESADO, carrera="Derecho")
+    formaciones = [maestria, bachiller, egresado, sin_fechas]
+    trabajo = exp(D(2011, 1, 1), D(2018, 12, 31))
+    for filas in ([maestria, bachiller], [bachiller, maestria], [sin_fechas, maestria, bachiller]):
+        referencia = la_primera(filas, formaciones)
+        # the bachiller's study, from its egreso declared on the egresado row (con_egreso)
+        assert referencia == replace(bachiller, fecha_egreso=D(2009, 12, 15)), filas
+        assert experiencia_general([trabajo], referencia, POSTULACION).dias == 2922  # every day of 2011–2018
+    # Counted from the maestría's egreso, the same job would have given nothing: what a maestría
+    # declared first used to give.
+    assert experiencia_general([trabajo], maestria, POSTULACION).dias == 0
+    assert la_primera([sin_fechas], formaciones) is sin_fechas
+    assert la_primera([], formaciones) is None
 
 
 def test_experiencia_anterior_al_egreso_no_cuenta_4_2_1_p() -> None:
