@@ -22,6 +22,7 @@ from casadmin import audit, scoping
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine.bases import BasesVersion
+from casadmin.models.enums import EstadoConvocatoria
 
 
 class CambioRechazado(ValueError):
@@ -145,6 +146,21 @@ def habilitar_instalada(session: Session, entidad: m.Entidad, bases_id: str, *, 
                  motivo=(motivo or "").strip() or None, entidad_id=entidad.id, **_quien(usuario))
     session.commit()
     return version
+
+
+def version_cambiada_tras_borrador(convocatoria: m.Convocatoria) -> bool:
+    """Whether this edit switches the bases version of a call that is no longer a draft (its stored state):
+    a call is pinned to the version it was published with (F3), so that its stages are evaluated with the
+    rules the applicants were called under; a call still in borrador may change it."""
+    estado = sa.inspect(convocatoria)
+    if estado.transient or estado.pending or estado.session is None:
+        return False
+    with estado.session.no_autoflush:  # as stored now, before this edit is flushed
+        guardada = estado.session.execute(sa.select(m.Convocatoria.version_bases_id, m.Convocatoria.estado)
+                                          .where(m.Convocatoria.id == convocatoria.id)).one_or_none()
+    nueva = convocatoria.version_bases.id if convocatoria.version_bases is not None else convocatoria.version_bases_id
+    return guardada is not None and guardada.estado is not EstadoConvocatoria.borrador \
+        and guardada.version_bases_id != nueva
 
 
 def version_elegible(convocatoria: m.Convocatoria) -> bool:

@@ -123,6 +123,48 @@ def test_admin_disables_and_enables_a_version_audited_and_the_pinned_call_keeps_
     assert db.session.scalar(sa.select(m.Convocatoria.version_bases_id).where(m.Convocatoria.numero == n)) == version.id
 
 
+def test_a_call_keeps_its_bases_version_once_it_is_no_longer_a_draft_f3(client_for, db, version_fijada):
+    """F3: a call is pinned to its bases version. In borrador ORH may still switch it; once published, the
+    switch is refused at the field and nothing is saved (its stages run the rules it was published with)."""
+    version, conv = version_fijada
+    demo = db.session.scalar(sa.select(m.VersionBases).where(
+        m.VersionBases.entidad_id == version.entidad_id, m.VersionBases.id != version.id, m.VersionBases.activa))
+    orh = client_for("orh.sunedu")
+
+    def editar(version_id: int, puesto: str):
+        return orh.post(f"/convocatoriaview/edit/{conv.id}", data={
+            "version_bases": str(version_id), "numero": str(conv.numero), "anio": "2026", "codigo": conv.codigo,
+            "nombre_puesto": puesto, "organo": "OTI", "cantidad_posiciones": "1", "remuneracion": "6000",
+            "lugar": "Lima", "duracion_contrato": "3 meses", "modalidad_firma": "virtual"})
+
+    assert editar(demo.id, "En borrador").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).version_bases_id == demo.id
+    # not to a disabled version, even in borrador (A4)
+    db.session.get(m.VersionBases, version.id).activa = False
+    db.session.commit()
+    r = editar(version.id, "A una deshabilitada")
+    assert r.status_code == 200 and "Esta versión de bases está deshabilitada para la entidad" in _texto(r)
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).version_bases_id == demo.id
+    db.session.get(m.VersionBases, version.id).activa = True
+    db.session.commit()
+    assert editar(version.id, "De vuelta").status_code == 302
+    db.session.get(m.Convocatoria, conv.id).estado = EstadoConvocatoria.publicada
+    db.session.commit()
+
+    r = editar(demo.id, "Con otras bases")
+    assert r.status_code == 200
+    assert "La convocatoria ya no es un borrador: conserva la versión de bases con la que se publicó" in _texto(r)
+    db.session.expire_all()
+    guardada = db.session.get(m.Convocatoria, conv.id)
+    assert (guardada.version_bases_id, guardada.nombre_puesto) == (version.id, "De vuelta")
+    # the rest of the call is still edited with its own version
+    assert editar(version.id, "Editada publicada").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).nombre_puesto == "Editada publicada"
+
+
 def test_admin_gives_an_institution_an_installed_version(client_for, db):
     ent = m.Entidad(nombre=f"Entidad de prueba A4 {next(_CODIGOS)}", siglas=f"PRA4{next(_CODIGOS)}",
                     email_contacto="a4@prueba.gob.pe")

@@ -24,6 +24,13 @@ def _own_entidad_default(item: Any) -> None:
 
 def validate_convocatoria(item: m.Convocatoria) -> None:
     """B1: the call's data. The code follows the bases' form ``CAS N° 140-2026-SUNEDU`` (§4.1)."""
+    # Nothing of this edit is flushed while it is validated: the bases version's checks (F3) compare
+    # it with the call as stored, which a lazy load's autoflush would already have overwritten.
+    with db.session.no_autoflush:
+        _validar_convocatoria(item)
+
+
+def _validar_convocatoria(item: m.Convocatoria) -> None:
     _own_entidad_default(item)
     if item.numero is None or item.numero < 1:
         raise DomainError("El número de convocatoria debe ser mayor que cero.", field="numero")
@@ -37,6 +44,9 @@ def validate_convocatoria(item: m.Convocatoria) -> None:
     version = item.version_bases
     if version is not None and entidad is not None and version.entidad_id != entidad.id:
         raise DomainError("La versión de bases no pertenece a la entidad.", field="version_bases")
+    if plugin_admin.version_cambiada_tras_borrador(item):  # F3: pinned once published
+        raise DomainError("La convocatoria ya no es un borrador: conserva la versión de bases con la que se "
+                          "publicó, y sus etapas se evalúan con ella.", field="version_bases")
     if version is not None and not plugin_admin.version_elegible(item):  # A4, F3: pinned calls keep theirs
         raise DomainError("Esta versión de bases está deshabilitada para la entidad: elija una habilitada.",
                           field="version_bases")
