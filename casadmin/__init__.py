@@ -7,9 +7,10 @@ from casadmin import compilado as _compilado
 _compilado.instalar()  # before any rule module is imported: compiled, or their sources
 
 import logging
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app: the rules (casadmin.rules) stay free of it
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """The app factory (FAB examples' shape; order per FAB-NOTES: CSRF before AppBuilder)."""
     import config as default_config
 
+    from flask import Flask
     from flask_appbuilder import AppBuilder
 
     from casadmin import audit, cli, mailer, roles, tareas

@@ -49,6 +49,23 @@ def test_sin_floats_ni_entrada_salida(nombre: str, arbol: ast.Module) -> None:
             assert nodo.func.id not in PROHIBIDOS_LLAMADAS, f"{nombre}: {nodo.func.id}()"
 
 
+def test_importar_las_reglas_no_carga_flask_ni_la_base_de_datos() -> None:
+    """Importing the rules (the package ``casadmin`` included) loads nothing but the standard library and
+    ``casadmin``; and the engine of ``casadmin simulate`` neither Flask nor SQLAlchemy. In a fresh
+    interpreter, since this one has loaded the app."""
+    import subprocess
+
+    codigo = ("import sys; import " + ", ".join(f"casadmin.rules.{m}" for m in MODULOS_REGLAS) + "; "
+              "print(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names))); "
+              "import casadmin.engine.run, casadmin.engine.interchange; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'flask_appbuilder', 'sqlalchemy')))")
+    reglas, motor = subprocess.run([sys.executable, "-c", codigo], check=True, capture_output=True,
+                                   text=True).stdout.splitlines()
+    ajenos = [m for m in ast.literal_eval(reglas) if m != "casadmin" and not m.startswith(("__", "_distutils_hack"))]
+    assert ajenos == [], ajenos
+    assert motor == "[]"
+
+
 def test_comparar_informa_diferencias() -> None:
     assert comparar({"total": "30.00"}, {"total": Decimal(30)}) == []
     assert comparar({"total": "30.01"}, {"total": Decimal(30)}) == [
