@@ -413,6 +413,7 @@ class _Importacion:
         self.miembro_ids = {codigo: mc.id for codigo, mc in miembros.items()}
         self.inicio = interchange.fechahora(c["inicio_postulacion"])
         self.cierre = interchange.fechahora(c["cierre_postulacion"])
+        self.edad_maxima = self.bases.edad_maxima_31533(self.inicio.date())
         rol = roles.get(POSTULANTE)
         self.rol_id = rol.id if rol is not None else None
         # 2. what other parts of the file add to an applicant's stage rows: decisions, results
@@ -658,7 +659,8 @@ class _Importacion:
                          "ficha_sha256": digest(ficha), "declaracion_aceptada": True,
                          "experiencias_declaradas": experiencias_en(ficha),
                          "estado": self.estados.get(p["id"], EstadoPostulacion.registrada),
-                         "joven_31533": es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), self.inicio.date()),
+                         "joven_31533": es_joven_31533(dt.date.fromisoformat(p["fecha_nacimiento"]), self.inicio.date(),
+                                                       self.edad_maxima),
                          "creado_en": momento, "modificado_en": momento})
         app_de = dict(zip((p["id"] for p in lote), self._insertar(m.Postulacion, apps, ids=True), strict=True))
         # declared documents, each with its placeholder file

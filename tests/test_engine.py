@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from casadmin import plugins as pl
 from casadmin.cli import casadmin_group
 from casadmin.engine import interchange
+from casadmin.engine.params import Parametros
 from casadmin.engine.run import simular
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.experience import experiencia_general
@@ -41,6 +42,37 @@ def test_the_example_call_has_a_winner_and_two_accesitarios_d8(sim):
     assert [f.id for f in sim.orden.ganadores] == ["P01"]
     assert [f.id for f in sim.orden.accesitarios] == ["P08", "P07"]
     assert sim.desierto is None
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_the_number_of_accesitarios_is_the_bases_versions_parameter_d8(datos, sim, n):
+    """§4.4 f: SUNEDU's bases call two accesitarios; a bases version with another ``resultado.accesitarios``
+    calls that many, the next in the merit order after the winners."""
+    arch = interchange.cargar(datos)
+    pm = pl.get_plugin_manager()
+    bases = pl.get_bases(pm, arch.convocatoria.bases)
+    otro = Parametros.from_mapping({"resultado.accesitarios": {
+        "description": "Accesitarios", "reference": "§4.4 f", "values": {"2026-01-01": n}}})
+    otra = simular(pm, arch.convocatoria, arch.candidatos, bases=dataclasses.replace(
+        bases, parametros=bases.parametros.con(otro)), decisiones=arch.decisiones)
+    orden = [f.id for grupo in sim.orden.orden for f in grupo]
+    assert len(orden) >= 4  # enough finalists for three accesitarios
+    assert [f.id for f in otra.orden.ganadores] == ["P01"]
+    assert [f.id for f in otra.orden.accesitarios] == orden[1:1 + n]
+
+
+def test_the_age_limit_of_ley_31533_is_the_bases_versions_parameter():
+    """§4.2.5 h, §4.3.2: what the application stores as «joven» (and the import) reads the version's
+    ``ley31533.edad_maxima``: 29 in SUNEDU's, another in a version that sets it, 29 without it."""
+    import datetime as dt
+
+    bases = pl.get_bases(pl.get_plugin_manager(), "sunedu-2026")
+    hoy = dt.date(2026, 3, 2)
+    assert bases.edad_maxima_31533(hoy) == 29
+    otra = Parametros.from_mapping({"ley31533.edad_maxima": {
+        "description": "Edad", "reference": "§4.3.2", "values": {"2026-01-01": 32}}})
+    assert bases.derivada(parametros=bases.parametros.con(otra)).edad_maxima_31533(hoy) == 32
+    assert bases.derivada(parametros=Parametros()).edad_maxima_31533(hoy) == 29
 
 
 def test_ficha_failures_carry_their_reasons_d1(sim):

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
-from casadmin.engine.params import Parametros
+from casadmin.engine.params import ParametroDesconocido, Parametros
+from casadmin.rules.age import EDAD_MAXIMA_31533
 
 #: Stages in process order (§4.2).
 ETAPAS = ("ficha", "examen", "psicologica", "curricular", "entrevista")
@@ -54,6 +55,14 @@ class BasesVersion:
     def derivada(self, **cambios: object) -> BasesVersion:
         """A new version built on this one (e.g. an institution's variant)."""
         return replace(self, **cambios)  # type: ignore[arg-type]
+
+    def edad_maxima_31533(self, inicio_postulacion: dt.date) -> int:
+        """Ley 31533's age limit for a call opening on ``inicio_postulacion`` (``ley31533.edad_maxima``,
+        §4.2.5 h, §4.3.2); the national 29 for a version that does not define it."""
+        try:
+            return int(self.parametros.para(inicio_postulacion)["ley31533.edad_maxima"])
+        except ParametroDesconocido:
+            return EDAD_MAXIMA_31533
 
 
 def parametros_de_paquete(paquete: str, archivo: str = "parametros.yaml") -> Parametros:

@@ -13,7 +13,9 @@ from datetime import date
 
 from casadmin.rules.reasons import Motivo, fecha
 
-EDAD_MAXIMA_31533 = 29  # Ley 31533, §4.2.5 h and §4.3.2
+#: Ley 31533, §4.2.5 h and §4.3.2: the SUNEDU bases' value; a bases version sets its own
+#: (``ley31533.edad_maxima``), which callers pass as ``edad_maxima``.
+EDAD_MAXIMA_31533 = 29
 
 
 def edad(fecha_nacimiento: date, en: date) -> int:
@@ -24,21 +26,22 @@ def edad(fecha_nacimiento: date, en: date) -> int:
     return en.year - fecha_nacimiento.year - (0 if cumplio else 1)
 
 
-def es_joven_31533(fecha_nacimiento: date, inicio_postulacion: date) -> bool:
-    """29 years old or less at the start of the application period (Ley 31533)."""
-    return edad(fecha_nacimiento, inicio_postulacion) <= EDAD_MAXIMA_31533
+def es_joven_31533(fecha_nacimiento: date, inicio_postulacion: date, edad_maxima: int = EDAD_MAXIMA_31533) -> bool:
+    """29 years old (``edad_maxima``) or less at the start of the application period (Ley 31533)."""
+    return edad(fecha_nacimiento, inicio_postulacion) <= edad_maxima
 
 
-def motivo_joven_31533(fecha_nacimiento: date, inicio_postulacion: date) -> Motivo:
+def motivo_joven_31533(fecha_nacimiento: date, inicio_postulacion: date,
+                       edad_maxima: int = EDAD_MAXIMA_31533) -> Motivo:
     """The same decision, with its reason."""
     anos = edad(fecha_nacimiento, inicio_postulacion)
-    cumple = anos <= EDAD_MAXIMA_31533
+    cumple = anos <= edad_maxima
     return Motivo(
-        requisito="Edad máxima de 29 años (Ley N° 31533)",
+        requisito=f"Edad máxima de {edad_maxima} años (Ley N° 31533)",
         declarado=f"nacimiento {fecha(fecha_nacimiento)}",
         computado=f"{anos} años al {fecha(inicio_postulacion)}",
         cumple=cumple,
         clausula="§4.3.2",
         mensaje=(f"Tiene {anos} años al inicio del plazo de postulación"
-                 + ("." if cumple else "; supera los 29 años.")),
+                 + ("." if cumple else f"; supera los {edad_maxima} años.")),
     )

@@ -153,14 +153,17 @@ def _desempate(anterior: Finalista, siguiente: Finalista) -> Motivo | None:
 
 
 def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
-                    decision_comite: Sequence[str] = ()) -> ResultadoFinal:
-    """Winners (N positions), two accesitarios, and unresolved ties (§4.2.6 a–c)."""
+                    decision_comite: Sequence[str] = (), accesitarios: int = ACCESITARIOS) -> ResultadoFinal:
+    """Winners (N positions), the accesitarios (two in SUNEDU's bases, §4.4 f: the bases version's
+    ``resultado.accesitarios``), and unresolved ties (§4.2.6 a–c)."""
     if posiciones < 1:
         raise ValueError("Debe haber al menos una posición")
+    if accesitarios < 0:
+        raise ValueError("El número de accesitarios no puede ser negativo")
     grupos = orden_merito(finalistas, decision_comite=decision_comite)
-    limite_accesitarios = posiciones + ACCESITARIOS
+    limite_accesitarios = posiciones + accesitarios
     ganadores: list[Finalista] = []
-    accesitarios: list[Finalista] = []
+    en_espera: list[Finalista] = []  # the accesitarios
     empates: list[tuple[Finalista, ...]] = []
     motivos: list[Motivo] = []
     inicio = 0
@@ -177,11 +180,11 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
             if fin <= posiciones:
                 ganadores.extend(grupo)
             elif inicio >= posiciones and fin <= limite_accesitarios:
-                accesitarios.extend(grupo)
+                en_espera.extend(grupo)
         inicio = fin
     for anterior, siguiente in pairwise(grupos):
         motivo = _desempate(anterior[-1], siguiente[0])
         if motivo is not None:
             motivos.append(motivo)
     return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
-                          accesitarios=tuple(accesitarios), empates_comite=tuple(empates), motivos=tuple(motivos))
+                          accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos))

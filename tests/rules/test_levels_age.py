@@ -134,3 +134,12 @@ def test_joven_31533_hasta_29_anios_al_inicio_de_la_postulacion_4_3_2() -> None:
     assert not es_joven_31533(D(1997, 1, 10), D(2027, 1, 10))
     motivo = motivo_joven_31533(D(1990, 1, 1), D(2026, 1, 1))
     assert not motivo.cumple and motivo.clausula == "§4.3.2" and "36 años" in motivo.computado
+
+
+def test_joven_31533_con_la_edad_maxima_de_la_version_de_bases_4_3_2() -> None:
+    """A bases version's ``ley31533.edad_maxima`` replaces the 29 (``BasesVersion.edad_maxima_31533``)."""
+    assert es_joven_31533(D(1995, 1, 10), D(2027, 1, 9), 31)
+    assert not es_joven_31533(D(1995, 1, 10), D(2027, 1, 9))
+    motivo = motivo_joven_31533(D(1990, 1, 1), D(2026, 1, 1), 35)
+    assert not motivo.cumple and motivo.requisito == "Edad máxima de 35 años (Ley N° 31533)"
+    assert motivo.mensaje.endswith("supera los 35 años.")
