@@ -75,6 +75,31 @@ def test_the_age_limit_of_ley_31533_is_the_bases_versions_parameter():
     assert bases.derivada(parametros=Parametros()).edad_maxima_31533(hoy) == 29
 
 
+def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, sim):
+    """§4.1 Ficha de Postulante (10): without the digitalized signature, No Apto/a. §4.2.1 Otros requisitos:
+    each one the profile lists must be declared in section 8 (compared without accents or case)."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["perfil"]["otros"] = ["Disponibilidad para viajar"]
+    p01, p08 = (next(p for p in data["postulantes"] if p["id"] == i) for i in ("P01", "P08"))
+    p01["ficha"]["otros"] = ["DISPONIBILIDAD PARA VIAJAR al interior del país"]
+    p08["ficha"]["otros"] = []
+    p08["ficha"]["firma"] = False
+    arch = interchange.cargar(data)
+    otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+
+    def motivo(cid, requisito):
+        return next(m for m in otra.resultado("ficha", cid).motivos if m.requisito == requisito)
+
+    assert _r(sim, "ficha", "P01").sigue and _r(sim, "ficha", "P08").sigue  # as the example has them
+    viajar = motivo("P01", "Disponibilidad para viajar")
+    assert viajar.cumple and viajar.clausula == "§4.2.1 Otros requisitos"
+    assert motivo("P01", "Firma digitalizada").cumple and otra.resultado("ficha", "P01").sigue
+    sin_viajar, sin_firma = motivo("P08", "Disponibilidad para viajar"), motivo("P08", "Firma digitalizada")
+    assert not sin_viajar.cumple and "No declara «Disponibilidad para viajar»" in sin_viajar.mensaje
+    assert not sin_firma.cumple and sin_firma.clausula == "§4.1 Ficha de Postulante (10)"
+    assert otra.resultado("ficha", "P08").resultado == "no_apto"
+
+
 def test_ficha_failures_carry_their_reasons_d1(sim):
     p02 = _r(sim, "ficha", "P02")
     assert p02.resultado == "no_apto"

@@ -716,3 +716,10 @@ def test_the_summary_after_evaluating_carries_the_version_warning():
     assert "Aviso" not in etapas.resumen(r)
     aviso = "La convocatoria se creó con las bases «sunedu-2026» del plugin «casadmin-sunedu» 0.0.9; …"
     assert etapas.resumen(dataclasses.replace(r, aviso=aviso)).endswith(f"Aviso: {aviso}")
+
+
+def test_the_review_screens_checklist_and_the_ficha_plugins_reasons_cite_the_same_clauses():
+    """D1, §4.2.1 b: each manual check has the same text and clause on the screen and in the reason."""
+    from casadmin_sunedu.ficha import CHECKLIST
+
+    assert etapas_svc.LISTA_FICHA == CHECKLIST

@@ -38,9 +38,12 @@ from casadmin.rules.levels import (
 from casadmin.rules.reasons import Motivo, fecha
 from casadmin.rules.types import Formacion, Nivel, RequisitoFormacion
 
+#: The evaluator's manual checks (§4.2.1 b: the annexes filled in, signed and attached, the Ficha signed
+#: as in the DNI; how the annexes are filled, §4.1), cited as the review screen cites them
+#: (``casadmin.etapas.LISTA_FICHA``).
 CHECKLIST = {
-    "anexos_datos_convocatoria": ("Anexos con el N° de CAS, puesto y órgano de esta convocatoria", "§4.1"),
-    "anexos_firmados": ("Anexos firmados tal como figura en el DNI", "§4.1"),
+    "anexos_datos_convocatoria": ("Anexos con el N° de CAS, puesto y órgano de esta convocatoria", "§4.2.1 b"),
+    "anexos_firmados": ("Anexos firmados tal como figura en el DNI", "§4.2.1 b"),
     "ficha_firmada": ("Ficha de Postulante con firma digitalizada", "§4.2.1 b"),
 }
 
