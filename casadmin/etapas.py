@@ -98,7 +98,13 @@ LISTA_CURRICULAR: dict[str, tuple[str, str]] = {
     "lista:legible_coincide": ("Documentos legibles y coincidentes con lo declarado en la Ficha "
                                "(empleador, puesto, fechas, temática, horas)", "§4.2.4 Consideraciones específicas"),
     "lista:traduccion": ("Traducción oficial o certificada de los documentos en otro idioma", "§4.2.4"),
-    "lista:dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.2.4 Presentación"),
+    # §4.3: the documents of the bonuses the candidate declared («No cumple»: not presented, the bonus is
+    # not given; the same texts and clauses as the SUNEDU plugin's casadmin_sunedu.acreditacion)
+    "lista:doc_deportista": ("Documentos del Instituto Peruano del Deporte que acreditan la condición de deportista "
+                             "calificado de alto nivel, el evento y el logro", "§4.3.1"),
+    "lista:dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.3.2"),
+    "lista:doc_discapacidad": ("Carné del CONADIS o certificado de discapacidad", "§4.3.3"),
+    "lista:doc_ffaa": ("Documento oficial que acredita la condición de licenciado de las Fuerzas Armadas", "§4.3.4"),
 }
 
 #: The evaluator's manual checks of the Ficha and annexes (D1, §4.2.1 b), recorded item by item as
@@ -109,6 +115,28 @@ LISTA_FICHA: dict[str, tuple[str, str]] = {
     "anexos_firmados": ("Anexos firmados tal como figura en el DNI", "§4.2.1 b"),
     "ficha_firmada": ("Ficha de Postulante con firma digitalizada", "§4.2.1 b"),
 }
+
+#: The checklist's documents of a bonus (§4.3), by what the candidate declared in the Ficha.
+DOCUMENTOS_BONIFICACION = ("lista:doc_deportista", "lista:dni_31533", "lista:doc_discapacidad", "lista:doc_ffaa")
+
+
+def bonificaciones_declaradas(session: Session, conv: m.Convocatoria, postulacion_id: int) -> set[str]:
+    """The checklist codes of the bonus documents this candidate has to present (§4.3): the conditions
+    declared in the frozen Ficha (the athlete's only when the profile asks for it, §4.3.1), and the DNI
+    when 29 or younger at the opening (Ley 31533, §4.3.2). The curricular screen asks only for these."""
+    post = session.get(m.Postulacion, postulacion_id)
+    if post is None:
+        return set()
+    ad = (post.ficha or {}).get("informacion_adicional") or {}
+    perfil = conv.perfil
+    declarados = {
+        "lista:doc_deportista": ad.get("deportista_nivel") is not None and bool(perfil and perfil.requiere_deportista),
+        "lista:dni_31533": bool(post.joven_31533),
+        "lista:doc_discapacidad": bool(ad.get("discapacidad")),
+        "lista:doc_ffaa": bool(ad.get("licenciado_ffaa")),
+    }
+    return {codigo for codigo, si in declarados.items() if si}
+
 
 NOMBRES_FACTOR = {
     "experiencia_general": "I. Experiencia general",

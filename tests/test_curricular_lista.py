@@ -51,3 +51,52 @@ def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_it
     db.session.expire_all()
     fila = db.session.get(m.ResultadoEtapa, fila.id)
     assert fila.resultado is Resultado.apto and fila.override
+
+
+def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on_the_result_4_3(orh, db, conv):
+    """§4.3: the curricular screen asks for the document of each bonus the candidate declared (here an
+    FF.AA. discharge, §4.3.4), not for the others; «No cumple» puts the reason on the curricular result
+    (the bonus is withheld at the final stage: tests/test_engine.py), without changing its score."""
+    _ficha(orh, db, conv.id)
+    _examen(orh, db, conv.id)
+    ids = _ids(db, conv.id)
+    siguen = sorted(d for d, (r, _) in _resultados(db, conv.id, "examen").items() if r == "apto")
+    url = f"/etapas/{conv.id}/psicologica/asistencia"
+    assert orh.post(url, data={"postulacion": [str(ids[d]) for d in siguen],
+                               **{f"asistio-{ids[d]}": "si" for d in siguen}}).status_code == 302
+    assert _calcular(orh, conv.id, "psicologica").status_code == 302
+    licenciado, otro = siguen[0], siguen[1]
+    for d in (licenciado, otro):
+        post = db.session.get(m.Postulacion, ids[d])
+        ad = dict(post.ficha.get("informacion_adicional") or {})
+        ad.update(licenciado_ffaa=d == licenciado, discapacidad=False, deportista_nivel=None)
+        post.ficha = {**post.ficha, "informacion_adicional": ad}
+    db.session.commit()
+    for d in siguen:
+        _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
+
+    pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar").get_data(as_text=True)
+    assert 'data-item="lista:doc_ffaa"' in pagina and "§4.3.4" in pagina
+    assert 'data-item="lista:doc_discapacidad"' not in pagina and 'data-item="lista:doc_deportista"' not in pagina
+    assert 'data-item="lista:doc_ffaa"' not in orh.get(
+        f"/etapas/{conv.id}/curricular/{ids[otro]}/calificar").get_data(as_text=True)
+
+    for d in siguen:
+        datos = {f"factor-{f}": "si" for f in FACTORES}
+        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si"})
+        if d == licenciado:
+            datos.update({"lista:doc_ffaa": "no", "obs-lista:doc_ffaa": "Solo adjuntó la libreta militar"})
+        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
+    assert _calcular(orh, conv.id, "curricular").status_code == 302
+    cur = _resultados(db, conv.id, "curricular")
+    assert cur[licenciado] == cur[otro] == ("apto", 30)
+    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == ids[licenciado],
+                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+    (falta,) = [x for x in fila.motivos if not x["cumple"]]
+    assert falta["clausula"] == "§4.3.4" and "no se otorga la Bonificación por Licenciado de las FF.AA." in falta["mensaje"]
+    # a recorded item stays on the screen, even if the condition no longer shows (it can be cleared)
+    post = db.session.get(m.Postulacion, ids[licenciado])
+    post.ficha = {**post.ficha, "informacion_adicional": {**post.ficha["informacion_adicional"], "licenciado_ffaa": False}}
+    db.session.commit()
+    assert 'data-item="lista:doc_ffaa"' in orh.get(
+        f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar").get_data(as_text=True)

@@ -189,6 +189,38 @@ def test_final_bonuses_with_their_legal_basis_d7(sim):
     assert not finales["P09"].bonificaciones
 
 
+def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
+    """§4.3: a bonus needs the condition declared in the Ficha *and* its document presented at the curricular
+    stage. The evaluator's «No cumple» on the document's checklist item withholds it (FF.AA. §4.3.4,
+    discapacidad §4.3.3, Ley 31533's DNI for both of its bonuses §4.2.5 h, §4.3.2), with the reason on the
+    curricular result; «Cumple» (or no record) keeps it."""
+    def con_lista(listas):
+        data = json.loads(json.dumps(datos, default=str))
+        for p in data["postulantes"]:
+            if p["id"] in listas:
+                p["entradas"]["curricular"]["lista"] = listas[p["id"]]
+        arch = interchange.cargar(data)
+        return simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+
+    antes = {f.candidato: f for f in sim.finales}
+    assert antes["P07"].bonificaciones and _r(sim, "entrevista", "P07").detalle["bonificacion_31533"] == "3.30"
+    sin = con_lista({"P01": {"doc_ffaa": False}, "P08": {"doc_discapacidad": False}, "P07": {"dni_31533": False}})
+    finales = {f.candidato: f for f in sin.finales}
+    assert not finales["P01"].bonificaciones and finales["P01"].puntaje_final == antes["P01"].puntaje_etapas
+    assert not finales["P08"].bonificaciones
+    assert not finales["P07"].bonificaciones  # the special bonus (§4.3.2) …
+    p07 = sin.resultado("entrevista", "P07")  # … and the interview's 10 % (§4.2.5 h)
+    assert "bonificacion_31533" not in p07.detalle and p07.puntaje == Decimal("33.00")
+    motivo = next(m for m in sin.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4")
+    assert not motivo.cumple and "no se otorga la Bonificación por Licenciado de las FF.AA." in motivo.mensaje
+    assert sin.resultado("curricular", "P01").resultado == _r(sim, "curricular", "P01").resultado  # same result
+    assert [m.clausula for m in sin.resultado("curricular", "P07").motivos if not m.cumple] == ["§4.3.2"]
+
+    con = con_lista({"P01": {"doc_ffaa": True}, "P08": {"doc_discapacidad": True}, "P07": {"dni_31533": True}})
+    assert [(f.candidato, f.puntaje_final) for f in con.finales] == [(f.candidato, f.puntaje_final) for f in sim.finales]
+    assert not [m for m in con.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4"]
+
+
 def test_results_record_the_rule_versions_f3(sim):
     assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
     assert all(r.regla.startswith("sunedu.ficha==") for r in sim.etapas["ficha"])

@@ -723,3 +723,12 @@ def test_the_review_screens_checklist_and_the_ficha_plugins_reasons_cite_the_sam
     from casadmin_sunedu.ficha import CHECKLIST
 
     assert etapas_svc.LISTA_FICHA == CHECKLIST
+
+
+def test_the_curricular_checklists_bonus_documents_are_the_plugins():
+    """§4.3: the documents of the bonuses on the expediente's checklist have the texts and clauses the SUNEDU
+    plugin's reasons use (casadmin_sunedu.acreditacion)."""
+    from casadmin_sunedu.acreditacion import DOCUMENTOS
+
+    for codigo, (texto, clausula, _bono) in DOCUMENTOS.items():
+        assert etapas_svc.LISTA_CURRICULAR[f"lista:{codigo}"] == (texto, clausula)

@@ -9,6 +9,8 @@ from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Factor, evaluar_curricular
+from casadmin_sunedu.acreditacion import sin_acreditar
+from casadmin_sunedu.entrevista import es_joven
 
 
 #: The evaluator's checklist items whose failure alone makes the candidate No Apto/a (§4.2.4
@@ -60,7 +62,13 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
             cumplimiento.pop(Factor.EXPERIENCIA_PUBLICA)
         r = evaluar_curricular(cumplimiento, con_examen=conv.incluye_examen, pide_experiencia_publica=pide_publica,
                                puntos=tabla)
+        # §4.3: a bonus declared whose document was recorded as not presented is not given; said here,
+        # where the expediente is judged (the result and score do not change)
+        bonos = sin_acreditar(cand, {
+            "doc_deportista": cand.deportista_nivel is not None and conv.perfil.requiere_deportista,
+            "dni_31533": cand.tecnico_o_profesional and es_joven(ctx, cand),
+            "doc_discapacidad": cand.discapacidad, "doc_ffaa": cand.licenciado_ffaa})
         out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="apto" if r.apto else "no_apto",
-                             puntaje=r.total, motivos=r.motivos,
+                             puntaje=r.total, motivos=(*r.motivos, *bonos),
                              detalle={"puntos": {f.value: str(v) for f, v in r.puntos.items()}}))
     return out

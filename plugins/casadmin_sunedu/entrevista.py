@@ -16,6 +16,7 @@ from casadmin.hookspecs import hookimpl
 from casadmin.rules.age import edad
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import aprueba_entrevista, bonificacion_entrevista_31533, promedio_entrevista
+from casadmin_sunedu.acreditacion import acreditado
 
 
 def es_joven(ctx: Contexto, cand: Candidato) -> bool:
@@ -49,7 +50,8 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
                           mensaje=f"Promedio de los integrantes del Comité (truncado): {promedio}.")]
         puntaje = promedio
         detalle: dict[str, str] = {"promedio": str(promedio)}
-        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand),
+        # §4.2.5 h: "acreditar su edad": the DNI presented at the curricular stage (§4.3.2)
+        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand) and acreditado(cand, "dni_31533"),
                                              tecnico_o_profesional=cand.tecnico_o_profesional,
                                              con_examen=con_examen, tasa=tasa, marcas=(minimo, maximo))
         if bono is not None:
