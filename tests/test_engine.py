@@ -224,6 +224,10 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
 def test_results_record_the_rule_versions_f3(sim):
     assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
     assert all(r.regla.startswith("sunedu.ficha==") for r in sim.etapas["ficha"])
+    # every bonus plugin consulted, also one that gave no finalist a bonus (the athlete's: no profile asks it)
+    assert not any(p == "sunedu.bonificacion_deportista" for f in sim.finales for _, p in f.bonificaciones)
+    for plugin in ("sunedu.bonificacion_deportista", "sunedu.bonificacion_31533", "sunedu.bonificacion_ffaa_discapacidad"):
+        assert sim.reglas[plugin].startswith(plugin + "==")
 
 
 def test_tie_goes_to_the_committee_when_criteria_do_not_break_it_d8(datos):

@@ -412,9 +412,12 @@ def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumul
 def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acumulado: dict[str, Decimal]) -> None:
     """D7–D9: bonuses, merit order, winners and accesitarios, or the desierto cause."""
     # Looked up once per run, not per finalist (without the exam every Apto is a finalist):
-    # the bonus hooks, and each plugin's "name==version" (read from its package metadata).
+    # the bonus hooks, and each plugin's "name==version" (read from its package metadata once per run).
     bonificaciones = pl.preparar_todos(pm, ctx.bases, "casadmin_bonificaciones")
-    versiones: dict[str, str] = {}
+    if finalistas:
+        # Every bonus plugin consulted produced the final results, those that gave no bonus too (F3).
+        for plugin in pl.implementaciones(pm, ctx.bases, "casadmin_bonificaciones"):
+            sim.reglas[plugin] = _version(pm, sim, plugin)
     for cand in finalistas:
         base = acumulado[cand.id]
         bonos = [
@@ -422,10 +425,6 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
             for lista, plugin in bonificaciones(ctx=ctx, candidato=cand, puntaje=base)
             for b in lista
         ]
-        for _, plugin in bonos:
-            if plugin not in versiones:
-                versiones[plugin] = _version(pm, sim, plugin)
-            sim.reglas[plugin] = versiones[plugin]
         total = base + sum((b.monto for b, _ in bonos), Decimal(0))
         sim.finales.append(Final(candidato=cand.id, puntaje_etapas=base, bonificaciones=bonos, puntaje_final=total))
     entrevista = {r.candidato: r.puntaje for r in sim.etapas.get("entrevista", ()) if r.puntaje is not None}
