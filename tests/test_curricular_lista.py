@@ -15,7 +15,9 @@ _n = itertools.count(950501)
 FACTORES = ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")
 
 
-def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_its_clause(orh, db, conv):
+def _hasta_la_curricular(orh, db, conv) -> tuple[dict[str, int], list[str]]:
+    """The call evaluated up to the psychological test, every candidate left present: (ids by document,
+    the documents of those in the curricular stage)."""
     _ficha(orh, db, conv.id)
     _examen(orh, db, conv.id)
     ids = _ids(db, conv.id)
@@ -24,6 +26,11 @@ def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_it
     assert orh.post(url, data={"postulacion": [str(ids[d]) for d in siguen],
                                **{f"asistio-{ids[d]}": "si" for d in siguen}}).status_code == 302
     assert _calcular(orh, conv.id, "psicologica").status_code == 302
+    return ids, siguen
+
+
+def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_its_clause(orh, db, conv):
+    ids, siguen = _hasta_la_curricular(orh, db, conv)
     for d in siguen:
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
     sin_firma, otro = siguen[0], siguen[1]
@@ -57,14 +64,7 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
     """§4.3: the curricular screen asks for the document of each bonus the candidate declared (here an
     FF.AA. discharge, §4.3.4), not for the others; «No cumple» puts the reason on the curricular result
     (the bonus is withheld at the final stage: tests/test_engine.py), without changing its score."""
-    _ficha(orh, db, conv.id)
-    _examen(orh, db, conv.id)
-    ids = _ids(db, conv.id)
-    siguen = sorted(d for d, (r, _) in _resultados(db, conv.id, "examen").items() if r == "apto")
-    url = f"/etapas/{conv.id}/psicologica/asistencia"
-    assert orh.post(url, data={"postulacion": [str(ids[d]) for d in siguen],
-                               **{f"asistio-{ids[d]}": "si" for d in siguen}}).status_code == 302
-    assert _calcular(orh, conv.id, "psicologica").status_code == 302
+    ids, siguen = _hasta_la_curricular(orh, db, conv)
     licenciado, otro = siguen[0], siguen[1]
     for d in (licenciado, otro):
         post = db.session.get(m.Postulacion, ids[d])
