@@ -1108,7 +1108,8 @@ class _Insumos:
         """With ``etapa`` (what :func:`evaluar` reads), the stage rows and checklist items are those of that
         stage and of the Ficha (its override, manual checks and §4.2.1 x judgments are part of every stage's
         candidate), with the earlier stages' rows for the interview (their scores add up, D5), and interview
-        sheets only for the interview: a stage's hook receives the inputs of its own stage. For a Ficha
+        sheets and the expediente's checklist (the documents of its bonus) only for the interview: a stage's
+        hook receives the inputs of its own stage. For a Ficha
         stage of 150,000 applications this leaves out 600,000 stage rows, some two million checklist
         items and 400,000 sheets that no rule of the stage reads."""
         P, D, R, V, H = m.Postulacion, m.DocumentoPostulacion, m.ResultadoEtapa, m.ItemVerificacion, m.HojaEntrevista
@@ -1128,7 +1129,10 @@ class _Insumos:
                       R.evaluado_en, R.publicado,
                       *((R.motivos, R.reglas) if con_resultados else (sa.null().label("motivos"), sa.null().label("reglas"))))
             .where(R.convocatoria_id == conv.id, *de_filas, *filtro(R.postulacion_id)))}
-        de_etapa = [] if etapa is None else [R.etapa.in_({Etapa.ficha, Etapa[etapa]})]
+        # The interview reads the curricular stage's items too: the expediente's checklist holds the DNI of
+        # Ley 31533's bonus (§4.2.5 h, §4.3.2), which the format carries under entradas.curricular.
+        de_etapa = [] if etapa is None else [R.etapa.in_(
+            {Etapa.ficha, Etapa[etapa], *((Etapa.curricular,) if etapa == "entrevista" else ())})]
         items: dict[int, dict[str, sa.Row]] = defaultdict(dict)
         for it in session.execute(
             sa.select(V.resultado_etapa_id, V.codigo, V.cumple, V.puntaje, V.observacion).join(R, R.id == V.resultado_etapa_id)

@@ -48,6 +48,7 @@ from casadmin.models.enums import (
     TipoBonificacion,
 )
 from casadmin.peru.clock import now
+from casadmin.rules.ranking import ACCESITARIOS
 
 __all__ = [
     "ETAPA_FINAL",
@@ -539,8 +540,19 @@ def tarea_documentos(session: Session, conv: m.Convocatoria) -> m.Tarea | None:
                           .order_by(m.Tarea.id.desc()).limit(1))
 
 
+def accesitarios_de(conv: m.Convocatoria) -> int:
+    """How many accesitarios the call's bases version names (``resultado.accesitarios``: two in SUNEDU's,
+    §4.4 f), for the cuadro de méritos' note; two for a version that does not set it."""
+    from casadmin import etapas  # as calcular: etapas imports this module
+
+    try:
+        return int(etapas.parametros(conv)["resultado.accesitarios"])
+    except (ParametroDesconocido, etapas.EtapaRechazada):
+        return ACCESITARIOS
+
+
 def _resultado(condicion: CondicionFinal, accesitario: int) -> str:
-    """The result column of the cuadro de méritos (§4.2.6 b: the winner(s), then up to two accesitarios)."""
+    """The result column of the cuadro de méritos (§4.2.6 b: the winner(s), then the accesitarios, §4.4 f)."""
     if condicion is CondicionFinal.ganador:
         return "GANADOR(A)"
     if condicion is CondicionFinal.accesitario:

@@ -366,7 +366,18 @@ _CORTO = {Etapa.ficha: "Ficha", Etapa.examen: "Conocim.", Etapa.psicologica: "Ps
 NOTA_FINAL = ("Puntaje final = suma de los puntajes de las etapas (§4.2.6 a) + bonificaciones sobre el puntaje final "
               "(§4.2.6, §4.3); la bonificación de la Ley N° 31533 en la Entrevista Personal ya está incluida en su "
               "puntaje (§4.2.5 h). Empate: mayor puntaje en la Entrevista Personal, luego en Conocimientos Técnicos y, "
-              "si persiste, decide el Comité de Entrevista (§4.2.6 c). Ganador(a) y hasta dos accesitarios (§4.2.6 b).")
+              "si persiste, decide el Comité de Entrevista (§4.2.6 c). ")
+_CUANTOS = {1: "un(a) accesitario(a)", 2: "dos accesitarios", 3: "tres accesitarios", 4: "cuatro accesitarios",
+            5: "cinco accesitarios"}
+
+
+def nota_final(accesitarios: int = 2) -> str:
+    """The rule of the final score printed under the cuadro de méritos, with the bases version's number of
+    accesitarios (``resultado.accesitarios``: two in SUNEDU's, §4.2.6 b, §4.4 f)."""
+    if accesitarios <= 0:
+        return NOTA_FINAL + "Ganador(a), sin accesitarios (§4.4 f)."
+    cuantos = _CUANTOS.get(accesitarios, f"{accesitarios} accesitarios")
+    return NOTA_FINAL + f"Ganador(a) y hasta {cuantos} (§4.2.6 b, §4.4 f)."
 
 
 def texto_bono(b: BonoFinal) -> str:
@@ -390,7 +401,7 @@ def _recortar(doc: FPDF, texto: str, ancho: float) -> str:
 
 
 def pdf_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
-              progreso: Progreso | None = None) -> bytes:
+              progreso: Progreso | None = None, *, accesitarios: int = 2) -> bytes:
     """The cuadro de méritos as PDF (A4 landscape, the stage documents' heading and footer).
 
     One line per finalist (order, name, masked document, each stage's score, sum of stages,
@@ -451,12 +462,12 @@ def pdf_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], 
         y = 32 + _ALTO_FILA + 1
     doc.set_xy(10, y + 2)
     doc.set_font("Helvetica", "", 7)
-    doc.multi_cell(doc.w - 20, 3.5, texto_pdf(NOTA_FINAL))
+    doc.multi_cell(doc.w - 20, 3.5, texto_pdf(nota_final(accesitarios)))
     return bytes(doc.output())
 
 
 def xlsx_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
-               progreso: Progreso | None = None) -> bytes:
+               progreso: Progreso | None = None, *, accesitarios: int = 2) -> bytes:
     """The cuadro de méritos as an Excel workbook: one row per finalist; for each kind of bonus present,
     its points and its legal basis in two columns (§4.3); the committee's decision in the last column."""
     datos = list(datos)
@@ -479,5 +490,5 @@ def xlsx_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal],
                    texto_decision(fila.decision_comite) if fila.decision_comite else None])
         avisar(hechas)
     ws.append([])
-    ws.append([NOTA_FINAL])
+    ws.append([nota_final(accesitarios)])
     return _bytes(wb)

@@ -121,6 +121,23 @@ def test_import_then_export_gives_the_same_results_as_the_file(db, ejemplo):
     assert simulacion(exportado) == simulacion(d)
 
 
+def test_the_young_flag_follows_the_bases_versions_age_limit(db, monkeypatch):
+    """§4.3.2: the «joven» flag an import stores is Ley 31533's age as the bases version sets it
+    (``ley31533.edad_maxima``, read through ``BasesVersion.edad_maxima_31533``), not a fixed 29."""
+    from casadmin.engine.bases import BasesVersion
+
+    def flags(limite: int | None) -> dict[str, bool]:
+        if limite is not None:
+            monkeypatch.setattr(BasesVersion, "edad_maxima_31533", lambda self, inicio: limite)
+        conv = engine_db.importar(db.session, datos("sunedu"))
+        return {p.ficha["intercambio"]["id"]: p.joven_31533 for p in db.session.scalars(
+            sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id))}
+
+    normal = flags(None)
+    assert any(normal.values()) and not all(normal.values())  # the example has both
+    assert all(flags(120).values()) and not any(flags(1).values())
+
+
 def test_applicants_already_stored_are_found_by_document_and_keep_their_profile(db):
     primero = datos("sunedu", postulantes=3)
     engine_db.importar(db.session, copy.deepcopy(primero))

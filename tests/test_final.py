@@ -32,6 +32,31 @@ def _sin_ffaa(d: dict) -> None:
     postulante(d, "P01")["ficha"]["licenciado_ffaa"] = False
 
 
+def test_a_bonus_document_recorded_as_not_presented_withholds_the_bonus_on_the_database_too_4_3(db):
+    """§4.3, §4.2.5 h: P07's DNI and P01's FF.AA. document recorded «No cumple» on the expediente's checklist:
+    the database's interview stage (which reads that checklist too) gives P07 no 10 %, the final step no
+    FF.AA. or Ley 31533 bonus, and the stored results equal simulate's on the exported call."""
+    d = datos("final")
+    postulante(d, "P07")["entradas"]["curricular"]["lista"] = {"dni_31533": False}
+    postulante(d, "P01")["entradas"]["curricular"]["lista"] = {"doc_ffaa": False}
+    conv = importar_y_evaluar(db, d)
+    ids = por_id(db, conv)
+    entrevista = db.session.scalar(sa.select(m.ResultadoEtapa).where(
+        m.ResultadoEtapa.postulacion_id == ids["P07"], m.ResultadoEtapa.etapa == Etapa.entrevista))
+    assert entrevista.puntaje == Decimal("33.00") and not any("Entrevista Personal (jóvenes" in x["requisito"]
+                                                              for x in entrevista.motivos)
+    res = final.evaluar_final(db.session, conv.codigo, usuario="prueba")
+    esperado = simulacion(engine_db.exportar(db.session, conv.codigo))
+    filas = finales(db, conv)
+    assert {i: (f.puntaje_etapas, f.puntaje_final) for i, f in filas.items()} == {
+        e["postulante"]: (Decimal(e["puntaje_etapas"]), Decimal(e["puntaje_final"])) for e in esperado["finales"]}
+    assert filas["P01"].puntaje_final == filas["P01"].puntaje_etapas == Decimal("90.00")
+    assert filas["P07"].puntaje_final == filas["P07"].puntaje_etapas == Decimal("88.00")
+    assert not db.session.scalars(sa.select(m.Bonificacion).where(
+        m.Bonificacion.postulacion_id.in_([ids["P01"], ids["P07"]]))).all()
+    assert res.ganadores == esperado["ganadores"]
+
+
 def test_the_stored_final_result_equals_simulate_on_the_same_call(db):
     conv = importar_y_evaluar(db, datos("final"))
     res = final.evaluar_final(db.session, conv.codigo, usuario="prueba")

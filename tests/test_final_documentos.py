@@ -109,6 +109,7 @@ def test_publishing_builds_the_cuadro_de_meritos_with_progress_and_notifies_each
     assert texto.index("GANADOR(A)") < texto.index("ACCESITARIO(A) 1") < texto.index("ACCESITARIO(A) 2")
     assert "§4.3.4" in texto and "§4.3.3" in texto and "§4.3.2" in texto and "§4.2.5 h" in texto  # legal bases
     assert "Base legal:" in texto and "§4.2.6 c" in texto  # the rule of ties noted under the table
+    assert "hasta dos accesitarios" in " ".join(texto.split())  # SUNEDU's resultado.accesitarios (§4.4 f)
 
     # Excel: the same rows, every stage score that enters the final score, each bonus's points and basis.
     hoja = _hoja(pub.archivo_xlsx)
@@ -298,3 +299,13 @@ def test_the_desierto_proposal_has_one_source(db, monkeypatch):
     monkeypatch.setattr(ciclo, "proponer_desierto",
                         lambda session, conv, pm=None: ciclo.Propuesta(CausaDesierto.desistimiento, "prueba"))
     assert final.causa_desierto_propuesta(db.session, con_ganador) is CausaDesierto.desistimiento
+
+
+def test_the_note_under_the_cuadro_names_the_bases_versions_accesitarios():
+    """§4.4 f: the note says how many accesitarios the call's bases version names, not always two."""
+    from casadmin.resultados import nota_final
+
+    assert nota_final(2).endswith("Ganador(a) y hasta dos accesitarios (§4.2.6 b, §4.4 f).")
+    assert nota_final(1).endswith("Ganador(a) y hasta un(a) accesitario(a) (§4.2.6 b, §4.4 f).")
+    assert nota_final(0).endswith("Ganador(a), sin accesitarios (§4.4 f).")
+    assert nota_final(7).endswith("hasta 7 accesitarios (§4.2.6 b, §4.4 f).")

@@ -48,6 +48,20 @@ def test_apply_freezes_the_ficha_stores_checked_pdfs_and_queues_the_proof(app, d
     assert "Puesto cambiado después" not in str(again.ficha)
 
 
+def test_the_young_flag_follows_the_bases_versions_age_limit(app, db, convocatoria, monkeypatch):
+    """§4.3.2: «joven» is Ley 31533's age as the call's bases version sets it (``ley31533.edad_maxima``)."""
+    from casadmin.engine.bases import BasesVersion
+
+    jovenes = []
+    for i, limite in ((1, 120), (2, 1)):
+        monkeypatch.setattr(BasesVersion, "edad_maxima_31533", lambda self, inicio, limite=limite: limite)
+        with app.test_request_context():
+            jovenes.append(postular(db.session, postulante=postulante_demo(db, i), convocatoria=convocatoria,
+                                    declaracion=True,
+                                    adjuntos=[Adjunto("anexos_11_12_13", "anexos.pdf", pdf_de_paginas(1))]).joven_31533)
+    assert jovenes == [True, False]
+
+
 @pytest.mark.parametrize(
     "adjuntos,declaracion,campo,mensaje",
     [
