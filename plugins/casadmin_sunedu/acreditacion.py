@@ -14,17 +14,17 @@ from __future__ import annotations
 from casadmin.engine.model import Candidato
 from casadmin.rules.reasons import Motivo
 
-#: Checklist code → (document, clause, the bonus it supports).
+#: Checklist code → (document, clause, what withholding it means for the bonus it supports).
 DOCUMENTOS = {
     "doc_deportista": ("Documentos del Instituto Peruano del Deporte que acreditan la condición de deportista "
                        "calificado de alto nivel, el evento y el logro", "§4.3.1",
-                       "la Bonificación por Deportista Calificado de Alto Nivel"),
+                       "no se otorga la Bonificación por Deportista Calificado de Alto Nivel"),
     "dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.3.2",
-                  "las bonificaciones de la Ley N° 31533 (§4.2.5 h, §4.3.2)"),
+                  "no se otorgan las bonificaciones de la Ley N° 31533 (§4.2.5 h, §4.3.2)"),
     "doc_discapacidad": ("Carné del CONADIS o certificado de discapacidad", "§4.3.3",
-                         "la Bonificación por Discapacidad"),
+                         "no se otorga la Bonificación por Discapacidad"),
     "doc_ffaa": ("Documento oficial que acredita la condición de licenciado de las Fuerzas Armadas", "§4.3.4",
-                 "la Bonificación por Licenciado de las FF.AA."),
+                 "no se otorga la Bonificación por Licenciado de las FF.AA."),
 }
 
 
@@ -39,7 +39,7 @@ def sin_acreditar(cand: Candidato, declarados: dict[str, bool]) -> tuple[Motivo,
     return tuple(
         Motivo(requisito=texto, declarado="condición declarada en la Ficha", computado="no presentado",
                cumple=False, clausula=clausula,
-               mensaje=f"No presentó {texto[0].lower() + texto[1:]} en la Evaluación Curricular: no se otorga {bono}.")
+               mensaje=f"No presentó {texto[0].lower() + texto[1:]} en la Evaluación Curricular: {bono}.")
         for codigo, (texto, clausula, bono) in DOCUMENTOS.items()
         if declarados.get(codigo) and not acreditado(cand, codigo)
     )
