@@ -609,8 +609,10 @@ def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db
 
 
 #: What each stage's candidates carry of the stored inputs (``engine_db._Insumos`` with ``etapa``).
+#: The inputs each stage reads besides the Ficha's (the interview: the expediente's checklist too, for the
+#: DNI of Ley 31533's bonus, §4.2.5 h).
 _ENTRADAS_DE_ETAPA = {"ficha": (), "examen": ("examen",), "psicologica": ("psicologica",),
-                      "curricular": ("curricular",), "entrevista": ("entrevista",)}
+                      "curricular": ("curricular",), "entrevista": ("entrevista", "curricular")}
 
 
 def test_the_evaluation_builds_each_candidate_as_simulate_does_from_the_export(db, monkeypatch):
