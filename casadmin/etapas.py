@@ -116,26 +116,21 @@ LISTA_FICHA: dict[str, tuple[str, str]] = {
     "ficha_firmada": ("Ficha de Postulante con firma digitalizada", "§4.2.1 b"),
 }
 
-#: The checklist's documents of a bonus (§4.3), by what the candidate declared in the Ficha.
-DOCUMENTOS_BONIFICACION = ("lista:doc_deportista", "lista:dni_31533", "lista:doc_discapacidad", "lista:doc_ffaa")
-
-
-def bonificaciones_declaradas(session: Session, conv: m.Convocatoria, postulacion_id: int) -> set[str]:
-    """The checklist codes of the bonus documents this candidate has to present (§4.3): the conditions
-    declared in the frozen Ficha (the athlete's only when the profile asks for it, §4.3.1), and the DNI
-    when 29 or younger at the opening (Ley 31533, §4.3.2). The curricular screen asks only for these."""
-    post = session.get(m.Postulacion, postulacion_id)
-    if post is None:
-        return set()
-    ad = (post.ficha or {}).get("informacion_adicional") or {}
+def lista_curricular(session: Session, conv: m.Convocatoria, fila: Fila) -> dict[str, tuple[str, str]]:
+    """The expediente's checklist as the curricular screen asks it of this candidate: a bonus's document
+    (§4.3) only for a condition declared in the frozen Ficha (the athlete's only when the profile asks for
+    it, §4.3.1; the DNI when 29 or younger at the opening, Ley 31533, §4.3.2), or one already recorded."""
+    post = session.get(m.Postulacion, fila.postulacion_id)
+    ad = ((post.ficha if post is not None else None) or {}).get("informacion_adicional") or {}
     perfil = conv.perfil
     declarados = {
         "lista:doc_deportista": ad.get("deportista_nivel") is not None and bool(perfil and perfil.requiere_deportista),
-        "lista:dni_31533": bool(post.joven_31533),
+        "lista:dni_31533": bool(post is not None and post.joven_31533),
         "lista:doc_discapacidad": bool(ad.get("discapacidad")),
         "lista:doc_ffaa": bool(ad.get("licenciado_ffaa")),
     }
-    return {codigo for codigo, si in declarados.items() if si}
+    omitidos = {codigo for codigo, si in declarados.items() if not si and codigo not in fila.items}
+    return {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
 
 
 NOMBRES_FACTOR = {

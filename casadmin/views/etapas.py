@@ -355,13 +355,10 @@ class EtapasView(BaseView):
         todos = [f.postulacion_id for f in svc.candidatos(db.session, conv, "curricular")]
         i = todos.index(postulacion_id)
         doc, en_plazo = svc.expediente_de(db.session, conv, postulacion_id)
-        # §4.3: a bonus's document only for a condition the candidate declared (or one already recorded)
-        declaradas = svc.bonificaciones_declaradas(db.session, conv, postulacion_id)
-        lista = {c: v for c, v in svc.LISTA_CURRICULAR.items()
-                 if c not in svc.DOCUMENTOS_BONIFICACION or c in declaradas or c in filas[0].items}
         return self.render_template(
             "casadmin/etapas/curricular.html", conv=conv, f=filas[0], doc=doc, en_plazo=en_plazo,
-            puntos=svc.tabla_puntos(conv), nombres=svc.NOMBRES_FACTOR, lista=lista, errores=errores,
+            puntos=svc.tabla_puntos(conv), nombres=svc.NOMBRES_FACTOR,
+            lista=svc.lista_curricular(db.session, conv, filas[0]), errores=errores,
             form=form if request.method == "POST" else None, anterior=todos[i - 1] if i > 0 else None,
             siguiente=todos[i + 1] if i + 1 < len(todos) else None,
             publicada=svc.publicada(db.session, conv, "curricular")), status
