@@ -121,13 +121,6 @@ def audit_verify_command() -> None:
 # --- rules engine (issue: simulate / plugins need no database) -----------------------------
 
 
-def _leer_archivo(path: str):
-    from casadmin.engine import interchange
-
-    with open(path, "rb") as fh:
-        return interchange.cargar(interchange.leer(fh.read()))
-
-
 def _fallar_archivo(exc) -> None:
     click.echo(f"Archivo inválido: {len(exc.errores)} error(es).", err=True)
     for ruta, msg in exc.errores:
@@ -150,18 +143,36 @@ def simulate_command(archivo: str, como_json: bool, bases_id: str | None, hasta:
 
 
 def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | None) -> None:
-    import dataclasses
     import json as _json
 
     from casadmin import plugins as pl
     from casadmin.engine import interchange, report
+
+    with open(archivo, "rb") as fh:
+        texto = fh.read()
+    pm = pl.get_plugin_manager()
+    # A large file: a forked helper builds and judges the last part of the applicants (issue 3, item 11).
+    with interchange.ayudante_para(pm, texto) as ayudante:
+        try:
+            arch = interchange.cargar(interchange.leer(texto))
+        except interchange.ArchivoInvalido as exc:
+            _fallar_archivo(exc)
+        sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)
+    if como_json:
+        salida = {**arch.datos, "resultados": report.como_dict(sim)}
+        click.echo(_json.dumps(salida, ensure_ascii=False, indent=2, default=str))
+    else:
+        nombres = {c.id: c.nombre_completo for c in arch.candidatos}
+        click.echo(report.texto(sim, nombres))
+
+
+def _simular_archivo(pm, arch, bases_id: str | None, hasta: str | None, ayudante):
+    import dataclasses
+
+    from casadmin import plugins as pl
+    from casadmin.engine import interchange
     from casadmin.engine.run import etapas_de, simular
 
-    try:
-        arch = _leer_archivo(archivo)
-    except interchange.ArchivoInvalido as exc:
-        _fallar_archivo(exc)
-    pm = pl.get_plugin_manager()
     conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
     try:
         bases = pl.get_bases(pm, conv.bases)
@@ -171,18 +182,12 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
         if hasta is not None and hasta not in etapas_de(conv, bases):
             raise click.ClickException(f"La convocatoria {conv.codigo} no tiene la etapa «{hasta}»: sus etapas son "
                                        f"{', '.join(etapas_de(conv, bases))}.")
-        sim = simular(pm, conv, arch.candidatos, bases, decisiones=arch.decisiones, hasta=hasta)
+        return simular(pm, conv, arch.candidatos, bases, decisiones=arch.decisiones, hasta=hasta, ayudante=ayudante)
     except (pl.BasesDesconocida, pl.SinImplementacion) as exc:
         raise click.ClickException(str(exc)) from None
     except pl.ErrorDePlugin as exc:
         click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
         raise SystemExit(3) from None
-    if como_json:
-        salida = {**arch.datos, "resultados": report.como_dict(sim)}
-        click.echo(_json.dumps(salida, ensure_ascii=False, indent=2, default=str))
-    else:
-        nombres = {c.id: c.nombre_completo for c in arch.candidatos}
-        click.echo(report.texto(sim, nombres))
 
 
 @casadmin_group.command("plugins")

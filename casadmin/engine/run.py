@@ -255,13 +255,14 @@ def _codificar(resultados: list[Resultado]) -> bytes:
 def _plano(resultados: list[Resultado]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     tabla: list[tuple[Any, ...]] = []
     indices: dict[int, int] = {}  # id(Motivo) → position in tabla (the results keep them alive)
+    posicion = indices.get
     filas = []
     for r in resultados:
         if type(r) is not Resultado or (r.detalle and type(r.detalle) is not dict):
             raise TypeError("no es un Resultado simple")
         propios = []
         for m in r.motivos:
-            k = indices.get(id(m))
+            k = posicion(id(m))
             if k is None:
                 if type(m) is not Motivo:
                     raise TypeError("no es un Motivo simple")
@@ -281,12 +282,13 @@ def _decodificar(datos: bytes) -> list[Resultado]:
     if datos[:1] == _PICKLE:
         return pickle.loads(datos[1:])
     tabla, filas = marshal.loads(datos[1:])
-    motivos = [Motivo._make(t) for t in tabla]
+    motivos = list(map(Motivo._make, tabla))
+    motivo = motivos.__getitem__
     return [
-        Resultado(candidato=candidato, etapa=etapa, resultado=resultado,
-                  puntaje=None if puntaje is None else Decimal(puntaje),
-                  motivos=tuple([motivos[k] for k in propios]), detalle={} if detalle is None else detalle,
-                  regla=regla)
+        crear_resultado(candidato=candidato, etapa=etapa, resultado=resultado,
+                        puntaje=None if puntaje is None else Decimal(puntaje),
+                        motivos=tuple(map(motivo, propios)), detalle={} if detalle is None else detalle,
+                        regla=regla)
         for candidato, etapa, resultado, puntaje, propios, detalle, regla in filas
     ]
 
@@ -316,6 +318,15 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
         detener(hijos)
         for lector in lectores:
             lector.close()
+    return _juntar(pm, ctx, hook, candidatos, partes, respuestas)
+
+
+def _juntar(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list[Candidato],
+            partes: list[list[Candidato]], respuestas: list[tuple[list[Resultado], str] | None]
+            ) -> tuple[list[Resultado], str]:
+    """The parts' results joined in the original order. A part with no answer (its process failed or
+    died) is judged here, which raises as one process would; parts answered by different plugins (a
+    plugin that declines some batches) are judged again as one batch."""
     for i, respuesta in enumerate(respuestas):
         if respuesta is None:
             respuestas[i] = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
@@ -324,21 +335,141 @@ def _en_paralelo(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos:
     return [r for resultados, _ in respuestas for r in resultados], respuestas[0][1]
 
 
+class Ayudante:
+    """A forked process that holds the last part of a call's candidates, built by itself, and judges a
+    divisible stage over them when :func:`evaluar_etapa` asks (issue 3, item 11).
+
+    Splitting a stage after the call is loaded (:func:`_en_paralelo`) shares the loaded heap between
+    the two processes: each one copies every page whose reference counts it touches, about 464,000
+    page faults per run of 150,000 applicants, which ate the gain (docs/performance.md). The helper is
+    forked *before* the call is loaded, and builds its part from the file's bytes (``construir``) while
+    this process loads the whole call: each process judges objects of its own.
+
+    ``construir`` runs in the child and gives its candidates (``interchange.ultima_parte``). The helper
+    serves a stage only when this process's batch ends with exactly those candidates (by id) and is run
+    with the plugin manager it was forked with; otherwise, or if it failed or died, the stage is judged
+    here, with the same results. Use it as a context manager: on leaving, the child is stopped.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
+        self.pm = pm
+        #: Stages it judged (a test's way to see it was used).
+        self.atendidas = 0
+        self._ids: list[str] | None = None
+        contexto = mp.get_context("fork")
+        self._conexion, suya = contexto.Pipe(duplex=True)
+        self._proceso = contexto.Process(target=_ayudar, args=(suya, self._conexion, pm, construir),
+                                         name="casadmin-ayudante", daemon=True)
+        try:
+            self._proceso.start()
+        finally:
+            suya.close()
+
+    def __enter__(self) -> Ayudante:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cerrar()
+
+    def cerrar(self) -> None:
+        """Stop the child (its part is then judged here)."""
+        detener([self._proceso])
+        self._conexion.close()
+
+    def corte(self, pm: pluggy.PluginManager, candidatos: Sequence[Candidato]) -> int | None:
+        """Where the helper's part of ``candidatos`` starts, or ``None`` if it cannot judge it. Waits for
+        the child to have built its part."""
+        if self._conexion.closed or pm is not self.pm:
+            return None
+        if self._ids is None:
+            self._ids = recibir(self._conexion)
+            if self._ids is None:  # it could not build its part (an invalid file), or died
+                self.cerrar()
+                return None
+        k = len(candidatos) - len(self._ids)
+        if k < 1 or not self._ids or [c.id for c in candidatos[k:]] != self._ids:
+            return None
+        return k
+
+    def pedir(self, hook: str, ctx: Contexto) -> bool:
+        """Ask the child to run ``hook`` over its part under ``ctx`` (its own copy of the plugin manager)."""
+        try:
+            self._conexion.send((hook, replace(ctx, pm=None)))
+        except (pickle.PicklingError, TypeError, AttributeError, OSError):  # a context that cannot travel
+            return False
+        return True
+
+    def respuesta(self) -> tuple[list[Resultado], str] | None:
+        """The child's results for the last :meth:`pedir`, or ``None`` if its hook raised or it died."""
+        r = recibir(self._conexion)
+        if r is None:
+            if not self._proceso.is_alive():
+                self.cerrar()
+            return None
+        self.atendidas += 1
+        return _decodificar(r[0]), r[1]
+
+
+def _ayudar(conexion: Any, del_padre: Any, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
+    """The helper's child (:class:`Ayudante`): build its part, send its ids, then judge it when asked,
+    until the parent closes the pipe."""
+    _hijo()
+    del_padre.close()
+    try:
+        try:
+            parte = construir()
+        except Exception:  # noqa: BLE001 - the parent loads the file itself and reports what is wrong
+            conexion.send(None)
+            return
+        conexion.send([c.id for c in parte])
+        while (pedido := recibir(conexion)) is not None:
+            hook, ctx = pedido
+            try:
+                resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=replace(ctx, pm=pm), candidatos=parte)
+                respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
+            except Exception:  # noqa: BLE001 - the parent judges this part itself and reports the error
+                respuesta = None
+            conexion.send(respuesta)
+    finally:
+        conexion.close()
+
+
+def _con_ayudante(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list[Candidato],
+                  ayudante: Ayudante) -> tuple[list[Resultado], str] | None:
+    """The hook over ``candidatos``, the helper judging its part meanwhile; ``None`` if it cannot."""
+    k = ayudante.corte(pm, candidatos)
+    if k is None or not ayudante.pedir(hook, ctx):
+        return None
+    partes = [candidatos[:k], candidatos[k:]]
+    try:
+        propias = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])
+    except BaseException:
+        ayudante.cerrar()  # its answer to this stage would be taken for the next one's
+        raise
+    return _juntar(pm, ctx, hook, candidatos, partes, [propias, ayudante.respuesta()])
+
+
 def evaluar_etapa(
     pm: pluggy.PluginManager, ctx: Contexto, etapa: str, candidatos: Sequence[Candidato], sim: Simulacion,
-    *, procesos: int | None = None,
+    *, procesos: int | None = None, ayudante: Ayudante | None = None,
 ) -> list[Resultado]:
     """One stage's hook over ``candidatos`` (§4.2), each result with the rule that produced it (F3).
 
     A Ficha stage is split over ``procesos`` processes when asked (:func:`_en_paralelo`; or by
-    itself from :data:`UMBRAL_PARALELO` candidates, when set; 1: never split). The results are the
-    same, in the same order, either way.
+    itself from :data:`UMBRAL_PARALELO` candidates, when set; 1: never split), or shared with an
+    :class:`Ayudante` that holds the batch's last part (when ``procesos`` is not given). The results
+    are the same, in the same order, either way.
     """
     if ctx.pm is not pm:
         ctx = replace(ctx, pm=pm)
     lista = list(candidatos)
     n = _procesos(etapa, len(lista), procesos)
-    if n > 1:
+    hecho = None
+    if ayudante is not None and etapa in DIVISIBLES and procesos is None:
+        hecho = _con_ayudante(pm, ctx, HOOKS[etapa], lista, ayudante)
+    if hecho is not None:
+        resultados, plugin = hecho
+    elif n > 1:
         resultados, plugin = _en_paralelo(pm, ctx, HOOKS[etapa], lista, n)
     else:
         resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
@@ -374,8 +505,10 @@ def simular(
     bases: BasesVersion | None = None,
     decisiones: Sequence[Sequence[str]] = (),
     hasta: str | None = None,
+    ayudante: Ayudante | None = None,
 ) -> Simulacion:
-    """Run every stage of the call's bases version (or up to ``hasta``) and the final result."""
+    """Run every stage of the call's bases version (or up to ``hasta``) and the final result; with an
+    :class:`Ayudante` holding the last part of ``candidatos``, each divisible stage is shared with it."""
     bases = bases or pl.get_bases(pm, conv.bases)
     ctx = contexto(conv, bases, decisiones)
     sim = Simulacion(convocatoria=conv, bases=bases)
@@ -385,7 +518,7 @@ def simular(
     for etapa in etapas_de(conv, bases):
         if etapa == "entrevista":
             vivos = _convocar(pm, ctx, sim, vivos, acumulado)
-        resultados = evaluar_etapa(pm, ctx, etapa, vivos, sim)
+        resultados = evaluar_etapa(pm, ctx, etapa, vivos, sim, ayudante=ayudante)
         sim.etapas[etapa] = resultados
         for r in resultados:
             if r.puntaje is not None:
