@@ -16,7 +16,11 @@ faster run that computes something else is visible::
 
     .venv/bin/python benchmarks/simulate.py            # 150,000 applicants
     .venv/bin/python benchmarks/simulate.py --n 20000  # a quicker look
-    .venv/bin/python benchmarks/simulate.py --partir 20000  # the Ficha stage split over the cores
+    .venv/bin/python benchmarks/simulate.py --sin-ayudante  # no helper process: all in one process
+    .venv/bin/python benchmarks/simulate.py --partir 20000  # the Ficha stage split over the cores once loaded
+
+By default the Ficha stage is shared with a helper process forked before the file is parsed, as
+``casadmin simulate`` does on a large file (``interchange.ayudante_para``); ``--partir`` goes without it.
 """
 
 from __future__ import annotations
@@ -103,7 +107,8 @@ def _main(args: argparse.Namespace) -> None:
     experiencias = capacitaciones = 0
     pm = pl.get_plugin_manager()
     # As `casadmin simulate` does: the helper is forked before the file is read (AYUDANTE_DESDE bytes and up).
-    with interchange.ayudante_para(pm, texto, desde=None if not args.sin_ayudante else len(texto) + 1) as ayudante:
+    sin_ayudante = args.sin_ayudante or args.partir is not None
+    with interchange.ayudante_para(pm, texto, desde=len(texto) + 1 if sin_ayudante else None) as ayudante:
         leido, t_leer, _ = best(lambda: interchange.leer(texto), 1)
         for p in leido["postulantes"]:
             experiencias += len(p["ficha"]["experiencias"])

@@ -154,7 +154,9 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
     # A large file: a forked helper builds and judges the last part of the applicants (issue 3, item 11).
     with interchange.ayudante_para(pm, texto) as ayudante:
         try:
-            arch = interchange.cargar(interchange.leer(texto))
+            leido = interchange.leer(texto)
+            del texto  # parsed: its half a gigabyte need not stay while the call is checked and judged
+            arch = interchange.cargar(leido)
         except interchange.ArchivoInvalido as exc:
             _fallar_archivo(exc)
         sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)

@@ -65,11 +65,10 @@ def test_the_helper_builds_the_same_candidates_as_loading_the_file(texto, arch):
     assert parte == arch.candidatos[-len(parte):]  # every field: studies, jobs, courses, inputs
     # A byte order mark (Windows editors write one) and a repeated key: the values leer gives (the last).
     datos = json.loads(texto)
-    fila = json.dumps(datos["postulantes"][-1], ensure_ascii=False)
-    datos["postulantes"][-1] = {}
-    repetido = json.dumps(datos, ensure_ascii=False).replace(
-        "{}", fila[:-1] + ', "nombres": "OTRO NOMBRE", "apellidos": "OTRO APELLIDO"}').encode("utf-8")
-    con_bom = b"\xef\xbb\xbf" + repetido
+    postulantes = [json.dumps(p, ensure_ascii=False) for p in datos.pop("postulantes")]
+    postulantes[-1] = postulantes[-1][:-1] + ', "nombres": "OTRO NOMBRE", "apellidos": "OTRO APELLIDO"}'
+    repetido = f'{json.dumps(datos, ensure_ascii=False)[:-1]}, "postulantes": [{", ".join(postulantes)}]}}'
+    con_bom = b"\xef\xbb\xbf" + repetido.encode("utf-8")
     esperado = interchange.cargar(interchange.leer(con_bom)).candidatos
     assert esperado[-1].nombres == "OTRO NOMBRE"
     assert interchange.ultima_parte(con_bom, run.PARTE_PADRE) == esperado[-len(parte):]
@@ -116,6 +115,11 @@ def test_the_helper_is_not_used_for_another_batch_or_another_plugin_manager(text
         otro = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
         assert {r.detalle["pid"] for r in _ficha(otro, conv, arch.candidatos, ayudante)} == {os.getpid()}
         assert ayudante.atendidas == 0
+        # A plugin registered after the fork: the helper's copy of the manager does not have it.
+        pm.register(type("Tardio", (), {})(), name="prueba.tardio")
+        assert {r.detalle["pid"] for r in _ficha(pm, conv, arch.candidatos, ayudante)} == {os.getpid()}
+        pm.unregister(name="prueba.tardio")
+        assert ayudante.atendidas == 0
         # The helper is still there for the batch it holds.
         assert len({r.detalle["pid"] for r in _ficha(pm, conv, arch.candidatos, ayudante)}) == 2
         assert ayudante.atendidas == 1
@@ -124,15 +128,27 @@ def test_the_helper_is_not_used_for_another_batch_or_another_plugin_manager(text
 def test_a_failure_in_either_part_is_reported_naming_the_plugin(texto, arch, monkeypatch):
     pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
     conv = _propio(arch)
-    for falla in ("P000007", "P000300"):  # in this process's part, then in the helper's
-        monkeypatch.setenv("PRUEBA_FALLA", falla)
-        with _ayudante(pm, texto) as ayudante:
-            with pytest.raises(pl.ErrorDePlugin, match=f"prueba.procesos.*Ficha ilegible de {falla}"):
-                _ficha(pm, conv, arch.candidatos, ayudante)
-            assert ayudante.atendidas == 0
-            monkeypatch.delenv("PRUEBA_FALLA")
-            resultados = _ficha(pm, conv, arch.candidatos, ayudante)  # after a failure: judged here
-            assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
+    # In this process's part: the helper, which was judging its part meanwhile, is stopped (its answer
+    # left in the pipe would be taken for the next stage's).
+    monkeypatch.setenv("PRUEBA_FALLA", "P000007")
+    with _ayudante(pm, texto) as ayudante:
+        with pytest.raises(pl.ErrorDePlugin, match="prueba.procesos.*Ficha ilegible de P000007"):
+            _ficha(pm, conv, arch.candidatos, ayudante)
+        assert ayudante._conexion.closed and ayudante.atendidas == 0
+        monkeypatch.delenv("PRUEBA_FALLA")
+        resultados = _ficha(pm, conv, arch.candidatos, ayudante)
+        assert {r.detalle["pid"] for r in resultados} == {os.getpid()} and ayudante.atendidas == 0
+    # In the helper's part: the helper answers that it failed, its part is judged here, and the error is
+    # this process's own. The helper stays usable: it answered.
+    monkeypatch.setenv("PRUEBA_FALLA", "P000300")
+    with _ayudante(pm, texto) as ayudante:
+        with pytest.raises(pl.ErrorDePlugin, match="prueba.procesos.*Ficha ilegible de P000300"):
+            _ficha(pm, conv, arch.candidatos, ayudante)
+        assert not ayudante._conexion.closed and ayudante.atendidas == 0
+        monkeypatch.delenv("PRUEBA_FALLA")  # here only: the helper's copy of the environment still fails
+        resultados = _ficha(pm, conv, arch.candidatos, ayudante)
+        assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
+        assert {r.detalle["pid"] for r in resultados} == {os.getpid()} and ayudante.atendidas == 0
     assert multiprocessing.active_children() == []
 
 
@@ -141,7 +157,8 @@ def test_a_helper_that_dies_has_its_part_judged_here(texto, arch, monkeypatch):
     monkeypatch.setenv("PRUEBA_MUERE", f"{os.getpid()}:P000300")  # the helper dies judging its part
     with _ayudante(pm, texto) as ayudante:
         resultados = _ficha(pm, _propio(arch), arch.candidatos, ayudante)
-        assert ayudante.atendidas == 0
+        assert ayudante.atendidas == 0 and ayudante._conexion.closed
+        assert ayudante._proceso.exitcode == 9  # it was asked, and died in its part
     assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
     assert {r.detalle["pid"] for r in resultados} == {os.getpid()}
 
@@ -150,11 +167,12 @@ def test_a_helper_that_cannot_read_the_file_leaves_the_stage_here(arch):
     pm = pl.get_plugin_manager()
     with run.Ayudante(pm, partial(interchange.ultima_parte, b"{no es JSON", run.PARTE_PADRE)) as ayudante:
         resultados = _ficha(pm, arch.convocatoria, arch.candidatos, ayudante)
-        assert ayudante.atendidas == 0
+        assert ayudante.atendidas == 0 and ayudante._conexion.closed  # it said so, and was stopped
     assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
 
 
 def test_only_large_files_on_several_cores_get_a_helper(texto, monkeypatch):
+    monkeypatch.setattr(run, "procesos_disponibles", lambda: 2)  # whatever runs the tests
     pm = pl.get_plugin_manager()
     with interchange.ayudante_para(pm, texto) as ayudante:  # 301 applicants: under AYUDANTE_DESDE
         assert ayudante is None and len(texto) < interchange.AYUDANTE_DESDE
@@ -181,6 +199,7 @@ def test_the_simulate_command_shares_a_large_file_with_a_helper(texto, tmp_path,
 
     monkeypatch.setattr(run, "_con_ayudante", con_ayudante)
     monkeypatch.setattr(interchange, "AYUDANTE_DESDE", 0)  # a "large" file
+    monkeypatch.setattr(run, "procesos_disponibles", lambda: 2)
     compartido = CliRunner().invoke(casadmin_group, ["simulate", str(archivo), "--json"])
     assert compartido.exit_code == 0, compartido.output
     assert usados == [True]

@@ -9,7 +9,7 @@ import multiprocessing as mp
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
@@ -586,8 +586,8 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
     return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)
 
 
-#: From how large a file (bytes) :func:`ayudante_para` gives a helper: about 18,000 applicants of the
-#: generated benchmark call (3.5 KB each). Below it, forking and reading the file twice cost more than
+#: From how large a file (bytes) :func:`ayudante_para` gives a helper: about 19,000 applicants of the
+#: generated benchmark call (3.5 KB each as compact JSON; fewer in an indented file). Below it, forking and reading the file twice cost more than
 #: half a Ficha stage saves.
 AYUDANTE_DESDE = 64 * 2**20
 
@@ -612,17 +612,18 @@ def ultima_parte(texto: str | bytes, parte_padre: float) -> list[Candidato]:
     return [candidato(decodificar(p)) for p in postulantes[round(len(postulantes) * parte_padre):]]
 
 
-@contextmanager
-def ayudante_para(pm: Any, texto: str | bytes, *, desde: int | None = None) -> Iterator[Any]:
-    """A helper process for ``casadmin simulate`` on this file (:class:`casadmin.engine.run.Ayudante`):
-    forked now, it builds the last part of the applicants while this process reads and checks the
-    whole file, then judges the Ficha stage over its part. ``None`` for a file under ``desde`` bytes
-    (:data:`AYUDANTE_DESDE`), on one CPU core, or where processes cannot be forked."""
+def ayudante_para(pm: Any, texto: str | bytes, *, desde: int | None = None) -> AbstractContextManager[Any]:
+    """A helper process for ``casadmin simulate`` on this file (:class:`casadmin.engine.run.Ayudante`),
+    as a context manager: forked now, it builds the last part of the applicants while this process
+    parses and checks the whole file, then judges the Ficha stage over its part. ``None`` for a file
+    under ``desde`` bytes (:data:`AYUDANTE_DESDE`), on one CPU core, or where no process can be forked.
+    Nothing here keeps a reference to ``texto``: the caller can free it once parsed."""
     from casadmin.engine import run
 
     desde = AYUDANTE_DESDE if desde is None else desde
     if len(texto) < desde or run.procesos_disponibles() < 2 or "fork" not in mp.get_all_start_methods():
-        yield None
-        return
-    with run.Ayudante(pm, partial(ultima_parte, texto, run.PARTE_PADRE)) as ayudante:
-        yield ayudante
+        return nullcontext(None)
+    try:
+        return run.Ayudante(pm, partial(ultima_parte, texto, run.PARTE_PADRE))
+    except OSError:  # no process could be forked (memory, process limits): this process does it all
+        return nullcontext(None)

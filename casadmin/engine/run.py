@@ -346,13 +346,16 @@ class Ayudante:
     this process loads the whole call: each process judges objects of its own.
 
     ``construir`` runs in the child and gives its candidates (``interchange.ultima_parte``). The helper
-    serves a stage only when this process's batch ends with exactly those candidates (by id) and is run
-    with the plugin manager it was forked with; otherwise, or if it failed or died, the stage is judged
-    here, with the same results. Use it as a context manager: on leaving, the child is stopped.
+    serves a stage only when this process's batch ends with candidates of the same ids and is run with
+    the plugin manager it was forked with, its plugins unchanged; otherwise, or if it failed or died,
+    the stage is judged here, with the same results. It compares ids, not contents: give it only a batch
+    loaded from the same file (``casadmin simulate``). Use it as a context manager: on leaving, the
+    child is stopped.
     """
 
     def __init__(self, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
         self.pm = pm
+        self._plugins = _plugins(pm)
         #: Stages it judged (a test's way to see it was used).
         self.atendidas = 0
         self._ids: list[str] | None = None
@@ -361,7 +364,10 @@ class Ayudante:
         self._proceso = contexto.Process(target=_ayudar, args=(suya, self._conexion, pm, construir),
                                          name="casadmin-ayudante", daemon=True)
         try:
-            self._proceso.start()
+            self._proceso.start()  # which drops its reference to construir (and so to the file's bytes)
+        except BaseException:
+            self._conexion.close()
+            raise
         finally:
             suya.close()
 
@@ -379,7 +385,7 @@ class Ayudante:
     def corte(self, pm: pluggy.PluginManager, candidatos: Sequence[Candidato]) -> int | None:
         """Where the helper's part of ``candidatos`` starts, or ``None`` if it cannot judge it. Waits for
         the child to have built its part."""
-        if self._conexion.closed or pm is not self.pm:
+        if self._conexion.closed or pm is not self.pm or _plugins(pm) != self._plugins:
             return None
         if self._ids is None:
             self._ids = recibir(self._conexion)
@@ -394,9 +400,10 @@ class Ayudante:
     def pedir(self, hook: str, ctx: Contexto) -> bool:
         """Ask the child to run ``hook`` over its part under ``ctx`` (its own copy of the plugin manager)."""
         try:
-            self._conexion.send((hook, replace(ctx, pm=None)))
-        except (pickle.PicklingError, TypeError, AttributeError, OSError):  # a context that cannot travel
+            datos = pickle.dumps((hook, replace(ctx, pm=None)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - a context that cannot travel: the stage is judged here
             return False
+        self._conexion.send_bytes(datos)
         return True
 
     def respuesta(self) -> tuple[list[Resultado], str] | None:
@@ -408,6 +415,11 @@ class Ayudante:
             return None
         self.atendidas += 1
         return _decodificar(r[0]), r[1]
+
+
+def _plugins(pm: pluggy.PluginManager) -> list[tuple[str, int]]:
+    """The plugins registered, by name and object: the helper's copy has those it was forked with."""
+    return sorted((nombre, id(plugin)) for nombre, plugin in pm.list_name_plugin())
 
 
 def _ayudar(conexion: Any, del_padre: Any, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
@@ -443,10 +455,11 @@ def _con_ayudante(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos
     partes = [candidatos[:k], candidatos[k:]]
     try:
         propias = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[0])
+        suyas = ayudante.respuesta()
     except BaseException:
-        ayudante.cerrar()  # its answer to this stage would be taken for the next one's
+        ayudante.cerrar()  # its answer to this stage, or the rest of it, would be taken for the next one's
         raise
-    return _juntar(pm, ctx, hook, candidatos, partes, [propias, ayudante.respuesta()])
+    return _juntar(pm, ctx, hook, candidatos, partes, [propias, suyas])
 
 
 def evaluar_etapa(
@@ -475,9 +488,9 @@ def evaluar_etapa(
         resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
     regla = sim.reglas[plugin] = _version(pm, sim, plugin)
     otras = dict(sim.reglas_etapas.get(etapa, {}))  # the interview's: the shortlist's plugin (_convocar)
-    for ayudante in AYUDANTES.get(etapa, ()):
+    for consultado in AYUDANTES.get(etapa, ()):
         # Plugins the stage's plugin consults (D1: each bases' document check) produced it too (F3).
-        for nombre in pl.implementaciones(pm, ctx.bases, ayudante):
+        for nombre in pl.implementaciones(pm, ctx.bases, consultado):
             sim.reglas[nombre] = otras[nombre] = _version(pm, sim, nombre)
     sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
     return [r if r.regla else _con_regla(r, regla) for r in resultados]
