@@ -16,11 +16,11 @@ faster run that computes something else is visible::
 
     .venv/bin/python benchmarks/simulate.py            # 150,000 applicants
     .venv/bin/python benchmarks/simulate.py --n 20000  # a quicker look
-    .venv/bin/python benchmarks/simulate.py --sin-ayudante  # no helper process: all in one process
+    .venv/bin/python benchmarks/simulate.py --ayudante      # the Ficha stage shared with a helper process
     .venv/bin/python benchmarks/simulate.py --partir 20000  # the Ficha stage split over the cores once loaded
 
-By default the Ficha stage is shared with a helper process forked before the file is parsed, as
-``casadmin simulate`` does on a large file (``interchange.ayudante_para``); ``--partir`` goes without it.
+``--ayudante`` forks the helper before the file is parsed, as ``casadmin simulate --ayudante`` does
+(``interchange.ayudante_para``).
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--partir", type=int, metavar="N", default=None,
                     help="split the Ficha stage over the cores from N candidates (run.UMBRAL_PARALELO; off by default)")
-    ap.add_argument("--sin-ayudante", action="store_true",
-                    help="no helper process (interchange.ayudante_para): everything in this process")
+    ap.add_argument("--ayudante", action="store_true",
+                    help="share the Ficha stage with a helper process (casadmin simulate --ayudante)")
     args = ap.parse_args(argv)
     run.UMBRAL_PARALELO = args.partir
     with sin_recolector():
@@ -107,8 +107,9 @@ def _main(args: argparse.Namespace) -> None:
     experiencias = capacitaciones = 0
     pm = pl.get_plugin_manager()
     # As `casadmin simulate` does: the helper is forked before the file is read (AYUDANTE_DESDE bytes and up).
-    sin_ayudante = args.sin_ayudante or args.partir is not None
-    with interchange.ayudante_para(pm, texto, desde=len(texto) + 1 if sin_ayudante else None) as ayudante:
+    # As `casadmin simulate --ayudante` does: the helper is forked before the file is parsed.
+    con_ayudante = args.ayudante and args.partir is None
+    with interchange.ayudante_para(pm, texto, desde=None if con_ayudante else len(texto) + 1) as ayudante:
         leido, t_leer, _ = best(lambda: interchange.leer(texto), 1)
         for p in leido["postulantes"]:
             experiencias += len(p["ficha"]["experiencias"])

@@ -57,7 +57,7 @@ def casadmin_evaluar_ficha(ctx: Contexto, candidatos: Sequence[Candidato]) -> li
     Stops at the first plugin that answers. Each candidate is judged on their own: the engine
     may call the hook on consecutive parts of the batch, in this process or in forked ones, and join
     the results in order (``run.evaluar_etapa(procesos=…)`` or from ``run.UMBRAL_PARALELO``
-    candidates when set; the helper process of ``casadmin simulate`` on a large file, ``run.Ayudante``;
+    candidates when set; the helper process of ``casadmin simulate --ayudante``, ``run.Ayudante``;
     batches of 10,000 on the database, ``engine_db``), so an implementation must not depend on the
     other candidates of the batch.
 
