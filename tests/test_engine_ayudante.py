@@ -163,6 +163,20 @@ def test_a_helper_that_dies_has_its_part_judged_here(texto, arch, monkeypatch):
     assert {r.detalle["pid"] for r in resultados} == {os.getpid()}
 
 
+def test_a_helper_killed_while_it_waits_leaves_the_stage_here(texto, arch):
+    import signal
+
+    pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Procesos())])
+    with _ayudante(pm, texto) as ayudante:
+        assert ayudante.corte(pm, arch.candidatos) == round(301 * run.PARTE_PADRE)  # it has built its part
+        os.kill(ayudante._proceso.pid, signal.SIGKILL)  # out of memory, say
+        ayudante._proceso.join()
+        resultados = _ficha(pm, _propio(arch), arch.candidatos, ayudante)
+        assert ayudante.atendidas == 0 and ayudante._conexion.closed
+    assert [r.candidato for r in resultados] == [c.id for c in arch.candidatos]
+    assert {r.detalle["pid"] for r in resultados} == {os.getpid()}
+
+
 def test_a_helper_that_cannot_read_the_file_leaves_the_stage_here(arch):
     pm = pl.get_plugin_manager()
     with run.Ayudante(pm, partial(interchange.ultima_parte, b"{no es JSON", run.PARTE_PADRE)) as ayudante:

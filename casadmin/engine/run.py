@@ -403,15 +403,21 @@ class Ayudante:
             datos = pickle.dumps((hook, replace(ctx, pm=None)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - a context that cannot travel: the stage is judged here
             return False
-        self._conexion.send_bytes(datos)
+        try:
+            self._conexion.send_bytes(datos)
+        except OSError:  # it died since it sent its ids
+            self.cerrar()
+            return False
         return True
 
     def respuesta(self) -> tuple[list[Resultado], str] | None:
         """The child's results for the last :meth:`pedir`, or ``None`` if its hook raised or it died."""
-        r = recibir(self._conexion)
-        if r is None:
-            if not self._proceso.is_alive():
-                self.cerrar()
+        try:
+            r = self._conexion.recv()
+        except (EOFError, OSError):  # it died (its exit may not be reaped yet): it will not answer again
+            self.cerrar()
+            return None
+        if r is None:  # its hook raised there; it answered, so it can be asked again
             return None
         self.atendidas += 1
         return _decodificar(r[0]), r[1]
