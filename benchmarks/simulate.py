@@ -33,6 +33,7 @@ import platform
 import resource
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,7 +110,7 @@ def _main(args: argparse.Namespace) -> None:
     # As `casadmin simulate` does: the helper is forked before the file is read (AYUDANTE_DESDE bytes and up).
     # As `casadmin simulate --ayudante` does: the helper is forked before the file is parsed.
     con_ayudante = args.ayudante and args.partir is None
-    with interchange.ayudante_para(pm, texto, desde=None if con_ayudante else len(texto) + 1) as ayudante:
+    with interchange.ayudante_para(pm, texto) if con_ayudante else nullcontext() as ayudante:
         leido, t_leer, _ = best(lambda: interchange.leer(texto), 1)
         for p in leido["postulantes"]:
             experiencias += len(p["ficha"]["experiencias"])

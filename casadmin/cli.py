@@ -148,6 +148,7 @@ def simulate_command(archivo: str, como_json: bool, bases_id: str | None, hasta:
 
 def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | None, con_ayudante: bool) -> None:
     import json as _json
+    from contextlib import nullcontext
 
     from casadmin import plugins as pl
     from casadmin.engine import interchange, report
@@ -157,7 +158,7 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
     pm = pl.get_plugin_manager()
     # --ayudante on a large file: a forked helper builds and judges the last part of the applicants (issue 3,
     # item 11). Off by default: on the 2-vCPU machines measured, the whole command took as long or longer.
-    with interchange.ayudante_para(pm, texto, desde=None if con_ayudante else len(texto) + 1) as ayudante:
+    with interchange.ayudante_para(pm, texto) if con_ayudante else nullcontext() as ayudante:
         try:
             leido = interchange.leer(texto)
             del texto  # parsed: its half a gigabyte need not stay while the call is checked and judged

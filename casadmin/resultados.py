@@ -37,6 +37,7 @@ from casadmin.ficha_pdf import texto_pdf
 from casadmin.models.enums import Etapa, Resultado
 from casadmin.peru.clock import now, to_lima
 from casadmin.peru.documentos import enmascarar
+from casadmin.rules.ranking import ACCESITARIOS
 
 #: Called with (rows done, total rows) now and then; the background job stores it as progress.
 Progreso = Callable[[int, int], None]
@@ -371,7 +372,7 @@ _CUANTOS = {1: "un(a) accesitario(a)", 2: "dos accesitarios", 3: "tres accesitar
             5: "cinco accesitarios"}
 
 
-def nota_final(accesitarios: int = 2) -> str:
+def nota_final(accesitarios: int = ACCESITARIOS) -> str:
     """The rule of the final score printed under the cuadro de méritos, with the bases version's number of
     accesitarios (``resultado.accesitarios``: two in SUNEDU's, §4.2.6 b, §4.4 f)."""
     if accesitarios <= 0:
@@ -401,7 +402,7 @@ def _recortar(doc: FPDF, texto: str, ancho: float) -> str:
 
 
 def pdf_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
-              progreso: Progreso | None = None, *, accesitarios: int = 2) -> bytes:
+              progreso: Progreso | None = None, *, accesitarios: int = ACCESITARIOS) -> bytes:
     """The cuadro de méritos as PDF (A4 landscape, the stage documents' heading and footer).
 
     One line per finalist (order, name, masked document, each stage's score, sum of stages,
@@ -467,7 +468,7 @@ def pdf_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], 
 
 
 def xlsx_final(enc: Encabezado, etapas: list[Etapa], datos: Iterable[FilaFinal], total: int,
-               progreso: Progreso | None = None, *, accesitarios: int = 2) -> bytes:
+               progreso: Progreso | None = None, *, accesitarios: int = ACCESITARIOS) -> bytes:
     """The cuadro de méritos as an Excel workbook: one row per finalist; for each kind of bonus present,
     its points and its legal basis in two columns (§4.3); the committee's decision in the last column."""
     datos = list(datos)

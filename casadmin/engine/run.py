@@ -164,16 +164,18 @@ def _hijo() -> None:
 ESPERA_AL_DETENER = 5.0
 
 
-def bifurcar(objetivo: Callable[..., None], args: Sequence[Any], nombre: str, lectores: list[Any]) -> Any:
+def bifurcar(objetivo: Callable[..., None], args: Sequence[Any], nombre: str, lectores: list[Any], *,
+             duplex: bool = False) -> Any:
     """Fork a child that runs ``objetivo(salida, *args)``, ``salida`` the writing end of a pipe of its
     own, and return it started; the pipe's reading end is appended to ``lectores`` (read it with
     :func:`recibir`, stop the children with :func:`detener`). ``args`` are inherited, not pickled.
+    ``duplex``: both ends read and write (a child that is sent requests, :class:`Ayudante`).
 
     The child first takes SIGTERM and SIGINT back (:func:`_hijo`) and closes the reading ends of
     ``lectores``, its own included: a child that kept one would wait for ever to send a large message
     if its parent were killed. This process closes the child's writing end, even if the fork fails."""
     contexto = mp.get_context("fork")
-    lector, escritor = contexto.Pipe(duplex=False)
+    lector, escritor = contexto.Pipe(duplex=duplex)
     lectores.append(lector)
     proceso = contexto.Process(target=_en_hijo, args=(objetivo, escritor, lectores[:], args), name=nombre,
                                daemon=True)
@@ -359,17 +361,15 @@ class Ayudante:
         #: Stages it judged (a test's way to see it was used).
         self.atendidas = 0
         self._ids: list[str] | None = None
-        contexto = mp.get_context("fork")
-        self._conexion, suya = contexto.Pipe(duplex=True)
-        self._proceso = contexto.Process(target=_ayudar, args=(suya, self._conexion, pm, construir),
-                                         name="casadmin-ayudante", daemon=True)
+        conexiones: list[Any] = []
         try:
-            self._proceso.start()  # which drops its reference to construir (and so to the file's bytes)
+            # start() drops the process's reference to construir (and so to the file's bytes)
+            self._proceso = bifurcar(_ayudar, (pm, construir), "casadmin-ayudante", conexiones, duplex=True)
         except BaseException:
-            self._conexion.close()
+            for conexion in conexiones:
+                conexion.close()
             raise
-        finally:
-            suya.close()
+        self._conexion = conexiones[0]
 
     def __enter__(self) -> Ayudante:
         return self
@@ -428,28 +428,23 @@ def _plugins(pm: pluggy.PluginManager) -> list[tuple[str, int]]:
     return sorted((nombre, id(plugin)) for nombre, plugin in pm.list_name_plugin())
 
 
-def _ayudar(conexion: Any, del_padre: Any, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
-    """The helper's child (:class:`Ayudante`): build its part, send its ids, then judge it when asked,
-    until the parent closes the pipe."""
-    _hijo()
-    del_padre.close()
+def _ayudar(conexion: Any, pm: pluggy.PluginManager, construir: Callable[[], list[Candidato]]) -> None:
+    """The helper's child (:class:`Ayudante`, forked by :func:`bifurcar`): build its part, send its ids,
+    then judge it when asked, until the parent closes the pipe."""
     try:
+        parte = construir()
+    except Exception:  # noqa: BLE001 - the parent loads the file itself and reports what is wrong
+        conexion.send(None)
+        return
+    conexion.send([c.id for c in parte])
+    while (pedido := recibir(conexion)) is not None:
+        hook, ctx = pedido
         try:
-            parte = construir()
-        except Exception:  # noqa: BLE001 - the parent loads the file itself and reports what is wrong
-            conexion.send(None)
-            return
-        conexion.send([c.id for c in parte])
-        while (pedido := recibir(conexion)) is not None:
-            hook, ctx = pedido
-            try:
-                resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=replace(ctx, pm=pm), candidatos=parte)
-                respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
-            except Exception:  # noqa: BLE001 - the parent judges this part itself and reports the error
-                respuesta = None
-            conexion.send(respuesta)
-    finally:
-        conexion.close()
+            resultados, plugin = pl.primero(pm, ctx.bases, hook, ctx=replace(ctx, pm=pm), candidatos=parte)
+            respuesta: tuple[bytes, str] | None = (_codificar(resultados), plugin)
+        except Exception:  # noqa: BLE001 - the parent judges this part itself and reports the error
+            respuesta = None
+        conexion.send(respuesta)
 
 
 def _con_ayudante(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list[Candidato],
