@@ -430,10 +430,17 @@ def formar(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario) -> For
     """
     if publicada(session, conv):
         return Formacion(motivos=("Los resultados de la Entrevista Personal ya fueron publicados.",))
+    from casadmin import etapas
+
+    try:
+        # Never on out-of-date earlier results: forming would take out, with their results, the candidates
+        # whose curricular result is pending (a checklist changed after the evaluation), §4.6.
+        etapas.exigir_previas_al_dia(session, conv, ETAPA.name)
+    except etapas.EtapaRechazada as exc:
+        return Formacion(motivos=(exc.mensaje,))
     motivos = faltantes(session, conv)
     if motivos:
         return Formacion(motivos=tuple(motivos))
-    from casadmin import etapas
 
     codigo = conv.codigo
     try:

@@ -21,6 +21,8 @@ A later stage is never silently out of date (:func:`desactualizacion`): when an 
 changes after it has results, it is shown "Resultados desactualizados", is neither published nor
 used by the final results (:func:`exigir_al_dia`) and no later stage is evaluated on it, until it
 is evaluated again; that evaluation removes the rows of those who no longer take part (§4.6).
+A candidate's result is pending again when an input its stage's hook reads changes: its own stage's,
+and for the interview the expediente's checklist too (the DNI behind its Ley 31533 bonus, §4.2.5 h).
 Every change is appended to the audit trail (A5).
 """
 
@@ -45,14 +47,14 @@ from casadmin import plugins as pl
 from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana_expediente
 from casadmin.engine import interchange, run
 from casadmin.engine.params import ParametroDesconocido
-from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, PUNTAJE, SIGUEN
+from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, LISTA, PUNTAJE, SIGUEN
 from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, Resultado, TipoCorreo, TipoHito
 from casadmin.peru.clock import now, to_naive_lima
 from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_curricular
 
 __all__ = [
     "ArchivoRechazado", "Desactualizada", "EtapaPublicada", "EtapaRechazada", "candidatos", "cargar_puntajes",
-    "desactualizacion", "desactualizadas", "exigir_al_dia", "editar_citacion", "evaluar",
+    "desactualizacion", "desactualizadas", "exigir_al_dia", "exigir_previas_al_dia", "editar_citacion", "evaluar",
     "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "notificar_citaciones",
     "recalcular", "registrar_asistencia", "registrar_curricular", "registrar_examen",
 ]
@@ -479,29 +481,33 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
         insertar, actualizar, borrar = [], [], []
         cambios: dict[str, Any] = {}
         pendientes = []
+        #: candidates whose expediente checklist changed: the interview reads it too (below)
+        lista_cambiada = []
         for pid, entradas in por_postulacion.items():
             fila = filas[pid]
-            cambio = False
+            cambiados = set()
             for codigo, descripcion, clausula, valores in entradas:
                 previo = items.get((fila.id, codigo))
                 if valores is None:
                     if previo is not None:
                         borrar.append(previo.id)
-                        cambio = True
+                        cambiados.add(codigo)
                     continue
                 nuevo = {"cumple": valores.get("cumple"), "puntaje": valores.get("puntaje"),
                          "observacion": valores.get("observacion") or None}
                 if previo is None:
                     insertar.append({"resultado_etapa_id": fila.id, "codigo": codigo, "descripcion": descripcion[:300],
                                      "clausula": clausula, **nuevo})
-                    cambio = True
+                    cambiados.add(codigo)
                 elif (previo.cumple, previo.puntaje, previo.observacion or None) != tuple(nuevo.values()):
                     actualizar.append({"id": previo.id, **nuevo})
-                    cambio = True
-            if cambio:
+                    cambiados.add(codigo)
+            if cambiados:
                 cambios[str(pid)] = {c: _json(v) for c, _, _, v in entradas}
                 if not fila.override and fila.evaluado_en is not None:
                     pendientes.append(fila.id)
+                if etapa == "curricular" and any(c.startswith(LISTA) for c in cambiados):
+                    lista_cambiada.append(pid)
         for lote in _lotes(borrar):
             session.execute(sa.delete(V).where(V.id.in_(lote)))
         if actualizar:
@@ -516,9 +522,21 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
             # evaluated again (an evaluator's override stands; the engine keeps it too).
             session.execute(sa.update(R).where(R.id.in_(lote)).values(
                 resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento))
+        entrevista_pendiente: list[int] = []
+        for lote in _lotes(lista_cambiada):
+            # The interview's hook reads the expediente's checklist too: the DNI that grants the
+            # Ley 31533 bonus on the interview score (§4.2.5 h, §4.3.2). An interview already formed
+            # for these candidates no longer follows from it, so its result is pending as well: the
+            # stage shows out of date, and no final result is computed from it until it is formed again.
+            entrevista_pendiente += session.scalars(sa.update(R).where(
+                R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.postulacion_id.in_(lote),
+                R.evaluado_en.is_not(None), R.override.is_(False)).values(
+                resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento)
+                .returning(R.postulacion_id)).all()
         if cambios:
+            efectos = {"entrevista_pendiente": sorted(entrevista_pendiente)} if entrevista_pendiente else {}
             audit.record(session, accion=accion, objeto=conv, entidad_id=conv.entidad_id, convocatoria_id=conv.id,
-                         despues={"etapa": etapa, "entradas": cambios, **(extra or {})}, **_quien(usuario))
+                         despues={"etapa": etapa, "entradas": cambios, **efectos, **(extra or {})}, **_quien(usuario))
         session.commit()
     except BaseException:
         session.rollback()
@@ -859,7 +877,7 @@ def _exigir_listo(session: Session, conv: m.Convocatoria, etapa: str) -> None:
     previa = _previas_evaluadas(session, conv, todas[: todas.index(etapa)])
     if previa is not None:
         raise EtapaRechazada(f"La etapa «{_nombre(previa)}» aún no tiene resultados: calcúlela primero.")
-    _exigir_previas_al_dia(session, conv, etapa)
+    exigir_previas_al_dia(session, conv, etapa)
     faltan = faltantes(session, conv, etapa)
     if faltan:
         muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
@@ -1524,8 +1542,9 @@ def exigir_al_dia(session: Session, conv: m.Convocatoria, etapas_: Sequence[str]
                     + (f" También están desactualizadas: {', '.join(otras)}." if otras else ""))
 
 
-def _exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -> None:
-    """A stage is not evaluated on earlier results that are themselves out of date."""
+def exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -> None:
+    """A stage is not evaluated on earlier results that are themselves out of date (the interview's
+    stage score is not formed on them either, :func:`casadmin.comite.formar`)."""
     todas = _exigir_etapa(conv, etapa)
     for e in todas[: todas.index(etapa)]:
         d = desactualizacion(session, conv, e)

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
-from casadmin import ciclo, engine_db, final
+from casadmin import ciclo, comite, engine_db, final
 from casadmin.engine import interchange
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
@@ -354,3 +354,70 @@ def test_the_screens_open_on_the_demo_calls_still_in_evaluation(db, client_for):
     assert demo.codigo in lista.get_data(as_text=True)
     pagina = orh.get(f"/finales/{demo.id}")
     assert pagina.status_code == 200 and "Calcular resultado final" in pagina.get_data(as_text=True)
+
+
+
+def _lista(db, conv: m.Convocatoria, pid: int, cambios: dict[str, tuple]) -> int:
+    """Record curricular items of one candidate as the curricular screen does (``etapas.registrar_curricular``
+    writes through ``_guardar_entradas``; an imported call has no expediente upload for the screen to read)."""
+    from casadmin import etapas
+
+    return etapas._guardar_entradas(db.session, conv, "curricular", {pid: [
+        (codigo, etapas.LISTA_CURRICULAR.get(codigo, (codigo, ""))[0], "§4.2.4", valores)
+        for codigo, valores in cambios.items()]}, accion="registrar_evaluacion_curricular", usuario=None)
+
+
+def test_a_late_change_to_the_expedientes_checklist_leaves_the_formed_interview_pending_4_2_5_h(db):
+    """§4.2.5 h, §4.3.2: P07's 10 % on the interview rests on the DNI recorded on the expediente's checklist
+    (the interview's hook reads that checklist). Recorded «No cumple» after the interview was formed, P07's
+    interview result goes back to pending: the stage shows out of date and no final result is computed from
+    it. Evaluated again, P07's interview has no 10 %, as simulate gives it on the call exported then. A change
+    to a curricular factor alone leaves the interview as it was."""
+    from casadmin import etapas
+
+    conv = importar_y_evaluar(db, datos("final"))
+    ids = por_id(db, conv)
+
+    def entrevista(ident: str) -> m.ResultadoEtapa:
+        return db.session.scalar(sa.select(m.ResultadoEtapa).where(
+            m.ResultadoEtapa.postulacion_id == ids[ident], m.ResultadoEtapa.etapa == Etapa.entrevista))
+
+    assert entrevista("P07").puntaje == Decimal("36.30") and entrevista("P07").evaluado_en is not None
+    assert _lista(db, conv, ids["P09"], {"cursos": {"cumple": False}}) == 1
+    assert entrevista("P09").evaluado_en is not None and entrevista("P09").resultado is Resultado.apto
+
+    assert _lista(db, conv, ids["P07"], {"lista:dni_31533": {"cumple": False, "observacion": "DNI ilegible"}}) == 1
+    fila = entrevista("P07")
+    assert (fila.resultado, fila.puntaje, fila.evaluado_en) == (Resultado.pendiente, None, None)
+    registros = auditoria(db, conv, "registrar_evaluacion_curricular")
+    assert [r.despues.get("entrevista_pendiente") for r in registros] == [None, [ids["P07"]]]
+    # Not formed again on the curricular stage as it stands (P07's and P09's curricular results are
+    # pending): that would take them out of the interview.
+    formacion = comite.formar(db.session, conv, usuario=None)
+    assert not formacion.formada
+    assert formacion.motivos == (
+        "La Evaluación Curricular tiene resultados desactualizados: se modificaron los datos de 2 candidato(s) "
+        "después de evaluarla (2 resultado(s) pendiente(s) de calcular). Vuelva a evaluarla antes de evaluar la "
+        "Entrevista Personal; no se hizo ningún cambio.",)
+    assert entrevista("P09").evaluado_en is not None
+
+    # The curricular stage evaluated again (P09's factor as it was): the shortlist is the same, and the
+    # interview is still out of date for P07 alone; no final result is computed from it.
+    assert _lista(db, conv, ids["P09"], {"cursos": {"cumple": True}}) == 1
+    engine_db.evaluar(db.session, conv.codigo, "curricular")
+    desactualizada = etapas.desactualizacion(db.session, conv, "entrevista")
+    assert desactualizada is not None
+    assert (desactualizada.fuera, desactualizada.nuevos, desactualizada.pendientes) == (0, 0, 1)
+    with pytest.raises(final.FinalRechazado, match="Entrevista Personal tiene resultados desactualizados"):
+        final.evaluar_final(db.session, conv.codigo, usuario="prueba")
+    assert not finales(db, conv)
+
+    engine_db.evaluar(db.session, conv.codigo, "entrevista")
+    assert entrevista("P07").puntaje == Decimal("33.00")
+    assert etapas.desactualizacion(db.session, conv, "entrevista") is None
+    final.evaluar_final(db.session, conv.codigo, usuario="prueba")
+    esperado = simulacion(engine_db.exportar(db.session, conv.codigo))
+    filas = finales(db, conv)
+    assert {i: (f.puntaje_etapas, f.puntaje_final) for i, f in filas.items()} == {
+        e["postulante"]: (Decimal(e["puntaje_etapas"]), Decimal(e["puntaje_final"])) for e in esperado["finales"]}
+    assert filas["P07"].puntaje_final == filas["P07"].puntaje_etapas == Decimal("88.00")
