@@ -562,6 +562,14 @@ def test_the_results_table_is_cheaper_to_write(db):
             "SELECT pg_column_compression(r.motivos) FROM resultado_etapa r JOIN convocatoria c "
             "ON c.id = r.convocatoria_id WHERE c.codigo = :c AND r.etapa = 'ficha'"), {"c": codigo}))
         assert metodos == ({"lz4"} if lz4 else {"pglz"})  # each Ficha result's reasons exceed 2 KB: compressed
+        # Migration f3b8d2a6c1e4: the frozen Fichas every evaluation reads, compressed the same way.
+        columna = db.session.scalar(sa.text("SELECT attcompression FROM pg_attribute "
+                                            "WHERE attrelid = 'postulacion'::regclass AND attname = 'ficha'"))
+        assert columna == ("l" if lz4 else "")
+        metodos = set(db.session.scalars(sa.text(
+            "SELECT pg_column_compression(p.ficha) FROM postulacion p JOIN convocatoria c "
+            "ON c.id = p.convocatoria_id WHERE c.codigo = :c AND octet_length(p.ficha::text) > 2100"), {"c": codigo}))
+        assert metodos == ({"lz4"} if lz4 else {"pglz"})
 
 
 @pytest.mark.parametrize("ejemplo", sorted(EJEMPLOS))
