@@ -282,11 +282,16 @@ def scoped(stmt: Any, model: type, viewer: Viewer | None = None) -> Any:
 
 
 def visible(model: type, pk: Any, session: Any, viewer: Viewer | None = None) -> bool:
-    """Whether one row is visible to the viewer."""
+    """Whether one row is visible to the viewer.
+
+    Asked about a stored row, often while a form is still building a new object that points to it (a
+    Comunicado attached to its call): nothing pending is flushed for the question, so that half-built
+    object is neither written early nor warned about."""
     stmt = sa.select(sa.literal(1)).select_from(model).where(
         model.__mapper__.primary_key[0] == pk, condition(model, viewer)
     )
-    return session.execute(stmt).first() is not None
+    with session.no_autoflush:
+        return session.execute(stmt).first() is not None
 
 
 def convocatorias(session: Any, viewer: Viewer | None = None, *, sin_borrador: bool = False,

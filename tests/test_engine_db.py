@@ -555,21 +555,17 @@ def test_the_results_table_is_cheaper_to_write(db):
     if db.engine.dialect.name == "postgresql":
         lz4 = db.session.scalar(sa.text(
             "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"))
-        columna = db.session.scalar(sa.text("SELECT attcompression FROM pg_attribute "
-                                            "WHERE attrelid = 'resultado_etapa'::regclass AND attname = 'motivos'"))
-        assert columna == ("l" if lz4 else "")
-        metodos = set(db.session.scalars(sa.text(
-            "SELECT pg_column_compression(r.motivos) FROM resultado_etapa r JOIN convocatoria c "
-            "ON c.id = r.convocatoria_id WHERE c.codigo = :c AND r.etapa = 'ficha'"), {"c": codigo}))
-        assert metodos == ({"lz4"} if lz4 else {"pglz"})  # each Ficha result's reasons exceed 2 KB: compressed
-        # Migration f3b8d2a6c1e4: the frozen Fichas every evaluation reads, compressed the same way.
-        columna = db.session.scalar(sa.text("SELECT attcompression FROM pg_attribute "
-                                            "WHERE attrelid = 'postulacion'::regclass AND attname = 'ficha'"))
-        assert columna == ("l" if lz4 else "")
-        metodos = set(db.session.scalars(sa.text(
-            "SELECT pg_column_compression(p.ficha) FROM postulacion p JOIN convocatoria c "
-            "ON c.id = p.convocatoria_id WHERE c.codigo = :c AND octet_length(p.ficha::text) > 2100"), {"c": codigo}))
-        assert metodos == ({"lz4"} if lz4 else {"pglz"})
+        # The Ficha results' reasons, and (migration f3b8d2a6c1e4) the frozen Fichas every evaluation reads:
+        # each value here above 2 KB is compressed, and with the column's method.
+        for tabla, columna, filas in (("resultado_etapa", "motivos", "r.etapa = 'ficha'"),
+                                      ("postulacion", "ficha", "octet_length(r.ficha::text) > 2100")):
+            assert db.session.scalar(sa.text(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) AND attname = :c"),
+                {"t": tabla, "c": columna}) == ("l" if lz4 else "")
+            metodos = set(db.session.scalars(sa.text(
+                f"SELECT pg_column_compression(r.{columna}) FROM {tabla} r JOIN convocatoria c "
+                f"ON c.id = r.convocatoria_id WHERE c.codigo = :c AND {filas}"), {"c": codigo}))
+            assert metodos == ({"lz4"} if lz4 else {"pglz"}), tabla
 
 
 @pytest.mark.parametrize("ejemplo", sorted(EJEMPLOS))
