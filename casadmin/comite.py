@@ -432,12 +432,14 @@ def formar(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario) -> For
         return Formacion(motivos=("Los resultados de la Entrevista Personal ya fueron publicados.",))
     from casadmin import etapas
 
-    try:
-        # Never on out-of-date earlier results: forming would take out, with their results, the candidates
-        # whose curricular result is pending (a checklist changed after the evaluation), §4.6.
-        etapas.exigir_previas_al_dia(session, conv, ETAPA.name)
-    except etapas.EtapaRechazada as exc:
-        return Formacion(motivos=(exc.mensaje,))
+    # Never on out-of-date earlier results: forming would take out, with their results, the candidates
+    # whose curricular result is pending (a checklist changed after the evaluation), §4.6.
+    previa = etapas.previa_desactualizada(session, conv, ETAPA.name)
+    if previa is not None:
+        return Formacion(motivos=(
+            f"No se formó el puntaje de la Entrevista Personal: la {previa.nombre} tiene resultados "
+            f"desactualizados ({previa.porque}: {previa.detalle}). La Oficina de Recursos Humanos debe volver a "
+            "evaluarla; después se forma el puntaje con las hojas ya enviadas.",))
     motivos = faltantes(session, conv)
     if motivos:
         return Formacion(motivos=tuple(motivos))

@@ -22,7 +22,8 @@ changes after it has results, it is shown "Resultados desactualizados", is neith
 used by the final results (:func:`exigir_al_dia`) and no later stage is evaluated on it, until it
 is evaluated again; that evaluation removes the rows of those who no longer take part (§4.6).
 A candidate's result is pending again when an input its stage's hook reads changes: its own stage's,
-and for the interview the expediente's checklist too (the DNI behind its Ley 31533 bonus, §4.2.5 h).
+and for the interview the expediente's checklist too (the DNI behind its Ley 31533 bonus, §4.2.5 h),
+which is therefore frozen for the candidates of a published interview.
 Every change is appended to the audit trail (A5).
 """
 
@@ -54,9 +55,9 @@ from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_cu
 
 __all__ = [
     "ArchivoRechazado", "Desactualizada", "EtapaPublicada", "EtapaRechazada", "candidatos", "cargar_puntajes",
-    "desactualizacion", "desactualizadas", "exigir_al_dia", "exigir_previas_al_dia", "editar_citacion", "evaluar",
+    "desactualizacion", "desactualizadas", "exigir_al_dia", "editar_citacion", "evaluar",
     "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "notificar_citaciones",
-    "recalcular", "registrar_asistencia", "registrar_curricular", "registrar_examen",
+    "previa_desactualizada", "recalcular", "registrar_asistencia", "registrar_curricular", "registrar_examen",
 ]
 
 
@@ -506,7 +507,9 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
                 cambios[str(pid)] = {c: _json(v) for c, _, _, v in entradas}
                 if not fila.override and fila.evaluado_en is not None:
                     pendientes.append(fila.id)
-                if etapa == "curricular" and any(c.startswith(LISTA) for c in cambiados):
+                if etapa == "curricular" and any(
+                        _lista_leida(items.get((fila.id, c)), v) for c, _, _, v in entradas
+                        if c in cambiados and c.startswith(LISTA)):
                     lista_cambiada.append(pid)
         for lote in _lotes(borrar):
             session.execute(sa.delete(V).where(V.id.in_(lote)))
@@ -523,6 +526,14 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
             session.execute(sa.update(R).where(R.id.in_(lote)).values(
                 resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento))
         entrevista_pendiente: list[int] = []
+        publicadas = [pid for lote in _lotes(lista_cambiada) for pid in session.scalars(
+            sa.select(R.postulacion_id).where(R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista,
+                                              R.postulacion_id.in_(lote), R.publicado.is_(True)))]
+        if publicadas:
+            raise EtapaPublicada(
+                "Los resultados de la Entrevista Personal ya fueron publicados y su bonificación de la Ley N° 31533 "
+                "(§4.2.5 h) se calculó con esta lista de verificación del expediente: no se modifica. No se guardó "
+                "nada.")
         for lote in _lotes(lista_cambiada):
             # The interview's hook reads the expediente's checklist too: the DNI that grants the
             # Ley 31533 bonus on the interview score (§4.2.5 h, §4.3.2). An interview already formed
@@ -543,6 +554,15 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
         raise
     session.expire_all()  # the ORM rows the screens read next are reloaded
     return len(cambios)
+
+
+def _lista_leida(previo: sa.Row | None, valores: Mapping[str, Any] | None) -> bool:
+    """Whether a checklist item changed as the engine reads it: present with its «cumple», or absent
+    (``engine_db._entradas``); an observation alone is not read by any stage."""
+    def leido(cumple: Any) -> bool | None:
+        return None if cumple is None else bool(cumple)
+
+    return leido(previo.cumple if previo is not None else None) != leido((valores or {}).get("cumple"))
 
 
 def _json(v: Mapping[str, Any] | None) -> Any:
@@ -877,7 +897,7 @@ def _exigir_listo(session: Session, conv: m.Convocatoria, etapa: str) -> None:
     previa = _previas_evaluadas(session, conv, todas[: todas.index(etapa)])
     if previa is not None:
         raise EtapaRechazada(f"La etapa «{_nombre(previa)}» aún no tiene resultados: calcúlela primero.")
-    exigir_previas_al_dia(session, conv, etapa)
+    _exigir_previas_al_dia(session, conv, etapa)
     faltan = faltantes(session, conv, etapa)
     if faltan:
         muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
@@ -1425,6 +1445,11 @@ class Desactualizada:
     pendientes: int
 
     @property
+    def nombre(self) -> str:
+        """The stage's name as the screens show it."""
+        return _nombre(self.etapa)
+
+    @property
     def porque(self) -> str:
         if self.causa is not None:
             return f"la etapa «{_nombre(self.causa)}» cambió después de evaluarla"
@@ -1542,14 +1567,22 @@ def exigir_al_dia(session: Session, conv: m.Convocatoria, etapas_: Sequence[str]
                     + (f" También están desactualizadas: {', '.join(otras)}." if otras else ""))
 
 
-def exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -> None:
-    """A stage is not evaluated on earlier results that are themselves out of date (the interview's
-    stage score is not formed on them either, :func:`casadmin.comite.formar`)."""
+def previa_desactualizada(session: Session, conv: m.Convocatoria, etapa: str) -> Desactualizada | None:
+    """The first stage before ``etapa`` whose results are out of date, if any: a stage is not evaluated
+    on it (:func:`_exigir_previas_al_dia`), nor is the interview's score formed (:func:`casadmin.comite.formar`)."""
     todas = _exigir_etapa(conv, etapa)
     for e in todas[: todas.index(etapa)]:
         d = desactualizacion(session, conv, e)
         if d is not None:
-            raise EtapaRechazada(d.rechazo(f"antes de evaluar la {_nombre(etapa)}"))
+            return d
+    return None
+
+
+def _exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -> None:
+    """A stage is not evaluated on earlier results that are themselves out of date."""
+    d = previa_desactualizada(session, conv, etapa)
+    if d is not None:
+        raise EtapaRechazada(d.rechazo(f"antes de evaluar la {_nombre(etapa)}"))
 
 
 def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
-from casadmin import ciclo, comite, engine_db, final
+from casadmin import ciclo, comite, engine_db, final, publicacion
 from casadmin.engine import interchange
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
@@ -356,8 +356,13 @@ def test_the_screens_open_on_the_demo_calls_still_in_evaluation(db, client_for):
     assert pagina.status_code == 200 and "Calcular resultado final" in pagina.get_data(as_text=True)
 
 
+def _curricular_dni(db, pid: int) -> bool | None:
+    R, V = m.ResultadoEtapa, m.ItemVerificacion
+    return db.session.scalar(sa.select(V.cumple).join(R, R.id == V.resultado_etapa_id).where(
+        R.postulacion_id == pid, R.etapa == Etapa.curricular, V.codigo == "lista:dni_31533"))
 
-def _lista(db, conv: m.Convocatoria, pid: int, cambios: dict[str, tuple]) -> int:
+
+def _lista(db, conv: m.Convocatoria, pid: int, cambios: dict[str, dict]) -> int:
     """Record curricular items of one candidate as the curricular screen does (``etapas.registrar_curricular``
     writes through ``_guardar_entradas``; an imported call has no expediente upload for the screen to read)."""
     from casadmin import etapas
@@ -396,9 +401,10 @@ def test_a_late_change_to_the_expedientes_checklist_leaves_the_formed_interview_
     formacion = comite.formar(db.session, conv, usuario=None)
     assert not formacion.formada
     assert formacion.motivos == (
-        "La Evaluación Curricular tiene resultados desactualizados: se modificaron los datos de 2 candidato(s) "
-        "después de evaluarla (2 resultado(s) pendiente(s) de calcular). Vuelva a evaluarla antes de evaluar la "
-        "Entrevista Personal; no se hizo ningún cambio.",)
+        "No se formó el puntaje de la Entrevista Personal: la Evaluación Curricular tiene resultados desactualizados "
+        "(se modificaron los datos de 2 candidato(s) después de evaluarla: 2 resultado(s) pendiente(s) de calcular). "
+        "La Oficina de Recursos Humanos debe volver a evaluarla; después se forma el puntaje con las hojas ya "
+        "enviadas.",)
     assert entrevista("P09").evaluado_en is not None
 
     # The curricular stage evaluated again (P09's factor as it was): the shortlist is the same, and the
@@ -421,3 +427,19 @@ def test_a_late_change_to_the_expedientes_checklist_leaves_the_formed_interview_
     assert {i: (f.puntaje_etapas, f.puntaje_final) for i, f in filas.items()} == {
         e["postulante"]: (Decimal(e["puntaje_etapas"]), Decimal(e["puntaje_final"])) for e in esperado["finales"]}
     assert filas["P07"].puntaje_final == filas["P07"].puntaje_etapas == Decimal("88.00")
+
+    # An observation alone is read by no stage: the interview stays formed, and the record names no one.
+    assert _lista(db, conv, ids["P07"], {"lista:dni_31533": {"cumple": False, "observacion": "DNI sin fecha"}}) == 1
+    assert entrevista("P07").evaluado_en is not None
+    assert "entrevista_pendiente" not in auditoria(db, conv, "registrar_evaluacion_curricular")[-1].despues
+
+    # Once the interview is published, its bonus's checklist is frozen with it: the change is refused whole.
+    engine_db.evaluar(db.session, conv.codigo, "curricular")
+    etapas.quitar_fuera_de_etapa(db.session, conv, "entrevista", usuario=None)  # P02 and P10: imported, not called
+    publicacion.publicar_etapa(db.session, conv, Etapa.entrevista)
+    db.session.commit()
+    with pytest.raises(etapas.EtapaPublicada, match="Entrevista Personal ya fueron publicados"):
+        _lista(db, conv, ids["P07"], {"lista:dni_31533": {"cumple": True}})
+    fila = entrevista("P07")
+    assert (fila.evaluado_en is not None, fila.publicado, fila.puntaje) == (True, True, Decimal("33.00"))
+    assert _curricular_dni(db, ids["P07"]) is False
