@@ -101,13 +101,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> None:
-
     datos = generar.generar(args.n, args.seed)
     texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     del datos
     experiencias = capacitaciones = 0
     pm = pl.get_plugin_manager()
-    # As `casadmin simulate` does: the helper is forked before the file is read (AYUDANTE_DESDE bytes and up).
     # As `casadmin simulate --ayudante` does: the helper is forked before the file is parsed.
     con_ayudante = args.ayudante and args.partir is None
     with interchange.ayudante_para(pm, texto) if con_ayudante else nullcontext() as ayudante:

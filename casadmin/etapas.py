@@ -482,35 +482,42 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
         insertar, actualizar, borrar = [], [], []
         cambios: dict[str, Any] = {}
         pendientes = []
-        #: candidates whose expediente checklist changed: the interview reads it too (below)
+        #: candidates whose expediente checklist changed as the engine reads it: the interview reads it too
         lista_cambiada = []
         for pid, entradas in por_postulacion.items():
             fila = filas[pid]
-            cambiados = set()
+            cambio = lista_leida = False
             for codigo, descripcion, clausula, valores in entradas:
                 previo = items.get((fila.id, codigo))
+                if etapa == "curricular" and codigo.startswith(LISTA) and _lista_leida(previo, valores):
+                    lista_leida = True
                 if valores is None:
                     if previo is not None:
                         borrar.append(previo.id)
-                        cambiados.add(codigo)
+                        cambio = True
                     continue
                 nuevo = {"cumple": valores.get("cumple"), "puntaje": valores.get("puntaje"),
                          "observacion": valores.get("observacion") or None}
                 if previo is None:
                     insertar.append({"resultado_etapa_id": fila.id, "codigo": codigo, "descripcion": descripcion[:300],
                                      "clausula": clausula, **nuevo})
-                    cambiados.add(codigo)
+                    cambio = True
                 elif (previo.cumple, previo.puntaje, previo.observacion or None) != tuple(nuevo.values()):
                     actualizar.append({"id": previo.id, **nuevo})
-                    cambiados.add(codigo)
-            if cambiados:
+                    cambio = True
+            if cambio:
                 cambios[str(pid)] = {c: _json(v) for c, _, _, v in entradas}
                 if not fila.override and fila.evaluado_en is not None:
                     pendientes.append(fila.id)
-                if etapa == "curricular" and any(
-                        _lista_leida(items.get((fila.id, c)), v) for c, _, _, v in entradas
-                        if c in cambiados and c.startswith(LISTA)):
-                    lista_cambiada.append(pid)
+            if lista_leida:
+                lista_cambiada.append(pid)
+        if any(session.scalars(sa.select(R.id).where(
+                R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.postulacion_id.in_(lote),
+                R.publicado.is_(True)).limit(1)).first() for lote in _lotes(lista_cambiada)):
+            raise EtapaPublicada(
+                "Los resultados de la Entrevista Personal ya fueron publicados y su bonificación de la Ley N° 31533 "
+                "(§4.2.5 h) se calculó con esta lista de verificación del expediente: no se modifica. No se guardó "
+                "nada.")
         for lote in _lotes(borrar):
             session.execute(sa.delete(V).where(V.id.in_(lote)))
         if actualizar:
@@ -520,20 +527,13 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
             # bulk insert otherwise leaves out the None values and, with attendance rows (no score) and score
             # rows (no «cumple») alternating, sends one INSERT per row (16,082 for 8,041 exam lines).
             session.execute(sa.insert(V).execution_options(render_nulls=True), insertar)
+        a_pendiente = {"resultado": Resultado.pendiente, "puntaje": None, "evaluado_en": None, "motivos": [],
+                       "modificado_en": momento}
         for lote in _lotes(pendientes):
             # Inputs changed: the stored result no longer follows from them until the stage is
             # evaluated again (an evaluator's override stands; the engine keeps it too).
-            session.execute(sa.update(R).where(R.id.in_(lote)).values(
-                resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento))
+            session.execute(sa.update(R).where(R.id.in_(lote)).values(**a_pendiente))
         entrevista_pendiente: list[int] = []
-        publicadas = [pid for lote in _lotes(lista_cambiada) for pid in session.scalars(
-            sa.select(R.postulacion_id).where(R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista,
-                                              R.postulacion_id.in_(lote), R.publicado.is_(True)))]
-        if publicadas:
-            raise EtapaPublicada(
-                "Los resultados de la Entrevista Personal ya fueron publicados y su bonificación de la Ley N° 31533 "
-                "(§4.2.5 h) se calculó con esta lista de verificación del expediente: no se modifica. No se guardó "
-                "nada.")
         for lote in _lotes(lista_cambiada):
             # The interview's hook reads the expediente's checklist too: the DNI that grants the
             # Ley 31533 bonus on the interview score (§4.2.5 h, §4.3.2). An interview already formed
@@ -541,8 +541,7 @@ def _guardar_entradas(session: Session, conv: m.Convocatoria, etapa: str,
             # stage shows out of date, and no final result is computed from it until it is formed again.
             entrevista_pendiente += session.scalars(sa.update(R).where(
                 R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.postulacion_id.in_(lote),
-                R.evaluado_en.is_not(None), R.override.is_(False)).values(
-                resultado=Resultado.pendiente, puntaje=None, evaluado_en=None, motivos=[], modificado_en=momento)
+                R.evaluado_en.is_not(None), R.override.is_(False)).values(**a_pendiente)
                 .returning(R.postulacion_id)).all()
         if cambios:
             efectos = {"entrevista_pendiente": sorted(entrevista_pendiente)} if entrevista_pendiente else {}

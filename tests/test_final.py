@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
-from casadmin import ciclo, comite, engine_db, final, publicacion
+from casadmin import ciclo, comite, engine_db, etapas, final, publicacion
 from casadmin.engine import interchange
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
@@ -365,8 +365,6 @@ def _curricular_dni(db, pid: int) -> bool | None:
 def _lista(db, conv: m.Convocatoria, pid: int, cambios: dict[str, dict]) -> int:
     """Record curricular items of one candidate as the curricular screen does (``etapas.registrar_curricular``
     writes through ``_guardar_entradas``; an imported call has no expediente upload for the screen to read)."""
-    from casadmin import etapas
-
     return etapas._guardar_entradas(db.session, conv, "curricular", {pid: [
         (codigo, etapas.LISTA_CURRICULAR.get(codigo, (codigo, ""))[0], "§4.2.4", valores)
         for codigo, valores in cambios.items()]}, accion="registrar_evaluacion_curricular", usuario=None)
@@ -377,9 +375,8 @@ def test_a_late_change_to_the_expedientes_checklist_leaves_the_formed_interview_
     (the interview's hook reads that checklist). Recorded «No cumple» after the interview was formed, P07's
     interview result goes back to pending: the stage shows out of date and no final result is computed from
     it. Evaluated again, P07's interview has no 10 %, as simulate gives it on the call exported then. A change
-    to a curricular factor alone leaves the interview as it was."""
-    from casadmin import etapas
-
+    to a curricular factor alone, or to an item's observation alone, leaves the interview as it was; once the
+    interview is published, a change to the checklist it read is refused whole."""
     conv = importar_y_evaluar(db, datos("final"))
     ids = por_id(db, conv)
 

@@ -587,8 +587,8 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
 
 
 #: From how large a file (bytes) :func:`ayudante_para` gives a helper: about 19,000 applicants of the
-#: generated benchmark call (3.5 KB each as compact JSON; fewer in an indented file). Below it, forking and reading the file twice cost more than
-#: half a Ficha stage saves.
+#: generated benchmark call (3.5 KB each as compact JSON; fewer in an indented file). Below it, forking
+#: and reading the file twice cost more than half a Ficha stage saves.
 AYUDANTE_DESDE = 64 * 2**20
 
 
