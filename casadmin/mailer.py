@@ -29,6 +29,7 @@ QUEUE_NAME = "casadmin-correo"
 LOTE_RQ = 200  # messages per RQ job when many are dispatched at once
 mail = Mail()
 _PENDIENTES_KEY = "casadmin_correos_por_enviar"
+_HILO = "casadmin-mailer"  # the background sender's thread name
 
 
 def encolar(
@@ -75,10 +76,18 @@ def despachar(ids: Sequence[int]) -> None:
         lotes = [ids[i:i + LOTE_RQ] for i in range(0, len(ids), LOTE_RQ)]
         queue.enqueue_many([Queue.prepare_data("casadmin.mailer.trabajo_enviar_lote", (lote,)) for lote in lotes])
         return
-    hilo = threading.Thread(target=_en_hilo, args=(app, list(ids)), daemon=True, name="casadmin-mailer")
+    hilo = threading.Thread(target=_en_hilo, args=(app, list(ids)), daemon=True, name=_HILO)
     hilo.start()
     if app.config.get("MAIL_SYNC_FOR_TESTS"):
         hilo.join()  # tests wait for the background send to finish
+
+
+def esperar(timeout: float = 30.0) -> None:
+    """Wait for this process's background sends (:func:`despachar` without Redis) to end: before
+    removing outbox rows that a send may still be recording its outcome in."""
+    for hilo in threading.enumerate():
+        if hilo.name == _HILO and hilo is not threading.current_thread():
+            hilo.join(timeout)
 
 
 def _en_hilo(app: Flask, ids: list[int]) -> None:

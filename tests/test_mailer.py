@@ -77,3 +77,21 @@ def test_with_redis_the_message_goes_through_an_rq_worker(app, db):
     finally:
         app.config.update(REDIS_URL=None)
         Queue(queue_name, connection=Redis.from_url("redis://127.0.0.1:6379/0")).delete(delete_jobs=True)
+
+
+def test_esperar_waits_for_the_background_send_to_record_its_outcome(db, monkeypatch):
+    """Without Redis a thread sends after the commit; ``esperar`` returns once it has recorded the
+    outcome, so that a caller may then remove the outbox row (the tests' clean-ups do)."""
+    import threading
+
+    soltar = threading.Event()
+    smtp = mailer._smtp
+    monkeypatch.setattr(mailer, "_smtp", lambda correo: (soltar.wait(10), smtp(correo)))
+    correo = _nuevo(db, f"Hilo {uuid.uuid4()}")
+    db.session.commit()
+    db.session.refresh(correo)
+    assert correo.estado is EstadoCorreo.pendiente  # the thread is held in _smtp
+    threading.Timer(0.2, soltar.set).start()
+    mailer.esperar()
+    db.session.expire_all()
+    assert db.session.get(m.CorreoSaliente, correo.id).estado is EstadoCorreo.enviado

@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from casadmin import mailer
 from casadmin import models as m
 from casadmin.commands.postular import TIPO_EXPEDIENTE, limpiar_huerfanos
 from casadmin.models.enums import (
@@ -125,6 +126,7 @@ def nueva_convocatoria(db):
         return conv
 
     yield make
+    mailer.esperar()  # a send still recording its outcome would find its row gone
     db.session.rollback()
     if creadas:
         postulaciones = sa.select(m.Postulacion.id).where(m.Postulacion.convocatoria_id.in_(creadas))
