@@ -1662,8 +1662,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
     accesitarios and the ties left to the committee (D8); and the desierto cause once declared (§4.5)."""
     R, B = m.ResultadoFinal, m.Bonificacion
     filas = [f for f in session.execute(
-        sa.select(R.postulacion_id, R.puntaje_etapas, R.puntaje_final, R.orden_merito, R.condicion, R.empate_comite)
-        .where(R.convocatoria_id == leido.conv.id)).all() if f.postulacion_id in leido.ids]
+        sa.select(R.postulacion_id, R.puntaje_etapas, R.puntaje_final, R.orden_merito, R.condicion, R.empate_comite,
+                  R.motivos).where(R.convocatoria_id == leido.conv.id)).all() if f.postulacion_id in leido.ids]
     causa = leido.conv.causa_desierto
     if not filas and causa is None:
         return None
@@ -1685,7 +1685,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
             empates.setdefault(f.orden_merito or 0, []).append(leido.ids[f.postulacion_id])
     return {
         "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": sin_ceros(f.puntaje_etapas),
-                     "puntaje_final": sin_ceros(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, [])}
+                     "puntaje_final": sin_ceros(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, []),
+                     "motivos": list(f.motivos or [])}
                     for f in filas],
         "orden_merito": list(grupos.values()),
         "ganadores": [leido.ids[f.postulacion_id] for f in por_merito if f.condicion is CondicionFinal.ganador],

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from casadmin import audit, engine_db, resultados, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
-from casadmin.engine import interchange, run
+from casadmin.engine import interchange, report, run
 from casadmin.engine.model import Resultado as ResultadoMotor
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.models.enums import (
@@ -320,6 +320,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
     ganadores = {f.id for f in orden.ganadores} if orden else set()
     accesitarios = {f.id for f in orden.accesitarios} if orden else set()
     empatados = {f.id for g in orden.empates_comite for f in g} if orden else set()
+    propios = orden.motivos_por_candidato if orden else {}
     sustentos = {}
     for d in calculo.decisiones:
         for ident in d["orden"]:
@@ -339,7 +340,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
             "puntaje_bonificaciones": sum((b.monto for b, _ in f.bonificaciones), Decimal(0)),
             "puntaje_final": f.puntaje_final, "orden_merito": lugares.get(f.candidato), "condicion": condicion,
             "decision_comite": sustentos.get(f.candidato), "empate_comite": f.candidato in empatados,
-            "reglas": reglas, "publicado": False, "creado_en": momento, "modificado_en": momento})
+            "motivos": [report._motivo(x) for x in propios.get(f.candidato, ())], "reglas": reglas, "publicado": False, "creado_en": momento, "modificado_en": momento})
         estados.append({"id": pid, "estado": estado})
         tipos = set()
         for b, plugin in f.bonificaciones:

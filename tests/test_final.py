@@ -109,6 +109,12 @@ def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settle
     filas = finales(db, conv)
     assert filas["P01"].empate_comite and filas["P09"].empate_comite and not filas["P08"].empate_comite
     assert filas["P01"].orden_merito == filas["P09"].orden_merito == 3
+    # D8: each one's own reason for the place, naming no other candidate (the applicant sees it); no tie, none.
+    for ident in ("P01", "P09"):
+        (abierto,) = filas[ident].motivos
+        assert (abierto["clausula"], abierto["cumple"]) == ("§4.2.6 c", False) and "Comité" in abierto["mensaje"]
+        assert "P0" not in abierto["mensaje"] + abierto["declarado"]
+    assert filas["P08"].motivos == [] and filas["P07"].motivos == []
     ids = por_id(db, conv)
 
     with pytest.raises(final.FinalRechazado, match="empate pendiente"):
@@ -135,6 +141,11 @@ def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settle
     assert exportado["decisiones_comite"] == [{"orden": ["P09", "P01"], "sustento": sustento}]
     esperado = simulacion(exportado)
     assert (esperado["ganadores"], esperado["accesitarios"]) == (res.ganadores, res.accesitarios)
+    assert "quien le sigue" in filas["P09"].motivos[0]["mensaje"] and filas["P09"].motivos[0]["cumple"]
+    assert "quien le precede" in filas["P01"].motivos[0]["mensaje"] and not filas["P01"].motivos[0]["cumple"]
+    motivos = {f["postulante"]: f["motivos"] for f in exportado["resultados"]["finales"]}
+    assert motivos == {f["postulante"]: f["motivos"] for f in esperado["finales"]}
+    assert motivos["P09"] == filas["P09"].motivos and motivos["P08"] == []
     assert auditoria(db, conv, "decidir_empate")[-1].motivo == sustento
 
 
@@ -311,6 +322,7 @@ def test_orh_screen_shows_ranking_bonuses_and_the_committee_form(app, db, client
     assert pagina.status_code == 200
     html = pagina.get_data(as_text=True)
     assert "Ley N° 29973" in html and "§4.3.2" in html and "Empate: decide el Comité" in html
+    assert html.count('class="motivo-orden') == 2 and "Comité de Entrevista delibera y elige" in html
     assert f'name="lugar_{ids["P01"]}"' in html
 
     # Bad input: no reason → 400, the message at the form, what was typed kept, nothing saved.
@@ -440,3 +452,43 @@ def test_a_late_change_to_the_expedientes_checklist_leaves_the_formed_interview_
     fila = entrevista("P07")
     assert (fila.evaluado_en is not None, fila.publicado, fila.puntaje) == (True, True, Decimal("33.00"))
     assert _curricular_dni(db, ids["P07"]) is False
+
+
+def test_the_applicant_sees_the_reason_for_their_place_once_the_final_results_are_published_4_2_6_c(
+        app, db, client_for):
+    """D8 and issue 3 item 5: the committee's tie decision, as the applicant sees it on their own
+    application (the reason names no other candidate), only once the final results are published."""
+    from casadmin.cuenta import _hash
+
+    conv = importar_y_evaluar(db, datos("final", _sin_ffaa))
+    final.evaluar_final(db.session, conv)
+    ids = por_id(db, conv)
+    final.decidir_empate(db.session, conv, [ids["P09"], ids["P01"]], "Mayor idoneidad en el caso práctico.")
+    post = db.session.get(m.Postulacion, ids["P01"]).postulante
+    usuario = db.session.get(m.Usuario, post.usuario_id)
+    usuario.active, usuario.password = True, _hash("demo12345")
+    db.session.commit()
+    portal = client_for(usuario.username)
+    frase = "el orden lo decidió el Comité de Entrevista"
+    html = portal.get(f"/mis-postulaciones/{ids['P01']}").get_data(as_text=True)
+    assert frase not in html and 'id="resultado-final"' not in html
+    final.publicar_final(db.session, conv, usuario=None)
+    html = portal.get(f"/mis-postulaciones/{ids['P01']}").get_data(as_text=True)
+    assert 'id="motivos-final"' in html and frase in html and "con quien le precede" in html and "§4.2.6 c" in html
+
+
+def test_simulate_text_says_how_each_tie_on_the_final_score_stands_4_2_6_c():
+    """``casadmin simulate`` (text) prints the merit order's reasons under it, with the ids (for ORH)."""
+    from casadmin import plugins as pl
+    from casadmin.engine import report, run
+
+    def texto(d: dict) -> str:
+        arch = interchange.cargar(d)
+        return report.texto(run.simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos,
+                                        decisiones=arch.decisiones))
+
+    assert "Persiste el empate" in texto(datos("final", _sin_ffaa))
+    assert "Persiste el empate" not in texto(datos("final")) and "Empate" not in texto(datos("final"))
+    d = datos("final", _sin_ffaa)
+    d["decisiones_comite"] = [{"orden": ["P09", "P01"], "sustento": "Mayor idoneidad en el caso práctico."}]
+    assert "Empate persistente entre P09 y P01: decidió el Comité de Entrevista. [§4.2.6 c]" in texto(d)

@@ -31,6 +31,7 @@ def _motivo(m: Motivo) -> dict[str, Any]:
 def como_dict(sim: Simulacion) -> dict[str, Any]:
     """The ``resultados`` block: per stage and candidate, result, score and reasons; then the final order."""
     orden = sim.orden
+    propios = orden.motivos_por_candidato if orden else {}
     return {
         "bases": {"id": sim.bases.id, "proveedor": sim.bases.proveedor, "version": sim.bases.version},
         "reglas": dict(sorted(sim.reglas.items())),
@@ -49,7 +50,8 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
             {"postulante": f.candidato, "puntaje_etapas": str(f.puntaje_etapas), "puntaje_final": str(f.puntaje_final),
              "bonificaciones": [{"concepto": b.concepto, "porcentaje": str(b.porcentaje), "base": str(b.base),
                                  "monto": str(b.monto), "base_legal": b.base_legal, "regla": sim.reglas.get(p, p)}
-                                for b, p in f.bonificaciones]}
+                                for b, p in f.bonificaciones],
+             "motivos": [_motivo(m) for m in propios.get(f.candidato, ())]}
             for f in sim.finales
         ],
         "orden_merito": [[f.id for f in grupo] for grupo in orden.orden] if orden else [],
@@ -89,6 +91,8 @@ def texto(sim: Simulacion, nombres: dict[str, str] | None = None, detalle: bool 
         out.append("== Orden de mérito")
         for i, grupo in enumerate(sim.orden.orden, 1):
             out.append(f"  {i}. " + " = ".join(f"{f.id} ({f.puntaje_final})" for f in grupo))
+        for m in sim.orden.motivos:  # how each tie on the final score was broken, or that it is still open (D8)
+            out.append(f"      {m.mensaje} [{m.clausula}]")
         out.append("Ganador(es): " + (", ".join(f.id for f in sim.orden.ganadores) or "—"))
         out.append("Accesitarios: " + (", ".join(f.id for f in sim.orden.accesitarios) or "—"))
         for g in sim.orden.empates_comite:

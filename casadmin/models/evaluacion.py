@@ -249,6 +249,9 @@ class ResultadoFinal(TimestampMixin, Model):
     decision_comite: Mapped[Optional[str]] = mapped_column(sa.Text)
     #: D8: still tied after the bases' criteria, waiting for the committee (§4.2.6 c).
     empate_comite: Mapped[bool] = mapped_column(default=False)
+    #: D8: the reasons for this candidate's place, as ``ResultadoEtapa.motivos`` (§4.2.6 a–c):
+    #: a tie on the final score broken by a criterion or by the committee, or still open
+    motivos: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     reglas: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     publicado: Mapped[bool] = mapped_column(default=False)
 

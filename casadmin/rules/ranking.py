@@ -20,12 +20,16 @@ Interpretations (short and explicit)
   accesitarios) and also in ``empates_comite``, since first and second
   accesitario differ (§4.4 f). Ties among winners, or after the
   accesitarios, need no decision.
+* Each candidate's own reasons for their place (D8, ``ResultadoFinal.motivos_por_candidato``):
+  a tie on the final score broken by a criterion, a committee decision, or a tie still open.
+  They name no other candidate, since the applicant sees them where the final results are
+  published; ``motivos`` keeps the same reasons for the whole order, with the ids, for ORH.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 
@@ -107,6 +111,8 @@ class ResultadoFinal:
     accesitarios: tuple[Finalista, ...]
     empates_comite: tuple[tuple[Finalista, ...], ...]
     motivos: tuple[Motivo, ...]
+    #: id → the reasons for that candidate's own place (§4.2.6 a–c), naming no other candidate
+    motivos_por_candidato: Mapping[str, tuple[Motivo, ...]] = field(default_factory=dict, hash=False)
 
 
 def _agrupar(finalistas: Sequence[Finalista]) -> list[list[Finalista]]:
@@ -136,20 +142,35 @@ def orden_merito(finalistas: Sequence[Finalista], *, decision_comite: Sequence[s
     return _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), decision_comite)
 
 
-def _desempate(anterior: Finalista, siguiente: Finalista) -> Motivo | None:
-    """Which criterion put ``anterior`` before ``siguiente``, when their final scores are equal."""
+def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motivo, Motivo] | None:
+    """Which criterion put ``anterior`` before ``siguiente``, when their final scores are equal: the
+    reason for the whole order (with both ids), then each one's own (naming no other candidate)."""
     if anterior.puntaje_final != siguiente.puntaje_final:
         return None
     a, b = _clave(anterior), _clave(siguiente)
+    pareja = f"{anterior.id} / {siguiente.id}"
+    empate = f"Empató en puntaje final ({anterior.puntaje_final})"
     for i, (criterio, clausula) in enumerate(_CRITERIOS):
         if a[i] != b[i]:
-            return Motivo(requisito="Desempate", declarado=f"{anterior.id} / {siguiente.id}",
-                          computado=f"{a[i]} > {b[i]}", cumple=True, clausula=clausula,
-                          mensaje=f"Empate en puntaje final entre {anterior.id} y {siguiente.id}: "
-                                  f"se prefiere a {anterior.id} por mayor {criterio}.")
-    return Motivo(requisito="Desempate", declarado=f"{anterior.id} / {siguiente.id}", computado="decisión del comité",
-                  cumple=True, clausula="§4.2.6 c",
-                  mensaje=f"Empate persistente entre {anterior.id} y {siguiente.id}: decidió el Comité de Entrevista.")
+            computado = f"{a[i]} > {b[i]}"
+            return (Motivo(requisito="Desempate", declarado=pareja, computado=computado, cumple=True, clausula=clausula,
+                           mensaje=f"Empate en puntaje final entre {anterior.id} y {siguiente.id}: "
+                                   f"se prefiere a {anterior.id} por mayor {criterio}."),
+                    Motivo(requisito="Desempate", declarado=f"{criterio}: {a[i]}", computado=computado, cumple=True,
+                           clausula=clausula, mensaje=f"{empate} con quien le sigue en el orden de mérito; queda "
+                                                      f"antes por mayor {criterio} ({a[i]} frente a {b[i]})."),
+                    Motivo(requisito="Desempate", declarado=f"{criterio}: {b[i]}", computado=computado, cumple=False,
+                           clausula=clausula, mensaje=f"{empate} con quien le precede en el orden de mérito; queda "
+                                                      f"después por menor {criterio} ({b[i]} frente a {a[i]})."))
+    comite = "Empató en puntaje final y en los criterios de desempate de las bases con quien le {}; el orden lo " \
+             "decidió el Comité de Entrevista."
+    return (Motivo(requisito="Desempate", declarado=pareja, computado="decisión del comité", cumple=True,
+                   clausula="§4.2.6 c",
+                   mensaje=f"Empate persistente entre {anterior.id} y {siguiente.id}: decidió el Comité de Entrevista."),
+            Motivo(requisito="Desempate", declarado="decisión del comité", computado="antes", cumple=True,
+                   clausula="§4.2.6 c", mensaje=comite.format("sigue")),
+            Motivo(requisito="Desempate", declarado="decisión del comité", computado="después", cumple=False,
+                   clausula="§4.2.6 c", mensaje=comite.format("precede")))
 
 
 def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
@@ -166,6 +187,7 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
     en_espera: list[Finalista] = []  # the accesitarios
     empates: list[tuple[Finalista, ...]] = []
     motivos: list[Motivo] = []
+    propios: dict[str, list[Motivo]] = {}
     inicio = 0
     for grupo in grupos:
         fin = inicio + len(grupo)  # places [inicio, fin)
@@ -176,6 +198,12 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                                   computado="empate persistente", cumple=False, clausula="§4.2.6 c",
                                   mensaje="Persiste el empate tras los criterios de las bases: el Comité de "
                                           "Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
+            abierto = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} "
+                             "puntos", computado="empate persistente", cumple=False, clausula="§4.2.6 c",
+                             mensaje="Empata en puntaje final y en los criterios de desempate de las bases: el "
+                                     "Comité de Entrevista delibera y elige (el área usuaria tiene voto dirimente).")
+            for f in grupo:
+                propios.setdefault(f.id, []).append(abierto)
         if not cruza:
             if fin <= posiciones:
                 ganadores.extend(grupo)
@@ -183,8 +211,11 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                 en_espera.extend(grupo)
         inicio = fin
     for anterior, siguiente in pairwise(grupos):
-        motivo = _desempate(anterior[-1], siguiente[0])
-        if motivo is not None:
-            motivos.append(motivo)
+        desempate = _desempate(anterior[-1], siguiente[0])
+        if desempate is not None:
+            motivos.append(desempate[0])
+            propios.setdefault(anterior[-1].id, []).append(desempate[1])
+            propios.setdefault(siguiente[0].id, []).append(desempate[2])
     return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
-                          accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos))
+                          accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos),
+                          motivos_por_candidato={i: tuple(ms) for i, ms in propios.items()})

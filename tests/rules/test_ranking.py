@@ -99,6 +99,35 @@ def test_desempate_por_entrevista_y_luego_examen_4_2_6_c() -> None:
     assert any("Conocimientos Técnicos" in m for m in mensajes)
 
 
+def test_cada_candidato_recibe_el_motivo_de_su_lugar_sin_nombrar_a_otro_4_2_6_c() -> None:
+    """D8: the reasons a candidate sees for their own place; a candidate without a tie has none."""
+    r = resultado_final([fin("Q1", "85", "30", "25"), fin("Q2", "85", "31", "21"), fin("Q3", "85", "30", "26"),
+                         fin("Q4", "70", "20")])
+    propios = {i: [m.mensaje for m in ms] for i, ms in r.motivos_por_candidato.items()}
+    assert propios["Q2"] == ["Empató en puntaje final (85) con quien le sigue en el orden de mérito; queda antes "
+                            "por mayor puntaje en la Entrevista Personal (31 frente a 30)."]
+    assert propios["Q3"][0].endswith("queda después por menor puntaje en la Entrevista Personal (30 frente a 31).")
+    assert propios["Q3"][1].endswith("queda antes por mayor puntaje en la Evaluación de Conocimientos Técnicos "
+                                    "(26 frente a 25).")
+    assert len(propios["Q1"]) == 1 and "después" in propios["Q1"][0] and "Q4" not in propios
+    assert all(o not in m for ms in propios.values() for m in ms for o in ("Q1", "Q2", "Q3", "Q4"))
+    assert [m.clausula for m in r.motivos_por_candidato["Q3"]] == ["§4.2.6 c", "§4.2.6 c"]
+    assert [m.cumple for m in r.motivos_por_candidato["Q3"]] == [False, True]
+
+
+def test_el_empate_abierto_y_la_decision_del_comite_en_los_motivos_de_cada_uno_4_2_6_c() -> None:
+    finalistas = [fin("A", "90", "40"), fin("B", "85", "30"), fin("C", "85", "30")]
+    abierto = resultado_final(finalistas, posiciones=2)
+    for i in ("B", "C"):
+        (m,) = abierto.motivos_por_candidato[i]
+        assert not m.cumple and m.declarado == "2 candidatos con 85 puntos" and "Comité de Entrevista" in m.mensaje
+    assert "A" not in abierto.motivos_por_candidato
+    decidido = resultado_final(finalistas, posiciones=2, decision_comite=["C", "B"])
+    assert "le sigue" in decidido.motivos_por_candidato["C"][0].mensaje
+    assert "le precede" in decidido.motivos_por_candidato["B"][0].mensaje
+    assert all("decidió el Comité" in ms[0].mensaje for ms in decidido.motivos_por_candidato.values())
+
+
 def test_empate_que_cruza_el_limite_de_ganadores_queda_para_el_comite_4_2_6_c() -> None:
     r = resultado_final([fin("A", "90", "40"), fin("B", "85", "30"), fin("C", "85", "30"), fin("D", "70", "20")],
                         posiciones=2)
