@@ -77,12 +77,13 @@ def test_the_age_limit_of_ley_31533_is_the_bases_versions_parameter():
 
 def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, sim):
     """§4.1 Ficha de Postulante (10): without the digitalized signature, No Apto/a. §4.2.1 Otros requisitos:
-    each one the profile lists must be declared in section 8 (compared without accents or case)."""
+    each one the profile lists must be declared in section 8 (compared without accents or case); a
+    fragment of it does not meet it."""
     data = json.loads(json.dumps(datos, default=str))
     data["convocatoria"]["perfil"]["otros"] = ["Disponibilidad para viajar"]
     p01, p08 = (next(p for p in data["postulantes"] if p["id"] == i) for i in ("P01", "P08"))
     p01["ficha"]["otros"] = ["DISPONIBILIDAD PARA VIAJAR al interior del país"]
-    p08["ficha"]["otros"] = []
+    p08["ficha"]["otros"] = ["viajar", "a", "Disponibilidad para"]  # fragments of it: not the requirement
     p08["ficha"]["firma"] = False
     arch = interchange.cargar(data)
     otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")

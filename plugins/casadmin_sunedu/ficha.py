@@ -109,12 +109,15 @@ def _referencia(requisito: RequisitoFormacion, hoy: dt.date, fila: Formacion | N
 
 @lru_cache(maxsize=1024)
 def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> tuple[Motivo, ...]:
-    """§4.2.1 Otros requisitos. Memoized: the same few declarations recur over a call."""
+    """§4.2.1 Otros requisitos: each one the profile lists is met by a section 8 item that contains it
+    (compared without accents, case or extra spaces). Not the other way round: a fragment («viajar»,
+    or one letter) would meet every requirement it appears in. Memoized: the same few declarations
+    recur over a call."""
     normalizados = [normalizar(o) for o in declarados]
     out = []
     for req in requeridos:
         buscado = normalizar(req)
-        ok = any(buscado in d or d in buscado for d in normalizados if d)
+        ok = any(buscado in d for d in normalizados)
         out.append(Motivo(requisito=req, declarado="declarado" if ok else "no declarado", computado="",
                           cumple=ok, clausula="§4.2.1 Otros requisitos",
                           mensaje=f"Declara «{req}»." if ok else f"No declara «{req}» en la Ficha (sección 8)."))
