@@ -159,12 +159,13 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
     # --ayudante on a large file: a forked helper builds and judges the last part of the applicants (issue 3,
     # item 11). Off by default: on the 2-vCPU machines measured, the whole command took as long or longer.
     with interchange.ayudante_para(pm, texto) if con_ayudante else nullcontext() as ayudante:
+        leido = None
         try:
             leido = interchange.leer(texto)
             del texto  # parsed: its half a gigabyte need not stay while the call is checked and judged
             arch = interchange.cargar(leido)
         except interchange.ArchivoInvalido as exc:
-            _fallar_archivo(exc)
+            _fallar_archivo(interchange.con_fuera_de_bases(exc, leido, pl.bases_de(pm, bases_id, leido)))
         sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)
     if como_json:
         salida = {**arch.datos, "resultados": report.como_dict(sim)}

@@ -209,11 +209,14 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     when the call already exists, its bases version is not installed, or the database refuses
     a row. In every failure the session is rolled back: nothing is written.
     """
+    pm = pm or pl.get_plugin_manager()
     try:
         arch = interchange.cargar(datos)
     except ArchivoInvalido as exc:
+        # What the bases version refuses too (an exam score above its maximum), so that one run says it all.
+        exc = interchange.con_fuera_de_bases(exc, datos, pl.bases_de(pm, None, datos))
         if not exc.esquema:
-            raise
+            raise exc from None
         # The file has the schema's shapes: what the tables cannot keep is reported with the rest.
         try:
             no_guardables = _no_guardable(datos)
@@ -223,7 +226,6 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
-    pm = pm or pl.get_plugin_manager()
     try:
         bases = pl.get_bases(pm, datos["bases"])
     except pl.BasesDesconocida as exc:

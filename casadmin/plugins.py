@@ -185,6 +185,14 @@ def get_bases(pm: pluggy.PluginManager, bases_id: str) -> BasesVersion:
         ) from None
 
 
+def bases_de(pm: pluggy.PluginManager, bases_id: str | None, datos: Any) -> BasesVersion | None:
+    """The installed bases version ``bases_id`` names, else the one an interchange file's ``bases``
+    names; None when neither is installed (or the file names none): for checking a refused file."""
+    if bases_id is None:
+        bases_id = datos.get("bases") if isinstance(datos, Mapping) else None
+    return bases_versions(pm).get(bases_id) if isinstance(bases_id, str) else None
+
+
 def _impls(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[Any]:
     """The bases version's implementations of ``hook``, in pluggy's call order."""
     allowed = set(bases.plugins)

@@ -304,6 +304,34 @@ def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     assert "Ganador" not in result.output
 
 
+def test_scores_beyond_the_bases_are_reported_with_the_schemas_mistakes_in_one_run_4_2_2_l(tmp_path, datos):
+    """An exam score above the bases' 30 (§4.2.2 l) and a factor above its 8 (§4.2.5 f, i) are reported
+    beside a schema error elsewhere in the file, not only once that one is corrected; a malformed
+    score beside them is the schema's alone."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["posiciones"] = 0  # the schema
+    data["postulantes"][0]["entradas"]["examen"]["puntaje"] = 31
+    data["postulantes"][0]["entradas"]["entrevista"]["hojas"][1]["factores"]["trabajo_equipo"] = "8.5"
+    data["postulantes"][3]["entradas"]["examen"]["puntaje"] = "diez"
+    bad = tmp_path / "fuera.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2, result.output
+    for ruta, mensaje in (("$.convocatoria.posiciones", ""),
+                          ("$.postulantes[0].entradas.examen.puntaje", "el puntaje del examen va de 0 a 30"),
+                          ("$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo",
+                           "el puntaje de este factor va de 0 a 8"),
+                          ("$.postulantes[3].entradas.examen.puntaje", "")):
+        assert f"  {ruta}: {mensaje}" in result.output, ruta
+    assert result.output.count("$.postulantes[3].entradas.examen.puntaje") == 1
+    assert "Archivo inválido: 4 error(es)." in result.output
+    # Without its bases version installed the file is refused for that, with the schema's mistakes only.
+    data["bases"] = "no-instalada"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2 and "va de 0 a" not in result.output
+
+
 def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_at_their_fields(tmp_path, datos):
     """The schema checks a date's shape (§4.2.1 p counts experience from real dates): one that does not exist,
     or a job that ends before it starts, is reported with its path and a non-zero exit, not a traceback."""

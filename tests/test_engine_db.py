@@ -276,6 +276,12 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
     assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
         "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
         "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8"}
+    d["convocatoria"]["posiciones"] = 0  # beside a schema mistake, in the same run
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert [ruta for ruta, _ in err.value.errores] == [
+        "$.convocatoria.posiciones", "$.postulantes[0].entradas.examen.puntaje",
+        "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo"]
     assert _conteos(db) == antes
 
 

@@ -512,29 +512,70 @@ def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
     exam, 10 without, §4.2.5 f, i, j). The score entry screens refuse the same values; a bases version
     that does not define one of these parameters is not checked for it."""
     conv = arch.convocatoria
-    vigentes = bases.parametros.para(conv.inicio_postulacion.date())
+    return _fuera_de_bases(arch.datos, bases, conv.inicio_postulacion.date(), conv.incluye_examen)
+
+
+def con_fuera_de_bases(exc: ArchivoInvalido, datos: Any, bases: BasesVersion | None) -> ArchivoInvalido:
+    """A file :func:`cargar` refused, with what :func:`fuera_de_bases` finds in it too, so that one run
+    reports every mistake (an exam score above the maximum beside a schema error elsewhere). The
+    checks run on what has the right shape, and not at all without the call's start date and
+    ``incluye_examen`` or without the bases version (``bases`` None: its id is among the mistakes);
+    a path already reported keeps its message."""
+    if bases is None or not isinstance(datos, Mapping):
+        return exc
+    try:
+        c = datos["convocatoria"]
+        inicio, con_examen = fechahora(c["inicio_postulacion"]).date(), c["incluye_examen"]
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+        return exc
+    if not isinstance(con_examen, bool):
+        return exc
+    rutas = {ruta for ruta, _ in exc.errores}
+    extra = [e for e in _fuera_de_bases(datos, bases, inicio, con_examen) if e[0] not in rutas]
+    return ArchivoInvalido(exc.errores + extra, esquema=exc.esquema) if extra else exc
+
+
+def _numero(valor: Any) -> Decimal | None:
+    """A score as the schema allows it (a number or a numeric string), else None (the schema reports it)."""
+    if isinstance(valor, bool) or not isinstance(valor, (int, float, str, Decimal)):
+        return None
+    try:
+        numero = Decimal(str(valor))
+    except ArithmeticError:
+        return None
+    return numero if numero.is_finite() else None
+
+
+def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.date,
+                    con_examen: bool) -> list[tuple[str, str]]:
+    vigentes = bases.parametros.para(inicio)
     try:
         examen: tuple[Decimal, str] | None = (Decimal(str(vigentes["examen.puntaje_maximo"])),
                                               vigentes.referencia("examen.puntaje_maximo"))
     except ParametroDesconocido:
         examen = None
     try:
-        clave = "con_examen" if conv.incluye_examen else "sin_examen"
+        clave = "con_examen" if con_examen else "sin_examen"
         factores = {codigo: Decimal(str(spec[clave])) for codigo, spec in vigentes["entrevista.factores"].items()}
         clausula_factores = vigentes.referencia("entrevista.factores")
     except (ParametroDesconocido, AttributeError, KeyError, TypeError):
         factores, clausula_factores = {}, ""
     errores = []
-    for i, p in enumerate(arch.datos["postulantes"]):
-        e = p.get("entradas") or {}
-        puntaje = (e.get("examen") or {}).get("puntaje")
-        if examen is not None and puntaje is not None and Decimal(str(puntaje)) > examen[0]:
+    postulantes = datos.get("postulantes")
+    for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
+        e = p.get("entradas") if isinstance(p, Mapping) else None
+        e = e if isinstance(e, Mapping) else {}
+        ex, en = e.get("examen"), e.get("entrevista")
+        puntaje = _numero(ex.get("puntaje")) if isinstance(ex, Mapping) else None
+        if examen is not None and puntaje is not None and puntaje > examen[0]:
             errores.append((f"$.postulantes[{i}].entradas.examen.puntaje",
                             f"el puntaje del examen va de 0 a {examen[0]} ({examen[1]})"))
-        for j, hoja in enumerate((e.get("entrevista") or {}).get("hojas", ())):
-            for factor, valor in hoja["factores"].items():
-                tope = factores.get(factor)
-                if tope is not None and Decimal(str(valor)) > tope:
+        hojas = en.get("hojas") if isinstance(en, Mapping) else None
+        for j, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
+            valores = hoja.get("factores") if isinstance(hoja, Mapping) else None
+            for factor, valor in (valores.items() if isinstance(valores, Mapping) else ()):
+                tope, valor = factores.get(factor), _numero(valor)
+                if tope is not None and valor is not None and valor > tope:
                     errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].factores.{factor}",
                                     f"el puntaje de este factor va de 0 a {tope} ({clausula_factores})"))
     return errores
