@@ -691,3 +691,31 @@ def test_reasons_write_levels_kinds_and_hours_in_words_not_codes():
         assert palabra in todo, palabra
     assert not any(len(set(m.split("; "))) < len(m.split("; ")) for m in textos if m.startswith("No cumple con")), \
         "a reason repeats itself"
+
+
+def test_the_results_block_is_described_by_the_schema_and_checked_by_it_issue_3_item_6(tmp_path):
+    """``simulate --json`` writes a file the schema accepts, results included (docs/convocatoria.schema.json
+    describes every key of ``resultados``: stage rows and their reasons, finalists with their bonuses and
+    reasons, the order, winners, accesitarios, ties and the desierto cause); read again, it simulates the
+    same; a results block of the wrong shape is refused at its paths."""
+    result = CliRunner().invoke(casadmin_group, ["simulate", "--json", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    salida = json.loads(result.output)
+    assert interchange.validar(salida) == []
+    assert set(salida["resultados"]) <= set(interchange.schema()["$defs"]["resultados"]["properties"])
+    otra = tmp_path / "con_resultados.json"
+    otra.write_text(result.output, encoding="utf-8")
+    again = CliRunner().invoke(casadmin_group, ["simulate", "--json", str(otra)])
+    assert again.exit_code == 0 and json.loads(again.output)["resultados"] == salida["resultados"]
+    res = salida["resultados"]
+    res["etapas"]["ficha"][0]["resultado"] = "quizas"
+    res["etapas"]["otra"] = []
+    res["finales"][0]["motivos"] = [{"requisito": "Desempate", "cumple": "sí"}]
+    res["desierto"] = "porque_si"
+    otra.write_text(json.dumps(salida, ensure_ascii=False), encoding="utf-8")
+    malo = CliRunner().invoke(casadmin_group, ["simulate", str(otra)])
+    assert malo.exit_code == 2
+    for ruta in ("$.resultados.etapas:", "$.resultados.etapas.ficha[0].resultado:",
+                 "$.resultados.finales[0].motivos[0].cumple:", "$.resultados.finales[0].motivos[0].clausula:",
+                 "$.resultados.desierto:"):
+        assert ruta in malo.output, ruta

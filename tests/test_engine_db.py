@@ -615,7 +615,8 @@ def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db
         assert all(list(r) == list(esperado["reglas_etapas"][etapa]) for r in originales.values())
     malo = datos("sunedu")
     malo["resultados"] = {**exportado["resultados"], "reglas_etapas": {"ficha": {"sunedu.ficha": 1}}}
-    with pytest.raises(interchange.ArchivoInvalido, match=r"\$\.resultados\.reglas_etapas: se esperaba"):
+    with pytest.raises(interchange.ArchivoInvalido,  # the schema's (docs/convocatoria.schema.json), at the value
+                       match=r"\$\.resultados\.reglas_etapas\.ficha\.sunedu\.ficha: tipo de dato incorrecto"):
         engine_db.importar(db.session, malo)
 
 

@@ -14,6 +14,7 @@ a number of its own, every stage evaluated on the database, then the final step.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -146,6 +147,7 @@ def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settle
     motivos = {f["postulante"]: f["motivos"] for f in exportado["resultados"]["finales"]}
     assert motivos == {f["postulante"]: f["motivos"] for f in esperado["finales"]}
     assert motivos["P09"] == filas["P09"].motivos and motivos["P08"] == []
+    assert interchange.validar(json.loads(json.dumps(exportado, default=str))) == []  # the schema describes them
     assert auditoria(db, conv, "decidir_empate")[-1].motivo == sustento
 
 
