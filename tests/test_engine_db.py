@@ -796,6 +796,60 @@ def test_a_plugin_that_raises_saves_nothing_and_is_named(db):
         == "importar_convocatoria"
 
 
+class _BonoRoto:
+    """An institution's bases whose bonus plugin raises (D7; the final step, issue 3's bad input)."""
+
+    @hookimpl
+    def casadmin_bases_versions(self):
+        return _sunedu_con("sunedu-bono-roto", "prueba.bono_roto")
+
+    @hookimpl
+    def casadmin_bonificaciones(self, ctx, candidato, puntaje):
+        raise RuntimeError("tabla de bonificaciones corrupta")
+
+
+class _BonoSano(_BonoRoto):
+    @hookimpl
+    def casadmin_bonificaciones(self, ctx, candidato, puntaje):
+        return []
+
+
+def test_a_bonus_plugin_that_raises_stops_the_final_step_names_itself_and_leaves_the_stored_results(
+        db, monkeypatch):
+    """``evaluate --stage final`` with a failing bonus plugin: the message names it, and the final
+    results stored before, their bonuses, the applications' states and the audit trail stay as they were."""
+    from casadmin import final
+
+    sano = pl.new_plugin_manager(extra=[("prueba.bono_roto", _BonoSano())])
+    instalado = [sano]  # what this process has installed (the checks of the earlier stages ask for it)
+    monkeypatch.setattr(pl, "get_plugin_manager", lambda: instalado[0])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-bono-roto"
+    conv = engine_db.importar(db.session, copy.deepcopy(d), pm=sano)
+    codigo, conv_id = conv.codigo, conv.id
+    for etapa in simulacion(d, pm=sano)["etapas"]:
+        engine_db.evaluar(db.session, codigo, etapa, pm=sano)
+    assert final.evaluar_final(db.session, codigo, pm=sano).ganadores == ["P01"]
+
+    def estado():
+        R, B, A = m.ResultadoFinal, m.Bonificacion, m.RegistroAuditoria
+        de_la_convocatoria = sa.select(m.Postulacion.id).where(m.Postulacion.convocatoria_id == conv_id)
+        return (db.session.execute(sa.select(R.postulacion_id, R.puntaje_final, R.orden_merito, R.condicion, R.modificado_en)
+                                   .where(R.convocatoria_id == conv_id).order_by(R.postulacion_id)).all(),
+                db.session.execute(sa.select(B.postulacion_id, B.tipo, B.puntos).where(
+                    B.postulacion_id.in_(de_la_convocatoria)).order_by(B.id)).all(),
+                db.session.execute(sa.select(m.Postulacion.id, m.Postulacion.estado).where(
+                    m.Postulacion.convocatoria_id == conv_id).order_by(m.Postulacion.id)).all(),
+                db.session.scalar(sa.select(sa.func.count()).select_from(A).where(A.convocatoria_id == conv_id)))
+
+    antes = estado()
+    assert antes[0] and antes[1]  # something stored that a half-saved failure would change
+    roto = instalado[0] = pl.new_plugin_manager(extra=[("prueba.bono_roto", _BonoRoto())])
+    with pytest.raises(pl.ErrorDePlugin, match="prueba.bono_roto.*tabla de bonificaciones corrupta"):
+        final.evaluar_final(db.session, codigo, pm=roto)
+    assert estado() == antes
+
+
 class _AnteP05:
     """A test plugin that acts on the batches P05 is in, once ``antes`` has returned (it waits for the
     thread that stores the batches before, so that there is something stored)."""
