@@ -362,6 +362,8 @@ def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:
     if res.desierto:
         click.echo("  Se propone declarar DESIERTO: " + report.CAUSAS_DESIERTO.get(res.desierto, res.desierto))
     click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))
+    if res.aviso:
+        click.echo(f"Aviso: {res.aviso}", err=True)
 
 
 @casadmin_group.command("worker")

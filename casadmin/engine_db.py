@@ -112,6 +112,7 @@ __all__ = [
     "EvaluacionRechazada",
     "FilaGuardada",
     "ImportacionRechazada",
+    "aviso_version",
     "candidatos",
     "conteos",
     "decisiones_comite",
@@ -1747,7 +1748,7 @@ class Evaluacion:
     #: processes that judged the candidates: more than one for a large Ficha stage (``_EnProcesos``)
     procesos: int = 1
     #: a warning for whoever evaluated: the installed bases plugin is not the version the call was
-    #: created with (:func:`_aviso_version`)
+    #: created with (:func:`aviso_version`)
     aviso: str | None = None
 
 
@@ -1768,7 +1769,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
         bases = pl.get_bases(pm, conv.version_bases.codigo)
     except pl.BasesDesconocida as exc:
         raise EvaluacionRechazada(str(exc)) from None
-    aviso = _aviso_version(conv.version_bases, bases)  # read now: the commit below expires the call
+    aviso = aviso_version(conv.version_bases, bases)  # read now: the commit below expires the call
     try:
         modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
     except ArchivoInvalido as exc:
@@ -1825,16 +1826,16 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     return dataclasses.replace(resumen, aviso=aviso) if aviso else resumen
 
 
-def _aviso_version(fijada: m.VersionBases, instalada: Any) -> str | None:
+def aviso_version(fijada: m.VersionBases, instalada: Any) -> str | None:
     """F3: the call is pinned to its bases version; when the plugin that provides it was upgraded since
-    the call was created, a stage evaluated now uses the installed rules. Nothing is refused (a fixed
-    rule is what an upgrade is for, and each result records the version that produced it), but
-    whoever evaluates is told."""
+    the call was created, a stage (or the final step, :mod:`casadmin.final`) evaluated now uses the
+    installed rules. Nothing is refused (a fixed rule is what an upgrade is for, and each result
+    records the version that produced it), but whoever evaluates is told."""
     if fijada.plugin_version in ("", "-") or not instalada.version or instalada.version == fijada.plugin_version:
         return None
     return (f"La convocatoria se creó con las bases «{instalada.id}» del plugin «{fijada.plugin}» "
-            f"{fijada.plugin_version}; está instalada la versión {instalada.version} y con ella se calculó "
-            "esta etapa (cada resultado guarda la versión de la regla que lo produjo).")
+            f"{fijada.plugin_version}; está instalada la versión {instalada.version}, y es la que se aplicó "
+            "(cada resultado guarda la versión de la regla que lo produjo).")
 
 
 def _evaluar_de_una_vez(session: Session, conv: m.Convocatoria, modelo: ConvocatoriaMotor, etapa: str,

@@ -99,6 +99,8 @@ class Calculo:
     bonos_entrevista: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: plugin → "name==version" of the final step's plugins (bonuses, merit order, desierto): F3
     reglas: dict[str, str] = field(default_factory=dict)
+    #: F3: the installed bases plugin is not the version the call was created with (it computed this)
+    aviso: str | None = None
 
     @property
     def orden(self):
@@ -126,6 +128,8 @@ class ResumenFinal:
     desierto: str | None
     reglas: dict[str, str]
     recalculado: bool
+    #: F3: computed with another version of the bases plugin than the call was created with
+    aviso: str | None = None
 
 
 def _convocatoria(session: Session, convocatoria: m.Convocatoria | str) -> m.Convocatoria:
@@ -196,7 +200,8 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
     decisiones = [{"orden": [ids[pid] for pid in orden], "sustento": sustento} for orden, sustento in decididas]
     ctx = run.contexto(modelo, bases, [tuple(d["orden"]) for d in decisiones])
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
-    calculo = Calculo(conv=conv, sim=sim, postulaciones={}, decisiones=decisiones)
+    calculo = Calculo(conv=conv, sim=sim, postulaciones={}, decisiones=decisiones,
+                      aviso=engine_db.aviso_version(conv.version_bases, bases))
     acumulado: dict[int, Decimal] = dict.fromkeys(vivos, Decimal(0))
     por_etapa: list[tuple[str, list[int], dict[int, engine_db.FilaGuardada]]] = []
     try:
@@ -371,7 +376,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
         ganadores=[f.id for f in orden.ganadores] if orden else [],
         accesitarios=[f.id for f in orden.accesitarios] if orden else [],
         empates=[[f.id for f in g] for g in orden.empates_comite] if orden else [],
-        desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final")
+        desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final", aviso=calculo.aviso)
     session.flush()
     despues = {"ganadores": resumen.ganadores, "accesitarios": resumen.accesitarios, "empates": resumen.empates,
                "desierto": resumen.desierto, "reglas": reglas, "resultados": _estado_final(session, conv)}

@@ -308,7 +308,16 @@ def test_cli_evaluate_stage_final(app, db):
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
     assert salida.exit_code == 0, salida.output
     assert "Ganador(es): P01" in salida.output and "Accesitarios: P08, P07" in salida.output
-    assert "sunedu.orden_merito==" in salida.output
+    assert "sunedu.orden_merito==" in salida.output and "Aviso" not in salida.output
+    # F3: the bases plugin upgraded since the call was created: computed with it, and whoever computes is told.
+    db.session.expire_all()
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
+    conv.version_bases.plugin_version = "0.0.9"
+    db.session.commit()
+    salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
+    assert salida.exit_code == 0, salida.output
+    assert "Aviso: La convocatoria se creó con las bases «" in salida.output and "Ganador(es): P01" in salida.output
+    assert "» 0.0.9; está instalada la versión 0.1.0, y es la que se aplicó" in salida.output
     db.session.expire_all()
     final.publicar_final(db.session, conv)
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])

@@ -37,8 +37,11 @@ class Entidad(TimestampMixin, Model):
 class VersionBases(TimestampMixin, Model):
     """A named set of plugins and parameters that calls are pinned to (F3).
 
-    ``codigo`` names the bases version a plugin provides (e.g. ``sunedu-2026``);
-    ``parametros`` holds the dated legal parameters with their clauses.
+    ``codigo`` names the bases version a plugin provides (e.g. ``sunedu-2026``), and ``plugin`` /
+    ``plugin_version`` the package and version the call was created with (a later one computes with a
+    warning: ``engine_db.aviso_version``). The dated legal parameters with their clauses are data of
+    that plugin (``BasesVersion.parametros``, shown in Administración → Plugins); ``parametros`` here
+    is kept empty by every path that creates a row, and nothing reads it.
     """
 
     __tablename__ = "version_bases"

@@ -109,6 +109,8 @@ class ResultadosFinalesView(BaseView):
             exc.field = "motivo"
             return self._rechazo(conv, "calcular", exc)
         flash(f"Resultado final calculado: {res.finalistas} candidato(s) aptos en todas las etapas.", "success")
+        if res.aviso:  # F3: computed with another version of the bases plugin than the call was created with
+            flash(res.aviso, "warning")
         return redirect(url_for("ResultadosFinalesView.convocatoria", convocatoria_id=conv.id))
 
     @expose("/<int:convocatoria_id>/empate", methods=["POST"])
