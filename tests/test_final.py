@@ -503,3 +503,21 @@ def test_simulate_text_says_how_each_tie_on_the_final_score_stands_4_2_6_c():
     d = datos("final", _sin_ffaa)
     d["decisiones_comite"] = [{"orden": ["P09", "P01"], "sustento": "Mayor idoneidad en el caso práctico."}]
     assert "Empate persistente entre P09 y P01: decidió el Comité de Entrevista. [§4.2.6 c]" in texto(d)
+
+
+def _p05_presenta_expediente(d: dict) -> None:
+    """P05 presents the expediente and meets every factor: six Aptos in the curricular stage for five places."""
+    postulante(d, "P05")["entradas"]["curricular"] = {"expediente": True, "factores": {
+        f: True for f in ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")}}
+
+
+def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, client_for):
+    """D5: beside «No convocado(a)», the reason: an accumulated score below the last one called (§4.2.4)."""
+    conv = importar_y_evaluar(db, datos("final", _p05_presenta_expediente), hasta="curricular")
+    lista = etapas.lista_corta(db.session, conv)
+    (fuera,) = [c for c in lista if not c.convocado]
+    corte = min(c.acumulado for c in lista if c.convocado)
+    assert len(lista) == 6 and fuera.acumulado < corte
+    html = cliente_orh(app, client_for, conv).get(f"/etapas/{conv.id}/entrevista/convocados").get_data(as_text=True)
+    assert html.count('class="text-muted motivo-corte"') == 1
+    assert f"Su puntaje acumulado ({fuera.acumulado}) es menor que el del último convocado ({corte}); §4.2.4." in html
