@@ -37,8 +37,12 @@ def test_hook_is_documented(name):
 
 @pytest.mark.parametrize("name", HOOKS)
 def test_hook_has_a_test(name):
-    tests = {n for n, _ in inspect.getmembers(__import__(__name__), inspect.isfunction)}
+    """Its test exists, calls the hook by name (through the plugin manager) and asserts something."""
+    tests = dict(inspect.getmembers(__import__(__name__), inspect.isfunction))
     assert f"test_{name}" in tests, f"write test_{name} in tests/test_hooks.py"
+    cuerpo = inspect.getsource(tests[f"test_{name}"]).split("\n", 1)[1]
+    assert name in cuerpo, f"test_{name} must call {name} through the plugin manager"
+    assert re.search(r"^\s+assert\b", cuerpo, re.M), f"test_{name} must assert what {name} answers"
 
 
 @pytest.mark.parametrize("name", HOOKS)
@@ -68,7 +72,9 @@ def env():
 
 def test_casadmin_bases_versions(env):
     pm, _, _ = env
-    versions = pl.bases_versions(pm)
+    declaradas = [b.id for respuesta in pm.hook.casadmin_bases_versions() for b in respuesta]
+    assert {"sunedu-2026", "migraciones-2020"} <= set(declaradas) and len(declaradas) == len(set(declaradas))
+    versions = pl.bases_versions(pm)  # the same, by id (two plugins claiming one id: an error at start-up)
     sunedu = versions["sunedu-2026"]
     assert sunedu.entidad == "SUNEDU" and sunedu.proveedor == "sunedu"
     assert "sunedu.ficha" in sunedu.plugins and sunedu.etapas[0] == "ficha"
