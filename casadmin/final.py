@@ -325,7 +325,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
     ganadores = {f.id for f in orden.ganadores} if orden else set()
     accesitarios = {f.id for f in orden.accesitarios} if orden else set()
     empatados = {f.id for g in orden.empates_comite for f in g} if orden else set()
-    propios = orden.motivos_por_candidato if orden else {}
+    propios = (getattr(orden, "motivos_por_candidato", None) or {}) if orden else {}  # as report.como_dict
     sustentos = {}
     for d in calculo.decisiones:
         for ident in d["orden"]:
@@ -376,7 +376,8 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
         ganadores=[f.id for f in orden.ganadores] if orden else [],
         accesitarios=[f.id for f in orden.accesitarios] if orden else [],
         empates=[[f.id for f in g] for g in orden.empates_comite] if orden else [],
-        desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final", aviso=calculo.aviso)
+        desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final",
+        aviso=calculo.aviso)
     session.flush()
     despues = {"ganadores": resumen.ganadores, "accesitarios": resumen.accesitarios, "empates": resumen.empates,
                "desierto": resumen.desierto, "reglas": reglas, "resultados": _estado_final(session, conv)}

@@ -186,7 +186,9 @@ def casadmin_orden_merito(ctx: Contexto, finalistas: Sequence[Finalista]) -> Res
     Stops at the first plugin that answers.
 
     :param finalistas: final score (bonuses included), interview and exam scores of each finalist.
-    :returns: the merit order, winners, accesitarios and the ties the committee must decide (§4.2.6 c).
+    :returns: the merit order, winners, accesitarios and the ties the committee must decide (§4.2.6 c);
+        optionally ``motivos_por_candidato``, each finalist's reasons for their own place, which the
+        applicant sees once the final results are published: they must name no other candidate.
     """
 
 

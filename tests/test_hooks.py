@@ -41,7 +41,9 @@ def test_hook_has_a_test(name):
     tests = dict(inspect.getmembers(__import__(__name__), inspect.isfunction))
     assert f"test_{name}" in tests, f"write test_{name} in tests/test_hooks.py"
     cuerpo = inspect.getsource(tests[f"test_{name}"]).split("\n", 1)[1]
-    assert name in cuerpo, f"test_{name} must call {name} through the plugin manager"
+    # By name, as the engine calls it (pl.primero(pm, bases, "casadmin_…") or pm.hook.casadmin_…(…)),
+    # not merely mentioned in a comment.
+    assert f'"{name}"' in cuerpo or f".{name}(" in cuerpo, f"test_{name} must call {name} through the plugin manager"
     assert re.search(r"^\s+assert\b", cuerpo, re.M), f"test_{name} must assert what {name} answers"
 
 

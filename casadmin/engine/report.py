@@ -31,7 +31,8 @@ def _motivo(m: Motivo) -> dict[str, Any]:
 def como_dict(sim: Simulacion) -> dict[str, Any]:
     """The ``resultados`` block: per stage and candidate, result, score and reasons; then the final order."""
     orden = sim.orden
-    propios = orden.motivos_por_candidato if orden else {}
+    # A merit-order plugin's result may not carry each one's reasons (an older plugin): then none.
+    propios = (getattr(orden, "motivos_por_candidato", None) or {}) if orden else {}
     return {
         "bases": {"id": sim.bases.id, "proveedor": sim.bases.proveedor, "version": sim.bases.version},
         "reglas": dict(sorted(sim.reglas.items())),

@@ -98,8 +98,16 @@ _CRITERIOS = (
 )
 
 
+_SIN_EXAMEN = Decimal(-1)  # below every exam score: a finalist without one comes after those with one
+
+
 def _clave(f: Finalista) -> tuple[Decimal, Decimal, Decimal]:
-    return (f.puntaje_final, f.entrevista, f.examen if f.examen is not None else Decimal(-1))
+    return (f.puntaje_final, f.entrevista, f.examen if f.examen is not None else _SIN_EXAMEN)
+
+
+def _mostrar(valor: Decimal) -> str:
+    """A criterion's value as the reasons write it (no exam score: "sin puntaje", not -1)."""
+    return "sin puntaje" if valor == _SIN_EXAMEN else str(valor)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,16 +160,17 @@ def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motiv
     empate = f"Empató en puntaje final ({anterior.puntaje_final})"
     for i, (criterio, clausula) in enumerate(_CRITERIOS):
         if a[i] != b[i]:
-            computado = f"{a[i]} > {b[i]}"
+            x, y = _mostrar(a[i]), _mostrar(b[i])
+            computado = f"{x} > {y}"
             return (Motivo(requisito="Desempate", declarado=pareja, computado=computado, cumple=True, clausula=clausula,
                            mensaje=f"Empate en puntaje final entre {anterior.id} y {siguiente.id}: "
                                    f"se prefiere a {anterior.id} por mayor {criterio}."),
-                    Motivo(requisito="Desempate", declarado=f"{criterio}: {a[i]}", computado=computado, cumple=True,
+                    Motivo(requisito="Desempate", declarado=f"{criterio}: {x}", computado=computado, cumple=True,
                            clausula=clausula, mensaje=f"{empate} con quien le sigue en el orden de mérito; queda "
-                                                      f"antes por mayor {criterio} ({a[i]} frente a {b[i]})."),
-                    Motivo(requisito="Desempate", declarado=f"{criterio}: {b[i]}", computado=computado, cumple=False,
+                                                      f"antes por mayor {criterio} ({x} frente a {y})."),
+                    Motivo(requisito="Desempate", declarado=f"{criterio}: {y}", computado=computado, cumple=False,
                            clausula=clausula, mensaje=f"{empate} con quien le precede en el orden de mérito; queda "
-                                                      f"después por menor {criterio} ({b[i]} frente a {a[i]})."))
+                                                      f"después por menor {criterio} ({y} frente a {x})."))
     comite = "Empató en puntaje final y en los criterios de desempate de las bases con quien le {}; el orden lo " \
              "decidió el Comité de Entrevista."
     return (Motivo(requisito="Desempate", declarado=pareja, computado="decisión del comité", cumple=True,
@@ -204,6 +213,13 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                                      "Comité de Entrevista delibera y elige (el área usuaria tiene voto dirimente).")
             for f in grupo:
                 propios.setdefault(f.id, []).append(abierto)
+        elif len(grupo) > 1:  # tied on everything, and the place they share needs no decision
+            compartido = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} "
+                                "puntos", computado="lugar compartido", cumple=True, clausula="§4.2.6 c",
+                                mensaje="Empata en puntaje final y en los criterios de desempate de las bases; comparte "
+                                        "el lugar, que no requiere decisión del Comité de Entrevista.")
+            for f in grupo:
+                propios.setdefault(f.id, []).append(compartido)
         if not cruza:
             if fin <= posiciones:
                 ganadores.extend(grupo)
@@ -214,8 +230,11 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
         desempate = _desempate(anterior[-1], siguiente[0])
         if desempate is not None:
             motivos.append(desempate[0])
-            propios.setdefault(anterior[-1].id, []).append(desempate[1])
-            propios.setdefault(siguiente[0].id, []).append(desempate[2])
+            # A group's members share every criterion: each one is before (after) the other group.
+            for f in anterior:
+                propios.setdefault(f.id, []).append(desempate[1])
+            for f in siguiente:
+                propios.setdefault(f.id, []).append(desempate[2])
     return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
                           accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos),
                           motivos_por_candidato={i: tuple(ms) for i, ms in propios.items()})

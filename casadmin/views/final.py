@@ -131,13 +131,15 @@ class ResultadosFinalesView(BaseView):
             exc.field = "lugar"
             return self._rechazo(conv, "empate", exc)
         try:
-            final.decidir_empate(db.session, conv, sorted(lugares, key=lugares.get), request.form.get("sustento", ""),
-                                 usuario=g.user)
+            res = final.decidir_empate(db.session, conv, sorted(lugares, key=lugares.get),
+                                       request.form.get("sustento", ""), usuario=g.user)
         except final.FinalRechazado as exc:
             if "sustento" in str(exc):
                 exc.field = "sustento"
             return self._rechazo(conv, "empate", exc)
         flash("Decisión del Comité registrada y resultado final recalculado.", "success")
+        if res.aviso:  # F3, as after "Calcular resultado final"
+            flash(res.aviso, "warning")
         return redirect(url_for("ResultadosFinalesView.convocatoria", convocatoria_id=conv.id))
 
     @expose("/<int:convocatoria_id>/publicar", methods=["POST"])

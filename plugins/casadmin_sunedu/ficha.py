@@ -117,7 +117,7 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
     out = []
     for req in requeridos:
         buscado = normalizar(req)
-        ok = any(buscado in d for d in normalizados)
+        ok = any(buscado in d for d in normalizados if d)
         out.append(Motivo(requisito=req, declarado="declarado" if ok else "no declarado", computado="",
                           cumple=ok, clausula="§4.2.1 Otros requisitos",
                           mensaje=f"Declara «{req}»." if ok else f"No declara «{req}» en la Ficha (sección 8)."))

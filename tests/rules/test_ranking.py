@@ -115,6 +115,22 @@ def test_cada_candidato_recibe_el_motivo_de_su_lugar_sin_nombrar_a_otro_4_2_6_c(
     assert [m.cumple for m in r.motivos_por_candidato["Q3"]] == [False, True]
 
 
+def test_en_un_grupo_empatado_cada_miembro_recibe_los_motivos_de_su_lugar_4_2_6_c() -> None:
+    """Members of a group share every criterion: each is told why the group is after the one before and
+    before the one after, and that the place is shared; without an exam score, «sin puntaje», not -1."""
+    r = resultado_final([fin("Q1", "85", "31"), fin("Q2", "85", "30"), fin("Q3", "85", "30"), fin("Q4", "85", "29")],
+                        posiciones=4)
+    assert r.empates_comite == () and [ids(g) for g in r.orden] == [["Q1"], ["Q2", "Q3"], ["Q4"]]
+    for i in ("Q2", "Q3"):
+        mensajes = [m.mensaje for m in r.motivos_por_candidato[i]]
+        assert len(mensajes) == 3 and "comparte el lugar" in mensajes[0]
+        assert mensajes[1].endswith("después por menor puntaje en la Entrevista Personal (30 frente a 31).")
+        assert mensajes[2].endswith("antes por mayor puntaje en la Entrevista Personal (30 frente a 29).")
+    sin_examen = resultado_final([fin("Q1", "80", "20", "18"), fin("Q2", "80", "20")])
+    (antes,) = sin_examen.motivos_por_candidato["Q1"]
+    assert antes.mensaje.endswith("Conocimientos Técnicos (18 frente a sin puntaje).") and "-1" not in antes.computado
+
+
 def test_el_empate_abierto_y_la_decision_del_comite_en_los_motivos_de_cada_uno_4_2_6_c() -> None:
     finalistas = [fin("A", "90", "40"), fin("B", "85", "30"), fin("C", "85", "30")]
     abierto = resultado_final(finalistas, posiciones=2)
