@@ -20,6 +20,7 @@ import hashlib
 import os
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -436,6 +437,33 @@ def estado_visible(postulacion: m.Postulacion, publicados: list[ResultadoVisible
                                                     EstadoPostulacion.no_seleccionado):
         return str(postulacion.estado)
     return str(EstadoPostulacion.en_proceso)
+
+
+def no_convocado(session: Session, postulacion: m.Postulacion,
+                 publicados: list[ResultadoVisible]) -> tuple[Decimal, Decimal] | None:
+    """D5 as the applicant sees it (§4.2.4): their accumulated score and that of the last one called,
+    when they passed the stage before the interview, its result published, and the bases' rule does
+    not call them; None otherwise. The list is worked out from the stored results, as ORH's screen
+    (:func:`casadmin.etapas.lista_corta`) shows it."""
+    from casadmin import engine_db, etapas
+
+    conv = postulacion.convocatoria
+    todas = etapas.etapas(conv)
+    if "entrevista" not in todas or todas.index("entrevista") == 0:
+        return None
+    previa = Etapa[todas[todas.index("entrevista") - 1]]
+    visto = next((v for v in publicados if v.etapa is previa), None)
+    if visto is None or visto.resultado.resultado not in engine_db.SIGUEN:
+        return None
+    try:
+        lista = etapas.lista_corta(session, conv)
+    except etapas.EtapaRechazada:
+        return None
+    propio = next((c for c in lista if c.postulacion_id == postulacion.id), None)
+    convocados = [c.acumulado for c in lista if c.convocado]
+    if propio is None or propio.convocado or not convocados:
+        return None
+    return propio.acumulado, min(convocados)
 
 
 def final_publicado(session: Session, postulacion: m.Postulacion) -> m.ResultadoFinal | None:

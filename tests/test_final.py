@@ -506,13 +506,23 @@ def test_simulate_text_says_how_each_tie_on_the_final_score_stands_4_2_6_c():
 
 
 def _p05_presenta_expediente(d: dict) -> None:
-    """P05 presents the expediente and meets every factor: six Aptos in the curricular stage for five places."""
+    """P05 presents the expediente and meets every factor: six Aptos in the curricular stage for five places.
+    A stage's inputs are kept only for its candidates, as the screens record them (the example's file has
+    some for applicants an earlier stage left out, which the stage's publication would count as pending)."""
     postulante(d, "P05")["entradas"]["curricular"] = {"expediente": True, "factores": {
         f: True for f in ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")}}
+    candidatos = {etapa: {r["postulante"] for r in filas} for etapa, filas in simulacion(d)["etapas"].items()}
+    for p in d["postulantes"]:
+        for etapa in list(p.get("entradas", {})):
+            if etapa in candidatos and p["id"] not in candidatos[etapa]:
+                del p["entradas"][etapa]
 
 
-def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, client_for):
-    """D5: beside «No convocado(a)», the reason: an accumulated score below the last one called (§4.2.4)."""
+def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, client_for, sincrono):
+    """D5: beside «No convocado(a)», the reason: an accumulated score below the last one called (§4.2.4);
+    the applicant reads the same in *Mis postulaciones* once the curricular results are published."""
+    from casadmin.cuenta import _hash
+
     conv = importar_y_evaluar(db, datos("final", _p05_presenta_expediente), hasta="curricular")
     lista = etapas.lista_corta(db.session, conv)
     (fuera,) = [c for c in lista if not c.convocado]
@@ -521,3 +531,23 @@ def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, clie
     html = cliente_orh(app, client_for, conv).get(f"/etapas/{conv.id}/entrevista/convocados").get_data(as_text=True)
     assert html.count('class="text-muted motivo-corte"') == 1
     assert f"Su puntaje acumulado ({fuera.acumulado}) es menor que el del último convocado ({corte}); §4.2.4." in html
+
+    clientes = {}
+    for pid in (fuera.postulacion_id, next(c.postulacion_id for c in lista if c.convocado)):
+        usuario = db.session.get(m.Usuario, db.session.get(m.Postulacion, pid).postulante.usuario_id)
+        usuario.active, usuario.password = True, _hash("demo12345")
+        db.session.commit()
+        clientes[pid] = client_for(usuario.username)
+    frase = f"Su puntaje acumulado ({fuera.acumulado}) es menor que el del último candidato convocado ({corte})"
+
+    def pagina(pid):
+        return clientes[pid].get(f"/mis-postulaciones/{pid}").get_data(as_text=True)
+
+    for etapa in (Etapa.ficha, Etapa.examen, Etapa.psicologica):
+        publicacion.publicar_etapa(db.session, db.session.get(m.Convocatoria, conv.id), etapa)
+    assert 'id="no-convocado"' not in pagina(fuera.postulacion_id)  # not before the curricular results are out
+    publicacion.publicar_etapa(db.session, db.session.get(m.Convocatoria, conv.id), Etapa.curricular)
+    propia = pagina(fuera.postulacion_id)
+    assert 'id="no-convocado"' in propia and frase in propia and "§4.2.4" in propia
+    assert "No convocado(a) a la Entrevista Personal" in propia
+    assert all('id="no-convocado"' not in pagina(pid) for pid in clientes if pid != fuera.postulacion_id)

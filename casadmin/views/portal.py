@@ -903,6 +903,7 @@ class MisPostulacionesView(_PortalView):
         # How the published experience was counted, experience by experience (issue 3 item 5, D1).
         detalle = {} if ficha is None else engine_db.detalle_experiencia(db.session, p.convocatoria, p.id, ficha.motivos)
         final = portal.final_publicado(db.session, p)
+        fuera = None if final is not None else portal.no_convocado(db.session, p, pubs)
         win = cmd.ventana_expediente(db.session, p.convocatoria)
         momento = now()
         exp = cmd.expediente(db.session, p)
@@ -910,8 +911,8 @@ class MisPostulacionesView(_PortalView):
         bases, _ = cmd.tipos_documento(p.convocatoria, post)
         nombres = {t.codigo: t.nombre for t in bases.documentos}
         return self.render(
-            "postulacion.html", status=status, p=p, estado=portal.estado_visible(p, pubs, final), resultados=pubs,
-            detalle=detalle,
+            "postulacion.html", status=status, p=p, resultados=pubs, detalle=detalle, no_convocado=fuera,
+            estado="No convocado(a) a la Entrevista Personal" if fuera else portal.estado_visible(p, pubs, final),
             final=final, documentos=documentos, nombres=nombres, expediente=exp, ventana=win,
             expediente_abierto=bool(win and win[0] <= momento <= win[1]),
             por_abrir=bool(win and momento < win[0]),
