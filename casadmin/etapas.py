@@ -56,7 +56,7 @@ from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_cu
 __all__ = [
     "ArchivoRechazado", "Desactualizada", "EtapaPublicada", "EtapaRechazada", "candidatos", "cargar_puntajes",
     "desactualizacion", "desactualizadas", "exigir_al_dia", "editar_citacion", "evaluar",
-    "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "notificar_citaciones",
+    "generar_citaciones", "leer_archivo_puntajes", "lista_corta", "modificar_resultado", "notificar_citaciones", "pendientes",
     "previa_desactualizada", "recalcular", "registrar_asistencia", "registrar_curricular", "registrar_examen",
 ]
 
@@ -255,6 +255,23 @@ def evaluada(session: Session, conv: m.Convocatoria, etapa: str) -> bool:
 def _previas_evaluadas(session: Session, conv: m.Convocatoria, previas: Sequence[str]) -> str | None:
     """The first earlier stage without results, if any."""
     return next((e for e in previas if not evaluada(session, conv, e)), None)
+
+
+def pendientes(session: Session, conv: m.Convocatoria, etapa: str) -> int:
+    """How many of the stage's candidates have no result yet: what its publication waits for. The rows
+    of applications that are not candidates of the stage (inputs recorded or imported for them, or a
+    result taken back when an earlier stage changed: :meth:`engine_db._Guardado.terminar`) are not
+    counted, since no evaluation of the stage gives them one; while an earlier stage has no results,
+    every pending row counts."""
+    R = m.ResultadoEtapa
+    q = sa.select(sa.func.count()).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                         R.resultado == Resultado.pendiente)
+    todas = _exigir_etapa(conv, etapa)
+    previas = todas[: todas.index(etapa)]
+    if previas and _previas_evaluadas(session, conv, previas) is None:
+        solo = ids_en_etapa(session, conv, etapa) if etapa == "entrevista" else _siguen_stmt(conv, previas)
+        q = q.where(R.postulacion_id.in_(solo))
+    return session.scalar(q)
 
 
 def ids_en_etapa(session: Session, conv: m.Convocatoria, etapa: str) -> list[int]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from casadmin import audit, mailer, resultados, tareas
 from casadmin import models as m
 from casadmin.extensions import db
-from casadmin.models.enums import CondicionFinal, EstadoCorreo, Etapa, Resultado, TipoCorreo
+from casadmin.models.enums import CondicionFinal, EstadoCorreo, Etapa, TipoCorreo
 from casadmin.peru.clock import now
 from casadmin.storage import get_storage
 from casadmin.tareas import Avance
@@ -54,9 +54,7 @@ def publicar_etapa(session: Session, convocatoria: m.Convocatoria, etapa: Etapa,
     from casadmin import etapas  # out-of-date results are never published (issue 5 item 3)
 
     etapas.exigir_al_dia(session, convocatoria, [etapa.name], error=PublicacionRechazada)
-    pendientes = session.scalar(sa.select(sa.func.count()).where(
-        m.ResultadoEtapa.convocatoria_id == convocatoria.id, m.ResultadoEtapa.etapa == etapa,
-        m.ResultadoEtapa.resultado == Resultado.pendiente))
+    pendientes = etapas.pendientes(session, convocatoria, etapa.name)  # of the stage's candidates only
     if pendientes:
         raise PublicacionRechazada(f"Hay {pendientes} resultado(s) pendientes de evaluar en la {etapa.value}.")
     momento = now()

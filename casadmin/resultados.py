@@ -142,19 +142,26 @@ def numerar(session: Session, convocatoria_id: int, etapa: Etapa, *, publicar: b
         sa.select(r.id.label("id"), sa.func.row_number().over(order_by=_orden(r, p)).label("orden"))
         .join(m.Postulacion, m.Postulacion.id == r.postulacion_id)
         .join(p, p.id == m.Postulacion.postulante_id)
-        .where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)
+        .where(r.convocatoria_id == convocatoria_id, r.etapa == etapa, r.resultado != Resultado.pendiente)
         .subquery()
     )
     t = r.__table__
     valores = {"orden_publicacion": numerados.c.orden, **({"publicado": True} if publicar else {})}
     session.execute(sa.update(t).where(t.c.id == numerados.c.id).values(**valores))
+    # A pending row of a published stage belongs to an application that is not a candidate of it (inputs
+    # recorded or imported for it, or a result taken back when an earlier stage changed; a candidate's holds
+    # the publication back, etapas.pendientes): outside the list, as position 0 (below every page's range,
+    # and not a missing position: :func:`_ultimo`), and unpublished.
+    session.execute(sa.update(t).where(t.c.convocatoria_id == convocatoria_id, t.c.etapa == etapa,
+                                       t.c.resultado == Resultado.pendiente).values(orden_publicacion=0, publicado=False))
 
 
 def _ultimo(session: Session, convocatoria_id: int, etapa: Etapa) -> int | None:
     """The last stored position of the stage, or None when a row has none (or there are no rows).
 
     One probe of ``ix_resultado_orden_publicacion`` read backwards with NULLs first: the first
-    entry is a NULL if any row lacks its position, else the last position.
+    entry is a NULL if any row lacks its position, else the last position (0 when no row is in the
+    list: a pending row, outside it, has position 0, :func:`numerar`).
     """
     r = m.ResultadoEtapa
     return session.scalar(sa.select(r.orden_publicacion).where(r.convocatoria_id == convocatoria_id, r.etapa == etapa)

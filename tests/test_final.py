@@ -506,16 +506,9 @@ def test_simulate_text_says_how_each_tie_on_the_final_score_stands_4_2_6_c():
 
 
 def _p05_presenta_expediente(d: dict) -> None:
-    """P05 presents the expediente and meets every factor: six Aptos in the curricular stage for five places.
-    A stage's inputs are kept only for its candidates, as the screens record them (the example's file has
-    some for applicants an earlier stage left out, which the stage's publication would count as pending)."""
+    """P05 presents the expediente and meets every factor: six Aptos in the curricular stage for five places."""
     postulante(d, "P05")["entradas"]["curricular"] = {"expediente": True, "factores": {
         f: True for f in ("experiencia_general", "experiencia_especifica", "experiencia_publica", "formacion", "cursos")}}
-    candidatos = {etapa: {r["postulante"] for r in filas} for etapa, filas in simulacion(d)["etapas"].items()}
-    for p in d["postulantes"]:
-        for etapa in list(p.get("entradas", {})):
-            if etapa in candidatos and p["id"] not in candidatos[etapa]:
-                del p["entradas"][etapa]
 
 
 def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, client_for, sincrono):
@@ -551,3 +544,41 @@ def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, clie
     assert 'id="no-convocado"' in propia and frase in propia and "§4.2.4" in propia
     assert "No convocado(a) a la Entrevista Personal" in propia
     assert all('id="no-convocado"' not in pagina(pid) for pid in clientes if pid != fuera.postulacion_id)
+
+
+def test_a_stage_is_published_without_the_rows_of_applicants_an_earlier_stage_left_out(app, db, client_for, sincrono):
+    """The example's file holds exam inputs for the two applicants the Ficha stage leaves out: their rows
+    are no result of the exam. Its publication does not wait for them (it used to refuse, «2 resultado(s)
+    pendientes», with nothing ORH could do), and the published list has only the exam's candidates; a
+    candidate not yet evaluated still holds it back."""
+    from casadmin import resultados
+    from casadmin.publicacion import PublicacionRechazada
+
+    conv = importar_y_evaluar(db, datos("final"), hasta="curricular")
+    R = m.ResultadoEtapa
+    del_examen = sa.select(R).where(R.convocatoria_id == conv.id, R.etapa == Etapa.examen)
+    fuera = {r.postulacion_id for r in db.session.scalars(del_examen.where(R.evaluado_en.is_(None)))}
+    evaluados = len(db.session.scalars(del_examen.where(R.evaluado_en.is_not(None))).all())
+    assert len(fuera) == 2 and evaluados == 8 and etapas.pendientes(db.session, conv, "examen") == 0
+    # ORH's publication screen counts the exam's 8 results, none pending, and offers to publish it.
+    html = cliente_orh(app, client_for, conv).get(f"/publicar/{conv.id}").get_data(as_text=True)
+    fila = html[html.index('data-etapa="examen"'):].split("</tr>")[0]
+    assert '<td class="text-right">8</td>' in fila and "Publicar resultados" in fila and "pendientes" not in fila
+    publicacion.publicar_etapa(db.session, conv, Etapa.ficha)
+
+    uno = db.session.scalars(del_examen.where(R.evaluado_en.is_not(None))).first()
+    uno.resultado, uno.evaluado_en = Resultado.pendiente, None  # a candidate of the exam without a result
+    db.session.commit()
+    assert etapas.pendientes(db.session, conv, "examen") == 1
+    with pytest.raises(PublicacionRechazada, match=r"1 resultado\(s\) pendiente"):
+        publicacion.publicar_etapa(db.session, conv, Etapa.examen)
+    db.session.rollback()
+    engine_db.evaluar(db.session, conv.codigo, "examen")
+
+    publicacion.publicar_etapa(db.session, conv, Etapa.examen)
+    filas = list(resultados.filas_publicadas(db.session, conv.id, Etapa.examen))
+    assert [f.orden for f in filas] == list(range(1, evaluados + 1))
+    assert resultados.contar_publicados(db.session, conv.id, Etapa.examen) == evaluados
+    assert Resultado.pendiente.value not in {f.resultado for f in filas}
+    for r in db.session.scalars(del_examen.where(R.postulacion_id.in_(fuera))):
+        assert (r.publicado, r.orden_publicacion) == (False, 0)

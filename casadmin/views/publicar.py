@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
+from casadmin import etapas as svc
 from casadmin import models as m
 from casadmin import publicacion
 from casadmin.extensions import db
@@ -50,11 +51,19 @@ class PublicarResultadosView(BaseView):
         filas = []
         for etapa in Etapa:
             total = sum(n for (e, _), n in conteos.items() if e is etapa)
+            pendientes = conteos.get((etapa, Resultado.pendiente), 0)
+            if pendientes:
+                # Only the stage's candidates wait for a result: the pending rows of applications an earlier
+                # stage left out are no result of this one, and are not published (etapas.pendientes).
+                try:
+                    candidatos = svc.pendientes(db.session, conv, etapa.name)
+                except svc.EtapaRechazada:
+                    candidatos = pendientes
+                total, pendientes = total - (pendientes - candidatos), candidatos
             filas.append({"etapa": etapa, "total": total,
                           "aptos": sum(n for (e, res), n in conteos.items()
                                        if e is etapa and res in (Resultado.apto, Resultado.asistio)),
-                          "pendientes": conteos.get((etapa, Resultado.pendiente), 0),
-                          "publicacion": publicadas.get(etapa.name)})
+                          "pendientes": pendientes, "publicacion": publicadas.get(etapa.name)})
         return self.render_template("casadmin/publicar/etapas.html", conv=conv, filas=filas, tareas=tareas)
 
     @expose("/<int:convocatoria_id>/<etapa>", methods=["POST"])
