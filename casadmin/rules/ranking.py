@@ -182,6 +182,15 @@ def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motiv
                    clausula="§4.2.6 c", mensaje=comite.format("precede")))
 
 
+def _a_cada_uno(propios: dict[str, list[Motivo]], grupo: Sequence[Finalista], computado: str, cumple: bool,
+                mensaje: str) -> None:
+    """A tied group's reason, given to each of its members (naming none of the others)."""
+    motivo = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} puntos",
+                    computado=computado, cumple=cumple, clausula="§4.2.6 c", mensaje=mensaje)
+    for f in grupo:
+        propios.setdefault(f.id, []).append(motivo)
+
+
 def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                     decision_comite: Sequence[str] = (), accesitarios: int = ACCESITARIOS) -> ResultadoFinal:
     """Winners (N positions), the accesitarios (two in SUNEDU's bases, §4.4 f: the bases version's
@@ -207,19 +216,13 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                                   computado="empate persistente", cumple=False, clausula="§4.2.6 c",
                                   mensaje="Persiste el empate tras los criterios de las bases: el Comité de "
                                           "Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
-            abierto = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} "
-                             "puntos", computado="empate persistente", cumple=False, clausula="§4.2.6 c",
-                             mensaje="Empata en puntaje final y en los criterios de desempate de las bases: el "
-                                     "Comité de Entrevista delibera y elige (el área usuaria tiene voto dirimente).")
-            for f in grupo:
-                propios.setdefault(f.id, []).append(abierto)
+            _a_cada_uno(propios, grupo, "empate persistente", False,
+                        "Empata en puntaje final y en los criterios de desempate de las bases: el Comité de "
+                        "Entrevista delibera y elige (el área usuaria tiene voto dirimente).")
         elif len(grupo) > 1:  # tied on everything, and the place they share needs no decision
-            compartido = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} "
-                                "puntos", computado="lugar compartido", cumple=True, clausula="§4.2.6 c",
-                                mensaje="Empata en puntaje final y en los criterios de desempate de las bases; comparte "
-                                        "el lugar, que no requiere decisión del Comité de Entrevista.")
-            for f in grupo:
-                propios.setdefault(f.id, []).append(compartido)
+            _a_cada_uno(propios, grupo, "lugar compartido", True,
+                        "Empata en puntaje final y en los criterios de desempate de las bases; comparte el lugar, "
+                        "que no requiere decisión del Comité de Entrevista.")
         if not cruza:
             if fin <= posiciones:
                 ganadores.extend(grupo)
