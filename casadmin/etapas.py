@@ -1079,6 +1079,13 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
                        convocado=pid in elegidos, orden=n) for n, pid in enumerate(orden, 1)]
 
 
+def corte(lista: Sequence[Convocable]) -> Decimal | None:
+    """The accumulated score of the last one called in a shortlist (:func:`lista_corta`, D5, §4.2.4): an
+    Apto below it is not called, as ORH's screen and the applicant's page say; None when nobody is."""
+    convocados = [c.acumulado for c in lista if c.convocado]
+    return min(convocados) if convocados else None
+
+
 def citaciones(session: Session, conv: m.Convocatoria, *, anuladas: bool = False) -> dict[int, m.Citacion]:
     """The call's interview citations in force by postulacion id; with ``anuladas``, those a new
     timetable left out after they were notified (:func:`generar_citaciones`)."""

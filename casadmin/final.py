@@ -325,7 +325,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
     ganadores = {f.id for f in orden.ganadores} if orden else set()
     accesitarios = {f.id for f in orden.accesitarios} if orden else set()
     empatados = {f.id for g in orden.empates_comite for f in g} if orden else set()
-    propios = (getattr(orden, "motivos_por_candidato", None) or {}) if orden else {}  # as report.como_dict
+    propios = report.motivos_del_lugar(orden)
     sustentos = {}
     for d in calculo.decisiones:
         for ident in d["orden"]:
@@ -345,7 +345,8 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
             "puntaje_bonificaciones": sum((b.monto for b, _ in f.bonificaciones), Decimal(0)),
             "puntaje_final": f.puntaje_final, "orden_merito": lugares.get(f.candidato), "condicion": condicion,
             "decision_comite": sustentos.get(f.candidato), "empate_comite": f.candidato in empatados,
-            "motivos": [report._motivo(x) for x in propios.get(f.candidato, ())], "reglas": reglas, "publicado": False, "creado_en": momento, "modificado_en": momento})
+            "motivos": propios.get(f.candidato, []), "reglas": reglas, "publicado": False, "creado_en": momento,
+            "modificado_en": momento})
         estados.append({"id": pid, "estado": estado})
         tipos = set()
         for b, plugin in f.bonificaciones:

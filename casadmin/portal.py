@@ -460,10 +460,10 @@ def no_convocado(session: Session, postulacion: m.Postulacion,
     except etapas.EtapaRechazada:
         return None
     propio = next((c for c in lista if c.postulacion_id == postulacion.id), None)
-    convocados = [c.acumulado for c in lista if c.convocado]
-    if propio is None or propio.convocado or not convocados:
+    ultimo = etapas.corte(lista)
+    if propio is None or propio.convocado or ultimo is None:
         return None
-    return propio.acumulado, min(convocados)
+    return propio.acumulado, ultimo
 
 
 def final_publicado(session: Session, postulacion: m.Postulacion) -> m.ResultadoFinal | None:

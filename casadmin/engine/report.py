@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from casadmin.engine.run import Simulacion
@@ -28,11 +29,18 @@ def _motivo(m: Motivo) -> dict[str, Any]:
             "clausula": m.clausula, "mensaje": m.mensaje}
 
 
+def motivos_del_lugar(orden: Any) -> Mapping[str, list[dict[str, Any]]]:
+    """Each finalist's reasons for their own place (D8, ``ResultadoFinal.motivos_por_candidato``) as
+    the format and ``resultado_final.motivos`` write them; none when the merit-order plugin's result
+    does not carry them (an older plugin) or there is no order."""
+    propios = (getattr(orden, "motivos_por_candidato", None) or {}) if orden else {}
+    return {ident: [_motivo(m) for m in motivos] for ident, motivos in propios.items()}
+
+
 def como_dict(sim: Simulacion) -> dict[str, Any]:
     """The ``resultados`` block: per stage and candidate, result, score and reasons; then the final order."""
     orden = sim.orden
-    # A merit-order plugin's result may not carry each one's reasons (an older plugin): then none.
-    propios = (getattr(orden, "motivos_por_candidato", None) or {}) if orden else {}
+    propios = motivos_del_lugar(orden)
     return {
         "bases": {"id": sim.bases.id, "proveedor": sim.bases.proveedor, "version": sim.bases.version},
         "reglas": dict(sorted(sim.reglas.items())),
@@ -52,7 +60,7 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
              "bonificaciones": [{"concepto": b.concepto, "porcentaje": str(b.porcentaje), "base": str(b.base),
                                  "monto": str(b.monto), "base_legal": b.base_legal, "regla": sim.reglas.get(p, p)}
                                 for b, p in f.bonificaciones],
-             "motivos": [_motivo(m) for m in propios.get(f.candidato, ())]}
+             "motivos": propios.get(f.candidato, [])}
             for f in sim.finales
         ],
         "orden_merito": [[f.id for f in grupo] for grupo in orden.orden] if orden else [],

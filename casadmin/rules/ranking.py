@@ -182,11 +182,14 @@ def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motiv
                    clausula="§4.2.6 c", mensaje=comite.format("precede")))
 
 
-def _a_cada_uno(propios: dict[str, list[Motivo]], grupo: Sequence[Finalista], computado: str, cumple: bool,
-                mensaje: str) -> None:
-    """A tied group's reason, given to each of its members (naming none of the others)."""
-    motivo = Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} puntos",
-                    computado=computado, cumple=cumple, clausula="§4.2.6 c", mensaje=mensaje)
+def _del_grupo(grupo: Sequence[Finalista], computado: str, cumple: bool, mensaje: str) -> Motivo:
+    """A tied group's own reason, for each of its members (naming none of the others)."""
+    return Motivo(requisito="Desempate", declarado=f"{len(grupo)} candidatos con {grupo[0].puntaje_final} puntos",
+                  computado=computado, cumple=cumple, clausula="§4.2.6 c", mensaje=mensaje)
+
+
+def _dar(propios: dict[str, list[Motivo]], grupo: Sequence[Finalista], motivo: Motivo) -> None:
+    """Give ``motivo`` to every member of ``grupo``: they share every criterion, so they share its reasons."""
     for f in grupo:
         propios.setdefault(f.id, []).append(motivo)
 
@@ -216,13 +219,13 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
                                   computado="empate persistente", cumple=False, clausula="§4.2.6 c",
                                   mensaje="Persiste el empate tras los criterios de las bases: el Comité de "
                                           "Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
-            _a_cada_uno(propios, grupo, "empate persistente", False,
-                        "Empata en puntaje final y en los criterios de desempate de las bases: el Comité de "
-                        "Entrevista delibera y elige (el área usuaria tiene voto dirimente).")
+            _dar(propios, grupo, _del_grupo(
+                grupo, "empate persistente", False, "Empata en puntaje final y en los criterios de desempate de "
+                "las bases: el Comité de Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
         elif len(grupo) > 1:  # tied on everything, and the place they share needs no decision
-            _a_cada_uno(propios, grupo, "lugar compartido", True,
-                        "Empata en puntaje final y en los criterios de desempate de las bases; comparte el lugar, "
-                        "que no requiere decisión del Comité de Entrevista.")
+            _dar(propios, grupo, _del_grupo(
+                grupo, "lugar compartido", True, "Empata en puntaje final y en los criterios de desempate de las "
+                "bases; comparte el lugar, que no requiere decisión del Comité de Entrevista."))
         if not cruza:
             if fin <= posiciones:
                 ganadores.extend(grupo)
@@ -233,11 +236,8 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
         desempate = _desempate(anterior[-1], siguiente[0])
         if desempate is not None:
             motivos.append(desempate[0])
-            # A group's members share every criterion: each one is before (after) the other group.
-            for f in anterior:
-                propios.setdefault(f.id, []).append(desempate[1])
-            for f in siguiente:
-                propios.setdefault(f.id, []).append(desempate[2])
+            _dar(propios, anterior, desempate[1])  # each member is before the next group
+            _dar(propios, siguiente, desempate[2])  # and after the one before
     return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
                           accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos),
                           motivos_por_candidato={i: tuple(ms) for i, ms in propios.items()})

@@ -368,8 +368,9 @@ class EtapasView(BaseView):
     def _convocados(self, conv, *, errores=None, status=200):
         citas = svc.citaciones(db.session, conv)
         anuladas = svc.citaciones(db.session, conv, anuladas=True)
+        lista = svc.lista_corta(db.session, conv)
         return self.render_template(
-            "casadmin/etapas/convocados.html", conv=conv, lista=svc.lista_corta(db.session, conv),
+            "casadmin/etapas/convocados.html", conv=conv, lista=lista, corte=svc.corte(lista),
             citaciones=citas, anuladas=[(c, svc.texto_citacion(svc.lo_notificado(c)))
                                         for c in sorted(anuladas.values(), key=lambda c: c.anulada_en)],
             errores=errores or {}, form=request.form,
