@@ -265,6 +265,8 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
     for i, carrera in enumerate(f.get("carreras", ())):
         if "," in carrera:
             errores.append((f"$.convocatoria.perfil.formacion.carreras[{i}]", "una carrera no puede contener comas"))
+    errores.extend(_nombres_largos(perfil.get("conocimientos", {}), m.RequisitoConocimiento.__table__.c.nombre,
+                                   "$.convocatoria.perfil.conocimientos"))
     for i, cap in enumerate(perfil.get("capacitaciones", ())):
         ruta = f"$.convocatoria.perfil.capacitaciones[{i}]"
         if cap.get("afines") or cap.get("temas_afines"):
@@ -298,7 +300,13 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             if correo in correos:
                 errores.append((f"{ruta}.email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
             correos.setdefault(correo, i)
+        paterno, _, materno = p["apellidos"].partition(" ")
+        if max(len(paterno), len(materno)) > _APELLIDO:
+            errores.append((f"{ruta}.apellidos", f"texto demasiado largo: se guardan el apellido paterno (hasta el primer "
+                                                 f"espacio) y el materno, de hasta {_APELLIDO} caracteres cada uno"))
         ficha = p["ficha"]
+        idiomas = {k: v for k, v in ficha.get("conocimientos", {}).items() if k not in _OFIMATICA}
+        errores.extend(_nombres_largos(idiomas, m.Idioma.__table__.c.idioma, f"{ruta}.ficha.conocimientos"))
         if ficha.get("habilitado") and not ficha.get("colegiado"):
             errores.append((f"{ruta}.ficha.habilitado", "la habilitación se registra con la colegiatura (colegiado)"))
         tipos_doc = [d["tipo"] for d in p.get("documentos", ())]
@@ -309,6 +317,18 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
     # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
     return sorted(set(errores))
+
+
+#: Each surname's column (the format carries them as one text, split at its first space).
+_APELLIDO = min(m.Postulante.__table__.c.apellido_paterno.type.length,
+                m.Postulante.__table__.c.apellido_materno.type.length)
+
+
+def _nombres_largos(conocimientos: Mapping[str, Any], columna: sa.Column, ruta: str) -> list[tuple[str, str]]:
+    """The knowledge names (the keys of ``conocimientos``) longer than the column that keeps them. The
+    schema limits the other texts the tables keep (``maxLength``); a key's length it leaves to this."""
+    return [(f"{ruta}.{nombre}", f"nombre demasiado largo: hasta {columna.type.length} caracteres")
+            for nombre in conocimientos if len(nombre) > columna.type.length]
 
 
 def _entradas_no_guardables(e: Mapping[str, Any], ruta: str) -> list[tuple[str, str]]:

@@ -285,6 +285,96 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
     assert _conteos(db) == antes
 
 
+#: Every text of the format that a table keeps in a column of limited length, and that column: the schema
+#: gives each its column's length (``maxLength``), so a longer one is refused at its path on every database
+#: (PostgreSQL used to refuse the whole import with "value too long" and no path; SQLite kept it).
+_TEXTOS_LIMITADOS = [
+    (("entidad", "nombre"), m.Entidad.nombre),
+    (("convocatoria", "codigo"), m.Convocatoria.codigo),
+    (("convocatoria", "nombre_puesto"), m.Convocatoria.nombre_puesto),
+    (("convocatoria", "cargo_estructural"), m.Convocatoria.cargo_estructural),
+    (("convocatoria", "organo"), m.Convocatoria.organo),
+    (("convocatoria", "unidad_organica"), m.Convocatoria.unidad_organica),
+    (("convocatoria", "lugar"), m.Convocatoria.lugar),
+    (("convocatoria", "duracion_contrato"), m.Convocatoria.duracion_contrato),
+    (("convocatoria", "perfil", "capacitaciones", 0, "tema"), m.RequisitoCapacitacion.tema),
+    (("convocatoria", "perfil", "otros", 0), m.RequisitoOtro.descripcion),
+    (("postulantes", 0, "nombres"), m.Postulante.nombres),
+    (("postulantes", 0, "email"), m.Postulante.email),
+    (("postulantes", 0, "documentos", 0, "tipo"), m.DocumentoPostulacion.tipo),
+    (("postulantes", 0, "ficha", "formacion", 0, "carrera"), m.FormacionAcademica.carrera),
+    (("postulantes", 0, "ficha", "formacion", 0, "centro"), m.FormacionAcademica.institucion),
+    (("postulantes", 0, "ficha", "capacitaciones", 0, "tema"), m.Capacitacion.tema),
+    (("postulantes", 0, "ficha", "capacitaciones", 0, "institucion"), m.Capacitacion.institucion),
+    (("postulantes", 0, "ficha", "experiencias", 0, "empleador"), m.ExperienciaLaboral.empleador),
+    (("postulantes", 0, "ficha", "experiencias", 0, "puesto"), m.ExperienciaLaboral.puesto),
+    (("postulantes", 0, "ficha", "otros", 0), m.OtroRequisitoDeclarado.descripcion),
+]
+
+
+def _con_textos(d: dict, de_mas: int) -> dict:
+    """``d`` with every text of :data:`_TEXTOS_LIMITADOS` as long as its column allows, plus ``de_mas``
+    characters (an e-mail address stays one); its first applicant is new, so that every value is stored."""
+    for nodo in (d["convocatoria"]["perfil"], d["postulantes"][0]["ficha"]):
+        nodo["otros"] = nodo.get("otros") or ["Disponibilidad para viajar"]
+    d["postulantes"][0]["documento"] = {"tipo": "DNI", "numero": f"6{d['convocatoria']['numero']:07d}"}
+    for ruta, columna in _TEXTOS_LIMITADOS:
+        *camino, clave = ruta
+        nodo = d
+        for paso in camino:
+            nodo = nodo[paso]
+        n = columna.type.length + de_mas
+        if clave == "codigo":  # still the call's own code, with the siglas at its end (test_scoping)
+            nodo[clave] = nodo[clave].rjust(n, "0")
+        elif clave == "email":
+            nodo[clave] = "ñ" * (n - len("@ejemplo.pe")) + "@ejemplo.pe"
+        else:
+            nodo[clave] = ("Ñandú " * n)[:n - 1] + "ú"
+    return d
+
+
+def test_texts_longer_than_their_columns_are_refused_at_their_paths_on_every_database(db):
+    """A text one character longer than the column that keeps it: refused at its path, every one in one run,
+    nothing written. At the column's length exactly, the same texts are imported and stored whole (on
+    PostgreSQL this proves that each ``maxLength`` of the schema is the column's). The two surnames
+    (split at the first space) and the names of knowledge items, whose lengths the schema cannot
+    state, are checked against their columns too."""
+    largo = _con_textos(datos("sunedu"), 1)
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, largo)
+    esperadas = {interchange._ruta(ruta) for ruta, _ in _TEXTOS_LIMITADOS}
+    assert {ruta for ruta, _ in err.value.errores} == esperadas
+    assert err.value.errores[0] == ("$.convocatoria.cargo_estructural",
+                                    "texto demasiado largo (201 caracteres; el máximo es 200)")
+    assert all(msg.startswith("texto demasiado largo (") for _, msg in err.value.errores)
+    assert _conteos(db) == antes
+    with pytest.raises(interchange.ArchivoInvalido) as err:  # simulate reads the same format
+        interchange.cargar(_con_textos(datos("sunedu"), 1))
+    assert {ruta for ruta, _ in err.value.errores} == esperadas
+
+    justo = _con_textos(datos("sunedu"), 0)
+    conv = engine_db.importar(db.session, copy.deepcopy(justo))
+    p = justo["postulantes"][0]
+    postulante = db.session.scalar(sa.select(m.Postulante).where(
+        m.Postulante.numero_documento == p["documento"]["numero"]))
+    assert (conv.nombre_puesto, conv.lugar, postulante.nombres, postulante.email) == (
+        justo["convocatoria"]["nombre_puesto"], justo["convocatoria"]["lugar"], p["nombres"], p["email"])
+    assert [x.empleador for x in postulante.experiencias][0] == p["ficha"]["experiencias"][0]["empleador"]
+
+    otro = datos("sunedu")
+    otro["postulantes"][1]["apellidos"] = "Q" * 101 + " Pérez"  # within the schema's 201, the paterno is not
+    otro["postulantes"][2]["ficha"]["conocimientos"]["Q" * 61] = "basico"
+    otro["convocatoria"]["perfil"]["conocimientos"]["Q" * 101] = "basico"
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, otro)
+    assert [ruta for ruta, _ in err.value.errores] == [
+        f"$.convocatoria.perfil.conocimientos.{'Q' * 101}", "$.postulantes[1].apellidos",
+        f"$.postulantes[2].ficha.conocimientos.{'Q' * 61}"]
+    assert _conteos(db) == antes
+
+
 def test_an_existing_code_is_refused_and_nothing_is_written(db):
     d = datos("migraciones")
     conv = engine_db.importar(db.session, copy.deepcopy(d))

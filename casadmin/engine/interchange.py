@@ -86,6 +86,7 @@ _MENSAJES = {
     "minimum": "valor por debajo del mínimo",
     "maximum": "valor por encima del máximo",
     "minLength": "texto demasiado corto",
+    "maxLength": "texto demasiado largo",
     "minItems": "faltan elementos",
     "oneOf": "valor con formato incorrecto",
 }
@@ -101,7 +102,7 @@ def _validador() -> Draft202012Validator:
 _PALABRAS_RAPIDAS = frozenset({
     "$schema", "$id", "$ref", "$defs", "title", "description", "type", "required", "properties",
     "additionalProperties", "items", "minItems", "const", "enum", "pattern", "format", "minLength",
-    "minimum", "maximum", "oneOf",
+    "maxLength", "minimum", "maximum", "oneOf",
 })
 
 
@@ -181,7 +182,11 @@ def validar(data: Any) -> list[tuple[str, str]]:
             faltante = err.message.split("'")[1] if "'" in err.message else ""
             path.append(faltante)
         detalle = _MENSAJES.get(err.validator, "valor inválido")
-        errores.append((_ruta(path), f"{detalle} ({err.message})"))
+        if err.validator == "maxLength":  # not jsonschema's message, which repeats the whole text
+            explicacion = f"{len(err.instance)} caracteres; el máximo es {err.validator_value}"
+        else:
+            explicacion = err.message
+        errores.append((_ruta(path), f"{detalle} ({explicacion})"))
     return sorted(errores)
 
 
