@@ -197,6 +197,18 @@ def _dos_decimales(valor: Any) -> bool:
     return d == d.quantize(Decimal("0.01"))
 
 
+def _no_cabe(valor: Any, columna: sa.Column) -> str | None:
+    """Why a number of the format (a JSON number or a numeric string, within the schema's bounds) cannot
+    be kept exactly in this ``NUMERIC(precision, scale)`` column, or None when it can."""
+    d, tipo = Decimal(str(valor)), columna.type
+    paso = Decimal(1).scaleb(-tipo.scale)
+    if d != d.quantize(paso):
+        return "admite hasta un decimal" if tipo.scale == 1 else f"admite hasta {tipo.scale} decimales"
+    if abs(d) >= 10 ** (tipo.precision - tipo.scale):
+        return f"no puede pasar de {10 ** (tipo.precision - tipo.scale) - paso}"
+    return None
+
+
 # --- import --------------------------------------------------------------------------------
 
 
@@ -274,6 +286,8 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         horas = Decimal(str(cap.get("horas", 0)))
         if horas != horas.to_integral_value():
             errores.append((f"{ruta}.horas", "las horas mínimas del perfil son un número entero"))
+    if "remuneracion" in c and (por_que := _no_cabe(c["remuneracion"], m.Convocatoria.__table__.c.remuneracion)):
+        errores.append(("$.convocatoria.remuneracion", f"la remuneración {por_que}"))
     tipos = [h["tipo"] for h in c.get("cronograma", ())]
     for i, h in enumerate(c.get("cronograma", ())):
         if tipos.index(h["tipo"]) != i:
@@ -307,6 +321,11 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         ficha = p["ficha"]
         idiomas = {k: v for k, v in ficha.get("conocimientos", {}).items() if k not in _OFIMATICA}
         errores.extend(_nombres_largos(idiomas, m.Idioma.__table__.c.idioma, f"{ruta}.ficha.conocimientos"))
+        C = m.Capacitacion.__table__.c
+        for j, cap in enumerate(ficha.get("capacitaciones", ())):
+            for campo, columna in (("horas", C.horas), ("creditos", C.creditos)):
+                if cap.get(campo) is not None and (por_que := _no_cabe(cap[campo], columna)):
+                    errores.append((f"{ruta}.ficha.capacitaciones[{j}].{campo}", f"el valor {por_que}"))
         if ficha.get("habilitado") and not ficha.get("colegiado"):
             errores.append((f"{ruta}.ficha.habilitado", "la habilitación se registra con la colegiatura (colegiado)"))
         tipos_doc = [d["tipo"] for d in p.get("documentos", ())]

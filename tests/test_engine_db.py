@@ -375,6 +375,30 @@ def test_texts_longer_than_their_columns_are_refused_at_their_paths_on_every_dat
     assert _conteos(db) == antes
 
 
+def test_numbers_the_columns_cannot_keep_exactly_are_refused_at_their_paths(db):
+    """A course's hours (``NUMERIC(7, 1)``) and credits (``NUMERIC(5, 1)``) and the pay (``NUMERIC(12, 2)``)
+    with more decimals than their columns keep, or credits beyond theirs: refused at their paths, nothing
+    written. They used to be rounded without a word (a pay of 7500.555 stored as 7500.56, a course's
+    40.25 hours kept as 40.25 in the frozen Ficha and 40.3 in the applicant's), and credits of 10,000 or
+    more stopped the import on PostgreSQL with "numeric field overflow" and no path."""
+    d = datos("sunedu")
+    d["convocatoria"]["remuneracion"] = "7500.555"
+    d["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] = "40.25"
+    d["postulantes"][1]["ficha"]["capacitaciones"][0]["creditos"] = 10000
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert err.value.errores == [
+        ("$.convocatoria.remuneracion", "la remuneración admite hasta 2 decimales"),
+        ("$.postulantes[0].ficha.capacitaciones[0].horas", "el valor admite hasta un decimal"),
+        ("$.postulantes[1].ficha.capacitaciones[0].creditos", "el valor no puede pasar de 9999.9")]
+    assert _conteos(db) == antes
+    d["convocatoria"]["remuneracion"] = "7500.55"
+    d["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] = "40.5"
+    d["postulantes"][1]["ficha"]["capacitaciones"][0]["creditos"] = "9999.9"
+    assert engine_db.importar(db.session, d).remuneracion == Decimal("7500.55")
+
+
 def test_an_existing_code_is_refused_and_nothing_is_written(db):
     d = datos("migraciones")
     conv = engine_db.importar(db.session, copy.deepcopy(d))
