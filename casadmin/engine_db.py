@@ -1831,8 +1831,9 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     previas = etapas[: etapas.index(etapa)]
     solo = None
     if previas:
-        sin_resultados = [e for e in previas if session.scalar(sa.select(R.id).where(
-            R.convocatoria_id == conv.id, R.etapa == Etapa[e], R.evaluado_en.is_not(None)).limit(1)) is None]
+        from casadmin.etapas import evaluada  # a stage with no candidates left counts as evaluated
+
+        sin_resultados = [e for e in previas if not evaluada(session, conv, e)]
         if sin_resultados:
             raise EvaluacionRechazada(f"La etapa «{sin_resultados[0]}» de «{codigo}» aún no tiene resultados: "
                                       "evalúela primero.")

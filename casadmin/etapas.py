@@ -246,10 +246,17 @@ def _siguen_stmt(conv: m.Convocatoria, previas: Sequence[str]) -> sa.Select | No
 
 
 def evaluada(session: Session, conv: m.Convocatoria, etapa: str) -> bool:
-    """Whether the stage has evaluated results."""
+    """Whether the stage has evaluated results, or has no candidates left to evaluate: every earlier
+    stage is evaluated and nobody continued in all of them (the call ends desierto, §4.5 a). Evaluating
+    such a stage gives no result, and the stages after it must not wait for one."""
     R = m.ResultadoEtapa
-    return session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
-                                                R.evaluado_en.is_not(None)).limit(1)) is not None
+    if session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
+                                            R.evaluado_en.is_not(None)).limit(1)) is not None:
+        return True
+    todas = etapas(conv)
+    previas = todas[: todas.index(etapa)] if etapa in todas else []  # a stage the call leaves out: never
+    return bool(previas) and _previas_evaluadas(session, conv, previas) is None and not session.scalar(
+        sa.select(sa.exists(_siguen_stmt(conv, previas))))
 
 
 def _previas_evaluadas(session: Session, conv: m.Convocatoria, previas: Sequence[str]) -> str | None:

@@ -514,6 +514,26 @@ def _en_procesos(monkeypatch, db, si: bool = True) -> int:
     return 2 if db.engine.dialect.name == "postgresql" else 1
 
 
+def test_when_nobody_passes_a_stage_the_later_ones_are_evaluated_empty_and_the_call_is_desierto(db):
+    """Nobody meets the profile (a course topic nobody declares): every Ficha is No apto, the exam has no
+    candidates and evaluating it gives no result. The later stages used to be refused for good («La
+    etapa examen aún no tiene resultados: evalúela primero», after evaluating it); a stage with no
+    candidates left now counts as evaluated, each later one is evaluated empty, and the final step
+    declares the call desierto for want of candidates meeting the requirements (§4.5 a), as simulate does."""
+    from casadmin import etapas, final
+
+    d = datos("sunedu")
+    d["convocatoria"]["perfil"]["capacitaciones"][0]["tema"] = "Astrofísica"
+    assert simulacion(d)["desierto"] == "sin_requisitos"
+    conv = engine_db.importar(db.session, d)
+    assert not etapas.evaluada(db.session, conv, "examen")  # the Ficha first
+    assert engine_db.evaluar(db.session, conv.codigo, "ficha").conteo == {"no_apto": len(d["postulantes"])}
+    for etapa in ("examen", "psicologica", "curricular", "entrevista"):
+        assert etapas.evaluada(db.session, conv, etapa)
+        assert engine_db.evaluar(db.session, conv.codigo, etapa).conteo == {}
+    assert final.calcular(db.session, conv.codigo).sim.desierto == "sin_requisitos"
+
+
 @pytest.mark.parametrize(("lote", "procesos"), [(None, False), (3, False), (3, True)])
 def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote, procesos):
     """On PostgreSQL the Ficha stage is judged and stored in batches (``lote``: 3 candidates), each
