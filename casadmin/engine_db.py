@@ -1831,17 +1831,16 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     previas = etapas[: etapas.index(etapa)]
     solo = None
     if previas:
-        from casadmin.etapas import evaluada  # a stage with no candidates left counts as evaluated
+        # The stage screens' own checks (imported here: casadmin.etapas imports this module). A stage with
+        # no candidates left counts as evaluated (etapas.evaluada).
+        from casadmin.etapas import _previas_evaluadas, _siguen_stmt
 
-        sin_resultados = [e for e in previas if not evaluada(session, conv, e)]
-        if sin_resultados:
-            raise EvaluacionRechazada(f"La etapa «{sin_resultados[0]}» de «{codigo}» aún no tiene resultados: "
+        sin_resultados = _previas_evaluadas(session, conv, previas)
+        if sin_resultados is not None:
+            raise EvaluacionRechazada(f"La etapa «{sin_resultados}» de «{codigo}» aún no tiene resultados: "
                                       "evalúela primero.")
         # Those who continued (Apto, Asistió) in every earlier stage of the call.
-        solo = (sa.select(R.postulacion_id)
-                .where(R.convocatoria_id == conv.id, R.etapa.in_([Etapa[e] for e in previas]), R.resultado.in_(SIGUEN),
-                       R.evaluado_en.is_not(None))
-                .group_by(R.postulacion_id).having(sa.func.count() == len(previas)))
+        solo = _siguen_stmt(conv, previas)
     try:
         if etapa in run.DIVISIBLES and session.connection().dialect.name == "postgresql":
             resumen = _evaluar_en_lotes(session, conv, modelo, etapa, pm, bases, solo, publicada=publicada,
