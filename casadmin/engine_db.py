@@ -215,7 +215,9 @@ def _no_cabe(valor: Any, columna: sa.Column) -> str | None:
 @run.sin_recolector()
 def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginManager | None = None,
              usuario: m.Usuario | str | None = None) -> m.Convocatoria:
-    """Load a whole interchange file in one transaction and return the stored call.
+    """Load a whole interchange file in one transaction and return the stored call. ``datos`` as
+    :func:`interchange.leer` returns them (as ``casadmin import`` reads the file): that is where a
+    NUL character, which PostgreSQL cannot keep, and a lone surrogate are refused at their paths.
 
     Raises :class:`ArchivoInvalido` (every error with its JSON path) for a file that fails the
     schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`

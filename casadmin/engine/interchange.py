@@ -91,6 +91,12 @@ _MENSAJES = {
     "oneOf": "valor con formato incorrecto",
 }
 
+#: Messages for the schema's patterns that are not a format to follow but a text that must not be blank.
+_PATRONES = {
+    r"^\S": "texto en blanco o que empieza con un espacio (primero va el apellido paterno)",
+    r"\S": "texto en blanco",
+}
+
 
 @cache
 def _validador() -> Draft202012Validator:
@@ -183,10 +189,12 @@ def validar(data: Any) -> list[tuple[str, str]]:
             path.append(faltante)
         detalle = _MENSAJES.get(err.validator, "valor inválido")
         if err.validator == "maxLength":  # not jsonschema's message, which repeats the whole text
-            explicacion = f"{len(err.instance)} caracteres; el máximo es {err.validator_value}"
+            mensaje = f"{detalle} ({len(err.instance)} caracteres; el máximo es {err.validator_value})"
+        elif err.validator == "pattern" and err.validator_value in _PATRONES:
+            mensaje = _PATRONES[err.validator_value]
         else:
-            explicacion = err.message
-        errores.append((_ruta(path), f"{detalle} ({explicacion})"))
+            mensaje = f"{detalle} ({err.message})"
+        errores.append((_ruta(path), mensaje))
     return sorted(errores)
 
 
