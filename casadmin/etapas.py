@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, selectinload
 from casadmin import audit, engine_db, mailer, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
-from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana_expediente
+from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana, ventana_expediente
 from casadmin.engine import interchange, run
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, LISTA, PUNTAJE, SIGUEN
@@ -246,17 +246,30 @@ def _siguen_stmt(conv: m.Convocatoria, previas: Sequence[str]) -> sa.Select | No
 
 
 def evaluada(session: Session, conv: m.Convocatoria, etapa: str) -> bool:
-    """Whether the stage has evaluated results, or has no candidates left to evaluate: every earlier
-    stage is evaluated and nobody continued in all of them (the call ends desierto, §4.5 a). Evaluating
-    such a stage gives no result, and the stages after it must not wait for one."""
+    """Whether the stage has evaluated results, or has no candidates left to evaluate: for the first
+    stage, the application window has ended with no application (the call ends desierto, §4.5 a); for a
+    later one, every earlier stage is evaluated and nobody continued in all of them (§4.5 b, c).
+    Evaluating such a stage gives no result, and the stages after it must not wait for one."""
     R = m.ResultadoEtapa
     if session.scalar(sa.select(R.id).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
                                             R.evaluado_en.is_not(None)).limit(1)) is not None:
         return True
     todas = etapas(conv)
-    previas = todas[: todas.index(etapa)] if etapa in todas else []  # a stage the call leaves out: never
-    return bool(previas) and _previas_evaluadas(session, conv, previas) is None and not session.scalar(
+    if etapa not in todas:  # a stage the call leaves out: never
+        return False
+    previas = todas[: todas.index(etapa)]
+    if not previas:
+        return _sin_postulaciones(session, conv)
+    return _previas_evaluadas(session, conv, previas) is None and not session.scalar(
         sa.select(sa.exists(_siguen_stmt(conv, previas))))
+
+
+def _sin_postulaciones(session: Session, conv: m.Convocatoria) -> bool:
+    """Whether the call's application window has ended with no application: none can come any more."""
+    P = m.Postulacion
+    periodo = ventana(session, conv)
+    return periodo is not None and periodo[1] < now() and not session.scalar(
+        sa.select(sa.exists().where(P.convocatoria_id == conv.id)))
 
 
 def _previas_evaluadas(session: Session, conv: m.Convocatoria, previas: Sequence[str]) -> str | None:
@@ -864,8 +877,8 @@ def expediente_de(session: Session, conv: m.Convocatoria, postulacion_id: int) -
         m.DocumentoPostulacion.postulacion_id == postulacion_id, m.DocumentoPostulacion.tipo == TIPO_EXPEDIENTE))
     if doc is None:
         return None, False
-    ventana = ventana_expediente(session, conv)
-    return doc, ventana is None or ventana[0] <= doc.cargado_en <= ventana[1]
+    periodo = ventana_expediente(session, conv)
+    return doc, periodo is None or periodo[0] <= doc.cargado_en <= periodo[1]
 
 
 def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id: int, *, factores: Mapping[str, str],

@@ -519,7 +519,7 @@ def test_when_nobody_passes_a_stage_the_later_ones_are_evaluated_empty_and_the_c
     candidates and evaluating it gives no result. The later stages used to be refused for good («La
     etapa examen aún no tiene resultados: evalúela primero», after evaluating it); a stage with no
     candidates left now counts as evaluated, each later one is evaluated empty, and the final step
-    declares the call desierto for want of candidates meeting the requirements (§4.5 a), as simulate does."""
+    declares the call desierto for want of candidates meeting the requirements (§4.5 b), as simulate does."""
     from casadmin import etapas, final
 
     d = datos("sunedu")
@@ -532,6 +532,38 @@ def test_when_nobody_passes_a_stage_the_later_ones_are_evaluated_empty_and_the_c
         assert etapas.evaluada(db.session, conv, etapa)
         assert engine_db.evaluar(db.session, conv.codigo, etapa).conteo == {}
     assert final.calcular(db.session, conv.codigo).sim.desierto == "sin_requisitos"
+
+
+
+def test_a_call_whose_window_ended_with_no_application_is_evaluated_empty_and_desierto_4_5_a(db):
+    """§4.5 a: nobody applied. Evaluating the Ficha gave no result, and every later stage was then
+    refused («La etapa ficha aún no tiene resultados: evalúela primero», just after evaluating it). Once
+    the application window has ended, the first stage has no candidates left either: it counts as
+    evaluated, each later stage is evaluated empty, and the final step declares the call desierto for
+    want of applicants. While the window is open, applications may still come: the Ficha waits."""
+    from casadmin import etapas, final
+
+    d = datos("sunedu", postulantes=0)
+    assert simulacion(d)["desierto"] == "sin_postulantes"
+    conv = engine_db.importar(db.session, d)
+    assert conv.cronograma and all(h.fin < now() for h in conv.cronograma if h.tipo.name == "postulacion")
+    assert etapas.evaluada(db.session, conv, "ficha")
+    for etapa in ("ficha", "examen", "psicologica", "curricular", "entrevista"):
+        assert etapas.evaluada(db.session, conv, etapa)
+        assert engine_db.evaluar(db.session, conv.codigo, etapa).conteo == {}
+    assert final.calcular(db.session, conv.codigo).sim.desierto == "sin_postulantes"
+
+    abierta = datos("sunedu", postulantes=0)
+    manana = (now() + dt.timedelta(days=1)).isoformat(timespec="seconds")
+    abierta["convocatoria"]["cierre_postulacion"] = manana
+    for hito in abierta["convocatoria"]["cronograma"]:
+        if hito["tipo"] == "postulacion":
+            hito["fin"] = manana
+    conv = engine_db.importar(db.session, abierta)
+    assert engine_db.evaluar(db.session, conv.codigo, "ficha").conteo == {}
+    assert not etapas.evaluada(db.session, conv, "ficha")
+    with pytest.raises(engine_db.EvaluacionRechazada, match="aún no tiene resultados"):
+        engine_db.evaluar(db.session, conv.codigo, "examen")
 
 
 @pytest.mark.parametrize(("lote", "procesos"), [(None, False), (3, False), (3, True)])
