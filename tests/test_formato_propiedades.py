@@ -254,7 +254,8 @@ def test_import_refuses_what_simulate_refuses_and_evaluates_the_rest_as_simulate
         conv = engine_db.importar(db.session, leido(d))
     except interchange.ArchivoInvalido as exc:
         # refused at paths of the file, nothing written; what simulate refuses, import refuses with it
-        assert exc.errores and all(en_el_archivo(r, _donde(d)) for r, _ in exc.errores), (hechos, exc.errores)
+        donde = _donde(d)
+        assert exc.errores and all(en_el_archivo(r, donde) for r, _ in exc.errores), (hechos, exc.errores)
         assert not isinstance(esperado, list) or set(esperado) <= set(exc.errores), (hechos, esperado, exc.errores)
         assert _conteos(db) == antes
         event("refused by simulate too" if isinstance(esperado, list) else "refused by import only")
