@@ -165,10 +165,12 @@ def _entradas(r: random.Random, i: int) -> dict[str, Any]:
     else:
         e["curricular"] = {"expediente": False}
     if r.random() < 0.9:
+        # The committee's two scoring members (§4.2.5 b). A third sheet is still drawn and dropped, so that
+        # the random stream, and every applicant after this one, stays as benchmarked since 2026-11-23.
         e["entrevista"] = {"asistio": True, "hojas": [
             {"miembro": f"M{m}", "factores": {k: str(r.randrange(3, 9)) for k in (
                 "desenvolvimiento", "idoneidad", "orientacion_resultados", "trabajo_equipo", "vocacion_servicio")}}
-            for m in (1, 2, 3)]}
+            for m in (1, 2, 3)][:2]}
     else:
         e["entrevista"] = {"asistio": False}
     return e

@@ -174,7 +174,7 @@ def test_curricular_without_expediente_is_no_apto_d4(sim):
 
 def test_interview_average_is_truncated_and_young_bonus_applies_d6(sim):
     p08 = _r(sim, "entrevista", "P08")
-    assert p08.puntaje == Decimal("30.33")  # (30 + 30 + 31) / 3 = 30.333… truncated, §4.2.5 g
+    assert p08.puntaje == Decimal("30.33")  # (30 + 30.67) / 2 = 30.335 truncated, not rounded, §4.2.5 g
     p07 = _r(sim, "entrevista", "P07")
     assert p07.detalle["bonificacion_31533"] == "3.30" and p07.puntaje == Decimal("36.30")
     assert _r(sim, "entrevista", "P06").resultado == "no_apto"  # 18 < 20 (§4.2.5 i)
@@ -495,6 +495,10 @@ def _hoja(d, i=0, j=0):
      "$.postulantes[0].entradas.entrevista.hojas", "faltan las hojas de calificación del Comité (§4.2.5 g)"),
     (lambda d: _hoja(d, 0, 1).update(miembro=_hoja(d)["miembro"]),
      "$.postulantes[0].entradas.entrevista.hojas[1].miembro", "miembro repetido"),
+    (lambda d: d["postulantes"][0]["entradas"]["entrevista"]["hojas"].append({**_hoja(d), "miembro": "M3"}),
+     "$.postulantes[0].entradas.entrevista.hojas[2].miembro", "M3 sería un tercer integrante que califica"),
+    (lambda d: _hoja(d, 1, 1).update(miembro="VEEDOR"),  # a third member named on another applicant's sheet
+     "$.postulantes[1].entradas.entrevista.hojas[1].miembro", "el/la Veedor/a no califica (§4.2.5 b)"),
     (lambda d: d["postulantes"][1].update(fecha_nacimiento="2026-03-03"),
      "$.postulantes[1].fecha_nacimiento", "posterior al inicio de la postulación"),
     (lambda d: d["postulantes"][2]["documento"].update(tipo="DNI", numero="1234567"),
@@ -515,7 +519,8 @@ def _hoja(d, i=0, j=0):
 def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_plugin(tmp_path, datos, cambio, ruta,
                                                                                     mensaje):
     """Scores beyond the bases' maxima (the exam's 30, §4.2.2 l; each interview factor's 8, §4.2.5 f, i),
-    negative or huge numbers, a member's second sheet, an interview attended with no sheet (it used to
+    negative or huge numbers, a member's second sheet, a sheet of a third scoring member (the committee
+    is ORH's representative and the user area's, §4.2.5 b), an interview attended with no sheet (it used to
     give «No se presentó»), a birth after the application period opens: the
     file is refused with the field's path (exit 2), as the score screens refuse them, instead of a
     stage stopping with "the plugin failed" (exit 3)."""

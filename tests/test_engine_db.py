@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 from test_engine_paralelo import _vivo
 
-from casadmin import engine_db
+from casadmin import comite, engine_db
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import interchange, report
@@ -106,7 +106,11 @@ def test_import_then_export_gives_the_same_results_as_the_file(db, ejemplo):
     assert cuenta["documentos"] == sum(len(p.get("documentos", ())) for p in d["postulantes"])
     assert cuenta["hojas_entrevista"] == sum(len(p.get("entradas", {}).get("entrevista", {}).get("hojas", ()))
                                              for p in d["postulantes"])
-    assert cuenta["miembros_comite"] == 3 and cuenta["resultados"] == 0
+    assert cuenta["miembros_comite"] == 2 and cuenta["resultados"] == 0
+    # §4.2.5 b: the members who scored are the committee's two seats, as its screens hold them
+    assert len(comite.CALIFICADORES) == interchange.CALIFICAN
+    assert sorted(r.name for r in db.session.scalars(sa.select(m.MiembroComite.rol).join(m.Convocatoria).where(
+        m.Convocatoria.codigo == codigo))) == ["area_usuaria", "orh"]
 
     # The bases version is pinned (F3) and each application keeps its frozen Ficha and hash (C3).
     conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
@@ -259,7 +263,8 @@ def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
 def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_paths_together(db):
     """PostgreSQL cannot keep a NUL character in text (it used to answer "the database refused the
     import" with no path); an exam score above the bases' 30 (§4.2.2 l) and a factor above its 8
-    (§4.2.5 f, i) would make every later evaluation fail: all refused at once, nothing written."""
+    (§4.2.5 f, i) would make every later evaluation fail; a third member's sheet would make a committee its
+    screens refuse (two area members, §4.2.5 b): all refused at once, nothing written."""
     d = datos("sunedu")
     d["postulantes"][2]["nombres"] = "Ana\x00María"
     d["postulantes"][4]["ficha"]["otros"] = ["Disponibilidad\x00"]
@@ -276,6 +281,17 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
     assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
         "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
         "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8"}
+    hojas = d["postulantes"][0]["entradas"]["entrevista"]["hojas"]
+    hojas.append({**hojas[0], "miembro": "M3"})  # a third scoring member: the committee has two (§4.2.5 b)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
+        "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
+        "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8",
+        "$.postulantes[0].entradas.entrevista.hojas[2].miembro":
+            "M3 sería un tercer integrante que califica: el Comité de Entrevista lo integran un representante de la "
+            "Oficina de Recursos Humanos y uno del área usuaria"}
+    hojas.pop()
     d["convocatoria"]["posiciones"] = 0  # beside a schema mistake, in the same run
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)

@@ -52,6 +52,10 @@ from casadmin.rules.types import (
 )
 
 FORMATO = "casadmin-convocatoria/1"
+#: Committee members whose interview sheets a call may carry: a representative of the Oficina de Recursos
+#: Humanos and one of the user area; the Veedor/a observes and never scores (§4.2.5 b; the committee
+#: screens hold the same seats, ``casadmin.comite.CALIFICADORES``).
+CALIFICAN = 2
 
 
 class ArchivoInvalido(ValueError):
@@ -466,9 +470,13 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
     8 digits), born after the application period opens (an age is reckoned on that day, §4.2.5 Ley
-    31533), an interview attended with no committee sheet, and two interview sheets of the same committee
-    member (§4.2.5 g averages one per member)."""
+    31533), an interview attended with no committee sheet, two interview sheets of the same committee
+    member (§4.2.5 g averages one per member), and sheets of more members than score on the committee
+    (:data:`CALIFICAN`, §4.2.5 b)."""
     errores = []
+    #: the committee's scoring members, in the order the file first names them (the first is taken
+    #: as ORH's representative on import)
+    comite: list[str] = []
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:
         apertura = fechahora(inicio).date().isoformat() if isinstance(inicio, str) else None
@@ -508,6 +516,13 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                     errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
                                     f"miembro repetido: {miembro} (una hoja por integrante del comité)"))
                 miembros.add(miembro)
+                if miembro not in comite[:CALIFICAN]:
+                    comite.append(miembro)
+                    if len(comite) > CALIFICAN:
+                        errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro", (
+                            f"{miembro} sería un tercer integrante que califica: el Comité de Entrevista lo integran "
+                            f"un representante de la Oficina de Recursos Humanos y uno del área usuaria "
+                            f"({' y '.join(comite[:CALIFICAN])}); el/la Veedor/a no califica (§4.2.5 b)")))
     return errores
 
 
