@@ -13,10 +13,13 @@ Interpretations (short and explicit)
   condición de egresado», whichever order they were declared in). Without
   either date, ordinary experience cannot be counted (only SECIGRA can, clause r).
 * Secundaria-only profiles (v): "todas las experiencias laborales declaradas"
-  lifts the start date of p and the duty to declare an egreso date for
-  prácticas (q); it does not lift r–u, because those clauses say SERUMS,
-  residentado, ad honorem and voluntariado are not *experiencia laboral* at
-  all, and that only a full SECIGRA year is service time.
+  lifts the start date of p, and q's tie to an egreso: prácticas need no
+  declared egreso date and pre-professional ones are not cut at one (the
+  study that meets such a profile is secundaria, whose egreso is the end of
+  school, before any práctica). It does not lift what the law says is
+  experience at all: q's 3-month minimum and 24-month cap (Ley 31396), r's
+  full SECIGRA year, and s–u (SERUMS, residentado, ad honorem and
+  voluntariado are not *experiencia laboral*).
 * Prácticas pre-profesionales (q): the declared practice must last at least
   3 months (measured on the declared period up to the application date), and
   only its days up to the egreso date count; it is not cut by the start date
@@ -293,7 +296,7 @@ def _desde_inicio(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tr
 
 
 def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
-    """Prácticas pre-profesionales: at least 3 months, counted only until egreso (§4.2.1 q)."""
+    """Prácticas pre-profesionales: at least 3 months, counted only until egreso (§4.2.1 q; none under v)."""
     if ctx.egreso is None and not ctx.solo_secundaria:
         tramo.nota(False, "§4.2.1 q",
                    "Para considerar prácticas debe declararse la fecha de egreso.")
@@ -389,12 +392,18 @@ def _clausula_conteo(ctx: _Contexto, exp: Experiencia) -> str:
     return "§4.2.1 v" if ctx.solo_secundaria else "§4.2.1 p"
 
 
+def _egreso(formacion: Formacion | None, solo_secundaria: bool) -> date | None:
+    """The egreso that ends prácticas pre-profesionales (§4.2.1 q); none under §4.2.1 v, where every
+    declared experience counts (the study that meets the profile is secundaria: its egreso is the end
+    of school, before any práctica)."""
+    return None if solo_secundaria or formacion is None else formacion.fecha_egreso
+
+
 def _preparar(experiencias: Sequence[Experiencia], formacion: Formacion | None, fecha_postulacion: date,
               solo_secundaria: bool) -> tuple[_Contexto, list[_Tramo]]:
     """What counts of each declared experience; the same for every requirement, so computed once."""
     desde, _ = _fecha_inicio(formacion, solo_secundaria)
-    egreso = formacion.fecha_egreso if formacion is not None else None
-    ctx = _Contexto(desde, egreso, fecha_postulacion, solo_secundaria)
+    ctx = _Contexto(desde, _egreso(formacion, solo_secundaria), fecha_postulacion, solo_secundaria)
     tramos = [_tramo(ctx, exp) for exp in experiencias]
     _tope_profesionales(ctx, tramos)
     return ctx, tramos
@@ -508,7 +517,7 @@ def dias_experiencia(experiencias: Sequence[Experiencia], formacion: Formacion |
     fp = fecha_postulacion.toordinal()
     desde_fecha, _ = _fecha_inicio(formacion, solo_secundaria)
     desde = None if desde_fecha is None else desde_fecha.toordinal()
-    egreso_fecha = formacion.fecha_egreso if formacion is not None else None
+    egreso_fecha = _egreso(formacion, solo_secundaria)
     egreso = None if egreso_fecha is None else egreso_fecha.toordinal()
     sin_egreso = egreso is None and not solo_secundaria  # prácticas need a declared egreso (q)
     general: list[tuple[int, int]] = []

@@ -120,6 +120,9 @@ def experiencia(entrada: Entrada) -> dict[str, Any]:
     especifica = experience.experiencia_especifica(experiencias, formacion, postulacion, secundaria)
     publica = experience.experiencia_publica(experiencias, formacion, postulacion, secundaria)
     publica_total = experience.experiencia_publica(experiencias, formacion, postulacion, secundaria, especifica=False)
+    # The Ficha stage counts with the one-pass function: every case holds for it too.
+    rapida = experience.dias_experiencia(experiencias, formacion, postulacion, secundaria)
+    assert rapida == (general.dias, especifica.dias, publica.dias), rapida
     return {
         "general": general.dias,
         "general_meses": meses(general.dias),
