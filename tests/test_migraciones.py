@@ -89,8 +89,9 @@ def test_document_types_follow_the_manual_with_annexes_01_to_05():
     assert nombres[:5] == ["DOCUMENTO DE IDENTIDAD", "FICHA CURRICULAR", "SUSTENTOS DE FORMACIÓN ACADÉMICA",
                            "SUSTENTOS DE CURSOS Y CAPACITACIONES", "SUSTENTOS DE EXPERIENCIA LABORAL"]
     assert [n for n in nombres if n.startswith("ANEXO")] == [f"ANEXO0{i}_CAS" for i in range(1, 6)]
-    opcionales = {d.codigo for d in DOCUMENTOS if not d.obligatorio}
-    assert opcionales == set(CONDICIONALES) == {"sustento_discapacidad", "sustento_ffaa"}
+    assert all(d.obligatorio for d in DOCUMENTOS)  # each required of whoever is asked for it
+    condicionales = {d.codigo: d.requerido_si for d in DOCUMENTOS if d.requerido_si}
+    assert condicionales == CONDICIONALES == {"sustento_discapacidad": "discapacidad", "sustento_ffaa": "licenciado_ffaa"}
     assert len({d.codigo for d in DOCUMENTOS}) == len(DOCUMENTOS) == 12
 
 

@@ -507,6 +507,42 @@ def test_migraciones_per_document_uploads_with_page_counts_ticks_and_removal(cli
     assert all(v for _, v in docs.values())
 
 
+def test_migraciones_asks_for_the_ffaa_support_only_of_who_declares_it_and_cannot_be_sent_without(
+        client_for, nuevo_postulante, migraciones, db):
+    """Mig. 8–9: the FF.AA. support is listed for, and required of, an applicant who declares the condition
+    in the Ficha (section 9), as the Ficha stage requires it (No Apto/a without it): the application used to
+    be sent with it missing, the screen calling it «Si corresponde»."""
+    url = f"/postular/{migraciones.id}"
+    requeridos = ["documento_identidad", "ficha_curricular", "sustentos_formacion", "sustentos_cursos",
+                  "sustentos_experiencia", *(f"anexo0{n}_cas" for n in range(1, 6))]
+    nombre = "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS"
+    dni, _ = nuevo_postulante()
+    assert nombre not in _texto(client_for(dni).get(url))  # nothing declared: not asked for
+    dni, post_id = nuevo_postulante()
+    client = client_for(dni)
+    assert client.post("/mi-ficha/informacion_adicional", data={"licenciado_ffaa": "y"}).status_code == 303
+    html = _texto(client.get(url))
+    bloque = re.search(r'id="documento_sustento_ffaa">(.*?)</div>\s*</div>', html, re.S).group(1)
+    assert nombre in bloque and "Obligatorio" in bloque and "Si corresponde" not in bloque
+    for tipo in requeridos:
+        r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf_de_paginas(1), f"{tipo}.pdf")},
+                        content_type="multipart/form-data")
+        assert r.status_code == 303 and client.post(f"{url}/documentos/{tipo}/validar",
+                                                    data={"validado": "1"}).status_code == 303
+    r = client.post(f"{url}/confirmar", data={"declaracion": "1"})
+    assert r.status_code == 422
+    assert re.search(rf'id="documento_sustento_ffaa">.*?Adjunte {re.escape(nombre)}\.', _texto(r), re.S)
+    r = client.post(f"{url}/finalizar", data={"declaracion": "1", "confirmo": "1"})
+    assert _postulacion(db, post_id, migraciones.id) is None  # refused: nothing registered
+    client.post(f"{url}/documentos/sustento_ffaa", data={"archivo": _archivo(pdf_de_paginas(1), "ffaa.pdf")},
+                content_type="multipart/form-data")
+    client.post(f"{url}/documentos/sustento_ffaa/validar", data={"validado": "1"})
+    r = client.post(f"{url}/finalizar", data={"declaracion": "1", "confirmo": "1"})
+    assert r.status_code == 303, _texto(r)
+    docs = {d.tipo for d in _postulacion(db, post_id, migraciones.id).documentos}
+    assert docs == {*requeridos, "sustento_ffaa"}
+
+
 def test_profile_edits_after_applying_apply_to_future_calls_only(client_for, nuevo_postulante, sunedu,
                                                                  nueva_convocatoria, db):
     dni, post_id = nuevo_postulante()

@@ -85,11 +85,13 @@ DOCUMENTOS: tuple[TipoDocumento, ...] = (
     TipoDocumento("sustentos_experiencia", "SUSTENTOS DE EXPERIENCIA LABORAL",
                   descripcion="Certificados, constancias o contratos de la experiencia declarada.",
                   clausula="Mig. 8"),
-    TipoDocumento("sustento_discapacidad", "SUSTENTO DE DISCAPACIDAD (CONADIS)", obligatorio=False,
-                  descripcion="Solo si declara discapacidad: certificado o inscripción en el CONADIS.",
+    # Listed, and required, only for who declares the condition in the Ficha (section 9): the application
+    # screen asks for it as it asks for the others, and the Ficha stage finds it (documentos.requerido).
+    TipoDocumento("sustento_discapacidad", "SUSTENTO DE DISCAPACIDAD (CONADIS)", requerido_si="discapacidad",
+                  descripcion="Declaró discapacidad en su Ficha: certificado o inscripción en el CONADIS.",
                   clausula="Mig. 8–9; Ley N° 29973"),
-    TipoDocumento("sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", obligatorio=False,
-                  descripcion="Solo si declara ser licenciado/a de las FF.AA.: documento que lo acredite.",
+    TipoDocumento("sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", requerido_si="licenciado_ffaa",
+                  descripcion="Declaró ser licenciado/a de las FF.AA. en su Ficha: documento que lo acredite.",
                   clausula="Mig. 9; Ley N° 29248"),
     *(
         TipoDocumento(f"anexo0{n}_cas", f"ANEXO0{n}_CAS",
@@ -100,10 +102,7 @@ DOCUMENTOS: tuple[TipoDocumento, ...] = (
 )
 
 #: Conditional documents: document code → the candidate attribute (Ficha section 9) that makes it required.
-CONDICIONALES: dict[str, str] = {
-    "sustento_discapacidad": "discapacidad",
-    "sustento_ffaa": "licenciado_ffaa",
-}
+CONDICIONALES: dict[str, str] = {d.codigo: d.requerido_si for d in DOCUMENTOS if d.requerido_si}
 
 
 def bases_migraciones_2020() -> BasesVersion:

@@ -14,7 +14,9 @@ that the candidate must attach, the document must be:
 Each unmet condition is its own :class:`~casadmin.rules.reasons.Motivo` naming
 the document, so the candidate is No apto in the Ficha stage (§4.2.1 via
 ``sunedu.ficha``). The CONADIS and FF.AA. supports are required only from a
-candidate who declares that condition (:data:`casadmin_migraciones.CONDICIONALES`).
+candidate who declares that condition (``TipoDocumento.requerido_si``;
+:data:`casadmin_migraciones.CONDICIONALES`), and only such a candidate is asked for
+them when applying.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from casadmin.engine.model import Candidato, Contexto, Documento
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import normalizar
 from casadmin.rules.reasons import Motivo
-from casadmin_migraciones import CONDICIONALES
 
 #: Clauses of the manual cited by each check.
 CLAUSULA_ADJUNTO = "Mig. 4, 7"
@@ -52,10 +53,10 @@ def _clave(texto: str) -> str:
 
 
 def requerido(tipo: TipoDocumento, candidato: Candidato) -> bool:
-    """Whether ``candidato`` must attach ``tipo``: always if mandatory; a conditional one if declared."""
-    condicion = CONDICIONALES.get(tipo.codigo)
-    if condicion is not None:
-        return bool(getattr(candidato, condicion))
+    """Whether ``candidato`` must attach ``tipo``: always if mandatory; a conditional one if declared
+    (``requerido_si``, as the application screen asks for it: ``commands.postular.tipos_documento``)."""
+    if tipo.requerido_si:
+        return tipo.obligatorio and bool(getattr(candidato, tipo.requerido_si))
     return tipo.obligatorio
 
 
@@ -72,8 +73,7 @@ def buscar(tipo: TipoDocumento, adjuntos: Mapping[str, Documento]) -> Documento 
 @lru_cache(maxsize=256)
 def _no_adjunto(tipo: TipoDocumento) -> Motivo:
     """The reason for a missing document, saying why a conditional one was required."""
-    condicion = CONDICIONALES.get(tipo.codigo)
-    por_que = f" (obligatorio porque {_CONDICION_TEXTO[condicion]})" if condicion else ""
+    por_que = f" (obligatorio porque {_CONDICION_TEXTO[tipo.requerido_si]})" if tipo.requerido_si else ""
     return Motivo(
         requisito=tipo.nombre, declarado="no adjunto", computado="", cumple=False, clausula=CLAUSULA_ADJUNTO,
         mensaje=f"No adjuntó el documento «{tipo.nombre}»{por_que}: No Apto/a.",
