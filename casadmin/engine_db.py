@@ -663,7 +663,7 @@ class _Importacion:
             if p["id"] not in usuario_de:
                 usuario_de[p["id"]] = existentes[doc[p["id"]]].usuario_id
         # the signatures the frozen Fichas point at (placeholders: the format carries no files)
-        con_firma = [p for p in lote if p["ficha"].get("firma", True)]
+        con_firma = [p for p in lote if p["ficha"].get("firma", False)]
         ids_f = self._insertar(m.Archivo, [
             self._archivo("Firma digitalizada (declarada en archivo de intercambio)", "image/png", None,
                           usuario_de[p["id"]]) for p in con_firma], ids=True)

@@ -240,21 +240,32 @@ def test_new_call_through_the_three_forms_then_publish(client_for, db):
     db.session.expire_all()
     assert db.session.get(m.Convocatoria, conv.id).estado is EstadoConvocatoria.borrador
 
-    r = client.post(f"/gestion/{conv.id}/perfil", data={
+    perfil = {
         "nivel_academico": "titulo", "carreras": "Derecho, Administración", "acepta_afines": "y",
         "experiencia_general_meses": "36", "experiencia_especifica_meses": "24", "experiencia_publica_meses": "12",
         "funciones": "Conducir los procesos CAS de la entidad.",
         "capacitaciones-0-tipo": "curso", "capacitaciones-0-tema": "Gestión pública", "capacitaciones-0-horas_minimas": "24",
         "capacitaciones-1-tipo": "", "capacitaciones-1-tema": "",
-        "conocimientos-0-tipo": "ofimatica", "conocimientos-0-nombre": "Hojas de cálculo", "conocimientos-0-nivel": "intermedio",
+        "conocimientos-0-tipo": "ofimatica", "conocimientos-0-nombre": "Hoja de Cálculo", "conocimientos-0-nivel": "intermedio",
+        "conocimientos-1-tipo": "ofimatica", "conocimientos-1-nombre": "AutoCAD", "conocimientos-1-nivel": "basico",
         "otros-0-descripcion": "Certificación OSCE",
-    })
+    }
+    # §4.2.1 n: an office program the Ficha cannot declare could never be met: refused at its field.
+    r = client.post(f"/gestion/{conv.id}/perfil", data=perfil)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "En ofimática escriba uno de los programas que declara la Ficha: Procesador de " \
+        "textos, Hojas de cálculo, Programa de presentaciones (§4.2.1 n)." in html
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).perfil is None  # nothing saved
+    # The bases' words («Procesador de Texto», «Hojas de Cálculo») are stored with the Ficha's names.
+    r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "conocimientos-1-nombre": "procesador de texto"})
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     db.session.expire_all()
     perfil = db.session.get(m.Convocatoria, conv.id).perfil
     assert perfil.nivel_academico is NivelAcademico.titulo and perfil.experiencia_publica_meses == 12
     assert [c.tema for c in perfil.capacitaciones] == ["Gestión pública"]
-    assert [(c.nombre, c.nivel.name) for c in perfil.conocimientos] == [("Hojas de cálculo", "intermedio")]
+    assert sorted((c.nombre, c.nivel.name) for c in perfil.conocimientos) == [
+        ("Hojas de cálculo", "intermedio"), ("Procesador de textos", "basico")]
     assert [o.descripcion for o in perfil.otros] == ["Certificación OSCE"]
 
     inicio = bd.next_business_day(today() + dt.timedelta(days=7))

@@ -99,6 +99,34 @@ def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, s
     assert not sin_viajar.cumple and "No declara «Disponibilidad para viajar»" in sin_viajar.mensaje
     assert not sin_firma.cumple and sin_firma.clausula == "§4.1 Ficha de Postulante (10)"
     assert otra.resultado("ficha", "P08").resultado == "no_apto"
+    # A Ficha with no «firma» says no signature: it used to be taken as signed.
+    del p01["ficha"]["firma"]
+    arch = interchange.cargar(data)
+    otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+    assert not motivo("P01", "Firma digitalizada").cumple and otra.resultado("ficha", "P01").resultado == "no_apto"
+
+
+def test_a_profile_requiring_the_athlete_condition_makes_it_a_requirement_of_the_ficha_4_3_1(datos, sim):
+    """§4.3.1: the athlete bonus applies when the profile requires «tener la condición deportista» as a
+    requirement; then, as every requirement (§4.2.1 c), a candidate who does not declare it is No Apto/a.
+    It used to be a switch of the bonus only: everyone stayed Apto/a."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["perfil"]["requiere_deportista"] = True
+    p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+    p01["ficha"]["deportista_nivel"] = 2
+    arch = interchange.cargar(data)
+    otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+    requisito = "Condición de Deportista Calificado(a) de Alto Nivel"
+    atleta = next(m for m in otra.resultado("ficha", "P01").motivos if m.requisito == requisito)
+    assert atleta.cumple and atleta.clausula == "§4.3.1" and atleta.declarado == "nivel 2"
+    assert otra.resultado("ficha", "P01").sigue
+    for cid in ("P08", "P07"):  # Apto/a in the example, no athlete condition declared
+        assert _r(sim, "ficha", cid).sigue
+        motivo = next(m for m in otra.resultado("ficha", cid).motivos if m.requisito == requisito)
+        assert not motivo.cumple and "no la declara en la Ficha: No Apto/a" in motivo.mensaje
+        assert otra.resultado("ficha", cid).resultado == "no_apto"
+    # a profile that does not require it asks nothing of anyone
+    assert not any(m.requisito == requisito for r in sim.etapas["ficha"] for m in r.motivos)
 
 
 def test_ficha_failures_carry_their_reasons_d1(sim):

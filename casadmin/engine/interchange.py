@@ -369,7 +369,7 @@ def candidato(p: Mapping[str, Any]) -> Candidato:
         licenciado_ffaa=f.get("licenciado_ffaa", False),
         discapacidad=f.get("discapacidad", False),
         deportista_nivel=f.get("deportista_nivel"),
-        firma=f.get("firma", True),
+        firma=f.get("firma", False),  # §4.1 Ficha de Postulante (10): no signature declared, none
         documentos=tuple(
             crear_documento(tipo=d["tipo"], paginas=d.get("paginas", 1), validado=d.get("validado", False),
                             en_plazo=d.get("en_plazo", True))

@@ -59,8 +59,15 @@ def cumple_nivel(requerido: Nivel, declarado: Nivel | None, *, conocimiento: str
 
 
 def evaluar_conocimientos(requeridos: Mapping[str, Nivel], declarados: Mapping[str, Nivel]) -> list[Motivo]:
-    """One reason per required office program or language, in the profile's order (§4.2.1 n)."""
-    por_nombre = {normalizar(nombre): nivel for nombre, nivel in declarados.items()}
+    """One reason per required office program or language, in the profile's order (§4.2.1 n). A name
+    declared twice (as the same name without accents, case or extra spaces) counts at its higher level,
+    whatever their order."""
+    por_nombre: dict[str, Nivel] = {}
+    for nombre, nivel in declarados.items():
+        clave = normalizar(nombre)
+        antes = por_nombre.get(clave)
+        if antes is None or nivel > antes:
+            por_nombre[clave] = nivel
     return [cumple_nivel(nivel, por_nombre.get(normalizar(nombre)), conocimiento=nombre)
             for nombre, nivel in requeridos.items()]
 
@@ -247,14 +254,17 @@ def grado_nombre(formacion: Formacion) -> str:
 
 
 @lru_cache(maxsize=64, typed=True)
-def evaluar_colegiatura(*, requerida: bool, colegiado: bool, habilitado: bool) -> Motivo:
-    """Colegiatura and habilitación must be declared when the profile asks for them (§4.2.1 h)."""
-    cumple = not requerida or (colegiado and habilitado)
+def evaluar_colegiatura(*, requerida: bool, colegiado: bool, habilitado: bool, habilitacion: bool = True) -> Motivo:
+    """Colegiatura, and habilitación when the profile asks for it too (``habilitacion``), must be declared
+    when the profile asks for them (§4.2.1 h). The reason shows what was declared, also a habilitación
+    the profile does not ask for."""
+    cumple = not requerida or (colegiado and (habilitado or not habilitacion))
+    que = "colegiatura y habilitación" if habilitacion else "colegiatura"
     if not requerida:
         mensaje = "El perfil no requiere colegiatura."
     elif cumple:
-        mensaje = "Declara colegiatura y habilitación vigentes."
+        mensaje = f"Declara {que} vigente{'s' if habilitacion else ''}."
     else:
-        mensaje = "No declara colegiatura y habilitación profesional vigentes."
-    return Motivo(requisito="Colegiatura y habilitación", declarado=f"colegiado: {'sí' if colegiado else 'no'}, habilitado: {'sí' if habilitado else 'no'}",
+        mensaje = f"No declara {que}{' profesional vigentes' if habilitacion else ''}."
+    return Motivo(requisito=que.capitalize(), declarado=f"colegiado: {'sí' if colegiado else 'no'}, habilitado: {'sí' if habilitado else 'no'}",
                   computado="cumple" if cumple else "no cumple", cumple=cumple, clausula="§4.2.1 h", mensaje=mensaje)

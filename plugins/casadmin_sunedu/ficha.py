@@ -124,6 +124,19 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def _motivo_deportista(nivel: int | None) -> Motivo:
+    """§4.3.1: a profile that requires the condition of Deportista Calificado de Alto Nivel (Ley N° 27674)
+    makes it a requirement, met by declaring it in the Ficha (section 9, with its level); the documents
+    are checked in the curricular stage. Memoized: six possible reasons."""
+    ok = nivel is not None
+    return Motivo(requisito="Condición de Deportista Calificado(a) de Alto Nivel",
+                  declarado=f"nivel {nivel}" if ok else "no declarada", computado="", cumple=ok, clausula="§4.3.1",
+                  mensaje=f"Declara la condición de deportista calificado(a) de alto nivel (nivel {nivel})." if ok else
+                  "El perfil exige la condición de deportista calificado(a) de alto nivel y no la declara en la Ficha: "
+                  "No Apto/a.")
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """What D1 asks of every candidate of one call, worked out once per stage, not per candidate."""
@@ -144,6 +157,8 @@ class _Plan:
     #: §4.2.1 n reasons by the declared (name, level value) pairs: a handful of combinations per call.
     niveles: dict[tuple[tuple[str, str], ...], tuple[Motivo, ...]]
     otros: tuple[str, ...]
+    #: the profile requires the athlete condition (§4.3.1)
+    deportista: bool
 
     @classmethod
     def de(cls, ctx: Contexto) -> _Plan:
@@ -163,7 +178,7 @@ class _Plan:
                    colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
                    experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
                    cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
-                   otros=tuple(perfil.otros))
+                   otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista))
 
 
 def evaluar(ctx: Contexto, cand: Candidato, documentos: Sequence[Motivo]) -> list[Motivo]:
@@ -180,8 +195,8 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
     motivo, fila = evaluar_formacion_y_fila(plan.formacion, cand.formaciones, fecha_postulacion=hoy)
     motivos.append(motivo)
     if plan.colegiatura:
-        motivos.append(evaluar_colegiatura(requerida=True, colegiado=cand.colegiado,
-                                           habilitado=cand.habilitado or not plan.habilitacion))
+        motivos.append(evaluar_colegiatura(requerida=True, colegiado=cand.colegiado, habilitado=cand.habilitado,
+                                           habilitacion=plan.habilitacion))
     if plan.experiencias:
         # Only the days are reported here, so they are counted once for the three requirements,
         # without building the per-experience reasons (experiencia_general & co. give those).
@@ -209,6 +224,8 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
         motivos.extend(conocimientos)
     if plan.otros:
         motivos.extend(_otros_motivos(plan.otros, tuple(cand.otros)))
+    if plan.deportista:
+        motivos.append(_motivo_deportista(cand.deportista_nivel))
     manual = cand.entradas.verificacion_manual
     if manual:
         for codigo, cumple in manual.items():

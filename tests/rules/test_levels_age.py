@@ -108,6 +108,11 @@ def test_colegiatura_y_habilitacion_4_2_1_h() -> None:
     assert evaluar_colegiatura(requerida=True, colegiado=True, habilitado=True).cumple
     assert not evaluar_colegiatura(requerida=True, colegiado=True, habilitado=False).cumple
     assert evaluar_colegiatura(requerida=False, colegiado=False, habilitado=False).cumple
+    # Only colegiatura asked (§4.2.1 h): met without habilitación, and the reason says what was declared.
+    solo = evaluar_colegiatura(requerida=True, colegiado=True, habilitado=False, habilitacion=False)
+    assert solo.cumple and solo.declarado == "colegiado: sí, habilitado: no" and solo.requisito == "Colegiatura"
+    assert solo.mensaje == "Declara colegiatura vigente."
+    assert not evaluar_colegiatura(requerida=True, colegiado=False, habilitado=True, habilitacion=False).cumple
 
 
 # --- age, Ley 31533 ----------------------------------------------------------------------
