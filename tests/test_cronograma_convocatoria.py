@@ -253,10 +253,13 @@ def test_new_call_through_the_three_forms_then_publish(client_for, db):
     # §4.2.1 n: an office program the Ficha cannot declare could never be met: refused at its field.
     r = client.post(f"/gestion/{conv.id}/perfil", data=perfil)
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "En ofimática escriba uno de los programas que declara la Ficha: Procesador de " \
-        "textos, Hojas de cálculo, Programa de presentaciones (§4.2.1 n)." in html
+    assert r.status_code == 200 and "En ofimática escriba uno de los programas que pueden declararse en la Ficha: " \
+        "Procesador de textos, Hojas de cálculo, Programa de presentaciones (§4.2.1 n)." in html
     db.session.expire_all()
     assert db.session.get(m.Convocatoria, conv.id).perfil is None  # nothing saved
+    # Two rows of one program (Excel is «Hojas de cálculo»): refused at the second.
+    r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "conocimientos-1-nombre": "Excel"})
+    assert r.status_code == 200 and "«Hojas de cálculo» ya figura en otra fila" in r.get_data(as_text=True)
     # The bases' words («Procesador de Texto», «Hojas de Cálculo») are stored with the Ficha's names.
     r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "conocimientos-1-nombre": "procesador de texto"})
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]

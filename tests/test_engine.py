@@ -129,6 +129,20 @@ def test_a_profile_requiring_the_athlete_condition_makes_it_a_requirement_of_the
     assert not any(m.requisito == requisito for r in sim.etapas["ficha"] for m in r.motivos)
 
 
+def test_colegiatura_asked_without_habilitacion_is_met_and_shown_as_declared_4_2_1_h(datos):
+    """§4.2.1 h: a profile that asks colegiatura only is met by a colegiado without habilitación, and the
+    reason shows what was declared (it used to say «habilitado: sí» and «colegiatura y habilitación»)."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["perfil"]["habilitacion"] = False
+    p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+    p01["ficha"]["habilitado"] = False
+    arch = interchange.cargar(data)
+    res = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha").resultado("ficha", "P01")
+    (motivo,) = [m for m in res.motivos if m.clausula == "§4.2.1 h"]
+    assert res.sigue and motivo.cumple and motivo.requisito == "Colegiatura"
+    assert motivo.declarado == "colegiado: sí, habilitado: no" and motivo.mensaje == "Declara colegiatura vigente."
+
+
 def test_ficha_failures_carry_their_reasons_d1(sim):
     p02 = _r(sim, "ficha", "P02")
     assert p02.resultado == "no_apto"
@@ -524,9 +538,13 @@ def _hoja(d, i=0, j=0):
     (lambda d: _hoja(d, 0, 1).update(miembro=_hoja(d)["miembro"]),
      "$.postulantes[0].entradas.entrevista.hojas[1].miembro", "miembro repetido"),
     (lambda d: d["postulantes"][0]["entradas"]["entrevista"]["hojas"].append({**_hoja(d), "miembro": "M3"}),
-     "$.postulantes[0].entradas.entrevista.hojas[2].miembro", "M3 sería un tercer integrante que califica"),
+     "$.postulantes[0].entradas.entrevista.hojas[2].miembro", "M3 sería otro integrante que califica, además de M1 y M2"),
     (lambda d: _hoja(d, 1, 1).update(miembro="VEEDOR"),  # a third member named on another applicant's sheet
      "$.postulantes[1].entradas.entrevista.hojas[1].miembro", "el/la Veedor/a no califica (§4.2.5 b)"),
+    (lambda d: d["postulantes"][0]["documentos"][0].update(tipo="anexos_11_12"),  # it would be «no adjuntó»
+     "$.postulantes[0].documentos[0].tipo", "no reconocido por las bases «sunedu-2026»; sus tipos son: anexos_11_12_13"),
+    (lambda d: d["postulantes"][0]["documentos"][0].update(tipo="ANEXOS_11_12_13"),  # the code, as the screen stores it
+     "$.postulantes[0].documentos[0].tipo", "no reconocido por las bases «sunedu-2026»"),
     (lambda d: d["postulantes"][1].update(fecha_nacimiento="2026-03-03"),
      "$.postulantes[1].fecha_nacimiento", "posterior al inicio de la postulación"),
     (lambda d: d["postulantes"][2]["documento"].update(tipo="DNI", numero="1234567"),
@@ -548,7 +566,8 @@ def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_p
                                                                                     mensaje):
     """Scores beyond the bases' maxima (the exam's 30, §4.2.2 l; each interview factor's 8, §4.2.5 f, i),
     negative or huge numbers, a member's second sheet, a sheet of a third scoring member (the committee
-    is ORH's representative and the user area's, §4.2.5 b), an interview attended with no sheet (it used to
+    is ORH's representative and the user area's, §4.2.5 b), a document type the bases do not have (the
+    application screen refuses it; it was judged «no adjuntó»), an interview attended with no sheet (it used to
     give «No se presentó»), a birth after the application period opens: the
     file is refused with the field's path (exit 2), as the score screens refuse them, instead of a
     stage stopping with "the plugin failed" (exit 3)."""

@@ -260,6 +260,27 @@ def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
     assert _conteos(db) == antes
 
 
+def test_an_imported_ficha_without_firma_is_not_signed_and_a_language_listed_twice_keeps_its_higher_level(db):
+    """§4.1 Ficha de Postulante (10): import stores no signature for a Ficha without «firma», and the stage
+    judges it unsigned, as simulate does. §4.2.1 n: a portal Ficha may list a language twice; the database
+    reads it at its higher level, in either order (engine_db._idiomas)."""
+    d = datos("sunedu")
+    del d["postulantes"][0]["ficha"]["firma"]
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    engine_db.evaluar(db.session, conv.codigo, "ficha")
+    fila = _filas(db, conv.codigo, "ficha")["P01"]
+    assert fila.resultado is Resultado.no_apto and fila.postulacion.ficha["firma_archivo_id"] is None
+    assert any(x["requisito"] == "Firma digitalizada" and not x["cumple"] for x in fila.motivos)
+    assert _como_simulate(fila) == _esperado(next(r for r in simulacion(d, "ficha")["etapas"]["ficha"]
+                                                  if r["postulante"] == "P01"))
+    from casadmin.rules.types import Nivel
+
+    for orden in ((Nivel.AVANZADO, Nivel.BASICO), (Nivel.BASICO, Nivel.AVANZADO)):
+        assert engine_db._idiomas([("Inglés", n) for n in orden] + [("Quechua", Nivel.BASICO)]) == {
+            "Inglés": Nivel.AVANZADO, "Quechua": Nivel.BASICO}
+    assert engine_db._idiomas([("Inglés", "intermedio"), ("Inglés", "basico")]) == {"Inglés": "intermedio"}
+
+
 def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_paths_together(db):
     """PostgreSQL cannot keep a NUL character in text (it used to answer "the database refused the
     import" with no path); an exam score above the bases' 30 (§4.2.2 l) and a factor above its 8
@@ -283,15 +304,19 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
         "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8"}
     hojas = d["postulantes"][0]["entradas"]["entrevista"]["hojas"]
     hojas.append({**hojas[0], "miembro": "M3"})  # a third scoring member: the committee has two (§4.2.5 b)
+    d["postulantes"][1]["documentos"][0]["tipo"] = "anexos"  # not a document of the bases
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     assert {ruta: msg.split(" (")[0] for ruta, msg in err.value.errores} == {
         "$.postulantes[0].entradas.examen.puntaje": "el puntaje del examen va de 0 a 30",
         "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo": "el puntaje de este factor va de 0 a 8",
         "$.postulantes[0].entradas.entrevista.hojas[2].miembro":
-            "M3 sería un tercer integrante que califica: el Comité de Entrevista lo integran un representante de la "
-            "Oficina de Recursos Humanos y uno del área usuaria"}
+            "M3 sería otro integrante que califica, además de M1 y M2: el Comité de Entrevista lo integran un "
+            "representante de la Oficina de Recursos Humanos y uno del área usuaria; el/la Veedor/a no califica",
+        "$.postulantes[1].documentos[0].tipo": "tipo de documento no reconocido por las bases «sunedu-2026»; sus "
+                                               "tipos son: anexos_11_12_13"}
     hojas.pop()
+    d["postulantes"][1]["documentos"][0]["tipo"] = "anexos_11_12_13"
     d["convocatoria"]["posiciones"] = 0  # beside a schema mistake, in the same run
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
@@ -370,6 +395,8 @@ def test_texts_longer_than_their_columns_are_refused_at_their_paths_on_every_dat
     assert {ruta for ruta, _ in err.value.errores} == esperadas
 
     justo = _con_textos(datos("sunedu"), 0)
+    # A document's type is one of the bases' codes (interchange.fuera_de_bases): a longer one is refused above.
+    justo["postulantes"][0]["documentos"][0]["tipo"] = "anexos_11_12_13"
     conv = engine_db.importar(db.session, copy.deepcopy(justo))
     p = justo["postulantes"][0]
     postulante = db.session.scalar(sa.select(m.Postulante).where(

@@ -520,9 +520,9 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                     comite.append(miembro)
                     if len(comite) > CALIFICAN:
                         errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro", (
-                            f"{miembro} sería un tercer integrante que califica: el Comité de Entrevista lo integran "
-                            f"un representante de la Oficina de Recursos Humanos y uno del área usuaria "
-                            f"({' y '.join(comite[:CALIFICAN])}); el/la Veedor/a no califica (§4.2.5 b)")))
+                            f"{miembro} sería otro integrante que califica, además de {' y '.join(comite[:CALIFICAN])}: "
+                            "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
+                            "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
     return errores
 
 
@@ -537,7 +537,8 @@ def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
     """Stage inputs of a loaded file (:func:`cargar`) beyond what the call's bases version allows, with
     their JSON path: an exam score above the exam's maximum (``examen.puntaje_maximo``: 30 in SUNEDU's,
     §4.2.2 l) and an interview factor above its maximum (``entrevista.factores``: 8 each with the
-    exam, 10 without, §4.2.5 f, i, j). The score entry screens refuse the same values; a bases version
+    exam, 10 without, §4.2.5 f, i, j), and a document of a type the bases do not have (C3: the
+    application screen refuses it). The score entry screens refuse the same values; a bases version
     that does not define one of these parameters is not checked for it."""
     conv = arch.convocatoria
     return _fuera_de_bases(arch.datos, bases, conv.inicio_postulacion.date(), conv.incluye_examen)
@@ -589,8 +590,18 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
     except (ParametroDesconocido, AttributeError, KeyError, TypeError):
         factores, clausula_factores = {}, ""
     errores = []
+    #: the bases' document codes, as the application screen stores them and export writes them; another
+    #: type would be judged «no adjuntó» (the screen refuses it)
+    tipos = {t.codigo for t in bases.documentos}
     postulantes = datos.get("postulantes")
     for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
+        documentos = p.get("documentos") if isinstance(p, Mapping) else None
+        for j, doc in enumerate(documentos if tipos and isinstance(documentos, list) else ()):
+            tipo = doc.get("tipo") if isinstance(doc, Mapping) else None
+            if isinstance(tipo, str) and tipo not in tipos:
+                errores.append((f"$.postulantes[{i}].documentos[{j}].tipo",
+                                f"tipo de documento no reconocido por las bases «{bases.id}»; sus tipos son: "
+                                f"{', '.join(t.codigo for t in bases.documentos)}"))
         e = p.get("entradas") if isinstance(p, Mapping) else None
         e = e if isinstance(e, Mapping) else {}
         ex, en = e.get("examen"), e.get("entrevista")

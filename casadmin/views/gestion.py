@@ -240,6 +240,7 @@ class PerfilForm(FormularioConReglas):
                                           "Un programa de especialización tiene al menos 80 horas (90 si no lo "
                                           "organiza un ente rector, §4.2.1 k)."]
                 ok = False
+        programas: set[str] = set()
         for fila in self.conocimientos:
             f = fila.form
             if f.nombre.data and not f.tipo.data:
@@ -251,10 +252,16 @@ class PerfilForm(FormularioConReglas):
             if f.nombre.data and f.tipo.data == TipoConocimiento.ofimatica.name:
                 programa = _OFIMATICA.get(normalizar(f.nombre.data))
                 if programa is None:
-                    f.nombre.errors = [*f.nombre.errors, "En ofimática escriba uno de los programas que declara la "
-                                       f"Ficha: {', '.join(p.value for p in ProgramaOfimatica)} (§4.2.1 n)."]
+                    f.nombre.errors = [*f.nombre.errors, "En ofimática escriba uno de los programas que pueden "
+                                       f"declararse en la Ficha: {', '.join(p.value for p in ProgramaOfimatica)} "
+                                       "(§4.2.1 n)."]
+                    ok = False
+                elif programa in programas:
+                    f.nombre.errors = [*f.nombre.errors, f"«{programa}» ya figura en otra fila: indíquelo una vez, "
+                                       "con el nivel requerido."]
                     ok = False
                 else:
+                    programas.add(programa)
                     f.nombre.data = programa
         return ok
 
