@@ -281,6 +281,21 @@ def test_an_imported_ficha_without_firma_is_not_signed_and_a_language_listed_twi
     assert engine_db._idiomas([("Inglés", "intermedio"), ("Inglés", "basico")]) == {"Inglés": "intermedio"}
 
 
+def test_a_reason_with_a_field_of_its_own_is_refused_at_its_path_not_stored(db):
+    """A stage result's reasons carry the six fields of a reason (issue 3 item 5); one more, in a file that
+    brings simulate's results, used to be stored as it came, and a number there (read as a Decimal)
+    stopped the import on PostgreSQL with a traceback. Found by the property tests."""
+    d = datos("sunedu")
+    d = json.loads(json.dumps({**d, "resultados": simulacion(d)}, default=str))
+    d["resultados"]["etapas"]["ficha"][4]["motivos"][0]["extra"] = 2.5
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(d).encode()))
+    assert [(r, msg.split(" (")[0]) for r, msg in err.value.errores] == [
+        ("$.resultados.etapas.ficha[4].motivos[0]", "campo no reconocido")]
+    assert _conteos(db) == antes
+
+
 def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_paths_together(db):
     """PostgreSQL cannot keep a NUL character in text (it used to answer "the database refused the
     import" with no path); an exam score above the bases' 30 (§4.2.2 l) and a factor above its 8
