@@ -96,6 +96,7 @@ from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.decimales import sin_ceros
+from casadmin.rules.levels import niveles_mas_altos
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -1270,7 +1271,7 @@ def _postulante(app: sa.Row, ident: str, juzgadas: Mapping[int, bool], documento
         return {k: v for k, v in valores.items() if v is not None}
 
     conocimientos = {ProgramaOfimatica[o["programa"]].value: o["nivel"] for o in f.get("ofimatica", [])}
-    conocimientos.update(_idiomas((i["idioma"], i["nivel"]) for i in f.get("idiomas", [])))
+    conocimientos.update(niveles_mas_altos((i["idioma"], i["nivel"]) for i in f.get("idiomas", [])))
     ficha = {
         "formacion": [
             {"nivel": x["nivel"], "condicion": _CONDICION_A_FORMATO.get(x["condicion"], x["condicion"]),
@@ -1506,24 +1507,12 @@ def decisiones_comite(session: Session, conv: m.Convocatoria) -> list[tuple[list
     return _decisiones(grupos)
 
 
-def _idiomas(pares: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """A Ficha's languages by name (levels as ``Nivel`` or as their values); a language listed twice keeps
-    its higher level (§4.2.1 n), as the rule does for names that differ in case or accents
-    (``levels.evaluar_conocimientos``)."""
-    out: dict[str, Any] = {}
-    for nombre, nivel in pares:
-        antes = out.get(nombre)
-        if antes is None or Nivel(nivel).rango > Nivel(antes).rango:
-            out[nombre] = nivel
-    return out
-
-
 def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, juzgadas: Mapping[int, bool],
                       documentos: tuple[Documento, ...], entradas: Entradas) -> Candidato:
     """``interchange.candidato(_postulante(...))`` from a decoded Ficha, without the format's dicts."""
     dp, ad = f.datos_personales, f.informacion_adicional
     conocimientos = {ProgramaOfimatica[o.programa].value: o.nivel for o in f.ofimatica}
-    conocimientos.update(_idiomas((i.idioma, i.nivel) for i in f.idiomas))
+    conocimientos.update(niveles_mas_altos((i.idioma, i.nivel) for i in f.idiomas))
     return crear_candidato(
         id=ident, tipo_documento=dp.tipo_documento, numero_documento=dp.numero_documento,
         apellidos=" ".join(x for x in (dp.apellido_paterno, dp.apellido_materno) if x is not None),

@@ -263,7 +263,7 @@ def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
 def test_an_imported_ficha_without_firma_is_not_signed_and_a_language_listed_twice_keeps_its_higher_level(db):
     """§4.1 Ficha de Postulante (10): import stores no signature for a Ficha without «firma», and the stage
     judges it unsigned, as simulate does. §4.2.1 n: a portal Ficha may list a language twice; the database
-    reads it at its higher level, in either order (engine_db._idiomas)."""
+    reads it at its higher level, in either order (levels.niveles_mas_altos)."""
     d = datos("sunedu")
     del d["postulantes"][0]["ficha"]["firma"]
     conv = engine_db.importar(db.session, copy.deepcopy(d))
@@ -273,12 +273,13 @@ def test_an_imported_ficha_without_firma_is_not_signed_and_a_language_listed_twi
     assert any(x["requisito"] == "Firma digitalizada" and not x["cumple"] for x in fila.motivos)
     assert _como_simulate(fila) == _esperado(next(r for r in simulacion(d, "ficha")["etapas"]["ficha"]
                                                   if r["postulante"] == "P01"))
+    from casadmin.rules.levels import niveles_mas_altos
     from casadmin.rules.types import Nivel
 
     for orden in ((Nivel.AVANZADO, Nivel.BASICO), (Nivel.BASICO, Nivel.AVANZADO)):
-        assert engine_db._idiomas([("Inglés", n) for n in orden] + [("Quechua", Nivel.BASICO)]) == {
+        assert niveles_mas_altos([("Inglés", n) for n in orden] + [("Quechua", Nivel.BASICO)]) == {
             "Inglés": Nivel.AVANZADO, "Quechua": Nivel.BASICO}
-    assert engine_db._idiomas([("Inglés", "intermedio"), ("Inglés", "basico")]) == {"Inglés": "intermedio"}
+    assert niveles_mas_altos([("Inglés", "intermedio"), ("Inglés", "basico")]) == {"Inglés": "intermedio"}
 
 
 def test_a_reason_with_a_field_of_its_own_is_refused_at_its_path_not_stored(db):

@@ -83,7 +83,7 @@ def abierta(session: Session, convocatoria: m.Convocatoria, momento: dt.datetime
 
 def _tipos(convocatoria: m.Convocatoria, postulante: m.Postulante):
     bases = pl.get_bases(pl.get_plugin_manager(), convocatoria.version_bases.codigo)
-    return bases, [t for t in bases.documentos if not t.requerido_si or getattr(postulante, t.requerido_si, False)]
+    return bases, [t for t in bases.documentos if t.pedido_a(postulante)]
 
 
 def tipos_documento(convocatoria: m.Convocatoria, postulante: m.Postulante):

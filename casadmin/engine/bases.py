@@ -26,6 +26,11 @@ class TipoDocumento:
     #: Where the bases (or the law) ask for this document: shown beside it when applying.
     clausula: str = ""
 
+    def pedido_a(self, persona: object) -> bool:
+        """Whether ``persona`` (an applicant, or a candidate of the engine) attaches this type: every type
+        but a conditional one whose condition they do not declare (``requerido_si``)."""
+        return not self.requerido_si or bool(getattr(persona, self.requerido_si, False))
+
 
 @dataclass(frozen=True)
 class BasesVersion:

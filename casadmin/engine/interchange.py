@@ -474,7 +474,7 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     member (§4.2.5 g averages one per member), and sheets of more members than score on the committee
     (:data:`CALIFICAN`, §4.2.5 b)."""
     errores = []
-    #: the committee's scoring members, in the order the file first names them (the first is taken
+    #: the committee's scoring members, the first :data:`CALIFICAN` the file names (the first is taken
     #: as ORH's representative on import)
     comite: list[str] = []
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
@@ -516,11 +516,12 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                     errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
                                     f"miembro repetido: {miembro} (una hoja por integrante del comité)"))
                 miembros.add(miembro)
-                if miembro not in comite[:CALIFICAN]:
-                    comite.append(miembro)
-                    if len(comite) > CALIFICAN:
+                if miembro not in comite:
+                    if len(comite) < CALIFICAN:
+                        comite.append(miembro)
+                    else:
                         errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro", (
-                            f"{miembro} sería otro integrante que califica, además de {' y '.join(comite[:CALIFICAN])}: "
+                            f"{miembro} sería otro integrante que califica, además de {' y '.join(comite)}: "
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
     return errores

@@ -22,10 +22,11 @@ Interpretations (short and explicit)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from enum import IntEnum
 from functools import lru_cache
+from typing import Any
 
 from casadmin.rules.courses import normalizar
 from casadmin.rules.reasons import Motivo, estudio, etiqueta, fecha
@@ -58,16 +59,24 @@ def cumple_nivel(requerido: Nivel, declarado: Nivel | None, *, conocimiento: str
                   cumple=cumple, clausula="§4.2.1 n", mensaje=mensaje)
 
 
+def niveles_mas_altos(pares: Iterable[tuple[str, Any]], clave: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """Each declared name with its highest level, whatever their order (§4.2.1 n): a Ficha may list a
+    language twice. Levels as :class:`Nivel` or as their values («basico»), kept as given; with
+    ``clave`` (``normalizar``: case, accents, spacing) names it makes equal are one, keyed by it."""
+    out: dict[str, Any] = {}
+    for nombre, nivel in pares:
+        k = nombre if clave is None else clave(nombre)
+        antes = out.get(k)
+        if antes is None or Nivel(nivel) > Nivel(antes):
+            out[k] = nivel
+    return out
+
+
 def evaluar_conocimientos(requeridos: Mapping[str, Nivel], declarados: Mapping[str, Nivel]) -> list[Motivo]:
     """One reason per required office program or language, in the profile's order (§4.2.1 n). A name
     declared twice (as the same name without accents, case or extra spaces) counts at its higher level,
     whatever their order."""
-    por_nombre: dict[str, Nivel] = {}
-    for nombre, nivel in declarados.items():
-        clave = normalizar(nombre)
-        antes = por_nombre.get(clave)
-        if antes is None or nivel > antes:
-            por_nombre[clave] = nivel
+    por_nombre = niveles_mas_altos(declarados.items(), normalizar)
     return [cumple_nivel(nivel, por_nombre.get(normalizar(nombre)), conocimiento=nombre)
             for nombre, nivel in requeridos.items()]
 

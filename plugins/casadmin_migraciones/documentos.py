@@ -54,10 +54,8 @@ def _clave(texto: str) -> str:
 
 def requerido(tipo: TipoDocumento, candidato: Candidato) -> bool:
     """Whether ``candidato`` must attach ``tipo``: always if mandatory; a conditional one if declared
-    (``requerido_si``, as the application screen asks for it: ``commands.postular.tipos_documento``)."""
-    if tipo.requerido_si:
-        return tipo.obligatorio and bool(getattr(candidato, tipo.requerido_si))
-    return tipo.obligatorio
+    (``TipoDocumento.pedido_a``, as the application screen asks for it: ``commands.postular.tipos_documento``)."""
+    return tipo.obligatorio and tipo.pedido_a(candidato)
 
 
 def indice(documentos: Iterable[Documento]) -> dict[str, Documento]:
