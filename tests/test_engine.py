@@ -153,6 +153,36 @@ def test_ficha_failures_carry_their_reasons_d1(sim):
     assert late.resultado == "no_apto" and any(m.clausula == "§4.2.1 a" and not m.cumple for m in late.motivos)
 
 
+@pytest.mark.parametrize(("registrada", "declarado", "cumple"), [
+    ("2026-03-02T16:30:40-05:00", "02/03/2026 16:30:40", False),
+    ("2026-03-02T16:30:00-05:00", "02/03/2026 16:30:00", True),
+    ("2026-03-02T11:15:40-05:00", "02/03/2026 11:15", True),
+    ("2026-03-02T08:29:59-05:00", "02/03/2026 08:29", False),
+])
+def test_a_registration_in_the_minute_of_the_close_is_shown_to_the_second_d1(datos, registrada, declarado, cumple):
+    """§4.2.1 a: the period closes at 16:30. A registration at 16:30:40 is late, and its reason showed
+    «16:30», which reads as on time; within a bound's minute the time is shown to the second."""
+    d = _cambiado(datos, lambda d: d["postulantes"][0].update(registrada_en=registrada))
+    arch = interchange.cargar(d)
+    res = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha").resultado("ficha", "P01")
+    (plazo,) = (m for m in res.motivos if m.clausula == "§4.2.1 a")
+    assert (plazo.declarado, plazo.cumple) == (declarado, cumple)
+    assert plazo.computado == "02/03/2026 08:30 – 02/03/2026 16:30"
+
+
+def test_a_close_off_the_minute_is_shown_to_the_second_d1(datos):
+    """§4.2.1 a: a period closing at 23:59:59 is shown so; as «23:59», a registration at 23:59:30
+    would seem after it."""
+    def cambio(d):
+        d["convocatoria"]["cierre_postulacion"] = "2026-03-02T23:59:59-05:00"
+        d["postulantes"][0]["registrada_en"] = "2026-03-02T23:59:30-05:00"
+    arch = interchange.cargar(_cambiado(datos, cambio))
+    res = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha").resultado("ficha", "P01")
+    (plazo,) = (m for m in res.motivos if m.clausula == "§4.2.1 a")
+    assert plazo.cumple and plazo.declarado == "02/03/2026 23:59:30"
+    assert plazo.computado == "02/03/2026 08:30 – 02/03/2026 23:59:59"
+
+
 def test_experience_counts_from_the_egreso_declared_on_the_egresado_row_d1(sim, datos):
     """§4.2.1 p: P01 declares «egresado» (egreso 20/07/2014) and «titulado» (diploma 15/12/2014) as two
     rows of the same study: the titulado row meets the profile, and experience counts from the egreso

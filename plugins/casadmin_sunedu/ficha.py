@@ -48,14 +48,30 @@ CHECKLIST = {
 }
 
 
+def _limite(momento: dt.datetime) -> str:
+    """A bound of the application period as the reason shows it: to the second when it is not on the
+    minute (a close at 23:59:59 is shown so, not as 23:59)."""
+    return f"{momento:%d/%m/%Y %H:%M:%S}" if momento.second or momento.microsecond else f"{momento:%d/%m/%Y %H:%M}"
+
+
 @lru_cache(maxsize=64)
 def _plazo(inicio: dt.datetime, cierre: dt.datetime) -> str:
     """The application period as shown in every candidate's reason (the same for the whole call)."""
-    return f"{inicio:%d/%m/%Y %H:%M} – {cierre:%d/%m/%Y %H:%M}"
+    return f"{_limite(inicio)} – {_limite(cierre)}"
 
 
-def _fecha_hora(momento: dt.datetime) -> str:
-    """A registration time as the reason shows it (its own wall-clock time)."""
+def _minuto(momento: dt.datetime) -> dt.datetime:
+    """The wall-clock minute of a time."""
+    return momento.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _fecha_hora(momento: dt.datetime, limites: frozenset[dt.datetime]) -> str:
+    """A registration time as the reason shows it (its own wall-clock time): to the minute, or to the
+    second within the minute of a bound of the period (``limites``, :func:`_minuto`), where the minute
+    alone cannot tell a time inside from one outside: a registration at 16:30:40 against a close at
+    16:30 would read «16:30» and «fuera del plazo» (§4.2.1 a)."""
+    if _minuto(momento) in limites:
+        return f"{momento:%d/%m/%Y %H:%M:%S}"
     # Keyed on the wall-clock time: aware datetimes of the same instant in other zones compare equal.
     return _hora_local(momento.replace(tzinfo=None))
 
@@ -146,6 +162,8 @@ class _Plan:
     inicio: dt.datetime
     cierre: dt.datetime
     plazo: str
+    #: the wall-clock minutes of the period's bounds, where a registration is shown to the second
+    limites: frozenset[dt.datetime]
     formacion: RequisitoFormacion
     colegiatura: bool
     habilitacion: bool
@@ -174,7 +192,8 @@ class _Plan:
             if meses
         )
         return cls(ctx=ctx, hoy=ctx.fecha_postulacion, inicio=conv.inicio_postulacion, cierre=conv.cierre_postulacion,
-                   plazo=_plazo(conv.inicio_postulacion, conv.cierre_postulacion), formacion=perfil.formacion,
+                   plazo=_plazo(conv.inicio_postulacion, conv.cierre_postulacion),
+                   limites=frozenset(map(_minuto, (conv.inicio_postulacion, conv.cierre_postulacion))), formacion=perfil.formacion,
                    colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
                    experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
                    cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
@@ -190,7 +209,7 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
     """:func:`evaluar` with the call's requirements already worked out (:class:`_Plan`)."""
     hoy = plan.hoy
     registrada = cand.registrada_en
-    motivos = [_motivo_plazo(_fecha_hora(registrada), plan.plazo, plan.inicio <= registrada <= plan.cierre),
+    motivos = [_motivo_plazo(_fecha_hora(registrada, plan.limites), plan.plazo, plan.inicio <= registrada <= plan.cierre),
                *documentos, _FIRMA[bool(cand.firma)]]
     motivo, fila = evaluar_formacion_y_fila(plan.formacion, cand.formaciones, fecha_postulacion=hoy)
     motivos.append(motivo)
