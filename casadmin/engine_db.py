@@ -96,7 +96,7 @@ from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.decimales import sin_ceros
-from casadmin.rules.levels import niveles_mas_altos
+from casadmin.rules.levels import niveles_mas_altos, programa_ofimatica
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -159,9 +159,17 @@ _NIVEL_DE_PERFIL = {par: nivel for nivel, par in NIVEL_ACADEMICO.items()}
 _CONDICION_A_FORMATO = {"graduado": "grado"}
 _CONDICION_A_FICHA = {"grado": "graduado"}
 
-#: Office programs by the name the profile and the format use (Ficha section 5); any other
-#: known name is a language or dialect (section 4).
+#: Office programs by the Ficha's name (section 5), which the profile and the format use; another name of
+#: one (``levels.programa_ofimatica``: «Excel») is stored as it, and any other name is a language or dialect
+#: (section 4).
 _OFIMATICA = {p.value: p for p in ProgramaOfimatica}
+
+
+def _ofimatica_e_idiomas(conocimientos: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A file's ``conocimientos`` (name → level) as office programs by the Ficha's name, each at the highest
+    level any of its names is given (§4.2.1 n), and languages as named."""
+    programas = niveles_mas_altos((p, v) for n, v in conocimientos.items() if (p := programa_ofimatica(n)) is not None)
+    return programas, {n: v for n, v in conocimientos.items() if programa_ofimatica(n) is None}
 
 #: Stage inputs as checklist items (ItemVerificacion.codigo) of the stage's ResultadoEtapa.
 ASISTIO, PUNTAJE, EXPEDIENTE, EN_PLAZO = "asistio", "puntaje", "expediente", "en_plazo"
@@ -322,7 +330,7 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             errores.append((f"{ruta}.apellidos", f"texto demasiado largo: se guardan el apellido paterno (hasta el primer "
                                                  f"espacio) y el materno, de hasta {_APELLIDO} caracteres cada uno"))
         ficha = p["ficha"]
-        idiomas = {k: v for k, v in ficha.get("conocimientos", {}).items() if k not in _OFIMATICA}
+        _, idiomas = _ofimatica_e_idiomas(ficha.get("conocimientos", {}))
         errores.extend(_nombres_largos(idiomas, m.Idioma.__table__.c.idioma, f"{ruta}.ficha.conocimientos"))
         C = m.Capacitacion.__table__.c
         for j, cap in enumerate(ficha.get("capacitaciones", ())):
@@ -531,9 +539,12 @@ class _Importacion:
             capacitaciones=[m.RequisitoCapacitacion(tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"],
                                                     horas_minimas=int(Decimal(str(x.get("horas", 0)))))
                             for x in p.get("capacitaciones", ())],
+            # An office program by the Ficha's name, as the profile form stores it (§4.2.1 n).
             conocimientos=[m.RequisitoConocimiento(
-                tipo=TipoConocimiento.ofimatica if nombre in _OFIMATICA else TipoConocimiento.idioma,
-                nombre=nombre, nivel=NivelConocimiento[nivel]) for nombre, nivel in p.get("conocimientos", {}).items()],
+                tipo=TipoConocimiento.idioma if programa is None else TipoConocimiento.ofimatica,
+                nombre=nombre if programa is None else programa, nivel=NivelConocimiento[nivel])
+                for nombre, nivel in p.get("conocimientos", {}).items()
+                for programa in (programa_ofimatica(nombre),)],
             otros=[m.RequisitoOtro(descripcion=o) for o in p.get("otros", ())],
         )
         hitos = [(TipoHito[h["tipo"]], interchange.fechahora(h["inicio"]), interchange.fechahora(h["fin"]))
@@ -935,7 +946,7 @@ def _secciones(ficha: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     def fecha(v: str | None) -> dt.date | None:
         return None if v is None else dt.date.fromisoformat(v)
 
-    conocimientos = ficha.get("conocimientos", {})
+    programas, idiomas = _ofimatica_e_idiomas(ficha.get("conocimientos", {}))
     return {
         "formaciones": [
             {"nivel": NivelFormacion[x["nivel"]],
@@ -946,9 +957,8 @@ def _secciones(ficha: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
         ],
         "colegiaturas": [{"colegio": SIN_DATO, "numero": "-", "habilitado": ficha.get("habilitado", False),
                           "habilitado_hasta": None}] if ficha.get("colegiado") else [],
-        "idiomas": [{"idioma": n, "nivel": NivelConocimiento[v]} for n, v in conocimientos.items() if n not in _OFIMATICA],
-        "ofimatica": [{"programa": _OFIMATICA[n], "nivel": NivelConocimiento[v]}
-                      for n, v in conocimientos.items() if n in _OFIMATICA],
+        "idiomas": [{"idioma": n, "nivel": NivelConocimiento[v]} for n, v in idiomas.items()],
+        "ofimatica": [{"programa": _OFIMATICA[n], "nivel": NivelConocimiento[v]} for n, v in programas.items()],
         "capacitaciones": [
             {"tipo": TipoCapacitacion[x["tipo"]], "tema": x["tema"], "horas": Decimal(str(x["horas"])),
              "creditos": None if x.get("creditos") is None else Decimal(str(x["creditos"])),

@@ -36,7 +36,7 @@ from casadmin.engine.run import simular
 from casadmin.engine_db import _postulante
 from casadmin.ficha import digest
 from casadmin.hookspecs import hookimpl
-from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado
+from casadmin.models.enums import EstadoPostulacion, Etapa, ProgramaOfimatica, Resultado
 from casadmin.peru.clock import now
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -280,6 +280,51 @@ def test_an_imported_ficha_without_firma_is_not_signed_and_a_language_listed_twi
         assert niveles_mas_altos([("Inglés", n) for n in orden] + [("Quechua", Nivel.BASICO)]) == {
             "Inglés": Nivel.AVANZADO, "Quechua": Nivel.BASICO}
     assert niveles_mas_altos([("Inglés", "intermedio"), ("Inglés", "basico")]) == {"Inglés": "intermedio"}
+
+
+def test_office_programs_by_other_names_in_a_file_are_the_fichas_d1(db):
+    """§4.2.1 n: the Ficha declares three office programs by fixed names. A file's profile asking «Excel» and
+    «Word» (as HR may write in the profile form, which stores the Ficha's names), and an applicant declaring
+    «Microsoft Excel», mean those programs: simulate, import and evaluate agree, and the profile is stored
+    as the form stores it. Before, «Excel» was stored as a language no Ficha could declare."""
+    from casadmin.rules.levels import OFIMATICA
+
+    assert set(OFIMATICA.values()) == {p.value for p in ProgramaOfimatica}
+    d = datos("sunedu")
+    d["convocatoria"]["perfil"]["conocimientos"] = {"Word": "intermedio", "Excel": "intermedio", "Inglés": "basico"}
+    p01 = d["postulantes"][0]["ficha"]["conocimientos"]
+    p01["Microsoft Excel"] = p01.pop("Hojas de cálculo")
+    esperado = next(r for r in simulacion(d, "ficha")["etapas"]["ficha"] if r["postulante"] == "P01")
+    n = [x for x in esperado["motivos"] if x["clausula"] == "§4.2.1 n"]
+    assert [(x["requisito"], x["cumple"]) for x in n] == [
+        ("Procesador de textos (nivel intermedio)", True), ("Hojas de cálculo (nivel intermedio)", True),
+        ("Inglés (nivel básico)", True)]
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    assert sorted((c.tipo.name, c.nombre) for c in conv.perfil.conocimientos) == [
+        ("idioma", "Inglés"), ("ofimatica", "Hojas de cálculo"), ("ofimatica", "Procesador de textos")]
+    engine_db.evaluar(db.session, conv.codigo, "ficha")
+    fila = _filas(db, conv.codigo, "ficha")["P01"]
+    assert {o["programa"] for o in fila.postulacion.ficha["ofimatica"]} == {"procesador_texto", "hoja_calculo"}
+    assert _como_simulate(fila) == _esperado(esperado)
+
+
+def test_a_file_profile_asking_one_program_or_language_twice_is_refused_at_its_path(db):
+    """§4.2.1 n: «Excel» and «Hojas de cálculo» are one program, «Inglés» and «inglés» one language: a profile
+    listing one twice is refused at the second name, as the profile form refuses it, and nothing is written."""
+    d = datos("sunedu")
+    d["convocatoria"]["perfil"]["conocimientos"] = {
+        "Hojas de cálculo": "basico", "Excel": "avanzado", "Inglés": "basico", "inglés": "intermedio"}
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(copy.deepcopy(d))
+    assert err.value.errores == [
+        ("$.convocatoria.perfil.conocimientos.Excel", "«Excel» es lo mismo que «Hojas de cálculo», que ya figura: "
+                                                      "indíquelo una vez, con el nivel requerido (§4.2.1 n)"),
+        ("$.convocatoria.perfil.conocimientos.inglés", "«inglés» es lo mismo que «Inglés», que ya figura: "
+                                                       "indíquelo una vez, con el nivel requerido (§4.2.1 n)")]
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido):
+        engine_db.importar(db.session, d)
+    assert _conteos(db) == antes
 
 
 def test_a_reason_with_a_field_of_its_own_is_refused_at_its_path_not_stored(db):

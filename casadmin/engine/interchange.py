@@ -40,6 +40,7 @@ from casadmin.engine.model import (
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
+from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -305,7 +306,8 @@ def _perfil(p: Mapping[str, Any]) -> Perfil:
                                   afines=c.get("afines", False), temas_afines=tuple(c.get("temas_afines", ())))
             for c in p.get("capacitaciones", ())
         ),
-        conocimientos={k: Nivel(v) for k, v in p.get("conocimientos", {}).items()},
+        # An office program by the Ficha's name, as the profile form and import store it (§4.2.1 n).
+        conocimientos={programa_ofimatica(k) or k: Nivel(v) for k, v in p.get("conocimientos", {}).items()},
         otros=tuple(p.get("otros", ())),
         requiere_deportista=p.get("requiere_deportista", False),
     )
@@ -443,6 +445,16 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
             errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
+    perfil = c.get("perfil") if isinstance(c, Mapping) else None
+    conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
+    vistos: dict[str, str] = {}
+    for nombre in conocimientos if isinstance(conocimientos, Mapping) else ():
+        # §4.2.1 n: «Excel» and «Hojas de cálculo» are one program; «Inglés» and «inglés» one language.
+        otro = vistos.setdefault(clave_conocimiento(nombre), nombre)
+        if otro != nombre:
+            errores.append((f"$.convocatoria.perfil.conocimientos.{nombre}",
+                            f"«{nombre}» es lo mismo que «{otro}», que ya figura: indíquelo una vez, con el nivel "
+                            "requerido (§4.2.1 n)"))
     postulantes = data.get("postulantes")
     #: position of each applicant's id (only ids that are strings: the schema reports the others)
     posiciones = [(i, p["id"]) for i, p in enumerate(postulantes if isinstance(postulantes, list) else ())

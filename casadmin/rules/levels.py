@@ -5,6 +5,9 @@ Interpretations (short and explicit)
 * Knowledge: the declared level must be at least the required one
   (básico < intermedio < avanzado); not declaring it is "No apto" (§4.2.1 n).
   Names are compared case- and accent-insensitively ("Inglés" = "ingles").
+  The Ficha declares three office programs by fixed names; what a profile or
+  a file may call each («Excel», «Procesador de Texto»…) is the same program
+  (:data:`OFIMATICA`, :func:`clave_conocimiento`).
 * Academic level: one ladder, :class:`Grado`, from the brief and B2:
   secundaria completa < técnico (egresado < titulado) < universitario egresado
   < bachiller < título < maestría (estudios < egresado < grado) < doctorado
@@ -59,6 +62,37 @@ def cumple_nivel(requerido: Nivel, declarado: Nivel | None, *, conocimiento: str
                   cumple=cumple, clausula="§4.2.1 n", mensaje=mensaje)
 
 
+#: §4.2.1 n: the three office programs the Ficha declares, by their Ficha names («Procesador de Texto, Hojas de
+#: Cálculo y Programas de Presentaciones» in the bases; ``ProgramaOfimatica``), and what else may name each:
+#: normalized name (:func:`normalizar`) → the Ficha's name.
+OFIMATICA: dict[str, str] = {
+    alias: programa
+    for programa, aliases in (
+        ("Procesador de textos", ("procesador de textos", "procesador de texto", "procesadores de texto",
+                                  "procesadores de textos", "word", "microsoft word")),
+        ("Hojas de cálculo", ("hojas de calculo", "hoja de calculo", "excel", "microsoft excel")),
+        ("Programa de presentaciones", ("programa de presentaciones", "programas de presentaciones",
+                                        "programa de presentacion", "programas de presentacion", "presentaciones",
+                                        "powerpoint", "power point", "microsoft powerpoint")),
+    )
+    for alias in aliases
+}
+
+
+def programa_ofimatica(nombre: str) -> str | None:
+    """The Ficha's name of the office program ``nombre`` names (any case, accents, spacing), else ``None``
+    (a language, or a program the Ficha cannot declare)."""
+    return OFIMATICA.get(normalizar(nombre))
+
+
+def clave_conocimiento(nombre: str) -> str:
+    """What a declared or required office program or language is compared by: its normalized name, one
+    for all the names of an office program (a profile's «Excel» is the Ficha's «Hojas de cálculo»)."""
+    k = normalizar(nombre)
+    programa = OFIMATICA.get(k)
+    return k if programa is None else normalizar(programa)
+
+
 def niveles_mas_altos(pares: Iterable[tuple[str, Any]], clave: Callable[[str], str] | None = None) -> dict[str, Any]:
     """Each declared name with its highest level, whatever their order (§4.2.1 n): a Ficha may list a
     language twice. Levels as :class:`Nivel` or as their values («basico»), kept as given; with
@@ -74,10 +108,10 @@ def niveles_mas_altos(pares: Iterable[tuple[str, Any]], clave: Callable[[str], s
 
 def evaluar_conocimientos(requeridos: Mapping[str, Nivel], declarados: Mapping[str, Nivel]) -> list[Motivo]:
     """One reason per required office program or language, in the profile's order (§4.2.1 n). A name
-    declared twice (as the same name without accents, case or extra spaces) counts at its higher level,
-    whatever their order."""
-    por_nombre = niveles_mas_altos(declarados.items(), normalizar)
-    return [cumple_nivel(nivel, por_nombre.get(normalizar(nombre)), conocimiento=nombre)
+    declared twice (as the same name without accents, case or extra spaces, or another name of the same
+    office program: :func:`clave_conocimiento`) counts at its higher level, whatever their order."""
+    por_nombre = niveles_mas_altos(declarados.items(), clave_conocimiento)
+    return [cumple_nivel(nivel, por_nombre.get(clave_conocimiento(nombre)), conocimiento=nombre)
             for nombre, nivel in requeridos.items()]
 
 

@@ -59,7 +59,7 @@ from casadmin.models.enums import (
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.roles import MENU_LABELS
-from casadmin.rules.courses import normalizar
+from casadmin.rules.levels import programa_ofimatica
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
 from casadmin.views.base import DomainError, FormularioConReglas, check_scope, integrity_message
@@ -160,24 +160,6 @@ class CapacitacionFila(Form):
     acepta_afines = BooleanField("Acepta afines")
 
 
-#: §4.2.1 n: the office programs a profile may ask for are those the Ficha declares (``ProgramaOfimatica``,
-#: the bases' «Procesador de Texto, Hojas de Cálculo y Programas de Presentaciones»); the evaluation compares
-#: names, so a profile row is stored with the Ficha's name. What HR may write for each, compared without
-#: case, accents or spacing.
-_OFIMATICA: dict[str, str] = {
-    alias: programa.value
-    for programa, aliases in (
-        (ProgramaOfimatica.procesador_texto, ("procesador de textos", "procesador de texto", "procesadores de texto",
-                                              "procesadores de textos", "word", "microsoft word")),
-        (ProgramaOfimatica.hoja_calculo, ("hojas de calculo", "hoja de calculo", "excel", "microsoft excel")),
-        (ProgramaOfimatica.presentaciones, ("programa de presentaciones", "programas de presentaciones",
-                                            "programa de presentacion", "programas de presentacion", "presentaciones",
-                                            "powerpoint", "power point", "microsoft powerpoint")),
-    )
-    for alias in aliases
-}
-
-
 class ConocimientoFila(Form):
     tipo = SelectField("Tipo", choices=_opciones(TipoConocimiento.choices()), validators=[Optional()])
     nombre = _texto("Programa o idioma", 100, requerido=False)
@@ -250,7 +232,7 @@ class PerfilForm(FormularioConReglas):
                 f.nivel.errors = [*f.nivel.errors, "Seleccione el nivel requerido (§4.2.1 n)."]
                 ok = False
             if f.nombre.data and f.tipo.data == TipoConocimiento.ofimatica.name:
-                programa = _OFIMATICA.get(normalizar(f.nombre.data))
+                programa = programa_ofimatica(f.nombre.data)
                 if programa is None:
                     f.nombre.errors = [*f.nombre.errors, "En ofimática escriba uno de los programas que pueden "
                                        f"declararse en la Ficha: {', '.join(p.value for p in ProgramaOfimatica)} "

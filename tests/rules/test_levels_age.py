@@ -9,6 +9,7 @@ import pytest
 from casadmin.rules.age import edad, es_joven_31533, motivo_joven_31533
 from casadmin.rules.levels import (
     Grado,
+    clave_conocimiento,
     cumple_nivel,
     evaluar_colegiatura,
     evaluar_conocimientos,
@@ -44,6 +45,21 @@ def test_nivel_inferior_o_no_declarado_no_cumple_4_2_1_n() -> None:
 def test_nombres_de_conocimientos_sin_tildes_ni_mayusculas() -> None:
     motivos = evaluar_conocimientos({"Hojas de Cálculo": Nivel.BASICO}, {"hojas de calculo": Nivel.BASICO})
     assert motivos[0].cumple
+
+
+def test_otro_nombre_del_mismo_programa_de_ofimatica_4_2_1_n() -> None:
+    """§4.2.1 n: a profile's «Excel» or «Procesador de Texto» (the bases' words) is the program the Ficha
+    declares as «Hojas de cálculo» or «Procesador de textos»; either name counts at the higher level."""
+    requeridos = {"Excel": Nivel.INTERMEDIO, "Procesador de Texto": Nivel.BASICO, "Inglés": Nivel.BASICO}
+    motivos = evaluar_conocimientos(requeridos, {"Hojas de cálculo": Nivel.INTERMEDIO,
+                                                 "Procesador de textos": Nivel.BASICO, "Inglés": Nivel.BASICO})
+    assert [m.cumple for m in motivos] == [True, True, True]
+    assert motivos[0].requisito == "Excel (nivel intermedio)"
+    bajo = evaluar_conocimientos({"Hojas de cálculo": Nivel.AVANZADO},
+                                 {"Excel": Nivel.AVANZADO, "hojas de calculo": Nivel.BASICO})
+    assert bajo[0].cumple and bajo[0].declarado == "avanzado"
+    assert not evaluar_conocimientos({"Excel": Nivel.BASICO}, {"Word": Nivel.AVANZADO})[0].cumple
+    assert clave_conocimiento("MICROSOFT  Excel") == clave_conocimiento("Hojas de Cálculo") != clave_conocimiento("Word")
 
 
 # --- §4.2.1 e–h -----------------------------------------------------------------------
