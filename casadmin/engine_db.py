@@ -90,6 +90,7 @@ from casadmin.models.enums import (
     TipoExperiencia,
     TipoHito,
 )
+from casadmin.models.convocatoria import SEPARADOR_TEMAS
 from casadmin.models.postulacion import experiencias_en
 from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
@@ -282,18 +283,15 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         admitidos = ", ".join(f"{n} {co}" for n, co in NIVEL_ACADEMICO.values())
         errores.append(("$.convocatoria.perfil.formacion",
                         f"el perfil solo puede pedir uno de estos niveles: {admitidos}"))
-    if f.get("carreras_afines"):
-        errores.append(("$.convocatoria.perfil.formacion.carreras_afines",
-                        "el perfil guardado no tiene lista de carreras afines; declárelas como carreras"))
-    for i, carrera in enumerate(f.get("carreras", ())):
-        if "," in carrera:
-            errores.append((f"$.convocatoria.perfil.formacion.carreras[{i}]", "una carrera no puede contener comas"))
+    for campo in ("carreras", "carreras_afines"):
+        errores.extend(_lista_guardable(f.get(campo, ()), ",", "una carrera no puede contener comas",
+                                        f"$.convocatoria.perfil.formacion.{campo}"))
     errores.extend(_nombres_largos(perfil.get("conocimientos", {}), m.RequisitoConocimiento.__table__.c.nombre,
                                    "$.convocatoria.perfil.conocimientos"))
     for i, cap in enumerate(perfil.get("capacitaciones", ())):
         ruta = f"$.convocatoria.perfil.capacitaciones[{i}]"
-        if cap.get("afines") or cap.get("temas_afines"):
-            errores.append((ruta, "el perfil guardado no admite temas afines en una capacitación"))
+        errores.extend(_lista_guardable(cap.get("temas_afines", ()), SEPARADOR_TEMAS,
+                                        f"un tema afín no puede contener «{SEPARADOR_TEMAS}»", f"{ruta}.temas_afines"))
         horas = Decimal(str(cap.get("horas", 0)))
         if horas != horas.to_integral_value():
             errores.append((f"{ruta}.horas", "las horas mínimas del perfil son un número entero"))
@@ -352,6 +350,13 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
 #: Each surname's column (the format carries them as one text, split at its first space).
 _APELLIDO = min(m.Postulante.__table__.c.apellido_paterno.type.length,
                 m.Postulante.__table__.c.apellido_materno.type.length)
+
+
+def _lista_guardable(items: Sequence[str], separador: str, mensaje: str, ruta: str) -> list[tuple[str, str]]:
+    """A list the profile stores as one text, its items joined by ``separador`` (``models.separar``): an item
+    holding it, or blank, would come back otherwise."""
+    return [(f"{ruta}[{i}]", mensaje if separador in x else "texto en blanco")
+            for i, x in enumerate(items) if separador in x or not x.strip()]
 
 
 def _nombres_largos(conocimientos: Mapping[str, Any], columna: sa.Column, ruta: str) -> list[tuple[str, str]]:
@@ -531,14 +536,17 @@ class _Importacion:
         conv.perfil = m.PerfilPuesto(
             nivel_academico=_NIVEL_DE_PERFIL[(f["nivel"], f["condicion"])],
             carreras=", ".join(f.get("carreras", ())) or None, acepta_afines=f.get("afines", False),
+            carreras_afines=", ".join(x.strip() for x in f.get("carreras_afines", ())) or None,
             requiere_colegiatura=p.get("colegiatura", False), requiere_habilitacion=p.get("habilitacion", False),
             experiencia_general_meses=p.get("experiencia_general_meses", 0),
             experiencia_especifica_meses=p.get("experiencia_especifica_meses", 0),
             experiencia_publica_meses=p.get("experiencia_publica_meses"), funciones="",
             requiere_deportista=p.get("requiere_deportista", False),
-            capacitaciones=[m.RequisitoCapacitacion(tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"],
-                                                    horas_minimas=int(Decimal(str(x.get("horas", 0)))))
-                            for x in p.get("capacitaciones", ())],
+            capacitaciones=[m.RequisitoCapacitacion(
+                tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"], horas_minimas=int(Decimal(str(x.get("horas", 0)))),
+                acepta_afines=x.get("afines", False),
+                temas_afines=f"{SEPARADOR_TEMAS} ".join(t.strip() for t in x.get("temas_afines", ())) or None)
+                for x in p.get("capacitaciones", ())],
             # An office program by the Ficha's name, as the profile form stores it (§4.2.1 n).
             conocimientos=[m.RequisitoConocimiento(
                 tipo=TipoConocimiento.idioma if programa is None else TipoConocimiento.ofimatica,
@@ -1042,9 +1050,10 @@ def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
     if postulacion is None:
         raise EvaluacionRechazada(f"El cronograma de «{conv.codigo}» no tiene el hito de postulación.")
     nivel, condicion = NIVEL_ACADEMICO[perfil.nivel_academico]
-    formacion: dict[str, Any] = {"nivel": nivel, "condicion": condicion,
-                                 "carreras": [c.strip() for c in (perfil.carreras or "").split(",") if c.strip()],
+    formacion: dict[str, Any] = {"nivel": nivel, "condicion": condicion, "carreras": perfil.lista_carreras,
                                  "afines": perfil.acepta_afines}
+    if perfil.lista_carreras_afines:
+        formacion["carreras_afines"] = perfil.lista_carreras_afines
     entidad = {"siglas": conv.entidad.siglas, "nombre": conv.entidad.nombre}
     if conv.entidad.email_contacto:
         entidad["email_contacto"] = conv.entidad.email_contacto
@@ -1067,8 +1076,7 @@ def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
             "experiencia_general_meses": perfil.experiencia_general_meses,
             "experiencia_especifica_meses": perfil.experiencia_especifica_meses,
             "experiencia_publica_meses": perfil.experiencia_publica_meses,
-            "capacitaciones": [{"tipo": x.tipo.name, "tema": x.tema, "horas": x.horas_minimas}
-                               for x in sorted(perfil.capacitaciones, key=lambda x: x.id)],
+            "capacitaciones": [_capacitacion_de_perfil(x) for x in sorted(perfil.capacitaciones, key=lambda x: x.id)],
             "conocimientos": {x.nombre: x.nivel.name for x in sorted(perfil.conocimientos, key=lambda x: x.id)},
             "otros": [x.descripcion for x in sorted(perfil.otros, key=lambda x: x.id)],
             "requiere_deportista": perfil.requiere_deportista,
@@ -1077,6 +1085,16 @@ def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
                        for h in sorted(conv.cronograma, key=lambda h: (h.inicio, h.id))],
     })
     return {"formato": interchange.FORMATO, "entidad": entidad, "bases": conv.version_bases.codigo, "convocatoria": c}
+
+
+def _capacitacion_de_perfil(x: m.RequisitoCapacitacion) -> dict[str, Any]:
+    """A profile's course, programme or diplomado in the format's terms; «afines» and its topics when given."""
+    out: dict[str, Any] = {"tipo": x.tipo.name, "tema": x.tema, "horas": x.horas_minimas}
+    if x.acepta_afines:
+        out["afines"] = True
+    if x.lista_temas_afines:
+        out["temas_afines"] = x.lista_temas_afines
+    return out
 
 
 def _id_en_archivo(ficha: Mapping[str, Any]) -> str:

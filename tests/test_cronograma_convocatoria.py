@@ -224,6 +224,40 @@ def _datos(db, numero: int, **cambios) -> dict[str, str]:
             "duracion_contrato": "3 meses", "incluye_examen": "y", "modalidad_firma": "virtual", **cambios}
 
 
+def test_the_profile_lists_the_careers_and_topics_its_afines_accept_b2(client_for, db):
+    """§4.2.1 g, m: with «afines», the evaluator lists the careers (and, per course, the topics) accepted as
+    related; the Ficha stage reads them (tests/test_engine_db.py). A list where the profile does not accept
+    afines is refused at its field, and nothing is saved; items are stored trimmed, blanks left out."""
+    client = client_for("orh.sunedu")
+    n = next(_NUMEROS)
+    assert client.post("/gestion/nueva", data=_datos(db, n)).status_code == 302
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.numero == n))
+    perfil = {
+        "nivel_academico": "titulo", "carreras": "Economía", "carreras_afines": " Contabilidad ,, Administración ",
+        "experiencia_general_meses": "12", "experiencia_especifica_meses": "6", "funciones": "Elaborar informes.",
+        "capacitaciones-0-tipo": "curso", "capacitaciones-0-tema": "Gestión pública, nivel I",
+        "capacitaciones-0-horas_minimas": "24", "capacitaciones-0-temas_afines": "Administración pública;; Gestión del Estado ",
+    }
+    html = client.post(f"/gestion/{conv.id}/perfil", data=perfil).get_data(as_text=True)
+    assert "Marque «Acepta carreras afines» o deje vacía esta lista: solo un perfil que acepta afines admite " \
+           "otras carreras (§4.2.1 g)." in html
+    assert "Marque «Acepta afines» o deje vacía esta lista: solo un requisito que acepta afines admite otros " \
+           "temas (§4.2.1 m)." in html
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).perfil is None
+    r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "acepta_afines": "y", "capacitaciones-0-acepta_afines": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    guardado = db.session.get(m.Convocatoria, conv.id).perfil
+    assert guardado.carreras_afines == "Contabilidad, Administración"
+    assert guardado.lista_carreras_afines == ["Contabilidad", "Administración"]
+    (cap,) = guardado.capacitaciones
+    assert cap.acepta_afines and cap.lista_temas_afines == ["Administración pública", "Gestión del Estado"]
+    assert 'value="Administración pública; Gestión del Estado"' in client.get(f"/gestion/{conv.id}/perfil").get_data(as_text=True)
+    vista = client.get(f"/gestion/{conv.id}").get_data(as_text=True)
+    assert "(o afines: se aceptan Contabilidad, Administración)" in vista
+
+
 def test_new_call_through_the_three_forms_then_publish(client_for, db):
     client = client_for("orh.sunedu")
     menu = client.get("/convocatoriaview/list/").get_data(as_text=True)

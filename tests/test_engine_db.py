@@ -327,6 +327,69 @@ def test_a_file_profile_asking_one_program_or_language_twice_is_refused_at_its_p
     assert _conteos(db) == antes
 
 
+def test_the_careers_and_topics_afines_accept_are_stored_evaluated_and_exported_d1(db):
+    """§4.2.1 g, m (B2): with «afines», the evaluator's list of related careers and course topics. P01 studied
+    Ciencia Política and took courses on «Administración del Estado»: No Apto/a against Derecho or Educación
+    and «Gestión pública», Apto/a once the profile accepts those as afines. Import used to refuse both lists
+    (the tables had no place for them), so a call made or imported in the app could not accept them."""
+    d = datos("sunedu")
+    p01 = d["postulantes"][0]["ficha"]
+    for f in p01["formacion"]:
+        f["carrera"] = "Ciencia Política"
+    for cap in p01["capacitaciones"]:
+        cap["tema"] = cap["tema"].replace("Gestión pública", "Administración del Estado")
+
+    def p01_ficha(datos_):
+        r = next(r for r in simulacion(datos_, "ficha")["etapas"]["ficha"] if r["postulante"] == "P01")
+        return r, {x["clausula"]: x["cumple"] for x in r["motivos"] if x["clausula"] in ("§4.2.1 e", "§4.2.1 g", "§4.2.4 c")}
+
+    assert p01_ficha(d)[1] == {"§4.2.1 e": False, "§4.2.4 c": False}
+    perfil = d["convocatoria"]["perfil"]
+    perfil["formacion"].update(afines=True, carreras_afines=["Ciencia Política"])
+    perfil["capacitaciones"][0].update(afines=True, temas_afines=["Administración del Estado"])
+    esperado, cumple = p01_ficha(d)
+    assert cumple == {"§4.2.1 g": True, "§4.2.4 c": True} and esperado["resultado"] == "apto"
+
+    conv = engine_db.importar(db.session, copy.deepcopy(d))
+    assert conv.perfil.carreras_afines == "Ciencia Política" and conv.perfil.acepta_afines
+    cap = sorted(conv.perfil.capacitaciones, key=lambda x: x.id)[0]
+    assert cap.acepta_afines and cap.temas_afines == "Administración del Estado"
+    engine_db.evaluar(db.session, conv.codigo, "ficha")
+    assert _como_simulate(_filas(db, conv.codigo, "ficha")["P01"]) == _esperado(esperado)
+    exportado = engine_db.exportar(db.session, conv.codigo)["convocatoria"]["perfil"]
+    assert exportado["formacion"]["carreras_afines"] == ["Ciencia Política"]
+    assert exportado["capacitaciones"][0] == {"tipo": "curso", "tema": "Gestión pública", "horas": 60, "afines": True,
+                                              "temas_afines": ["Administración del Estado"]}
+    assert "afines" not in exportado["capacitaciones"][1]
+
+
+def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_stored_is_refused(db):
+    """The lists count only with «afines» (the profile form refuses them otherwise): simulate and import
+    refuse them at their paths. Import also refuses an item it could not store as one (a career holding
+    the comma that separates them, a topic holding «;»), or a blank one."""
+    d = datos("sunedu")
+    perfil = d["convocatoria"]["perfil"]
+    perfil["formacion"]["carreras_afines"] = ["Ciencia Política"]
+    perfil["capacitaciones"][1]["temas_afines"] = ["Fiscalización"]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(copy.deepcopy(d))
+    assert err.value.errores == [
+        ("$.convocatoria.perfil.formacion.carreras_afines",
+         "solo un perfil que acepta afines («afines»: true) admite otras carreras (§4.2.1 g)"),
+        ("$.convocatoria.perfil.capacitaciones[1].temas_afines",
+         "solo un requisito que acepta afines («afines»: true) admite otros temas (§4.2.1 m)")]
+    perfil["formacion"].update(afines=True, carreras_afines=["Ciencia Política, Sociología", " "])
+    perfil["capacitaciones"][1].update(afines=True, temas_afines=["Fiscalización; control"])
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert sorted(err.value.errores) == [
+        ("$.convocatoria.perfil.capacitaciones[1].temas_afines[0]", "un tema afín no puede contener «;»"),
+        ("$.convocatoria.perfil.formacion.carreras_afines[0]", "una carrera no puede contener comas"),
+        ("$.convocatoria.perfil.formacion.carreras_afines[1]", "texto en blanco")]
+    assert _conteos(db) == antes
+
+
 def test_a_reason_with_a_field_of_its_own_is_refused_at_its_path_not_stored(db):
     """A stage result's reasons carry the six fields of a reason (issue 3 item 5); one more, in a file that
     brings simulate's results, used to be stored as it came, and a number there (read as a Decimal)

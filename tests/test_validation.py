@@ -84,6 +84,19 @@ def test_profile_specific_experience_cannot_exceed_general(client_for, db):
     assert db.session.scalar(sa.select(m.PerfilPuesto).where(m.PerfilPuesto.convocatoria_id == conv.id)) is None
 
 
+def test_profile_screen_refuses_a_list_of_afines_without_afines(client_for, db):
+    """§4.2.1 g: the careers accepted as afines count only when the profile accepts afines."""
+    conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.numero == 502))
+    if conv is None:
+        client_for("orh.sunedu").post("/convocatoriaview/add", data=_conv_form(db, numero="502"))
+        conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.numero == 502))
+    data = {"convocatoria": str(conv.id), "nivel_academico": "titulo", "experiencia_general_meses": "12",
+            "experiencia_especifica_meses": "6", "funciones": "Elaborar informes.", "carreras_afines": "Economía"}
+    r = client_for("orh.sunedu").post("/perfilpuestoview/add", data=data)
+    assert "solo un perfil que acepta afines admite otras carreras (§4.2.1 g)" in _field_errors(r.get_data(as_text=True))
+    assert db.session.scalar(sa.select(m.PerfilPuesto).where(m.PerfilPuesto.convocatoria_id == conv.id)) is None
+
+
 def test_applicant_dni_is_checked(client_for, role_users, db):
     user = role_users["postulante"]
     post = db.session.scalar(

@@ -446,6 +446,7 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
             errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
+    errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
     vistos: dict[str, str] = {}
     for nombre in conocimientos if isinstance(conocimientos, Mapping) else ():
@@ -476,6 +477,24 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         if len(set(map(str, orden))) != len(orden):
             errores.append((f"$.decisiones_comite[{k}].orden", "un postulante figura dos veces"))
     errores.extend(_incoherencias_postulantes(c, postulantes))
+    return errores
+
+
+def _afines_sin_afines(perfil: Any) -> list[tuple[str, str]]:
+    """A list of accepted careers or topics where the profile does not accept «afines» (§4.2.1 g, m): the
+    evaluation would not read it, and the profile form refuses it."""
+    if not isinstance(perfil, Mapping):
+        return []
+    errores = []
+    f = perfil.get("formacion")
+    if isinstance(f, Mapping) and f.get("carreras_afines") and f.get("afines") is not True:
+        errores.append(("$.convocatoria.perfil.formacion.carreras_afines",
+                        "solo un perfil que acepta afines («afines»: true) admite otras carreras (§4.2.1 g)"))
+    capacitaciones = perfil.get("capacitaciones")
+    for i, cap in enumerate(capacitaciones if isinstance(capacitaciones, list) else ()):
+        if isinstance(cap, Mapping) and cap.get("temas_afines") and cap.get("afines") is not True:
+            errores.append((f"$.convocatoria.perfil.capacitaciones[{i}].temas_afines",
+                            "solo un requisito que acepta afines («afines»: true) admite otros temas (§4.2.1 m)"))
     return errores
 
 

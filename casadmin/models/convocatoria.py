@@ -108,6 +108,8 @@ class PerfilPuesto(TimestampMixin, Model):
     nivel_academico: Mapped[NivelAcademico] = mapped_column(enum_column(NivelAcademico, "ck_perfil_puesto_nivel_academico"))
     carreras: Mapped[Optional[str]] = mapped_column(sa.Text)
     acepta_afines: Mapped[bool] = mapped_column(default=False)
+    #: With «afines»: the careers the evaluator accepts as related, comma-separated as ``carreras`` (§4.2.1 g).
+    carreras_afines: Mapped[Optional[str]] = mapped_column(sa.Text)
     requiere_colegiatura: Mapped[bool] = mapped_column(default=False)
     requiere_habilitacion: Mapped[bool] = mapped_column(default=False)
     experiencia_general_meses: Mapped[int] = mapped_column(default=0)
@@ -130,6 +132,23 @@ class PerfilPuesto(TimestampMixin, Model):
     def __str__(self) -> str:
         return f"Perfil de {self.convocatoria.codigo}" if self.convocatoria else "Perfil"
 
+    @property
+    def lista_carreras(self) -> list[str]:
+        return separar(self.carreras, ",")
+
+    @property
+    def lista_carreras_afines(self) -> list[str]:
+        return separar(self.carreras_afines, ",")
+
+
+#: What separates the topics of ``RequisitoCapacitacion.temas_afines`` (a topic may hold a comma).
+SEPARADOR_TEMAS = ";"
+
+
+def separar(texto: str | None, separador: str) -> list[str]:
+    """A stored list (``carreras``, ``carreras_afines``, ``temas_afines``) as its non-blank items."""
+    return [x.strip() for x in (texto or "").split(separador) if x.strip()]
+
 
 class RequisitoCapacitacion(Model):
     """A course, specialization programme or diplomado the profile asks for (B2, §4.2.1 i–m)."""
@@ -143,11 +162,18 @@ class RequisitoCapacitacion(Model):
     tema: Mapped[str] = mapped_column(sa.String(300))
     horas_minimas: Mapped[int] = mapped_column(default=0)
     acepta_afines: Mapped[bool] = mapped_column(default=False)
+    #: With «afines»: the other topics the evaluator accepts as similar, separated by «;» (a topic may hold
+    #: a comma), §4.2.1 m.
+    temas_afines: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     perfil: Mapped[PerfilPuesto] = relationship(back_populates="capacitaciones")
 
     def __str__(self) -> str:
         return f"{self.tipo}: {self.tema} ({self.horas_minimas} h)"
+
+    @property
+    def lista_temas_afines(self) -> list[str]:
+        return separar(self.temas_afines, SEPARADOR_TEMAS)
 
 
 class RequisitoConocimiento(Model):

@@ -9,6 +9,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from casadmin import models as m
 from casadmin import plugin_admin
 from casadmin.extensions import db
+from casadmin.models.convocatoria import SEPARADOR_TEMAS, separar
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -93,7 +94,7 @@ class PerfilPuestoView(ScopedModelView):
     list_columns = ["convocatoria", "nivel_academico", "experiencia_general_meses", "experiencia_especifica_meses"]
     search_columns = ["convocatoria", "nivel_academico", "carreras"]
     add_columns = [
-        "convocatoria", "nivel_academico", "carreras", "acepta_afines", "requiere_colegiatura",
+        "convocatoria", "nivel_academico", "carreras", "acepta_afines", "carreras_afines", "requiere_colegiatura",
         "requiere_habilitacion", "experiencia_general_meses", "experiencia_especifica_meses",
         "experiencia_especifica_detalle", "experiencia_publica_meses", "funciones", "requiere_deportista",
     ]
@@ -101,6 +102,9 @@ class PerfilPuestoView(ScopedModelView):
     show_columns = add_columns
 
     def validate_item(self, item: m.PerfilPuesto) -> None:
+        if separar(item.carreras_afines, ",") and not item.acepta_afines:
+            raise DomainError("Marque «Acepta afines» o deje vacía la lista: solo un perfil que acepta afines "
+                              "admite otras carreras (§4.2.1 g).", field="carreras_afines")
         for col in ("experiencia_general_meses", "experiencia_especifica_meses", "experiencia_publica_meses"):
             value = getattr(item, col)
             if value is not None and value < 0:
@@ -123,9 +127,12 @@ class RequisitoCapacitacionView(ScopedModelView):
     plural, singular = "Requisitos de capacitación", "requisito de capacitación"
     list_columns = ["perfil", "tipo", "tema", "horas_minimas", "acepta_afines"]
     search_columns = ["tipo", "tema"]
-    add_columns = edit_columns = ["perfil", "tipo", "tema", "horas_minimas", "acepta_afines"]
+    add_columns = edit_columns = ["perfil", "tipo", "tema", "horas_minimas", "acepta_afines", "temas_afines"]
 
     def validate_item(self, item: m.RequisitoCapacitacion) -> None:
+        if separar(item.temas_afines, SEPARADOR_TEMAS) and not item.acepta_afines:
+            raise DomainError("Marque «Acepta afines» o deje vacía la lista: solo un requisito que acepta afines "
+                              "admite otros temas (§4.2.1 m).", field="temas_afines")
         if item.horas_minimas is None or item.horas_minimas < 0:
             raise DomainError("Las horas no pueden ser negativas.", field="horas_minimas")
 

@@ -44,6 +44,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from casadmin import audit, ciclo, cronograma
 from casadmin import models as m
 from casadmin.extensions import db
+from casadmin.models.convocatoria import SEPARADOR_TEMAS, separar
 from casadmin.models.enums import (
     CausaCancelacion,
     CausaDesierto,
@@ -158,6 +159,7 @@ class CapacitacionFila(Form):
     tema = _texto("Tema", 300, requerido=False)
     horas_minimas = _entero("Horas mínimas", 0, requerido=False)
     acepta_afines = BooleanField("Acepta afines")
+    temas_afines = _texto("Temas afines aceptados (separados por punto y coma)", 2000, requerido=False)
 
 
 class ConocimientoFila(Form):
@@ -177,6 +179,8 @@ class PerfilForm(FormularioConReglas):
     carreras = TextAreaField("Carreras (separadas por comas)", filters=[_strip],
                              validators=[Optional(), Length(max=2000)])
     acepta_afines = BooleanField("Acepta carreras afines")
+    carreras_afines = TextAreaField("Carreras afines aceptadas (separadas por comas)", filters=[_strip],
+                                    validators=[Optional(), Length(max=2000)])
     requiere_colegiatura = BooleanField("Requiere colegiatura")
     requiere_habilitacion = BooleanField("Requiere habilitación profesional")
     experiencia_general_meses = _entero("Experiencia general (meses)", 0, default=0)
@@ -211,8 +215,18 @@ class PerfilForm(FormularioConReglas):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
+        if self.carreras_afines.data and not self.acepta_afines.data:
+            self.carreras_afines.errors = [*self.carreras_afines.errors,
+                                           "Marque «Acepta carreras afines» o deje vacía esta lista: solo un perfil "
+                                           "que acepta afines admite otras carreras (§4.2.1 g)."]
+            ok = False
         for fila in self.capacitaciones:
             f = fila.form
+            if f.temas_afines.data and not f.acepta_afines.data:
+                f.temas_afines.errors = [*f.temas_afines.errors,
+                                         "Marque «Acepta afines» o deje vacía esta lista: solo un requisito que "
+                                         "acepta afines admite otros temas (§4.2.1 m)."]
+                ok = False
             if f.tema.data and not f.tipo.data:
                 f.tipo.errors = [*f.tipo.errors, "Seleccione el tipo de capacitación."]
                 ok = False
@@ -253,7 +267,8 @@ def _perfil_form(conv: m.Convocatoria) -> PerfilForm:
     if request.method == "GET" and perfil is not None:
         datos = {
             "capacitaciones": [{"tipo": c.tipo.name, "tema": c.tema, "horas_minimas": c.horas_minimas,
-                                "acepta_afines": c.acepta_afines} for c in sorted(perfil.capacitaciones, key=lambda x: x.id)],
+                                "acepta_afines": c.acepta_afines, "temas_afines": c.temas_afines}
+                               for c in sorted(perfil.capacitaciones, key=lambda x: x.id)],
             "conocimientos": [{"tipo": c.tipo.name, "nombre": c.nombre, "nivel": c.nivel.name}
                               for c in sorted(perfil.conocimientos, key=lambda x: x.id)],
             "otros": [{"descripcion": o.descripcion} for o in sorted(perfil.otros, key=lambda x: x.id)],
@@ -464,16 +479,20 @@ class GestionConvocatoriaView(BaseView):
 
     def _guardar_perfil(self, form: PerfilForm, conv: m.Convocatoria) -> None:
         perfil = conv.perfil or m.PerfilPuesto(convocatoria=conv)
-        for c in ("carreras", "acepta_afines", "requiere_colegiatura", "requiere_habilitacion",
+        for c in ("carreras", "acepta_afines", "carreras_afines", "requiere_colegiatura", "requiere_habilitacion",
                   "experiencia_general_meses", "experiencia_especifica_meses", "experiencia_especifica_detalle",
                   "experiencia_publica_meses", "funciones", "requiere_deportista"):
             setattr(perfil, c, getattr(form, c).data)
         perfil.carreras = perfil.carreras or None
+        # Stored as the evaluation reads it: the items without blanks, one separator between them.
+        perfil.carreras_afines = ", ".join(separar(perfil.carreras_afines, ",")) or None
         perfil.experiencia_especifica_detalle = perfil.experiencia_especifica_detalle or None
         perfil.nivel_academico = form.nivel_academico.data
         perfil.capacitaciones = [
             m.RequisitoCapacitacion(tipo=TipoCapacitacion[f.tipo.data], tema=f.tema.data,
-                                    horas_minimas=f.horas_minimas.data or 0, acepta_afines=f.acepta_afines.data)
+                                    horas_minimas=f.horas_minimas.data or 0, acepta_afines=f.acepta_afines.data,
+                                    temas_afines=f"{SEPARADOR_TEMAS} ".join(
+                                        separar(f.temas_afines.data, SEPARADOR_TEMAS)) or None)
             for f in (fila.form for fila in form.capacitaciones) if f.tema.data]
         perfil.conocimientos = [
             m.RequisitoConocimiento(tipo=TipoConocimiento[f.tipo.data], nombre=f.nombre.data,

@@ -39,6 +39,8 @@ LABELS: dict[str, str] = {
     "nivel_academico": "Nivel académico",
     "carreras": "Carreras",
     "acepta_afines": "Acepta afines",
+    "carreras_afines": "Carreras afines aceptadas (separadas por comas)",
+    "temas_afines": "Temas afines aceptados (separados por «;»)",
     "requiere_colegiatura": "Requiere colegiatura",
     "requiere_habilitacion": "Requiere habilitación",
     "experiencia_general_meses": "Experiencia general (meses)",
