@@ -19,9 +19,7 @@ def _cargar_plugins() -> None:
 
     try:
         pl.get_plugin_manager()
-    except pl.ConflictoDeBases as exc:
-        raise click.ClickException(f"{exc} Desinstale uno de los dos paquetes (pip uninstall …).") from None
-    except pl.PluginInvalido as exc:
+    except (pl.ConflictoDeBases, pl.PluginInvalido) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -238,10 +236,31 @@ def _exigir_base_de_datos() -> None:
         raise click.ClickException(f"No existe la base de datos {nombre}. {ayuda}")
     try:
         with db.engine.connect() as conn:
-            conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+            versiones = set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
     except sa.exc.DBAPIError as exc:
         detalle = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         raise click.ClickException(f"No se puede usar la base de datos {nombre} ({detalle}). {ayuda}") from None
+    faltan = _migraciones_pendientes(versiones)
+    if faltan:
+        raise click.ClickException(
+            f"La base de datos {nombre} no está actualizada a esta versión de CAS Admin (le faltan {faltan} "
+            "migración(es)). Ejecute «flask --app casadmin db upgrade» (o «make migrate») y vuelva a intentarlo.")
+
+
+def _migraciones_pendientes(versiones: set[str]) -> int:
+    """How many of this code's migrations the database's ``alembic_version`` lacks (0 when the migrations
+    folder is not there to compare with, as in a wheel installed without it)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    directorio = current_app.extensions["migrate"].directory
+    if not os.path.isdir(directorio):
+        return 0
+    config = Config()
+    config.set_main_option("script_location", directorio)
+    guion = ScriptDirectory.from_config(config)
+    aplicadas = {r.revision for v in versiones for r in guion.iterate_revisions(v, "base")} if versiones else set()
+    return sum(1 for r in guion.walk_revisions() if r.revision not in aplicadas)
 
 
 @casadmin_group.command("import")
@@ -290,8 +309,16 @@ def export_command(codigo: str, salida: str | None) -> None:
     if salida is None:
         click.echo(texto)
         return
-    with open(salida, "w", encoding="utf-8") as fh:
-        fh.write(texto + "\n")
+    try:
+        with open(salida, "w", encoding="utf-8") as fh:
+            fh.write(texto + "\n")
+    except OSError as exc:  # a folder that does not exist, no permission, a full disk
+        import errno
+
+        por_que = {errno.ENOENT: "la carpeta no existe", errno.EACCES: "no hay permiso para escribir ahí",
+                   errno.EPERM: "no hay permiso para escribir ahí", errno.ENOSPC: "el disco está lleno",
+                   errno.EISDIR: "es una carpeta", errno.ENOTDIR: "parte de la ruta no es una carpeta"}
+        raise click.ClickException(f"No se pudo escribir {salida}: {por_que.get(exc.errno, exc.strerror or exc)}.") from None
     click.echo(f"{codigo}: {len(datos['postulantes'])} postulantes escritos en {salida}", err=True)
 
 

@@ -63,7 +63,7 @@ ENTIDADES = [
         "ruc": "20600044975",
         "email_contacto": "seleccioncas@sunedu.gob.pe",
         "portal_url": "https://talento.sunedu.gob.pe/",
-        "bases": ("sunedu-2026", "Bases CAS SUNEDU 2026", dt.date(2026, 1, 1), "casadmin-sunedu"),
+        "bases": ("sunedu-2026", "Bases CAS SUNEDU 2026", dt.date(2026, 1, 1), "sunedu"),
         "convocatoria": {
             "numero": 140, "anio": 2026, "nombre_puesto": "Especialista en Supervisión Universitaria",
             "organo": "Dirección de Supervisión", "unidad_organica": "Subdirección de Fiscalización",
@@ -77,7 +77,7 @@ ENTIDADES = [
         "ruc": "20551239692",
         "email_contacto": "convocatorias@migraciones.gob.pe",
         "portal_url": "https://cas.migraciones.gob.pe/cas_postulacion/",
-        "bases": ("migraciones-2020", "Sistema CAS Online Migraciones", dt.date(2020, 9, 1), "casadmin-migraciones"),
+        "bases": ("migraciones-2020", "Sistema CAS Online Migraciones", dt.date(2020, 9, 1), "migraciones"),
         "convocatoria": {
             "numero": 27, "anio": 2026, "nombre_puesto": "Asistente de Control Migratorio",
             "organo": "Dirección de Control Migratorio", "unidad_organica": "Puesto de Control Fronterizo",

@@ -82,6 +82,7 @@ def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str,
     for plugin in DEFAULT_PLUGINS:
         pm.register(plugin)
     if load_entrypoints:
+        _sin_nombres_repetidos()
         try:
             pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
         except Exception as exc:  # an import error, a bad hook: named for whoever installed it
@@ -90,6 +91,25 @@ def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str,
         pm.register(plugin, name=name)
     bases_versions(pm)  # refuse conflicting bases ids now, at start-up
     return pm
+
+
+def _paquete(dist: Any) -> str:
+    return dist.name if dist is not None else "?"
+
+
+def _sin_nombres_repetidos() -> None:
+    """Two installed packages naming a plugin alike would be one plugin: pluggy loads the first and skips
+    the other without a word, so that, say, a package's «sunedu.examen» would silently replace SUNEDU's
+    exam. Refused at start-up, naming both packages."""
+    vistos: dict[str, Any] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        otro = vistos.setdefault(ep.name, ep)
+        if otro is not ep and (otro.value, _paquete(otro.dist)) != (ep.value, _paquete(ep.dist)):
+            ajenos = [_paquete(e.dist) for e in (otro, ep) if _paquete(e.dist) not in ("casadmin", "?")]
+            raise PluginInvalido(
+                f"Dos paquetes instalados declaran el plugin «{ep.name}»: «{_paquete(otro.dist)}» ({otro.value}) y "
+                f"«{_paquete(ep.dist)}» ({ep.value}); solo uno se cargaría. Cambie el nombre del punto de entrada "
+                f"del plugin propio o desinstale su paquete (pip uninstall {ajenos[-1] if ajenos else '…'}).")
 
 
 def _no_carga(exc: Exception) -> str:
@@ -162,11 +182,23 @@ def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
     dists = _versions(pm)
     found: dict[str, BasesVersion] = {}
     for impl in pm.hook.casadmin_bases_versions.get_hookimpls():
-        for version in impl.function() or ():
+        try:
+            declaradas = list(impl.function() or ())
+        except Exception as exc:  # e.g. its parametros.yaml left out of the package
+            dist = dists.get(impl.plugin_name, ("", ""))[0]
+            raise PluginInvalido(
+                f"El plugin «{impl.plugin_name}»{f' (paquete «{dist}»)' if dist else ''} no pudo declarar sus "
+                f"versiones de bases: {type(exc).__name__}: {exc}. Corríjalo o desinstale el paquete"
+                f"{f' (pip uninstall {dist})' if dist and dist != 'casadmin' else ''}.") from exc
+        for version in declaradas:
             if version.id in found:
                 primero = found[version.id].proveedor
+                paquetes = [d for d in (dists.get(n, ("", ""))[0] for n in (primero, impl.plugin_name))]
+                ajenos = [d for d in paquetes if d and d != "casadmin"]
                 raise ConflictoDeBases(
-                    f"Los plugins «{primero}» y «{impl.plugin_name}» declaran la misma versión de bases «{version.id}»."
+                    f"Los plugins «{primero}» y «{impl.plugin_name}» declaran la misma versión de bases «{version.id}»"
+                    + (f" (paquetes «{paquetes[0]}» y «{paquetes[1]}»)" if all(paquetes) else "")
+                    + f". Desinstale uno de los dos paquetes (pip uninstall {ajenos[-1] if ajenos else '…'})."
                     if primero != impl.plugin_name else
                     f"El plugin «{primero}» declara dos veces la versión de bases «{version.id}»."
                 )

@@ -433,6 +433,58 @@ def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_
     assert err.value.errores == [("$.convocatoria.cronograma[3].fin", "fecha u hora que no existe: «2026-02-29T18:00:00»")]
 
 
+@pytest.mark.parametrize("inicio", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00-12:00"])
+def test_a_call_opening_outside_the_calendar_is_reported_at_its_field(datos, inicio):
+    """A date some systems write for «none» (0001-01-01 in UTC is still 31 December of year 0 in Lima)
+    stopped simulate and import with a traceback (OverflowError) in the opening, not in the close."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["inicio_postulacion"] = inicio
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(data)
+    assert err.value.errores == [("$.convocatoria.inicio_postulacion", f"fecha u hora fuera del rango admitido: «{inicio}»")]
+
+
+@pytest.mark.parametrize(("texto", "donde", "mensaje"), [
+    (b'{"formato": ', "línea 1, columna 13", "falta un valor (o el archivo está vacío o cortado)"),
+    (b"", "línea 1, columna 1", "falta un valor (o el archivo está vacío o cortado)"),
+    (b'{"a": 1,}', "línea 1, columna 9", "se espera el nombre de un campo entre comillas dobles (¿una coma de más?)"),
+    (b'{"a": 1 "b": 2}', "línea 1, columna 9", "falta una coma entre dos elementos (o el archivo está cortado)"),
+    (b'{"a": "abc', "línea 1, columna 7", "un texto sin comillas de cierre"),
+    (b"{} x", "línea 1, columna 4", "hay texto después del final del JSON"),
+    (b"[" * 100_000 + b"]" * 100_000, "$", "listas u objetos anidados a demasiada profundidad"),
+    (b'{"a": ' + b"9" * 5000 + b"}", "$", "un número entero de más de 4300 cifras"),
+])
+def test_a_file_that_is_not_json_is_told_so_in_spanish(texto, donde, mensaje):
+    """Not the parser's English («Expecting value»), nor a traceback for a file nested too deep."""
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.leer(texto)
+    assert err.value.errores == [(donde, f"JSON mal formado: {mensaje}")]
+
+
+def test_schema_mistakes_are_told_in_spanish_with_what_was_expected(datos):
+    """jsonschema's messages are English («'si' is not of type 'boolean'»): each kind of mistake is told in
+    Spanish, with what was expected and what came."""
+    data = json.loads(json.dumps(datos, default=str))
+    p = data["postulantes"]
+    del p[0]["ficha"]
+    p[1]["fecha_nacimiento"] = "31/03/1990"
+    p[2]["extra"] = 1
+    p[3]["ficha"]["capacitaciones"][0]["horas"] = "26,5"
+    p[4]["ficha"]["colegiado"] = "si"
+    p[5]["documento"]["tipo"] = "LE"
+    data["convocatoria"]["posiciones"] = 0
+    assert interchange.validar(data) == [
+        ("$.convocatoria.posiciones", "valor por debajo del mínimo (mínimo 1; se recibió «0»)"),
+        ("$.postulantes[0].ficha", "falta el campo obligatorio"),
+        ("$.postulantes[1].fecha_nacimiento", "formato incorrecto (se espera una fecha AAAA-MM-DD; se recibió «31/03/1990»)"),
+        ("$.postulantes[2]", "campo no reconocido («extra»)"),
+        ("$.postulantes[3].ficha.capacitaciones[0].horas",
+         "formato incorrecto (se espera un número con punto decimal, como 26.5; se recibió «26,5»)"),
+        ("$.postulantes[4].ficha.colegiado", "tipo de dato incorrecto (se espera true o false; se recibió «si»)"),
+        ("$.postulantes[5].documento.tipo", "valor no permitido («LE»; se admite «DNI», «CE», «PASAPORTE»)"),
+    ]
+
+
 def test_a_refused_file_is_refused_with_every_kind_of_mistake_at_once(tmp_path, datos):
     """Not only the mistakes of the first check that fails: the schema's, a date that does not exist, a
     repeated id, a close before the opening and a committee decision (D8, §4.2.6 c) naming no applicant
@@ -615,7 +667,7 @@ def test_a_value_the_stages_cannot_take_is_refused_at_its_path_not_blamed_on_a_p
     (b'{"a": [1, -Infinity]}', "$: JSON mal formado: -Infinity no es un número válido"),
     (b'{"a": {"b": ["ok", "\\ud800"]}}', "$.a.b[1]: el texto contiene un carácter inválido"),
     (b'{"a": "\\udc00\\ud83d"}', "$.a: el texto contiene un carácter inválido"),  # the halves the wrong way round
-    (b'{"a": 1' + b"0" * 5000 + b"}", "$: JSON mal formado: Exceeds the limit"),
+    (b'{"a": 1' + b"0" * 5000 + b"}", "$: JSON mal formado: un número entero de más de 4300 cifras"),
 ])
 def test_a_file_json_cannot_read_is_refused_with_a_message_never_a_traceback(tmp_path, contenido, mensaje):
     """Not UTF-8 (RFC 8259 §8.1), NaN and Infinity (not JSON numbers), a lone UTF-16 surrogate."""

@@ -1534,7 +1534,7 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     db.session.commit()
     otra = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert otra.exit_code == 0, otra.output
-    assert ("Aviso: La convocatoria se creó con las bases «sunedu-2026» del plugin «casadmin-sunedu» 0.0.9; está instalada "
+    assert ("Aviso: La convocatoria se creó con las bases «sunedu-2026» del plugin «sunedu» 0.0.9; está instalada "
             "la versión 0.1.0") in otra.output
     fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
     assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
@@ -1551,6 +1551,31 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     assert runner.invoke(args=["casadmin", "export", "CAS N° 0-0000-NADIE"]).exit_code == 1
     publicada = runner.invoke(args=["casadmin", "evaluate", "CAS N° 140-2026-SUNEDU", "--stage", "ficha"])
     assert publicada.exit_code == 1 and "ya fueron publicados" in publicada.output
+
+
+def test_export_to_a_folder_that_does_not_exist_is_told_not_a_traceback(app, tmp_path):
+    salida = tmp_path / "no-existe" / "convocatoria.json"
+    hecho = app.test_cli_runner().invoke(args=["casadmin", "export", "CAS N° 140-2026-SUNEDU", "-o", str(salida)])
+    assert hecho.exit_code == 1 and hecho.exception is not None and not isinstance(hecho.exception, OSError)
+    assert f"No se pudo escribir {salida}: la carpeta no existe." in hecho.output
+
+
+def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
+    """A database one migration behind used to stop import with «no such column …» in a traceback."""
+    from flask_migrate import upgrade
+
+    from casadmin import create_app
+
+    vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
+    with vieja.app_context():
+        upgrade(revision="a4c8e2f6b1d3")  # the one before b6d4f8a2c5e1
+    hecho = vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])])
+    assert hecho.exit_code == 1, hecho.output
+    assert "no está actualizada a esta versión de CAS Admin (le faltan 1 migración(es)). Ejecute " \
+           "«flask --app casadmin db upgrade»" in hecho.output
+    with vieja.app_context():
+        upgrade()
+    assert vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])]).exit_code == 0
 
 
 def test_worker_burst_without_redis_sends_what_is_pending(app):

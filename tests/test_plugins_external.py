@@ -20,6 +20,7 @@ Also: two plugins declaring the same bases id are refused at start-up (``Conflic
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import shutil
@@ -289,3 +290,33 @@ def test_un_plugin_instalado_que_no_carga_se_nombra_al_arrancar(monkeypatch):
         monkeypatch.undo()
         pl.get_plugin_manager.cache_clear()
     assert hecho.exit_code == 1 and "No se pudo cargar el plugin «institucion.roto»" in hecho.output, hecho.output
+
+
+class _NoDeclara:
+    """An in-test plugin whose bases versions cannot be read (its parameters file missing, say)."""
+
+    @hookimpl
+    def casadmin_bases_versions(self) -> list[BasesVersion]:
+        raise FileNotFoundError("parametros.yaml")
+
+
+def test_un_plugin_que_no_puede_declarar_sus_versiones_se_nombra_al_arrancar():
+    """A plugin whose ``casadmin_bases_versions`` raises stops the start-up with its name (it raised
+    through every command, ``casadmin plugins`` too, with a traceback naming no plugin)."""
+    with pytest.raises(pl.PluginInvalido, match="^El plugin «roto» no pudo declarar sus versiones de bases: "
+                                                "FileNotFoundError: parametros.yaml"):
+        pl.new_plugin_manager(load_entrypoints=False, extra=[("roto", _NoDeclara())])
+
+
+def test_dos_paquetes_con_el_mismo_nombre_de_plugin_se_rechazan_al_arrancar(monkeypatch):
+    """pluggy loads the first of two entry points named alike and skips the other without a word: a
+    package's «sunedu.examen» would replace SUNEDU's exam, or be ignored. Refused, naming both packages."""
+    from types import SimpleNamespace
+
+    reales = list(importlib.metadata.entry_points(group=pl.ENTRY_POINT_GROUP))
+    otro = SimpleNamespace(name="sunedu.examen", value="mi_entidad.examen", dist=SimpleNamespace(name="mi-entidad"))
+    monkeypatch.setattr(pl.importlib.metadata, "entry_points", lambda group: [*reales, otro])
+    with pytest.raises(pl.PluginInvalido, match=r"^Dos paquetes instalados declaran el plugin «sunedu\.examen»: "
+                                                r"«casadmin» \(casadmin_sunedu\.examen\) y «mi-entidad» "
+                                                r"\(mi_entidad\.examen\).*pip uninstall mi-entidad\)"):
+        pl.new_plugin_manager()

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import multiprocessing as mp
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -96,11 +97,60 @@ _MENSAJES = {
     "oneOf": "valor con formato incorrecto",
 }
 
-#: Messages for the schema's patterns that are not a format to follow but a text that must not be blank.
+#: Messages for the schema's patterns: a text that must not be blank, or the format to follow.
 _PATRONES = {
     r"^\S": "texto en blanco o que empieza con un espacio (primero va el apellido paterno)",
     r"\S": "texto en blanco",
 }
+#: What the schema's format patterns ask for («formato incorrecto (…)»).
+_FORMATOS = {
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "se espera una fecha AAAA-MM-DD",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?([+-][0-9]{2}:[0-9]{2}|Z)?$":
+        "se espera fecha y hora AAAA-MM-DDTHH:MM, con segundos y zona horaria si los tiene, "
+        "como 2026-03-02T08:30:00-05:00",
+    r"^[0-9]{1,6}(\.[0-9]+)?$": "se espera un número con punto decimal, como 26.5",
+    r"^[A-Z0-9-]{2,20}$": "de 2 a 20 mayúsculas, cifras o guiones",
+    r"^[0-9A-Za-z]{6,12}$": "de 6 a 12 letras o cifras",
+}
+
+#: JSON's types, as the messages name them.
+_TIPOS = {"integer": "un número entero", "number": "un número", "string": "un texto", "boolean": "true o false",
+          "array": "una lista", "object": "un objeto", "null": "null"}
+
+
+def _valor(v: Any) -> str:
+    """A value as a message quotes it (short)."""
+    texto = json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, str) else v
+    return f"«{texto if len(texto) <= 40 else texto[:37] + '...'}»"
+
+
+def _mensaje(err: Any) -> str:
+    """A schema error in Spanish (jsonschema's own messages are English)."""
+    detalle = _MENSAJES.get(err.validator, "valor inválido")
+    v, valor = err.validator_value, err.instance
+    if err.validator == "maxLength":  # not the whole text, which may be long
+        return f"{detalle} ({len(valor)} caracteres; el máximo es {v})"
+    if err.validator == "pattern" and v in _PATRONES:
+        return _PATRONES[v]
+    if err.validator == "pattern":
+        return f"{detalle} ({_FORMATOS[v] + '; ' if v in _FORMATOS else ''}se recibió {_valor(valor)})"
+    if err.validator == "type":
+        tipos = [v] if isinstance(v, str) else list(v)
+        return f"{detalle} (se espera {' o '.join(_TIPOS.get(t, t) for t in tipos)}; se recibió {_valor(valor)})"
+    if err.validator in ("enum", "const"):
+        admitidos = [v] if err.validator == "const" else list(v)
+        lista = ", ".join(map(_valor, admitidos[:12])) + (", …" if len(admitidos) > 12 else "")
+        return f"{detalle} ({_valor(valor)}; se admite {lista})"
+    if err.validator in ("minimum", "maximum"):
+        return f"{detalle} ({'mínimo' if err.validator == 'minimum' else 'máximo'} {v}; se recibió {_valor(valor)})"
+    if err.validator == "minLength":
+        return f"{detalle} (mínimo {v} caracteres)"
+    if err.validator == "minItems":
+        return f"{detalle} (mínimo {v})"
+    if err.validator == "additionalProperties" and isinstance(valor, Mapping):
+        conocidos = set(err.schema.get("properties", {}))
+        return f"{detalle} ({', '.join(map(_valor, sorted(k for k in valor if k not in conocidos)))})"
+    return detalle
 
 
 @cache
@@ -192,14 +242,7 @@ def validar(data: Any) -> list[tuple[str, str]]:
         if err.validator == "required":
             faltante = err.message.split("'")[1] if "'" in err.message else ""
             path.append(faltante)
-        detalle = _MENSAJES.get(err.validator, "valor inválido")
-        if err.validator == "maxLength":  # not jsonschema's message, which repeats the whole text
-            mensaje = f"{detalle} ({len(err.instance)} caracteres; el máximo es {err.validator_value})"
-        elif err.validator == "pattern" and err.validator_value in _PATRONES:
-            mensaje = _PATRONES[err.validator_value]
-        else:
-            mensaje = f"{detalle} ({err.message})"
-        errores.append((_ruta(path), mensaje))
+        errores.append((_ruta(path), _mensaje(err)))
     return sorted(errores)
 
 
@@ -219,6 +262,20 @@ _SUSTITUTO = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-f
 _MITAD = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+#: The JSON parser's messages (English) by their start, in Spanish.
+_ERRORES_JSON = (
+    ("Expecting value", "falta un valor (o el archivo está vacío o cortado)"),
+    ("Expecting property name", "se espera el nombre de un campo entre comillas dobles (¿una coma de más?)"),
+    ("Expecting ':'", "falta «:» después del nombre del campo"),
+    ("Expecting ','", "falta una coma entre dos elementos (o el archivo está cortado)"),
+    ("Unterminated string", "un texto sin comillas de cierre"),
+    ("Invalid control character", "un carácter de control dentro de un texto (un salto de línea se escribe \\n)"),
+    ("Invalid \\escape", "una secuencia de escape inválida dentro de un texto"),
+    ("Invalid \\uXXXX", "una secuencia \\uXXXX inválida dentro de un texto"),
+    ("Extra data", "hay texto después del final del JSON"),
+)
+
+
 def leer(texto: str | bytes) -> dict[str, Any]:
     """Parse JSON with exact decimals (never floats). Refused with a message, never a traceback: a file
     not in UTF-8 (RFC 8259 §8.1; a byte order mark is allowed), ``NaN`` or ``Infinity`` (not JSON numbers,
@@ -233,11 +290,15 @@ def leer(texto: str | bytes) -> dict[str, Any]:
     try:
         datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes)
     except json.JSONDecodeError as exc:
-        raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {exc.msg}")]) from None
+        motivo = next((es for en, es in _ERRORES_JSON if exc.msg.startswith(en)), "texto que no es JSON")
+        raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {motivo}")]) from None
     except _NoEsNumero as exc:
         raise ArchivoInvalido([("$", f"JSON mal formado: {exc} no es un número válido")]) from None
-    except ValueError as exc:  # an integer of thousands of digits (Python's limit on int conversion)
-        raise ArchivoInvalido([("$", f"JSON mal formado: {exc}")]) from None
+    except ValueError:  # an integer of thousands of digits (Python's limit on int conversion)
+        raise ArchivoInvalido([("$", f"JSON mal formado: un número entero de más de {sys.get_int_max_str_digits()} "
+                                     "cifras")]) from None
+    except RecursionError:
+        raise ArchivoInvalido([("$", "JSON mal formado: listas u objetos anidados a demasiada profundidad")]) from None
     errores = []
     if _MITAD.search(texto) and _SUSTITUTO.search(texto):
         errores += [(ruta.encode("utf-8", "backslashreplace").decode("utf-8"),
@@ -511,7 +572,7 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:
         apertura = fechahora(inicio).date().isoformat() if isinstance(inicio, str) else None
-    except ValueError:  # reported by _imposibles
+    except (ValueError, OverflowError):  # reported by _imposibles
         apertura = None
     for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
         if not isinstance(p, Mapping):
