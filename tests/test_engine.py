@@ -697,6 +697,47 @@ def test_a_plugin_that_raises_stops_the_stage_and_is_named(datos):
     assert "institucion.examen_roto" in str(err.value) and "tabla de puntajes corrupta" in str(err.value)
 
 
+class _FichaSinResultados:
+    @hookimpl
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        return []
+
+
+class _FichaConNada:
+    @hookimpl
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        return [None for _ in candidatos]
+
+
+class _BonoRaro:
+    @hookimpl
+    def casadmin_bonificaciones(self, ctx, candidato, puntaje):
+        return ["x"]
+
+
+@pytest.mark.parametrize(("plugin", "reemplaza", "hook", "mensaje"), [
+    (_FichaSinResultados(), "sunedu.ficha", "casadmin_evaluar_ficha",
+     "devolvió 0 resultados para 10 candidatos; debe devolver uno por candidato"),
+    (_FichaConNada(), "sunedu.ficha", "casadmin_evaluar_ficha",
+     "devolvió None donde se esperaba el resultado de la etapa «ficha» del candidato «P01»"),
+    (_BonoRaro(), None, "casadmin_bonificaciones", "devolvió ['x'] para «P01»; debe devolver una lista de Bonificacion"),
+])
+def test_a_plugin_answering_what_its_hook_does_not_allow_stops_the_run_and_is_named(datos, plugin, reemplaza, hook,
+                                                                                   mensaje):
+    """Not raising, but answering wrong: a Ficha plugin with no results made the call «desierto: no se
+    presentaron postulantes» (exit 0), one answering None stopped with a traceback naming nobody. The
+    hook's answer is checked: the run stops as the plugin's failure, named (simulate: exit 3)."""
+    pm = pl.new_plugin_manager(extra=[("institucion.raro", plugin)])
+    bases = pl.get_bases(pm, "sunedu-2026")
+    otros = tuple(p for p in bases.plugins if p != reemplaza)
+    rara = bases.derivada(id="sunedu-rara", plugins=("institucion.raro", *otros))
+    arch = interchange.cargar(datos)
+    with pytest.raises(pl.ErrorDePlugin) as err:
+        simular(pm, arch.convocatoria, arch.candidatos, bases=rara)
+    assert (err.value.plugin, err.value.hook) == ("institucion.raro", hook)
+    assert str(err.value).startswith(f"El plugin «institucion.raro» falló en {hook}: RespuestaInvalida: {mensaje}")
+
+
 class _DocumentosRotos:
     @hookimpl(tryfirst=True)
     def casadmin_verificar_documentos(self, ctx, candidato):

@@ -487,6 +487,7 @@ def evaluar_etapa(
         resultados, plugin = _en_paralelo(pm, ctx, HOOKS[etapa], lista, n)
     else:
         resultados, plugin = pl.primero(pm, ctx.bases, HOOKS[etapa], ctx=ctx, candidatos=lista)
+    _uno_por_candidato(plugin, HOOKS[etapa], etapa, lista, resultados)
     regla = sim.reglas[plugin] = _version(pm, sim, plugin)
     otras = dict(sim.reglas_etapas.get(etapa, {}))  # the interview's: the shortlist's plugin (_convocar)
     for consultado in AYUDANTES.get(etapa, ()):
@@ -495,6 +496,25 @@ def evaluar_etapa(
             sim.reglas[nombre] = otras[nombre] = _version(pm, sim, nombre)
     sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
     return [r if r.regla else _con_regla(r, regla) for r in resultados]
+
+
+class RespuestaInvalida(ValueError):
+    """A plugin answered a hook with what its specification does not allow (reported as its failure)."""
+
+
+def _uno_por_candidato(plugin: str, hook: str, etapa: str, candidatos: Sequence[Candidato], resultados: Any) -> None:
+    """A stage hook answers one result of the stage per candidate, in their order (hookspecs): anything else
+    stops the stage as the plugin's failure, naming it, instead of a traceback further on or a stage with
+    candidates left out (an empty answer read as «no applicants», §4.5 a)."""
+    if not isinstance(resultados, (list, tuple)) or len(resultados) != len(candidatos):
+        n = len(resultados) if isinstance(resultados, (list, tuple)) else "otra cosa que una lista de"
+        raise pl.ErrorDePlugin(plugin, hook, RespuestaInvalida(
+            f"devolvió {n} resultados para {len(candidatos)} candidatos; debe devolver uno por candidato"))
+    for r, c in zip(resultados, candidatos):
+        if not isinstance(r, Resultado) or r.candidato != c.id or r.etapa != etapa:
+            raise pl.ErrorDePlugin(plugin, hook, RespuestaInvalida(
+                f"devolvió {r!r:.80} donde se esperaba el resultado de la etapa «{etapa}» del candidato «{c.id}», "
+                "en el orden de los candidatos"))
 
 
 def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
@@ -550,6 +570,10 @@ def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumul
     ids, plugin = pl.primero(
         pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=[(c.id, acumulado[c.id]) for c in vivos]
     )
+    conocidos = {c.id for c in vivos}
+    if not isinstance(ids, (list, tuple)) or any(not isinstance(i, str) or i not in conocidos for i in ids):
+        raise pl.ErrorDePlugin(plugin, "casadmin_convocar_entrevista", RespuestaInvalida(
+            f"devolvió {ids!r:.80}; debe devolver los ids de candidatos que siguen en el proceso"))
     sim.reglas[plugin] = sim.reglas_etapas.setdefault("entrevista", {})[plugin] = _version(pm, sim, plugin)
     sim.convocados_entrevista = list(ids)
     elegidos = set(ids)
@@ -567,11 +591,12 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
             sim.reglas[plugin] = _version(pm, sim, plugin)
     for cand in finalistas:
         base = acumulado[cand.id]
-        bonos = [
-            (b, plugin)
-            for lista, plugin in bonificaciones(ctx=ctx, candidato=cand, puntaje=base)
-            for b in lista
-        ]
+        bonos = []
+        for lista, plugin in bonificaciones(ctx=ctx, candidato=cand, puntaje=base):
+            if not isinstance(lista, (list, tuple)) or not all(isinstance(b, Bonificacion) for b in lista):
+                raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
+                    f"devolvió {lista!r:.80} para «{cand.id}»; debe devolver una lista de Bonificacion"))
+            bonos.extend((b, plugin) for b in lista)
         total = base + sum((b.monto for b, _ in bonos), Decimal(0))
         sim.finales.append(Final(candidato=cand.id, puntaje_etapas=base, bonificaciones=bonos, puntaje_final=total))
     entrevista = {r.candidato: r.puntaje for r in sim.etapas.get("entrevista", ()) if r.puntaje is not None}
