@@ -163,7 +163,10 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
             del texto  # parsed: its half a gigabyte need not stay while the call is checked and judged
             arch = interchange.cargar(leido)
         except interchange.ArchivoInvalido as exc:
-            _fallar_archivo(interchange.con_fuera_de_bases(exc, leido, pl.bases_de(pm, bases_id, leido)))
+            exc = interchange.con_fuera_de_bases(exc, leido, pl.bases_de(pm, bases_id, leido))
+            desconocida = pl.bases_no_instalada(pm, leido) if bases_id is None else None
+            _fallar_archivo(interchange.ArchivoInvalido(interchange._sin_repetir([*exc.errores, desconocida]))
+                            if desconocida else exc)
         sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)
     if como_json:
         salida = {**arch.datos, "resultados": report.como_dict(sim)}
@@ -181,6 +184,8 @@ def _simular_archivo(pm, arch, bases_id: str | None, hasta: str | None, ayudante
     from casadmin.engine.run import etapas_de, simular
 
     conv = arch.convocatoria if bases_id is None else dataclasses.replace(arch.convocatoria, bases=bases_id)
+    if bases_id is None and (desconocida := pl.bases_no_instalada(pm, arch.datos)) is not None:
+        _fallar_archivo(interchange.ArchivoInvalido([desconocida]))
     try:
         bases = pl.get_bases(pm, conv.bases)
         errores = interchange.fuera_de_bases(dataclasses.replace(arch, convocatoria=conv), bases)

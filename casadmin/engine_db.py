@@ -231,7 +231,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
 
     Raises :class:`ArchivoInvalido` (every error with its JSON path) for a file that fails the
     schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`
-    when the call already exists, its bases version is not installed, or the database refuses
+    when the call already exists or the database refuses
     a row. In every failure the session is rolled back: nothing is written.
     """
     pm = pm or pl.get_plugin_manager()
@@ -240,6 +240,8 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     except ArchivoInvalido as exc:
         # What the bases version refuses too (an exam score above its maximum), so that one run says it all.
         exc = interchange.con_fuera_de_bases(exc, datos, pl.bases_de(pm, None, datos))
+        if (desconocida := pl.bases_no_instalada(pm, datos)) is not None:
+            exc = ArchivoInvalido(interchange._sin_repetir([*exc.errores, desconocida]), esquema=exc.esquema)
         if not exc.esquema:
             raise exc from None
         # The file has the schema's shapes: what the tables cannot keep is reported with the rest.
@@ -253,10 +255,8 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     errores = _no_guardable(datos)
     try:
         bases = pl.get_bases(pm, datos["bases"])
-    except pl.BasesDesconocida as exc:
-        if errores:
-            raise ArchivoInvalido(errores) from None
-        raise ImportacionRechazada(str(exc)) from None
+    except pl.BasesDesconocida:
+        raise ArchivoInvalido(interchange._sin_repetir([*errores, pl.bases_no_instalada(pm, datos)])) from None
     errores = interchange._sin_repetir(errores + interchange.fuera_de_bases(arch, bases))
     if errores:
         raise ArchivoInvalido(errores)

@@ -225,6 +225,17 @@ def bases_de(pm: pluggy.PluginManager, bases_id: str | None, datos: Any) -> Base
     return bases_versions(pm).get(bases_id) if isinstance(bases_id, str) else None
 
 
+def bases_no_instalada(pm: pluggy.PluginManager, datos: Any) -> tuple[str, str] | None:
+    """The mistake of an interchange file whose ``bases`` names no installed version, at its path, else None
+    (a ``bases`` that is not a text is the schema's to report)."""
+    bases_id = datos.get("bases") if isinstance(datos, Mapping) else None
+    instaladas = bases_versions(pm)
+    if not isinstance(bases_id, str) or bases_id in instaladas:
+        return None
+    return ("$.bases", f"ninguna versión de bases instalada se llama «{bases_id}»; instaladas: "
+                       f"{', '.join(sorted(instaladas)) or 'ninguna'} (casadmin plugins)")
+
+
 def _impls(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[Any]:
     """The bases version's implementations of ``hook``, in pluggy's call order."""
     allowed = set(bases.plugins)

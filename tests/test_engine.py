@@ -402,6 +402,13 @@ def test_scores_beyond_the_bases_are_reported_with_the_schemas_mistakes_in_one_r
     bad.write_text(json.dumps(data), encoding="utf-8")
     result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
     assert result.exit_code == 2 and "va de 0 a" not in result.output
+    assert "  $.bases: ninguna versión de bases instalada se llama «no-instalada»; instaladas: " in result.output
+    # A file with nothing else wrong: the same, at its path (it was a message without one, exit 1).
+    ok = json.loads(json.dumps(datos, default=str))
+    ok["bases"] = "no-instalada"
+    bad.write_text(json.dumps(ok), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2 and result.output.startswith("Archivo inválido: 1 error(es).\n  $.bases: ninguna")
 
 
 def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_at_their_fields(tmp_path, datos):

@@ -592,11 +592,19 @@ def test_a_failure_half_way_rolls_back_the_whole_import(db):
     assert db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "PRUEBA-ROLLBACK")) is None
 
 
-def test_an_uninstalled_bases_version_is_refused(db):
+def test_an_uninstalled_bases_version_is_refused_at_its_path_with_the_files_other_mistakes(db):
+    """Named at $.bases, beside the file's other mistakes (it was reported alone, without a path, once
+    they were fixed)."""
     d = datos("sunedu")
     d["bases"] = "no-instalada-2026"
-    with pytest.raises(engine_db.ImportacionRechazada, match="no-instalada-2026"):
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, copy.deepcopy(d))
+    assert err.value.errores == [("$.bases", "ninguna versión de bases instalada se llama «no-instalada-2026»; "
+                                             "instaladas: migraciones-2020, sunedu-2026 (casadmin plugins)")]
+    d["postulantes"][0]["fecha_nacimiento"] = "2026-02-30"
+    with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
+    assert [ruta for ruta, _ in err.value.errores] == ["$.postulantes[0].fecha_nacimiento", "$.bases"]
 
 
 def test_a_bases_version_deactivated_for_the_institution_is_refused(db):

@@ -144,7 +144,7 @@ def en_el_archivo(ruta: str, donde: set[str]) -> bool:
     return ruta in donde or _ULTIMA.sub("", ruta) in donde
 
 
-DESCONOCIDA = "Ninguna versión de bases instalada se llama"
+DESCONOCIDA = "ninguna versión de bases instalada se llama"
 
 
 def _simulate(tmp_path: Path, data: Any) -> Any:
@@ -167,15 +167,15 @@ def test_simulate_refuses_a_broken_file_at_its_paths_or_judges_it_never_a_traceb
     hechos = cambiar(archivo, cambios, _RUTAS[nombre])
     res = _simulate(tmp_path, archivo)
     assert res.exception is None or isinstance(res.exception, SystemExit), (hechos, res.exc_info)
-    # 2: the file refused; 1: only a bases version that is not installed, named with those that are
-    assert res.exit_code in (0, 2) or res.exit_code == 1 and DESCONOCIDA in res.output, (hechos, res.output)
-    event({0: "judged", 1: "unknown bases", 2: "refused"}[res.exit_code])
+    # 2: the file refused (a bases version that is not installed too, at $.bases)
+    assert res.exit_code in (0, 2), (hechos, res.output)
+    event({0: "judged", 2: "refused"}[res.exit_code])
     if res.exit_code == 2:
         errores = _errores(res.output)
         assert errores and res.output.startswith(f"Archivo inválido: {len(errores)} error(es).")
         donde = _donde(archivo)
         assert all(msg and en_el_archivo(ruta, donde) for ruta, msg in errores), (hechos, errores)
-    elif res.exit_code == 0:  # (1: an unknown bases version, named above; nothing printed to judge)
+    else:
         salida = json.loads(res.stdout)
         assert interchange.validar(salida) == [], hechos
         assert {r["postulante"] for r in salida["resultados"]["etapas"]["ficha"]} == \
@@ -243,11 +243,10 @@ def test_import_refuses_what_simulate_refuses_and_evaluates_the_rest_as_simulate
     hechos = cambiar(d, data.draw(cambios_de(nombre)), _RUTAS_BD[nombre])
     esperado = _simulado(d)
     antes = _conteos(db)
-    if isinstance(esperado, str):  # a bases version that is not installed: refused, named, nothing written
-        with pytest.raises((engine_db.ImportacionRechazada, interchange.ArchivoInvalido)) as err:
+    if isinstance(esperado, str):  # a bases version that is not installed: refused at $.bases, nothing written
+        with pytest.raises(interchange.ArchivoInvalido) as err:
             engine_db.importar(db.session, leido(d))
-        # what the tables cannot keep is reported before the bases version is looked up
-        assert DESCONOCIDA in str(err.value) or isinstance(err.value, interchange.ArchivoInvalido)
+        assert any(ruta == "$.bases" and msg.startswith(DESCONOCIDA) for ruta, msg in err.value.errores), err.value.errores
         assert _conteos(db) == antes
         return
     try:
