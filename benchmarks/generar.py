@@ -136,7 +136,9 @@ def _capacitaciones(r: random.Random, fuerte: bool) -> list[dict[str, Any]]:
         if r.random() < 0.93:
             fila["fecha_fin"] = _fecha(_dia(r, dt.date(2010, 1, 1), POSTULACION + dt.timedelta(days=90)))
         if tipo == "diplomado":
-            fila["inicio"] = _fecha(_dia(r, dt.date(2010, 1, 1), dt.date(2025, 1, 1)))
+            inicio = _dia(r, dt.date(2010, 1, 1), dt.date(2025, 1, 1))
+            # not after its end (import and simulate refuse that); no other draw, so every applicant stays the same
+            fila["inicio"] = min(fila.get("fecha_fin", "9999-12-31"), _fecha(inicio))
             if r.random() < 0.5:
                 fila["creditos"] = r.choice([12, 24, 26])
         if tipo == "programa_especializacion" and r.random() < 0.2:

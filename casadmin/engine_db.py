@@ -249,7 +249,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
             no_guardables = _no_guardable(datos)
         except (ValueError, OverflowError):  # a value it compares is among the mistakes already reported
             no_guardables = []
-        raise ArchivoInvalido(interchange._sin_repetir(exc.errores + no_guardables)) from None
+        raise ArchivoInvalido(sorted(interchange._sin_repetir(exc.errores + no_guardables))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
@@ -299,6 +299,7 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         errores.append(("$.convocatoria.remuneracion", f"la remuneración {por_que}"))
     tipos = [h["tipo"] for h in c.get("cronograma", ())]
     for i, h in enumerate(c.get("cronograma", ())):
+        # A line ending before it starts: interchange._imposibles (simulate refuses it too).
         if tipos.index(h["tipo"]) != i:
             errores.append((f"$.convocatoria.cronograma[{i}].tipo", f"hito repetido: {h['tipo']}"))
         elif h["tipo"] == "postulacion" and (
@@ -307,22 +308,10 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         ):
             errores.append((f"$.convocatoria.cronograma[{i}]",
                             "el hito de postulación debe coincidir con inicio_postulacion y cierre_postulacion"))
-        if interchange.fechahora(h["fin"]) < interchange.fechahora(h["inicio"]):
-            errores.append((f"$.convocatoria.cronograma[{i}].fin", "el fin es anterior al inicio"))
     ids = {p["id"] for p in datos["postulantes"]}
-    documentos: dict[tuple[str, str], int] = {}
-    correos: dict[str, int] = {}
+    # A document or e-mail given twice, the stage inputs the screens would not take: interchange._incoherencias.
     for i, p in enumerate(datos["postulantes"]):
         ruta = f"$.postulantes[{i}]"
-        clave = (p["documento"]["tipo"], p["documento"]["numero"])
-        if clave in documentos:
-            errores.append((f"{ruta}.documento", f"el documento ya figura en $.postulantes[{documentos[clave]}]"))
-        documentos.setdefault(clave, i)
-        if p.get("email"):
-            correo = p["email"].strip().lower()
-            if correo in correos:
-                errores.append((f"{ruta}.email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
-            correos.setdefault(correo, i)
         paterno, _, materno = p["apellidos"].partition(" ")
         if max(len(paterno), len(materno)) > _APELLIDO:
             errores.append((f"{ruta}.apellidos", f"texto demasiado largo: se guardan el apellido paterno (hasta el primer "
@@ -341,7 +330,6 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
         for j, tipo in enumerate(tipos_doc):
             if tipos_doc.index(tipo) != j:
                 errores.append((f"{ruta}.documentos[{j}].tipo", f"documento repetido: {tipo}"))
-        errores.extend(_entradas_no_guardables(p.get("entradas", {}), f"{ruta}.entradas"))
     # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
     return sorted(set(errores))
@@ -364,26 +352,6 @@ def _nombres_largos(conocimientos: Mapping[str, Any], columna: sa.Column, ruta: 
     schema limits the other texts the tables keep (``maxLength``); a key's length it leaves to this."""
     return [(f"{ruta}.{nombre}", f"nombre demasiado largo: hasta {columna.type.length} caracteres")
             for nombre in conocimientos if len(nombre) > columna.type.length]
-
-
-def _entradas_no_guardables(e: Mapping[str, Any], ruta: str) -> list[tuple[str, str]]:
-    errores = []
-    for codigo in e.get("verificacion_manual", {}):
-        if ":" in codigo or len(codigo) > 60:
-            errores.append((f"{ruta}.verificacion_manual.{codigo}",
-                            "el código de verificación no lleva «:» y tiene hasta 60 caracteres"))
-    puntaje = (e.get("examen") or {}).get("puntaje")
-    if puntaje is not None and not _dos_decimales(puntaje):
-        errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
-    for i, hoja in enumerate((e.get("entrevista") or {}).get("hojas", ())):
-        # A member's second sheet: interchange._incoherencias (simulate refuses it too).
-        if not 1 <= len(hoja["miembro"]) <= 40 or any(ch.isspace() for ch in hoja["miembro"]):
-            errores.append((f"{ruta}.entrevista.hojas[{i}].miembro", "código de miembro de 1 a 40 caracteres, sin espacios"))
-        for factor, valor in hoja["factores"].items():
-            if not _dos_decimales(valor) or Decimal(str(valor)) < 0:
-                errores.append((f"{ruta}.entrevista.hojas[{i}].factores.{factor}",
-                                "el puntaje es un número no negativo con hasta dos decimales"))
-    return errores
 
 
 def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str, str]]:

@@ -492,6 +492,45 @@ def test_schema_mistakes_are_told_in_spanish_with_what_was_expected(datos):
     ]
 
 
+def _hojas(d, i):
+    return d["postulantes"][i]["entradas"]["entrevista"]["hojas"]
+
+
+@pytest.mark.parametrize(("cambio", "errores"), [
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje="26.125"),
+     [("$.postulantes[0].entradas.examen.puntaje", "el puntaje admite hasta dos decimales")]),
+    (lambda d: _hojas(d, 0)[0]["factores"].update(idoneidad="6.125"),
+     [("$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad",
+       "el puntaje es un número no negativo con hasta dos decimales")]),
+    (lambda d: d["postulantes"][3].update(documento=dict(d["postulantes"][1]["documento"])),
+     [("$.postulantes[3].documento", "el documento ya figura en $.postulantes[1]")]),
+    (lambda d: [d["postulantes"][1].update(email="ana@correo.pe"), d["postulantes"][3].update(email=" ANA@correo.pe")],
+     [("$.postulantes[3].email", "el correo ya figura en $.postulantes[1]")]),
+    (lambda d: [p.update(email="  ") for p in d["postulantes"][:3]], []),  # blank: no e-mail, not a repeated one
+    (lambda d: d["postulantes"][2]["entradas"].update(verificacion_manual={"otro:x": True}),
+     [("$.postulantes[2].entradas.verificacion_manual.otro:x",
+       "el código de verificación no lleva «:» y tiene hasta 60 caracteres")]),
+    (lambda d: _hojas(d, 0)[0].update(miembro=""),
+     [("$.postulantes[0].entradas.entrevista.hojas[0].miembro", "código de miembro de 1 a 40 caracteres, sin espacios")]),
+    (lambda d: d["convocatoria"]["cronograma"][1].update(fin=d["convocatoria"]["cronograma"][1]["inicio"][:10] + "T00:00:00"),
+     [("$.convocatoria.cronograma[1].fin", "el fin es anterior al inicio")]),
+    (lambda d: d["postulantes"][4]["ficha"]["capacitaciones"][0].update(inicio="2030-01-01"),
+     [("$.postulantes[4].ficha.capacitaciones[0].fecha_fin", "el fin es anterior al inicio")]),
+])
+def test_simulate_refuses_what_import_and_the_screens_refuse(datos, cambio, errores):
+    """simulate judged files that import refused (its own --json output then could not be imported): a
+    score with three decimals, the same person twice (by document or e-mail), a manual check's code with
+    «:», an empty committee member code (it was blamed on the other members' sheets), a schedule line or a
+    course ending before it starts. Now both refuse them, at their paths."""
+    d = _cambiado(datos, cambio)
+    if not errores:
+        interchange.cargar(d)
+        return
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(d)
+    assert err.value.errores == errores
+
+
 def test_a_refused_file_is_refused_with_every_kind_of_mistake_at_once(tmp_path, datos):
     """Not only the mistakes of the first check that fails: the schema's, a date that does not exist, a
     repeated id, a close before the opening and a committee decision (D8, §4.2.6 c) naming no applicant

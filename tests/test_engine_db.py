@@ -604,7 +604,7 @@ def test_an_uninstalled_bases_version_is_refused_at_its_path_with_the_files_othe
     d["postulantes"][0]["fecha_nacimiento"] = "2026-02-30"
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
-    assert [ruta for ruta, _ in err.value.errores] == ["$.postulantes[0].fecha_nacimiento", "$.bases"]
+    assert [ruta for ruta, _ in err.value.errores] == ["$.bases", "$.postulantes[0].fecha_nacimiento"]
 
 
 def test_a_bases_version_deactivated_for_the_institution_is_refused(db):

@@ -470,10 +470,16 @@ def _valores(nodo: Any, camino: str, ruta: str) -> Iterator[tuple[str, Any]]:
         yield from _valores(nodo[clave], resto, f"{ruta}.{clave}")
 
 
-def _imposibles(nodo: Mapping[str, Any], ruta: str,
-                fechas: tuple[tuple[str, str], ...] = _FECHAS_POSTULANTE) -> list[tuple[str, str]]:
+#: (list, its start, its end): periods that cannot end before they start, in a call and in an applicant.
+_PERIODOS_CONVOCATORIA = (("cronograma[]", "inicio", "fin"),)
+_PERIODOS_POSTULANTE = (("ficha.experiencias[]", "inicio", "fin"), ("ficha.capacitaciones[]", "inicio", "fecha_fin"))
+
+
+def _imposibles(nodo: Mapping[str, Any], ruta: str, fechas: tuple[tuple[str, str], ...] = _FECHAS_POSTULANTE,
+                periodos: tuple[tuple[str, str, str], ...] = _PERIODOS_POSTULANTE) -> list[tuple[str, str]]:
     """What the schema lets through but cannot be built, with its JSON path: a date or time that does not
-    exist (``2025-02-30``, ``T25:00``) and, for an applicant, a job that ends before it starts."""
+    exist (``2025-02-30``, ``T25:00``), and a period that ends before it starts (a job, a course, a line
+    of the schedule)."""
     leer = {"fecha": dt.date.fromisoformat, "fechahora": fechahora}
     errores, leidas = [], {}
     for camino, tipo in fechas:
@@ -486,10 +492,11 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str,
                 errores.append((donde, f"fecha u hora que no existe: «{valor}»"))
             except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00, before the first day in Lima time
                 errores.append((donde, f"fecha u hora fuera del rango admitido: «{valor}»"))
-    for donde, valor in _valores(nodo, "ficha.experiencias[]", ruta):
-        inicio, fin = leidas.get(f"{donde}.inicio"), leidas.get(f"{donde}.fin")
-        if inicio is not None and fin is not None and fin < inicio:
-            errores.append((f"{donde}.fin", "el fin es anterior al inicio"))
+    for lista, desde, hasta in periodos:
+        for donde, _ in _valores(nodo, lista, ruta):
+            inicio, fin = leidas.get(f"{donde}.{desde}"), leidas.get(f"{donde}.{hasta}")
+            if inicio is not None and fin is not None and fin < inicio:
+                errores.append((f"{donde}.{hasta}", "el fin es anterior al inicio"))
     return errores
 
 
@@ -501,7 +508,8 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(data, Mapping):
         return []
     c = data.get("convocatoria")
-    errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA) if isinstance(c, Mapping) else []
+    errores = _imposibles(c, "$.convocatoria", _FECHAS_CONVOCATORIA, _PERIODOS_CONVOCATORIA) \
+        if isinstance(c, Mapping) else []
     if isinstance(c, Mapping) and not any(donde.endswith("_postulacion") for donde, _ in errores):
         inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
@@ -569,6 +577,9 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     #: the committee's scoring members, the first :data:`CALIFICAN` the file names (the first is taken
     #: as ORH's representative on import)
     comite: list[str] = []
+    #: where each document (type, number) and e-mail first appears: one person applies once
+    documentos: dict[tuple[str, str], int] = {}
+    correos: dict[str, int] = {}
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:
         apertura = fechahora(inicio).date().isoformat() if isinstance(inicio, str) else None
@@ -588,11 +599,20 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                 if normal != documento["numero"]:  # stored as written: one person, one number (C1)
                     errores.append((f"$.postulantes[{i}].documento.numero",
                                     f"escriba el número como lo guarda el portal: «{normal}»"))
+            clave = (documento["tipo"], documento["numero"])
+            if documentos.setdefault(clave, i) != i:  # the same person twice would be ranked twice
+                errores.append((f"$.postulantes[{i}].documento", f"el documento ya figura en $.postulantes[{documentos[clave]}]"))
+        correo = p.get("email")
+        if isinstance(correo, str) and correo.strip():  # a blank one is no e-mail
+            correo = correo.strip().lower()
+            if correos.setdefault(correo, i) != i:
+                errores.append((f"$.postulantes[{i}].email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
         nacimiento = p.get("fecha_nacimiento")
         if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
             errores.append((f"$.postulantes[{i}].fecha_nacimiento",
                             "la fecha de nacimiento es posterior al inicio de la postulación"))
         entradas = p.get("entradas")
+        errores.extend(_entradas_imposibles(entradas, f"$.postulantes[{i}].entradas"))
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
         hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
         if isinstance(entrevista, Mapping) and entrevista.get("asistio") is True and not hojas:
@@ -603,7 +623,10 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         miembros: set[str] = set()
         for j, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
             miembro = hoja.get("miembro") if isinstance(hoja, Mapping) else None
-            if isinstance(miembro, str):
+            if isinstance(miembro, str) and not _codigo_de_miembro(miembro):
+                errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
+                                "código de miembro de 1 a 40 caracteres, sin espacios"))
+            elif isinstance(miembro, str):
                 if miembro in miembros:
                     errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
                                     f"miembro repetido: {miembro} (una hoja por integrante del comité)"))
@@ -616,6 +639,45 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                             f"{miembro} sería otro integrante que califica, además de {' y '.join(comite)}: "
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
+    return errores
+
+
+def _codigo_de_miembro(miembro: str) -> bool:
+    """A committee member's code as the database keeps it (the user name without the institution)."""
+    return 1 <= len(miembro) <= 40 and not any(ch.isspace() for ch in miembro)
+
+
+def _dos_decimales(valor: Any) -> bool:
+    """A score as the screens take it and the tables keep it: at most two decimals (a value that is not a
+    number is the schema's to report)."""
+    d = _numero(valor)
+    return d is None or d.normalize().as_tuple().exponent >= -2  # type: ignore[operator]
+
+
+def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
+    """Stage inputs the screens would not take: a manual check's code with «:» (it separates the codes the
+    stages keep) or over 60 characters, an exam score or interview factor with more than two decimals or a
+    negative factor (the schema's shapes aside)."""
+    if not isinstance(e, Mapping):
+        return []
+    errores = []
+    manual = e.get("verificacion_manual")
+    for codigo in manual if isinstance(manual, Mapping) else ():
+        if ":" in codigo or len(codigo) > 60:
+            errores.append((f"{ruta}.verificacion_manual.{codigo}",
+                            "el código de verificación no lleva «:» y tiene hasta 60 caracteres"))
+    examen = e.get("examen")
+    if isinstance(examen, Mapping) and not _dos_decimales(examen.get("puntaje")):
+        errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
+    entrevista = e.get("entrevista")
+    hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
+    for i, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
+        factores = hoja.get("factores") if isinstance(hoja, Mapping) else None
+        for factor, valor in factores.items() if isinstance(factores, Mapping) else ():
+            numero = _numero(valor)
+            if numero is not None and (numero < 0 or not _dos_decimales(numero)):
+                errores.append((f"{ruta}.entrevista.hojas[{i}].factores.{factor}",
+                                "el puntaje es un número no negativo con hasta dos decimales"))
     return errores
 
 
