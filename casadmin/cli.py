@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from casadmin.roles import ADMIN, ALL_ROLES
 
@@ -437,8 +437,10 @@ def main() -> None:
     if sys.argv[1:2] and sys.argv[1] in SIN_APLICACION:
         casadmin_group.main(args=sys.argv[1:], prog_name="casadmin")
         return
+    from flask.cli import ScriptInfo
+
     from casadmin import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app())
-    sys.argv = [sys.argv[0], "casadmin", *sys.argv[1:]]
-    cli.main(prog_name="casadmin")
+    # The group itself, with the app its commands load (with_appcontext): its usage lines read
+    # «casadmin evaluate …», as typed, where Flask's group printed «casadmin casadmin evaluate».
+    casadmin_group.main(args=sys.argv[1:], prog_name="casadmin", obj=ScriptInfo(create_app=lambda: create_app()))

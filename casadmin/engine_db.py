@@ -354,15 +354,31 @@ def _nombres_largos(conocimientos: Mapping[str, Any], columna: sa.Column, ruta: 
             for nombre in conocimientos if len(nombre) > columna.type.length]
 
 
+#: What each stage can give (§4.2): the Ficha has no attendance (§4.2.1 c), the psychological test only
+#: attendance (referential, §4.6); a result is never stored «pendiente».
+_RESULTADOS_DE_ETAPA = {
+    "ficha": {"apto", "no_apto"},
+    "psicologica": {"asistio", "no_asistio", "no_se_presento"},
+}
+_RESULTADOS_CON_ASISTENCIA = {"apto", "no_apto", "no_se_presento"}
+#: Stages without a score: the Ficha (§4.2.1 c, «no tiene puntaje») and the psychological test (§4.6).
+_SIN_PUNTAJE = {"ficha", "psicologica"}
+
+
 def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str, str]]:
-    """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them)."""
+    """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them): each
+    stage's own results (the Ficha's and the psychological test's without a score), and a result only for
+    who continued after the file's stage before it (§4.6, D5), as the stages are evaluated."""
     etapas = (resultados or {}).get("etapas") if isinstance(resultados, Mapping) else None
     if not etapas:
         return []
     errores = []
     if not isinstance(etapas, Mapping):
         return [("$.resultados.etapas", "se esperaba un objeto por etapa")]
-    for etapa, filas in etapas.items():
+    #: the applicants who continue after the last stage of the file seen so far (in process order)
+    siguen: tuple[str, set[str]] | None = None
+    for etapa in sorted(etapas, key=lambda e: list(Etapa.__members__).index(e) if e in Etapa.__members__ else -1):
+        filas = etapas[etapa]
         ruta = f"$.resultados.etapas.{etapa}"
         if etapa not in Etapa.__members__:
             errores.append((ruta, "etapa desconocida"))
@@ -371,6 +387,7 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
             errores.append((ruta, "se esperaba una lista de resultados"))
             continue
         vistos = set()
+        admitidos = _RESULTADOS_DE_ETAPA.get(etapa, _RESULTADOS_CON_ASISTENCIA)
         for i, r in enumerate(filas):
             if not isinstance(r, Mapping) or r.get("postulante") not in ids:
                 errores.append((f"{ruta}[{i}].postulante", "no hay un postulante con ese id"))
@@ -378,8 +395,16 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
             if r["postulante"] in vistos:
                 errores.append((f"{ruta}[{i}].postulante", "resultado repetido"))
             vistos.add(r["postulante"])
+            if siguen is not None and r["postulante"] not in siguen[1]:
+                errores.append((f"{ruta}[{i}].postulante", f"{r['postulante']} no sigue en el proceso después de la "
+                                                           f"etapa «{siguen[0]}» del archivo (§4.6)"))
             if r.get("resultado") not in Resultado.__members__:
                 errores.append((f"{ruta}[{i}].resultado", "resultado no reconocido"))
+            elif r["resultado"] not in admitidos:
+                errores.append((f"{ruta}[{i}].resultado", f"la etapa «{etapa}» no da el resultado «{r['resultado']}»; "
+                                                          f"da: {', '.join(sorted(admitidos))}"))
+            if etapa in _SIN_PUNTAJE and r.get("puntaje") is not None:
+                errores.append((f"{ruta}[{i}].puntaje", f"la etapa «{etapa}» no tiene puntaje"))
             puntaje = r.get("puntaje")
             try:
                 ok = puntaje is None or (_dos_decimales(puntaje) and Decimal(str(puntaje)) >= 0)
@@ -389,6 +414,8 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
                 errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales"))
             if not isinstance(r.get("motivos", []), list) or not isinstance(r.get("regla", ""), str):
                 errores.append((f"{ruta}[{i}]", "motivos debe ser una lista y regla un texto"))
+        siguen = (etapa, {r["postulante"] for r in filas if isinstance(r, Mapping)
+                          and r.get("resultado") in ("apto", "asistio")})
     por_etapa = resultados.get("reglas_etapas", {})
     if not isinstance(por_etapa, Mapping) or not all(
             isinstance(r, Mapping) and all(isinstance(x, str) and isinstance(v, str) and len(v) <= 140

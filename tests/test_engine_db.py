@@ -390,6 +390,30 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_a_files_results_that_no_stage_gives_are_refused_at_their_paths(db):
+    """A file's stored results (simulate --json's) were stored as they came: a Ficha «asistio» or with a
+    score (§4.2.1 c: «no tiene puntaje»), an exam result for someone No Apto in the Ficha (§4.6: who fails a
+    stage does not go on). Refused at their paths, and nothing written."""
+    d = datos("sunedu")
+    d = json.loads(json.dumps({**d, "resultados": simulacion(d)}, default=str))
+    ficha = d["resultados"]["etapas"]["ficha"]
+    fuera = next(i for i, r in enumerate(ficha) if r["resultado"] == "no_apto")
+    ficha[0]["resultado"] = "asistio"
+    ficha[1]["puntaje"] = "5"
+    d["resultados"]["etapas"]["examen"].append({**d["resultados"]["etapas"]["examen"][0],
+                                                 "postulante": ficha[fuera]["postulante"]})
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(d).encode()))
+    n = len(d["resultados"]["etapas"]["examen"]) - 1
+    assert err.value.errores == [
+        (f"$.resultados.etapas.examen[{n}].postulante",
+         f"{ficha[fuera]['postulante']} no sigue en el proceso después de la etapa «ficha» del archivo (§4.6)"),
+        ("$.resultados.etapas.ficha[0].resultado", "la etapa «ficha» no da el resultado «asistio»; da: apto, no_apto"),
+        ("$.resultados.etapas.ficha[1].puntaje", "la etapa «ficha» no tiene puntaje")]
+    assert _conteos(db) == antes
+
+
 def test_a_reason_with_a_field_of_its_own_is_refused_at_its_path_not_stored(db):
     """A stage result's reasons carry the six fields of a reason (issue 3 item 5); one more, in a file that
     brings simulate's results, used to be stored as it came, and a number there (read as a Decimal)

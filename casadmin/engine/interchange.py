@@ -517,6 +517,7 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
     errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
+    errores.extend(_nombres_en_blanco(conocimientos, "$.convocatoria.perfil.conocimientos"))
     vistos: dict[str, str] = {}
     for nombre in conocimientos if isinstance(conocimientos, Mapping) else ():
         # §4.2.1 n: «Excel» and «Hojas de cálculo» are one program; «Inglés» and «inglés» one language.
@@ -611,6 +612,9 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
             errores.append((f"$.postulantes[{i}].fecha_nacimiento",
                             "la fecha de nacimiento es posterior al inicio de la postulación"))
+        ficha = p.get("ficha")
+        if isinstance(ficha, Mapping):
+            errores.extend(_nombres_en_blanco(ficha.get("conocimientos"), f"$.postulantes[{i}].ficha.conocimientos"))
         entradas = p.get("entradas")
         errores.extend(_entradas_imposibles(entradas, f"$.postulantes[{i}].entradas"))
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
@@ -640,6 +644,12 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
     return errores
+
+
+def _nombres_en_blanco(conocimientos: Any, ruta: str) -> list[tuple[str, str]]:
+    """An office program or language named by a blank key (it would be stored as a language with no name)."""
+    return [(f"{ruta}.{nombre}", "nombre de programa o idioma en blanco")
+            for nombre in (conocimientos if isinstance(conocimientos, Mapping) else ()) if not nombre.strip()]
 
 
 def _codigo_de_miembro(miembro: str) -> bool:
