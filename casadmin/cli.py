@@ -12,6 +12,29 @@ from flask.cli import with_appcontext
 from casadmin.roles import ADMIN, ALL_ROLES
 
 
+def click_en_espanol() -> None:
+    """Click's own messages (usage lines, a missing option, a file that does not exist, a value not
+    among the choices) in Spanish, as the rest of CAS Admin speaks: Click marks them with gettext but
+    ships no catalogue and reads the system's language. Its modules' ``_`` and ``ngettext`` take
+    ``translations/es/LC_MESSAGES/click.mo``; a message it lacks stays in English. Run before any
+    command is declared: a ``click.Path`` names its kind («archivo») when it is built."""
+    import gettext
+    import importlib
+    from pathlib import Path
+
+    catalogo = gettext.translation("click", Path(__file__).resolve().parent / "translations", languages=["es"],
+                                   fallback=True)
+    for nombre in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils"):
+        modulo = importlib.import_module(f"click.{nombre}")
+        if getattr(modulo, "_", None) is gettext.gettext or getattr(modulo, "_", None) is not None:
+            modulo._ = catalogo.gettext  # type: ignore[attr-defined]
+        if hasattr(modulo, "ngettext"):
+            modulo.ngettext = catalogo.ngettext  # type: ignore[attr-defined]
+
+
+click_en_espanol()
+
+
 def _cargar_plugins() -> None:
     """Load the installed rule plugins before any command: two that declare the same bases version
     stop it here with the message, not with a traceback in the middle of a command."""
@@ -70,7 +93,7 @@ def ensure_admin(username: str, email: str, password: str) -> bool:
     return True
 
 
-@casadmin_group.command("init")
+@casadmin_group.command("init", help="Sincronizar roles y permisos y crear el administrador (después de «flask --app casadmin db upgrade»).")
 @click.option("--admin-user", default=lambda: os.environ.get("CASADMIN_ADMIN_USER", "admin"))
 @click.option("--admin-email", default=lambda: os.environ.get("CASADMIN_ADMIN_EMAIL", "admin@casadmin.local"))
 @click.option("--admin-password", default=lambda: os.environ.get("CASADMIN_ADMIN_PASSWORD", "admin12345"))
@@ -82,7 +105,7 @@ def init_command(admin_user: str, admin_email: str, admin_password: str) -> None
     click.echo(f"Roles y permisos sincronizados; administrador {'creado' if created else 'ya existía'}: {admin_user}")
 
 
-@casadmin_group.command("demo")
+@casadmin_group.command("demo", help="Cargar los datos de demostración (dos veces deja los mismos datos).")
 @with_appcontext
 def demo_command() -> None:
     """Load the demo data (idempotent: running it twice leaves the same data)."""
@@ -93,12 +116,12 @@ def demo_command() -> None:
         click.echo(line)
 
 
-@casadmin_group.group("audit")
+@casadmin_group.group("audit", help="Registro de auditoría (A5).")
 def audit_group() -> None:
     """The audit trail (A5)."""
 
 
-@audit_group.command("verify")
+@audit_group.command("verify", help="Verificar la cadena de auditoría; termina con código 1 y nombra cada registro cambiado o eliminado.")
 @with_appcontext
 def audit_verify_command() -> None:
     """Recompute the hash chain of the audit trail; exit 1 naming each record changed or removed."""
@@ -126,7 +149,7 @@ def _fallar_archivo(exc) -> None:
     raise SystemExit(2)
 
 
-@casadmin_group.command("simulate")
+@casadmin_group.command("simulate", help="Aplicar las etapas de las bases a ARCHIVO, sin base de datos: por candidato y etapa, resultado, puntaje y motivos; luego bonificaciones, orden de mérito, ganador/a, accesitarios o la causa de desierto.")
 @click.argument("archivo", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "como_json", is_flag=True, help="Imprimir el resultado en el formato de intercambio.")
 @click.option("--bases", "bases_id", default=None, help="Simular con otra versión de bases instalada.")
@@ -202,7 +225,7 @@ def _simular_archivo(pm, arch, bases_id: str | None, hasta: str | None, ayudante
         raise SystemExit(3) from None
 
 
-@casadmin_group.command("plugins")
+@casadmin_group.command("plugins", help="Listar los plugins de reglas instalados (paquete, versión, hooks) y las versiones de bases.")
 def plugins_command() -> None:
     """List installed rule plugins: name, package and version, hooks, bases versions."""
     from casadmin import plugins as pl
@@ -268,7 +291,7 @@ def _migraciones_pendientes(versiones: set[str]) -> int:
     return sum(1 for r in guion.walk_revisions() if r.revision not in aplicadas)
 
 
-@casadmin_group.command("import")
+@casadmin_group.command("import", help="Cargar una convocatoria completa desde ARCHIVO (formato de intercambio) en una sola transacción; si hay un error no se guarda nada.")
 @click.argument("archivo", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_command(archivo: str) -> None:
@@ -293,7 +316,7 @@ def import_command(archivo: str) -> None:
         click.echo(f"  {nombre.replace('_', ' ')}: {n}")
 
 
-@casadmin_group.command("export")
+@casadmin_group.command("export", help="Escribir la convocatoria CODIGO en el formato de intercambio, con sus resultados guardados.")
 @click.argument("codigo")
 @click.option("-o", "--output", "salida", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Archivo de salida (por defecto, la salida estándar).")
@@ -327,7 +350,7 @@ def export_command(codigo: str, salida: str | None) -> None:
     click.echo(f"{codigo}: {len(datos['postulantes'])} postulantes escritos en {salida}", err=True)
 
 
-@casadmin_group.command("evaluate")
+@casadmin_group.command("evaluate", help="Evaluar una etapa de la convocatoria CODIGO con los plugins de reglas y guardar los resultados.")
 @click.argument("codigo")
 @click.option("--stage", "etapa", required=True,
               type=click.Choice(["ficha", "examen", "psicologica", "curricular", "entrevista", "final"]),
@@ -398,7 +421,7 @@ def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:
         click.echo(f"Aviso: {res.aviso}", err=True)
 
 
-@casadmin_group.command("worker")
+@casadmin_group.command("worker", help="Procesar en segundo plano los correos y tareas pendientes (RQ en Redis: CASADMIN_REDIS_URL; --burst sin Redis).")
 @click.option("--burst", is_flag=True, help="Procesar lo pendiente y terminar.")
 @with_appcontext
 def worker_command(burst: bool) -> None:

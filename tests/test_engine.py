@@ -815,6 +815,25 @@ def test_a_failing_document_check_is_named_not_the_ficha_plugin_that_consulted_i
     assert "sunedu.ficha" not in str(err.value)
 
 
+@pytest.mark.parametrize(("args", "mensaje"), [
+    (["simulate", "/no/existe.json"], "Error: Valor inválido para 'ARCHIVO': Archivo '/no/existe.json' no existe."),
+    (["simulate", str(EXAMPLE), "--hasta", "final"], "Error: Valor inválido para '--hasta': 'final' no es ninguno de "
+                                                      "estos: 'ficha', 'examen', 'psicologica', 'curricular', 'entrevista'."),
+    (["evaluate", "CAS N° 1-2026"], "Error: Falta la opción '--stage'."),
+    (["importar", "x.json"], "Error: No existe el comando 'importar'."),
+])
+def test_the_command_lines_own_mistakes_are_told_in_spanish(args, mensaje):
+    """Click's messages are English (it ships no catalogue): «Missing option '--stage'», «File 'x' does not
+    exist». casadmin.cli installs translations/es/LC_MESSAGES/click.mo; the usage line names the command as
+    typed («casadmin evaluate», not «casadmin casadmin evaluate»)."""
+    hecho = CliRunner().invoke(casadmin_group, args, prog_name="casadmin")
+    assert hecho.exit_code == 2 and mensaje in hecho.output, hecho.output
+    assert hecho.output.startswith("Uso: casadmin ") and "Escriba «casadmin " in hecho.output
+    ayuda = CliRunner().invoke(casadmin_group, ["evaluate", "--help"], prog_name="casadmin").output
+    assert "Opciones:" in ayuda and "Mostrar esta ayuda y salir." in ayuda and "[obligatorio]" in ayuda
+    assert "Evaluar una etapa de la convocatoria CODIGO" in ayuda
+
+
 def test_unknown_bases_version_is_a_clear_error():
     result = CliRunner().invoke(casadmin_group, ["simulate", str(EXAMPLE), "--bases", "no-existe"])
     assert result.exit_code != 0 and "Ninguna versión de bases instalada se llama «no-existe»" in result.output
