@@ -522,6 +522,12 @@ def _hojas(d, i):
       ("$.postulantes[4].ficha.conocimientos. ", "nombre de programa o idioma en blanco")]),
     (lambda d: d.update(decisiones_comite=[{"orden": ["P01", "P02"], "sustento": "      "}]),
      [("$.decisiones_comite[0].sustento", "texto en blanco")]),
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(asistio=False),
+     [("$.postulantes[0].entradas.examen.puntaje", "quien no se presentó no tiene puntaje: quítelo (§4.2.2 k)")]),
+    (lambda d: [d["postulantes"][0]["entradas"]["entrevista"].update(asistio=False),
+                [h["factores"].update({f: "0" for f in h["factores"] if f != "idoneidad"}) for h in _hojas(d, 0)]],
+     [(f"$.postulantes[0].entradas.entrevista.hojas[{j}].factores.idoneidad",
+       "no se presentó a la entrevista: su hoja no lleva puntajes (§4.6)") for j in (0, 1)]),
 ])
 def test_simulate_refuses_what_import_and_the_screens_refuse(datos, cambio, errores):
     """simulate judged files that import refused (its own --json output then could not be imported): a

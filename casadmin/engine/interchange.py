@@ -679,8 +679,12 @@ def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
     examen = e.get("examen")
     if isinstance(examen, Mapping) and not _dos_decimales(examen.get("puntaje")):
         errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
+    elif isinstance(examen, Mapping) and examen.get("asistio") is False and examen.get("puntaje") is not None:
+        # as the exam's screen refuses it
+        errores.append((f"{ruta}.examen.puntaje", "quien no se presentó no tiene puntaje: quítelo (§4.2.2 k)"))
     entrevista = e.get("entrevista")
     hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
+    ausente = isinstance(entrevista, Mapping) and entrevista.get("asistio") is False
     for i, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
         factores = hoja.get("factores") if isinstance(hoja, Mapping) else None
         for factor, valor in factores.items() if isinstance(factores, Mapping) else ():
@@ -688,6 +692,10 @@ def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
             if numero is not None and (numero < 0 or not _dos_decimales(numero)):
                 errores.append((f"{ruta}.entrevista.hojas[{i}].factores.{factor}",
                                 "el puntaje es un número no negativo con hasta dos decimales"))
+            elif numero and ausente:
+                # A member who marks the candidate absent gives no scores (comite.validar_datos: zeros).
+                errores.append((f"{ruta}.entrevista.hojas[{i}].factores.{factor}",
+                                "no se presentó a la entrevista: su hoja no lleva puntajes (§4.6)"))
     return errores
 
 
