@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from casadmin.roles import ADMIN, ALL_ROLES
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 
 def click_en_espanol() -> None:
@@ -269,15 +273,30 @@ def _exigir_base_de_datos() -> None:
         detalle = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
         raise click.ClickException(f"No se puede usar la base de datos {nombre} ({detalle}). {ayuda}") from None
     faltan = _migraciones_pendientes(versiones)
+    if isinstance(faltan, str):
+        raise click.ClickException(
+            f"La base de datos {nombre} tiene la migración «{faltan}», que esta versión de CAS Admin no conoce (la "
+            "actualizó una versión más nueva, u otra rama): use esa versión de CAS Admin.")
     if faltan:
         raise click.ClickException(
             f"La base de datos {nombre} no está actualizada a esta versión de CAS Admin (le faltan {faltan} "
             "migración(es)). Ejecute «flask --app casadmin db upgrade» (o «make migrate») y vuelva a intentarlo.")
 
 
-def _migraciones_pendientes(versiones: set[str]) -> int:
+def _conocida(guion: ScriptDirectory, revision: str) -> bool:
+    """Whether the migrations folder has ``revision``."""
+    from alembic.util.exc import CommandError
+
+    try:
+        return guion.get_revision(revision) is not None
+    except CommandError:  # ResolutionError and the like
+        return False
+
+
+def _migraciones_pendientes(versiones: set[str]) -> int | str:
     """How many of this code's migrations the database's ``alembic_version`` lacks (0 when the migrations
-    folder is not there to compare with, as in a wheel installed without it)."""
+    folder is not there to compare with, as in a wheel installed without it); or the database's revision
+    that this code does not know (a newer CAS Admin upgraded it)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -287,6 +306,9 @@ def _migraciones_pendientes(versiones: set[str]) -> int:
     config = Config()
     config.set_main_option("script_location", directorio)
     guion = ScriptDirectory.from_config(config)
+    desconocida = next((v for v in sorted(versiones) if not _conocida(guion, v)), None)
+    if desconocida is not None:
+        return desconocida
     aplicadas = {r.revision for v in versiones for r in guion.iterate_revisions(v, "base")} if versiones else set()
     return sum(1 for r in guion.walk_revisions() if r.revision not in aplicadas)
 

@@ -97,7 +97,7 @@ from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.decimales import sin_ceros
-from casadmin.rules.levels import niveles_mas_altos, programa_ofimatica
+from casadmin.rules.levels import clave_conocimiento, niveles_mas_altos, programa_ofimatica
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -367,18 +367,16 @@ _SIN_PUNTAJE = {"ficha", "psicologica"}
 
 def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str, str]]:
     """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them): each
-    stage's own results (the Ficha's and the psychological test's without a score), and a result only for
-    who continued after the file's stage before it (§4.6, D5), as the stages are evaluated."""
+    stage's own results (the Ficha's and the psychological test's without a score). A later stage may hold
+    results of someone an earlier one no longer lets through, as an export of a call whose later stage is
+    out of date does (the app shows it «Resultados desactualizados» until evaluated again)."""
     etapas = (resultados or {}).get("etapas") if isinstance(resultados, Mapping) else None
     if not etapas:
         return []
     errores = []
     if not isinstance(etapas, Mapping):
         return [("$.resultados.etapas", "se esperaba un objeto por etapa")]
-    #: the applicants who continue after the last stage of the file seen so far (in process order)
-    siguen: tuple[str, set[str]] | None = None
-    for etapa in sorted(etapas, key=lambda e: list(Etapa.__members__).index(e) if e in Etapa.__members__ else -1):
-        filas = etapas[etapa]
+    for etapa, filas in etapas.items():
         ruta = f"$.resultados.etapas.{etapa}"
         if etapa not in Etapa.__members__:
             errores.append((ruta, "etapa desconocida"))
@@ -395,9 +393,6 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
             if r["postulante"] in vistos:
                 errores.append((f"{ruta}[{i}].postulante", "resultado repetido"))
             vistos.add(r["postulante"])
-            if siguen is not None and r["postulante"] not in siguen[1]:
-                errores.append((f"{ruta}[{i}].postulante", f"{r['postulante']} no sigue en el proceso después de la "
-                                                           f"etapa «{siguen[0]}» del archivo (§4.6)"))
             if r.get("resultado") not in Resultado.__members__:
                 errores.append((f"{ruta}[{i}].resultado", "resultado no reconocido"))
             elif r["resultado"] not in admitidos:
@@ -414,8 +409,6 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
                 errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales"))
             if not isinstance(r.get("motivos", []), list) or not isinstance(r.get("regla", ""), str):
                 errores.append((f"{ruta}[{i}]", "motivos debe ser una lista y regla un texto"))
-        siguen = (etapa, {r["postulante"] for r in filas if isinstance(r, Mapping)
-                          and r.get("resultado") in ("apto", "asistio")})
     por_etapa = resultados.get("reglas_etapas", {})
     if not isinstance(por_etapa, Mapping) or not all(
             isinstance(r, Mapping) and all(isinstance(x, str) and isinstance(v, str) and len(v) <= 140
@@ -1072,7 +1065,7 @@ def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
             "experiencia_especifica_meses": perfil.experiencia_especifica_meses,
             "experiencia_publica_meses": perfil.experiencia_publica_meses,
             "capacitaciones": [_capacitacion_de_perfil(x) for x in sorted(perfil.capacitaciones, key=lambda x: x.id)],
-            "conocimientos": {x.nombre: x.nivel.name for x in sorted(perfil.conocimientos, key=lambda x: x.id)},
+            "conocimientos": _conocimientos_de_perfil(perfil),
             "otros": [x.descripcion for x in sorted(perfil.otros, key=lambda x: x.id)],
             "requiere_deportista": perfil.requiere_deportista,
         },
@@ -1080,6 +1073,21 @@ def _cabecera(conv: m.Convocatoria) -> dict[str, Any]:
                        for h in sorted(conv.cronograma, key=lambda h: (h.inicio, h.id))],
     })
     return {"formato": interchange.FORMATO, "entidad": entidad, "bases": conv.version_bases.codigo, "convocatoria": c}
+
+
+def _conocimientos_de_perfil(perfil: m.PerfilPuesto) -> dict[str, str]:
+    """The profile's office programs and languages, name → level. Rows a profile saved before the form
+    refused them that name one program or language twice («Inglés» and «inglés»; a language row «Excel»
+    beside «Hojas de cálculo») are one requirement, at the higher level asked (§4.2.1 n), under the first
+    row's name (an office program's under the Ficha's): a file lists each once."""
+    out: dict[str, str] = {}
+    nombres: dict[str, str] = {}
+    for x in sorted(perfil.conocimientos, key=lambda x: x.id):
+        clave = clave_conocimiento(x.nombre)
+        nombre = nombres.setdefault(clave, programa_ofimatica(x.nombre) or x.nombre)
+        if nombre not in out or Nivel(x.nivel.name) > Nivel(out[nombre]):
+            out[nombre] = x.nivel.name
+    return out
 
 
 def _capacitacion_de_perfil(x: m.RequisitoCapacitacion) -> dict[str, Any]:

@@ -294,6 +294,15 @@ def test_new_call_through_the_three_forms_then_publish(client_for, db):
     # Two rows of one program (Excel is «Hojas de cálculo»): refused at the second.
     r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "conocimientos-1-nombre": "Excel"})
     assert r.status_code == 200 and "«Hojas de cálculo» ya figura en otra fila" in r.get_data(as_text=True)
+    # One language twice (any case), or an office program as a language: refused at the row.
+    r = client.post(f"/gestion/{conv.id}/perfil", data={
+        **perfil, "conocimientos-1-nombre": "procesador de texto", "conocimientos-2-tipo": "idioma",
+        "conocimientos-2-nombre": "Inglés", "conocimientos-2-nivel": "basico", "conocimientos-3-tipo": "idioma",
+        "conocimientos-3-nombre": "inglés", "conocimientos-3-nivel": "avanzado", "conocimientos-4-tipo": "idioma",
+        "conocimientos-4-nombre": "Excel", "conocimientos-4-nivel": "basico"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "«inglés» ya figura en otra fila" in html
+    assert "«Excel» es el programa de ofimática «Hojas de cálculo»: elija Ofimática como tipo (§4.2.1 n)." in html
     # The bases' words («Procesador de Texto», «Hojas de Cálculo») are stored with the Ficha's names.
     r = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "conocimientos-1-nombre": "procesador de texto"})
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]

@@ -468,6 +468,17 @@ def test_a_file_that_is_not_json_is_told_so_in_spanish(texto, donde, mensaje):
     assert err.value.errores == [(donde, f"JSON mal formado: {mensaje}")]
 
 
+def test_a_number_too_large_for_decimals_is_the_schemas_to_report_not_a_traceback(datos):
+    """1E+999999999999999999 is a JSON number: checking its decimals overflowed (decimal.Overflow)."""
+    d = _cambiado(datos, lambda d: None)
+    d["postulantes"][0]["entradas"]["examen"]["puntaje"] = Decimal("1E+999999999999999999")
+    _hojas(d, 0)[0]["factores"]["idoneidad"] = Decimal("1E+999999999999999999")
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(d)
+    assert [r for r, _ in err.value.errores] == ["$.postulantes[0].entradas.entrevista.hojas[0].factores.idoneidad",
+                                                 "$.postulantes[0].entradas.examen.puntaje"]
+
+
 def test_schema_mistakes_are_told_in_spanish_with_what_was_expected(datos):
     """jsonschema's messages are English («'si' is not of type 'boolean'»): each kind of mistake is told in
     Spanish, with what was expected and what came."""
@@ -478,6 +489,7 @@ def test_schema_mistakes_are_told_in_spanish_with_what_was_expected(datos):
     p[2]["extra"] = 1
     p[3]["ficha"]["capacitaciones"][0]["horas"] = "26,5"
     p[4]["ficha"]["colegiado"] = "si"
+    p[4]["ficha"]["habilitado"] = Decimal("1.5")  # a number is quoted as written, not as a text
     p[5]["documento"]["tipo"] = "LE"
     data["convocatoria"]["posiciones"] = 0
     assert interchange.validar(data) == [
@@ -488,6 +500,7 @@ def test_schema_mistakes_are_told_in_spanish_with_what_was_expected(datos):
         ("$.postulantes[3].ficha.capacitaciones[0].horas",
          "formato incorrecto (se espera un número con punto decimal, como 26.5; se recibió «26,5»)"),
         ("$.postulantes[4].ficha.colegiado", "tipo de dato incorrecto (se espera true o false; se recibió «si»)"),
+        ("$.postulantes[4].ficha.habilitado", "tipo de dato incorrecto (se espera true o false; se recibió «1.5»)"),
         ("$.postulantes[5].documento.tipo", "valor no permitido («LE»; se admite «DNI», «CE», «PASAPORTE»)"),
     ]
 
@@ -522,6 +535,8 @@ def _hojas(d, i):
       ("$.postulantes[4].ficha.conocimientos. ", "nombre de programa o idioma en blanco")]),
     (lambda d: d.update(decisiones_comite=[{"orden": ["P01", "P02"], "sustento": "      "}]),
      [("$.decisiones_comite[0].sustento", "texto en blanco")]),
+    (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=Decimal("1E-999999999999999999")),
+     [("$.postulantes[0].entradas.examen.puntaje", "el puntaje admite hasta dos decimales")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(asistio=False),
      [("$.postulantes[0].entradas.examen.puntaje", "quien no se presentó no tiene puntaje: quítelo (§4.2.2 k)")]),
     (lambda d: [d["postulantes"][0]["entradas"]["entrevista"].update(asistio=False),

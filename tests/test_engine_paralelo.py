@@ -108,6 +108,25 @@ def test_the_parts_really_run_in_other_processes_and_a_failure_names_the_plugin(
 
 
 
+class _Responde42(_Procesos):
+    @hookimpl(tryfirst=True)
+    def casadmin_evaluar_ficha(self, ctx, candidatos):
+        return 42
+
+
+def test_a_plugin_answering_what_its_hook_does_not_allow_is_named_when_the_stage_is_split(arch):
+    """Each part's answer is checked before the parts are joined: a split stage fails, like one process,
+    as the plugin's failure (it was «TypeError: 'int' object is not iterable», naming no plugin)."""
+    import dataclasses
+
+    pm = pl.new_plugin_manager(extra=[("prueba.procesos", _Responde42())])
+    propio = dataclasses.replace(arch, convocatoria=dataclasses.replace(arch.convocatoria, bases="sunedu-procesos"))
+    for procesos in (1, 2):
+        with pytest.raises(pl.ErrorDePlugin, match="^El plugin «prueba.procesos» falló en casadmin_evaluar_ficha: "
+                                                   "RespuestaInvalida: devolvió otra cosa que una lista de resultados"):
+            _etapa(pm, propio, procesos=procesos)
+
+
 def test_a_child_that_dies_has_its_part_judged_in_the_parent(arch, monkeypatch):
     """A child killed in the middle (out of memory, say) does not stop the stage or leave it waiting:
     its part is judged again in the parent, with the same results in the same order."""

@@ -329,9 +329,11 @@ def _juntar(pm: pluggy.PluginManager, ctx: Contexto, hook: str, candidatos: list
     """The parts' results joined in the original order. A part with no answer (its process failed or
     died) is judged here, which raises as one process would; parts answered by different plugins (a
     plugin that declines some batches) are judged again as one batch."""
+    etapa = next(e for e, h in HOOKS.items() if h == hook)
     for i, respuesta in enumerate(respuestas):
         if respuesta is None:
-            respuestas[i] = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+            respuestas[i] = respuesta = pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=partes[i])
+        _uno_por_candidato(respuesta[1], hook, etapa, partes[i], respuesta[0])
     if len({plugin for _, plugin in respuestas}) != 1:
         return pl.primero(pm, ctx.bases, hook, ctx=ctx, candidatos=candidatos)
     return [r for resultados, _ in respuestas for r in resultados], respuestas[0][1]

@@ -215,8 +215,6 @@ class Capacitacion:
         object.__setattr__(self, "horas", como_decimal(self.horas))
         if self.creditos is not None:
             object.__setattr__(self, "creditos", como_decimal(self.creditos))
-        if self.inicio is not None and self.fecha_fin is not None and self.fecha_fin < self.inicio:
-            raise ValueError(f"Capacitación en {self.tema}: fin anterior al inicio")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -60,7 +60,7 @@ from casadmin.models.enums import (
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.roles import MENU_LABELS
-from casadmin.rules.levels import programa_ofimatica
+from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
 from casadmin.views.base import DomainError, FormularioConReglas, check_scope, integrity_message
@@ -252,13 +252,21 @@ class PerfilForm(FormularioConReglas):
                                        f"declararse en la Ficha: {', '.join(p.value for p in ProgramaOfimatica)} "
                                        "(§4.2.1 n)."]
                     ok = False
-                elif programa in programas:
-                    f.nombre.errors = [*f.nombre.errors, f"«{programa}» ya figura en otra fila: indíquelo una vez, "
-                                       "con el nivel requerido."]
-                    ok = False
                 else:
-                    programas.add(programa)
                     f.nombre.data = programa
+            elif f.nombre.data and f.tipo.data == TipoConocimiento.idioma.name and \
+                    (programa := programa_ofimatica(f.nombre.data)) is not None:
+                f.nombre.errors = [*f.nombre.errors, f"«{f.nombre.data}» es el programa de ofimática «{programa}»: "
+                                   "elija Ofimática como tipo (§4.2.1 n)."]
+                ok = False
+            if f.nombre.data and not f.nombre.errors:
+                # One row per program or language: «Excel» is «Hojas de cálculo», «inglés» is «Inglés».
+                clave = clave_conocimiento(f.nombre.data)
+                if clave in programas:
+                    f.nombre.errors = [*f.nombre.errors, f"«{f.nombre.data}» ya figura en otra fila: indíquelo una "
+                                       "vez, con el nivel requerido."]
+                    ok = False
+                programas.add(clave)
         return ok
 
 
