@@ -28,9 +28,10 @@ def click_en_espanol() -> None:
 
     catalogo = gettext.translation("click", Path(__file__).resolve().parent / "translations", languages=["es"],
                                    fallback=True)
-    for nombre in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils"):
+    for nombre in ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
+                   "shell_completion", "_termui_impl"):
         modulo = importlib.import_module(f"click.{nombre}")
-        if getattr(modulo, "_", None) is gettext.gettext or getattr(modulo, "_", None) is not None:
+        if hasattr(modulo, "_"):
             modulo._ = catalogo.gettext  # type: ignore[attr-defined]
         if hasattr(modulo, "ngettext"):
             modulo.ngettext = catalogo.ngettext  # type: ignore[attr-defined]

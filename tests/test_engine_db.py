@@ -1637,8 +1637,9 @@ def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
 
 
 def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
-    """Files and the portal refuse such a course, but a Ficha frozen before (an import of an earlier
-    version) may hold one: the stage still evaluates it (its start matters to diplomados only)."""
+    """The portal refuses such a course; a Ficha imported with one still evaluates (its start matters to
+    diplomados only), and its export is a file that simulate reads (the engine's model refused it for a
+    while, which would have stopped the whole stage)."""
     d = datos("sunedu")
     conv = engine_db.importar(db.session, copy.deepcopy(d))
     post = db.session.scalar(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id)
@@ -1648,6 +1649,7 @@ def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
     post.ficha = ficha
     db.session.commit()
     assert engine_db.evaluar(db.session, conv.codigo, "ficha") is not None
+    assert len(interchange.cargar(engine_db.exportar(db.session, conv.codigo)).candidatos) == len(d["postulantes"])
 
 
 def test_the_console_scripts_usage_line_names_the_command_as_typed(monkeypatch, capsys):

@@ -620,7 +620,6 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         ficha = p.get("ficha")
         if isinstance(ficha, Mapping):
             errores.extend(_nombres_en_blanco(ficha.get("conocimientos"), f"$.postulantes[{i}].ficha.conocimientos"))
-            errores.extend(_cursos_al_reves(ficha.get("capacitaciones"), f"$.postulantes[{i}].ficha.capacitaciones"))
         entradas = p.get("entradas")
         errores.extend(_entradas_imposibles(entradas, f"$.postulantes[{i}].entradas"))
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
@@ -650,23 +649,6 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
     return errores
-
-
-def _cursos_al_reves(capacitaciones: Any, ruta: str) -> list[tuple[str, str]]:
-    """A course that ends before it starts (the portal refuses it). Checked on every file, not only a
-    refused one (:func:`_imposibles`): the engine's model takes it (its start matters to diplomados only,
-    §4.2.1 l), so a Ficha already stored with one is still evaluated."""
-    errores = []
-    for j, c in enumerate(capacitaciones if isinstance(capacitaciones, list) else ()):
-        inicio, fin = (c.get("inicio"), c.get("fecha_fin")) if isinstance(c, Mapping) else (None, None)
-        if isinstance(inicio, str) and isinstance(fin, str) and _FECHA.fullmatch(inicio) and _FECHA.fullmatch(fin) \
-                and fin < inicio:  # ISO dates sort as text; one that does not exist is _imposibles' to report
-            errores.append((f"{ruta}[{j}].fecha_fin", "el fin es anterior al inicio"))
-    return errores
-
-
-#: An ISO date's shape (the schema's pattern).
-_FECHA = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _nombres_en_blanco(conocimientos: Any, ruta: str) -> list[tuple[str, str]]:
