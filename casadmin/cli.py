@@ -191,10 +191,7 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
             del texto  # parsed: its half a gigabyte need not stay while the call is checked and judged
             arch = interchange.cargar(leido)
         except interchange.ArchivoInvalido as exc:
-            exc = interchange.con_fuera_de_bases(exc, leido, pl.bases_de(pm, bases_id, leido))
-            desconocida = pl.bases_no_instalada(pm, leido) if bases_id is None else None
-            _fallar_archivo(interchange.ArchivoInvalido(interchange._sin_repetir([*exc.errores, desconocida]))
-                            if desconocida else exc)
+            _fallar_archivo(pl.con_lo_de_las_bases(pm, exc, leido, bases_id))
         sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)
     if como_json:
         salida = {**arch.datos, "resultados": report.como_dict(sim)}

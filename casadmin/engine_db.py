@@ -90,7 +90,7 @@ from casadmin.models.enums import (
     TipoExperiencia,
     TipoHito,
 )
-from casadmin.models.convocatoria import SEPARADOR_TEMAS
+from casadmin.models.convocatoria import SEPARADOR_TEMAS, juntar
 from casadmin.models.postulacion import experiencias_en
 from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
@@ -169,8 +169,15 @@ _OFIMATICA = {p.value: p for p in ProgramaOfimatica}
 def _ofimatica_e_idiomas(conocimientos: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     """A file's ``conocimientos`` (name → level) as office programs by the Ficha's name, each at the highest
     level any of its names is given (§4.2.1 n), and languages as named."""
-    programas = niveles_mas_altos((p, v) for n, v in conocimientos.items() if (p := programa_ofimatica(n)) is not None)
-    return programas, {n: v for n, v in conocimientos.items() if programa_ofimatica(n) is None}
+    programas: list[tuple[str, str]] = []
+    idiomas: dict[str, str] = {}
+    for nombre, nivel in conocimientos.items():
+        programa = programa_ofimatica(nombre)
+        if programa is None:
+            idiomas[nombre] = nivel
+        else:
+            programas.append((programa, nivel))
+    return niveles_mas_altos(programas), idiomas
 
 #: Stage inputs as checklist items (ItemVerificacion.codigo) of the stage's ResultadoEtapa.
 ASISTIO, PUNTAJE, EXPEDIENTE, EN_PLAZO = "asistio", "puntaje", "expediente", "en_plazo"
@@ -239,9 +246,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         arch = interchange.cargar(datos)
     except ArchivoInvalido as exc:
         # What the bases version refuses too (an exam score above its maximum), so that one run says it all.
-        exc = interchange.con_fuera_de_bases(exc, datos, pl.bases_de(pm, None, datos))
-        if (desconocida := pl.bases_no_instalada(pm, datos)) is not None:
-            exc = ArchivoInvalido(interchange._sin_repetir([*exc.errores, desconocida]), esquema=exc.esquema)
+        exc = pl.con_lo_de_las_bases(pm, exc, datos)
         if not exc.esquema:
             raise exc from None
         # The file has the schema's shapes: what the tables cannot keep is reported with the rest.
@@ -524,7 +529,7 @@ class _Importacion:
         conv.perfil = m.PerfilPuesto(
             nivel_academico=_NIVEL_DE_PERFIL[(f["nivel"], f["condicion"])],
             carreras=", ".join(f.get("carreras", ())) or None, acepta_afines=f.get("afines", False),
-            carreras_afines=", ".join(x.strip() for x in f.get("carreras_afines", ())) or None,
+            carreras_afines=juntar(f.get("carreras_afines", ()), ","),
             requiere_colegiatura=p.get("colegiatura", False), requiere_habilitacion=p.get("habilitacion", False),
             experiencia_general_meses=p.get("experiencia_general_meses", 0),
             experiencia_especifica_meses=p.get("experiencia_especifica_meses", 0),
@@ -533,7 +538,7 @@ class _Importacion:
             capacitaciones=[m.RequisitoCapacitacion(
                 tipo=TipoCapacitacion[x["tipo"]], tema=x["tema"], horas_minimas=int(Decimal(str(x.get("horas", 0)))),
                 acepta_afines=x.get("afines", False),
-                temas_afines=f"{SEPARADOR_TEMAS} ".join(t.strip() for t in x.get("temas_afines", ())) or None)
+                temas_afines=juntar(x.get("temas_afines", ()), SEPARADOR_TEMAS))
                 for x in p.get("capacitaciones", ())],
             # An office program by the Ficha's name, as the profile form stores it (§4.2.1 n).
             conocimientos=[m.RequisitoConocimiento(
@@ -1080,14 +1085,12 @@ def _conocimientos_de_perfil(perfil: m.PerfilPuesto) -> dict[str, str]:
     refused them that name one program or language twice («Inglés» and «inglés»; a language row «Excel»
     beside «Hojas de cálculo») are one requirement, at the higher level asked (§4.2.1 n), under the first
     row's name (an office program's under the Ficha's): a file lists each once."""
-    out: dict[str, str] = {}
+    filas = sorted(perfil.conocimientos, key=lambda x: x.id)
     nombres: dict[str, str] = {}
-    for x in sorted(perfil.conocimientos, key=lambda x: x.id):
-        clave = clave_conocimiento(x.nombre)
-        nombre = nombres.setdefault(clave, programa_ofimatica(x.nombre) or x.nombre)
-        if nombre not in out or Nivel(x.nivel.name) > Nivel(out[nombre]):
-            out[nombre] = x.nivel.name
-    return out
+    for x in filas:
+        nombres.setdefault(clave_conocimiento(x.nombre), programa_ofimatica(x.nombre) or x.nombre)
+    return {nombres[clave]: nivel for clave, nivel in
+            niveles_mas_altos(((x.nombre, x.nivel.name) for x in filas), clave_conocimiento).items()}
 
 
 def _capacitacion_de_perfil(x: m.RequisitoCapacitacion) -> dict[str, Any]:

@@ -97,6 +97,11 @@ def _paquete(dist: Any) -> str:
     return dist.name if dist is not None else "?"
 
 
+def _a_desinstalar(*paquetes: str) -> str | None:
+    """The package to suggest uninstalling among these: the last one that is known and not CAS Admin itself."""
+    return next((p for p in reversed(paquetes) if p and p not in ("casadmin", "?")), None)
+
+
 def _sin_nombres_repetidos() -> None:
     """Two installed packages naming a plugin alike would be one plugin: pluggy loads the first and skips
     the other without a word, so that, say, a package's «sunedu.examen» would silently replace SUNEDU's
@@ -105,11 +110,11 @@ def _sin_nombres_repetidos() -> None:
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         otro = vistos.setdefault(ep.name, ep)
         if otro is not ep and (otro.value, _paquete(otro.dist)) != (ep.value, _paquete(ep.dist)):
-            ajenos = [_paquete(e.dist) for e in (otro, ep) if _paquete(e.dist) not in ("casadmin", "?")]
             raise PluginInvalido(
                 f"Dos paquetes instalados declaran el plugin «{ep.name}»: «{_paquete(otro.dist)}» ({otro.value}) y "
                 f"«{_paquete(ep.dist)}» ({ep.value}); solo uno se cargaría. Cambie el nombre del punto de entrada "
-                f"del plugin propio o desinstale su paquete (pip uninstall {ajenos[-1] if ajenos else '…'}).")
+                f"del plugin propio o desinstale su paquete "
+                f"(pip uninstall {_a_desinstalar(_paquete(otro.dist), _paquete(ep.dist)) or '…'}).")
 
 
 def _no_carga(exc: Exception) -> str:
@@ -186,19 +191,19 @@ def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
             declaradas = list(impl.function() or ())
         except Exception as exc:  # e.g. its parametros.yaml left out of the package
             dist = dists.get(impl.plugin_name, ("", ""))[0]
+            quitar = _a_desinstalar(dist)
             raise PluginInvalido(
                 f"El plugin «{impl.plugin_name}»{f' (paquete «{dist}»)' if dist else ''} no pudo declarar sus "
                 f"versiones de bases: {type(exc).__name__}: {exc}. Corríjalo o desinstale el paquete"
-                f"{f' (pip uninstall {dist})' if dist and dist != 'casadmin' else ''}.") from exc
+                f"{f' (pip uninstall {quitar})' if quitar else ''}.") from exc
         for version in declaradas:
             if version.id in found:
                 primero = found[version.id].proveedor
-                paquetes = [d for d in (dists.get(n, ("", ""))[0] for n in (primero, impl.plugin_name))]
-                ajenos = [d for d in paquetes if d and d != "casadmin"]
+                paquetes = [dists.get(n, ("", ""))[0] for n in (primero, impl.plugin_name)]
                 raise ConflictoDeBases(
                     f"Los plugins «{primero}» y «{impl.plugin_name}» declaran la misma versión de bases «{version.id}»"
                     + (f" (paquetes «{paquetes[0]}» y «{paquetes[1]}»)" if all(paquetes) else "")
-                    + f". Desinstale uno de los dos paquetes (pip uninstall {ajenos[-1] if ajenos else '…'})."
+                    + f". Desinstale uno de los dos paquetes (pip uninstall {_a_desinstalar(*paquetes) or '…'})."
                     if primero != impl.plugin_name else
                     f"El plugin «{primero}» declara dos veces la versión de bases «{version.id}»."
                 )
@@ -234,6 +239,20 @@ def bases_no_instalada(pm: pluggy.PluginManager, datos: Any) -> tuple[str, str] 
         return None
     return ("$.bases", f"ninguna versión de bases instalada se llama «{bases_id}»; instaladas: "
                        f"{', '.join(sorted(instaladas)) or 'ninguna'} (casadmin plugins)")
+
+
+def con_lo_de_las_bases(pm: pluggy.PluginManager, exc: Any, datos: Any, bases_id: str | None = None) -> Any:
+    """A file :func:`casadmin.engine.interchange.cargar` refused (``exc``, an ``ArchivoInvalido``), with what
+    its bases version refuses too (``interchange.con_fuera_de_bases``) and, unless ``bases_id`` (a version
+    chosen apart from the file) is given, the file's ``bases`` when no installed version has that id: one run
+    reports every mistake (``casadmin simulate``, ``casadmin import``)."""
+    from casadmin.engine import interchange
+
+    exc = interchange.con_fuera_de_bases(exc, datos, bases_de(pm, bases_id, datos))
+    desconocida = bases_no_instalada(pm, datos) if bases_id is None else None
+    if desconocida is None:
+        return exc
+    return interchange.ArchivoInvalido(interchange._sin_repetir([*exc.errores, desconocida]), esquema=exc.esquema)
 
 
 def _impls(pm: pluggy.PluginManager, bases: BasesVersion, hook: str) -> list[Any]:

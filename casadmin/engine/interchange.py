@@ -483,8 +483,8 @@ _PERIODOS_POSTULANTE = (("ficha.experiencias[]", "inicio", "fin"),)
 def _imposibles(nodo: Mapping[str, Any], ruta: str, fechas: tuple[tuple[str, str], ...] = _FECHAS_POSTULANTE,
                 periodos: tuple[tuple[str, str, str], ...] = _PERIODOS_POSTULANTE) -> list[tuple[str, str]]:
     """What the schema lets through but cannot be built, with its JSON path: a date or time that does not
-    exist (``2025-02-30``, ``T25:00``), and a period that ends before it starts (a job, a course, a line
-    of the schedule)."""
+    exist (``2025-02-30``, ``T25:00``), and a period that ends before it starts (a job, a line of the
+    schedule)."""
     leer = {"fecha": dt.date.fromisoformat, "fechahora": fechahora}
     errores, leidas = [], {}
     for camino, tipo in fechas:
@@ -575,10 +575,12 @@ def _afines_sin_afines(perfil: Any) -> list[tuple[str, str]]:
 
 def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]]:
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
-    8 digits), born after the application period opens (an age is reckoned on that day, §4.2.5 Ley
-    31533), an interview attended with no committee sheet, two interview sheets of the same committee
-    member (§4.2.5 g averages one per member), and sheets of more members than score on the committee
-    (:data:`CALIFICAN`, §4.2.5 b)."""
+    8 digits), the same document or e-mail as an applicant before (one person applies once), born after
+    the application period opens (an age is reckoned on that day, §4.2.5 Ley 31533), a blank office
+    program or language name, stage inputs the screens would not take (:func:`_entradas_imposibles`), an
+    interview attended with no committee sheet, a member code the database cannot keep, two interview
+    sheets of the same committee member (§4.2.5 g averages one per member), and sheets of more members
+    than score on the committee (:data:`CALIFICAN`, §4.2.5 b)."""
     errores = []
     #: the committee's scoring members, the first :data:`CALIFICAN` the file names (the first is taken
     #: as ORH's representative on import)

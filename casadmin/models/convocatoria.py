@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Optional
 
@@ -148,6 +149,12 @@ SEPARADOR_TEMAS = ";"
 def separar(texto: str | None, separador: str) -> list[str]:
     """A stored list (``carreras``, ``carreras_afines``, ``temas_afines``) as its non-blank items."""
     return [x.strip() for x in (texto or "").split(separador) if x.strip()]
+
+
+def juntar(items: Iterable[str], separador: str) -> str | None:
+    """The items, trimmed and without blanks, as the profile stores a list (:func:`separar` reads it back);
+    ``None`` for none."""
+    return f"{separador} ".join(x.strip() for x in items if x.strip()) or None
 
 
 class RequisitoCapacitacion(Model):

@@ -44,7 +44,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from casadmin import audit, ciclo, cronograma
 from casadmin import models as m
 from casadmin.extensions import db
-from casadmin.models.convocatoria import SEPARADOR_TEMAS, separar
+from casadmin.models.convocatoria import SEPARADOR_TEMAS, juntar, separar
 from casadmin.models.enums import (
     CausaCancelacion,
     CausaDesierto,
@@ -493,14 +493,13 @@ class GestionConvocatoriaView(BaseView):
             setattr(perfil, c, getattr(form, c).data)
         perfil.carreras = perfil.carreras or None
         # Stored as the evaluation reads it: the items without blanks, one separator between them.
-        perfil.carreras_afines = ", ".join(separar(perfil.carreras_afines, ",")) or None
+        perfil.carreras_afines = juntar(separar(perfil.carreras_afines, ","), ",")
         perfil.experiencia_especifica_detalle = perfil.experiencia_especifica_detalle or None
         perfil.nivel_academico = form.nivel_academico.data
         perfil.capacitaciones = [
             m.RequisitoCapacitacion(tipo=TipoCapacitacion[f.tipo.data], tema=f.tema.data,
                                     horas_minimas=f.horas_minimas.data or 0, acepta_afines=f.acepta_afines.data,
-                                    temas_afines=f"{SEPARADOR_TEMAS} ".join(
-                                        separar(f.temas_afines.data, SEPARADOR_TEMAS)) or None)
+                                    temas_afines=juntar(separar(f.temas_afines.data, SEPARADOR_TEMAS), SEPARADOR_TEMAS))
             for f in (fila.form for fila in form.capacitaciones) if f.tema.data]
         perfil.conocimientos = [
             m.RequisitoConocimiento(tipo=TipoConocimiento[f.tipo.data], nombre=f.nombre.data,
