@@ -525,6 +525,11 @@ def _hojas(d, i):
        "el código de verificación no lleva «:» y tiene hasta 60 caracteres")]),
     (lambda d: _hojas(d, 0)[0].update(miembro=""),
      [("$.postulantes[0].entradas.entrevista.hojas[0].miembro", "código de miembro de 1 a 40 caracteres, sin espacios")]),
+    # A course that ends before it starts: the Ficha's course form refuses it (a diplomado's start decides
+    # whether Ley 30220's credits apply, §4.2.1 l).
+    (lambda d: d["postulantes"][1]["ficha"]["capacitaciones"][0].update(inicio="2020-05-02", fecha_fin="2020-05-01"),
+     [("$.postulantes[1].ficha.capacitaciones[0].fecha_fin", "el fin es anterior al inicio")]),
+    (lambda d: d["postulantes"][1]["ficha"]["capacitaciones"][0].update(inicio="2020-05-01", fecha_fin="2020-05-01"), []),
     (lambda d: d["convocatoria"]["cronograma"][1].update(fin=d["convocatoria"]["cronograma"][1]["inicio"][:10] + "T00:00:00"),
      [("$.convocatoria.cronograma[1].fin", "el fin es anterior al inicio")]),
     (lambda d: [d["postulantes"][4]["ficha"]["conocimientos"].update({" ": "basico"}),

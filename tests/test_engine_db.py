@@ -1617,7 +1617,7 @@ def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
 
     vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
     with vieja.app_context():
-        upgrade(revision="a4c8e2f6b1d3")  # the one before b6d4f8a2c5e1
+        upgrade(revision="b6d4f8a2c5e1")  # the one before c7e1a3f5d9b2
     hecho = vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])])
     assert hecho.exit_code == 1, hecho.output
     assert "no está actualizada a esta versión de CAS Admin (le faltan 1 migración(es)). Ejecute " \
@@ -1636,10 +1636,40 @@ def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
     assert "tiene la migración «deadbeef0001», que esta versión de CAS Admin no conoce" in hecho.output
 
 
+def test_the_course_period_migration_stops_on_a_course_ending_before_it_starts(tmp_path):
+    """Migration c7e1a3f5d9b2 does not change an applicant's Ficha behind anyone's back: with such a row
+    it stops, says how many and where to look, and goes on once the row is corrected."""
+    from flask_migrate import upgrade
+
+    from casadmin import create_app
+    from casadmin.extensions import db as base
+
+    vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
+    with vieja.app_context():
+        upgrade(revision="b6d4f8a2c5e1")
+        engine_db.importar(base.session, datos("sunedu"))
+        base.session.commit()
+        with base.engine.begin() as conn:
+            fila = conn.execute(sa.text("SELECT id, fecha_fin FROM capacitacion ORDER BY id LIMIT 1")).one()
+            conn.execute(sa.text("UPDATE capacitacion SET fecha_inicio = :d WHERE id = :i"),
+                         {"d": dt.date.fromisoformat(str(fila.fecha_fin)) + dt.timedelta(days=1), "i": fila.id})
+        # «flask db upgrade» prints it as «Error: …» (flask_migrate.catch_errors) and exits with 1
+        with pytest.raises(RuntimeError, match=r"^1 capacitación\(es\) terminan antes de empezar: corrija sus fechas"):
+            upgrade.__wrapped__()
+        base.session.remove()
+        with base.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "b6d4f8a2c5e1"
+            conn.execute(sa.text("UPDATE capacitacion SET fecha_inicio = NULL WHERE id = :i"), {"i": fila.id})
+        upgrade()
+        with base.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "c7e1a3f5d9b2"
+
+
 def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
     """The portal refuses such a course; a Ficha imported with one still evaluates (its start matters to
-    diplomados only), and its export is a file that simulate reads (the engine's model refused it for a
-    while, which would have stopped the whole stage)."""
+    diplomados only: the engine's model refused it for a while, which would have stopped the whole stage).
+    Its export is told at the course's field, as any file with such a course is (§4.2.1 l); the
+    table itself refuses one since migration c7e1a3f5d9b2."""
     d = datos("sunedu")
     conv = engine_db.importar(db.session, copy.deepcopy(d))
     post = db.session.scalar(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id)
@@ -1649,7 +1679,15 @@ def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
     post.ficha = ficha
     db.session.commit()
     assert engine_db.evaluar(db.session, conv.codigo, "ficha") is not None
-    assert len(interchange.cargar(engine_db.exportar(db.session, conv.codigo)).candidatos) == len(d["postulantes"])
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(engine_db.exportar(db.session, conv.codigo))
+    assert [msg for _, msg in err.value.errores] == ["el fin es anterior al inicio"]
+    assert re.fullmatch(r"\$\.postulantes\[\d+\]\.ficha\.capacitaciones\[0\]\.fecha_fin", err.value.errores[0][0])
+    fila = db.session.scalar(sa.select(m.Capacitacion).limit(1))
+    fila.fecha_inicio = fila.fecha_fin + dt.timedelta(days=1)
+    with pytest.raises(sa.exc.IntegrityError, match="ck_capacitacion_periodo"):
+        db.session.flush()
+    db.session.rollback()
 
 
 def test_the_console_scripts_usage_line_names_the_command_as_typed(monkeypatch, capsys):

@@ -477,14 +477,14 @@ def _valores(nodo: Any, camino: str, ruta: str) -> Iterator[tuple[str, Any]]:
 
 #: (list, its start, its end): periods that cannot end before they start, in a call and in an applicant.
 _PERIODOS_CONVOCATORIA = (("cronograma[]", "inicio", "fin"),)
-_PERIODOS_POSTULANTE = (("ficha.experiencias[]", "inicio", "fin"),)
+_PERIODOS_POSTULANTE = (("ficha.experiencias[]", "inicio", "fin"), ("ficha.capacitaciones[]", "inicio", "fecha_fin"))
 
 
 def _imposibles(nodo: Mapping[str, Any], ruta: str, fechas: tuple[tuple[str, str], ...] = _FECHAS_POSTULANTE,
                 periodos: tuple[tuple[str, str, str], ...] = _PERIODOS_POSTULANTE) -> list[tuple[str, str]]:
     """What the schema lets through but cannot be built, with its JSON path: a date or time that does not
-    exist (``2025-02-30``, ``T25:00``), and a period that ends before it starts (a job, a line of the
-    schedule)."""
+    exist (``2025-02-30``, ``T25:00``), and a period that ends before it starts (a job, a course, a line
+    of the schedule; the Ficha's forms refuse them too)."""
     leer = {"fecha": dt.date.fromisoformat, "fechahora": fechahora}
     errores, leidas = [], {}
     for camino, tipo in fechas:
@@ -847,6 +847,11 @@ def cargar(data: Mapping[str, Any]) -> Archivo:
         candidatos = [candidato(p) for p in data["postulantes"]]
     except (ValueError, OverflowError) as exc:  # looked for only now, so that a valid file pays nothing for it
         raise ArchivoInvalido(_imposibles_postulantes(data) or [("$.postulantes", str(exc))]) from None
+    if any(c.inicio is not None and c.fecha_fin is not None and c.fecha_fin < c.inicio
+           for cand in candidatos for c in cand.capacitaciones):
+        # The Ficha's course form refuses it. The engine's model takes it (a Ficha stored with one still
+        # evaluates: its start matters to diplomados only, §4.2.1 l), so a file is checked here.
+        raise ArchivoInvalido(_imposibles_postulantes(data))
     decisiones = [tuple(d["orden"]) for d in data.get("decisiones_comite", ())]
     return Archivo(datos=data, convocatoria=conv, candidatos=candidatos, decisiones=decisiones)
 

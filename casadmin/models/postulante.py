@@ -184,6 +184,7 @@ class Capacitacion(_SeccionFicha, TimestampMixin, Model):
     __table_args__ = (
         sa.CheckConstraint("horas >= 0", name="ck_capacitacion_horas"),
         sa.CheckConstraint("creditos IS NULL OR creditos >= 0", name="ck_capacitacion_creditos"),
+        sa.CheckConstraint("fecha_inicio IS NULL OR fecha_fin >= fecha_inicio", name="ck_capacitacion_periodo"),
     )
 
     postulante_id: Mapped[int] = mapped_column(sa.ForeignKey("postulante.id", ondelete="CASCADE"), index=True)

@@ -81,6 +81,7 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str | None, str]] = {
     "entidad.ruc": ("ruc", "Ya existe una entidad con este RUC."),
     "ck_hito_ventana": ("fin", "El fin debe ser posterior al inicio."),
     "ck_experiencia_periodo": ("fecha_fin", "La fecha de término no puede ser anterior a la de inicio."),
+    "ck_capacitacion_periodo": ("fecha_fin", "La fecha de término no puede ser anterior a la de inicio."),
     "uq_citacion": ("etapa", "El candidato ya tiene una citación para esta etapa."),
     "uq_hoja_entrevista": (None, "Ya existe su hoja de entrevista para este candidato."),
 }
