@@ -181,8 +181,12 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     egreso, "siempre y cuando haya sido declarada" (§4.2.1 p), and the prácticas need it too
     (§4.2.1 q). The same study is the same level and career (compared without accents or case), with
     an egreso not after this row's diploma (a later one is another study of the same name); of several
-    egreso dates declared for it, the earliest. A row that has its own egreso date,
-    or no row of the same study with one, is returned as it is.
+    egreso dates declared for it, the earliest. A row that has its own egreso date is returned as it is.
+
+    With no egreso declared for the study, experience counts from "la fecha de Bachiller y/o Título
+    Profesional, según lo declarado" (§4.2.1 p): the earliest diploma of the same study, so a *titulado*
+    row that meets the profile counts from the *bachiller* row's diploma (that row is returned, and the
+    reason shows it); a diploma after this row's is another study of the same name.
     """
     if formacion is None or formacion.fecha_egreso is not None:
         return formacion
@@ -192,7 +196,13 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
                if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera
                and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
     if not egresos:
-        return formacion
+        primera = formacion if formacion.condicion in _DIPLOMAS else None
+        for f in formaciones:
+            if f.fecha_diploma is not None and f.condicion in _DIPLOMAS and f.nivel is formacion.nivel \
+                    and (primera is None or primera.fecha_diploma is None or f.fecha_diploma < primera.fecha_diploma) \
+                    and (diploma is None or f.fecha_diploma <= diploma) and normalizar(f.carrera) == carrera:
+                primera = f
+        return formacion if primera is None else primera
     # Built field by field without __init__ (crear_formacion): dataclasses.replace looks the fields up on
     # every call, and a frozen dataclass's __init__ sets each through object.__setattr__.
     return crear_formacion(nivel=formacion.nivel, condicion=formacion.condicion, carrera=formacion.carrera,

@@ -79,6 +79,31 @@ def test_el_egreso_declarado_en_otra_fila_del_mismo_estudio_cuenta_4_2_1_p_q() -
     assert experiencia_general([practica], titulado, POSTULACION).dias == 0
 
 
+def test_sin_egreso_cuenta_desde_el_bachiller_declarado_en_otra_fila_4_2_1_p() -> None:
+    """«Desde la fecha de Bachiller y/o Título Profesional, según lo declarado»: with no egreso declared, a
+    titulado row that meets the profile counts from the bachiller row's diploma of the same study (it
+    counted from the título's, years later); a bachiller of another career or after the título does not."""
+    bachiller = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.BACHILLER, carrera="Derecho",
+                          fecha_diploma=D(2016, 1, 10))
+    titulado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO, carrera="DERECHO",
+                         fecha_diploma=D(2019, 6, 1))
+    assert con_egreso(titulado, [bachiller, titulado]) is bachiller
+    trabajo = exp(D(2016, 2, 1), D(2019, 12, 31))
+    assert experiencia_general([trabajo], con_egreso(titulado, [bachiller, titulado]), POSTULACION).dias == 1430
+    assert experiencia_general([trabajo], titulado, POSTULACION).dias == 214  # from the título: what it was
+    desde, motivo = inicio_computo(con_egreso(titulado, [titulado, bachiller]))
+    assert desde == D(2016, 1, 10) and motivo.clausula == "§4.2.1 p" and "(10/01/2016)" in motivo.mensaje
+    assert motivo.declarado.startswith("universitario bachiller Derecho")
+    # An egresado row without its date: the same study's bachiller gives the date (it gave none).
+    egresado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Derecho")
+    assert con_egreso(egresado, [egresado, bachiller]) is bachiller
+    otra = replace(bachiller, carrera="Economía")
+    despues = replace(bachiller, fecha_diploma=D(2020, 3, 1))  # after this título: another study of the name
+    maestria = replace(bachiller, nivel=NivelEstudios.MAESTRIA, condicion=Condicion.GRADO)
+    assert con_egreso(titulado, [titulado, otra, despues, maestria]) is titulado
+    assert con_egreso(egresado, [egresado, otra]) is egresado
+
+
 def test_el_egreso_de_otro_estudio_no_cuenta_4_2_1_p() -> None:
     titulado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO, carrera="Derecho",
                          fecha_diploma=D(2014, 12, 15))
