@@ -291,7 +291,10 @@ def test_the_stage_score_is_formed_by_the_engine_only_when_every_member_submitte
         "P08": (Resultado.no_se_presento, None),
         "P09": (Resultado.apto, Decimal("40.00")),
     }
-    assert r["P01"].motivos[0]["clausula"] == "§4.2.5 g" and r["P01"].motivos[0]["computado"] == "30.77"
+    assert r["P01"].motivos[0]["clausula"] == "§4.2.5 g, i" and r["P01"].motivos[0]["computado"] == "30.77"
+    # The pass mark is said, and the failing one is told why (§4.2.5 i: 20 of 40 with the exam).
+    assert r["P06"].motivos[0]["mensaje"] == ("Promedio de los integrantes del Comité (truncado): 17.50; "
+                                              "no alcanza el mínimo aprobatorio de 20: No Apto/a.")
     assert any(mo["clausula"] == "§4.2.5 h" for mo in r["P07"].motivos)
     assert "sunedu.entrevista" in r["P01"].reglas  # the plugin that produced it (F3)
     assert [a.despues["etapa"] for a in esc.auditoria("evaluar_etapa")][-1] == "entrevista"

@@ -246,6 +246,8 @@ def _motivo(analisis: _Analisis, posgrados: Sequence[Capacitacion], otros_usos: 
         clausula = "§4.2.1 k" if requisito.tipo is TipoCapacitacion.PROGRAMA_ESPECIALIZACION else "§4.2.1 l"
     if posgrados and analisis.valido is None and not analisis.usados:
         clausula = "§4.2.1 j"
+    elif otros_usos and not cumple:  # unmet because its postgraduate study went to another requirement
+        clausula += "; §4.2.1 j"
     if cumple:
         mensaje = f"Cumple con {nombre}: {'; '.join(usados)}."
     else:

@@ -271,8 +271,10 @@ def evaluar_formacion_y_fila(requisito: RequisitoFormacion, formaciones: Sequenc
                                formacion.carrera), formacion
         rechazos.append(rechazo)
     if not rechazos:
-        return Motivo(requisito=nombre, declarado="—", computado="—", cumple=False, clausula="§4.2.1 h",
-                      mensaje="No declaró formación académica."), None
+        # e: the studies the position requires are declared in the Ficha; h: a maestría «es indispensable» to declare
+        posgrado = requisito.nivel is NivelEstudios.MAESTRIA or requisito.nivel is NivelEstudios.DOCTORADO
+        return Motivo(requisito=nombre, declarado="—", computado="—", cumple=False,
+                      clausula="§4.2.1 e, h" if posgrado else "§4.2.1 e", mensaje="No declaró formación académica."), None
     clausula = rechazos[0][0]
     return Motivo(requisito=nombre,
                   declarado="; ".join(estudio(f.nivel, f.condicion, f.carrera) for f in formaciones),

@@ -46,8 +46,10 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
         ok = aprueba_entrevista(promedio, con_examen=con_examen, marcas=(minimo, maximo))
         motivos = [Motivo(requisito=f"Puntaje mínimo aprobatorio {minimo} de {maximo}",
                           declarado=" / ".join(str(t) for t in totales), computado=str(promedio), cumple=ok,
-                          clausula="§4.2.5 g",
-                          mensaje=f"Promedio de los integrantes del Comité (truncado): {promedio}.")]
+                          clausula=f"§4.2.5 g, {'i' if con_examen else 'j'}",  # the average (g), its pass mark (i, j)
+                          mensaje=f"Promedio de los integrantes del Comité (truncado): {promedio}; "
+                                  + (f"alcanza el mínimo aprobatorio de {minimo}." if ok else
+                                     f"no alcanza el mínimo aprobatorio de {minimo}: No Apto/a."))]
         puntaje = promedio
         detalle: dict[str, str] = {"promedio": str(promedio)}
         # §4.2.5 h: "acreditar su edad": the DNI presented at the curricular stage (§4.3.2)

@@ -138,6 +138,7 @@ def test_posgrado_culminado_cumple_un_solo_requisito_4_2_1_j() -> None:
                              [maestria])
     assert [m.cumple for m in motivos] == [True, False]
     assert "solo cumple un requisito" in motivos[1].mensaje
+    assert [m.clausula for m in motivos] == ["§4.2.1 j", "§4.2.1 k; §4.2.1 j"]  # unmet for j, not for k alone
 
 
 def test_posgrado_solo_sirve_a_requisitos_de_su_tematica_4_2_1_i_j() -> None:

@@ -114,10 +114,13 @@ def test_secundaria_con_fecha_de_termino_4_2_1_f() -> None:
     assert not evaluar_formacion(requisito, [formacion(N.SECUNDARIA, C.EN_CURSO)]).cumple
 
 
-def test_sin_formacion_declarada_4_2_1_h() -> None:
+def test_sin_formacion_declarada_4_2_1_e_h() -> None:
+    """§4.2.1 e: the studies a position requires are declared in the Ficha; h adds that a maestría must be."""
     requisito = RequisitoFormacion(nivel=N.MAESTRIA, condicion=C.EGRESADO)
     motivo = evaluar_formacion(requisito, [])
-    assert not motivo.cumple and motivo.clausula == "§4.2.1 h"
+    assert not motivo.cumple and motivo.clausula == "§4.2.1 e, h"
+    motivo = evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.TITULADO), [])
+    assert not motivo.cumple and motivo.clausula == "§4.2.1 e" and motivo.mensaje == "No declaró formación académica."
 
 
 def test_colegiatura_y_habilitacion_4_2_1_h() -> None:
