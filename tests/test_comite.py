@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
-from comite_escenario import C1, C2, FACTORES, VE, datos_hoja, nueva_convocatoria, usuario_de
+from comite_escenario import C1, C2, VE, datos_hoja, nueva_convocatoria, usuario_de
 
 from casadmin import comite, engine_db, publicacion
 from casadmin import models as m

@@ -3,7 +3,6 @@ records by changing an id in a URL, an API call, a form or a file download."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest

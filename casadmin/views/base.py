@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, request
+from flask import Response, abort, current_app, flash, request
 from flask_wtf import FlaskForm
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi

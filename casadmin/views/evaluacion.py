@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from casadmin import comite
