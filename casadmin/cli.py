@@ -434,6 +434,9 @@ def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:
     click.echo("  Accesitarios: " + (", ".join(res.accesitarios) or "—"))
     for grupo in res.empates:
         click.echo("  Empate que decide el Comité (§4.2.6 c): " + ", ".join(grupo))
+    sin_cubrir = report.posiciones_sin_cubrir(res.posiciones, res.finalistas)
+    if sin_cubrir:
+        click.echo("  " + sin_cubrir)
     if res.desierto:
         click.echo("  Se propone declarar DESIERTO: " + report.CAUSAS_DESIERTO.get(res.desierto, res.desierto))
     click.echo("Reglas aplicadas: " + ", ".join(res.reglas.values()))

@@ -130,6 +130,8 @@ class ResumenFinal:
     recalculado: bool
     #: F3: computed with another version of the bases plugin than the call was created with
     aviso: str | None = None
+    #: the call's positions (fewer finalists leave some uncovered, ``report.posiciones_sin_cubrir``)
+    posiciones: int = 1
 
 
 def _convocatoria(session: Session, convocatoria: m.Convocatoria | str) -> m.Convocatoria:
@@ -378,7 +380,7 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
         accesitarios=[f.id for f in orden.accesitarios] if orden else [],
         empates=[[f.id for f in g] for g in orden.empates_comite] if orden else [],
         desierto=sim.desierto, reglas=reglas, recalculado=accion == "recalcular_resultado_final",
-        aviso=calculo.aviso)
+        aviso=calculo.aviso, posiciones=conv.cantidad_posiciones)
     session.flush()
     despues = {"ganadores": resumen.ganadores, "accesitarios": resumen.accesitarios, "empates": resumen.empates,
                "desierto": resumen.desierto, "reglas": reglas, "resultados": _estado_final(session, conv)}

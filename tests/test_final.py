@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, finales, importar_y_evaluar, por_id, postulante, simulacion
 
 from casadmin import ciclo, comite, engine_db, etapas, final, publicacion
-from casadmin.engine import interchange
+from casadmin import plugins as pl
+from casadmin.engine import interchange, report, run
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
 from casadmin.peru.business_days import contract_deadline
@@ -322,6 +323,35 @@ def test_cli_evaluate_stage_final(app, db):
     final.publicar_final(db.session, conv)
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
     assert salida.exit_code != 0 and "ya fueron publicados" in salida.output
+
+
+def _doce_posiciones(d: dict) -> None:
+    d["convocatoria"]["posiciones"] = 12
+
+
+def test_fewer_finalists_than_positions_leave_the_others_uncovered_4_5_c(app, db, client_for):
+    """Twelve positions and four candidates passing every stage: the four win, nobody waits as accesitario,
+    and ORH is told that eight positions stay uncovered (§4.5 c for each of them: docs/rules.md) in
+    simulate, in «evaluate --stage final» and on the final screen; one position shows nothing of it."""
+    def simular(d: dict) -> run.Simulacion:
+        arch = interchange.cargar(d)
+        return run.simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+
+    sim = simular(datos("final", _doce_posiciones))
+    assert len(sim.finales) == 4 and len(sim.orden.ganadores) == 4 and not sim.orden.accesitarios
+    aviso = ("8 de 12 posiciones quedan sin cubrir: solo 4 candidatos aprobaron todas las etapas, "
+             "y no hay accesitarios; esas posiciones se declaran desiertas (§4.5 c).")
+    assert aviso in report.texto(sim).splitlines()
+    assert "sin cubrir" not in report.texto(simular(datos("final")))
+    conv = importar_y_evaluar(db, datos("final", _doce_posiciones))
+    salida = app.test_cli_runner().invoke(args=["casadmin", "evaluate", conv.codigo, "--stage", "final"])
+    assert salida.exit_code == 0 and f"  {aviso}\n" in salida.output, salida.output
+    html = cliente_orh(app, client_for, conv).get(f"/finales/{conv.id}").get_data(as_text=True)
+    assert f'<div class="alert alert-warning" id="sin-cubrir">{aviso}</div>' in html
+    assert report.posiciones_sin_cubrir(1, 0) is None  # nobody passed: the whole process is desierto (§4.5 c)
+    assert report.posiciones_sin_cubrir(2, 1) == ("1 de 2 posiciones quedan sin cubrir: solo 1 candidato aprobó "
+                                                  "todas las etapas, y no hay accesitarios; esas posiciones se "
+                                                  "declaran desiertas (§4.5 c).")
 
 
 def test_orh_screen_shows_ranking_bonuses_and_the_committee_form(app, db, client_for):

@@ -24,6 +24,19 @@ CAUSAS_DESIERTO = {
 }
 
 
+def posiciones_sin_cubrir(posiciones: int, finalistas: int) -> str | None:
+    """What to tell when fewer candidates passed every stage than the call has positions, and some did: the
+    positions beyond them stay uncovered, for ORH to declare desierto (§4.5 c, applied to each position:
+    docs/rules.md). None when every position has a finalist, or nobody passed (the whole process is
+    desierto then, :data:`CAUSAS_DESIERTO`)."""
+    faltan = posiciones - finalistas
+    if finalistas == 0 or faltan <= 0:
+        return None
+    return (f"{faltan} de {posiciones} posiciones quedan sin cubrir: solo {finalistas} "
+            f"candidato{'' if finalistas == 1 else 's'} aprob{'ó' if finalistas == 1 else 'aron'} todas las etapas, "
+            "y no hay accesitarios; esas posiciones se declaran desiertas (§4.5 c).")
+
+
 def _motivo(m: Motivo) -> dict[str, Any]:
     return {"requisito": m.requisito, "declarado": m.declarado, "computado": m.computado, "cumple": m.cumple,
             "clausula": m.clausula, "mensaje": m.mensaje}
@@ -106,6 +119,9 @@ def texto(sim: Simulacion, nombres: dict[str, str] | None = None, detalle: bool 
         out.append("Accesitarios: " + (", ".join(f.id for f in sim.orden.accesitarios) or "—"))
         for g in sim.orden.empates_comite:
             out.append("Empate que decide el Comité (§4.2.6 c): " + ", ".join(f.id for f in g))
+        sin_cubrir = posiciones_sin_cubrir(conv.posiciones, len(sim.finales))
+        if sin_cubrir:
+            out.append(sin_cubrir)
     if sim.desierto:
         out.append("PROCESO DESIERTO — " + CAUSAS_DESIERTO.get(sim.desierto, sim.desierto))
     out.append("")

@@ -79,7 +79,8 @@ class ResultadosFinalesView(BaseView):
         html = self.render_template(
             "casadmin/final/convocatoria.html", conv=conv, filas=filas, publicacion=pub,
             bonos=final.bonificaciones(s, conv), empates=final.empates_pendientes(s, conv),
-            propuesta=propuesta, causas=report.CAUSAS_DESIERTO, tarea=final.tarea_documentos(s, conv) if pub else None,
+            propuesta=propuesta, causas=report.CAUSAS_DESIERTO,
+            sin_cubrir=report.posiciones_sin_cubrir(conv.cantidad_posiciones, len(filas)), tarea=final.tarea_documentos(s, conv) if pub else None,
             contratos=lista, registros=contratos.REGISTROS, verificaciones=list(Verificacion),
             sin_firma=contratos.SIN_FIRMA, pendiente=EstadoContrato.pendiente, impugnaciones=impugs,
             postulaciones=postulaciones, etapas=impugnaciones.ETAPAS, etapas_publicadas=publicadas,
