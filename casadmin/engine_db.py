@@ -196,7 +196,7 @@ SIGUEN = (Resultado.apto, Resultado.asistio)
 
 #: Values the format does not carry, for the Ficha section 1 of an applicant created by an import.
 SIN_DATO = "No indicado"
-DOMINIO_SIN_CORREO = "importado.casadmin.invalid"  # .invalid never receives mail (RFC 2606)
+DOMINIO_SIN_CORREO = interchange.DOMINIO_SIN_CORREO
 _SHA256_VACIO = hashlib.sha256(b"").hexdigest()
 
 
@@ -608,11 +608,14 @@ class _Importacion:
                     codigos.append(hoja["miembro"])
         sufijo = f".{self.entidad.siglas.lower()}"
         nombres = {c: f"{c}{sufijo}" for c in codigos}
-        existentes = {u.username: u for u in self.s.scalars(
-            sa.select(m.Usuario).where(m.Usuario.username.in_(nombres.values())))}
+        # The member's account of an earlier import, whatever the case its code was written in then: its
+        # e-mail is in lower case, so «Ana» would be a second account that cannot have one.
+        existentes = {u.username.lower(): u for u in self.s.scalars(
+            sa.select(m.Usuario).where(sa.func.lower(m.Usuario.username).in_([n.lower() for n in nombres.values()]))
+            .order_by(m.Usuario.id.desc()))}  # of two, the first made
         out = {}
         for i, codigo in enumerate(codigos):
-            usuario = existentes.get(nombres[codigo])
+            usuario = existentes.get(nombres[codigo].lower())
             if usuario is None:
                 usuario = m.Usuario(username=nombres[codigo], first_name=f"Miembro {codigo}"[:64],
                                     last_name=f"Comité {self.entidad.siglas}"[:64],

@@ -520,6 +520,14 @@ def _hojas(d, i):
     (lambda d: [d["postulantes"][1].update(email="ana@correo.pe"), d["postulantes"][3].update(email=" ANA@correo.pe")],
      [("$.postulantes[3].email", "el correo ya figura en $.postulantes[1]")]),
     (lambda d: [p.update(email="  ") for p in d["postulantes"][:3]], []),  # blank: no e-mail, not a repeated one
+    # The domain an import gives whoever has no e-mail: another applicant's would be taken (a database error).
+    (lambda d: d["postulantes"][0].update(email="DNI.40002222@importado.casadmin.invalid"),
+     [("$.postulantes[0].email", "el dominio importado.casadmin.invalid lo reserva CAS Admin para quien no tiene "
+                                 "correo: deje el correo vacío")]),
+    # One member written two ways: one account per code, whose user name and e-mail ignore case.
+    (lambda d: [h.update(miembro=h["miembro"].lower()) for h in _hojas(d, 1)[:1]],
+     [("$.postulantes[1].entradas.entrevista.hojas[0].miembro",
+       "«m1» es el integrante «M1» escrito de otra forma: escriba su código igual en todas las hojas")]),
     (lambda d: d["postulantes"][2]["entradas"].update(verificacion_manual={"otro:x": True}),
      [("$.postulantes[2].entradas.verificacion_manual.otro:x",
        "el código de verificación no lleva «:» y tiene hasta 60 caracteres")]),

@@ -1665,6 +1665,24 @@ def test_the_course_period_migration_stops_on_a_course_ending_before_it_starts(t
             assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "c7e1a3f5d9b2"
 
 
+def test_a_later_file_writing_a_member_in_another_case_finds_the_same_account(db):
+    """The member «M1» of one import is «m1» in a later file of the institution: the same account (its
+    e-mail is lower case, so a second one failed the import with the database's own error)."""
+    d = datos("sunedu")
+    engine_db.importar(db.session, copy.deepcopy(d))
+    otra = copy.deepcopy(d)
+    otra["convocatoria"].update(codigo="CAS N° 941-2026-SUNEDU", numero=941)
+    for p in otra["postulantes"]:
+        for hoja in p.get("entradas", {}).get("entrevista", {}).get("hojas", ()):
+            hoja["miembro"] = hoja["miembro"].lower()
+    engine_db.importar(db.session, otra)
+    db.session.commit()
+    por_convocatoria = {c: sorted(u for u, in db.session.execute(
+        sa.select(m.Usuario.username).join(m.MiembroComite).join(m.Convocatoria).where(m.Convocatoria.codigo == c)))
+        for c in (d["convocatoria"]["codigo"], "CAS N° 941-2026-SUNEDU")}
+    assert por_convocatoria == {c: ["M1.sunedu", "M2.sunedu"] for c in por_convocatoria}
+
+
 def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
     """The portal refuses such a course; a Ficha imported with one still evaluates (its start matters to
     diplomados only: the engine's model refused it for a while, which would have stopped the whole stage).

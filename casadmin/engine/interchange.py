@@ -59,6 +59,10 @@ FORMATO = "casadmin-convocatoria/1"
 #: screens hold the same seats, ``casadmin.comite.CALIFICADORES``).
 CALIFICAN = 2
 
+#: The domain of the e-mail an import gives an applicant or committee member the file names without one
+#: (``.invalid`` never receives mail, RFC 2606); a file's own e-mail cannot be at it.
+DOMINIO_SIN_CORREO = "importado.casadmin.invalid"
+
 
 class ArchivoInvalido(ValueError):
     """An interchange file that fails validation: ``errores`` lists (JSON path, Spanish message)."""
@@ -585,6 +589,9 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     #: the committee's scoring members, the first :data:`CALIFICAN` the file names (the first is taken
     #: as ORH's representative on import)
     comite: list[str] = []
+    #: each member code as first written, by its lower case: an import makes one account per code, whose
+    #: user name and e-mail ignore case
+    escritos: dict[str, str] = {}
     #: where each document (type, number) and e-mail first appears: one person applies once
     documentos: dict[tuple[str, str], int] = {}
     correos: dict[str, int] = {}
@@ -613,7 +620,10 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         correo = p.get("email")
         if isinstance(correo, str) and correo.strip():  # a blank one is no e-mail
             correo = correo.strip().lower()
-            if correos.setdefault(correo, i) != i:
+            if correo.endswith("@" + DOMINIO_SIN_CORREO):  # it could be another applicant's, given on import
+                errores.append((f"$.postulantes[{i}].email", f"el dominio {DOMINIO_SIN_CORREO} lo reserva CAS Admin "
+                                                             "para quien no tiene correo: deje el correo vacío"))
+            elif correos.setdefault(correo, i) != i:
                 errores.append((f"$.postulantes[{i}].email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
         nacimiento = p.get("fecha_nacimiento")
         if apertura is not None and isinstance(nacimiento, str) and nacimiento > apertura:  # ISO dates sort as text
@@ -637,6 +647,10 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
             if isinstance(miembro, str) and not _codigo_de_miembro(miembro):
                 errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
                                 "código de miembro de 1 a 40 caracteres, sin espacios"))
+            elif isinstance(miembro, str) and escritos.setdefault(miembro.lower(), miembro) != miembro:
+                errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
+                                f"«{miembro}» es el integrante «{escritos[miembro.lower()]}» escrito de otra forma: "
+                                "escriba su código igual en todas las hojas"))
             elif isinstance(miembro, str):
                 if miembro in miembros:
                     errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas[{j}].miembro",
