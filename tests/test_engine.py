@@ -998,3 +998,15 @@ def test_the_results_block_is_described_by_the_schema_and_checked_by_it_issue_3_
                  "$.resultados.finales[0].motivos[0].cumple:", "$.resultados.finales[0].motivos[0].clausula:",
                  "$.resultados.desierto:"):
         assert ruta in malo.output, ruta
+
+
+def test_an_interview_reason_does_not_depend_on_how_a_factor_was_written_4_2_5_g(datos):
+    """«7.0» and «7» are one score: the reason showed «34.0» from a file and «34» from the database."""
+    def motivo(valor: str):
+        d = _cambiado(datos, lambda d: _hojas(d, 0)[0]["factores"].update(desenvolvimiento=valor))
+        arch = interchange.cargar(d)
+        sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+        return next(r for r in sim.etapas["entrevista"] if r.candidato == d["postulantes"][0]["id"]).motivos[0]
+
+    assert motivo("7.0") == motivo("7") == motivo("7.00")
+    assert motivo("7.50").declarado.split(" / ")[0].endswith(".5")

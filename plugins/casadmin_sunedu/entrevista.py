@@ -14,6 +14,7 @@ from decimal import Decimal
 from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.age import edad
+from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import aprueba_entrevista, bonificacion_entrevista_31533, promedio_entrevista
 from casadmin_sunedu.acreditacion import acreditado
@@ -45,7 +46,8 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
                 raise ValueError(f"Puntaje de entrevista fuera de rango para {cand.id}: {t} (0 a {maximo})")
         ok = aprueba_entrevista(promedio, con_examen=con_examen, marcas=(minimo, maximo))
         motivos = [Motivo(requisito=f"Puntaje mínimo aprobatorio {minimo} de {maximo}",
-                          declarado=" / ".join(str(t) for t in totales), computado=str(promedio), cumple=ok,
+                          # «7.0» in a file is 7 in a table: the same reason either way
+                          declarado=" / ".join(sin_ceros(t) for t in totales), computado=str(promedio), cumple=ok,
                           clausula=f"§4.2.5 g, {'i' if con_examen else 'j'}",  # the average (g), its pass mark (i, j)
                           mensaje=f"Promedio de los integrantes del Comité (truncado): {promedio}; "
                                   + (f"alcanza el mínimo aprobatorio de {minimo}." if ok else
