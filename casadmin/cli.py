@@ -325,7 +325,8 @@ def import_command(archivo: str) -> None:
     try:
         with open(archivo, "rb") as fh, sin_recolector():
             datos = interchange.leer(fh.read())
-            conv = engine_db.importar(db.session, datos)
+            avisos: list[str] = []
+            conv = engine_db.importar(db.session, datos, avisos=avisos)
     except interchange.ArchivoInvalido as exc:
         _fallar_archivo(exc)
     except engine_db.ImportacionRechazada as exc:
@@ -334,6 +335,8 @@ def import_command(archivo: str) -> None:
     click.echo(f"Convocatoria importada: {conv.codigo} ({conv.entidad.siglas}, bases {conv.version_bases.codigo})")
     for nombre, n in conteos.items():
         click.echo(f"  {nombre.replace('_', ' ')}: {n}")
+    for aviso in avisos:
+        click.echo(f"Aviso: {aviso}", err=True)
 
 
 @casadmin_group.command("export", help="Escribir la convocatoria CODIGO en el formato de intercambio, con sus resultados guardados.")

@@ -231,7 +231,7 @@ def _no_cabe(valor: Any, columna: sa.Column) -> str | None:
 
 @run.sin_recolector()
 def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginManager | None = None,
-             usuario: m.Usuario | str | None = None) -> m.Convocatoria:
+             usuario: m.Usuario | str | None = None, avisos: list[str] | None = None) -> m.Convocatoria:
     """Load a whole interchange file in one transaction and return the stored call. ``datos`` as
     :func:`interchange.leer` returns them (as ``casadmin import`` reads the file): that is where a
     NUL character, which PostgreSQL cannot keep, and a lone surrogate are refused at their paths.
@@ -239,7 +239,8 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     Raises :class:`ArchivoInvalido` (every error with its JSON path) for a file that fails the
     schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`
     when the call already exists or the database refuses
-    a row. In every failure the session is rolled back: nothing is written.
+    a row. In every failure the session is rolled back: nothing is written. What was imported but not
+    as the file has it (final results its stages cannot give yet) is told in ``avisos``.
     """
     pm = pm or pl.get_plugin_manager()
     try:
@@ -267,6 +268,9 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         raise ArchivoInvalido(errores)
     try:
         conv = _Importacion(session, arch, bases, usuario).run()
+        aviso = _importar_final(session, conv, datos, pm, usuario)
+        if aviso is not None and avisos is not None:
+            avisos.append(aviso)
         session.commit()
     except (IntegrityError, DataError) as exc:  # a constraint or a length the checks above do not cover
         session.rollback()
@@ -276,6 +280,49 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         session.rollback()
         raise
     return conv
+
+
+def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, Any], pm: pluggy.PluginManager,
+                    usuario: m.Usuario | str | None) -> str | None:
+    """The final step a file carries (``resultados.finales``, as an export or ``simulate --json`` writes it):
+    computed again on the imported stage results with the call's bases (``casadmin evaluate CODE --stage
+    final``, audited), and kept only when it gives the file's merit order, winners, accesitarios, ties left
+    to the committee and final scores; else the file is refused where it differs. When the stored stages
+    cannot give it (an export of a call whose later stages are out of date), it is left out, and said."""
+    resultados = datos.get("resultados") or {}
+    if not resultados.get("finales"):
+        return None
+    from casadmin import final
+
+    try:
+        resumen = final.guardar_en_la_transaccion(session, conv, usuario=usuario, pm=pm)
+    except final.FinalRechazado as exc:
+        return f"No se importaron los resultados finales del archivo: {exc}"
+    R = m.ResultadoFinal
+    filas = session.execute(sa.select(R.postulacion_id, R.orden_merito, R.puntaje_final)
+                            .where(R.convocatoria_id == conv.id)).all()
+    ids = ids_en_archivo(session, conv, [f.postulacion_id for f in filas])
+    grupos: dict[int, set[str]] = defaultdict(set)
+    for f in filas:
+        if f.orden_merito is not None:
+            grupos[f.orden_merito].add(ids[f.postulacion_id])
+    calculado = {"orden_merito": [grupos[k] for k in sorted(grupos)], "ganadores": set(resumen.ganadores),
+                 "accesitarios": set(resumen.accesitarios), "empates_para_comite": [set(g) for g in resumen.empates]}
+    del_archivo = {"orden_merito": [set(g) for g in resultados.get("orden_merito", [])],
+                   "ganadores": set(resultados.get("ganadores", [])),
+                   "accesitarios": set(resultados.get("accesitarios", [])),
+                   "empates_para_comite": [set(g) for g in resultados.get("empates_para_comite", [])]}
+    puntajes = {ids[f.postulacion_id]: f.puntaje_final for f in filas}
+    errores = [(f"$.resultados.{clave}", "no es lo que dan las etapas del archivo con las bases instaladas "
+                                         f"«{conv.version_bases.codigo}»")
+               for clave in calculado if calculado[clave] != del_archivo[clave]]
+    errores += [(f"$.resultados.finales[{i}].puntaje_final", "no es lo que dan las etapas del archivo con las bases "
+                 f"instaladas «{conv.version_bases.codigo}»: {puntajes.get(f['postulante'], 'no es finalista')}")
+                for i, f in enumerate(resultados["finales"])
+                if puntajes.get(f["postulante"]) != Decimal(str(f["puntaje_final"]))]
+    if errores:
+        raise ArchivoInvalido(errores)
+    return None
 
 
 def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -1705,6 +1752,7 @@ def conteos(session: Session, codigo: str) -> dict[str, int]:
                            .where(m.ResultadoEtapa.convocatoria_id == conv_id)),
         "resultados": contar(sa.select(m.ResultadoEtapa.id).where(m.ResultadoEtapa.convocatoria_id == conv_id,
                                                                    m.ResultadoEtapa.evaluado_en.is_not(None))),
+        "resultados_finales": contar(sa.select(m.ResultadoFinal.id).where(m.ResultadoFinal.convocatoria_id == conv_id)),
     }
 
 

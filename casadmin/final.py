@@ -430,6 +430,15 @@ def evaluar_final(session: Session, convocatoria: m.Convocatoria | str, *, recal
     return resumen
 
 
+def guardar_en_la_transaccion(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario | str | None = None,
+                              pm: pluggy.PluginManager | None = None) -> ResumenFinal:
+    """:func:`evaluar_final` of a call with no final results yet, in the caller's transaction (an import
+    stores the final step its file carries with the rest, or nothing): audited, never committed here.
+    Raises :class:`FinalRechazado` before writing anything."""
+    return _guardar(session, calcular(session, conv, pm=pm), accion="calcular_resultado_final", motivo=None,
+                    usuario=usuario)
+
+
 def empates_pendientes(session: Session, conv: m.Convocatoria) -> list[list[m.ResultadoFinal]]:
     """Stored ties waiting for the committee (§4.2.6 c), each group in its stored order."""
     filas = session.scalars(sa.select(m.ResultadoFinal).where(

@@ -14,6 +14,7 @@ a number of its own, every stage evaluated on the database, then the final step.
 
 from __future__ import annotations
 
+import copy
 import json
 from decimal import Decimal
 
@@ -273,6 +274,64 @@ def test_the_export_carries_the_stored_final_results_as_simulate_writes_them(db,
     else:
         assert res["empates_para_comite"] == [["P01", "P09"]] or res["empates_para_comite"] == [["P09", "P01"]]
     assert interchange.validar(exportado) == []
+
+
+@pytest.mark.parametrize("cambiar", [None, _sin_ffaa])
+def test_an_export_with_final_results_imports_with_them_and_exports_the_same(app, db, tmp_path, cambiar):
+    """export → import → export kept the stages and dropped the final step without a word. Now the final
+    step a file carries is computed again on its stages (audited) and kept when it is the file's; a file
+    whose winners or final scores its stages do not give is refused at those paths, nothing written."""
+    conv = importar_y_evaluar(db, datos("final", cambiar))
+    final.evaluar_final(db.session, conv)
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    otra = copy.deepcopy(exportado)
+    otra["convocatoria"].update(codigo=f"{conv.codigo}-B", numero=conv.numero + 500000)
+    for p in otra["postulantes"]:  # other people, so that the import makes their applications anew
+        p["documento"]["numero"] = "8" + p["documento"]["numero"][1:]
+    archivo = tmp_path / "con-finales.json"
+    archivo.write_text(json.dumps(otra, ensure_ascii=False, default=str), encoding="utf-8")
+    salida = app.test_cli_runner().invoke(args=["casadmin", "import", str(archivo)])
+    assert salida.exit_code == 0 and "resultados finales: 4" in salida.output and "Aviso" not in salida.output, salida.output
+    de_nuevo = engine_db.exportar(db.session, f"{conv.codigo}-B")["resultados"]
+    claves = ("finales", "orden_merito", "ganadores", "accesitarios", "empates_para_comite", "desierto")
+    assert {k: de_nuevo[k] for k in claves} == {k: exportado["resultados"][k] for k in claves}
+    nueva = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == f"{conv.codigo}-B"))
+    assert len(auditoria(db, nueva, "calcular_resultado_final")) == 1
+
+    mala = copy.deepcopy(otra)
+    mala["convocatoria"].update(codigo=f"{conv.codigo}-C", numero=conv.numero + 600000)
+    for p in mala["postulantes"]:
+        p["documento"]["numero"] = "7" + p["documento"]["numero"][1:]
+    mala["resultados"]["ganadores"] = ["P09"]
+    mala["resultados"]["finales"][0]["puntaje_final"] = "100"
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria))
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(mala, default=str).encode()))
+    assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.ganadores", "$.resultados.finales[0].puntaje_final"]
+    assert all("no es lo que dan las etapas del archivo con las bases instaladas «sunedu-2026»" in msg
+               for _, msg in err.value.errores)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
+
+
+def test_final_results_over_out_of_date_stages_are_left_out_of_an_import_and_said(db):
+    """An export of a call whose Ficha stage changed after the final step: its later stages are out of
+    date, so the final step cannot be computed on them; the stages are imported, the final step is not,
+    and the import says why."""
+    conv = importar_y_evaluar(db, datos("final"))
+    final.evaluar_final(db.session, conv)
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    fila = exportado["resultados"]["etapas"]["ficha"][0]  # a finalist no longer Apto in the Ficha stage
+    fila["resultado"] = "no_apto"
+    exportado["convocatoria"].update(codigo=f"{conv.codigo}-D", numero=conv.numero + 700000)
+    for p in exportado["postulantes"]:
+        p["documento"]["numero"] = "6" + p["documento"]["numero"][1:]
+    avisos: list[str] = []
+    engine_db.importar(db.session, interchange.leer(json.dumps(exportado, default=str).encode()), avisos=avisos)
+    assert len(avisos) == 1 and avisos[0].startswith("No se importaron los resultados finales del archivo: ")
+    assert "desactualizados" in avisos[0]
+    cuenta = engine_db.conteos(db.session, f"{conv.codigo}-D")
+    assert cuenta["resultados_finales"] == 0 and cuenta["resultados"] == sum(
+        len(v) for v in exportado["resultados"]["etapas"].values())
 
 
 def test_a_half_evaluated_stage_proposes_no_desierto_cause(db):
