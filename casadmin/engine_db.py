@@ -1782,6 +1782,11 @@ def exportar(session: Session, codigo: str) -> dict[str, Any]:
         vb = leido.conv.version_bases
         datos["resultados"] = {"bases": {"id": vb.codigo, "proveedor": vb.plugin, "version": vb.plugin_version},
                                **(resultados or {}), **(finales or {})}
+        # The plugins of the final step too (bonuses, merit order: F3), as simulate --json lists them.
+        reglas_finales = session.scalar(sa.select(m.ResultadoFinal.reglas).where(
+            m.ResultadoFinal.convocatoria_id == leido.conv.id).limit(1))
+        if reglas_finales:
+            datos["resultados"]["reglas"] = {**datos["resultados"].get("reglas", {}), **reglas_finales}
     return datos
 
 

@@ -269,6 +269,7 @@ def test_the_export_carries_the_stored_final_results_as_simulate_writes_them(db,
     assert {k: res[k] for k in claves} == {k: esperado[k] for k in claves}
     assert _exactos(res["finales"]) == _exactos(esperado["finales"])
     assert res["bases"] == esperado["bases"]
+    assert res["reglas"] == esperado["reglas"]  # the final step's plugins too (F3): the merit order's, the bonuses'
     if cambiar is None:
         assert res["ganadores"] == ["P01"] and res["finales"][0]["bonificaciones"][0]["base_legal"].count("§4.3.4")
     else:
