@@ -240,7 +240,8 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`
     when the call already exists or the database refuses
     a row. In every failure the session is rolled back: nothing is written. What was imported but not
-    as the file has it (final results its stages cannot give yet) is told in ``avisos``.
+    as the file has it (final results its stages cannot give yet, an e-mail other than the applicant's
+    account's) is told in ``avisos``.
     """
     pm = pm or pl.get_plugin_manager()
     try:
@@ -267,10 +268,11 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     if errores:
         raise ArchivoInvalido(errores)
     try:
-        conv = _Importacion(session, arch, bases, usuario).run()
+        importacion = _Importacion(session, arch, bases, usuario)
+        conv = importacion.run()
         aviso = _importar_final(session, conv, datos, pm, usuario)
-        if aviso is not None and avisos is not None:
-            avisos.append(aviso)
+        if avisos is not None:
+            avisos.extend(importacion.avisos + ([aviso] if aviso is not None else []))
         session.commit()
     except (IntegrityError, DataError) as exc:  # a constraint or a length the checks above do not cover
         session.rollback()
@@ -491,6 +493,8 @@ class _Importacion:
         self.bases = bases
         self.usuario = usuario
         self.momento = now()
+        #: what was imported otherwise than the file has it (told by ``casadmin import``)
+        self.avisos: list[str] = []
 
     def run(self) -> m.Convocatoria:
         c = self.datos["convocatoria"]
@@ -505,6 +509,7 @@ class _Importacion:
         lista = self.datos["postulantes"]
         existentes = self._existentes(lista)
         faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
+        self._correos_conservados(lista, existentes)
         usuarios, correos = self._cuentas_libres(faltan)
         miembros = self._miembros(roles.get(COMITE))
         self.s.flush()
@@ -614,6 +619,16 @@ class _Importacion:
         numeros = {p["documento"]["numero"] for p in lista}
         return {(x.tipo_documento.name, x.numero_documento): x for lote in _lotes(numeros)
                 for x in self.s.execute(sa.select(*columnas).where(P.numero_documento.in_(lote)))}
+
+    def _correos_conservados(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
+        """Tell (``avisos``) of applicants already stored whose file gives another e-mail: their account keeps
+        its own (an import does not change a person's profile), and the export will give that one."""
+        otros = [p["id"] for p in lista
+                 if (x := existentes.get((p["documento"]["tipo"], p["documento"]["numero"]))) is not None
+                 and (p.get("email") or "").strip() and p["email"].strip().lower() != (x.email or "").lower()]
+        if otros:
+            self.avisos.append(f"{len(otros)} postulante(s) ya tenían cuenta con otro correo ({', '.join(otros[:5])}"
+                               f"{', …' if len(otros) > 5 else ''}): conservan el de su cuenta; su Ficha es la del archivo.")
 
     def _cuentas_libres(self, faltan: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
         """A free username (the document number, as the demo does) and e-mail for each new applicant."""

@@ -1683,6 +1683,25 @@ def test_a_later_file_writing_a_member_in_another_case_finds_the_same_account(db
     assert por_convocatoria == {c: ["M1.sunedu", "M2.sunedu"] for c in por_convocatoria}
 
 
+def test_an_applicant_already_stored_keeps_the_accounts_e_mail_and_the_import_says_so(db):
+    """The profile of someone already in CAS Admin is left alone (docs/interchange.md): the file's other
+    e-mail was dropped without a word, and the export then gave the account's."""
+    d = datos("sunedu")
+    engine_db.importar(db.session, copy.deepcopy(d))
+    otra = copy.deepcopy(d)
+    otra["convocatoria"].update(codigo="CAS N° 942-2026-SUNEDU", numero=942)
+    otra["postulantes"][2]["email"] = "otra.direccion@example.com"
+    avisos: list[str] = []
+    engine_db.importar(db.session, otra, avisos=avisos)
+    assert avisos == [f"1 postulante(s) ya tenían cuenta con otro correo ({otra['postulantes'][2]['id']}): conservan "
+                      "el de su cuenta; su Ficha es la del archivo."]
+    avisos.clear()
+    igual = copy.deepcopy(d)
+    igual["convocatoria"].update(codigo="CAS N° 943-2026-SUNEDU", numero=943)
+    engine_db.importar(db.session, igual, avisos=avisos)
+    assert avisos == []  # the same e-mails (or none): nothing to tell
+
+
 def test_a_stored_course_ending_before_it_starts_does_not_stop_the_stage(db):
     """The portal refuses such a course; a Ficha imported with one still evaluates (its start matters to
     diplomados only: the engine's model refused it for a while, which would have stopped the whole stage).
