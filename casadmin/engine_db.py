@@ -315,6 +315,8 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
                    "accesitarios": set(resultados.get("accesitarios", [])),
                    "empates_para_comite": [set(g) for g in resultados.get("empates_para_comite", [])]}
     puntajes = {ids[f.postulacion_id]: f.puntaje_final for f in filas}
+    calculado["finales"] = set(puntajes)  # who the finalists are, besides their scores below
+    del_archivo["finales"] = {f["postulante"] for f in resultados["finales"]}
     errores = [(f"$.resultados.{clave}", "no es lo que dan las etapas del archivo con las bases instaladas "
                                          f"«{conv.version_bases.codigo}»")
                for clave in calculado if calculado[clave] != del_archivo[clave]]
@@ -324,6 +326,9 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
                 if puntajes.get(f["postulante"]) != Decimal(str(f["puntaje_final"]))]
     if errores:
         raise ArchivoInvalido(errores)
+    if resultados.get("desierto"):
+        return (f"La causa de desierto del archivo («{resultados['desierto']}») no se importó: la convocatoria "
+                "se declara desierta en CAS Admin, con la causa que la ORH confirma (§4.5).")
     return None
 
 
@@ -672,8 +677,10 @@ class _Importacion:
         nombres = {c: f"{c}{sufijo}" for c in codigos}
         # The member's account of an earlier import, whatever the case its code was written in then: its
         # e-mail is in lower case, so «Ana» would be a second account that cannot have one.
+        # Found by name, or by that e-mail (lower case as made here: SQLite's lower() leaves «Ñ» as it is).
         existentes = {u.username.lower(): u for u in self.s.scalars(
-            sa.select(m.Usuario).where(sa.func.lower(m.Usuario.username).in_([n.lower() for n in nombres.values()]))
+            sa.select(m.Usuario).where(m.Usuario.username.in_(nombres.values()) | m.Usuario.email.in_(
+                [f"{n}@{DOMINIO_SIN_CORREO}".lower() for n in nombres.values()]))
             .order_by(m.Usuario.id.desc()))}  # of two, the first made
         out = {}
         for i, codigo in enumerate(codigos):

@@ -1669,6 +1669,9 @@ def test_a_later_file_writing_a_member_in_another_case_finds_the_same_account(db
     """The member «M1» of one import is «m1» in a later file of the institution: the same account (its
     e-mail is lower case, so a second one failed the import with the database's own error)."""
     d = datos("sunedu")
+    for p in d["postulantes"]:  # «Ñ»: SQLite's lower() leaves it as it is
+        for hoja in p.get("entradas", {}).get("entrevista", {}).get("hojas", ()):
+            hoja["miembro"] = hoja["miembro"].replace("M1", "ÑM1")
     engine_db.importar(db.session, copy.deepcopy(d))
     otra = copy.deepcopy(d)
     otra["convocatoria"].update(codigo="CAS N° 941-2026-SUNEDU", numero=941)
@@ -1680,7 +1683,7 @@ def test_a_later_file_writing_a_member_in_another_case_finds_the_same_account(db
     por_convocatoria = {c: sorted(u for u, in db.session.execute(
         sa.select(m.Usuario.username).join(m.MiembroComite).join(m.Convocatoria).where(m.Convocatoria.codigo == c)))
         for c in (d["convocatoria"]["codigo"], "CAS N° 941-2026-SUNEDU")}
-    assert por_convocatoria == {c: ["M1.sunedu", "M2.sunedu"] for c in por_convocatoria}
+    assert por_convocatoria == {c: ["M2.sunedu", "ÑM1.sunedu"] for c in por_convocatoria}
 
 
 def test_an_applicant_already_stored_keeps_the_accounts_e_mail_and_the_import_says_so(db):

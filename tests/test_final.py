@@ -305,13 +305,25 @@ def test_an_export_with_final_results_imports_with_them_and_exports_the_same(app
         p["documento"]["numero"] = "7" + p["documento"]["numero"][1:]
     mala["resultados"]["ganadores"] = ["P09"]
     mala["resultados"]["finales"][0]["puntaje_final"] = "100"
+    del mala["resultados"]["finales"][-1]  # a finalist left out
     antes = db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria))
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, interchange.leer(json.dumps(mala, default=str).encode()))
-    assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.ganadores", "$.resultados.finales[0].puntaje_final"]
+    assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.ganadores", "$.resultados.finales",
+                                                       "$.resultados.finales[0].puntaje_final"]
     assert all("no es lo que dan las etapas del archivo con las bases instaladas «sunedu-2026»" in msg
                for _, msg in err.value.errores)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
+    # A call declared desierto (§4.5 d, after the contract step): the cause is ORH's to declare here, and said.
+    desierta = copy.deepcopy(otra)
+    desierta["convocatoria"].update(codigo=f"{conv.codigo}-E", numero=conv.numero + 800000)
+    for p in desierta["postulantes"]:
+        p["documento"]["numero"] = "5" + p["documento"]["numero"][1:]
+    desierta["resultados"]["desierto"] = "desistimiento"
+    avisos: list[str] = []
+    engine_db.importar(db.session, interchange.leer(json.dumps(desierta, default=str).encode()), avisos=avisos)
+    assert avisos == ["La causa de desierto del archivo («desistimiento») no se importó: la convocatoria se declara "
+                      "desierta en CAS Admin, con la causa que la ORH confirma (§4.5)."]
 
 
 def test_final_results_over_out_of_date_stages_are_left_out_of_an_import_and_said(db):
@@ -400,7 +412,7 @@ def test_fewer_finalists_than_positions_leave_the_others_uncovered_4_5_c(app, db
     sim = simular(datos("final", _doce_posiciones))
     assert len(sim.finales) == 4 and len(sim.orden.ganadores) == 4 and not sim.orden.accesitarios
     aviso = ("8 de 12 posiciones quedan sin cubrir: solo 4 candidatos aprobaron todas las etapas, "
-             "y no hay accesitarios; esas posiciones se declaran desiertas (§4.5 c).")
+             "y no hay accesitarios; la ORH debe declarar desiertas esas posiciones (§4.5 c).")
     assert aviso in report.texto(sim).splitlines()
     assert "sin cubrir" not in report.texto(simular(datos("final")))
     conv = importar_y_evaluar(db, datos("final", _doce_posiciones))
@@ -409,9 +421,9 @@ def test_fewer_finalists_than_positions_leave_the_others_uncovered_4_5_c(app, db
     html = cliente_orh(app, client_for, conv).get(f"/finales/{conv.id}").get_data(as_text=True)
     assert f'<div class="alert alert-warning" id="sin-cubrir">{aviso}</div>' in html
     assert report.posiciones_sin_cubrir(1, 0) is None  # nobody passed: the whole process is desierto (§4.5 c)
-    assert report.posiciones_sin_cubrir(2, 1) == ("1 de 2 posiciones quedan sin cubrir: solo 1 candidato aprobó "
-                                                  "todas las etapas, y no hay accesitarios; esas posiciones se "
-                                                  "declaran desiertas (§4.5 c).")
+    assert report.posiciones_sin_cubrir(2, 1) == ("1 de 2 posiciones queda sin cubrir: solo 1 candidato aprobó "
+                                                  "todas las etapas, y no hay accesitarios; la ORH debe declarar "
+                                                  "desierta esa posición (§4.5 c).")
 
 
 def test_orh_screen_shows_ranking_bonuses_and_the_committee_form(app, db, client_for):

@@ -32,9 +32,11 @@ def posiciones_sin_cubrir(posiciones: int, finalistas: int) -> str | None:
     faltan = posiciones - finalistas
     if finalistas == 0 or faltan <= 0:
         return None
-    return (f"{faltan} de {posiciones} posiciones quedan sin cubrir: solo {finalistas} "
+    una = faltan == 1
+    return (f"{faltan} de {posiciones} posiciones {'queda' if una else 'quedan'} sin cubrir: solo {finalistas} "
             f"candidato{'' if finalistas == 1 else 's'} aprob{'ó' if finalistas == 1 else 'aron'} todas las etapas, "
-            "y no hay accesitarios; esas posiciones se declaran desiertas (§4.5 c).")
+            f"y no hay accesitarios; la ORH debe declarar {'desierta esa posición' if una else 'desiertas esas posiciones'}"
+            " (§4.5 c).")
 
 
 def _motivo(m: Motivo) -> dict[str, Any]:
