@@ -103,7 +103,25 @@ def test_parameters_cover_every_national_rule_dated_2020_09_01():
         assert list(spec["values"]) == [dt.date(2020, 9, 1)], nombre
         assert spec["description"] and spec["unit"], nombre
         assert "SUNEDU" in spec["reference"] or "Mig." in spec["reference"], nombre
-        assert spec["values"][dt.date(2020, 9, 1)] == next(iter(sunedu[nombre]["values"].values())), nombre
+        assert spec["values"][dt.date(2020, 9, 1)] == PROPIOS.get(nombre, next(iter(sunedu[nombre]["values"].values()))), nombre
+
+
+#: The parameters where the manual departs from the national framework that SUNEDU's bases apply.
+PROPIOS = {"ficha.firma_digitalizada": False}  # Mig. 2, 7–9 ask for no digitized signature
+
+
+def test_no_digitized_signature_is_asked_by_the_manual(pm, sim):
+    """SUNEDU's Ficha stage fails a Ficha without the digitized signature (§4.1 (10)); the Migraciones
+    manual asks for none (Mig. 2, 7–9), so its candidates are not failed for it, nor told of it."""
+    d = interchange.leer(EXAMPLE.read_bytes())
+    assert any(p["ficha"].get("firma") for p in d["postulantes"])
+    for p in d["postulantes"]:
+        p["ficha"].pop("firma", None)
+    arch = interchange.cargar(d)
+    sim = simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    assert not any(m.requisito == "Firma digitalizada" for r in sim.etapas["ficha"] for m in r.motivos)
+    con_firma = {r.candidato: r.resultado for r in sim.etapas["ficha"]}
+    assert {r.candidato: r.resultado for r in sim.etapas["ficha"]} == con_firma
 
 
 def test_parameters_apply_from_2020_not_before(pm):

@@ -16,6 +16,7 @@ from operator import attrgetter
 
 from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado, crear_resultado
+from casadmin.engine.params import ParametroDesconocido
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import EvaluadorCursos, normalizar
 from casadmin.rules.experience import (
@@ -177,6 +178,9 @@ class _Plan:
     otros: tuple[str, ...]
     #: the profile requires the athlete condition (§4.3.1)
     deportista: bool
+    #: the bases ask for the digitized signature (parameter ``ficha.firma_digitalizada``; SUNEDU's §4.1 (10)
+    #: does, Migraciones' manual does not; a bases version without the parameter asks for it)
+    firma: bool
 
     @classmethod
     def de(cls, ctx: Contexto) -> _Plan:
@@ -197,7 +201,14 @@ class _Plan:
                    colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
                    experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
                    cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
-                   otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista))
+                   otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista), firma=_pide_firma(ctx))
+
+
+def _pide_firma(ctx: Contexto) -> bool:
+    try:
+        return bool(ctx.parametros["ficha.firma_digitalizada"])
+    except ParametroDesconocido:
+        return True
 
 
 def evaluar(ctx: Contexto, cand: Candidato, documentos: Sequence[Motivo]) -> list[Motivo]:
@@ -210,7 +221,7 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
     hoy = plan.hoy
     registrada = cand.registrada_en
     motivos = [_motivo_plazo(_fecha_hora(registrada, plan.limites), plan.plazo, plan.inicio <= registrada <= plan.cierre),
-               *documentos, _FIRMA[bool(cand.firma)]]
+               *documentos, *((_FIRMA[bool(cand.firma)],) if plan.firma else ())]
     motivo, fila = evaluar_formacion_y_fila(plan.formacion, cand.formaciones, fecha_postulacion=hoy)
     motivos.append(motivo)
     if plan.colegiatura:
