@@ -40,8 +40,10 @@ Documented choices
   Ley N° 31533 values are later law; calls opened before it was in force would
   need them re-dated from its entry into force (to be confirmed).
 * **Document codes.** In the interchange format ``documentos[].tipo`` is the
-  code below (``anexo03_cas``) or the manual's label (``ANEXO03_CAS``,
-  ``FICHA CURRICULAR``); both are accepted, accents and case ignored.
+  code below (``anexo03_cas``), as the application screen stores it; the
+  manual's label (``ANEXO03_CAS``) is refused at its path, naming the codes.
+  The plugin still finds a document by its label, accents and case ignored,
+  for candidates built in code (``documentos.buscar``).
 """
 
 from __future__ import annotations

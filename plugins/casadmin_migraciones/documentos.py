@@ -34,7 +34,7 @@ from casadmin.rules.reasons import Motivo
 CLAUSULA_ADJUNTO = "Mig. 4, 7"
 CLAUSULA_PAGINAS = "Mig. 7"
 CLAUSULA_VALIDADO = "Mig. 7–8"
-CLAUSULA_PLAZO = "Mig. 9–11"
+CLAUSULA_PLAZO = "Mig. 9–11; cronograma de la convocatoria"  # the manual states no date: the call's schedule does
 
 #: Ficha section 9 conditions, as the reasons name them.
 _CONDICION_TEXTO = {
