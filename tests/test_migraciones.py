@@ -252,3 +252,22 @@ def test_simulate_command_on_the_migraciones_example():
     assert res["ganadores"] == ["M01"] and res["accesitarios"] == ["M04", "M07"]
     m02 = next(r for r in res["etapas"]["ficha"] if r["postulante"] == "M02")
     assert any(not m["cumple"] and "SUSTENTOS DE EXPERIENCIA LABORAL" in m["mensaje"] for m in m02["motivos"])
+
+
+def test_a_document_without_its_number_of_pages_is_refused_at_its_path(tmp_path):
+    """Mig. 7: each document is uploaded with its «N° DE PÁGINAS», and one of 0 pages does not count; a
+    file's document without the number was taken as 1 page and counted. Refused at its path (exit 2),
+    as simulate and import refuse what the bases do not allow; SUNEDU's bases (one PDF of annexes)
+    do not judge pages, and take it."""
+    d = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    del d["postulantes"][1]["documentos"][2]["paginas"]
+    archivo = tmp_path / "sin-paginas.json"
+    archivo.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    salida = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
+    assert salida.exit_code == 2, salida.output
+    assert ("$.postulantes[1].documentos[2].paginas: indique el número de páginas: las bases «migraciones-2020» "
+            "lo piden por documento") in salida.output
+    sunedu = json.loads((ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json").read_text(encoding="utf-8"))
+    del sunedu["postulantes"][0]["documentos"][0]["paginas"]
+    archivo.write_text(json.dumps(sunedu, ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(casadmin_group, ["simulate", str(archivo)]).exit_code == 0

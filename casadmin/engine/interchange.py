@@ -736,8 +736,9 @@ def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
     """Stage inputs of a loaded file (:func:`cargar`) beyond what the call's bases version allows, with
     their JSON path: an exam score above the exam's maximum (``examen.puntaje_maximo``: 30 in SUNEDU's,
     §4.2.2 l) and an interview factor above its maximum (``entrevista.factores``: 8 each with the
-    exam, 10 without, §4.2.5 f, i, j), and a document of a type the bases do not have (C3: the
-    application screen refuses it). The score entry screens refuse the same values; a bases version
+    exam, 10 without, §4.2.5 f, i, j), a document of a type the bases do not have (C3: the
+    application screen refuses it), and one without its number of pages where the bases judge each
+    document with it (``flujo_documentos="por_documento"``: Migraciones, Mig. 7). The score entry screens refuse the same values; a bases version
     that does not define one of these parameters is not checked for it."""
     conv = arch.convocatoria
     return _fuera_de_bases(arch.datos, bases, conv.inicio_postulacion.date(), conv.incluye_examen)
@@ -792,6 +793,7 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
     #: the bases' document codes, as the application screen stores them and export writes them; another
     #: type would be judged «no adjuntó» (the screen refuses it)
     tipos = {t.codigo for t in bases.documentos}
+    por_documento = bases.flujo_documentos == "por_documento"
     postulantes = datos.get("postulantes")
     for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
         documentos = p.get("documentos") if isinstance(p, Mapping) else None
@@ -801,6 +803,11 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
                 errores.append((f"$.postulantes[{i}].documentos[{j}].tipo",
                                 f"tipo de documento no reconocido por las bases «{bases.id}»; sus tipos son: "
                                 f"{', '.join(t.codigo for t in bases.documentos)}"))
+            if por_documento and isinstance(doc, Mapping) and "paginas" not in doc:
+                # each document is judged with its number of pages (Migraciones: «N° DE PÁGINAS», Mig. 7); a
+                # missing one was taken as 1 and the document counted
+                errores.append((f"$.postulantes[{i}].documentos[{j}].paginas",
+                                f"indique el número de páginas: las bases «{bases.id}» lo piden por documento"))
         e = p.get("entradas") if isinstance(p, Mapping) else None
         e = e if isinstance(e, Mapping) else {}
         ex, en = e.get("examen"), e.get("entrevista")
