@@ -738,8 +738,9 @@ def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
     §4.2.2 l) and an interview factor above its maximum (``entrevista.factores``: 8 each with the
     exam, 10 without, §4.2.5 f, i, j), a document of a type the bases do not have (C3: the
     application screen refuses it), and one without its number of pages where the bases judge each
-    document with it (``flujo_documentos="por_documento"``: Migraciones, Mig. 7). The score entry screens refuse the same values; a bases version
-    that does not define one of these parameters is not checked for it."""
+    document with it (``flujo_documentos="por_documento"``: Migraciones, Mig. 7). The score entry
+    screens refuse the same values; a bases version that does not define one of these parameters is
+    not checked for it."""
     conv = arch.convocatoria
     return _fuera_de_bases(arch.datos, bases, conv.inicio_postulacion.date(), conv.incluye_examen)
 
