@@ -304,19 +304,15 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
     filas = session.execute(sa.select(R.postulacion_id, R.orden_merito, R.puntaje_final)
                             .where(R.convocatoria_id == conv.id)).all()
     ids = ids_en_archivo(session, conv, [f.postulacion_id for f in filas])
-    grupos: dict[int, set[str]] = defaultdict(set)
+    grupos: dict[int, list[str]] = defaultdict(list)
     for f in filas:
         if f.orden_merito is not None:
-            grupos[f.orden_merito].add(ids[f.postulacion_id])
-    calculado = {"orden_merito": [grupos[k] for k in sorted(grupos)], "ganadores": set(resumen.ganadores),
-                 "accesitarios": set(resumen.accesitarios), "empates_para_comite": [set(g) for g in resumen.empates]}
-    del_archivo = {"orden_merito": [set(g) for g in resultados.get("orden_merito", [])],
-                   "ganadores": set(resultados.get("ganadores", [])),
-                   "accesitarios": set(resultados.get("accesitarios", [])),
-                   "empates_para_comite": [set(g) for g in resultados.get("empates_para_comite", [])]}
+            grupos[f.orden_merito].append(ids[f.postulacion_id])
+    calculado = _decision_final({"finales": [{"postulante": ids[f.postulacion_id]} for f in filas],
+                                 "orden_merito": [grupos[k] for k in sorted(grupos)], "ganadores": resumen.ganadores,
+                                 "accesitarios": resumen.accesitarios, "empates_para_comite": resumen.empates})
+    del_archivo = _decision_final(resultados)
     puntajes = {ids[f.postulacion_id]: f.puntaje_final for f in filas}
-    calculado["finales"] = set(puntajes)  # who the finalists are, besides their scores below
-    del_archivo["finales"] = {f["postulante"] for f in resultados["finales"]}
     errores = [(f"$.resultados.{clave}", "no es lo que dan las etapas del archivo con las bases instaladas "
                                          f"«{conv.version_bases.codigo}»")
                for clave in calculado if calculado[clave] != del_archivo[clave]]
@@ -330,6 +326,15 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
         return (f"La causa de desierto del archivo («{resultados['desierto']}») no se importó: la convocatoria "
                 "se declara desierta en CAS Admin, con la causa que la ORH confirma (§4.5).")
     return None
+
+
+def _decision_final(r: Mapping[str, Any]) -> dict[str, Any]:
+    """Who a final step (``resultados`` of a file) names, where, and as what, in a form two of them compare
+    by: order within a group and within a list does not matter, the order of the groups does."""
+    return {"orden_merito": [set(g) for g in r.get("orden_merito", [])],
+            "ganadores": set(r.get("ganadores", [])), "accesitarios": set(r.get("accesitarios", [])),
+            "empates_para_comite": [set(g) for g in r.get("empates_para_comite", [])],
+            "finales": {f["postulante"] for f in r.get("finales", [])}}
 
 
 def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -675,12 +680,13 @@ class _Importacion:
                     codigos.append(hoja["miembro"])
         sufijo = f".{self.entidad.siglas.lower()}"
         nombres = {c: f"{c}{sufijo}" for c in codigos}
-        # The member's account of an earlier import, whatever the case its code was written in then: its
-        # e-mail is in lower case, so «Ana» would be a second account that cannot have one.
-        # Found by name, or by that e-mail (lower case as made here: SQLite's lower() leaves «Ñ» as it is).
+        correos = {c: f"{n}@{DOMINIO_SIN_CORREO}".lower() for c, n in nombres.items()}
+        # The member's account of an earlier import, whatever the case its code was written in then («Ana»
+        # would be a second account with the same lower-case e-mail): found by name or by that e-mail (SQLite's
+        # lower() leaves «Ñ» as it is, so the names are not compared in SQL).
         existentes = {u.username.lower(): u for u in self.s.scalars(
-            sa.select(m.Usuario).where(m.Usuario.username.in_(nombres.values()) | m.Usuario.email.in_(
-                [f"{n}@{DOMINIO_SIN_CORREO}".lower() for n in nombres.values()]))
+            sa.select(m.Usuario).where(m.Usuario.username.in_(nombres.values())
+                                       | m.Usuario.email.in_(correos.values()))
             .order_by(m.Usuario.id.desc()))}  # of two, the first made
         out = {}
         for i, codigo in enumerate(codigos):
@@ -688,7 +694,7 @@ class _Importacion:
             if usuario is None:
                 usuario = m.Usuario(username=nombres[codigo], first_name=f"Miembro {codigo}"[:64],
                                     last_name=f"Comité {self.entidad.siglas}"[:64],
-                                    email=f"{nombres[codigo]}@{DOMINIO_SIN_CORREO}".lower(), active=False,
+                                    email=correos[codigo], active=False,
                                     password=self.clave, roles=[rol] if rol else [], entidad_id=self.entidad.id)
                 self.s.add(usuario)
             # §4.2.5 b: the committee is an ORH representative and the user area's; the format
@@ -1802,13 +1808,12 @@ def exportar(session: Session, codigo: str) -> dict[str, Any]:
     finales = _finales_guardados(session, leido)
     if resultados or finales:
         vb = leido.conv.version_bases
+        # The plugins of the final step too (bonuses, merit order: F3), as simulate --json lists them.
+        reglas = {**(resultados or {}).get("reglas", {}), **(finales or {}).pop("reglas", {})}
         datos["resultados"] = {"bases": {"id": vb.codigo, "proveedor": vb.plugin, "version": vb.plugin_version},
                                **(resultados or {}), **(finales or {})}
-        # The plugins of the final step too (bonuses, merit order: F3), as simulate --json lists them.
-        reglas_finales = session.scalar(sa.select(m.ResultadoFinal.reglas).where(
-            m.ResultadoFinal.convocatoria_id == leido.conv.id).limit(1))
-        if reglas_finales:
-            datos["resultados"]["reglas"] = {**datos["resultados"].get("reglas", {}), **reglas_finales}
+        if reglas:
+            datos["resultados"]["reglas"] = reglas
     return datos
 
 
@@ -1820,7 +1825,7 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
     R, B = m.ResultadoFinal, m.Bonificacion
     filas = [f for f in session.execute(
         sa.select(R.postulacion_id, R.puntaje_etapas, R.puntaje_final, R.orden_merito, R.condicion, R.empate_comite,
-                  R.motivos).where(R.convocatoria_id == leido.conv.id)).all() if f.postulacion_id in leido.ids]
+                  R.motivos, R.reglas).where(R.convocatoria_id == leido.conv.id)).all() if f.postulacion_id in leido.ids]
     causa = leido.conv.causa_desierto
     if not filas and causa is None:
         return None
@@ -1850,6 +1855,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
         "accesitarios": [leido.ids[f.postulacion_id] for f in por_merito if f.condicion is CondicionFinal.accesitario],
         "empates_para_comite": list(empates.values()),
         "desierto": None if causa is None else causa.name,
+        #: the final step's plugins (every row records the same), for :func:`exportar` to list with the stages'
+        "reglas": dict(filas[0].reglas or {}) if filas else {},
     }
 
 

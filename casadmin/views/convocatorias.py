@@ -9,7 +9,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from casadmin import models as m
 from casadmin import plugin_admin
 from casadmin.extensions import db
-from casadmin.models.convocatoria import SEPARADOR_TEMAS, separar
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -102,7 +101,7 @@ class PerfilPuestoView(ScopedModelView):
     show_columns = add_columns
 
     def validate_item(self, item: m.PerfilPuesto) -> None:
-        if separar(item.carreras_afines, ",") and not item.acepta_afines:
+        if item.lista_carreras_afines and not item.acepta_afines:
             raise DomainError("Marque «Acepta afines» o deje vacía la lista: solo un perfil que acepta afines "
                               "admite otras carreras (§4.2.1 g).", field="carreras_afines")
         for col in ("experiencia_general_meses", "experiencia_especifica_meses", "experiencia_publica_meses"):
@@ -130,7 +129,7 @@ class RequisitoCapacitacionView(ScopedModelView):
     add_columns = edit_columns = ["perfil", "tipo", "tema", "horas_minimas", "acepta_afines", "temas_afines"]
 
     def validate_item(self, item: m.RequisitoCapacitacion) -> None:
-        if separar(item.temas_afines, SEPARADOR_TEMAS) and not item.acepta_afines:
+        if item.lista_temas_afines and not item.acepta_afines:
             raise DomainError("Marque «Acepta afines» o deje vacía la lista: solo un requisito que acepta afines "
                               "admite otros temas (§4.2.1 m).", field="temas_afines")
         if item.horas_minimas is None or item.horas_minimas < 0:
