@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from casadmin import models as m
+from casadmin import plugins as pl
 from casadmin.commands.postular import (
     Adjunto,
     ELIMINATORIOS,
@@ -34,10 +35,11 @@ from casadmin.commands.postular import (
     abierta,
     postular,
     tipos_documento,
+    ventana,
 )
 from casadmin.models.enums import EstadoPostulacion, Etapa, TipoCorreo
 from casadmin.peru import ubigeo
-from casadmin.peru.clock import now
+from casadmin.peru.clock import now, to_lima
 from casadmin.storage import get_storage
 from casadmin.uploads import revisar_firma, revisar_pdf
 
@@ -86,6 +88,10 @@ SECCIONES: tuple[Seccion, ...] = (
                   "preferencia en fondo blanco."),
 )
 POR_CLAVE = {s.clave: s for s in SECCIONES}
+#: Section 10 where the bases do not ask for the signature (``ficha.firma_digitalizada``: Migraciones,
+#: Mig. 2, 7–9): it may still be loaded, and applying does not wait for it.
+FIRMA_OPCIONAL = replace(POR_CLAVE["firma"], requerida=False,
+                         ayuda=POR_CLAVE["firma"].ayuda + " Las bases de las convocatorias abiertas no la piden.")
 
 #: Section 1: the columns an applicant must fill, with the label to name what is missing.
 PERSONALES_REQUERIDOS = (
@@ -135,10 +141,11 @@ class Completitud:
         return next(e for e in self.secciones if e.seccion.clave == clave)
 
 
-def completitud(postulante: m.Postulante) -> Completitud:
-    """How complete each section of the applicant's Ficha is, and what is missing (C2)."""
+def completitud(postulante: m.Postulante, *, firma: bool = True) -> Completitud:
+    """How complete each section of the applicant's Ficha is, and what is missing (C2). ``firma``: whether
+    the calls in view ask for the digitized signature (:func:`pide_firma`); if not, section 10 is optional."""
     estados = []
-    for sec in SECCIONES:
+    for sec in SECCIONES if firma else tuple(FIRMA_OPCIONAL if s.clave == "firma" else s for s in SECCIONES):
         faltan: list[str] = []
         filas = None
         if sec.filas:
@@ -163,6 +170,26 @@ def completitud(postulante: m.Postulante) -> Completitud:
 
 
 # --- Section 10: the digitized signature -------------------------------------------------------
+
+
+def pide_firma(session: Session, convocatorias: Iterable[m.Convocatoria]) -> bool:
+    """Whether any of these calls' bases asks for the digitized signature (``ficha.firma_digitalizada``
+    on the first day of its application period, Lima time: SUNEDU's §4.1 Ficha de Postulante (10) does,
+    Migraciones' manual does not, Mig. 2, 7–9). A call whose bases no installed plugin provides asks
+    for it, as the Ficha stage would. With no call in view the Ficha keeps it required, as the
+    Ficha de Postulante's format (section 10) has it."""
+    pm, alguna = pl.get_plugin_manager(), False
+    for conv in convocatorias:
+        alguna = True
+        try:
+            bases = pl.get_bases(pm, conv.version_bases.codigo)
+        except pl.BasesDesconocida:
+            return True
+        win = ventana(session, conv)
+        if bases.pide_firma(to_lima(win[0]).date() if win else now().date()):
+            return True
+    return not alguna
+
 
 
 def guardar_firma(session: Session, postulante: m.Postulante, *, nombre: str, data: bytes) -> m.Archivo:
@@ -365,7 +392,7 @@ def revisar_envio(session: Session, *, postulante: m.Postulante, convocatoria: m
         return [(None, "Ya postuló a esta convocatoria: la postulación no puede modificarse.")]
     if not abierta(session, convocatoria, momento):
         return [(None, "La postulación a esta convocatoria no está abierta en este momento (hora de Lima).")]
-    comp = completitud(postulante)
+    comp = completitud(postulante, firma=pide_firma(session, [convocatoria]))
     if not comp.puede_postular:
         errores.append((None, "Complete su Ficha de Postulante antes de postular. Falta: " + " · ".join(comp.faltantes)))
     bases, tipos = tipos_documento(convocatoria, postulante)
@@ -486,7 +513,7 @@ def constancia(session: Session, postulacion: m.Postulacion) -> m.Archivo | None
 
 
 __all__ = [
-    "Borrador", "Completitud", "DocBorrador", "SECCIONES", "Seccion", "completitud",
-    "constancia", "estado_visible", "final_publicado", "finalizar", "guardar_firma", "resultados_publicados",
-    "revisar_envio", "ya_postulo",
+    "Borrador", "Completitud", "DocBorrador", "FIRMA_OPCIONAL", "SECCIONES", "Seccion", "completitud",
+    "constancia", "estado_visible", "final_publicado", "finalizar", "guardar_firma", "pide_firma",
+    "resultados_publicados", "revisar_envio", "ya_postulo",
 ]

@@ -155,6 +155,11 @@ def migraciones(nueva_convocatoria):
     return nueva_convocatoria("MIGRACIONES")
 
 
+#: The documents every Migraciones applicant attaches (Mig. 7–9; the conditional supports aside).
+REQUERIDOS_MIGRACIONES = ["documento_identidad", "ficha_curricular", "sustentos_formacion", "sustentos_cursos",
+                          "sustentos_experiencia", *(f"anexo0{n}_cas" for n in range(1, 6))]
+
+
 def _aplicar_sunedu(client, conv_id: int, data: bytes | None = None) -> None:
     r = client.post(f"/postular/{conv_id}/documentos/anexos_11_12_13",
                     data={"archivo": _archivo(data or pdf_de_paginas(3), "anexos.pdf")},
@@ -480,8 +485,7 @@ def test_migraciones_per_document_uploads_with_page_counts_ticks_and_removal(cli
     assert not (nueva & _claves())
     assert "documento_identidad.pdf" not in _texto(client.get(url))
 
-    requeridos = ["documento_identidad", "ficha_curricular", "sustentos_formacion", "sustentos_cursos",
-                  "sustentos_experiencia", *(f"anexo0{n}_cas" for n in range(1, 6))]
+    requeridos = REQUERIDOS_MIGRACIONES
     for i, tipo in enumerate(requeridos):
         if tipo != "ficha_curricular":
             cargar(tipo, 1 + i % 3)
@@ -513,8 +517,7 @@ def test_migraciones_asks_for_the_ffaa_support_only_of_who_declares_it_and_canno
     in the Ficha (section 9), as the Ficha stage requires it (No Apto/a without it): the application used to
     be sent with it missing, the screen calling it «Si corresponde»."""
     url = f"/postular/{migraciones.id}"
-    requeridos = ["documento_identidad", "ficha_curricular", "sustentos_formacion", "sustentos_cursos",
-                  "sustentos_experiencia", *(f"anexo0{n}_cas" for n in range(1, 6))]
+    requeridos = REQUERIDOS_MIGRACIONES
     nombre = "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS"
     dni, _ = nuevo_postulante()
     assert nombre not in _texto(client_for(dni).get(url))  # nothing declared: not asked for
@@ -541,6 +544,56 @@ def test_migraciones_asks_for_the_ffaa_support_only_of_who_declares_it_and_canno
     assert r.status_code == 303, _texto(r)
     docs = {d.tipo for d in _postulacion(db, post_id, migraciones.id).documentos}
     assert docs == {*requeridos, "sustento_ffaa"}
+
+
+def test_the_signature_is_asked_for_only_where_the_bases_ask_for_it(client_for, nuevo_postulante, nueva_convocatoria,
+                                                                    migraciones, db):
+    """SUNEDU's Ficha asks for the digitized signature (§4.1 Ficha de Postulante (10)), Migraciones' manual
+    does not (Mig. 2, 7–9; ``ficha.firma_digitalizada`` false): the portal used to refuse every application
+    without one, so a Migraciones applicant had to load a signature that the bases do not ask for."""
+    dni, post_id = nuevo_postulante(firma=False)
+    client = client_for(dni)
+    url = f"/postular/{migraciones.id}"
+    html = _texto(client.get(url))
+    assert "Su Ficha de Postulante está incompleta" not in html and 'name="archivo"' in html
+    for tipo in REQUERIDOS_MIGRACIONES:
+        r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf_de_paginas(1), f"{tipo}.pdf")},
+                        content_type="multipart/form-data")
+        assert r.status_code == 303 and client.post(f"{url}/documentos/{tipo}/validar",
+                                                    data={"validado": "1"}).status_code == 303
+    html = _texto(client.post(f"{url}/confirmar", data={"declaracion": "1"}))
+    assert "Confirme su postulación" in html and "10. Firma digitalizada: no cargada (opcional)" in html
+    r = client.post(f"{url}/finalizar", data={"declaracion": "1", "confirmo": "1"})
+    assert r.status_code == 303, _texto(r)
+    assert _postulacion(db, post_id, migraciones.id).ficha["firma_archivo_id"] is None
+
+    # A SUNEDU call open beside it: its page, and the Ficha's, ask for the signature.
+    sunedu = nueva_convocatoria("SUNEDU")
+    html = _texto(client.get(f"/postular/{sunedu.id}"))
+    assert "Su Ficha de Postulante está incompleta" in html and "10. Firma digitalizada" in html
+    r = client.post(f"/postular/{sunedu.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
+    assert r.status_code == 422 and "cargue la imagen de su firma" in _texto(r)
+    seccion = _texto(client.get("/mi-ficha/firma"))
+    assert "Sin ella su postulación sería calificada No Apta" in seccion and "no la piden" not in seccion
+
+
+def test_which_calls_ask_for_the_signature(app, nuevo_postulante, nueva_convocatoria, db):
+    """:func:`portal.pide_firma` reads each call's bases (``ficha.firma_digitalizada``); with no call in view the
+    Ficha keeps section 10 required; without it, section 10 is optional and applying does not wait for it."""
+    from casadmin import portal
+
+    sunedu, migraciones = nueva_convocatoria("SUNEDU"), nueva_convocatoria("MIGRACIONES")
+    with app.test_request_context():
+        assert portal.pide_firma(db.session, [sunedu]) and portal.pide_firma(db.session, [])
+        assert not portal.pide_firma(db.session, [migraciones])
+        assert portal.pide_firma(db.session, [migraciones, sunedu])
+        _, post_id = nuevo_postulante(firma=False)
+        post = db.session.get(m.Postulante, post_id)
+        pedida, opcional = portal.completitud(post), portal.completitud(post, firma=False)
+    assert not pedida.puede_postular and pedida["firma"].etiqueta == "Incompleta"
+    assert opcional.puede_postular and opcional["firma"].etiqueta == "Opcional: sin registros"
+    assert opcional.porcentaje == pedida.porcentaje  # still not loaded: the section is not complete
+    assert "no la piden" in opcional["firma"].seccion.ayuda
 
 
 def test_profile_edits_after_applying_apply_to_future_calls_only(client_for, nuevo_postulante, sunedu,

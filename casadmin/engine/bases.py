@@ -69,6 +69,16 @@ class BasesVersion:
         except ParametroDesconocido:
             return EDAD_MAXIMA_31533
 
+    def pide_firma(self, inicio_postulacion: dt.date) -> bool:
+        """Whether the Ficha must carry the applicant's digitized signature for a call opening on
+        ``inicio_postulacion`` (``ficha.firma_digitalizada``: SUNEDU's §4.1 Ficha de Postulante (10)
+        asks for it, Migraciones' manual does not, Mig. 2, 7–9); asked for by a version that does
+        not define it, as the Ficha stage does (``sunedu.ficha``)."""
+        try:
+            return bool(self.parametros.para(inicio_postulacion)["ficha.firma_digitalizada"])
+        except ParametroDesconocido:
+            return True
+
 
 def parametros_de_paquete(paquete: str, archivo: str = "parametros.yaml") -> Parametros:
     """Read a plugin package's parameters file (shipped inside the wheel)."""

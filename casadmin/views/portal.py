@@ -404,7 +404,7 @@ class FichaPostulanteView(_PortalView):
     @has_access
     def index(self):
         post = mi_postulante()
-        return self.render("ficha.html", postulante=post, completitud=portal.completitud(post),
+        return self.render("ficha.html", postulante=post, completitud=_completitud(post),
                            secciones=portal.SECCIONES)
 
     @expose("/<clave>", methods=["GET"])
@@ -438,7 +438,7 @@ class FichaPostulanteView(_PortalView):
         sec, row = self._fila(post, clave, fila_id)
         form_cls, _, _ = FILAS[sec.clave]
         return self.render("fila.html", seccion=sec, form=form_cls(obj=row), fila=row,
-                           completitud=portal.completitud(post))
+                           completitud=_completitud(post))
 
     @expose("/<clave>/<int:fila_id>", methods=["POST"])
     @has_access
@@ -451,7 +451,7 @@ class FichaPostulanteView(_PortalView):
             flash("Se guardaron los cambios.", "success")
             return redirect(url_for(".seccion", clave=clave), 303)
         return self.render("fila.html", status=422, seccion=sec, form=form, fila=row,
-                           completitud=portal.completitud(post))
+                           completitud=_completitud(post))
 
     @expose("/<clave>/<int:fila_id>/eliminar", methods=["POST"])
     @has_access
@@ -478,7 +478,7 @@ class FichaPostulanteView(_PortalView):
 
     def _seccion(self, post: m.Postulante, clave: str, form: Any = None, status: int = 200):
         sec = portal.POR_CLAVE.get(clave) or abort(404)
-        ctx: dict[str, Any] = {"seccion": sec, "postulante": post, "completitud": portal.completitud(post)}
+        ctx: dict[str, Any] = {"seccion": sec, "postulante": post, "completitud": _completitud(post)}
         if sec.clave == "datos_personales":
             if form is None:
                 d = ubigeo.get(post.ubigeo or "")
@@ -639,12 +639,7 @@ class PostularView(_PortalView):
     @has_access
     def convocatorias(self):
         post = mi_postulante()
-        convs = db.session.scalars(
-            sa.select(m.Convocatoria).where(
-                condition(m.Convocatoria),
-                m.Convocatoria.estado.in_((EstadoConvocatoria.publicada, EstadoConvocatoria.postulacion)))
-            .order_by(m.Convocatoria.id.desc())
-        ).all()
+        convs = _convocatorias_en_curso()
         mias = dict(db.session.execute(
             sa.select(m.Postulacion.convocatoria_id, m.Postulacion.id).where(m.Postulacion.postulante_id == post.id)
         ).all())
@@ -657,7 +652,8 @@ class PostularView(_PortalView):
             filas.append({"conv": c, "ventana": win, "abierta": cmd.abierta(db.session, c, momento),
                           "por_abrir": momento < win[0], "postulacion_id": mias.get(c.id)})
         filas.sort(key=lambda f: (not f["abierta"], f["ventana"][1]))
-        return self.render("convocatorias.html", filas=filas, completitud=portal.completitud(post), ahora=momento)
+        return self.render("convocatorias.html", filas=filas, ahora=momento,
+                           completitud=_completitud(post, [f["conv"] for f in filas if f["abierta"] or f["por_abrir"]]))
 
     @expose("/<int:conv_id>")
     @has_access
@@ -811,7 +807,7 @@ class PostularView(_PortalView):
         return self.render(
             "postular.html", status=status, conv=conv, bases=bases, tipos=tipos, docs=docs, errores=errores,
             general=errores.get(None), declaracion=declaracion, ventana=cmd.ventana(db.session, conv),
-            abierta=cmd.abierta(db.session, conv), ya=ya, completitud=portal.completitud(post),
+            abierta=cmd.abierta(db.session, conv), ya=ya, completitud=_completitud(post, [conv]),
             form=ArchivoForm(formdata=None),
         )
 
@@ -819,8 +815,25 @@ class PostularView(_PortalView):
         bases, tipos = cmd.tipos_documento(conv, post)
         docs, _ = self._borrador(post, conv).vigentes()
         return self.render("confirmar.html", status=status, conv=conv, bases=bases, tipos=tipos, docs=docs,
-                           postulante=post, completitud=portal.completitud(post), error=error,
+                           postulante=post, completitud=_completitud(post, [conv]), error=error,
                            form=ArchivoForm(formdata=None))
+
+
+def _convocatorias_en_curso() -> list[m.Convocatoria]:
+    """The calls the applicant's list shows (published, or receiving applications), newest first."""
+    return list(db.session.scalars(
+        sa.select(m.Convocatoria).where(
+            condition(m.Convocatoria),
+            m.Convocatoria.estado.in_((EstadoConvocatoria.publicada, EstadoConvocatoria.postulacion)))
+        .order_by(m.Convocatoria.id.desc())))
+
+
+def _completitud(post: m.Postulante, convocatorias: list[m.Convocatoria] | None = None) -> portal.Completitud:
+    """The Ficha's completeness for these calls (by default those in course): the signature (section 10)
+    is required only when one of their bases asks for it (:func:`casadmin.portal.pide_firma`)."""
+    if convocatorias is None:
+        convocatorias = [c for c in _convocatorias_en_curso() if (w := cmd.ventana(db.session, c)) and now() <= w[1]]
+    return portal.completitud(post, firma=portal.pide_firma(db.session, convocatorias))
 
 
 def _mi_postulacion(post: m.Postulante, postulacion_id: int) -> m.Postulacion:
