@@ -142,8 +142,8 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     The one source of the proposal: the final results screen asks it too
     (:func:`casadmin.final.causa_desierto_propuesta`). It reads counts of the stored results, not the
     whole call, so the "Declarar desierto" button stays cheap on a call of 150,000 applications."""
-    from casadmin.engine import interchange, run
-    from casadmin.engine_db import EvaluacionRechazada, _cabecera
+    from casadmin.engine import run
+    from casadmin.engine_db import EvaluacionRechazada, cabecera_motor
 
     resumen = resumen_desierto(session, conv)
     from casadmin import etapas
@@ -160,8 +160,8 @@ def proponer_desierto(session: Session, conv: m.Convocatoria, pm: pluggy.PluginM
     pm = pm or pl.get_plugin_manager()
     try:
         bases = pl.get_bases(pm, conv.version_bases.codigo)
-        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
-    except (pl.BasesDesconocida, EvaluacionRechazada, interchange.ArchivoInvalido) as exc:
+        modelo = cabecera_motor(conv, bases)
+    except (pl.BasesDesconocida, EvaluacionRechazada) as exc:
         return Propuesta(None, None, resumen, error=str(exc))
     try:
         codigo, plugin = pl.primero(pm, bases, "casadmin_detectar_desierto", ctx=run.contexto(modelo, bases),

@@ -227,6 +227,20 @@ def verificar_hito(tipo: TipoHito, inicio: dt.datetime | None, estado: EstadoCon
             "postulantes deben conocer el cambio al menos un día antes de la etapa (§4.1).", "inicio")
 
 
+def fuera_de_vigencia(version: m.VersionBases | None, tipo: TipoHito, inicio: dt.datetime | None) -> str | None:
+    """Why the application period cannot start on ``inicio`` for a call pinned to ``version``: before
+    the bases version is in force, whose parameters then have no value (F3; ``vigente_desde``, the
+    installed version's); ``None`` when it can, or for another milestone."""
+    if tipo is not TipoHito.postulacion or version is None or inicio is None:
+        return None
+    dia = to_lima(inicio).date()
+    if dia >= version.vigente_desde:
+        return None
+    return (f"La postulación no puede empezar el {_fecha(dia)}: las bases «{version.codigo}» de la convocatoria "
+            f"rigen desde el {_fecha(version.vigente_desde)}. Elija una fecha desde entonces, o una versión de "
+            "bases vigente en esa fecha.")
+
+
 def _anterior(obj: Any, atributo: str) -> Any:
     """The value ``atributo`` had when ``obj`` was loaded (before the form or API changed it)."""
     hist = sa.inspect(obj).attrs[atributo].history
@@ -249,6 +263,9 @@ def verificar_cambio(session: Session, hito: m.HitoCronograma, hoy: dt.date | No
     if hito.inicio and hito.fin and to_lima(hito.fin) < to_lima(hito.inicio):
         raise CronogramaRechazado("El fin debe ser posterior al inicio.", "fin")
     with session.no_autoflush:  # read what was loaded before any query flushes the change
+        conv = hito.convocatoria or (session.get(m.Convocatoria, hito.convocatoria_id) if hito.convocatoria_id else None)
+        if (fuera := fuera_de_vigencia(conv.version_bases if conv else None, hito.tipo, hito.inicio)) is not None:
+            raise CronogramaRechazado(fuera, "inicio")
         insp = sa.inspect(hito)
         persistente = insp.persistent
         conv_antes = _anterior(hito, "convocatoria_id") if persistente else None
@@ -301,6 +318,8 @@ def guardar(session: Session, conv: m.Convocatoria, filas: Sequence[FilaHito], *
     for f in filas:
         if to_lima(f.fin) < to_lima(f.inicio):
             raise CronogramaRechazado("El fin debe ser posterior al inicio.", f.tipo.name)
+        if (fuera := fuera_de_vigencia(conv.version_bases, f.tipo, f.inicio)) is not None:
+            raise CronogramaRechazado(fuera, f.tipo.name)
     existentes = {h.tipo: h for h in conv.cronograma}
 
     def ver(h: Any) -> dict[str, str]:

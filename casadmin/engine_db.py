@@ -1746,7 +1746,7 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
     pm = pl.get_plugin_manager()
     try:
         bases = pl.get_bases(pm, conv.version_bases.codigo)
-        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
+        modelo = cabecera_motor(conv, bases)
         candidato, = candidatos(session, conv, modelo, [postulacion_id])
         cuentas, _ = pl.primero(pm, bases, "casadmin_detallar_experiencia", ctx=run.contexto(modelo, bases),
                                 candidato=candidato)
@@ -1931,10 +1931,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     except pl.BasesDesconocida as exc:
         raise EvaluacionRechazada(str(exc)) from None
     aviso = aviso_version(conv.version_bases, bases)  # read now: the commit below expires the call
-    try:
-        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
-    except ArchivoInvalido as exc:
-        raise EvaluacionRechazada(f"Los datos guardados de «{codigo}» no cumplen el formato de intercambio:\n{exc}") from None
+    modelo = cabecera_motor(conv, bases)
     etapas = run.etapas_de(modelo, bases)
     if etapa not in etapas:
         raise EvaluacionRechazada(f"La convocatoria «{codigo}» no tiene la etapa «{etapa}» (etapas: {', '.join(etapas)}).")
@@ -1985,6 +1982,21 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
         session.rollback()
         raise
     return dataclasses.replace(resumen, aviso=aviso) if aviso else resumen
+
+
+def cabecera_motor(conv: m.Convocatoria, bases: Any) -> ConvocatoriaMotor:
+    """The call's header as the engine's model (no applicants), to be judged by ``bases``:
+    :class:`EvaluacionRechazada` when the stored data do not fit the interchange format, or when the
+    call opens before that bases version is in force (F3: its parameters have no value then,
+    ``BasesVersion.fuera_de_vigencia``)."""
+    try:
+        modelo = interchange.cargar({**_cabecera(conv), "postulantes": []}).convocatoria
+    except ArchivoInvalido as exc:
+        raise EvaluacionRechazada(
+            f"Los datos guardados de «{conv.codigo}» no cumplen el formato de intercambio:\n{exc}") from None
+    if (fuera := bases.fuera_de_vigencia(modelo.inicio_postulacion.date())) is not None:
+        raise EvaluacionRechazada(f"La convocatoria «{conv.codigo}» no puede evaluarse: {fuera}.")
+    return modelo
 
 
 def aviso_version(fijada: m.VersionBases, instalada: Any) -> str | None:

@@ -46,7 +46,7 @@ from casadmin import audit, engine_db, mailer, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana, ventana_expediente
-from casadmin.engine import interchange, run
+from casadmin.engine import run
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, LISTA, PUNTAJE, SIGUEN
 from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, Resultado, TipoCorreo, TipoHito
@@ -1081,8 +1081,8 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
         return []
     bases = _bases(conv)
     try:
-        modelo = interchange.cargar({**engine_db._cabecera(conv), "postulantes": []}).convocatoria
-    except (interchange.ArchivoInvalido, engine_db.EvaluacionRechazada) as exc:
+        modelo = engine_db.cabecera_motor(conv, bases)
+    except engine_db.EvaluacionRechazada as exc:
         raise EtapaRechazada(f"Los datos de la convocatoria no permiten calcular la lista: {exc}") from None
     ctx = run.contexto(modelo, bases)
     elegidos, _ = pl.primero(pl.get_plugin_manager(), bases, "casadmin_convocar_entrevista", ctx=ctx,

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from casadmin import audit, engine_db, resultados, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
-from casadmin.engine import interchange, report, run
+from casadmin.engine import report, run
 from casadmin.engine.model import Resultado as ResultadoMotor
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.models.enums import (
@@ -185,14 +185,9 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
 
     etapas.exigir_al_dia(session, conv, error=FinalRechazado)
     try:
-        modelo = interchange.cargar({**engine_db._cabecera(conv), "postulantes": []}).convocatoria
-    except interchange.ArchivoInvalido as exc:
-        raise FinalRechazado(f"Los datos guardados de «{conv.codigo}» no pueden leerse: {exc}") from None
-    except engine_db.EvaluacionRechazada as exc:
-        raise FinalRechazado(str(exc)) from None
-    try:
         bases = pl.get_bases(pm, conv.version_bases.codigo)
-    except pl.BasesDesconocida as exc:
+        modelo = engine_db.cabecera_motor(conv, bases)
+    except (pl.BasesDesconocida, engine_db.EvaluacionRechazada) as exc:
         raise FinalRechazado(str(exc)) from None
     P = m.Postulacion
     vivos: list[int] = list(session.scalars(sa.select(P.id).where(P.convocatoria_id == conv.id).order_by(P.id)))

@@ -136,6 +136,10 @@ def _hito(db, conv, tipo) -> m.HitoCronograma:
     return db.session.scalar(sa.select(m.HitoCronograma).filter_by(convocatoria_id=conv.id, tipo=tipo))
 
 
+def _texto(r) -> str:
+    return r.get_data(as_text=True)
+
+
 def _fab(valor: dt.datetime) -> str:
     return to_lima(valor).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -420,3 +424,48 @@ def test_admin_chooses_the_institution_and_its_own_bases_version(client_for, db)
     assert r.status_code == 302
     conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.numero == n))
     assert conv.codigo == f"CAS N° {n}-2026-MIGRACIONES" and conv.entidad_id == mig.id
+
+
+def test_the_application_period_cannot_open_before_the_bases_version_is_in_force(client_for, db):
+    """F3: the call is judged by its bases version, whose parameters have a value only from ``vigente_desde``
+    (SUNEDU 2026: 01/01/2026). An application period opening before is refused at its field on every path
+    (the wizard, the CRUD screen), and a call stored that way cannot be evaluated, with the reason."""
+    from casadmin import engine_db
+
+    conv = _convocatoria(db, estado=EstadoConvocatoria.borrador, dias={TipoHito.postulacion: 10})
+    client = client_for("orh.sunedu")
+    postulacion = _hito(db, conv, TipoHito.postulacion)
+    antes = (postulacion.inicio, postulacion.fin)
+    mensaje = ("La postulación no puede empezar el 31/12/2025: las bases «sunedu-2026» de la convocatoria rigen "
+               "desde el 01/01/2026.")
+    r = client.post(f"/hitocronogramaview/edit/{postulacion.id}", data={
+        "convocatoria": conv.id, "tipo": "postulacion", "inicio": "2025-12-31 08:30:00",
+        "fin": "2025-12-31 16:30:00", "responsable": "ORH"})
+    assert r.status_code == 200 and mensaje in r.get_data(as_text=True)
+    assert (_hito(db, conv, TipoHito.postulacion).inicio, _hito(db, conv, TipoHito.postulacion).fin) == antes
+
+    datos = {"guardar": "1", "hitos-0-tipo": "postulacion", "hitos-0-inicio": "2025-12-31T08:30",
+             "hitos-0-fin": "2025-12-31T16:30", "hitos-0-responsable": "ORH"}
+    html = client.post(f"/gestion/{conv.id}/cronograma", data=datos).get_data(as_text=True)
+    assert mensaje in html
+    assert (_hito(db, conv, TipoHito.postulacion).inicio, _hito(db, conv, TipoHito.postulacion).fin) == antes
+    # The first day in force is accepted.
+    r = client.post(f"/hitocronogramaview/edit/{postulacion.id}", data={
+        "convocatoria": conv.id, "tipo": "postulacion", "inicio": "2026-01-01 08:30:00",
+        "fin": "2026-01-01 16:30:00", "responsable": "ORH"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+
+    # Stored before this check (or written around it): the call's own form and the evaluation say why.
+    db.session.execute(sa.update(m.HitoCronograma).where(m.HitoCronograma.id == postulacion.id).values(
+        inicio=dt.datetime(2025, 12, 31, 8, 30), fin=dt.datetime(2025, 12, 31, 16, 30)))
+    db.session.commit()
+    r = client.post(f"/convocatoriaview/edit/{conv.id}", data={
+        "version_bases": str(conv.version_bases_id), "numero": str(conv.numero), "anio": "2026", "codigo": conv.codigo,
+        "nombre_puesto": "Editado", "organo": "OTI", "cantidad_posiciones": "1", "remuneracion": "6000",
+        "lugar": "Lima", "duracion_contrato": "3 meses", "modalidad_firma": "virtual"})
+    assert r.status_code == 200 and "las bases «sunedu-2026» de la convocatoria rigen desde el 01/01/2026" in _texto(r)
+    db.session.expire_all()
+    assert db.session.get(m.Convocatoria, conv.id).nombre_puesto == "Especialista en cronogramas"
+    with pytest.raises(engine_db.EvaluacionRechazada, match="no puede evaluarse: la postulación empieza el 31/12/2025, "
+                                                             "antes de que rijan las bases «sunedu-2026»"):
+        engine_db.evaluar(db.session, conv.codigo, "ficha")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import dataclasses
 import json
 from decimal import Decimal
@@ -1010,3 +1011,38 @@ def test_an_interview_reason_does_not_depend_on_how_a_factor_was_written_4_2_5_g
 
     assert motivo("7.0") == motivo("7") == motivo("7.00")
     assert motivo("7.50").declarado.split(" / ")[0].endswith(".5")
+
+
+def test_a_call_opening_before_its_bases_are_in_force_is_refused_at_its_start_date(tmp_path):
+    """F3: a call is judged by the bases version in force when it opens; before ``vigente_desde`` its
+    parameters have no value. A Migraciones file moved to 2019 ended in «El plugin «sunedu.curricular»
+    falló … ParametroDesconocido: 'curricular.puntos_sin_examen'» once the stages had run."""
+    texto = (ROOT / "docs" / "examples" / "cas-027-2026-migraciones.json").read_text(encoding="utf-8")
+    data = json.loads(texto)
+    data["convocatoria"]["inicio_postulacion"] = "2020-08-31T08:30:00-05:00"
+    data["convocatoria"]["cierre_postulacion"] = "2020-08-31T16:30:00-05:00"
+    archivo = tmp_path / "antes.json"
+    archivo.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
+    assert result.exit_code == 2, result.output
+    assert ("  $.convocatoria.inicio_postulacion: la postulación empieza el 31/08/2020, antes de que rijan las bases "
+            "«migraciones-2020» (vigentes desde el 01/09/2020): elija una versión de bases vigente en esa fecha"
+            ) in result.output
+    assert "falló" not in result.output
+    # From the first day in force, the same file is judged.
+    data["convocatoria"]["inicio_postulacion"] = "2020-09-01T08:30:00-05:00"
+    data["convocatoria"]["cierre_postulacion"] = "2020-09-01T16:30:00-05:00"
+    archivo.write_text(json.dumps(data), encoding="utf-8")
+    assert "inicio_postulacion" not in CliRunner().invoke(casadmin_group, ["simulate", str(archivo)]).output
+
+
+def test_a_parameter_read_before_its_first_value_says_so():
+    vigentes = Parametros.from_mapping({"examen.puntaje_minimo": {
+        "description": "d", "reference": "§4.2.2 l", "values": {"2026-01-01": 21}}})
+    from casadmin.engine.params import ParametroDesconocido
+
+    assert vigentes.para(dt.date(2026, 1, 1))["examen.puntaje_minimo"] == 21
+    with pytest.raises(ParametroDesconocido, match="examen.puntaje_minimo: sin valor vigente al 2025-12-31"):
+        vigentes.para(dt.date(2025, 12, 31))["examen.puntaje_minimo"]
+    with pytest.raises(ParametroDesconocido, match="^'otro'$"):
+        vigentes.para(dt.date(2026, 1, 1))["otro"]

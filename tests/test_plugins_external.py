@@ -19,6 +19,7 @@ Also: two plugins declaring the same bases id are refused at start-up (``Conflic
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.metadata
 import json
@@ -320,3 +321,21 @@ def test_dos_paquetes_con_el_mismo_nombre_de_plugin_se_rechazan_al_arrancar(monk
                                                 r"«casadmin» \(casadmin_sunedu\.examen\) y «mi-entidad» "
                                                 r"\(mi_entidad\.examen\).*pip uninstall mi-entidad\)"):
         pl.new_plugin_manager()
+
+
+class _DeclaraSinValor(_Declara):
+    """Declares a version in force from 2026-01-01 whose parameter takes its first value a month later."""
+
+    @hookimpl
+    def casadmin_bases_versions(self) -> list[BasesVersion]:
+        parametros = Parametros.from_mapping({"examen.puntaje_minimo": {
+            "description": "Puntaje mínimo", "reference": "§4.2.2 l", "values": {"2026-02-01": 21}}})
+        return [dataclasses.replace(_version(self.bases_id), parametros=parametros)]
+
+
+def test_una_version_con_parametros_sin_valor_al_entrar_en_vigencia_se_rechaza():
+    """Every call the version may judge opens on or after ``vigente_desde`` (F3); a parameter with no value
+    then would fail in the middle of a stage, so the version is refused at start-up, naming it."""
+    with pytest.raises(pl.PluginInvalido, match=r"«sinvalor».*«y-2026», vigente desde el 01/01/2026, con "
+                                                r"parámetros sin valor en esa fecha: examen\.puntaje_minimo\."):
+        pl.new_plugin_manager(load_entrypoints=False, extra=[("sinvalor", _DeclaraSinValor("y-2026"))])

@@ -61,6 +61,20 @@ class BasesVersion:
         """A new version built on this one (e.g. an institution's variant)."""
         return replace(self, **cambios)  # type: ignore[arg-type]
 
+    def fuera_de_vigencia(self, inicio_postulacion: dt.date) -> str | None:
+        """Why a call opening on ``inicio_postulacion`` cannot be pinned to this version: it opens before
+        the version is in force (``vigente_desde``), when its parameters have no value (F3: a call is
+        judged by the bases in force when it opens); ``None`` when it can."""
+        if inicio_postulacion >= self.vigente_desde:
+            return None
+        return (f"la postulación empieza el {inicio_postulacion:%d/%m/%Y}, antes de que rijan las bases «{self.id}» "
+                f"(vigentes desde el {self.vigente_desde:%d/%m/%Y}): elija una versión de bases vigente en esa fecha")
+
+    def sin_valor_al_inicio(self) -> list[str]:
+        """The parameters with no value in force on ``vigente_desde`` (each must have one, so that every
+        call this version may judge finds all of them: :meth:`fuera_de_vigencia`)."""
+        return [nombre for nombre, p in self.parametros.items.items() if not p.fechas or p.fechas[0] > self.vigente_desde]
+
     def edad_maxima_31533(self, inicio_postulacion: dt.date) -> int:
         """Ley 31533's age limit for a call opening on ``inicio_postulacion`` (``ley31533.edad_maxima``,
         §4.2.5 h, §4.3.2); the national 29 for a version that does not define it."""

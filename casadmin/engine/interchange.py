@@ -734,7 +734,8 @@ def _imposibles_postulantes(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def fuera_de_bases(arch: Archivo, bases: BasesVersion) -> list[tuple[str, str]]:
     """Stage inputs of a loaded file (:func:`cargar`) beyond what the call's bases version allows, with
-    their JSON path: an exam score above the exam's maximum (``examen.puntaje_maximo``: 30 in SUNEDU's,
+    their JSON path: a call that opens before the version is in force (``vigente_desde``; then only
+    that is reported, F3), an exam score above the exam's maximum (``examen.puntaje_maximo``: 30 in SUNEDU's,
     §4.2.2 l) and an interview factor above its maximum (``entrevista.factores``: 8 each with the
     exam, 10 without, §4.2.5 f, i, j), a document of a type the bases do not have (C3: the
     application screen refuses it), and one without its number of pages where the bases judge each
@@ -778,6 +779,8 @@ def _numero(valor: Any) -> Decimal | None:
 
 def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.date,
                     con_examen: bool) -> list[tuple[str, str]]:
+    if (motivo := bases.fuera_de_vigencia(inicio)) is not None:  # no parameter has a value then (F3)
+        return [("$.convocatoria.inicio_postulacion", motivo)]
     vigentes = bases.parametros.para(inicio)
     try:
         examen: tuple[Decimal, str] | None = (Decimal(str(vigentes["examen.puntaje_maximo"])),

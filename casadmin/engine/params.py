@@ -102,9 +102,10 @@ class Vigentes:
 
     def __getitem__(self, nombre: str) -> Any:
         try:
-            return self.parametros.items[nombre].en(self.fecha)
+            parametro = self.parametros.items[nombre]
         except KeyError:
             raise ParametroDesconocido(nombre) from None
+        return parametro.en(self.fecha)  # «sin valor vigente al …» before its first value
 
     def referencia(self, nombre: str) -> str:
         return self.parametros.items[nombre].referencia

@@ -106,11 +106,20 @@ def etapas_de(conv: Convocatoria, bases: BasesVersion) -> list[str]:
     return [e for e in bases.etapas if e not in skip]
 
 
+class FueraDeVigencia(ValueError):
+    """A call that opens before its bases version is in force (:meth:`BasesVersion.fuera_de_vigencia`):
+    its parameters have no value then. Files (``interchange.fuera_de_bases``), the schedule
+    (``casadmin.cronograma``) and ``evaluate`` refuse it first, each where it is written."""
+
+
 def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Sequence[str]] = ()) -> Contexto:
+    inicio = conv.inicio_postulacion.date()
+    if (motivo := bases.fuera_de_vigencia(inicio)) is not None:
+        raise FueraDeVigencia(f"Convocatoria «{conv.codigo}»: {motivo}.")
     return Contexto(
         convocatoria=conv,
         bases=bases,
-        parametros=bases.parametros.para(conv.inicio_postulacion.date()),
+        parametros=bases.parametros.para(inicio),
         decisiones_comite=tuple(tuple(d) for d in decisiones),
     )
 

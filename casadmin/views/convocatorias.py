@@ -7,8 +7,9 @@ from typing import Any
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from casadmin import models as m
-from casadmin import plugin_admin
+from casadmin import cronograma, plugin_admin
 from casadmin.extensions import db
+from casadmin.models.enums import TipoHito
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -50,6 +51,10 @@ def _validar_convocatoria(item: m.Convocatoria) -> None:
     if version is not None and not plugin_admin.version_elegible(item):  # A4, F3: pinned calls keep theirs
         raise DomainError("Esta versión de bases está deshabilitada para la entidad: elija una habilitada.",
                           field="version_bases")
+    postulacion = next((h for h in item.cronograma if h.tipo is TipoHito.postulacion), None)
+    if postulacion is not None and (fuera := cronograma.fuera_de_vigencia(version, postulacion.tipo,
+                                                                           postulacion.inicio)) is not None:
+        raise DomainError(fuera, field="version_bases")
     if not item.codigo and entidad is not None:
         item.codigo = f"CAS N° {item.numero:03d}-{item.anio}-{entidad.siglas}"
 
