@@ -110,11 +110,15 @@ def test_the_applicant_appeals_from_their_own_screen_only(app, db, convocatoria,
     final.publicar_final(db.session, conv)
     p09, p07 = _postulacion(db, conv, "P09"), _postulacion(db, conv, "P07")
     cliente = _cliente_postulante(app, db, p09)
+    # Reached from the application's page once a result is published (it had no link: a typed address only).
+    detalle = cliente.get(f"/mis-postulaciones/{p09.id}").get_data(as_text=True)
+    assert f'href="/impugnar/{p09.id}"' in detalle and "Impugnar un resultado" in detalle
     assert "Resultados finales" in cliente.get(f"/impugnar/{p09.id}").get_data(as_text=True)
     r = cliente.post(f"/impugnar/{p09.id}", data={"tipo": "reconsideracion", "etapa": "final", "fundamento": "no"})
     assert r.status_code == 400 and "al menos 20 caracteres" in r.get_data(as_text=True)
     r = cliente.post(f"/impugnar/{p09.id}", data={"tipo": "reconsideracion", "etapa": "final", "fundamento": FUNDAMENTO})
     assert r.status_code == 302
+    assert "La Oficina de Recursos Humanos lo resolverá (§4.8)" in cliente.get(r.headers["Location"]).get_data(as_text=True)
     assert cliente.get(f"/impugnar/{p07.id}").status_code == 404  # another applicant's application
     assert cliente.post(f"/impugnar/{p07.id}", data={"tipo": "apelacion", "etapa": "final",
                                                      "fundamento": FUNDAMENTO}).status_code == 404
@@ -134,6 +138,11 @@ def test_the_applicant_appeals_from_their_own_screen_only(app, db, convocatoria,
     assert client_for("orh.sunedu").post(f"/finales/impugnacion/{imp.id}/resolver",
                                               data={"decision": "fundado", "sustento_decision": "x"}).status_code == 404
     assert clients_by_role["comite"].post(f"/finales/impugnacion/{imp.id}/resolver").status_code == 403
+    # An appeal is not ORH's to resolve: it goes to SERVIR (§4.8), as the applicant is told.
+    r = cliente.post(f"/impugnar/{p09.id}", data={"tipo": "apelacion", "etapa": "final", "fundamento": FUNDAMENTO})
+    assert r.status_code == 302
+    html = cliente.get(r.headers["Location"]).get_data(as_text=True)
+    assert "lo derivará a SERVIR, que lo resuelve (§4.8)" in html and "lo resolverá" not in html
 
 
 def _publicar_etapa(db, conv, etapa) -> None:

@@ -574,7 +574,8 @@ def test_the_signature_is_asked_for_only_where_the_bases_ask_for_it(client_for, 
     r = client.post(f"/postular/{sunedu.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
     assert r.status_code == 422 and "cargue la imagen de su firma" in _texto(r)
     seccion = _texto(client.get("/mi-ficha/firma"))
-    assert "Sin ella su postulación sería calificada No Apta" in seccion and "no la piden" not in seccion
+    assert "sin ella no podrá postular a las convocatorias cuyas bases la piden" in seccion
+    assert "no la piden" not in seccion
 
 
 def test_which_calls_ask_for_the_signature(app, nuevo_postulante, nueva_convocatoria, db):
@@ -863,13 +864,22 @@ def test_expediente_once_inside_its_window_only_for_candidates_in_the_process(cl
 
 
 def test_expediente_refused_to_a_candidate_out_of_the_process(client_for, nuevo_postulante, sunedu, db):
+    """Out of the process by a published result only (C6): an evaluation ORH has not published yet neither
+    shows through this block (it said «Solo los candidatos que continúan…» beside a state «Registrada»)
+    nor decides the upload; the curricular stage still judges only those who continued (§4.2)."""
     dni, post_id = nuevo_postulante()
     client = client_for(dni)
     _aplicar_sunedu(client, sunedu.id)
     app_ = _postulacion(db, post_id, sunedu.id)
-    _resultado(db, app_, Etapa.examen, Resultado.no_apto, True, "Puntaje menor a 21.", puntaje=15)
+    _resultado(db, app_, Etapa.examen, Resultado.no_apto, False, "Puntaje menor a 21.", puntaje=15)
+    app_.estado = EstadoPostulacion.no_apto  # as the evaluation leaves it
     db.session.commit()
     _ventana_expediente(db, sunedu.id, dt.timedelta(hours=-1), dt.timedelta(hours=1))
+    html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
+    assert 'id="form-expediente"' in html and "continúan en el proceso" not in html and "No apto" not in html
+    db.session.execute(sa.update(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == app_.id).values(
+        publicado=True))
+    db.session.commit()
     html = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
     assert 'id="form-expediente"' not in html and "continúan en el proceso" in html
     antes = _claves()

@@ -236,15 +236,13 @@ def ventana_expediente(session: Session, convocatoria: m.Convocatoria) -> tuple[
 
 
 def sigue_en_proceso(session: Session, postulacion: m.Postulacion) -> bool:
-    """Whether the candidate is still in the process: no eliminatory result in any earlier stage."""
-    if postulacion.estado in (EstadoPostulacion.no_apto, EstadoPostulacion.no_seleccionado):
-        return False
-    eliminado = session.scalar(
-        sa.select(sa.func.count()).where(
-            m.ResultadoEtapa.postulacion_id == postulacion.id, m.ResultadoEtapa.resultado.in_(ELIMINATORIOS)
-        )
-    )
-    return not eliminado
+    """Whether the candidate is still in the process as they may know it: no eliminatory result
+    published in any stage (C6). An evaluation ORH has not published yet neither shows through the
+    expediente's block nor refuses the upload (the application's state changes with it, so it is
+    not read either); the curricular stage judges only those who continued all the same (§4.2)."""
+    R = m.ResultadoEtapa
+    return session.scalar(sa.select(R.id).where(
+        R.postulacion_id == postulacion.id, R.resultado.in_(ELIMINATORIOS), R.publicado.is_(True)).limit(1)) is None
 
 
 def expediente(session: Session, postulacion: m.Postulacion) -> m.DocumentoPostulacion | None:

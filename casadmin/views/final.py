@@ -318,6 +318,9 @@ class ImpugnarView(BaseView):
         except impugnaciones.ImpugnacionRechazada as exc:
             db.session.rollback()
             return self._form(post, {"field": exc.field, "message": str(exc)}, 400)
-        flash("Su recurso fue registrado. La Oficina de Recursos Humanos lo resolverá (§4.8).", "success")
+        flash("Su recurso fue registrado. " + (
+            "La Oficina de Recursos Humanos lo derivará a SERVIR, que lo resuelve (§4.8)."
+            if request.form.get("tipo") == TipoImpugnacion.apelacion.name else
+            "La Oficina de Recursos Humanos lo resolverá (§4.8)."), "success")
         return redirect(url_for("ImpugnarView.formulario", postulacion_id=post.id))
 
