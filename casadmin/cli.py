@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -466,6 +467,21 @@ def worker_command(burst: bool) -> None:
                    + (", ".join(f"{k} {v}" for k, v in sorted(cuenta.items())) or "ninguno"))
         return
     mailer.trabajar(app, burst=burst)
+
+
+@casadmin_group.command("limpiar-archivos", help="Eliminar los archivos guardados que ningún registro usa (documentos de postulaciones no enviadas, por ejemplo) y que no se tocaron en HORAS horas.")
+@click.option("--horas", type=click.IntRange(min=1), default=24, show_default=True,
+              help="Antigüedad mínima: un borrador en uso renueva la de sus archivos cada vez que se abre.")
+@with_appcontext
+def limpiar_archivos_command(horas: int) -> None:
+    """Remove stored files no row points to, untouched for ``horas`` hours: the documents of drafts
+    never sent (C3: a draft keeps its files outside the database until the application is sent) and
+    what a crash between storing and committing left. For a daily cron job."""
+    from casadmin.commands.postular import limpiar_huerfanos
+    from casadmin.extensions import db
+
+    borradas = limpiar_huerfanos(db.session, dt.timedelta(hours=horas))
+    click.echo(f"Archivos sin registro eliminados (sin tocar en {horas} h o más): {len(borradas)}")
 
 
 def register(app: Flask) -> None:

@@ -160,8 +160,10 @@ MENUS: dict[str, tuple[str, ...]] = {
     COMITE: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias", "Entrevista Personal"),
     VEEDOR: ("Convocatorias", "Evaluación", "Publicación", "Portal de convocatorias", "Entrevista Personal"),
     # The applicant keeps read access to their own records in the staff screens (scoped), but the menu shows
-    # only their portal: the staff menus would only confuse (an applicant on a phone).
-    POSTULANTE: ("Portal de convocatorias", "Mi Ficha de Postulante", "Convocatorias abiertas", "Mis postulaciones"),
+    # only their portal: the staff menus would only confuse (an applicant on a phone). The public portal's
+    # pages of a call are linked from the calls' list and from each application ("Portal de convocatorias"
+    # sits under "Publicación", a staff menu, which FAB would not show them without the category).
+    POSTULANTE: ("Mi Ficha de Postulante", "Convocatorias abiertas", "Mis postulaciones"),
     PUBLICO: ("Convocatorias", "Publicación", "Portal de convocatorias"),
 }
 

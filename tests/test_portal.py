@@ -23,7 +23,7 @@ from PIL import Image
 
 from casadmin import mailer
 from casadmin import models as m
-from casadmin.commands.postular import TIPO_EXPEDIENTE, limpiar_huerfanos
+from casadmin.commands.postular import TIPO_EXPEDIENTE
 from casadmin.models.enums import (
     CondicionFormacion,
     EstadoCivil,
@@ -644,7 +644,17 @@ def test_abandoned_draft_leaves_no_application_and_its_files_are_cleaned_up(app,
     with app.test_request_context():
         viejo = time.time() - 7200
         os.utime(get_storage()._path(clave), (viejo, viejo))
-        assert clave in limpiar_huerfanos(db.session)
+    # The daily command keeps a draft untouched for less than a day (the applicant may come back) ...
+    r = app.test_cli_runner().invoke(args=["casadmin", "limpiar-archivos"])
+    assert r.exit_code == 0 and "sin tocar en 24 h o más" in r.output and clave in _claves()
+    with app.test_request_context():
+        viejo = time.time() - 25 * 3600
+        os.utime(get_storage()._path(clave), (viejo, viejo))
+    # ... and removes it after, leaving every file a row points to.
+    conocidas = set(db.session.scalars(sa.select(m.Archivo.clave))) & _claves()
+    r = app.test_cli_runner().invoke(args=["casadmin", "limpiar-archivos"])
+    assert r.exit_code == 0 and clave not in _claves() and conocidas <= _claves()
+    assert int(r.output.rsplit(":", 1)[1]) >= 1
     html = _texto(client.get(f"/postular/{sunedu.id}"))
     assert "ya no está disponible: vuelva a cargarlo" in html and "N° de páginas" not in html
 
@@ -735,6 +745,10 @@ def test_mis_postulaciones_shows_only_published_results_with_their_reasons(clien
     app_ = _postulacion(db, post_id, sunedu.id)
     html = _texto(client.get("/mis-postulaciones/"))
     assert sunedu.codigo in html and "Registrada" in html
+    # The call's public page (bases, communiqués, every published list): the menu has no public portal entry.
+    detalle = _texto(client.get(f"/mis-postulaciones/{app_.id}"))
+    assert f'href="/portal/{sunedu.id}" id="convocatoria-publica"' in detalle
+    assert 'href="/impugnar/' not in detalle  # nothing published yet to appeal against
 
     _resultado(db, app_, Etapa.ficha, Resultado.apto, True, "Cumple los 48 meses de experiencia general.")
     _publicar(db, sunedu.id, Etapa.ficha)
