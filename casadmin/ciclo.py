@@ -209,6 +209,8 @@ def _publicar(session: Session, conv: m.Convocatoria, momento: dt.datetime) -> l
         post = _hito(conv, TipoHito.postulacion)
         if post is not None and to_lima(post.fin) <= momento:
             motivos.append(f"La postulación del cronograma cerró el {_fh(post.fin)}: actualice el cronograma.")
+        if post is not None and (fuera := cronograma.fuera_de_vigencia(conv.version_bases, post.tipo, post.inicio)):
+            motivos.append(fuera)  # F3: its stages could not be evaluated
     version = conv.version_bases
     if version is not None and not version.activa:
         motivos.append(f"La versión de bases «{version.codigo}» no está activa.")

@@ -470,7 +470,7 @@ def worker_command(burst: bool) -> None:
 
 
 @casadmin_group.command("limpiar-archivos", help="Eliminar los archivos guardados que ningún registro usa (documentos de postulaciones no enviadas, por ejemplo) y que no se tocaron en HORAS horas.")
-@click.option("--horas", type=click.IntRange(min=1), default=24, show_default=True,
+@click.option("--horas", type=click.IntRange(min=1), default=72, show_default=True,
               help="Antigüedad mínima: un borrador en uso renueva la de sus archivos cada vez que se abre.")
 @with_appcontext
 def limpiar_archivos_command(horas: int) -> None:

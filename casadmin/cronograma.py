@@ -229,16 +229,23 @@ def verificar_hito(tipo: TipoHito, inicio: dt.datetime | None, estado: EstadoCon
 
 def fuera_de_vigencia(version: m.VersionBases | None, tipo: TipoHito, inicio: dt.datetime | None) -> str | None:
     """Why the application period cannot start on ``inicio`` for a call pinned to ``version``: before
-    the bases version is in force, whose parameters then have no value (F3; ``vigente_desde``, the
-    installed version's); ``None`` when it can, or for another milestone."""
+    the bases version is in force, when its parameters have no value (F3). The date is the installed
+    version's (``BasesVersion.vigente_desde``, what ``evaluate`` checks), the stored row's only when no
+    installed plugin provides it. ``None`` when it can, or for another milestone."""
     if tipo is not TipoHito.postulacion or version is None or inicio is None:
         return None
+    from casadmin import plugins as pl
+
+    try:
+        desde = pl.get_bases(pl.get_plugin_manager(), version.codigo).vigente_desde
+    except pl.BasesDesconocida:
+        desde = version.vigente_desde
     dia = to_lima(inicio).date()
-    if dia >= version.vigente_desde:
+    if dia >= desde:
         return None
     return (f"La postulación no puede empezar el {_fecha(dia)}: las bases «{version.codigo}» de la convocatoria "
-            f"rigen desde el {_fecha(version.vigente_desde)}. Elija una fecha desde entonces, o una versión de "
-            "bases vigente en esa fecha.")
+            f"rigen desde el {_fecha(desde)}. Elija una fecha desde entonces, o una versión de bases vigente en "
+            "esa fecha.")
 
 
 def _anterior(obj: Any, atributo: str) -> Any:
@@ -263,15 +270,17 @@ def verificar_cambio(session: Session, hito: m.HitoCronograma, hoy: dt.date | No
     if hito.inicio and hito.fin and to_lima(hito.fin) < to_lima(hito.inicio):
         raise CronogramaRechazado("El fin debe ser posterior al inicio.", "fin")
     with session.no_autoflush:  # read what was loaded before any query flushes the change
-        conv = hito.convocatoria or (session.get(m.Convocatoria, hito.convocatoria_id) if hito.convocatoria_id else None)
-        if (fuera := fuera_de_vigencia(conv.version_bases if conv else None, hito.tipo, hito.inicio)) is not None:
-            raise CronogramaRechazado(fuera, "inicio")
         insp = sa.inspect(hito)
         persistente = insp.persistent
         conv_antes = _anterior(hito, "convocatoria_id") if persistente else None
         inicio_antes = _anterior(hito, "inicio") if persistente else None
         tipo_antes = _anterior(hito, "tipo") if persistente else hito.tipo
         conv_nueva = hito.convocatoria.id if hito.convocatoria is not None else hito.convocatoria_id
+        if not persistente or conv_nueva != conv_antes or tipo_antes != hito.tipo or not _igual(inicio_antes, hito.inicio):
+            # A new start only: a call stored before this check keeps the rest of its schedule editable.
+            conv = hito.convocatoria or (session.get(m.Convocatoria, conv_nueva) if conv_nueva else None)
+            if (fuera := fuera_de_vigencia(conv.version_bases if conv else None, hito.tipo, hito.inicio)) is not None:
+                raise CronogramaRechazado(fuera, "inicio")
 
         def estado_de(cid: int | None) -> EstadoConvocatoria | None:
             if cid is None:
@@ -315,12 +324,14 @@ def guardar(session: Session, conv: m.Convocatoria, filas: Sequence[FilaHito], *
     tipos = [f.tipo for f in filas]
     if len(set(tipos)) != len(tipos):
         raise CronogramaRechazado("Una etapa figura dos veces en el cronograma.", None)
+    existentes = {h.tipo: h for h in conv.cronograma}
     for f in filas:
         if to_lima(f.fin) < to_lima(f.inicio):
             raise CronogramaRechazado("El fin debe ser posterior al inicio.", f.tipo.name)
-        if (fuera := fuera_de_vigencia(conv.version_bases, f.tipo, f.inicio)) is not None:
+        previo = existentes.get(f.tipo)
+        if (previo is None or not _igual(previo.inicio, f.inicio)) and \
+                (fuera := fuera_de_vigencia(conv.version_bases, f.tipo, f.inicio)) is not None:
             raise CronogramaRechazado(fuera, f.tipo.name)
-    existentes = {h.tipo: h for h in conv.cronograma}
 
     def ver(h: Any) -> dict[str, str]:
         return {"inicio": to_lima(h.inicio).isoformat(timespec="minutes"), "fin": to_lima(h.fin).isoformat(timespec="minutes")}

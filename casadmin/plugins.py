@@ -213,7 +213,7 @@ def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
                     f"El plugin «{impl.plugin_name}»{f' (paquete «{dist}»)' if dist else ''} declara la versión de "
                     f"bases «{version.id}», vigente desde el {version.vigente_desde:%d/%m/%Y}, con parámetros sin valor "
                     f"en esa fecha: {', '.join(sin_valor)}. Dé a cada uno un valor desde el inicio de la versión "
-                    "(puede ser null) o corrija «vigente_desde».")
+                    "o corrija «vigente_desde».")
             found[version.id] = version.derivada(proveedor=impl.plugin_name, version=ver)
     return found
 

@@ -91,7 +91,7 @@ POR_CLAVE = {s.clave: s for s in SECCIONES}
 #: Section 10 where the bases do not ask for the signature (``ficha.firma_digitalizada``: Migraciones,
 #: Mig. 2, 7–9): it may still be loaded, and applying does not wait for it.
 FIRMA_OPCIONAL = replace(POR_CLAVE["firma"], requerida=False,
-                         ayuda=POR_CLAVE["firma"].ayuda + " Las bases de las convocatorias abiertas no la piden.")
+                         ayuda=POR_CLAVE["firma"].ayuda + " Las bases de las convocatorias en curso no la piden.")
 
 #: Section 1: the columns an applicant must fill, with the label to name what is missing.
 PERSONALES_REQUERIDOS = (
@@ -115,7 +115,9 @@ class EstadoSeccion:
     def etiqueta(self) -> str:
         if self.completa:
             return "Completa"
-        return "Incompleta" if self.seccion.requerida else "Opcional: sin registros"
+        if self.seccion.requerida:
+            return "Incompleta"
+        return "Opcional: no cargada" if self.seccion.clave == "firma" else "Opcional: sin registros"
 
 
 @dataclass(frozen=True)

@@ -455,7 +455,8 @@ def test_the_application_period_cannot_open_before_the_bases_version_is_in_force
         "fin": "2026-01-01 16:30:00", "responsable": "ORH"})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
 
-    # Stored before this check (or written around it): the call's own form and the evaluation say why.
+    # Stored before this check (or written around it): the rest of the call stays editable, but it is not
+    # published, and evaluating it says why.
     db.session.execute(sa.update(m.HitoCronograma).where(m.HitoCronograma.id == postulacion.id).values(
         inicio=dt.datetime(2025, 12, 31, 8, 30), fin=dt.datetime(2025, 12, 31, 16, 30)))
     db.session.commit()
@@ -463,9 +464,17 @@ def test_the_application_period_cannot_open_before_the_bases_version_is_in_force
         "version_bases": str(conv.version_bases_id), "numero": str(conv.numero), "anio": "2026", "codigo": conv.codigo,
         "nombre_puesto": "Editado", "organo": "OTI", "cantidad_posiciones": "1", "remuneracion": "6000",
         "lugar": "Lima", "duracion_contrato": "3 meses", "modalidad_firma": "virtual"})
-    assert r.status_code == 200 and "las bases «sunedu-2026» de la convocatoria rigen desde el 01/01/2026" in _texto(r)
+    assert r.status_code == 302, _texto(r)[:2000]
     db.session.expire_all()
-    assert db.session.get(m.Convocatoria, conv.id).nombre_puesto == "Especialista en cronogramas"
+    assert db.session.get(m.Convocatoria, conv.id).nombre_puesto == "Editado"
+    r = client.post(f"/hitocronogramaview/edit/{postulacion.id}", data={
+        "convocatoria": conv.id, "tipo": "postulacion", "inicio": "2025-12-31 08:30:00",
+        "fin": "2025-12-31 17:00:00", "responsable": "ORH"})  # its end only: the start is not new
+    assert r.status_code == 302, _texto(r)[:2000]
+    from casadmin import ciclo
+
+    conv = db.session.get(m.Convocatoria, conv.id)
+    assert mensaje + " Elija" in " ".join(ciclo.motivos_rechazo(db.session, conv, "publicar"))
     with pytest.raises(engine_db.EvaluacionRechazada, match="no puede evaluarse: la postulación empieza el 31/12/2025, "
                                                              "antes de que rijan las bases «sunedu-2026»"):
         engine_db.evaluar(db.session, conv.codigo, "ficha")

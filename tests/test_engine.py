@@ -1046,3 +1046,18 @@ def test_a_parameter_read_before_its_first_value_says_so():
         vigentes.para(dt.date(2025, 12, 31))["examen.puntaje_minimo"]
     with pytest.raises(ParametroDesconocido, match="^'otro'$"):
         vigentes.para(dt.date(2026, 1, 1))["otro"]
+
+
+def test_the_engine_itself_refuses_a_call_before_its_bases_are_in_force():
+    """``run.contexto``, which every stage, the shortlist, the final step and the desierto proposal go
+    through: the last guard behind the file's and the database's checks (F3)."""
+    from casadmin.engine import run
+
+    pm = pl.get_plugin_manager()
+    arch = interchange.cargar(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    bases = pl.get_bases(pm, arch.convocatoria.bases)
+    antes = dataclasses.replace(arch.convocatoria, inicio_postulacion=arch.convocatoria.inicio_postulacion.replace(
+        year=bases.vigente_desde.year - 1))
+    with pytest.raises(run.FueraDeVigencia, match=f"Convocatoria «{arch.convocatoria.codigo}»: la postulación empieza"):
+        run.contexto(antes, bases)
+    assert run.contexto(arch.convocatoria, bases).parametros.fecha == arch.convocatoria.inicio_postulacion.date()

@@ -171,3 +171,18 @@ def test_orphan_files_are_cleaned_up_and_referenced_ones_kept(app, db):
         if kept:
             assert kept not in removed
         storage.delete(fresh)
+
+
+def test_the_cleanup_goes_on_past_a_file_removed_while_it_runs(app, db, monkeypatch):
+    """A draft's file is removed whenever an application is sent, replaced or discarded: one listed and
+    then gone before its age is read must not stop the daily cleanup (it raised FileNotFoundError)."""
+    with app.test_request_context():
+        storage = get_storage()
+        viejo = time.time() - 7200
+        orphans = [storage.save(b"%PDF-1.4 " + bytes([n])).clave for n in range(2)]
+        for clave in orphans:
+            os.utime(storage._path(clave), (viejo, viejo))
+        listadas = list(storage.keys())
+        monkeypatch.setattr(type(storage), "keys", lambda self: iter(["0" * 40, *listadas]))  # listed, not stored
+        removed = limpiar_huerfanos(db.session)
+        assert set(orphans) <= set(removed) and "0" * 40 not in removed

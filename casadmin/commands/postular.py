@@ -211,8 +211,11 @@ def limpiar_huerfanos(session: Session, antiguedad: dt.timedelta = dt.timedelta(
     for clave in list(storage.keys()):
         if clave in conocidas:
             continue
-        if os.path.getmtime(storage._path(clave)) > limite:
-            continue  # may belong to a transaction still running
+        try:
+            if os.path.getmtime(storage._path(clave)) > limite:
+                continue  # may belong to a transaction still running
+        except FileNotFoundError:
+            continue  # removed meanwhile (a draft sent, replaced or discarded)
         storage.delete(clave)
         borradas.append(clave)
     return borradas

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from casadmin import models as m
@@ -52,9 +53,11 @@ def _validar_convocatoria(item: m.Convocatoria) -> None:
         raise DomainError("Esta versión de bases está deshabilitada para la entidad: elija una habilitada.",
                           field="version_bases")
     postulacion = next((h for h in item.cronograma if h.tipo is TipoHito.postulacion), None)
-    if postulacion is not None and (fuera := cronograma.fuera_de_vigencia(version, postulacion.tipo,
-                                                                           postulacion.inicio)) is not None:
-        raise DomainError(fuera, field="version_bases")
+    cambios = sa.inspect(item).attrs
+    if postulacion is not None and (cambios.version_bases.history.has_changes()
+                                    or cambios.version_bases_id.history.has_changes()) and \
+            (fuera := cronograma.fuera_de_vigencia(version, postulacion.tipo, postulacion.inicio)) is not None:
+        raise DomainError(fuera, field="version_bases")  # another version chosen: the schedule's own is checked
     if not item.codigo and entidad is not None:
         item.codigo = f"CAS N° {item.numero:03d}-{item.anio}-{entidad.siglas}"
 
