@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, selectinload
 from casadmin import audit, engine_db
 from casadmin import models as m
 from casadmin import plugins as pl
-from casadmin.models.enums import Etapa, Resultado, RolComite, TipoHito
+from casadmin.models.enums import EstadoConvocatoria, Etapa, Resultado, RolComite, TipoHito
 from casadmin.peru.clock import now, to_lima, today
 from casadmin.roles import COMITE, VEEDOR
 
@@ -324,20 +324,35 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
     """
     if miembro.rol not in CALIFICADORES:
         raise ComiteRechazado("El/la Veedor/a observa la Entrevista Personal; no califica (§4.2.5 b).")
+    _en_curso(conv)
     post = citado(session, conv, postulacion_id)
     if publicada(session, conv):
         raise ComiteRechazado("Los resultados de la Entrevista Personal ya fueron publicados: "
                               "las hojas de entrevista no pueden modificarse.")
+    # One sheet of this candidate at a time, until this transaction ends: a draft saved while the same
+    # sheet is submitted from another window (it overwrote the submitted scores), and the two members'
+    # attendance checks (both passed at once, and the absence's zeros were averaged in) wait in turn.
+    # PostgreSQL locks the application's row; SQLite writes one transaction at a time.
+    session.execute(sa.select(m.Postulacion.id).where(m.Postulacion.id == post.id).with_for_update())
     t = tabla(conv)
     hoja = session.scalar(sa.select(m.HojaEntrevista).where(m.HojaEntrevista.postulacion_id == post.id,
-                                                            m.HojaEntrevista.miembro_id == miembro.id))
+                                                            m.HojaEntrevista.miembro_id == miembro.id)
+                          .execution_options(populate_existing=True))
+    asistio = not _si(datos.get("no_se_presento"))
     if hoja is not None and hoja.enviada:
+        try:
+            igual = enviar and _valores(hoja) == _valores_de(hoja, asistio, validar_datos(t, datos, asistio=asistio),
+                                                               datos)
+        except ComiteRechazado:
+            igual = False
+        if igual:  # the same submission again (a double tap, a retry after a timeout): it is done
+            session.commit()
+            return hoja
         raise ComiteRechazado(
             f"Su hoja de entrevista ya fue enviada el {to_lima(hoja.enviada_en):%d/%m/%Y %H:%M}: "
             "no puede modificarse ni enviarse de nuevo.")
-    asistio = not _si(datos.get("no_se_presento"))
     puntajes = validar_datos(t, datos, asistio=asistio)
-    observaciones = (datos.get("observaciones") or "").strip()[:2000] or None
+    observaciones = _observaciones(datos)
     if enviar:
         _asistencia_concuerda(session, post, miembro, asistio)
     antes = _valores(hoja)
@@ -371,6 +386,27 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
     return hoja
 
 
+def _observaciones(datos: Mapping[str, str | None]) -> str | None:
+    return (datos.get("observaciones") or "").strip()[:2000] or None
+
+
+def _valores_de(hoja: m.HojaEntrevista, asistio: bool, puntajes: Mapping[str, Decimal],
+                datos: Mapping[str, str | None]) -> dict[str, object]:
+    """:func:`_valores` of ``hoja`` as these data would leave it."""
+    return {"asistio": asistio, **{f: str(puntajes[f]) for f in m.HojaEntrevista.FACTORES},
+            "observaciones": _observaciones(datos), "enviada": hoja.enviada}
+
+
+#: The states in which the process is over (§4.5, B4): no sheet is scored, no stage formed.
+CERRADAS = (EstadoConvocatoria.finalizada, EstadoConvocatoria.desierta, EstadoConvocatoria.cancelada)
+
+
+def _en_curso(conv: m.Convocatoria) -> None:
+    if conv.estado in CERRADAS:
+        raise ComiteRechazado(f"La convocatoria está {conv.estado.value.lower()}: ya no se califican entrevistas "
+                              "ni se forma su puntaje (§4.5).")
+
+
 def _si(valor: object) -> bool:
     return str(valor or "").strip().lower() in ("1", "true", "on", "si", "sí", "y", "yes")
 
@@ -400,11 +436,15 @@ def faltantes(session: Session, conv: m.Convocatoria) -> list[str]:
     lista = citados(session, conv)
     if not lista:
         motivos.append("No hay candidatos/as citados/as a la Entrevista Personal.")
-    enviadas = {(h.postulacion_id, h.miembro_id) for h in hojas(session, conv).values() if h.enviada}
+    enviadas = {(h.postulacion_id, h.miembro_id): h.asistio for h in hojas(session, conv).values() if h.enviada}
     pendientes = sum(1 for p in lista for s in scorers if (p.id, s.id) not in enviadas)
     if pendientes:
         motivos.append(f"Faltan {pendientes} hoja(s) de entrevista por enviar (§4.2.5 g: promedio de todos los "
                        "integrantes).")
+    discordes = [p for p in lista if len({enviadas[(p.id, s.id)] for s in scorers if (p.id, s.id) in enviadas}) > 1]
+    if discordes:
+        motivos.append(f"Las hojas enviadas de {len(discordes)} candidato(s) no coinciden en la asistencia "
+                       "(§4.6): un integrante registró que no se presentó y otro lo calificó.")
     return motivos
 
 
@@ -430,6 +470,10 @@ def formar(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario) -> For
     """
     if publicada(session, conv):
         return Formacion(motivos=("Los resultados de la Entrevista Personal ya fueron publicados.",))
+    try:
+        _en_curso(conv)
+    except ComiteRechazado as exc:
+        return Formacion(motivos=(exc.mensaje,))
     from casadmin import etapas
 
     # Never on out-of-date earlier results: forming would take out, with their results, the candidates
@@ -546,11 +590,19 @@ def retirar(session: Session, conv: m.Convocatoria, miembro_id: int, *, por: m.U
     if miembro is None or miembro.convocatoria_id != conv.id:
         raise NoEncontrado("Ese integrante no pertenece al Comité de esta convocatoria.")
     _congelada(session, conv, miembro.rol)
-    tiene = session.scalar(sa.select(sa.func.count()).where(m.HojaEntrevista.miembro_id == miembro.id))
+    H = m.HojaEntrevista
+    tiene = session.scalar(sa.select(sa.func.count()).where(H.miembro_id == miembro.id, H.enviada.is_(True)))
     if tiene:
-        raise ComiteRechazado(f"{miembro.usuario.username} ya registró {tiene} hoja(s) de entrevista: no puede "
+        raise ComiteRechazado(f"{miembro.usuario.username} ya envió {tiene} hoja(s) de entrevista: no puede "
                               "retirarse del Comité.", "usuario")
-    antes = {"usuario": miembro.usuario.username, "rol": miembro.rol.name}
+    # Drafts only (a member taken ill mid-day): they go with the member, each kept in the audit trail.
+    borradores = session.scalars(sa.select(H).where(H.miembro_id == miembro.id)).all()
+    antes: dict[str, object] = {"usuario": miembro.usuario.username, "rol": miembro.rol.name}
+    if borradores:
+        antes["borradores"] = {str(h.postulacion_id): _valores(h) for h in borradores}
+    for h in borradores:
+        session.delete(h)
+    session.flush()
     audit.record(session, accion="retirar_miembro_comite", objeto=miembro, antes=antes, usuario_id=por.id,
                  usuario=por.username, entidad_id=conv.entidad_id, convocatoria_id=conv.id)
     session.delete(miembro)

@@ -1938,6 +1938,17 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     motivo = (motivo or "").strip()
     if recalcular and not motivo:
         raise EvaluacionRechazada("Para recalcular una etapa escriba el motivo (quedará en el registro de auditoría).")
+    if etapa == "entrevista" and session.scalar(sa.select(m.Citacion.id).join(m.Postulacion).where(
+            m.Postulacion.convocatoria_id == conv.id, m.Citacion.anulada_en.is_(None)).limit(1)) is not None:
+        # Cited in the app: the committee's screen forms the score once every member submitted each
+        # sheet (§4.2.5 g); the command line waits for the same (a candidate without sheets would be
+        # «no se presentó», and one member's total the average). An imported call has no citations:
+        # its sheets are the file's.
+        from casadmin import comite  # it imports this module
+
+        if faltan := comite.faltantes(session, conv):
+            raise EvaluacionRechazada(f"No se forma el puntaje de la Entrevista Personal de «{codigo}»: "
+                                      + " ".join(faltan))
     R = m.ResultadoEtapa
     publicada = session.scalar(sa.select(m.PublicacionEtapa.id).where(
         m.PublicacionEtapa.convocatoria_id == conv.id, m.PublicacionEtapa.etapa == etapa)) is not None or \

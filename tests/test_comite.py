@@ -21,6 +21,7 @@ from comite_escenario import C1, C2, VE, datos_hoja, nueva_convocatoria, usuario
 from casadmin import comite, engine_db, publicacion
 from casadmin import models as m
 from casadmin.models.enums import Etapa, Resultado, RolComite
+from casadmin.peru.clock import now
 
 PARAMETROS = Path(__file__).resolve().parent.parent / "plugins" / "casadmin_sunedu" / "parametros.yaml"
 
@@ -101,10 +102,19 @@ def test_orh_assigns_the_committee_on_its_screen_one_member_per_seat(db, client_
     veedor = next(x for x in comite.miembros(db.session, esc.conv) if x.rol is RolComite.veedor)
     assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros/{veedor.id}/retirar").status_code == 303
     assert esc.auditoria("retirar_miembro_comite")[0].antes == {"usuario": VE, "rol": "veedor"}
+    # A member with drafts only (taken ill mid-day) can be replaced: the drafts go, kept in the audit trail.
     assert client_for(C1).post(esc.url("P01"), data=datos_hoja(5)).status_code == 303
     c1 = next(x for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C1)
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros/{c1.id}/retirar").status_code == 303
+    assert esc.auditoria("retirar_miembro_comite")[-1].antes["borradores"]
+    assert ("P01", C1) not in esc.hojas()
+    assert orh.post(f"/comite-asignacion/{esc.conv_id}/miembros",
+                    data={"rol": "orh", "usuario_id": ids[C1]}).status_code == 303
+    # One who submitted a sheet stays.
+    assert client_for(C1).post(esc.url("P01"), data=datos_hoja(5, accion="enviar")).status_code == 303
+    c1 = next(x for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C1)
     resp = orh.post(f"/comite-asignacion/{esc.conv_id}/miembros/{c1.id}/retirar")
-    assert resp.status_code == 422 and "ya registró 1 hoja(s)" in _texto(resp)
+    assert resp.status_code == 422 and "ya envió 1 hoja(s)" in _texto(resp)
     assert db.session.get(m.MiembroComite, c1.id) is not None
 
     # Scoped: another institution's ORH and other roles never reach it.
@@ -187,6 +197,11 @@ def test_draft_changes_until_submitted_then_read_only_and_a_second_submission_is
     enviados = esc.auditoria("enviar_hoja_entrevista")
     assert len(enviados) == 1 and enviados[0].despues["enviada"] is True and enviados[0].usuario == C1
     assert enviados[0].postulacion_id == esc.post["P01"]
+    # The same submission again (a double tap, a retry after a timeout on a tablet) is the one already made:
+    # no error, nothing changed, nothing audited again.
+    r = c1.post(esc.url("P01"), data=datos_hoja(["7", "7", "7.25", "6", "5.5"], accion="enviar"))
+    assert r.status_code == 303
+    assert len(esc.auditoria("enviar_hoja_entrevista")) == 1 and esc.hojas()[("P01", C1)].total == Decimal("32.75")
 
 
 @pytest.mark.parametrize(("valor", "mensaje"), [
@@ -320,6 +335,36 @@ def test_attendance_must_agree_between_members(esc, client_for):
     assert ("P08", C2) not in esc.hojas()
 
 
+def test_sheets_that_disagree_on_attendance_keep_the_score_from_being_formed(db, esc, client_for):
+    """§4.6: absent is No Apto, never averaged. Two members submitting at the same moment each passed the
+    other's check (now they wait in turn for the application's lock); such sheets were averaged, the
+    absence's zeros with the other member's scores (a candidate scored 40 formed Apto 20.00)."""
+    for pid in esc.post:
+        _enviar(client_for(C1), esc, pid, 8)
+        if pid != "P01":
+            _enviar(client_for(C2), esc, pid, 8)
+    db.session.add(m.HojaEntrevista(postulacion_id=esc.post["P01"], miembro_id=next(
+        x.id for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C2), asistio=False,
+        **{f: Decimal(0) for f in m.HojaEntrevista.FACTORES}, enviada=True, enviada_en=now()))
+    db.session.commit()
+    assert any("no coinciden en la asistencia" in x for x in comite.faltantes(db.session, esc.conv))
+    assert not comite.formar(db.session, esc.conv, usuario=usuario_de(db, "orh.sunedu")).formada
+    assert not esc.resultados()
+
+
+def test_a_closed_call_is_not_scored(db, esc, client_for):
+    """B4, §4.5: a cancelled (or finished, or desierta) process has no interview to score or form."""
+    from casadmin.models.enums import EstadoConvocatoria
+
+    esc.conv.estado = EstadoConvocatoria.cancelada
+    db.session.commit()
+    resp = client_for(C1).post(esc.url("P01"), data=datos_hoja(5, accion="enviar"))
+    assert resp.status_code == 422 and "La convocatoria está cancelada: ya no se califican entrevistas" in _texto(resp)
+    assert ("P01", C1) not in esc.hojas()
+    formacion = comite.formar(db.session, esc.conv, usuario=usuario_de(db, "orh.sunedu"))
+    assert not formacion.formada and "cancelada" in formacion.motivos[0]
+
+
 def test_orh_forms_the_score_again_when_the_engine_could_not(db, esc, client_for):
     """If the engine refuses (here: the curricular results were removed), the sheets stay submitted and
     ORH retries from its screen once the cause is fixed."""
@@ -368,19 +413,28 @@ def test_the_veedor_reads_submitted_sheets_never_drafts(esc, client_for):
 
 
 def test_after_publication_nothing_changes(db, esc, client_for):
-    c1 = client_for(C1)
-    assert c1.post(esc.url("P01"), data=datos_hoja(5)).status_code == 303  # a draft, never submitted
-    # ORH ran the stage from the console and published it (E2): the stage is frozen.
-    engine_db.evaluar(db.session, esc.codigo, "entrevista", usuario="consola (prueba)")
+    c1, c2 = client_for(C1), client_for(C2)
+    assert c1.post(esc.url("P01"), data=datos_hoja(5)).status_code == 303  # a draft, not submitted yet
+    # The console forms the score only when every sheet is submitted, as the committee's screen does:
+    # it formed it on this draft's call, a candidate without sheets «no se presentó» and one member's
+    # total the average (§4.2.5 g).
+    with pytest.raises(engine_db.EvaluacionRechazada, match="Faltan 10 hoja"):
+        engine_db.evaluar(db.session, esc.codigo, "entrevista", usuario="consola (prueba)")
+    db.session.rollback()
+    assert not esc.resultados()
+    for cliente in (c1, c2):
+        for pid in esc.post:
+            assert cliente.post(esc.url(pid), data=datos_hoja(6, accion="enviar")).status_code == 303
+    assert len(esc.resultados()) == 5  # formed with the last sheet
+    # ORH published it (E2): the stage is frozen.
     publicacion.publicar_etapa(db.session, esc.conv, Etapa.entrevista, usuario=usuario_de(db, "orh.sunedu"))
     antes = esc.hojas()[("P01", C1)].total
     for accion in ("guardar", "enviar"):
         resp = c1.post(esc.url("P01"), data=datos_hoja(7, accion=accion))
         assert resp.status_code == 422 and "ya fueron publicados" in _texto(resp)
-    assert esc.hojas()[("P01", C1)].total == antes and not esc.hojas()[("P01", C1)].enviada
-    resp = c1.post(esc.url("P06"), data=datos_hoja(7))
-    assert resp.status_code == 422 and ("P06", C1) not in esc.hojas()
-    assert 'id="hoja-cerrada"' in _texto(c1.get(esc.url("P01")))
+    assert esc.hojas()[("P01", C1)].total == antes and esc.hojas()[("P01", C1)].enviada
+    html = _texto(c1.get(esc.url("P01")))
+    assert 'id="hoja-enviada"' in html and '<form method="post" id="hoja"' not in html
     resp = client_for("orh.sunedu").post(f"/comite-asignacion/{esc.conv_id}/miembros",
                                          data={"rol": "veedor", "usuario_id": usuario_de(db, VE).id})
     assert resp.status_code == 422 and "ya fueron publicados" in _texto(resp)
