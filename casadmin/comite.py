@@ -595,11 +595,12 @@ def retirar(session: Session, conv: m.Convocatoria, miembro_id: int, *, por: m.U
     if tiene:
         raise ComiteRechazado(f"{miembro.usuario.username} ya envió {tiene} hoja(s) de entrevista: no puede "
                               "retirarse del Comité.", "usuario")
-    # Drafts only (a member taken ill mid-day): they go with the member, each kept in the audit trail.
+    # Drafts only (a member taken ill mid-day): they go with the member. Their scores stay in their own
+    # audit records (shown to ORH once the score is formed, casadmin.scoping); this one names whose.
     borradores = session.scalars(sa.select(H).where(H.miembro_id == miembro.id)).all()
     antes: dict[str, object] = {"usuario": miembro.usuario.username, "rol": miembro.rol.name}
     if borradores:
-        antes["borradores"] = {str(h.postulacion_id): _valores(h) for h in borradores}
+        antes["borradores"] = sorted(h.postulacion_id for h in borradores)
     for h in borradores:
         session.delete(h)
     session.flush()

@@ -23,7 +23,7 @@ from flask import has_request_context
 from flask_login import current_user
 
 from casadmin import models as m
-from casadmin.models.enums import EstadoConvocatoria
+from casadmin.models.enums import EstadoConvocatoria, Etapa
 from casadmin.roles import ADMIN, COMITE, ORH, POSTULANTE, VEEDOR
 
 TRUE = sa.true()
@@ -110,17 +110,28 @@ def _call_condition(column: Any, v: Viewer, public: bool = True) -> Any:
     return _any(*conds)
 
 
+def _citados_del_comite(v: Viewer) -> sa.Select:
+    """The applications a committee member or Veedor works on: those cited to the interview (in force) of
+    the calls they are assigned to. The rest of the call's applicants (their document, birth date, phone,
+    e-mail, Ficha) are not theirs to read (A2; §4.2.5: the committee interviews the candidates cited)."""
+    C = m.Citacion
+    return sa.select(C.postulacion_id).join(m.Postulacion, m.Postulacion.id == C.postulacion_id).where(
+        C.etapa == Etapa.entrevista, C.anulada_en.is_(None), m.Postulacion.convocatoria_id.in_(_assigned_calls(v)))
+
+
 def _postulacion_condition(column: Any, v: Viewer, own: bool = True) -> Any:
     """Rows hanging from an application (``column`` = their postulacion id)."""
     conds = []
-    if v.has(ORH, COMITE, VEEDOR):
+    if v.has(ORH):
         conds.append(
             column.in_(
                 sa.select(m.Postulacion.id).where(
-                    _call_condition(m.Postulacion.convocatoria_id, v, public=False)
+                    _call_condition(m.Postulacion.convocatoria_id, _only(v, ORH), public=False)
                 )
             )
         )
+    if v.has(COMITE, VEEDOR):
+        conds.append(column.in_(_citados_del_comite(v)))
     if own and v.has(POSTULANTE):
         conds.append(
             column.in_(sa.select(m.Postulacion.id).where(m.Postulacion.postulante_id.in_(_own_postulante(v))))
@@ -133,14 +144,17 @@ def _postulante_condition(column: Any, v: Viewer) -> Any:
     conds = []
     if v.has(POSTULANTE):
         conds.append(column.in_(_own_postulante(v)))
-    if v.has(ORH, COMITE, VEEDOR):
+    if v.has(ORH):
         conds.append(
             column.in_(
                 sa.select(m.Postulacion.postulante_id).where(
-                    _call_condition(m.Postulacion.convocatoria_id, v, public=False)
+                    _call_condition(m.Postulacion.convocatoria_id, _only(v, ORH), public=False)
                 )
             )
         )
+    if v.has(COMITE, VEEDOR):
+        conds.append(column.in_(sa.select(m.Postulacion.postulante_id).where(
+            m.Postulacion.id.in_(_citados_del_comite(v)))))
     return _any(*conds)
 
 
@@ -202,14 +216,16 @@ RULES: dict[type, Rule] = {
     # The same rows as _postulacion_condition(Postulacion.id, v), written on the row's own columns so that
     # a list of 150,000 applications is counted from an index, not through a self-join (issue 5).
     m.Postulacion: lambda v: _any(
-        _call_condition(m.Postulacion.convocatoria_id, v, public=False) if v.has(ORH, COMITE, VEEDOR) else None,
+        _call_condition(m.Postulacion.convocatoria_id, _only(v, ORH), public=False) if v.has(ORH) else None,
+        m.Postulacion.id.in_(_citados_del_comite(v)) if v.has(COMITE, VEEDOR) else None,
         m.Postulacion.postulante_id.in_(_own_postulante(v)) if v.has(POSTULANTE) else None,
     ),
     m.DocumentoPostulacion: lambda v: _postulacion_condition(m.DocumentoPostulacion.postulacion_id, v),
     # Staff: by the result's own call (always its application's call), as for Postulacion (issue 5);
     # an applicant: their own results once published.
     m.ResultadoEtapa: lambda v: _any(
-        _call_condition(m.ResultadoEtapa.convocatoria_id, v, public=False) if v.has(ORH, COMITE, VEEDOR) else None,
+        _call_condition(m.ResultadoEtapa.convocatoria_id, _only(v, ORH), public=False) if v.has(ORH) else None,
+        m.ResultadoEtapa.postulacion_id.in_(_citados_del_comite(v)) if v.has(COMITE, VEEDOR) else None,
         sa.and_(m.ResultadoEtapa.publicado.is_(True),
                 _postulacion_condition(m.ResultadoEtapa.postulacion_id, _only(v, POSTULANTE)))
         if v.has(POSTULANTE) else None,
@@ -229,11 +245,17 @@ RULES: dict[type, Rule] = {
         m.MiembroComite.usuario_id == v.user_id if v.has(COMITE, VEEDOR) else None,
     ),
     m.Citacion: lambda v: _postulacion_condition(m.Citacion.postulacion_id, v),
-    # ORH and the Veedor read a member's sheet once submitted, never a draft (§4.2.5 f; casadmin/comite.py).
+    # The Veedor reads a member's sheet once submitted, never a draft; ORH once the candidate's stage score
+    # is formed (§4.2.5 f: each member scores on their own, and the ORH representative on the committee is
+    # ORH staff, who would otherwise read the other member's sheet first; casadmin/comite.py).
     m.HojaEntrevista: lambda v: _any(
         sa.and_(m.HojaEntrevista.enviada.is_(True),
-                _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, ORH, VEEDOR), own=False))
-        if v.has(ORH, VEEDOR)
+                _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, VEEDOR), own=False))
+        if v.has(VEEDOR)
+        else None,
+        sa.and_(m.HojaEntrevista.enviada.is_(True), m.HojaEntrevista.postulacion_id.in_(_entrevista_formada()),
+                _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, ORH), own=False))
+        if v.has(ORH)
         else None,
         m.HojaEntrevista.miembro_id.in_(
             sa.select(m.MiembroComite.id).where(m.MiembroComite.usuario_id == v.user_id)
@@ -254,9 +276,24 @@ RULES: dict[type, Rule] = {
         _entidad_condition(m.Archivo.entidad_id, _only(v, ORH)),
     ),
     m.CorreoSaliente: lambda v: _entidad_condition(m.CorreoSaliente.entidad_id, _only(v, ORH)),
-    m.RegistroAuditoria: lambda v: _entidad_condition(m.RegistroAuditoria.entidad_id, _only(v, ORH)),
+    # ORH: its institution's trail, but a sheet's draft or submission only once the candidate's interview
+    # score is formed, as the sheet itself (§4.2.5 f: the records hold the scores).
+    m.RegistroAuditoria: lambda v: sa.and_(
+        _entidad_condition(m.RegistroAuditoria.entidad_id, _only(v, ORH)),
+        sa.or_(m.RegistroAuditoria.accion.not_in(_ACCIONES_HOJA), m.RegistroAuditoria.postulacion_id.is_(None),
+               m.RegistroAuditoria.postulacion_id.in_(_entrevista_formada()))),
     m.Usuario: lambda v: m.Usuario.id == v.user_id if v.user_id is not None else FALSE,
 }
+
+
+#: The audit actions whose records hold an interview sheet's scores (casadmin/comite.py).
+_ACCIONES_HOJA = ("guardar_hoja_entrevista", "enviar_hoja_entrevista")
+
+
+def _entrevista_formada() -> sa.Select:
+    """The applications whose interview stage score is formed (evaluated by the engine)."""
+    R = m.ResultadoEtapa
+    return sa.select(R.postulacion_id).where(R.etapa == Etapa.entrevista, R.evaluado_en.is_not(None))
 
 
 def _only(v: Viewer, *roles: str) -> Viewer:

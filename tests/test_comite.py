@@ -352,6 +352,39 @@ def test_sheets_that_disagree_on_attendance_keep_the_score_from_being_formed(db,
     assert not esc.resultados()
 
 
+def test_orh_reads_the_sheets_and_their_audit_only_once_the_score_is_formed(db, esc, client_for):
+    """§4.2.5 f: each member scores on their own. The committee's ORH representative is ORH staff: with the ORH
+    role, the sheets list (API and screens) and the audit trail showed the other member's submitted sheet,
+    and the audit its drafts, before the score was formed."""
+    from casadmin import scoping
+    from casadmin.roles import ORH
+
+    orh = usuario_de(db, "orh.sunedu")
+    viewer = scoping.Viewer(user_id=orh.id, entidad_id=orh.entidad_id, roles=frozenset({ORH}))
+
+    def visto() -> tuple[int, set[str]]:
+        db.session.expire_all()
+        hojas = db.session.scalar(sa.select(sa.func.count()).select_from(m.HojaEntrevista)
+                                  .where(scoping.condition(m.HojaEntrevista, viewer),
+                                         m.HojaEntrevista.postulacion_id.in_(esc.post.values())))
+        acciones = set(db.session.scalars(sa.select(m.RegistroAuditoria.accion).where(
+            scoping.condition(m.RegistroAuditoria, viewer), m.RegistroAuditoria.convocatoria_id == esc.conv_id)))
+        return hojas, acciones
+
+    assert client_for(C2).post(esc.url("P01"), data=datos_hoja(4)).status_code == 303  # a draft
+    _enviar(client_for(C1), esc, "P01", 7)
+    hojas, acciones = visto()
+    assert hojas == 0 and not acciones & {"guardar_hoja_entrevista", "enviar_hoja_entrevista"}
+    assert "asignar_miembro_comite" in acciones  # the rest of the trail as before
+    for pid in esc.post:
+        if pid != "P01":
+            _enviar(client_for(C1), esc, pid, 7)
+        _enviar(client_for(C2), esc, pid, 6)
+    assert len(esc.resultados()) == 5
+    hojas, acciones = visto()
+    assert hojas == 10 and {"guardar_hoja_entrevista", "enviar_hoja_entrevista"} <= acciones
+
+
 def test_a_closed_call_is_not_scored(db, esc, client_for):
     """B4, §4.5: a cancelled (or finished, or desierta) process has no interview to score or form."""
     from casadmin.models.enums import EstadoConvocatoria

@@ -112,16 +112,43 @@ def test_applicant_sees_only_own_records(client_for, ids, db):
     assert ids["app_a"] in own and ids["app_b"] not in own
 
 
-def test_committee_and_veedor_see_only_assigned_calls(client_for, ids, db):
+@pytest.fixture()
+def citada_a(ids, db):
+    """Application A cited to the interview of its call (the committee's candidates), for this test only."""
+    from casadmin.models.enums import Etapa
+    from casadmin.peru.clock import now
+
+    cita = db.session.scalar(sa.select(m.Citacion).where(m.Citacion.postulacion_id == ids["app_a"],
+                                                         m.Citacion.etapa == Etapa.entrevista))
+    nueva = cita is None
+    if nueva:
+        cita = m.Citacion(postulacion_id=ids["app_a"], etapa=Etapa.entrevista, fecha_hora=now(), lugar_o_enlace="Sala 1")
+        db.session.add(cita)
+        db.session.commit()
+    yield cita.id
+    if nueva:
+        db.session.rollback()
+        db.session.execute(sa.delete(m.Citacion).where(m.Citacion.id == cita.id))
+        db.session.commit()
+
+
+def test_committee_and_veedor_see_only_assigned_calls(client_for, ids, db, citada_a):
+    """A member of a committee (or the Veedor) reads the candidates cited to the interview of the calls they sit
+    on, not the call's other applicants (A2: their document, birth date, phone and e-mail), nor another call's."""
+    citadas = sa.select(m.Citacion.postulacion_id).where(m.Citacion.anulada_en.is_(None))
+    assert ids["app_b"] not in set(db.session.scalars(citadas))
     for user in ("comite1.sunedu", "veedor.sunedu"):
         c = client_for(user)
         assert c.get(f"/postulacionview/show/{ids['app_a']}").status_code == 200
+        assert c.get(f"/postulacionview/show/{ids['app_b']}").status_code == 404  # applied, not cited
+        assert c.get(f"/api/v1/postulante/{ids['post_b']}").status_code == 404
         assert c.get(f"/postulacionview/show/{ids['app_mig']}").status_code == 404
         assert c.get(f"/convocatoriaview/show/{ids['conv_mig']}").status_code == 404
-        # Exactly the applications of the calls they sit on (tests/test_comite.py assigns them to calls of its own).
+        # Exactly the cited applications of the calls they sit on (tests/test_comite.py assigns them to its own).
         asignadas = sa.select(m.MiembroComite.convocatoria_id).join(m.Usuario).where(m.Usuario.username == user)
-        esperadas = db.session.scalar(sa.select(sa.func.count()).where(m.Postulacion.convocatoria_id.in_(asignadas)))
-        assert esperadas >= ids["n_sun"]
+        esperadas = db.session.scalar(sa.select(sa.func.count()).where(
+            m.Postulacion.convocatoria_id.in_(asignadas), m.Postulacion.id.in_(citadas)))
+        assert esperadas >= 1
         assert c.get("/api/v1/postulacion/?q=(page_size:100)").get_json()["count"] == esperadas
 
 
@@ -160,7 +187,7 @@ def test_public_sees_published_calls_only(client_for, ids, db):
     assert not any(code.endswith("MIGRACIONES") for code in orh_codes)
 
 
-def test_file_download_checks_ownership(app, client_for, ids, db):
+def test_file_download_checks_ownership(app, client_for, ids, db, citada_a):
     from casadmin.peru.clock import now
     from casadmin.storage import get_storage
 
