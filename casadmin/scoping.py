@@ -253,7 +253,7 @@ RULES: dict[type, Rule] = {
                 _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, VEEDOR), own=False))
         if v.has(VEEDOR)
         else None,
-        sa.and_(m.HojaEntrevista.enviada.is_(True), m.HojaEntrevista.postulacion_id.in_(_entrevista_formada()),
+        sa.and_(m.HojaEntrevista.enviada.is_(True), _entrevista_formada(m.HojaEntrevista.postulacion_id),
                 _postulacion_condition(m.HojaEntrevista.postulacion_id, _only(v, ORH), own=False))
         if v.has(ORH)
         else None,
@@ -281,7 +281,7 @@ RULES: dict[type, Rule] = {
     m.RegistroAuditoria: lambda v: sa.and_(
         _entidad_condition(m.RegistroAuditoria.entidad_id, _only(v, ORH)),
         sa.or_(m.RegistroAuditoria.accion.not_in(_ACCIONES_HOJA), m.RegistroAuditoria.postulacion_id.is_(None),
-               m.RegistroAuditoria.postulacion_id.in_(_entrevista_formada()))),
+               _entrevista_formada(m.RegistroAuditoria.postulacion_id))),
     m.Usuario: lambda v: m.Usuario.id == v.user_id if v.user_id is not None else FALSE,
 }
 
@@ -290,10 +290,12 @@ RULES: dict[type, Rule] = {
 _ACCIONES_HOJA = ("guardar_hoja_entrevista", "enviar_hoja_entrevista")
 
 
-def _entrevista_formada() -> sa.Select:
-    """The applications whose interview stage score is formed (evaluated by the engine)."""
+def _entrevista_formada(postulacion_id: Any) -> Any:
+    """Whether the application ``postulacion_id`` has its interview stage score formed (evaluated by the
+    engine): one look-up by the stage row's unique key per row tested."""
     R = m.ResultadoEtapa
-    return sa.select(R.postulacion_id).where(R.etapa == Etapa.entrevista, R.evaluado_en.is_not(None))
+    return sa.exists().where(R.postulacion_id == postulacion_id, R.etapa == Etapa.entrevista,
+                             R.evaluado_en.is_not(None))
 
 
 def _only(v: Viewer, *roles: str) -> Viewer:
