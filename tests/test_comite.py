@@ -385,6 +385,16 @@ def test_orh_reads_the_sheets_and_their_audit_only_once_the_score_is_formed(db, 
     assert hojas == 10 and {"guardar_hoja_entrevista", "enviar_hoja_entrevista"} <= acciones
 
 
+def test_an_absent_candidates_draft_comes_back_without_scores(esc, client_for):
+    """Unticking «no se presentó» on a saved draft showed five zeros, which a member could send unnoticed as
+    valid scores; the fields now come back empty, to be filled (or refused as empty)."""
+    c1 = client_for(C1)
+    assert c1.post(esc.url("P07"), data=datos_hoja(0, no_se_presento="1")).status_code == 303
+    html = _texto(c1.get(esc.url("P07")))
+    assert re.search(r'id="no_se_presento" checked', html)
+    assert 'value="0.00"' not in html and re.search(r'id="desenvolvimiento" name="desenvolvimiento"\s+value=""', html)
+
+
 def test_a_closed_call_is_not_scored(db, esc, client_for):
     """B4, §4.5: a cancelled (or finished, or desierta) process has no interview to score or form."""
     from casadmin.models.enums import EstadoConvocatoria

@@ -140,7 +140,9 @@ class ComiteView(_Vista):
         editable = (miembro.rol in comite.CALIFICADORES and tabla is not None and not publicada
                     and not (propia is not None and propia.enviada))
         if datos is None and propia is not None:
-            datos = {f: str(getattr(propia, f)) for f in m.HojaEntrevista.FACTORES}
+            # An absent candidate's draft has no scores: its fields come back empty, not as zeros that a
+            # member who unticks «no se presentó» would send without noticing.
+            datos = {f: str(getattr(propia, f)) if propia.asistio else "" for f in m.HojaEntrevista.FACTORES}
             datos.update(observaciones=propia.observaciones or "", no_se_presento="" if propia.asistio else "1")
         return self.render("hoja.html", status=status, conv=conv, miembro=miembro, post=post, fila=fila,
                            tabla=tabla, datos=datos or {}, errores=errores or {}, editable=editable,

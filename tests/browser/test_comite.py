@@ -119,3 +119,42 @@ def test_orh_assigns_the_committee_and_the_veedor_reads_on_a_phone(phone_page, b
         shot("veedor-lee-la-hoja-enviada")
     finally:
         ctx.close()
+
+
+def test_scores_typed_offline_stay_on_the_tablet_until_they_are_saved(browser, live_server, pasos, entrar, escenario):
+    """A committee member on a tablet whose connection drops: «Guardar borrador» no longer leaves for an error
+    page that loses the five scores; they stay on the device and come back on the next visit, until saved."""
+    from comite_escenario import FACTORES as CODIGOS
+
+    ctx = browser.new_context(base_url=live_server, locale="es-PE", timezone_id="America/Lima",
+                              viewport={"width": 768, "height": 1024}, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        esc, shot = escenario, pasos(page)
+        entrar(page, C1, CLAVE)
+        url = f"/comite/{esc.conv_id}/{esc.post['P06']}"
+        page.goto(url)
+        ctx.set_offline(True)
+        for codigo, valor in zip(CODIGOS, ("7", "6,5", "6", "7.25", "5"), strict=True):
+            page.fill(f"#{codigo}", valor)
+        page.click("#guardar")
+        assert "Sin conexión" in page.inner_text("#copia-local") and page.url.endswith(url)
+        assert esc.hojas() == {}
+        shot("sin-conexion")
+
+        ctx.set_offline(False)
+        page.goto(url)  # e.g. the tablet restarted: the page comes back empty from the server
+        page.wait_for_load_state("networkidle")
+        assert "Se recuperaron los puntajes" in page.inner_text("#copia-local")
+        assert page.input_value("#orientacion_resultados") == "6.00" and page.inner_text("#total") == "31.75"
+        shot("recuperados")
+        page.click("#guardar")
+        page.wait_for_load_state("networkidle")
+        assert esc.hojas()[("P06", C1)].total == Decimal("31.75")
+        assert page.locator("#copia-local").is_hidden()  # the server has it: the copy is gone
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#copia-local").is_hidden() and page.input_value("#idoneidad") == "6.50"
+    finally:
+        ctx.close()
