@@ -354,6 +354,8 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
     puntajes = validar_datos(t, datos, asistio=asistio)
     observaciones = _observaciones(datos)
     if enviar:
+        if not asistio:
+            _ausencia_posible(session, post)
         _asistencia_concuerda(session, post, miembro, asistio)
     antes = _valores(hoja)
     momento = now()
@@ -409,6 +411,25 @@ def _en_curso(conv: m.Convocatoria) -> None:
 
 def _si(valor: object) -> bool:
     return str(valor or "").strip().lower() in ("1", "true", "on", "si", "sí", "y", "yes")
+
+
+def _ausencia_posible(session: Session, post: m.Postulacion) -> None:
+    """§4.2.5 c: the candidate is absent from the interview they were told of, once its time came. A
+    citation never notified, or changed since its notice, has not told them when to come."""
+    from casadmin import etapas  # it imports this module
+
+    cita = session.scalar(sa.select(m.Citacion).where(m.Citacion.postulacion_id == post.id, m.Citacion.etapa == ETAPA,
+                                                      m.Citacion.anulada_en.is_(None)))
+    estado = etapas.estado_notificacion(cita)
+    if estado != "notificada":
+        raise ComiteRechazado(
+            "No puede registrarse que el/la candidato/a no se presentó: su citación "
+            + ("aún no se le notificó" if estado == "nueva" else "cambió después de notificársele")
+            + " (§4.2.5 c). La Oficina de Recursos Humanos debe notificarla con «Notificar citaciones».",
+            CAMPO_ASISTENCIA)
+    if now() < to_lima(cita.fecha_hora):
+        raise ComiteRechazado(f"La entrevista está citada para el {to_lima(cita.fecha_hora):%d/%m/%Y %H:%M}: "
+                              "aún no puede registrarse que no se presentó.", CAMPO_ASISTENCIA)
 
 
 def _asistencia_concuerda(session: Session, post: m.Postulacion, miembro: m.MiembroComite, asistio: bool) -> None:

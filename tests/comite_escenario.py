@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from casadmin import comite, engine_db
+from casadmin import comite, engine_db, etapas
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine import interchange
@@ -72,9 +72,10 @@ def usuario_de(db, username: str) -> m.Usuario:
     return db.session.scalar(sa.select(m.Usuario).where(m.Usuario.username == username))
 
 
-def nueva_convocatoria(db, *, miembros: bool = True) -> Escenario:
+def nueva_convocatoria(db, *, miembros: bool = True, notificadas: bool = True) -> Escenario:
     """The SUNEDU example under a number of this module's range, evaluated up to the curricular
-    stage by the engine, its shortlist cited to the interview; the demo's committee assigned."""
+    stage by the engine, its shortlist cited to the interview (the citations notified, in the example's
+    past schedule, unless ``notificadas`` is false); the demo's committee assigned."""
     d = interchange.leer(EJEMPLO.read_bytes())
     n = next(_numeros)
     c = d["convocatoria"]
@@ -96,9 +97,12 @@ def nueva_convocatoria(db, *, miembros: bool = True) -> Escenario:
     hito = db.session.scalar(sa.select(m.HitoCronograma).where(m.HitoCronograma.convocatoria_id == conv.id,
                                                                m.HitoCronograma.tipo == TipoHito.entrevista))
     for i, pid in enumerate(convocados):
-        db.session.add(m.Citacion(postulacion_id=apps[pid].id, etapa=Etapa.entrevista,
-                                  fecha_hora=hito.inicio.replace(minute=0) if hito else now(),
-                                  lugar_o_enlace=f"Sala virtual {i + 1}"))
+        cita = m.Citacion(postulacion_id=apps[pid].id, etapa=Etapa.entrevista,
+                          fecha_hora=hito.inicio.replace(minute=0) if hito else now(),
+                          lugar_o_enlace=f"Sala virtual {i + 1}")
+        if notificadas:  # as «Notificar citaciones» leaves them (§4.2.5 c)
+            cita.notificada_en, cita.notificado = now(), etapas.datos_citacion(cita)
+        db.session.add(cita)
     db.session.commit()
     esc = Escenario(db, conv, {pid: apps[pid] for pid in convocados}, apps["P05"])
     if miembros:

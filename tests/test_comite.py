@@ -9,6 +9,7 @@ curricular stage, with the engine's shortlist (D5) cited to the interview. The d
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -383,6 +384,35 @@ def test_orh_reads_the_sheets_and_their_audit_only_once_the_score_is_formed(db, 
     assert len(esc.resultados()) == 5
     hojas, acciones = visto()
     assert hojas == 10 and {"guardar_hoja_entrevista", "enviar_hoja_entrevista"} <= acciones
+
+
+def test_absence_is_recorded_only_for_a_notified_citation_once_its_time_came(db, client_for):
+    """§4.2.5 c: the candidates are told the date, time and place of their interview. «No se presentó» (No Apto,
+    §4.6) was accepted for a citation never notified, or changed after its notice, and before its time."""
+    from casadmin import etapas
+    from casadmin.peru.clock import now as ahora
+
+    esc = nueva_convocatoria(db, notificadas=False)
+    c1 = client_for(C1)
+    resp = c1.post(esc.url("P08"), data=datos_hoja(0, accion="enviar", no_se_presento="1"))
+    assert resp.status_code == 422
+    assert "su citación aún no se le notificó (§4.2.5 c)" in _error_en(_texto(resp), "asistio")
+    cita = db.session.scalar(sa.select(m.Citacion).where(m.Citacion.postulacion_id == esc.post["P08"]))
+    cita.fecha_hora = ahora() + dt.timedelta(hours=2)
+    cita.notificada_en, cita.notificado = ahora(), etapas.datos_citacion(cita)
+    db.session.commit()
+    resp = c1.post(esc.url("P08"), data=datos_hoja(0, accion="enviar", no_se_presento="1"))
+    assert resp.status_code == 422 and "aún no puede registrarse que no se presentó" in _error_en(_texto(resp), "asistio")
+    cita.fecha_hora = ahora() - dt.timedelta(hours=1)  # moved after the notice: the candidate was told another time
+    db.session.commit()
+    resp = c1.post(esc.url("P08"), data=datos_hoja(0, accion="enviar", no_se_presento="1"))
+    assert resp.status_code == 422 and "cambió después de notificársele" in _texto(resp)
+    cita.notificado = etapas.datos_citacion(cita)
+    db.session.commit()
+    _enviar(c1, esc, "P08", None)
+    assert not esc.hojas()[("P08", C1)].asistio
+    # Scores of a candidate who came are never held back by the notice.
+    _enviar(c1, esc, "P09", 6)
 
 
 def test_an_absent_candidates_draft_comes_back_without_scores(esc, client_for):
