@@ -547,6 +547,38 @@ def asignables(session: Session, conv: m.Convocatoria) -> dict[RolComite, list[m
     return por_rol
 
 
+def reabrir_hoja(session: Session, conv: m.Convocatoria, postulacion_id: int, miembro_id: int, *, motivo: str,
+                 por: m.Usuario) -> None:
+    """ORH gives a submitted sheet back to its member as a draft, with a written reason, while the stage
+    score is not formed: a member who sent the wrong attendance or a mistaken score, which would otherwise
+    keep the score from ever forming (the sheets must agree, §4.6; every member's is averaged, §4.2.5 g).
+    Audited with the reason and without the scores (ORH does not read them before the score, §4.2.5 f)."""
+    _en_curso(conv)
+    if publicada(session, conv):
+        raise ComiteRechazado("Los resultados de la Entrevista Personal ya fueron publicados: las hojas no pueden "
+                              "modificarse.", "reabrir")
+    if formada(session, conv):
+        raise ComiteRechazado("El puntaje de la etapa ya se formó con las hojas enviadas: ya no se reabren.", "reabrir")
+    motivo = (motivo or "").strip()
+    if len(motivo) < 10:
+        raise ComiteRechazado("Escriba el motivo para reabrir la hoja (al menos 10 caracteres; quedará en la "
+                              "auditoría).", "reabrir")
+    post = citado(session, conv, postulacion_id)
+    session.execute(sa.select(m.Postulacion.id).where(m.Postulacion.id == post.id).with_for_update())
+    H = m.HojaEntrevista
+    hoja = session.scalar(sa.select(H).where(H.postulacion_id == post.id, H.miembro_id == miembro_id)
+                          .execution_options(populate_existing=True))
+    if hoja is None or not hoja.enviada or hoja.miembro.convocatoria_id != conv.id:
+        raise ComiteRechazado("Esa hoja no está enviada: su integrante aún puede modificarla.", "reabrir")
+    quien = {"integrante": hoja.miembro.usuario.username, "rol": hoja.miembro.rol.name}
+    hoja.enviada, hoja.enviada_en = False, None
+    session.flush()
+    audit.record(session, accion="reabrir_hoja_entrevista", objeto=hoja, antes={**quien, "enviada": True},
+                 despues={**quien, "enviada": False}, motivo=motivo, usuario_id=por.id, usuario=por.username,
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id, postulacion_id=post.id)
+    session.commit()
+
+
 def formada(session: Session, conv: m.Convocatoria) -> bool:
     return bool(resultados(session, conv))
 

@@ -353,6 +353,35 @@ def test_sheets_that_disagree_on_attendance_keep_the_score_from_being_formed(db,
     assert not esc.resultados()
 
 
+def test_orh_gives_a_submitted_sheet_back_to_its_member_with_a_reason(db, esc, client_for):
+    """A member who sent the wrong attendance (or a mistaken score) kept the score from ever forming: the sheets
+    must agree (§4.6) and every member's is averaged (§4.2.5 g). ORH reopens it, with its reason in the audit
+    trail and without reading the scores, until the score is formed."""
+    orh, c1, c2 = client_for("orh.sunedu"), client_for(C1), client_for(C2)
+    for pid in esc.post:
+        _enviar(c1, esc, pid, None if pid == "P06" else 7)  # a slip: P06 did come
+        if pid != "P06":
+            _enviar(c2, esc, pid, 6)
+    resp = c2.post(esc.url("P06"), data=datos_hoja(6, accion="enviar"))
+    assert resp.status_code == 422 and "comuníquese con la Oficina de Recursos Humanos" in _texto(resp)
+    c1_id = next(x.id for x in comite.miembros(db.session, esc.conv) if x.usuario.username == C1)
+    url = f"/comite-asignacion/{esc.conv_id}/hojas/{esc.post['P06']}/{c1_id}/reabrir"
+    pagina = _texto(orh.get(f"/comite-asignacion/{esc.conv_id}"))
+    assert pagina.count('class="reabrir"') == 9 and "35.00" not in pagina and "30.00" not in pagina
+    resp = orh.post(url, data={"motivo": "corto"})
+    assert resp.status_code == 422 and "Escriba el motivo" in _texto(resp) and esc.hojas()[("P06", C1)].enviada
+    assert orh.post(url, data={"motivo": "Marcó por error que no se presentó"}).status_code == 303
+    assert not esc.hojas()[("P06", C1)].enviada
+    (registro,) = esc.auditoria("reabrir_hoja_entrevista")
+    assert registro.motivo == "Marcó por error que no se presentó" and registro.usuario == "orh.sunedu"
+    assert registro.despues == {"integrante": C1, "rol": "orh", "enviada": False}
+    _enviar(c1, esc, "P06", 7)  # corrected and sent again
+    _enviar(c2, esc, "P06", 6)  # the last sheet forms the score
+    assert esc.resultados()["P06"].puntaje == Decimal("32.50")
+    resp = orh.post(url, data={"motivo": "Marcó por error que no se presentó"})
+    assert resp.status_code == 422 and "ya se formó" in _texto(resp)
+
+
 def test_orh_reads_the_sheets_and_their_audit_only_once_the_score_is_formed(db, esc, client_for):
     """§4.2.5 f: each member scores on their own. The committee's ORH representative is ORH staff: with the ORH
     role, the sheets list (API and screens) and the audit trail showed the other member's submitted sheet,

@@ -165,7 +165,7 @@ class ComiteAsignacionView(_Vista):
     default_view = "convocatorias"
     class_permission_name = "ComiteAsignacionView"
     method_permission_name = {"convocatorias": "read", "convocatoria": "read", "asignar": "edit",
-                              "retirar": "edit", "formar": "edit"}
+                              "retirar": "edit", "formar": "edit", "reabrir": "edit"}
 
     @expose("/")
     @has_access
@@ -216,6 +216,22 @@ class ComiteAsignacionView(_Vista):
             db.session.rollback()
             return self._pagina(conv, errores={"retirar": exc.mensaje}, status=422)
         flash("Se retiró al integrante del Comité.", "success")
+        return redirect(url_for("ComiteAsignacionView.convocatoria", convocatoria_id=conv.id), 303)
+
+    @expose("/<int:convocatoria_id>/hojas/<int:postulacion_id>/<int:miembro_id>/reabrir", methods=["POST"])
+    @has_access
+    def reabrir(self, convocatoria_id: int, postulacion_id: int, miembro_id: int):
+        conv = _convocatoria_orh(convocatoria_id)
+        try:
+            comite.reabrir_hoja(db.session, conv, postulacion_id, miembro_id, motivo=request.form.get("motivo", ""),
+                                por=g.user)
+        except comite.NoEncontrado:
+            db.session.rollback()
+            abort(404)
+        except comite.ComiteRechazado as exc:
+            db.session.rollback()
+            return self._pagina(conv, errores={"reabrir": exc.mensaje}, status=422)
+        flash("Se reabrió la hoja: su integrante puede corregirla y enviarla de nuevo.", "success")
         return redirect(url_for("ComiteAsignacionView.convocatoria", convocatoria_id=conv.id), 303)
 
     @expose("/<int:convocatoria_id>/formar", methods=["POST"])
