@@ -1267,11 +1267,14 @@ def texto_citacion(datos: Mapping[str, Any]) -> dict[str, str]:
     """The slot as a candidate reads it: date with weekday, Lima time, duration, place or link."""
     inicio = dt.datetime.strptime(datos["fecha_hora"], "%Y-%m-%d %H:%M")
     lugar = datos["lugar_o_enlace"]
-    virtual = lugar.lower().startswith(("http://", "https://"))
+    enlace = lugar.lower().startswith(("http://", "https://"))
+    # «Google Meet: https://…»: the application to use is named with its link (§4.2.5 c)
+    aplicativo = not enlace and ("http://" in lugar.lower() or "https://" in lugar.lower())
     duracion = datos.get("duracion_minutos")
     return {"fecha": f"{_DIAS[inicio.weekday()]} {inicio:%d/%m/%Y}", "hora": f"{inicio:%H:%M} (hora de Lima)",
             "duracion": f"{duracion} minutos" if duracion else "",
-            "lugar_titulo": "Enlace de la sala virtual" if virtual else "Lugar", "lugar": lugar}
+            "lugar_titulo": "Enlace de la sala virtual" if enlace else
+            "Aplicativo y enlace de la sala virtual" if aplicativo else "Lugar", "lugar": lugar}
 
 
 def _cuerpo_citacion(conv: m.Convocatoria, nombres: str, datos: Mapping[str, Any], previa: dt.datetime | None) -> str:

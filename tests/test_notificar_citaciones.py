@@ -337,3 +337,14 @@ def test_the_indications_come_from_the_calls_bases(db, monkeypatch):
     monkeypatch.setattr(svc, "parametros", lambda conv: SinIndicaciones())
     assert svc.indicaciones_entrevista(sunedu) == ()
     db.session.rollback()
+
+
+def test_the_notice_names_the_application_to_use_when_it_is_written_with_the_link():
+    """§4.2.5 c: the candidate is told by e-mail which application the interview uses; the timetable's «lugar,
+    o aplicativo y enlace» carries it, and the notice says so rather than calling it a place."""
+    base = {"fecha_hora": "2026-05-04 09:00", "duracion_minutos": 30}
+    con_aplicativo = svc.texto_citacion({**base, "lugar_o_enlace": "Google Meet: https://meet.google.com/abc-defg-hij"})
+    assert con_aplicativo["lugar_titulo"] == "Aplicativo y enlace de la sala virtual"
+    assert svc.texto_citacion({**base, "lugar_o_enlace": "https://meet.example/x"})["lugar_titulo"] == \
+        "Enlace de la sala virtual"
+    assert svc.texto_citacion({**base, "lugar_o_enlace": "Av. Aramburú 920, sala 3"})["lugar_titulo"] == "Lugar"
