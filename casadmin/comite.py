@@ -45,10 +45,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from casadmin import audit, engine_db
+from casadmin import audit, contratos, engine_db
 from casadmin import models as m
 from casadmin import plugins as pl
-from casadmin.models.enums import EstadoConvocatoria, Etapa, Resultado, RolComite, TipoHito
+from casadmin.models.enums import Etapa, Resultado, RolComite, TipoHito
 from casadmin.peru.clock import now, to_lima, today
 from casadmin.roles import COMITE, VEEDOR
 
@@ -400,7 +400,7 @@ def _valores_de(hoja: m.HojaEntrevista, asistio: bool, puntajes: Mapping[str, De
 
 
 #: The states in which the process is over (§4.5, B4): no sheet is scored, no stage formed.
-CERRADAS = (EstadoConvocatoria.finalizada, EstadoConvocatoria.desierta, EstadoConvocatoria.cancelada)
+CERRADAS = contratos.CERRADAS
 
 
 def _en_curso(conv: m.Convocatoria) -> None:

@@ -100,6 +100,9 @@ def registrar(session: Session, postulacion: m.Postulacion, *, tipo: str, etapa:
 def resolver(session: Session, imp: m.Impugnacion, *, decision: str, sustento: str,
              usuario: m.Usuario | str | None = None) -> m.Impugnacion:
     """Decide a reconsideración (ORH) or refer an apelación to SERVIR and record SERVIR's decision (§4.8)."""
+    from casadmin.contratos import bloquear
+
+    bloquear(session, imp.postulacion.convocatoria_id, imp)  # two decisions at once: the second sees the first
     if decision not in DecisionImpugnacion.__members__ or decision == "pendiente":
         raise ImpugnacionRechazada("Elija la decisión.", field="decision")
     nueva = DecisionImpugnacion[decision]

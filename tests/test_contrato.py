@@ -121,3 +121,23 @@ def test_orh_screen_records_checks_and_signing_with_messages_at_the_field(app, d
     assert _contrato(db, conv, "P01").estado is EstadoContrato.suscrito
     assert client_for("orh.sunedu").post(f"/finales/contrato/{c.id}/suscribir").status_code == 404
     assert clients_by_role["postulante"].post(f"/finales/contrato/{c.id}/suscribir").status_code == 403
+
+
+def test_a_closed_call_keeps_its_contract_step_as_it_was(db, publicada):
+    """B4, §4.5: a call declared desierta (or cancelled, or finished) called an accesitario and signed: its
+    contract step no longer changes. The step's actions also lock the call's row, so that a second click
+    or another ORH user sees what the first left (two «Desistió» called both accesitarios)."""
+    from casadmin.models.enums import EstadoConvocatoria
+
+    conv, _ = publicada
+    c = _contrato(db, conv, "P01")
+    conv.estado = EstadoConvocatoria.desierta
+    db.session.commit()
+    for accion in (lambda: contratos.registrar_verificacion(db.session, c, CONFORME),
+                   lambda: contratos.suscribir(db.session, c),
+                   lambda: contratos.cerrar_sin_firma(db.session, c, "desistio", "Presentó su desistimiento")):
+        with pytest.raises(contratos.ContratoRechazado, match="La convocatoria está desierta"):
+            accion()
+        db.session.rollback()
+    assert _contrato(db, conv, "P01").estado is EstadoContrato.pendiente
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Contrato.convocatoria_id == conv.id)) == 1
