@@ -8,6 +8,7 @@ by passing a mapping to :func:`casadmin.create_app`.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
@@ -28,7 +29,35 @@ BASE_DIR = Path(_env("BASE_DIR") or Path.cwd()).resolve()
 INSTANCE_DIR = Path(_env("INSTANCE_DIR") or BASE_DIR / "instance")
 
 # --- Flask ------------------------------------------------------------------
-SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+
+
+def _clave_secreta() -> str:
+    """CASADMIN_SECRET_KEY, else a random key made once for this installation and kept in the instance folder
+    (``instance/secret_key``, readable by its owner only). A key written in the code signed anyone's session:
+    whoever knew it could sign in as the administrator. Every worker of the installation reads the same file."""
+    if valor := _env("SECRET_KEY"):
+        return valor
+    ruta = INSTANCE_DIR / "secret_key"
+    try:
+        return ruta.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    clave = secrets.token_hex(32)
+    temporal = INSTANCE_DIR / f".secret_key.{os.getpid()}"
+    fd = os.open(temporal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(clave)
+    try:
+        os.link(temporal, ruta)  # whole or not at all: another worker never reads half a key
+    except FileExistsError:  # another worker made it first
+        clave = ruta.read_text(encoding="ascii").strip()
+    finally:
+        temporal.unlink()
+    return clave
+
+
+SECRET_KEY = _clave_secreta()
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
@@ -69,7 +98,9 @@ FAB_ADD_SECURITY_API = True
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = 100
 FAB_INDEX_VIEW = "casadmin.views.home.InicioView"
-FAB_PASSWORD_COMPLEXITY_ENABLED = False
+# FAB's own password forms (the user's «reset my password», the administrator's user screen) apply C1's rule
+# too: create_app sets FAB_PASSWORD_COMPLEXITY_VALIDATOR to casadmin.cuenta.validar_clave_fab.
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
 
 # --- Language and time (es-PE, Lima) -----------------------------------------
 BABEL_DEFAULT_LOCALE = "es"

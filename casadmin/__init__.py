@@ -38,6 +38,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.config["FAB_ROLES"] = roles.fab_roles()
+    if app.config.get("FAB_PASSWORD_COMPLEXITY_VALIDATOR") is None:
+        from casadmin.cuenta import validar_clave_fab
+
+        app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = validar_clave_fab
 
     csrf.init_app(app)
     with app.app_context():
@@ -55,7 +59,19 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     mailer.install(app)
     tareas.install(app)
     cli.register(app)
+    app.after_request(_cabeceras_de_seguridad)
     return app
+
+
+def _cabeceras_de_seguridad(response):
+    """No page is framed by another site (the login, «Postular», a score sheet: clickjacking), an uploaded
+    file is never read as another type than it is declared, and no address (an activation or recovery
+    link's token) is sent to another site as the referrer."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _migrations_dir():

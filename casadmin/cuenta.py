@@ -123,6 +123,14 @@ def error_clave(clave: str | None) -> str | None:
     return None
 
 
+def validar_clave_fab(clave: str) -> None:
+    """C1's password rule (:func:`error_clave`) on Flask-AppBuilder's own password forms."""
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    if (error := error_clave(clave)) is not None:
+        raise PasswordComplexityValidationError(error)
+
+
 def error_nacimiento(fecha: dt.date | None, hoy: dt.date | None = None) -> str | None:
     """Adults only (Mig. step 2), by Lima's date."""
     hoy = hoy or today()

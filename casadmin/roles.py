@@ -42,7 +42,9 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     # "Nueva convocatoria" wizard, the call's page and its life-cycle buttons (casadmin/views/gestion.py, B1–B4)
     "GestionConvocatoriaView": {ORH: "rw"},
     # Postulantes
-    "PostulanteView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "rw"},
+    # The applicant edits their data on «Mi Ficha» (/mi-ficha/), which keeps the document number and checks a
+    # new e-mail; this screen let them change both (another person's DNI or e-mail).
+    "PostulanteView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "FormacionAcademicaView": {ORH: "r", POSTULANTE: "rwd"},
     "ColegiaturaView": {ORH: "r", POSTULANTE: "rwd"},
     "IdiomaView": {ORH: "r", POSTULANTE: "rwd"},
@@ -193,7 +195,7 @@ def fab_roles() -> dict[str, list[list[str]]]:
             pairs.append([r"^UserInfoEditView$", "can_this_form_post"])
             pairs.append([r"^ResetMyPasswordView$", "can_this_form_get"])
             pairs.append([r"^ResetMyPasswordView$", "can_this_form_post"])
-            pairs.append([r"^UserDBModelView$", "can_userinfo"])
-            pairs.append([r"^UserDBModelView$", "resetmypassword"])
+            pairs.append([r"^UsuarioView$", "can_userinfo"])  # the user screen registered (security.py)
+            pairs.append([r"^UsuarioView$", "resetmypassword"])
         roles[role] = pairs
     return roles

@@ -23,7 +23,7 @@ SCREENS: dict[str, tuple[set[str], set[str]]] = {
     "hitocronogramaview": (ALL, {ADMIN, ORH}),
     "comunicadoview": (ALL, {ADMIN, ORH}),
     "documentoconvocatoriaview": (ALL, {ADMIN, ORH}),
-    "postulanteview": (STAFF | {POST}, {ADMIN, POST}),
+    "postulanteview": (STAFF | {POST}, {ADMIN}),  # the applicant edits on /mi-ficha/
     "formacionacademicaview": ({ADMIN, ORH, POST}, {ADMIN, POST}),
     "colegiaturaview": ({ADMIN, ORH, POST}, {ADMIN, POST}),
     "idiomaview": ({ADMIN, ORH, POST}, {ADMIN, POST}),

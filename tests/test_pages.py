@@ -15,7 +15,7 @@ EDITABLE: dict[str, set[str]] = {
     "requisitocapacitacionview": {"admin", "orh"},
     "requisitoconocimientoview": {"admin", "orh"},
     "hitocronogramaview": {"admin", "orh"},
-    "postulanteview": {"admin", "postulante"},
+    "postulanteview": {"admin"},  # the applicant edits on /mi-ficha/, which keeps the document
     "formacionacademicaview": {"admin", "postulante"},
     "colegiaturaview": {"admin", "postulante"},
     "idiomaview": {"admin", "postulante"},

@@ -467,7 +467,11 @@ def _csv_value(value: Any) -> str:
         return ""
     if callable(value):
         value = value()
-    return str(value)
+    texto = str(value)
+    # A text a spreadsheet would run as a formula (a name typed «=HYPERLINK(…)» at registration) is kept text.
+    if isinstance(value, str) and texto[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + texto
+    return texto
 
 
 class ScopedApi(ScopedWrites, ModelRestApi):
