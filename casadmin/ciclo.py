@@ -33,6 +33,7 @@ from casadmin.models.enums import (
     CausaCancelacion,
     CausaDesierto,
     CondicionFinal,
+    EstadoContrato,
     EstadoConvocatoria,
     Etapa,
     TipoHito,
@@ -239,10 +240,15 @@ def _evaluar(session: Session, conv: m.Convocatoria, momento: dt.datetime) -> li
 
 
 def _finalizar(session: Session, conv: m.Convocatoria, momento: dt.datetime) -> list[str]:
+    from casadmin import final
+
     ganadores = session.scalar(sa.select(sa.func.count()).where(
         m.ResultadoFinal.convocatoria_id == conv.id, m.ResultadoFinal.condicion == CondicionFinal.ganador)) or 0
     if not ganadores:
         return ["Aún no hay resultados finales con ganador(a). Si nadie aprobó, declare desierto el proceso (§4.5)."]
+    if not final._publicado(session, conv):
+        return ["Publique los resultados finales antes de finalizar el proceso (§4.2.6): calculados, aún pueden "
+                "cambiar."]
     return []
 
 
@@ -254,6 +260,16 @@ def _cancelar(session: Session, conv: m.Convocatoria, momento: dt.datetime) -> l
 
 
 def _desierto(session: Session, conv: m.Convocatoria, momento: dt.datetime) -> list[str]:
+    """§4.5: the causes are known only once the application period closed (a: nobody applied), and none
+    holds once someone signed the contract."""
+    post = _hito(conv, TipoHito.postulacion)
+    if post is not None and momento <= to_lima(post.fin):
+        return [f"La postulación cierra el {_fh(post.fin)}: hasta entonces no puede saberse si el proceso queda "
+                "desierto (§4.5 a)."]
+    firmado = session.scalar(sa.select(m.Contrato.id).where(m.Contrato.convocatoria_id == conv.id,
+                                                            m.Contrato.estado == EstadoContrato.suscrito).limit(1))
+    if firmado is not None:
+        return ["Ya se suscribió un contrato de esta convocatoria: el proceso no puede declararse desierto (§4.5)."]
     return []
 
 

@@ -281,6 +281,16 @@ def publicacion_final(session: Session, conv: m.Convocatoria) -> m.PublicacionEt
         m.PublicacionEtapa.convocatoria_id == conv.id, m.PublicacionEtapa.etapa == ETAPA_FINAL))
 
 
+def _en_curso(conv: m.Convocatoria) -> None:
+    """B4, §4.5: a finished, desierta or cancelled process has no final results to compute or publish (a
+    cancelled call's were published and its winner called to sign)."""
+    from casadmin.contratos import CERRADAS
+
+    if conv.estado in CERRADAS:
+        raise FinalRechazado(f"La convocatoria está {conv.estado.value.lower()}: sus resultados finales ya no se "
+                             "calculan ni se publican (§4.5).")
+
+
 def _publicado(session: Session, conv: m.Convocatoria) -> bool:
     return publicacion_final(session, conv) is not None or session.scalar(
         sa.select(m.ResultadoFinal.id).where(m.ResultadoFinal.convocatoria_id == conv.id,
@@ -394,6 +404,7 @@ def evaluar_final(session: Session, convocatoria: m.Convocatoria | str, *, recal
     correction, F3), and never once a contract was signed or the contract step closed for someone.
     """
     conv = _convocatoria(session, convocatoria)
+    _en_curso(conv)
     motivo = (motivo or "").strip()
     if recalcular and not motivo:
         raise FinalRechazado("Para recalcular el resultado final escriba el motivo (quedará en el registro de auditoría).")
@@ -502,6 +513,10 @@ def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario
     Refused when there is nothing to publish, a tie waits for the committee, the stored results
     differ from what the engine gives now (recalculate first), or they were already published.
     """
+    from casadmin.contratos import bloquear
+
+    bloquear(session, conv.id)  # a second click waits, then finds them published (it ended in a 500)
+    _en_curso(conv)
     if _publicado(session, conv):
         raise FinalRechazado("Los resultados finales ya fueron publicados.")
     filas = session.scalars(sa.select(m.ResultadoFinal).where(m.ResultadoFinal.convocatoria_id == conv.id)).all()

@@ -25,6 +25,7 @@ from casadmin.models.enums import (
     CausaCancelacion,
     CausaDesierto,
     CondicionFinal,
+    EstadoContrato,
     EstadoConvocatoria,
     Etapa,
     NivelAcademico,
@@ -164,6 +165,11 @@ def test_finish_needs_a_winner(db, orh):
     db.session.add(m.ResultadoFinal(convocatoria_id=conv.id, postulacion_id=app.id, puntaje_etapas=Decimal("80.50"),
                                     puntaje_final=Decimal("80.50"), orden_merito=1, condicion=CondicionFinal.ganador))
     db.session.commit()
+    # Calculated, not published: they may still change (it was finished on them).
+    _rechazada(db, conv, "finalizar", "Publique los resultados finales antes de finalizar", usuario=orh)
+    db.session.execute(sa.update(m.ResultadoFinal).where(m.ResultadoFinal.convocatoria_id == conv.id)
+                       .values(publicado=True))
+    db.session.commit()
     ciclo.ejecutar(db.session, conv, "finalizar", usuario=orh)
     assert _estado(db, conv) is E.finalizada
     for accion in ("publicar", "abrir_postulacion", "iniciar_evaluacion", "finalizar", "cancelar"):
@@ -295,3 +301,20 @@ def test_only_orh_may_press_the_buttons(clients_by_role, db, rol):
     assert _estado(db, conv) is E.borrador and not _auditoria(db, conv)
     assert clients_by_role["admin"].post(f"/gestion/{conv.id}/accion/publicar").status_code == 302
     assert _estado(db, conv) is E.publicada
+
+
+def test_desierto_waits_for_the_application_period_to_close_and_never_follows_a_signature(db, orh):
+    """§4.5 a (nobody applied) is known once the period closed: a call still receiving applications was
+    declared desierta. And a call whose winner signed is not desierta."""
+    conv = _nueva(db, E.postulacion, hitos={TipoHito.postulacion: (now() - _HORA, now() + 48 * _HORA)})
+    _rechazada(db, conv, "declarar_desierto", "hasta entonces no puede saberse", usuario=orh,
+               causa="sin_postulantes", sustento="Nadie postuló a la convocatoria")
+    assert _estado(db, conv) is E.postulacion
+    conv = _nueva(db, E.evaluacion, plan_desde=today() - dt.timedelta(days=60))
+    [app] = _postulaciones(db, conv, 1)
+    db.session.add(m.Contrato(convocatoria_id=conv.id, postulacion_id=app.id, orden_llamado=0,
+                              fecha_limite=today(), estado=EstadoContrato.suscrito))
+    db.session.commit()
+    _rechazada(db, conv, "declarar_desierto", "Ya se suscribió un contrato", usuario=orh,
+               causa="desistimiento", sustento="Un sustento suficientemente largo")
+    assert _estado(db, conv) is E.evaluacion

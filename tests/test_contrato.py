@@ -141,3 +141,6 @@ def test_a_closed_call_keeps_its_contract_step_as_it_was(db, publicada):
         db.session.rollback()
     assert _contrato(db, conv, "P01").estado is EstadoContrato.pendiente
     assert db.session.scalar(sa.select(sa.func.count()).where(m.Contrato.convocatoria_id == conv.id)) == 1
+    # Nor its final results (a cancelled call's were published and its winner called to sign).
+    with pytest.raises(final.FinalRechazado, match="La convocatoria está desierta: sus resultados finales ya no"):
+        final.evaluar_final(db.session, conv, recalcular=True, motivo="Corrección pedida")
