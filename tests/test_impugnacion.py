@@ -184,3 +184,22 @@ def test_a_fundado_appeal_against_a_stage_recomputes_the_stage_and_the_final_res
     etapa = [r for r in auditoria(db, conv, "recalcular_etapa") if f"Impugnación N° {imp.id}" in (r.motivo or "")]
     assert etapa and etapa[-1].despues["etapa"] == "entrevista"
     assert db.session.scalar(sa.select(m.ResultadoFinal).where(m.ResultadoFinal.postulacion_id == p06.id)) is not None
+
+
+def test_orh_records_a_recurso_filed_at_its_desk_by_the_applicants_document(app, db, convocatoria, client_for):
+    """The form listed every application of the call in a select box (150,000 on the benchmark call, each
+    applicant loaded on its own, on every visit): it now takes the document number, refused at its field."""
+    conv = convocatoria
+    final.publicar_final(db.session, conv)
+    p09 = _postulacion(db, conv, "P09")
+    orh = cliente_orh(app, client_for, conv)
+    pagina = orh.get(f"/finales/{conv.id}").get_data(as_text=True)
+    assert 'name="documento"' in pagina and p09.postulante.apellido_paterno not in pagina.split("nueva-impugnacion")[1]
+    datos_ = {"tipo": "reconsideracion", "etapa": "final", "fundamento": FUNDAMENTO}
+    r = orh.post(f"/finales/{conv.id}/impugnar", data={**datos_, "documento": "99999999"})
+    assert r.status_code == 400 and "Nadie con el documento 99999999 postuló" in r.get_data(as_text=True)
+    assert orh.post(f"/finales/{conv.id}/impugnar", data=datos_).status_code == 400
+    r = orh.post(f"/finales/{conv.id}/impugnar", data={**datos_, "documento": f" {p09.postulante.numero_documento} "})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(m.Impugnacion.postulacion_id).where(
+        m.Impugnacion.postulacion_id == p09.id)) == p09.id

@@ -64,8 +64,6 @@ class ResultadosFinalesView(BaseView):
         pub = final.publicacion_final(s, conv)
         impugs = s.scalars(sa.select(m.Impugnacion).join(m.Postulacion).where(
             m.Postulacion.convocatoria_id == conv.id).order_by(m.Impugnacion.id)).all()
-        postulaciones = s.scalars(sa.select(m.Postulacion).where(m.Postulacion.convocatoria_id == conv.id)
-                                  .order_by(m.Postulacion.id)).all()
         publicadas = [e for e in impugnaciones.ETAPAS if impugnaciones.plazo(s, conv, e)]
         lista = contratos.contratos(s, conv)
         propuesta = None
@@ -83,7 +81,7 @@ class ResultadosFinalesView(BaseView):
             sin_cubrir=report.posiciones_sin_cubrir(conv.cantidad_posiciones, len(filas)), tarea=final.tarea_documentos(s, conv) if pub else None,
             contratos=lista, registros=contratos.REGISTROS, verificaciones=list(Verificacion),
             sin_firma=contratos.SIN_FIRMA, pendiente=EstadoContrato.pendiente, impugnaciones=impugs,
-            postulaciones=postulaciones, etapas=impugnaciones.ETAPAS, etapas_publicadas=publicadas,
+            etapas=impugnaciones.ETAPAS, etapas_publicadas=publicadas,
             tipos=list(TipoImpugnacion), decisiones=[d for d in DecisionImpugnacion if d.name != "pendiente"],
             fundado=DecisionImpugnacion.fundado, error=error or {}, valores=request.form if error else {})
         return html, status
@@ -232,15 +230,17 @@ class ResultadosFinalesView(BaseView):
     @has_access
     def impugnar(self, convocatoria_id: int):
         conv = comun.convocatoria_o_404(convocatoria_id)
-        try:
-            pid = int(request.form.get("postulacion_id") or 0)
-        except ValueError:
-            pid = 0
-        post = db.session.scalar(sa.select(m.Postulacion).where(m.Postulacion.id == pid,
-                                                                m.Postulacion.convocatoria_id == conv.id))
+        # By the applicant's document: a call of 150,000 applications listed them all in a select box,
+        # loading each applicant on its own, on every visit to this page.
+        documento = "".join((request.form.get("documento") or "").split()).upper()
+        post = db.session.scalar(sa.select(m.Postulacion).join(m.Postulante).where(
+            m.Postulacion.convocatoria_id == conv.id, sa.func.upper(m.Postulante.numero_documento) == documento)
+            .limit(1)) if documento else None
         try:
             if post is None:
-                raise impugnaciones.ImpugnacionRechazada("Elija la postulación que impugna.", field="postulacion_id")
+                raise impugnaciones.ImpugnacionRechazada(
+                    "Escriba el número de documento de quien presenta el recurso." if not documento else
+                    f"Nadie con el documento {documento} postuló a esta convocatoria.", field="documento")
             impugnaciones.registrar(db.session, post, tipo=request.form.get("tipo", ""),
                                     etapa=request.form.get("etapa", ""), fundamento=request.form.get("fundamento", ""),
                                     usuario=g.user)
