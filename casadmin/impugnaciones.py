@@ -25,7 +25,7 @@ from casadmin import final as final_mod
 from casadmin import models as m
 from casadmin.models.enums import DecisionImpugnacion, Etapa, TipoImpugnacion
 from casadmin.peru.business_days import add_business_days
-from casadmin.peru.clock import now
+from casadmin.peru.clock import now, to_lima
 from casadmin.rechazo import Rechazo
 
 #: TUO de la Ley N° 27444, art. 218.2 (the "normativa vigente" of §4.8): 15 business days.
@@ -64,10 +64,19 @@ def registrar(session: Session, postulacion: m.Postulacion, *, tipo: str, etapa:
         raise ImpugnacionRechazada(f"Los resultados de la etapa «{ETAPAS[etapa]}» aún no han sido publicados: "
                                    "solo se impugna un resultado publicado (§4.6).", field="etapa")
     publicado_en, limite = fechas
+    desde = "su publicación"
+    if tipo == TipoImpugnacion.apelacion.name:
+        # TUO 27444, art. 218.2: the apelación against the decision on a reconsideración runs from its notice.
+        decidida = session.scalar(sa.select(sa.func.max(m.Impugnacion.decidida_en)).where(
+            m.Impugnacion.postulacion_id == postulacion.id, m.Impugnacion.etapa == etapa,
+            m.Impugnacion.tipo == TipoImpugnacion.reconsideracion, m.Impugnacion.decidida_en.is_not(None)))
+        if decidida is not None:
+            limite = max(limite, add_business_days(to_lima(decidida).date(), PLAZO_DIAS_HABILES))
+            desde = "la decisión de su reconsideración"
     if momento.date() > limite:
         raise ImpugnacionRechazada(
             f"El plazo para impugnar los resultados de «{ETAPAS[etapa]}» venció el {limite:%d/%m/%Y} "
-            f"({PLAZO_DIAS_HABILES} días hábiles desde su publicación, §4.8).", field="etapa")
+            f"({PLAZO_DIAS_HABILES} días hábiles desde {desde}, §4.8).", field="etapa")
     if etapa == final_mod.ETAPA_FINAL:
         tiene = session.scalar(sa.select(m.ResultadoFinal.id).where(m.ResultadoFinal.postulacion_id == postulacion.id))
         tiene = tiene or session.scalar(sa.select(m.ResultadoEtapa.id).where(

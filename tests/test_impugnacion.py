@@ -5,6 +5,8 @@ result (TUO Ley 27444 art. 218.2, the "normativa vigente" of §4.8), resolved wi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from finales import auditoria, cliente_orh, datos, importar_y_evaluar, por_id
@@ -54,6 +56,22 @@ def test_an_appeal_needs_a_published_result_a_reason_and_the_deadline(db, convoc
     assert imp.decision is DecisionImpugnacion.pendiente and auditoria(db, conv, "registrar_impugnacion")
     with pytest.raises(impugnaciones.ImpugnacionRechazada, match="en trámite"):
         impugnaciones.registrar(db.session, p09, tipo="reconsideracion", etapa="final", fundamento=FUNDAMENTO)
+    db.session.rollback()
+    # TUO 27444, art. 218.2: the apelación against the decision on the reconsideración runs 15 business days
+    # from that decision, not from the publication (the applicant lost it once the reconsideración was decided).
+    decidida = en_plazo + dt.timedelta(days=1)
+    imp.decision, imp.decidida_en, imp.sustento_decision = DecisionImpugnacion.infundado, decidida, "Sin sustento"
+    db.session.commit()
+    apelacion = pub.publicado_en.replace(year=tarde.year, month=tarde.month, day=tarde.day)
+    ap = impugnaciones.registrar(db.session, p09, tipo="apelacion", etapa="final", fundamento=FUNDAMENTO,
+                                 momento=apelacion)
+    assert ap.decision is DecisionImpugnacion.pendiente
+    fuera = add_business_days(add_business_days(decidida.date(), 15), 1)
+    db.session.delete(ap)
+    db.session.commit()
+    with pytest.raises(impugnaciones.ImpugnacionRechazada, match="15 días hábiles desde la decisión de su reconsid"):
+        impugnaciones.registrar(db.session, p09, tipo="apelacion", etapa="final", fundamento=FUNDAMENTO,
+                                momento=decidida.replace(year=fuera.year, month=fuera.month, day=fuera.day))
 
 
 def test_reconsideration_is_resolved_by_orh_and_a_fundado_one_leads_to_the_audited_correction(db, convocatoria):
