@@ -240,8 +240,10 @@ def registrar(session: Session, datos: DatosRegistro, enlace_activacion: Callabl
     :param enlace_activacion: builds the absolute activation URL for a token (the view's route).
     :raises CuentaRechazada: with the refusals at their fields; nothing was saved.
     """
+    _liberar_vencidas(session, datos)
     numero, errores = validar_registro(session, datos)
     if errores:
+        session.rollback()  # what _liberar_vencidas removed stays
         raise CuentaRechazada(errores)
     email = normalizar_correo(datos.email)
     apellidos = " ".join(p for p in (datos.apellido_paterno, datos.apellido_materno) if p)
@@ -269,6 +271,30 @@ def registrar(session: Session, datos: DatosRegistro, enlace_activacion: Callabl
         raise CuentaRechazada(dict([_restriccion(exc)])) from None
     log.info("Cuenta de postulante registrada: usuario %s", usuario.id)
     return usuario
+
+
+def _liberar_vencidas(session: Session, datos: DatosRegistro) -> None:
+    """A registration never activated while its link was valid (say, with a mistyped e-mail: the link went to
+    nobody) no longer holds its document number or e-mail: it is removed, so that its owner can register
+    again. It locked the number for ever, and anyone could hold someone else's that way."""
+    try:
+        numero = documentos.validar_documento(datos.tipo_documento.name, datos.numero_documento)
+    except documentos.DocumentoInvalido:
+        numero = datos.numero_documento
+    email = normalizar_correo(datos.email)
+    # FAB stamps created_on with the server's local time, without zone
+    limite = dt.datetime.now() - dt.timedelta(hours=horas_activacion())
+    U, P = m.Usuario, m.Postulante
+    for post in session.scalars(sa.select(P).join(U, U.id == P.usuario_id).where(
+            sa.or_(sa.func.lower(U.username) == numero.lower(), sa.func.lower(P.email) == email),
+            U.active.is_(False), U.created_on < limite)).all():
+        usuario = post.usuario
+        if pendiente_de_activacion(usuario):
+            log.info("Registro no activado y vencido liberado: usuario %s", usuario.id)
+            session.delete(post)
+            session.flush()
+            session.delete(usuario)
+    session.flush()
 
 
 def _restriccion(exc: IntegrityError) -> tuple[str, str]:

@@ -440,3 +440,24 @@ def test_rate_limits_answer_429_in_spanish(app_con_limites, storage):
 def test_the_suite_app_is_not_throttled(app):
     c = app.test_client()
     assert all(c.post("/login/", data={"username": "x", "password": "y"}).status_code == 302 for _ in range(15))
+
+
+def test_a_registration_never_activated_frees_its_document_once_its_link_expired(db, client):
+    """A mistyped e-mail sent the activation link to nobody, and the document number stayed taken for ever:
+    «Ya existe una cuenta», login «no activada», and neither «Reenviar» nor «Recuperar» with the right e-mail
+    sent anything. Once the link's hours passed, a new registration takes the number (and the e-mail) back."""
+    import datetime as dt
+
+    errado = _registrar(client, email="andres@gmial.com", email_confirmacion="andres@gmial.com")
+    numero = errado["numero_documento"]
+    r = client.post("/cuenta/registro", data=_formulario(numero_documento=numero))
+    assert r.status_code == 422 and "Ya existe una cuenta" in _errores(r.get_data(as_text=True))["numero_documento"]
+    viejo = _usuario(db, numero)
+    viejo.created_on = dt.datetime.now() - dt.timedelta(hours=49)  # the link lasts 48 h
+    db.session.commit()
+    correcto = _registrar(client, numero_documento=numero)
+    assert _usuario(db, numero).email == correcto["email"]
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Usuario.email == "andres@gmial.com")) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Postulante.numero_documento == numero)) == 1
+    _activar(client, db, correcto)
+    assert _usuario(db, numero).active
