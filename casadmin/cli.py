@@ -469,6 +469,17 @@ def worker_command(burst: bool) -> None:
     mailer.trabajar(app, burst=burst)
 
 
+@casadmin_group.command("reenviar-correos", help="Volver a enviar los correos de los últimos DIAS días que fallaron en todos sus intentos (un servidor de correo caído un rato).")
+@click.option("--dias", type=click.IntRange(min=1), default=3, show_default=True)
+@with_appcontext
+def reenviar_correos_command(dias: int) -> None:
+    """Retry the outbox's failed messages (G1): for a cron job every few minutes, beside the worker."""
+    from casadmin import mailer
+
+    cuenta = mailer.reintentar_fallidos(dias)
+    click.echo("Correos fallidos reenviados: " + (", ".join(f"{k} {v}" for k, v in sorted(cuenta.items())) or "ninguno"))
+
+
 @casadmin_group.command("limpiar-archivos", help="Eliminar los archivos guardados que ningún registro usa (documentos de postulaciones no enviadas, por ejemplo) y que no se tocaron en HORAS horas.")
 @click.option("--horas", type=click.IntRange(min=1), default=72, show_default=True,
               help="Antigüedad mínima: un borrador en uso renueva la de sus archivos cada vez que se abre.")

@@ -10,6 +10,7 @@ background thread of the same process. Sending retries up to
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -160,6 +161,24 @@ def enviar_pendientes(limite: int = 500) -> dict[str, int]:
     ).all()
     cuenta: dict[str, int] = {}
     for correo_id in ids:
+        estado = enviar(correo_id).name
+        cuenta[estado] = cuenta.get(estado, 0) + 1
+    return cuenta
+
+
+def reintentar_fallidos(dias: int = 3, limite: int = 500) -> dict[str, int]:
+    """Send again the messages of the last ``dias`` days that failed every attempt (the attempts are made at
+    once, so a mail server down for a few minutes lost an activation or a citation for good, while the
+    user read «le enviamos…»): each gets MAIL_MAX_INTENTOS new attempts. Counts by final state."""
+    C = m.CorreoSaliente
+    ids = db.session.scalars(sa.select(C.id).where(C.estado == EstadoCorreo.fallido,
+                                                   C.creado_en >= now() - dt.timedelta(days=dias))
+                             .order_by(C.id).limit(limite)).all()
+    cuenta: dict[str, int] = {}
+    for correo_id in ids:
+        correo = db.session.get(C, correo_id)
+        correo.intentos, correo.estado = 0, EstadoCorreo.pendiente
+        db.session.commit()
         estado = enviar(correo_id).name
         cuenta[estado] = cuenta.get(estado, 0) + 1
     return cuenta

@@ -44,7 +44,7 @@ def test_a_rolled_back_message_never_exists_nor_leaves(db, sync_mail):
     assert db.session.scalar(sa.select(m.CorreoSaliente).where(m.CorreoSaliente.asunto == asunto)) is None
 
 
-def test_failures_are_retried_and_left_visible(db, sync_mail, monkeypatch):
+def test_failures_are_retried_and_left_visible(app, db, sync_mail, monkeypatch):
     def falla(correo):
         raise ConnectionRefusedError("SMTP no disponible")
 
@@ -54,6 +54,14 @@ def test_failures_are_retried_and_left_visible(db, sync_mail, monkeypatch):
     db.session.refresh(correo)
     assert correo.estado is EstadoCorreo.fallido and correo.intentos == mailer.MAIL_MAX_INTENTOS
     assert "SMTP no disponible" in correo.ultimo_error
+    # The server is back: «casadmin reenviar-correos» (cron) sends what failed; it stayed failed for good.
+    monkeypatch.undo()
+    with mailer.mail.record_messages() as enviados:
+        r = app.test_cli_runner().invoke(args=["casadmin", "reenviar-correos"])
+    assert r.exit_code == 0 and "enviado" in r.output, r.output
+    assert correo.asunto in [e.subject for e in enviados]
+    db.session.refresh(correo)
+    assert correo.estado is EstadoCorreo.enviado and correo.ultimo_error is None
 
 
 def test_with_redis_the_message_goes_through_an_rq_worker(app, db):
