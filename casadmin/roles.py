@@ -55,15 +55,18 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "PostulacionView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "DocumentoPostulacionView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     # Evaluación
-    "ResultadoEtapaView": {ORH: "rwx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
-    "ItemVerificacionView": {ORH: "rw", COMITE: "r", VEEDOR: "r"},
+    # Results, checklists, final results, contracts and appeals change on their own screens, each step checked
+    # and audited (casadmin.etapas, casadmin.final, casadmin.contratos, casadmin.impugnaciones): their generic
+    # screens only read (an edit there changed a result unaudited, A5, or signed a contract unchecked).
+    "ResultadoEtapaView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
+    "ItemVerificacionView": {ORH: "r", COMITE: "r", VEEDOR: "r"},
     "MiembroComiteView": {ORH: "rwd", COMITE: "r", VEEDOR: "r"},
     "CitacionView": {ORH: "rwd", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
     "HojaEntrevistaView": {ORH: "r", COMITE: "r", VEEDOR: "r"},  # scored on ComiteView (audited)
     "BonificacionView": {ORH: "r", COMITE: "r", VEEDOR: "r"},
-    "ResultadoFinalView": {ORH: "rwx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
-    "ContratoView": {ORH: "rw", POSTULANTE: "r"},
-    "ImpugnacionView": {ORH: "rw", POSTULANTE: "r"},
+    "ResultadoFinalView": {ORH: "rx", COMITE: "r", VEEDOR: "r", POSTULANTE: "r"},
+    "ContratoView": {ORH: "r", POSTULANTE: "r"},
+    "ImpugnacionView": {ORH: "r", POSTULANTE: "r"},  # filed on /finales/ and /impugnar/, with their deadline
     # Publicación
     "PublicacionEtapaView": {ORH: "r", COMITE: "r", VEEDOR: "r", POSTULANTE: "r", PUBLICO: "r"},
     "CorreoSalienteView": {ORH: "rx"},

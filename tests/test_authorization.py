@@ -41,7 +41,7 @@ SCREENS: dict[str, tuple[set[str], set[str]]] = {
     "bonificacionview": (STAFF, NONE),
     "resultadofinalview": (STAFF | {POST}, NONE),
     "contratoview": ({ADMIN, ORH, POST}, NONE),
-    "impugnacionview": ({ADMIN, ORH, POST}, {ADMIN, ORH}),
+    "impugnacionview": ({ADMIN, ORH, POST}, {ADMIN}),  # ORH records a recurso on the final results screen
     "publicacionetapaview": (ALL, NONE),
     "correosalienteview": ({ADMIN, ORH}, NONE),
     "entidadview": ({ADMIN, ORH}, {ADMIN}),

