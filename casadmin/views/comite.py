@@ -206,32 +206,29 @@ class ComiteAsignacionView(_Vista):
     @expose("/<int:convocatoria_id>/miembros/<int:miembro_id>/retirar", methods=["POST"])
     @has_access
     def retirar(self, convocatoria_id: int, miembro_id: int):
-        conv = _convocatoria_orh(convocatoria_id)
-        try:
-            comite.retirar(db.session, conv, miembro_id, por=g.user)
-        except comite.NoEncontrado:
-            db.session.rollback()
-            abort(404)
-        except comite.ComiteRechazado as exc:
-            db.session.rollback()
-            return self._pagina(conv, errores={"retirar": exc.mensaje}, status=422)
-        flash("Se retiró al integrante del Comité.", "success")
-        return redirect(url_for("ComiteAsignacionView.convocatoria", convocatoria_id=conv.id), 303)
+        return self._accion(convocatoria_id, "retirar", "Se retiró al integrante del Comité.",
+                            lambda conv: comite.retirar(db.session, conv, miembro_id, por=g.user))
 
     @expose("/<int:convocatoria_id>/hojas/<int:postulacion_id>/<int:miembro_id>/reabrir", methods=["POST"])
     @has_access
     def reabrir(self, convocatoria_id: int, postulacion_id: int, miembro_id: int):
+        return self._accion(
+            convocatoria_id, "reabrir", "Se reabrió la hoja: su integrante puede corregirla y enviarla de nuevo.",
+            lambda conv: comite.reabrir_hoja(db.session, conv, postulacion_id, miembro_id,
+                                             motivo=request.form.get("motivo", ""), por=g.user))
+
+    def _accion(self, convocatoria_id: int, campo: str, hecho: str, accion):
+        """One of ORH's buttons on the committee page: its refusal shown at ``campo``, nothing changed."""
         conv = _convocatoria_orh(convocatoria_id)
         try:
-            comite.reabrir_hoja(db.session, conv, postulacion_id, miembro_id, motivo=request.form.get("motivo", ""),
-                                por=g.user)
+            accion(conv)
         except comite.NoEncontrado:
             db.session.rollback()
             abort(404)
         except comite.ComiteRechazado as exc:
             db.session.rollback()
-            return self._pagina(conv, errores={"reabrir": exc.mensaje}, status=422)
-        flash("Se reabrió la hoja: su integrante puede corregirla y enviarla de nuevo.", "success")
+            return self._pagina(conv, errores={campo: exc.mensaje}, status=422)
+        flash(hecho, "success")
         return redirect(url_for("ComiteAsignacionView.convocatoria", convocatoria_id=conv.id), 303)
 
     @expose("/<int:convocatoria_id>/formar", methods=["POST"])
