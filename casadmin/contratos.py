@@ -41,6 +41,9 @@ REGISTROS: dict[str, str] = {
     "antecedentes": "Antecedentes penales, policiales y judiciales (Debida Diligencia)",
     "rnas": "Registro Nacional de Abogados Sancionados (RNAS), solo formación en Derecho",
 }
+#: Always verified (§4.4 a): the RNSSC has a public platform, and «se consulta la plataforma de Debida
+#: Diligencia» for every winner; «No aplica» is for a registry without one, or the RNAS without Derecho.
+SIEMPRE = ("rnssc", "antecedentes")
 #: §4.4 d: five business days, when the bases version does not say otherwise.
 DIAS_SUSCRIPCION = 5
 #: How a contract that was not signed ends (§4.4 f, §4.4 b).
@@ -166,6 +169,9 @@ def registrar_verificacion(session: Session, contrato: m.Contrato, valores: Mapp
         valor = (valores.get(campo) or "").strip()
         if valor not in Verificacion.__members__:
             raise ContratoRechazado(f"Elija el resultado de la verificación: {REGISTROS[campo]}.", field=campo)
+        if campo in SIEMPRE and valor == Verificacion.no_aplica.name:
+            raise ContratoRechazado(f"{REGISTROS[campo]}: se verifica para todo ganador (§4.4 a); registre si está "
+                                    "conforme u observado.", field=campo)
         nuevos[campo] = Verificacion[valor]
     antes = {c: getattr(contrato, c).name for c in REGISTROS}
     for campo, valor in nuevos.items():

@@ -318,6 +318,11 @@ def _huella(usuario: m.Usuario) -> str:
     return hashlib.sha256(texto.encode()).hexdigest()[:32]
 
 
+def huella_sesion(usuario: m.Usuario) -> str:
+    """What a session keeps of the account: changes when the password does (casadmin.security.load_user)."""
+    return hashlib.sha256(f"sesion:{usuario.id}:{usuario.password or ''}".encode()).hexdigest()[:32]
+
+
 def _token(usuario: m.Usuario, sal: str) -> str:
     return _serializador(sal).dumps({"u": usuario.id, "h": _huella(usuario)})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, g, has_request_context, jsonify, redirect, render_template, request
+from flask import current_app, flash, g, has_request_context, jsonify, redirect, render_template, request, session
 from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
@@ -29,6 +29,8 @@ MSG_CUENTA_SIN_ACTIVAR = (
 #: Set on ``g`` by :meth:`CasSecurityManager.auth_user_db` when the password was right but the
 #: account is waiting for activation: only then is the applicant told so.
 _SIN_ACTIVAR = "casadmin_cuenta_sin_activar"
+#: The session's copy of the account's password fingerprint (:func:`casadmin.cuenta.huella_sesion`).
+HUELLA = "casadmin_huella"
 
 
 class UsuarioView(UserDBModelView):
@@ -68,6 +70,7 @@ class CasAuthDBView(AuthDBView):
                 flash(MSG_CUENTA_SIN_ACTIVAR if sin_activar else self.invalid_login_message, "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
             login_user(user, remember=False)
+            session[HUELLA] = cuenta.huella_sesion(user)
             return redirect(next_url)
         return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
 
@@ -101,6 +104,31 @@ class CasSecurityManager(SecurityManager):
             log.info("Inicio de sesión rechazado: cuenta inactiva %s", user.id)
             return None
         return super().auth_user_db(user.username if user is not None else username, password)
+
+    # --- sessions end when the password changes ------------------------------------------------------
+
+    def load_user(self, pk):
+        """The session's user, unless the account's password changed since it signed in: a session copied
+        before a reset (the reason to reset) went on working. Sessions are signed cookies, so the check is
+        against the fingerprint the login wrote into it."""
+        user = super().load_user(pk)
+        if user is not None and has_request_context() and session.get(HUELLA) != cuenta.huella_sesion(user):
+            log.info("Sesión anterior al cambio de contraseña del usuario %s: se cierra", user.id)
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # An API token carries no session: FAB's own check.
+        user = SecurityManager.load_user(self, jwt_data["sub"])
+        if user is not None:
+            g.user = user
+        return user
+
+    def reset_password(self, userid, password):
+        """FAB's change of a password; the session of whoever changed their own stays open."""
+        super().reset_password(userid, password)
+        if has_request_context() and getattr(current_user, "id", None) == userid:
+            session[HUELLA] = cuenta.huella_sesion(self.get_user_by_id(userid))
 
     # --- permissions of the built-in roles (issue 5: list pages) ------------------------------------
 

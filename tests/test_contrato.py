@@ -48,6 +48,12 @@ def test_the_winner_signs_after_every_registry_check_within_the_deadline(db, pub
     with pytest.raises(contratos.ContratoRechazado, match="REDAM"):
         contratos.registrar_verificacion(db.session, c, CONFORME | {"redam": "tal vez"})
     db.session.rollback()
+    # The RNSSC and Debida Diligencia are always consulted (§4.4 a): «No aplica» let a contract be signed unchecked.
+    for campo in ("rnssc", "antecedentes"):
+        with pytest.raises(contratos.ContratoRechazado, match="se verifica para todo ganador") as exc:
+            contratos.registrar_verificacion(db.session, c, CONFORME | {campo: "no_aplica"})
+        assert exc.value.field == campo
+        db.session.rollback()
     assert c.redam is Verificacion.pendiente and c.estado is EstadoContrato.pendiente
 
     contratos.registrar_verificacion(db.session, c, CONFORME | {"antecedentes": "observado"}, "Registra antecedente")

@@ -87,3 +87,23 @@ def test_results_contracts_and_appeals_change_only_on_their_checked_and_audited_
         assert orh.get(f"/{vista}/edit/1").status_code == 403, vista
         assert orh.post(f"/{vista}/edit/1", data={"estado": "suscrito"}).status_code == 403, vista
         assert orh.get(f"/{vista}/list/").status_code == 200, vista  # still read
+
+
+def test_a_password_change_ends_the_other_sessions_of_the_account(app, client_for, db):
+    """A session cookie copied before a password reset (the very reason to reset it) went on working."""
+    sm = app.appbuilder.sm
+    user = sm.find_user(username="sesion.vieja") or sm.add_user(
+        "sesion.vieja", "Sesion", "Vieja", "sesion.vieja@demo.casadmin.pe", sm.find_role("Postulante"), "demo12345")
+    sm.reset_password(user.id, "demo12345")
+    otro_equipo, este = client_for("sesion.vieja"), client_for("sesion.vieja")
+    assert otro_equipo.get("/users/userinfo/").status_code == 200
+    # The owner changes it on «Restablecer mi contraseña»: their own session stays, the other one ends.
+    r = este.post("/resetmypassword/form", data={"password": "otra-clave-2026", "conf_password": "otra-clave-2026"})
+    assert r.status_code in (200, 302)
+    assert sm.auth_user_db("sesion.vieja", "otra-clave-2026") is not None
+    assert este.get("/users/userinfo/").status_code == 200
+    assert otro_equipo.get("/users/userinfo/").status_code in (302, 401, 403)
+    # Reset by the administrator (or a recovery link): every session of the account ends.
+    with app.test_request_context():
+        sm.reset_password(user.id, "demo12345")
+    assert este.get("/users/userinfo/").status_code in (302, 401, 403)
