@@ -114,6 +114,9 @@ WTF_CSRF_TIME_LIMIT = None
 # Rate limits (Flask-Limiter, through FAB's limiter): on unless switched off (the test app does).
 # Counters live in Redis when REDIS_URL is set (shared by every worker), else in each process's memory.
 RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+# Behind a reverse proxy (nginx): how many proxies set X-Forwarded-For / -Proto in front of the app. Without it
+# every client has the proxy's address, and the login and registration limits become one bucket for everyone.
+PROXIES = int(_env("PROXIES", "0") or 0)
 RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
 RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
 # Redis unreachable: count in memory meanwhile rather than refuse every login (a call's deadline).

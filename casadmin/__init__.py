@@ -60,6 +60,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     tareas.install(app)
     cli.register(app)
     app.after_request(_cabeceras_de_seguridad)
+    if proxies := int(app.config.get("PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the proxies in front report them (the rate limits key on it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

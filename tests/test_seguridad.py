@@ -107,3 +107,30 @@ def test_a_password_change_ends_the_other_sessions_of_the_account(app, client_fo
     with app.test_request_context():
         sm.reset_password(user.id, "demo12345")
     assert este.get("/users/userinfo/").status_code in (302, 401, 403)
+
+
+def test_behind_a_proxy_the_login_limit_counts_each_client():
+    """Behind nginx every client had the proxy's address: ten failed logins from anyone locked everybody out.
+    With CASADMIN_PROXIES the client's address is the one the proxy reports."""
+    from casadmin import create_app
+
+    def app_con(proxies: int):
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "WTF_CSRF_ENABLED": False,
+                          "PROXIES": proxies, "AUTH_RATE_LIMIT": "2 per minute", "RATELIMIT_STORAGE_URI": "memory://",
+                          "FAB_ADD_SECURITY_VIEWS": True})
+        with app.app_context():
+            from casadmin.extensions import db
+
+            db.create_all()
+        return app.test_client()
+
+    def intentos(cliente, ip: str) -> list[int]:
+        return [cliente.post("/login/", data={"username": "nadie", "password": "x"},
+                             headers={"X-Forwarded-For": ip}).status_code for _ in range(3)]
+
+    detras = app_con(1)
+    assert intentos(detras, "10.0.0.1")[-1] == 429
+    assert 429 not in intentos(detras, "10.0.0.2")[:2]  # another client: its own count
+    directo = app_con(0)
+    assert intentos(directo, "10.0.0.1")[-1] == 429
+    assert intentos(directo, "10.0.0.2")[0] == 429  # the header is not trusted without a proxy: one bucket
