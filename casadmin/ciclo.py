@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from casadmin import audit, cronograma
+from casadmin.bloqueo import bloquear
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.models.enums import (
@@ -311,9 +312,8 @@ def ejecutar(session: Session, conv: m.Convocatoria, accion: str, *, usuario: m.
     t = POR_ACCION.get(accion)
     if t is None:
         raise TransicionRechazada(f"Acción desconocida: {accion}.")
-    # Two clicks at once: the second waits for the first and then sees its state (PostgreSQL row lock).
-    session.execute(sa.select(m.Convocatoria.id).where(m.Convocatoria.id == conv.id).with_for_update())
-    session.refresh(conv)
+    # Two clicks at once: the second waits for the first and then sees its state.
+    bloquear(session, m.Convocatoria, conv.id, conv)
     motivos = motivos_rechazo(session, conv, accion, momento)
     if motivos:
         raise TransicionRechazada(" ".join(motivos))

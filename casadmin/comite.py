@@ -45,9 +45,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from casadmin import audit, contratos, engine_db
+from casadmin import audit, cronograma, engine_db
 from casadmin import models as m
 from casadmin import plugins as pl
+from casadmin.bloqueo import bloquear
 from casadmin.models.enums import Etapa, Resultado, RolComite, TipoHito
 from casadmin.peru.clock import now, to_lima, today
 from casadmin.roles import COMITE, VEEDOR
@@ -332,8 +333,7 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
     # One sheet of this candidate at a time, until this transaction ends: a draft saved while the same
     # sheet is submitted from another window (it overwrote the submitted scores), and the two members'
     # attendance checks (both passed at once, and the absence's zeros were averaged in) wait in turn.
-    # PostgreSQL locks the application's row; SQLite writes one transaction at a time.
-    session.execute(sa.select(m.Postulacion.id).where(m.Postulacion.id == post.id).with_for_update())
+    bloquear(session, m.Postulacion, post.id)
     t = tabla(conv)
     hoja = session.scalar(sa.select(m.HojaEntrevista).where(m.HojaEntrevista.postulacion_id == post.id,
                                                             m.HojaEntrevista.miembro_id == miembro.id)
@@ -399,12 +399,9 @@ def _valores_de(hoja: m.HojaEntrevista, asistio: bool, puntajes: Mapping[str, De
             "observaciones": _observaciones(datos), "enviada": hoja.enviada}
 
 
-#: The states in which the process is over (§4.5, B4): no sheet is scored, no stage formed.
-CERRADAS = contratos.CERRADAS
-
-
 def _en_curso(conv: m.Convocatoria) -> None:
-    if conv.estado in CERRADAS:
+    """§4.5, B4: a finished, desierta or cancelled process scores no sheet and forms no stage."""
+    if conv.estado in cronograma.CERRADOS:
         raise ComiteRechazado(f"La convocatoria está {conv.estado.value.lower()}: ya no se califican entrevistas "
                               "ni se forma su puntaje (§4.5).")
 
@@ -564,7 +561,7 @@ def reabrir_hoja(session: Session, conv: m.Convocatoria, postulacion_id: int, mi
         raise ComiteRechazado("Escriba el motivo para reabrir la hoja (al menos 10 caracteres; quedará en la "
                               "auditoría).", "reabrir")
     post = citado(session, conv, postulacion_id)
-    session.execute(sa.select(m.Postulacion.id).where(m.Postulacion.id == post.id).with_for_update())
+    bloquear(session, m.Postulacion, post.id)
     H = m.HojaEntrevista
     hoja = session.scalar(sa.select(H).where(H.postulacion_id == post.id, H.miembro_id == miembro_id)
                           .execution_options(populate_existing=True))

@@ -26,8 +26,9 @@ from casadmin import audit, mailer
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.engine.params import ParametroDesconocido
-from casadmin.models.enums import (CondicionFinal, EstadoContrato, EstadoConvocatoria, EstadoPostulacion,
-                                   TipoCorreo, Verificacion)
+from casadmin.bloqueo import bloquear
+from casadmin.cronograma import CERRADOS
+from casadmin.models.enums import CondicionFinal, EstadoContrato, EstadoPostulacion, TipoCorreo, Verificacion
 from casadmin.peru.business_days import contract_deadline
 from casadmin.peru.clock import now
 from casadmin.rechazo import Rechazo
@@ -135,24 +136,16 @@ def tras_corregir(session: Session, conv: m.Convocatoria, pub: m.PublicacionEtap
         llamar_ganadores(session, conv, pub, usuario=usuario, desde=_hoy())
 
 
-def bloquear(session: Session, conv_id: int, *objetos: object) -> None:
-    """The call's row locked until this transaction ends, and ``objetos`` read again: a second click, or
-    another ORH user acting on the same call's contracts or appeals, waits for the first and then sees
-    what it left (two «Desistió» called both accesitarios; a signature was overwritten by «Desistió»).
-    PostgreSQL locks the row; SQLite writes one transaction at a time."""
-    session.execute(sa.select(m.Convocatoria.id).where(m.Convocatoria.id == conv_id).with_for_update())
-    for objeto in objetos:
-        session.refresh(objeto)
-
-
-#: The states in which the process is over (B4, §4.5): nothing of its contract step changes.
-CERRADAS = (EstadoConvocatoria.finalizada, EstadoConvocatoria.desierta, EstadoConvocatoria.cancelada)
+def _bloquear(session: Session, contrato: m.Contrato) -> None:
+    """A second click, or another ORH user acting on the same call's contracts, waits for the first and then
+    sees what it left (two «Desistió» called both accesitarios; a signature was overwritten by «Desistió»)."""
+    bloquear(session, m.Convocatoria, contrato.convocatoria_id, contrato)
 
 
 def _en_curso(conv: m.Convocatoria) -> None:
     """The contract step belongs to a call still in course: not to one finished, declared desierta or
     cancelled (§4.5), where it called an accesitario and signed (B4)."""
-    if conv.estado in CERRADAS:
+    if conv.estado in CERRADOS:
         raise ContratoRechazado(f"La convocatoria está {conv.estado.value.lower()}: sus contratos ya no se "
                                 "modifican (§4.5).")
 
@@ -160,7 +153,7 @@ def _en_curso(conv: m.Convocatoria) -> None:
 def registrar_verificacion(session: Session, contrato: m.Contrato, valores: Mapping[str, str],
                            observaciones: str | None = None, *, usuario: m.Usuario | str | None = None) -> m.Contrato:
     """Record the registry checks of §4.4 a (each ``pendiente``, ``conforme``, ``observado`` or ``no_aplica``)."""
-    bloquear(session, contrato.convocatoria_id, contrato)
+    _bloquear(session, contrato)
     _en_curso(contrato.convocatoria)
     if contrato.estado is not EstadoContrato.pendiente:
         raise ContratoRechazado(f"El contrato ya está cerrado ({contrato.estado}): no se modifican sus verificaciones.")
@@ -192,7 +185,7 @@ def suscribir(session: Session, contrato: m.Contrato, *, usuario: m.Usuario | st
               hoy: dt.date | None = None) -> m.Contrato:
     """The contract is signed (§4.4 d): inside the deadline, every check done, no disqualification (§4.4 b, §4.7)."""
     hoy = hoy or _hoy()
-    bloquear(session, contrato.convocatoria_id, contrato)
+    _bloquear(session, contrato)
     _en_curso(contrato.convocatoria)
     if contrato.estado is not EstadoContrato.pendiente:
         raise ContratoRechazado(f"El contrato ya está cerrado ({contrato.estado}).")
@@ -240,7 +233,7 @@ def cerrar_sin_firma(session: Session, contrato: m.Contrato, estado: str, susten
     new contract, or ``None`` when nobody is left (the call is then proposed desierta, §4.5 d).
     """
     hoy = hoy or _hoy()
-    bloquear(session, contrato.convocatoria_id, contrato)
+    _bloquear(session, contrato)
     _en_curso(contrato.convocatoria)
     if contrato.estado is not EstadoContrato.pendiente:
         raise ContratoRechazado(f"El contrato ya está cerrado ({contrato.estado}).")

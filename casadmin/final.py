@@ -34,9 +34,10 @@ import pluggy
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from casadmin import audit, engine_db, resultados, tareas
+from casadmin import audit, cronograma, engine_db, resultados, tareas
 from casadmin import models as m
 from casadmin import plugins as pl
+from casadmin.bloqueo import bloquear
 from casadmin.engine import report, run
 from casadmin.engine.model import Resultado as ResultadoMotor
 from casadmin.engine.params import ParametroDesconocido
@@ -284,9 +285,7 @@ def publicacion_final(session: Session, conv: m.Convocatoria) -> m.PublicacionEt
 def _en_curso(conv: m.Convocatoria) -> None:
     """B4, §4.5: a finished, desierta or cancelled process has no final results to compute or publish (a
     cancelled call's were published and its winner called to sign)."""
-    from casadmin.contratos import CERRADAS
-
-    if conv.estado in CERRADAS:
+    if conv.estado in cronograma.CERRADOS:
         raise FinalRechazado(f"La convocatoria está {conv.estado.value.lower()}: sus resultados finales ya no se "
                              "calculan ni se publican (§4.5).")
 
@@ -513,9 +512,7 @@ def publicar_final(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario
     Refused when there is nothing to publish, a tie waits for the committee, the stored results
     differ from what the engine gives now (recalculate first), or they were already published.
     """
-    from casadmin.contratos import bloquear
-
-    bloquear(session, conv.id)  # a second click waits, then finds them published (it ended in a 500)
+    bloquear(session, m.Convocatoria, conv.id)  # a second click waits, then finds them published (it was a 500)
     _en_curso(conv)
     if _publicado(session, conv):
         raise FinalRechazado("Los resultados finales ya fueron publicados.")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from casadmin import audit, engine_db
 from casadmin import final as final_mod
 from casadmin import models as m
+from casadmin.bloqueo import bloquear
 from casadmin.models.enums import DecisionImpugnacion, Etapa, TipoImpugnacion
 from casadmin.peru.business_days import add_business_days
 from casadmin.peru.clock import now, to_lima
@@ -109,9 +110,8 @@ def registrar(session: Session, postulacion: m.Postulacion, *, tipo: str, etapa:
 def resolver(session: Session, imp: m.Impugnacion, *, decision: str, sustento: str,
              usuario: m.Usuario | str | None = None) -> m.Impugnacion:
     """Decide a reconsideración (ORH) or refer an apelación to SERVIR and record SERVIR's decision (§4.8)."""
-    from casadmin.contratos import bloquear
-
-    bloquear(session, imp.postulacion.convocatoria_id, imp)  # two decisions at once: the second sees the first
+    # Two decisions at once: the second waits and sees the first.
+    bloquear(session, m.Convocatoria, imp.postulacion.convocatoria_id, imp)
     if decision not in DecisionImpugnacion.__members__ or decision == "pendiente":
         raise ImpugnacionRechazada("Elija la decisión.", field="decision")
     nueva = DecisionImpugnacion[decision]
