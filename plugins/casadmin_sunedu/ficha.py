@@ -16,7 +16,6 @@ from operator import attrgetter
 
 from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado, crear_resultado
-from casadmin.engine.params import ParametroDesconocido
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import EvaluadorCursos, normalizar
 from casadmin.rules.experience import (
@@ -201,14 +200,8 @@ class _Plan:
                    colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
                    experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
                    cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
-                   otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista), firma=_pide_firma(ctx))
-
-
-def _pide_firma(ctx: Contexto) -> bool:
-    try:
-        return bool(ctx.parametros["ficha.firma_digitalizada"])
-    except ParametroDesconocido:
-        return True
+                   otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista),
+                   firma=ctx.bases.pide_firma(ctx.fecha_postulacion))
 
 
 def evaluar(ctx: Contexto, cand: Candidato, documentos: Sequence[Motivo]) -> list[Motivo]:
