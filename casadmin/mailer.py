@@ -159,11 +159,7 @@ def enviar_pendientes(limite: int = 500) -> dict[str, int]:
         sa.select(m.CorreoSaliente.id).where(m.CorreoSaliente.estado == EstadoCorreo.pendiente)
         .order_by(m.CorreoSaliente.id).limit(limite)
     ).all()
-    cuenta: dict[str, int] = {}
-    for correo_id in ids:
-        estado = enviar(correo_id).name
-        cuenta[estado] = cuenta.get(estado, 0) + 1
-    return cuenta
+    return trabajo_enviar_lote(list(ids))
 
 
 def reintentar_fallidos(dias: int = 3, limite: int = 500) -> dict[str, int]:
@@ -171,17 +167,13 @@ def reintentar_fallidos(dias: int = 3, limite: int = 500) -> dict[str, int]:
     once, so a mail server down for a few minutes lost an activation or a citation for good, while the
     user read «le enviamos…»): each gets MAIL_MAX_INTENTOS new attempts. Counts by final state."""
     C = m.CorreoSaliente
-    ids = db.session.scalars(sa.select(C.id).where(C.estado == EstadoCorreo.fallido,
-                                                   C.creado_en >= now() - dt.timedelta(days=dias))
-                             .order_by(C.id).limit(limite)).all()
-    cuenta: dict[str, int] = {}
-    for correo_id in ids:
-        correo = db.session.get(C, correo_id)
-        correo.intentos, correo.estado = 0, EstadoCorreo.pendiente
+    ids = list(db.session.scalars(sa.select(C.id).where(C.estado == EstadoCorreo.fallido,
+                                                        C.creado_en >= now() - dt.timedelta(days=dias))
+                                  .order_by(C.id).limit(limite)))
+    if ids:
+        db.session.execute(sa.update(C).where(C.id.in_(ids)).values(intentos=0, estado=EstadoCorreo.pendiente))
         db.session.commit()
-        estado = enviar(correo_id).name
-        cuenta[estado] = cuenta.get(estado, 0) + 1
-    return cuenta
+    return trabajo_enviar_lote(ids)
 
 
 def install(app: Flask) -> None:
