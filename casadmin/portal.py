@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -174,12 +174,14 @@ def completitud(postulante: m.Postulante, *, firma: bool = True) -> Completitud:
 # --- Section 10: the digitized signature -------------------------------------------------------
 
 
-def pide_firma(session: Session, convocatorias: Iterable[m.Convocatoria]) -> bool:
+def pide_firma(session: Session, convocatorias: Iterable[m.Convocatoria],
+               ventanas: Mapping[int, tuple[dt.datetime, dt.datetime] | None] | None = None) -> bool:
     """Whether any of these calls' bases asks for the digitized signature (``ficha.firma_digitalizada``
     on the first day of its application period, Lima time: SUNEDU's §4.1 Ficha de Postulante (10) does,
     Migraciones' manual does not, Mig. 2, 7–9). A call whose bases no installed plugin provides asks
     for it, as the Ficha stage would. With no call in view the Ficha keeps it required, as the
-    Ficha de Postulante's format (section 10) has it."""
+    Ficha de Postulante's format (section 10) has it. ``ventanas``: their application periods by call id,
+    when the caller read them already (:func:`casadmin.commands.postular.ventana`)."""
     pm, alguna = pl.get_plugin_manager(), False
     for conv in convocatorias:
         alguna = True
@@ -187,7 +189,7 @@ def pide_firma(session: Session, convocatorias: Iterable[m.Convocatoria]) -> boo
             bases = pl.get_bases(pm, conv.version_bases.codigo)
         except pl.BasesDesconocida:
             return True
-        win = ventana(session, conv)
+        win = ventanas[conv.id] if ventanas is not None and conv.id in ventanas else ventana(session, conv)
         if bases.pide_firma(to_lima(win[0]).date() if win else now().date()):
             return True
     return not alguna

@@ -653,7 +653,8 @@ class PostularView(_PortalView):
                           "por_abrir": momento < win[0], "postulacion_id": mias.get(c.id)})
         filas.sort(key=lambda f: (not f["abierta"], f["ventana"][1]))
         return self.render("convocatorias.html", filas=filas, ahora=momento,
-                           completitud=_completitud(post, [f["conv"] for f in filas if f["abierta"] or f["por_abrir"]]))
+                           completitud=_completitud(post, [f["conv"] for f in filas if f["abierta"] or f["por_abrir"]],
+                                                    {f["conv"].id: f["ventana"] for f in filas}))
 
     @expose("/<int:conv_id>")
     @has_access
@@ -828,12 +829,17 @@ def _convocatorias_en_curso() -> list[m.Convocatoria]:
         .order_by(m.Convocatoria.id.desc())))
 
 
-def _completitud(post: m.Postulante, convocatorias: list[m.Convocatoria] | None = None) -> portal.Completitud:
-    """The Ficha's completeness for these calls (by default those in course): the signature (section 10)
-    is required only when one of their bases asks for it (:func:`casadmin.portal.pide_firma`)."""
+def _completitud(post: m.Postulante, convocatorias: list[m.Convocatoria] | None = None,
+                 ventanas: dict[int, Any] | None = None) -> portal.Completitud:
+    """The Ficha's completeness for these calls (by default those in course; ``ventanas``: their application
+    periods, when read already): the signature (section 10) is required only when one of their bases asks
+    for it (:func:`casadmin.portal.pide_firma`)."""
     if convocatorias is None:
-        convocatorias = [c for c in _convocatorias_en_curso() if (w := cmd.ventana(db.session, c)) and now() <= w[1]]
-    return portal.completitud(post, firma=portal.pide_firma(db.session, convocatorias))
+        en_curso = _convocatorias_en_curso()
+        ventanas = {c.id: cmd.ventana(db.session, c) for c in en_curso}
+        momento = now()
+        convocatorias = [c for c in en_curso if (w := ventanas[c.id]) and momento <= w[1]]
+    return portal.completitud(post, firma=portal.pide_firma(db.session, convocatorias, ventanas))
 
 
 def _mi_postulacion(post: m.Postulante, postulacion_id: int) -> m.Postulacion:
