@@ -9,22 +9,28 @@ Interpretations (short and explicit)
   a file may call each («Excel», «Procesador de Texto»…) is the same program
   (:data:`OFIMATICA`, :func:`clave_conocimiento`).
 * Academic level: one ladder, :class:`Grado`, from the brief and B2:
-  secundaria completa < técnico (egresado < titulado) < universitario egresado
+  secundaria completa < técnico (egresado < bachiller < titulado) < universitario egresado
   < bachiller < título < maestría (estudios < egresado < grado) < doctorado
   (estudios < egresado < grado). A higher rung meets a lower requirement.
   Studies in progress (técnico or universitario ``en_curso``) rank just above
   secundaria completa and meet no higher requirement; secundaria in progress
   ranks nowhere. "Estudios de maestría" in progress meet a requirement of
   estudios de maestría (§4.2.4 a admits a constancia of studies in progress).
-* The same declared row must meet both the rung and the career; with "o
-  afines" the evaluator lists the careers accepted as directly related to
-  the functions in ``carreras_afines`` (§4.2.1 g).
+  The undergraduate «grado» is the bachiller (bachiller técnico for a técnico
+  study), never the título. A maestría or doctorado meets no undergraduate
+  requirement naming careers, and one naming none only as the bachiller it
+  requires (Ley N° 30220, art. 45.4).
+* The same declared row must meet both the rung and the career, which the
+  declared name must *name* (:func:`nombra_carrera`); with "o afines" the
+  evaluator lists the careers accepted as directly related to the functions
+  in ``carreras_afines`` (§4.2.1 g).
 * Secundaria completa must be declared with its end date (§4.2.1 f); a
   degree or egreso dated after the application date does not count (§4.2.1 e).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from enum import IntEnum
@@ -124,16 +130,22 @@ class Grado(IntEnum):
     SECUNDARIA_COMPLETA = 1
     ESTUDIOS_SUPERIORES = 2
     TECNICO_EGRESADO = 3
-    TECNICO_TITULADO = 4
-    UNIVERSITARIO_EGRESADO = 5
-    BACHILLER = 6
-    TITULO = 7
-    ESTUDIOS_MAESTRIA = 8
-    MAESTRIA_EGRESADO = 9
-    MAESTRO = 10
-    ESTUDIOS_DOCTORADO = 11
-    DOCTORADO_EGRESADO = 12
-    DOCTOR = 13
+    TECNICO_BACHILLER = 4
+    TECNICO_TITULADO = 5
+    UNIVERSITARIO_EGRESADO = 6
+    BACHILLER = 7
+    TITULO = 8
+    ESTUDIOS_MAESTRIA = 9
+    MAESTRIA_EGRESADO = 10
+    MAESTRO = 11
+    ESTUDIOS_DOCTORADO = 12
+    DOCTORADO_EGRESADO = 13
+    DOCTOR = 14
+
+
+#: Undergraduate (pregrado) and postgraduate levels (§4.2.1 e, g).
+PREGRADO = frozenset({NivelEstudios.TECNICO, NivelEstudios.UNIVERSITARIO})
+POSGRADO = frozenset({NivelEstudios.MAESTRIA, NivelEstudios.DOCTORADO})
 
 
 _GRADOS: dict[NivelEstudios, dict[Condicion, Grado]] = {
@@ -141,16 +153,18 @@ _GRADOS: dict[NivelEstudios, dict[Condicion, Grado]] = {
     NivelEstudios.TECNICO: {
         Condicion.EN_CURSO: Grado.ESTUDIOS_SUPERIORES,
         Condicion.EGRESADO: Grado.TECNICO_EGRESADO,
-        Condicion.BACHILLER: Grado.TECNICO_TITULADO,
+        # The grado a técnico study gives is the bachiller técnico, below the título (Ley N° 30512)
+        Condicion.BACHILLER: Grado.TECNICO_BACHILLER,
         Condicion.TITULADO: Grado.TECNICO_TITULADO,
-        Condicion.GRADO: Grado.TECNICO_TITULADO,
+        Condicion.GRADO: Grado.TECNICO_BACHILLER,
     },
     NivelEstudios.UNIVERSITARIO: {
         Condicion.EN_CURSO: Grado.ESTUDIOS_SUPERIORES,
         Condicion.EGRESADO: Grado.UNIVERSITARIO_EGRESADO,
         Condicion.BACHILLER: Grado.BACHILLER,
         Condicion.TITULADO: Grado.TITULO,
-        Condicion.GRADO: Grado.TITULO,
+        # The academic grado of an undergraduate study is the bachiller; the título is not a grado (§4.2.1 e)
+        Condicion.GRADO: Grado.BACHILLER,
     },
     NivelEstudios.MAESTRIA: {
         Condicion.EN_CURSO: Grado.ESTUDIOS_MAESTRIA,
@@ -198,18 +212,44 @@ def _fecha_clave(formacion: Formacion) -> date | None:
     return formacion.fecha_egreso
 
 
+#: Words after which a declared career's name may name the career asked for: «Ciencias de la Comunicación»,
+#: «Escuela Profesional de Derecho», «Derecho y Ciencias Políticas», «Sistemas e Informática».
+_ENLACES = frozenset({"de", "del", "la", "las", "los", "el", "en", "y", "e"})
+
+
+@lru_cache(maxsize=4096)  # the same few careers recur over a call
+def nombra_carrera(declarada: str, pedida: str) -> bool:
+    """Whether the declared career's name names the career asked for (§4.2.1 g: "únicamente serán
+    consideradas las carreras profesionales … solicitados o los que pudieran tener otros nombres"):
+    its words, compared without accents, case or punctuation, at the start of the declared name or
+    after a linking word (:data:`_ENLACES`). So «Derecho y Ciencias Políticas» and «Ciencias de la
+    Comunicación» name Derecho and Comunicación, while «Educación Física» does not name Física, nor
+    «Ingeniería Química» Química: there the asked-for name only qualifies another career."""
+    pedidas = re.findall(r"\w+", normalizar(pedida))
+    palabras = re.findall(r"\w+", normalizar(declarada))
+    n = len(pedidas)
+    return n > 0 and any(palabras[i:i + n] == pedidas and (i == 0 or palabras[i - 1] in _ENLACES)
+                         for i in range(len(palabras) - n + 1))
+
+
 def _coincide_carrera(requisito: RequisitoFormacion, formacion: Formacion) -> bool:
     carreras = requisito.carreras + (requisito.carreras_afines if requisito.afines else ())
     if not requisito.carreras or requisito.nivel is NivelEstudios.SECUNDARIA:
         return True
-    declarada = normalizar(formacion.carrera)
-    return any(normalizar(carrera) in declarada for carrera in carreras if carrera.strip())
+    return any(nombra_carrera(formacion.carrera, carrera) for carrera in carreras if carrera.strip())
 
 
 def _rechazo(requisito: RequisitoFormacion, formacion: Formacion, minimo: Grado,
              fecha_postulacion: date | None) -> tuple[str, str] | None:
     """``None`` when this row meets the requirement, else ``(clausula, reason)``."""
     alcanzado = grado(formacion.nivel, formacion.condicion)
+    if alcanzado is not None and requisito.nivel in PREGRADO and formacion.nivel in POSGRADO:
+        # A maestría or doctorado proves no undergraduate career (§4.2.1 g: only the careers asked for),
+        # and of the undergraduate degrees only the bachiller it requires (Ley N° 30220, art. 45.4)
+        if requisito.carreras:
+            return "§4.2.1 g", (f"{estudio(formacion.nivel, formacion.condicion, formacion.carrera)} es un posgrado: "
+                                "no acredita la carrera de pregrado solicitada")
+        alcanzado = min(alcanzado, Grado.BACHILLER)
     if alcanzado is None or alcanzado < minimo:
         return "§4.2.1 e", f"{estudio(formacion.nivel, formacion.condicion)} no alcanza el nivel requerido"
     if not _coincide_carrera(requisito, formacion):

@@ -85,7 +85,53 @@ def formacion(nivel: N, condicion: C, carrera: str = "", *, fecha_egreso: date |
 def test_grado_superior_cumple_requisito_inferior_4_2_1_e() -> None:
     requisito = RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.BACHILLER, carreras=("Economía",))
     assert evaluar_formacion(requisito, [formacion(N.UNIVERSITARIO, C.TITULADO, "Economía")]).cumple
-    assert evaluar_formacion(requisito, [formacion(N.MAESTRIA, C.GRADO, "Economía")]).cumple
+    # Without a career asked for, a maestría proves the bachiller it requires (Ley N° 30220, art. 45.4), not a título
+    assert evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.BACHILLER),
+                             [formacion(N.MAESTRIA, C.GRADO, "Economía")]).cumple
+    assert not evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.TITULADO),
+                                 [formacion(N.MAESTRIA, C.GRADO, "Economía")]).cumple
+
+
+def test_un_posgrado_no_acredita_la_carrera_de_pregrado_4_2_1_g() -> None:
+    """§4.2.1 g: «únicamente serán consideradas las carreras profesionales … solicitados»: a maestría in
+    the career's field, even one in progress, is not the título or bachiller in it."""
+    requisito = RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.TITULADO, carreras=("Derecho",))
+    motivo = evaluar_formacion(requisito, [formacion(N.UNIVERSITARIO, C.TITULADO, "Economía"),
+                                           formacion(N.MAESTRIA, C.EN_CURSO, "Derecho Administrativo")])
+    assert not motivo.cumple and motivo.clausula == "§4.2.1 g"
+    assert "es un posgrado: no acredita la carrera de pregrado solicitada" in motivo.mensaje
+    assert not evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.BACHILLER, carreras=("Economía",)),
+                                 [formacion(N.MAESTRIA, C.GRADO, "Economía")]).cumple
+
+
+def test_el_grado_de_pregrado_es_el_bachiller_4_2_1_e() -> None:
+    """«Grado obtenido» of an undergraduate study is the bachiller (the título is not a grado), and a técnico
+    study's is the bachiller técnico, below its título (Ley N° 30512)."""
+    titulo = RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.TITULADO, carreras=("Derecho",))
+    assert not evaluar_formacion(titulo, [formacion(N.UNIVERSITARIO, C.GRADO, "Derecho")]).cumple
+    assert evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.BACHILLER, carreras=("Derecho",)),
+                             [formacion(N.UNIVERSITARIO, C.GRADO, "Derecho")]).cumple
+    tecnico = RequisitoFormacion(nivel=N.TECNICO, condicion=C.TITULADO, carreras=("Computación",))
+    assert not evaluar_formacion(tecnico, [formacion(N.TECNICO, C.BACHILLER, "Computación")]).cumple
+    assert evaluar_formacion(tecnico, [formacion(N.TECNICO, C.TITULADO, "Computación")]).cumple
+    assert Grado.TECNICO_EGRESADO < grado(N.TECNICO, C.BACHILLER) < Grado.TECNICO_TITULADO
+
+
+def test_la_carrera_se_nombra_no_se_contiene_4_2_1_g() -> None:
+    """§4.2.1 g: the career asked for, or «otros nombres en el mercado educativo»: named at the start of the
+    declared name or after a linking word, not as the qualifier of another career."""
+    def cumple(pedida: str, declarada: str) -> bool:
+        return evaluar_formacion(RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.TITULADO, carreras=(pedida,)),
+                                 [formacion(N.UNIVERSITARIO, C.TITULADO, declarada)]).cumple
+
+    assert cumple("Derecho", "DERECHO Y CIENCIAS POLÍTICAS")
+    assert cumple("Ciencias Políticas", "Derecho y Ciencias Politicas")
+    assert cumple("Comunicación", "Ciencias de la Comunicación")
+    assert cumple("Derecho", "Escuela Profesional de Derecho")
+    assert cumple("Informática", "Ingeniería de Sistemas e Informática")
+    assert not cumple("Física", "Educación Física")
+    assert not cumple("Química", "Ingeniería Química")
+    assert not cumple("Derecho", "Derechos Humanos")
 
 
 def test_grado_inferior_no_cumple_4_2_1_e() -> None:
