@@ -98,6 +98,7 @@ from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.levels import clave_conocimiento, niveles_mas_altos, programa_ofimatica
+from casadmin.rules.periods import n_dias
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -1741,7 +1742,7 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
     would explain other days than the published ones, and none is given until the stage is evaluated again.
     (A change that leaves the days as they were, such as unmarking an experience another one overlaps
     entirely, shows in the detail: the count explains the same days with the inputs as they are now.)"""
-    if not any(str(mo.get("computado", "")).endswith(" días)") for mo in motivos):
+    if not any(str(mo.get("computado", "")).endswith((" días)", " día)")) for mo in motivos):
         return {}  # no reason counts days
     pm = pl.get_plugin_manager()
     try:
@@ -1752,7 +1753,7 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
                                 candidato=candidato)
         return {mo["requisito"]: [report._motivo(x) for x in cuentas[mo["requisito"]].motivos] for mo in motivos
                 if mo.get("requisito") in cuentas
-                and str(mo.get("computado", "")).endswith(f"({cuentas[mo['requisito']].dias} días)")}
+                and str(mo.get("computado", "")).endswith(f"({n_dias(cuentas[mo['requisito']].dias)})")}
     except (pl.BasesDesconocida, pl.SinImplementacion, ArchivoInvalido, EvaluacionRechazada):
         return {}  # no bases, no detail in them, or a call the engine cannot read: the stored reasons stand
     except (pl.ErrorDePlugin, AttributeError, TypeError) as exc:  # a plugin that fails or answers otherwise:

@@ -220,6 +220,36 @@ def test_a_maestria_declared_first_does_not_move_where_experience_counts_from_d1
     assert primero.declarado == sin.declarado
 
 
+def test_for_a_maestria_profile_experience_counts_from_the_undergraduate_egreso_d1(datos):
+    """§4.2.1 p: «a partir de la condición de egresado … desde la fecha de Bachiller y/o Título
+    Profesional»: undergraduate conditions. For a profile asking for a maestría, P01's experience counts
+    from its university egreso (20/07/2014), not from the maestría's diploma; and for «estudios de
+    maestría» in progress (no dates of its own) it is still counted, not refused for want of a date."""
+    def general(condicion, maestria):
+        data = json.loads(json.dumps(datos, default=str))
+        data["convocatoria"]["perfil"]["formacion"] = {"nivel": "maestria", "condicion": condicion,
+                                                        "carreras": ["Gestión Pública"], "afines": False}
+        p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+        p01["ficha"]["formacion"] = [maestria, *p01["ficha"]["formacion"]]
+        arch = interchange.cargar(data)
+        otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+        motivos = otra.resultado("ficha", "P01").motivos
+        return [m for m in motivos if m.requisito.startswith("Experiencia general")]
+
+    grado = {"nivel": "maestria", "condicion": "grado", "carrera": "Gestión Pública", "fecha_diploma": "2024-06-01",
+             "centro": "Pontificia Universidad Católica del Perú"}
+    sin = next(m for m in _r(sim_de(datos), "ficha", "P01").motivos if m.requisito.startswith("Experiencia general"))
+    con_grado = general("grado", grado)
+    assert con_grado[0].computado == sin.computado and con_grado[0].cumple
+    en_curso = general("en_curso", {k: v for k, v in grado.items() if k != "fecha_diploma"} | {"condicion": "en_curso"})
+    assert en_curso[0].computado == sin.computado and en_curso[0].cumple
+
+
+def sim_de(datos):
+    arch = interchange.cargar(datos)
+    return simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+
+
 def test_annexes_uploaded_after_the_close_are_late_not_missing_d1(datos):
     """§4.2.1 b: the annexes uploaded after the close are No Apto, and the reason says they came late
     (it said "No adjuntó", which the applicant could prove false)."""

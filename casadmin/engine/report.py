@@ -92,7 +92,8 @@ def texto(sim: Simulacion, nombres: dict[str, str] | None = None, detalle: bool 
     conv = sim.convocatoria
     out = [f"{conv.codigo} – {conv.nombre_puesto}", f"Bases: {sim.bases.nombre} [{sim.bases.id}]", ""]
     for etapa, resultados in sim.etapas.items():
-        out.append(f"== {NOMBRES_ETAPA.get(etapa, etapa)} ({len(resultados)} candidatos)")
+        n = len(resultados)
+        out.append(f"== {NOMBRES_ETAPA.get(etapa, etapa)} ({n} candidato{'' if n == 1 else 's'})")
         for r in resultados:
             puntaje = "" if r.puntaje is None else f"  {r.puntaje} pts"
             out.append(f"  {r.candidato:<10} {nombres.get(r.candidato, ''):<35} {RESULTADOS.get(r.resultado, r.resultado)}{puntaje}")

@@ -142,6 +142,9 @@ def _valida_para(requisito: RequisitoCapacitacion, cap: Capacitacion) -> str | N
     if cap.tipo is not TipoCapacitacion.DIPLOMADO:
         return f"«{cap.tema}» no es un diplomado (§4.2.1 l)"
     if not diplomado_cumple_ley_30220(cap):
+        if cap.inicio is None:  # what was declared, and the reading of it, not a start nobody gave
+            return (f"«{cap.tema}», sin fecha de inicio y concluido el {fecha(cap.fecha_fin)}, se considera iniciado "
+                    f"desde el {fecha(VIGENCIA_LEY_30220)} y no alcanza 24 créditos (384 horas lectivas) (§4.2.1 l)")
         return (f"«{cap.tema}» iniciado desde el {fecha(VIGENCIA_LEY_30220)} no alcanza 24 créditos "
                 "(384 horas lectivas) (§4.2.1 l)")
     if cap.horas < requisito.horas:

@@ -21,14 +21,15 @@ Interpretations (short and explicit)
   full SECIGRA year, and s–u (SERUMS, residentado, ad honorem and
   voluntariado are not *experiencia laboral*).
 * Prácticas pre-profesionales (q): the declared practice must last at least
-  3 months (measured on the declared period up to the application date), and
+  3 calendar months (measured on the declared period up to the application
+  date: :func:`~casadmin.rules.periods.dura_meses`), and
   only its days up to the egreso date count; it is not cut by the start date
   of p, since Ley 31396 recognises it precisely before egreso. A practice that
   starts after egreso is not pre-professional and is not counted.
 * Prácticas profesionales (q): follow p, and the earliest 24 months (720 days)
   of all of them together count.
-* SECIGRA (r): counts only when the declared period reaches a full year (360
-  days); then all of it counts as general experience, even before egreso; it
+* SECIGRA (r): counts only when the declared period reaches a full calendar
+  year; then all of it counts as general experience, even before egreso; it
   is never specific. With ``especifica=False``, :func:`experiencia_publica`
   (used for Ley 31533) counts it when the sector is public.
 * Specific experience (w, x): the general periods of the experiences the
@@ -52,12 +53,13 @@ from typing import NamedTuple
 from casadmin.rules.courses import normalizar
 from casadmin.rules.decimales import Numero
 from casadmin.rules.periods import (
-    alcanza,
     anios,
     describir,
     dias_minimos,
+    dura_meses,
     interseccion,
     meses,
+    n_dias,
     primeros_dias,
     recortar,
     total_dias,
@@ -68,6 +70,7 @@ from casadmin.rules.types import (
     Condicion,
     Experiencia,
     Formacion,
+    NivelEstudios,
     Periodo,
     Sector,
     TipoExperiencia,
@@ -226,6 +229,23 @@ def la_primera(filas: Sequence[Formacion], formaciones: Sequence[Formacion]) -> 
     return mejor
 
 
+def de_pregrado(formaciones: Sequence[Formacion], hoy: date | None) -> Formacion | None:
+    """The study experience counts from when the profile asks for a maestría or doctorado (§4.2.1 p):
+    "la condición de egresado", else "la fecha de Bachiller y/o Título Profesional", which are the
+    undergraduate study's, not the postgraduate degree's. Of the universitario rows (else the técnico
+    ones) reached and dated on or before the application date (``hoy``), the one :func:`la_primera`
+    picks; ``None`` when none is declared, and experience then counts from the postgraduate row."""
+    filas = []
+    for f in formaciones:
+        if (f.nivel is NivelEstudios.UNIVERSITARIO or f.nivel is NivelEstudios.TECNICO) \
+                and f.condicion is not Condicion.EN_CURSO:
+            desde = _fecha_inicio(f, False)[0]
+            if desde is not None and (hoy is None or desde <= hoy):
+                filas.append(f)
+    universitarias = [f for f in filas if f.nivel is NivelEstudios.UNIVERSITARIO]
+    return la_primera(universitarias or filas, formaciones) if filas else None
+
+
 def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[date | None, str]:
     """The start date of §4.2.1 p and which case gave it: "v", "egreso", "diploma" or "sin_fecha"."""
     if solo_secundaria:
@@ -235,6 +255,14 @@ def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[d
     if formacion is not None and formacion.fecha_diploma is not None and formacion.condicion in _DIPLOMAS:
         return formacion.fecha_diploma, "diploma"
     return None, "sin_fecha"
+
+
+def _diploma(formacion: Formacion | None) -> str:
+    """Which diploma the start date of §4.2.1 p is: «bachiller o título» as the bases say, or the
+    declared one when it is another (a maestría's, when no undergraduate study is declared)."""
+    if formacion is None or formacion.nivel is NivelEstudios.UNIVERSITARIO or formacion.nivel is NivelEstudios.TECNICO:
+        return "bachiller o título"
+    return estudio(formacion.nivel, formacion.condicion, formacion.carrera)
 
 
 def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
@@ -260,7 +288,7 @@ def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
             requisito=requisito, declarado=declarado, computado=f"desde {fecha(desde)}",
             cumple=True, clausula="§4.2.1 p",
             mensaje="No declaró fecha de egreso: la experiencia se contabiliza desde la fecha del "
-                    f"diploma de bachiller o título ({fecha(desde)}).")
+                    f"diploma de {_diploma(formacion)} ({fecha(desde)}).")
     return desde, Motivo(requisito=requisito, declarado=declarado, computado="sin fecha de inicio",
                          cumple=False, clausula="§4.2.1 p",
                          mensaje="No declaró fecha de egreso, de bachiller ni de título: no se puede "
@@ -301,7 +329,7 @@ def _desde_inicio(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tr
     if recortado != periodo:
         tramo.nota(True, "§4.2.1 p",
                    f"Se contabiliza solo desde {fecha(ctx.desde)}.",
-                   computado=f"{recortado.dias} días")
+                   computado=n_dias(recortado.dias))
     tramo.periodos.append(recortado)
 
 
@@ -311,7 +339,7 @@ def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo:
         tramo.nota(False, "§4.2.1 q",
                    "Para considerar prácticas debe declararse la fecha de egreso.")
         return
-    if not alcanza(periodo.dias, meses=MESES_MINIMOS_PREPROFESIONALES):
+    if not dura_meses(periodo.inicio.toordinal(), periodo.fin.toordinal(), MESES_MINIMOS_PREPROFESIONALES):
         tramo.nota(False, "§4.2.1 q",
                    f"Las prácticas preprofesionales duran {describir(periodo.dias)}; "
                    "se consideran solo si no son menores de tres meses.")
@@ -324,7 +352,7 @@ def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo:
     if recortado != periodo:
         tramo.nota(True, "§4.2.1 q",
                    f"Las prácticas preprofesionales se contabilizan hasta el egreso "
-                   f"({fecha(ctx.egreso)}).", computado=f"{recortado.dias} días")
+                   f"({fecha(ctx.egreso)}).", computado=n_dias(recortado.dias))
     tramo.periodos.append(recortado)
 
 
@@ -339,7 +367,7 @@ def _profesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _T
 
 def _secigra(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
     """SECIGRA Derecho: only a full year, even before egreso (§4.2.1 r)."""
-    if not alcanza(periodo.dias, meses=MESES_SECIGRA):
+    if not dura_meses(periodo.inicio.toordinal(), periodo.fin.toordinal(), MESES_SECIGRA):
         tramo.nota(False, "§4.2.1 r",
                    f"SECIGRA de {describir(periodo.dias)}: solo el año completo de "
                    "SECIGRA Derecho se reconoce como tiempo de servicios.")
@@ -382,8 +410,8 @@ def _tope_profesionales(ctx: _Contexto, tramos: list[_Tramo]) -> None:
         if despues < antes:
             tramo.nota(despues > 0, "§4.2.1 q",
                        "Las prácticas profesionales se consideran hasta un máximo de "
-                       f"veinticuatro meses; se descuentan {antes - despues} días.",
-                       computado=f"{despues} días")
+                       f"veinticuatro meses; se descuentan {n_dias(antes - despues)}.",
+                       computado=n_dias(despues))
 
 
 # --- assembling ------------------------------------------------------------------
@@ -445,14 +473,14 @@ def _computar(experiencias: Sequence[Experiencia], formacion: Formacion | None, 
         dias = total_dias(tramo.periodos)
         rangos = ", ".join(f"{fecha(p.inicio)} – {fecha(p.fin)}" for p in unir(tramo.periodos))
         motivos.append(_motivo(requisito, exp, True, clausula or _clausula_conteo(ctx, exp),
-                               f"Se contabiliza {rangos}.", computado=f"{dias} días"))
+                               f"Se contabiliza {rangos}.", computado=n_dias(dias)))
         suma += dias
     total = _dias(tramos, filtro)
     if suma > total:
-        motivos.append(Motivo(requisito=requisito, declarado="periodos traslapados", computado=f"{total} días",
+        motivos.append(Motivo(requisito=requisito, declarado="periodos traslapados", computado=n_dias(total),
                               cumple=True, clausula="§4.2.1 y",
                               mensaje="El periodo traslapado se considera una sola vez: "
-                                      f"se descuentan {suma - total} días."))
+                                      f"se descuentan {n_dias(suma - total)}."))
     return Computo(total, motivos)
 
 
@@ -552,14 +580,14 @@ def dias_experiencia(experiencias: Sequence[Experiencia], formacion: Formacion |
                     if a > b:
                         continue
         elif tipo is _PREPROFESIONALES:
-            if sin_egreso or b - a + 1 < _DIAS_PREPROFESIONALES:  # q
+            if sin_egreso or not dura_meses(a, b, MESES_MINIMOS_PREPROFESIONALES):  # q
                 continue
             if egreso is not None and b > egreso:  # q: only up to egreso
                 b = egreso
                 if a > b:
                     continue
         elif tipo is _SECIGRA:
-            if b - a + 1 < _DIAS_SECIGRA:  # r
+            if not dura_meses(a, b, MESES_SECIGRA):  # r
                 continue
         else:  # pragma: no cover - every kind is handled above or in NO_COMPUTABLES
             raise KeyError(tipo)
@@ -584,8 +612,6 @@ _LOCACION = TipoExperiencia.LOCACION
 _PROFESIONALES = TipoExperiencia.PRACTICAS_PROFESIONALES
 _PREPROFESIONALES = TipoExperiencia.PRACTICAS_PREPROFESIONALES
 _SECIGRA = TipoExperiencia.SECIGRA
-_DIAS_PREPROFESIONALES = dias_minimos(meses=MESES_MINIMOS_PREPROFESIONALES)
-_DIAS_SECIGRA = dias_minimos(meses=MESES_SECIGRA)
 _DIAS_PROFESIONALES = dias_minimos(meses=MESES_MAXIMOS_PROFESIONALES)
 
 
@@ -658,6 +684,6 @@ def _evaluar_dias(dias: int, requisito: str, anios: Numero, meses: Numero, claus
     exigido = describir(minimo)
     computado = describir(dias)
     return Motivo(requisito=f"{requisito}: {exigido}", declarado="Ficha de Postulante, sección 7",
-                  computado=f"{computado} ({dias} días)", cumple=cumple, clausula=clausula,
+                  computado=f"{computado} ({n_dias(dias)})", cumple=cumple, clausula=clausula,
                   mensaje=(f"Cumple con {exigido} de {requisito.lower()}." if cumple
                            else f"No acredita {exigido} de {requisito.lower()}: se computan {computado}."))

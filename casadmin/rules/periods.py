@@ -9,20 +9,23 @@ Convention (one for the whole code base)
 * Days become months and years with the **30-day month and the 12-month
   year** (mes comercial): ``meses = días / 30`` and ``años = días / 360``, so
   "12 meses" and "1 año" in a profile always mean the same thing (360 days).
-* A minimum stated in months or years is met when the day count reaches it:
-  ``días >= 30 × meses`` or ``días >= 360 × años`` (:func:`alcanza`). Every
-  threshold (requirements, 3 months of prácticas, 24 months cap, the SECIGRA
-  year, the Ley 31533 years) goes through this rule.
+* A minimum stated in months or years of a *sum* of periods is met when the
+  day count reaches it: ``días >= 30 × meses`` or ``días >= 360 × años``
+  (:func:`alcanza`): the requirements of experience, the 24 months cap of
+  prácticas profesionales, the Ley 31533 years.
+* A minimum on *one* declared period is calendar time (:func:`dura_meses`):
+  the 3 months of prácticas preprofesionales ("no menor de tres meses",
+  §4.2.1 q) and SECIGRA's "año completo" (§4.2.1 r). A period is its own
+  calendar span, so 1 Feb–30 Apr lasts three months in any year (89 days in
+  a common one, which the 30-day month would put below 3 months), and a
+  SECIGRA of 360 days is not a complete year.
 * Fractional months and years are ``Decimal`` values truncated to two
   decimals, for display only; decisions compare whole days.
-
-Known edge of the convention: short periods spanning February fall below
-their calendar length (1 Feb–30 Apr of a common year is 89 days = 2.96
-months). The evaluator's override (D1) is the remedy, not a second convention.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -110,6 +113,26 @@ def dias_minimos(*, anios: Numero = 0, meses: Numero = 0) -> int:
     return int(exacto.to_integral_value(rounding=ROUND_CEILING))
 
 
+@lru_cache(maxsize=2**14)  # the same start days recur over a call
+def fin_de_meses(inicio: int, meses: int) -> int:
+    """The last day (as an ordinal) of ``meses`` calendar months that start on day ``inicio`` (an
+    ordinal): the day before the same day ``meses`` months later; when that month has no such day
+    (31 January plus one month), the last day of that month."""
+    dia = date.fromordinal(inicio)
+    anios_mas, mes = divmod(dia.month - 1 + meses, MESES_POR_ANIO)
+    anio = dia.year + anios_mas
+    ultimo = calendar.monthrange(anio, mes + 1)[1]
+    if dia.day > ultimo:
+        return date(anio, mes + 1, ultimo).toordinal()
+    return date(anio, mes + 1, dia.day).toordinal() - 1
+
+
+def dura_meses(inicio: int, fin: int, meses: int) -> bool:
+    """Whether the period from day ``inicio`` to day ``fin`` (ordinals, both included) lasts at least
+    ``meses`` calendar months (§4.2.1 q, r): 1 Feb–30 Apr lasts 3 months, 1 Feb–29 Apr does not."""
+    return fin >= fin_de_meses(inicio, meses)
+
+
 def alcanza(dias: int, *, anios: Numero = 0, meses: Numero = 0) -> bool:
     """True when ``dias`` reach the minimum of ``anios`` years plus ``meses`` months."""
     return dias >= dias_minimos(anios=anios, meses=meses)
@@ -131,6 +154,11 @@ def anios_completos(dias: int) -> int:
 
 
 @lru_cache(maxsize=2**16, typed=True)  # a pure int → str function, called for every candidate
+def n_dias(dias: int) -> str:
+    """A number of days as the reasons write it: «1 día», «0 días», «45 días»."""
+    return f"{dias} día" if dias == 1 else f"{dias} días"
+
+
 def describir(dias: int) -> str:
     """Spanish description, e.g. ``"1 año, 2 meses y 5 días"`` (30-day months, 12-month years)."""
     a, resto = divmod(dias, DIAS_POR_ANIO)

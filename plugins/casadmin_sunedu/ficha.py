@@ -22,6 +22,7 @@ from casadmin.rules.experience import (
     Computo,
     _evaluar_dias,
     con_egreso,
+    de_pregrado,
     dias_experiencia,
     experiencia_especifica,
     experiencia_general,
@@ -29,6 +30,7 @@ from casadmin.rules.experience import (
     la_primera,
 )
 from casadmin.rules.levels import (
+    POSGRADO,
     cumple_formacion,
     evaluar_colegiatura,
     evaluar_conocimientos,
@@ -113,7 +115,12 @@ def formacion_de_referencia(cand: Candidato, ctx: Contexto) -> Formacion | None:
 def _referencia(requisito: RequisitoFormacion, hoy: dt.date, fila: Formacion | None,
                 formaciones: Sequence[Formacion]) -> Formacion | None:
     """§4.2.1 p given the first row meeting the profile (``fila``), or none: the rows after it are
-    looked at only when there are any (most applicants declare one study that meets it)."""
+    looked at only when there are any (most applicants declare one study that meets it). For a
+    maestría or doctorado profile, the undergraduate study's egreso or diploma (``de_pregrado``)."""
+    if requisito.nivel in POSGRADO:
+        pregrado = de_pregrado(formaciones, hoy)
+        if pregrado is not None:
+            return pregrado
     if fila is None:
         return con_egreso(la_mas_alta(formaciones), formaciones)
     if fila is formaciones[-1]:

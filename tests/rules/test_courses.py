@@ -130,6 +130,9 @@ def test_diplomado_ley_30220_24_creditos_o_384_horas_4_2_1_l() -> None:
 def test_diplomado_sin_fecha_de_inicio_usa_la_fecha_de_fin_4_2_1_l() -> None:
     assert diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, fecha_fin=D(2014, 6, 30)))
     assert not diplomado_cumple_ley_30220(cap("d", T.DIPLOMADO, 120, fecha_fin=D(2015, 6, 30)))
+    # the reason says the start was not declared, and how it was read, not a start date nobody gave
+    motivo, = evaluar_cursos([req("Gestión", T.DIPLOMADO)], [cap("Gestión", T.DIPLOMADO, 120, fecha_fin=D(2015, 6, 30))])
+    assert not motivo.cumple and "sin fecha de inicio y concluido el 30/06/2015, se considera iniciado" in motivo.mensaje
 
 
 def test_posgrado_culminado_cumple_un_solo_requisito_4_2_1_j() -> None:

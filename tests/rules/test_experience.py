@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casadmin.rules.experience import (
+    GENERAL,
     con_egreso,
+    dias_experiencia,
     evaluar_experiencia,
     experiencia_especifica,
     experiencia_general,
@@ -18,6 +20,7 @@ from casadmin.rules.experience import (
     inicio_computo,
     la_primera,
 )
+from casadmin.rules.periods import dura_meses
 from casadmin.rules.reasons import incumplidos
 from casadmin.rules.types import (
     Condicion,
@@ -165,6 +168,21 @@ def test_preprofesionales_de_menos_de_tres_meses_no_cuentan_4_2_1_q() -> None:
     assert incumplidos(computo.motivos)[0].clausula == "§4.2.1 q"
 
 
+def test_los_tres_meses_de_practicas_son_de_calendario_4_2_1_q() -> None:
+    """«no menor de tres meses» on one declared period is calendar time: 1 Feb–30 Apr lasts three months
+    in a common year too (89 days, which 30-day months would put at 2 months and 29 days)."""
+    tres = exp(D(2019, 2, 1), D(2019, 4, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
+    assert experiencia_general([tres], EGRESADO_2020, POSTULACION).dias == 89
+    corta = exp(D(2019, 2, 1), D(2019, 4, 29), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
+    assert experiencia_general([corta], EGRESADO_2020, POSTULACION).dias == 0
+    # the same in the fast count the Ficha stage uses
+    assert dias_experiencia([tres], EGRESADO_2020, POSTULACION).general == 89
+    assert dias_experiencia([corta], EGRESADO_2020, POSTULACION).general == 0
+    # a month with no such day: from 30 Nov, three months end on the last day of February
+    assert dura_meses(D(2018, 11, 30).toordinal(), D(2019, 2, 28).toordinal(), 3)
+    assert not dura_meses(D(2018, 11, 30).toordinal(), D(2019, 2, 27).toordinal(), 3)
+
+
 def test_preprofesionales_iniciadas_despues_del_egreso_no_cuentan_4_2_1_q() -> None:
     practica = exp(D(2020, 3, 1), D(2020, 8, 31), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
     assert experiencia_general([practica], EGRESADO_2020, POSTULACION).dias == 0
@@ -225,6 +243,16 @@ def test_cada_experiencia_contada_cita_su_clausula() -> None:
 def test_secigra_incompleto_no_cuenta_4_2_1_r() -> None:
     secigra = exp(D(2018, 1, 1), D(2018, 12, 25), tipo=TipoExperiencia.SECIGRA)  # 359 días
     assert experiencia_general([secigra], EGRESADO_2020, POSTULACION).dias == 0
+    # «solo el año completo»: 360 days are not a calendar year
+    secigra = exp(D(2018, 1, 1), D(2018, 12, 26), tipo=TipoExperiencia.SECIGRA)  # 360 días
+    assert experiencia_general([secigra], EGRESADO_2020, POSTULACION).dias == 0
+    assert dias_experiencia([secigra], EGRESADO_2020, POSTULACION).general == 0
+
+
+def test_un_dia_se_escribe_en_singular() -> None:
+    motivo = evaluar_experiencia(1, requisito=GENERAL, meses=1)
+    assert motivo.computado == "1 día (1 día)" and motivo.mensaje.endswith("se computan 1 día.")
+    assert evaluar_experiencia(2, requisito=GENERAL, meses=1).computado == "2 días (2 días)"
 
 
 def test_serums_residentado_ad_honorem_voluntariado_nunca_cuentan_4_2_1_s_t_u() -> None:
