@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -202,6 +202,12 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
         click.echo(report.texto(sim, nombres))
 
 
+def _fallar_plugin(exc: Exception, nada: str = "No se guardó ningún resultado") -> NoReturn:
+    """A rule plugin failed (its name is in the message): exit 3, with nothing saved."""
+    click.echo(f"Error: {exc}. {nada}.", err=True)
+    raise SystemExit(3) from None
+
+
 def _simular_archivo(pm, arch, bases_id: str | None, hasta: str | None, ayudante):
     import dataclasses
 
@@ -224,8 +230,7 @@ def _simular_archivo(pm, arch, bases_id: str | None, hasta: str | None, ayudante
     except (pl.BasesDesconocida, pl.SinImplementacion) as exc:
         raise click.ClickException(str(exc)) from None
     except pl.ErrorDePlugin as exc:
-        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
-        raise SystemExit(3) from None
+        _fallar_plugin(exc)
 
 
 @casadmin_group.command("plugins", help="Listar los plugins de reglas instalados (paquete, versión, hooks) y las versiones de bases.")
@@ -318,6 +323,7 @@ def _migraciones_pendientes(versiones: set[str]) -> int | str:
 def import_command(archivo: str) -> None:
     """Load a whole call from FILE (interchange format) in one transaction; nothing is written on error."""
     from casadmin import engine_db
+    from casadmin import plugins as pl
     from casadmin.engine import interchange
     from casadmin.engine.run import sin_recolector
     from casadmin.extensions import db
@@ -332,6 +338,8 @@ def import_command(archivo: str) -> None:
         _fallar_archivo(exc)
     except engine_db.ImportacionRechazada as exc:
         raise click.ClickException(str(exc)) from None
+    except pl.ErrorDePlugin as exc:  # the final step's plugins check the file's final results
+        _fallar_plugin(exc, "No se importó nada")
     conteos = engine_db.conteos(db.session, conv.codigo)
     click.echo(f"Convocatoria importada: {conv.codigo} ({conv.entidad.siglas}, bases {conv.version_bases.codigo})")
     for nombre, n in conteos.items():
@@ -396,8 +404,7 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
     try:
         res = engine_db.evaluar(db.session, codigo, etapa, recalcular=recalcular, motivo=motivo)
     except pl.ErrorDePlugin as exc:
-        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
-        raise SystemExit(3) from None
+        _fallar_plugin(exc)
     except (engine_db.ConvocatoriaNoEncontrada, engine_db.EvaluacionRechazada) as exc:
         raise click.ClickException(str(exc)) from None
     total = sum(res.conteo.values())
@@ -428,8 +435,7 @@ def _evaluate_final(codigo: str, recalcular: bool, motivo: str | None) -> None:
     try:
         res = final.evaluar_final(db.session, codigo, recalcular=recalcular, motivo=motivo)
     except pl.ErrorDePlugin as exc:
-        click.echo(f"Error: {exc}. No se guardó ningún resultado.", err=True)
-        raise SystemExit(3) from None
+        _fallar_plugin(exc)
     except (engine_db.ConvocatoriaNoEncontrada, final.FinalRechazado) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{res.codigo} – Resultado final: {res.finalistas} candidatos aptos en todas las etapas"

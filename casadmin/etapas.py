@@ -94,6 +94,7 @@ RESULTADOS_OVERRIDE: dict[str, tuple[Resultado, ...]] = {
 
 #: The evaluator's checklist of the expediente (D4, §4.2.4 "Presentación del Expediente Curricular",
 #: "Consideraciones específicas"): code → (text, clause). Recorded item by item; the engine reads the factors.
+#: The same codes, without «lista:», are the format's (``interchange.CODIGOS_LISTA_CURRICULAR``).
 LISTA_CURRICULAR: dict[str, tuple[str, str]] = {
     "lista:un_pdf": ("Expediente en un (01) solo archivo PDF", "§4.2.4 Presentación"),
     "lista:foliado_firmado": ("Cada página con información foliada (en número) y con firma o visto bueno manuscritos",

@@ -325,6 +325,21 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
     assert not [m for m in con.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4"]
 
 
+def test_an_expediente_checklist_item_the_list_does_not_have_is_refused_at_its_path(datos):
+    """A misspelt item («foliado_firmdo») was ignored: the «No cumple» it records never reached the curricular
+    stage, and the candidate it should eliminate (§4.2.4) could win. The file is refused at the key, naming
+    the items, which are the curricular screen's."""
+    from casadmin.etapas import LISTA_CURRICULAR
+
+    assert tuple(c.removeprefix("lista:") for c in LISTA_CURRICULAR) == interchange.CODIGOS_LISTA_CURRICULAR
+    data = json.loads(json.dumps(datos, default=str))
+    data["postulantes"][0]["entradas"]["curricular"]["lista"] = {"foliado_firmdo": False, "foliado_firmado": False}
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        interchange.cargar(data)
+    (ruta, mensaje), = exc.value.errores
+    assert ruta == "$.postulantes[0].entradas.curricular.lista.foliado_firmdo" and "foliado_firmado" in mensaje
+
+
 def test_results_record_the_rule_versions_f3(sim):
     assert sim.reglas["sunedu.ficha"].startswith("sunedu.ficha==")
     assert all(r.regla.startswith("sunedu.ficha==") for r in sim.etapas["ficha"])

@@ -1232,6 +1232,24 @@ def test_a_bonus_plugin_that_raises_stops_the_final_step_names_itself_and_leaves
     assert estado() == antes
 
 
+def test_a_plugin_that_raises_while_importing_final_results_is_named_and_nothing_is_imported(app, db, monkeypatch,
+                                                                                            tmp_path):
+    """``import`` runs the final step's plugins on a file with final results (to check them): one that
+    raises is reported as ``evaluate`` reports it (exit 3, the plugin named), not as a traceback."""
+    sano = pl.new_plugin_manager(extra=[("prueba.bono_roto", _BonoSano())])
+    d = datos("sunedu")
+    d["bases"] = "sunedu-bono-roto"
+    archivo = tmp_path / "con_finales.json"
+    archivo.write_text(json.dumps({**d, "resultados": simulacion(d, pm=sano)}, default=str), encoding="utf-8")
+    roto = pl.new_plugin_manager(extra=[("prueba.bono_roto", _BonoRoto())])
+    monkeypatch.setattr(pl, "get_plugin_manager", lambda: roto)
+    antes = _conteos(db)
+    res = app.test_cli_runner().invoke(args=["casadmin", "import", str(archivo)])
+    assert res.exit_code == 3, res.output
+    assert "prueba.bono_roto" in res.output and "No se importó nada." in res.output
+    assert _conteos(db) == antes
+
+
 class _AnteP05:
     """A test plugin that acts on the batches P05 is in, once ``antes`` has returned (it waits for the
     thread that stores the batches before, so that there is something stored)."""

@@ -690,9 +690,15 @@ def _dos_decimales(valor: Any) -> bool:
         return True
 
 
+#: The items of the expediente's checklist (§4.2.4, §4.3), ``entradas.curricular.lista``'s keys: the codes of
+#: the curricular screen's list (``casadmin.etapas.LISTA_CURRICULAR``, there with «lista:»).
+CODIGOS_LISTA_CURRICULAR = ("un_pdf", "foliado_firmado", "legible_coincide", "traduccion", "doc_deportista",
+                            "dni_31533", "doc_discapacidad", "doc_ffaa")
+
+
 def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
     """Stage inputs the screens would not take: a manual check's code with «:» (it separates the codes the
-    stages keep) or over 60 characters, an exam score or interview factor with more than two decimals or a
+    stages keep) or over 60 characters, an expediente checklist item the list does not have, an exam score or interview factor with more than two decimals or a
     negative factor (the schema's shapes aside)."""
     if not isinstance(e, Mapping):
         return []
@@ -702,6 +708,12 @@ def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
         if ":" in codigo or len(codigo) > 60:
             errores.append((f"{ruta}.verificacion_manual.{codigo}",
                             "el código de verificación no lleva «:» y tiene hasta 60 caracteres"))
+    curricular = e.get("curricular")
+    lista = curricular.get("lista") if isinstance(curricular, Mapping) else None
+    for codigo in lista if isinstance(lista, Mapping) else ():
+        if codigo not in CODIGOS_LISTA_CURRICULAR:  # a typo would leave the item unrecorded, and its «No cumple» unread
+            errores.append((f"{ruta}.curricular.lista.{codigo}", "no es un ítem de la lista del expediente; los ítems son: "
+                            + ", ".join(CODIGOS_LISTA_CURRICULAR)))
     examen = e.get("examen")
     if isinstance(examen, Mapping) and not _dos_decimales(examen.get("puntaje")):
         errores.append((f"{ruta}.examen.puntaje", "el puntaje admite hasta dos decimales"))
