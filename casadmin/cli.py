@@ -196,7 +196,7 @@ def _simulate(archivo: str, como_json: bool, bases_id: str | None, hasta: str | 
         sim = _simular_archivo(pm, arch, bases_id, hasta, ayudante)
     if como_json:
         salida = {**arch.datos, "resultados": report.como_dict(sim)}
-        click.echo(_json.dumps(salida, ensure_ascii=False, indent=2, default=str))
+        click.echo(_json.dumps(salida, ensure_ascii=False, indent=2, default=interchange.a_json))
     else:
         nombres = {c.id: c.nombre_completo for c in arch.candidatos}
         click.echo(report.texto(sim, nombres))
@@ -358,6 +358,7 @@ def export_command(codigo: str, salida: str | None) -> None:
     import json as _json
 
     from casadmin import engine_db
+    from casadmin.engine import interchange
     from casadmin.extensions import db
 
     _exigir_base_de_datos()
@@ -365,7 +366,7 @@ def export_command(codigo: str, salida: str | None) -> None:
         datos = engine_db.exportar(db.session, codigo)
     except (engine_db.ConvocatoriaNoEncontrada, engine_db.EvaluacionRechazada) as exc:
         raise click.ClickException(str(exc)) from None
-    texto = _json.dumps(datos, ensure_ascii=False, indent=2, default=str)
+    texto = _json.dumps(datos, ensure_ascii=False, indent=2, default=interchange.a_json)
     if salida is None:
         click.echo(texto)
         return

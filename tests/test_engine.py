@@ -406,6 +406,24 @@ def test_simulate_json_uses_exact_decimals():
     assert "float" not in json.dumps(res)
 
 
+def test_simulate_json_writes_numbers_in_exponent_notation_as_the_format_takes_them(tmp_path, datos):
+    """A number written ``7.5E3`` in a file is read exactly; ``--json`` wrote it «7.5E+3», which the format
+    refuses, so its own output could not be simulated again."""
+    texto = EXAMPLE.read_text(encoding="utf-8")
+    data = json.loads(texto)
+    remuneracion = data["convocatoria"]["remuneracion"]
+    archivo = tmp_path / "exponente.json"
+    archivo.write_text(texto.replace(f'"remuneracion": {json.dumps(remuneracion)}', '"remuneracion": 7.5E3', 1),
+                       encoding="utf-8")
+    assert "7.5E3" in archivo.read_text(encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["convocatoria"]["remuneracion"] == "7500" and "E+3" not in result.output
+    salida = tmp_path / "salida.json"
+    salida.write_text(result.output, encoding="utf-8")
+    assert CliRunner().invoke(casadmin_group, ["simulate", str(salida)]).exit_code == 0
+
+
 def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     data = json.loads(json.dumps(datos, default=str))
     del data["convocatoria"]["organo"]

@@ -690,6 +690,13 @@ def _dos_decimales(valor: Any) -> bool:
         return True
 
 
+def a_json(valor: Any) -> str:
+    """The format's text of what ``json`` cannot write: a ``Decimal`` in plain notation («7500», not the
+    «7.5E+3» its ``str`` gives for a number read as ``7.5E3``, which the format's decimals refuse); anything
+    else as ``str`` writes it."""
+    return format(valor, "f") if isinstance(valor, Decimal) else str(valor)
+
+
 #: The items of the expediente's checklist (§4.2.4, §4.3), ``entradas.curricular.lista``'s keys: the codes of
 #: the curricular screen's list (``casadmin.etapas.LISTA_CURRICULAR``, there with «lista:»).
 CODIGOS_LISTA_CURRICULAR = ("un_pdf", "foliado_firmado", "legible_coincide", "traduccion", "doc_deportista",
