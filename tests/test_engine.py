@@ -424,6 +424,20 @@ def test_simulate_json_writes_numbers_in_exponent_notation_as_the_format_takes_t
     assert CliRunner().invoke(casadmin_group, ["simulate", str(salida)]).exit_code == 0
 
 
+def test_an_e_mail_that_is_not_one_is_refused_at_its_path(datos):
+    """The applicant's e-mail is their account's (activation and every notice go to it), and the institution's
+    is its contact: «hola» or «a@b@c» were stored as given."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["postulantes"][0]["email"] = "hola"
+    data["postulantes"][1]["email"] = "a@b@c.pe"
+    data["entidad"]["email_contacto"] = "esto no es un correo"
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        interchange.cargar(data)
+    assert sorted(exc.value.errores) == [("$.entidad.email_contacto", "no es un correo electrónico válido"),
+                                         ("$.postulantes[0].email", "no es un correo electrónico válido"),
+                                         ("$.postulantes[1].email", "no es un correo electrónico válido")]
+
+
 def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     data = json.loads(json.dumps(datos, default=str))
     del data["convocatoria"]["organo"]

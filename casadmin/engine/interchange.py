@@ -523,6 +523,10 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
             errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
+    entidad = data.get("entidad")
+    contacto = entidad.get("email_contacto") if isinstance(entidad, Mapping) else None
+    if isinstance(contacto, str) and contacto.strip() and not _CORREO.match(contacto.strip().lower()):
+        errores.append(("$.entidad.email_contacto", "no es un correo electrónico válido"))
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
     errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
@@ -623,6 +627,8 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
             if correo.endswith("@" + DOMINIO_SIN_CORREO):  # it could be another applicant's, given on import
                 errores.append((f"$.postulantes[{i}].email", f"el dominio {DOMINIO_SIN_CORREO} lo reserva CAS Admin "
                                                              "para quien no tiene correo: deje el correo vacío"))
+            elif not _CORREO.match(correo):  # the account's e-mail: activation and every notice go to it (G1)
+                errores.append((f"$.postulantes[{i}].email", "no es un correo electrónico válido"))
             elif correos.setdefault(correo, i) != i:
                 errores.append((f"$.postulantes[{i}].email", f"el correo ya figura en $.postulantes[{correos[correo]}]"))
         nacimiento = p.get("fecha_nacimiento")
@@ -688,6 +694,11 @@ def _dos_decimales(valor: Any) -> bool:
         return d == d.quantize(Decimal("0.01"))
     except ArithmeticError:  # too large to have decimals at all: the schema's maximum reports it
         return True
+
+
+#: An e-mail address's shape: one «@», no spaces, a dot in the domain (what the registration form's check
+#: refuses most often, without its cost per applicant of a large file).
+_CORREO = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\Z")
 
 
 def a_json(valor: Any) -> str:
