@@ -509,27 +509,31 @@ class _Importacion:
 
     def run(self) -> m.Convocatoria:
         c = self.datos["convocatoria"]
+        # the accounts an import makes get these roles: without them the applicants could not sign in, and
+        # a later «init» would not give them (its roles are for the accounts it makes)
+        roles = {r.name: r for r in self.s.scalars(sa.select(Role).where(Role.name.in_([POSTULANTE, COMITE])))}
+        if len(roles) < 2:
+            raise ImportacionRechazada("La base de datos no tiene los roles de CAS Admin (Postulante, Comité): "
+                                       "ejecute «flask casadmin init» antes de importar.")
         self._sin_duplicado(c)
         self.entidad = self._entidad()
         version = self._version_bases()
         conv = self.conv = self._convocatoria(c, version)
         self.s.add(conv)
         # 1. accounts: applicants found by document or to be created, committee members by code
-        roles = {r.name: r for r in self.s.scalars(sa.select(Role).where(Role.name.in_([POSTULANTE, COMITE])))}
         self.clave = _hash_inutilizable()
         lista = self.datos["postulantes"]
         existentes = self._existentes(lista)
         faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
         self._correos_conservados(lista, existentes)
         usuarios, correos = self._cuentas_libres(faltan)
-        miembros = self._miembros(roles.get(COMITE))
+        miembros = self._miembros(roles[COMITE])
         self.s.flush()
         self.miembro_ids = {codigo: mc.id for codigo, mc in miembros.items()}
         self.inicio = interchange.fechahora(c["inicio_postulacion"])
         self.cierre = interchange.fechahora(c["cierre_postulacion"])
         self.edad_maxima = self.bases.edad_maxima_31533(self.inicio.date())
-        rol = roles.get(POSTULANTE)
-        self.rol_id = rol.id if rol is not None else None
+        self.rol_id = roles[POSTULANTE].id
         # 2. what other parts of the file add to an applicant's stage rows: decisions, results
         self.decisiones = self._decisiones()
         self.resultados, self.estados = self._resultados()

@@ -1642,7 +1642,19 @@ def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
            "«flask --app casadmin db upgrade»" in hecho.output
     with vieja.app_context():
         upgrade()
+    # Migrated but never initialized: the accounts an import makes would get no role (applicants could not
+    # sign in) and a later «init» would not give them one. Told, nothing written.
+    hecho = vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])])
+    assert hecho.exit_code == 1 and "ejecute «flask casadmin init» antes de importar" in hecho.output
+    with vieja.app_context():
+        from casadmin.extensions import db as base
+
+        assert base.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == 0
+    assert vieja.test_cli_runner().invoke(args=["casadmin", "init", "--admin-password", "clave-de-prueba-1"]).exit_code == 0
     assert vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])]).exit_code == 0
+    with vieja.app_context():
+        sin_rol = sa.select(sa.func.count()).select_from(m.Usuario).where(~m.Usuario.roles.any())
+        assert base.session.scalar(sin_rol) == 0
     # A revision this code does not know (a newer CAS Admin upgraded the database): told, no traceback.
     with vieja.app_context():
         from casadmin.extensions import db as base
