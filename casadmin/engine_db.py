@@ -396,7 +396,9 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             if tipos_doc.index(tipo) != j:
                 errores.append((f"{ruta}.documentos[{j}].tipo", f"documento repetido: {tipo}"))
     # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
-    errores.extend(_resultados_no_guardables(datos.get("resultados"), ids))
+    sin = {etapa for etapa, incluida in (("examen", c["incluye_examen"]), ("psicologica", c["incluye_psicologica"]))
+           if not incluida}
+    errores.extend(_resultados_no_guardables(datos.get("resultados"), ids, sin))
     return sorted(set(errores))
 
 
@@ -430,9 +432,10 @@ _RESULTADOS_CON_ASISTENCIA = {"apto", "no_apto", "no_se_presento"}
 _SIN_PUNTAJE = {"ficha", "psicologica"}
 
 
-def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str, str]]:
+def _resultados_no_guardables(resultados: Any, ids: set[str], sin: set[str] = frozenset()) -> list[tuple[str, str]]:
     """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them): each
-    stage's own results (the Ficha's and the psychological test's without a score). A later stage may hold
+    stage's own results (the Ficha's and the psychological test's without a score), and none of a stage the
+    call does not include (``sin``: the exam or psychological test, B1). A later stage may hold
     results of someone an earlier one no longer lets through, as an export of a call whose later stage is
     out of date does (the app shows it «Resultados desactualizados» until evaluated again)."""
     etapas = (resultados or {}).get("etapas") if isinstance(resultados, Mapping) else None
@@ -445,6 +448,9 @@ def _resultados_no_guardables(resultados: Any, ids: set[str]) -> list[tuple[str,
         ruta = f"$.resultados.etapas.{etapa}"
         if etapa not in Etapa.__members__:
             errores.append((ruta, "etapa desconocida"))
+            continue
+        if etapa in sin and filas:
+            errores.append((ruta, f"la convocatoria no incluye esta etapa (incluye_{etapa} es false)"))
             continue
         if not isinstance(filas, list):
             errores.append((ruta, "se esperaba una lista de resultados"))

@@ -427,6 +427,14 @@ def test_a_files_results_that_no_stage_gives_are_refused_at_their_paths(db):
         ("$.resultados.etapas.ficha[0].resultado", "la etapa «ficha» no da el resultado «asistio»; da: apto, no_apto"),
         ("$.resultados.etapas.ficha[1].puntaje", "la etapa «ficha» no tiene puntaje")]
     assert _conteos(db) == antes
+    # results of a stage the call does not include (B1) were stored, and exported as the call's
+    sin_psicologica = copy.deepcopy(d)
+    sin_psicologica["convocatoria"]["incluye_psicologica"] = False
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(sin_psicologica).encode()))
+    assert ("$.resultados.etapas.psicologica",
+            "la convocatoria no incluye esta etapa (incluye_psicologica es false)") in err.value.errores
+    assert _conteos(db) == antes
     ficha[0]["resultado"], ficha[1]["puntaje"] = "no_apto", None  # the exam's results stay, out of date
     assert engine_db.importar(db.session, interchange.leer(json.dumps(d).encode())) is not None
 
