@@ -571,9 +571,23 @@ class _Importacion:
                 f"(«{otra}»): no se importó nada.")
 
     def _entidad(self) -> m.Entidad:
+        """The institution by its siglas, created when new. Another institution already holding the file's
+        name is refused at ``$.entidad.nombre`` (the database refused it with its own words); an existing one
+        whose name or contact differ from the file's keeps its own, and the import says so."""
         e = self.datos["entidad"]
-        return buscar_o_crear(self.s, m.Entidad, {"siglas": e["siglas"]}, nombre=e["nombre"],
-                              email_contacto=e.get("email_contacto", ""))[0]
+        otra = self.s.scalar(sa.select(m.Entidad).where(m.Entidad.nombre == e["nombre"], m.Entidad.siglas != e["siglas"]))
+        if otra is not None:
+            raise ArchivoInvalido([("$.entidad.nombre", f"ese nombre es el de la entidad {otra.siglas}: use sus siglas "
+                                                         "o el nombre de esta entidad")])
+        entidad, creada = buscar_o_crear(self.s, m.Entidad, {"siglas": e["siglas"]}, nombre=e["nombre"],
+                                         email_contacto=e.get("email_contacto", ""))
+        if not creada:
+            distintos = [campo for campo, valor in (("nombre", e["nombre"]), ("email_contacto", e.get("email_contacto")))
+                         if valor is not None and getattr(entidad, campo) != valor]
+            if distintos:
+                self.avisos.append(f"la entidad {entidad.siglas} ya existe: se conservan su "
+                                   + " y su ".join(distintos) + " registrados, no los del archivo")
+        return entidad
 
     def _version_bases(self) -> m.VersionBases:
         """The bases version row the call is pinned to (F3), found or created from the installed plugin."""

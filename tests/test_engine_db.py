@@ -410,6 +410,27 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_an_institution_named_as_another_is_refused_and_one_that_exists_keeps_its_data(db):
+    """The file's institution is found by its siglas. Another institution's name under new siglas was refused by
+    the database («UNIQUE constraint failed: entidad.nombre»), with no path; existing siglas with another name
+    kept the stored name silently, so the export differed from the file."""
+    sunedu = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
+    d = datos("sunedu")
+    d["entidad"] = {**d["entidad"], "siglas": "NUEVA", "nombre": sunedu.nombre}
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert err.value.errores == [("$.entidad.nombre", "ese nombre es el de la entidad SUNEDU: use sus siglas o el "
+                                                     "nombre de esta entidad")]
+    assert _conteos(db) == antes
+    d = datos("sunedu")
+    d["entidad"] = {**d["entidad"], "nombre": "Otro nombre de la SUNEDU"}
+    avisos: list[str] = []
+    engine_db.importar(db.session, d, avisos=avisos)
+    assert "la entidad SUNEDU ya existe: se conservan su nombre" in " ".join(avisos)
+    assert db.session.get(m.Entidad, sunedu.id).nombre == sunedu.nombre
+
+
 def test_a_files_results_that_no_stage_gives_are_refused_at_their_paths(db):
     """A file's stored results (simulate --json's) were stored as they came: a Ficha «asistio», or with a
     score (§4.2.1 c: «no tiene puntaje»). Refused at their paths, and nothing written. An exam result of
