@@ -269,6 +269,20 @@ def test_exam_absence_and_pass_mark_d2(sim):
     assert _r(sim, "psicologica", "P04") is None  # eliminated candidates do not go on
 
 
+def test_an_exam_score_with_trailing_zeros_gives_the_reason_the_database_gives_d2(datos):
+    """«26.00» in a file is 26 in the database's score column: simulate said «Obtuvo 26.00 puntos» and
+    evaluate «Obtuvo 26 puntos», so a file and its export simulated differently."""
+    data = json.loads(json.dumps(datos, default=str))
+    p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+    motivos = []
+    for puntaje in ("26.00", "26"):
+        p01["entradas"]["examen"]["puntaje"] = puntaje
+        arch = interchange.cargar(data)
+        otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="examen")
+        motivos.append(otra.resultado("examen", "P01").motivos)
+    assert motivos[0] == motivos[1] and motivos[0][0].mensaje == "Obtuvo 26 puntos: Apto/a."
+
+
 def test_curricular_without_expediente_is_no_apto_d4(sim):
     p05 = _r(sim, "curricular", "P05")
     assert p05.resultado == "no_apto" and p05.motivos[0].clausula == "§4.2.4 Criterios"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
+from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import aprueba_examen
 
@@ -23,9 +24,10 @@ def casadmin_evaluar_examen(ctx: Contexto, candidatos: Sequence[Candidato]) -> l
             out.append(Resultado(candidato=cand.id, etapa="examen", resultado="no_se_presento", motivos=(motivo,)))
             continue
         ok = aprueba_examen(e.examen_puntaje, minimo=minimo, maximo=maximo)
+        obtenido = sin_ceros(e.examen_puntaje)  # «26.00» in a file is 26 in a table: the same reason either way
         motivo = Motivo(requisito=f"Puntaje mínimo aprobatorio {minimo} de {maximo}", declarado="",
-                        computado=str(e.examen_puntaje), cumple=ok, clausula="§4.2.2 l",
-                        mensaje=f"Obtuvo {e.examen_puntaje} puntos: {'Apto/a' if ok else 'No Apto/a'}.")
+                        computado=obtenido, cumple=ok, clausula="§4.2.2 l",
+                        mensaje=f"Obtuvo {obtenido} puntos: {'Apto/a' if ok else 'No Apto/a'}.")
         out.append(Resultado(candidato=cand.id, etapa="examen", resultado="apto" if ok else "no_apto",
                              puntaje=e.examen_puntaje, motivos=(motivo,)))
     return out
