@@ -89,6 +89,12 @@ def new_plugin_manager(load_entrypoints: bool = True, extra: Iterable[tuple[str,
             raise PluginInvalido(_no_carga(exc)) from exc
     for name, plugin in extra:
         pm.register(plugin, name=name)
+    try:
+        pm.check_pending()  # a misspelt hook («casadmin_bonificacion») would never be called, without a word
+    except pluggy.PluginValidationError as exc:
+        nombre = pm.get_name(exc.plugin) or "?"
+        raise PluginInvalido(f"El plugin «{nombre}» implementa un hook que CAS Admin no tiene: {exc}. "
+                             "Corrija su nombre (docs/plugins.md lista los hooks).") from exc
     bases_versions(pm)  # refuse conflicting bases ids now, at start-up
     return pm
 
@@ -215,7 +221,35 @@ def bases_versions(pm: pluggy.PluginManager) -> dict[str, BasesVersion]:
                     f"en esa fecha: {', '.join(sin_valor)}. Dé a cada uno un valor desde el inicio de la versión "
                     "o corrija «vigente_desde».")
             found[version.id] = version.derivada(proveedor=impl.plugin_name, version=ver)
+    for version in found.values():  # after the conflicts: two declarations of one id are told as such
+        if incompleta := incompletitud(pm, version):
+            dist = dists.get(version.proveedor, ("", ""))[0]
+            raise PluginInvalido(
+                f"El plugin «{version.proveedor}»{f' (paquete «{dist}»)' if dist else ''} declara la versión de "
+                f"bases «{version.id}», que {incompleta}. Corrija la lista de plugins de la versión o instale "
+                "el paquete que falta.")
     return found
+
+
+#: The hook that judges each stage a bases version may list.
+HOOK_DE_ETAPA = {etapa: f"casadmin_evaluar_{etapa}" for etapa in ("ficha", "examen", "psicologica", "curricular",
+                                                                   "entrevista")}
+
+
+def incompletitud(pm: pluggy.PluginManager, bases: BasesVersion) -> str | None:
+    """What makes a bases version unusable with the plugins registered, in words that follow «que …», else
+    ``None``: a plugin it lists that is not installed (a misspelt «sunedu.bonificacion_ffaa_discapacida»
+    silently dropped a legal bonus), or a stage it lists that none of its plugins judges (found only when
+    that stage was evaluated). Checked at start-up for every declared version (:func:`bases_versions`) and
+    before a run for a version derived in code (:func:`casadmin.engine.run.contexto`)."""
+    ausentes = [nombre for nombre in bases.plugins if pm.get_plugin(nombre) is None]
+    if ausentes:
+        return f"lista plugins que no están instalados: {', '.join(ausentes)}"
+    sin_plugin = [etapa for etapa in bases.etapas
+                  if etapa in HOOK_DE_ETAPA and not _impls(pm, bases, HOOK_DE_ETAPA[etapa])]
+    if sin_plugin:
+        return f"tiene etapas que ninguno de sus plugins evalúa: {', '.join(sin_plugin)}"
+    return None
 
 
 def get_bases(pm: pluggy.PluginManager, bases_id: str) -> BasesVersion:

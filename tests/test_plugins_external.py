@@ -34,8 +34,10 @@ from typing import Any
 import pytest
 
 from casadmin import plugins as pl
+from casadmin.engine import interchange
 from casadmin.engine.bases import BasesVersion
 from casadmin.engine.params import Parametros
+from casadmin.engine.run import simular
 from casadmin.hookspecs import hookimpl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +224,49 @@ class _DeclaraDosVeces(_Declara):
 def test_un_plugin_que_declara_dos_veces_la_misma_version_se_nombra_una_vez():
     with pytest.raises(pl.ConflictoDeBases, match="^El plugin «dup» declara dos veces la versión de bases «x-2026»"):
         pl.new_plugin_manager(load_entrypoints=False, extra=[("dup", _DeclaraDosVeces("x-2026"))])
+
+
+class _DeclaraCon(_Declara):
+    """A plugin declaring a version with the given plugins and stages."""
+
+    def __init__(self, bases_id: str, plugins: tuple[str, ...], etapas: tuple[str, ...] = ("ficha",)) -> None:
+        super().__init__(bases_id)
+        self.plugins, self.etapas = plugins, etapas
+
+    @hookimpl
+    def casadmin_bases_versions(self) -> list[BasesVersion]:
+        return [dataclasses.replace(_version(self.bases_id), plugins=self.plugins, etapas=self.etapas)]
+
+
+def test_una_version_que_lista_un_plugin_no_instalado_o_una_etapa_sin_plugin_se_rechaza_al_iniciar():
+    """F2, F3: a misspelt plugin name («…_discapacida») dropped a legal bonus without a word, and a stage no
+    plugin judges failed only when evaluated. Both refused at start-up, naming the version and what is wrong."""
+    with pytest.raises(pl.PluginInvalido, match="«mal-2026», que lista plugins que no están instalados: "
+                                                "sunedu.bonificacion_ffaa_discapacida"):
+        pl.new_plugin_manager(extra=[("mal", _DeclaraCon("mal-2026", ("sunedu.ficha",
+                                                                      "sunedu.bonificacion_ffaa_discapacida")))])
+    with pytest.raises(pl.PluginInvalido, match="«corta-2026», que tiene etapas que ninguno de sus plugins evalúa: "
+                                                "entrevista"):
+        pl.new_plugin_manager(extra=[("corta", _DeclaraCon("corta-2026", ("sunedu.ficha",), ("ficha", "entrevista")))])
+    # a version derived in code is refused before any stage runs
+    pm = pl.get_plugin_manager()
+    bases = pl.get_bases(pm, "sunedu-2026")
+    derivada = bases.derivada(id="derivada", plugins=(*bases.plugins[:-1], "sunedu.desiert"))
+    arch = interchange.cargar(interchange.leer(EXAMPLE.read_bytes()))
+    with pytest.raises(pl.SinImplementacion, match="«derivada» lista plugins que no están instalados: sunedu.desiert"):
+        simular(pm, arch.convocatoria, arch.candidatos, derivada)
+
+
+class _HookMalEscrito:
+    @hookimpl
+    def casadmin_bonificacion(self, ctx, candidato, puntaje):  # the hook is casadmin_bonificaciones
+        return []
+
+
+def test_un_hook_mal_escrito_se_rechaza_al_iniciar():
+    """pluggy registers a hook implementation with no spec and never calls it: refused at start-up."""
+    with pytest.raises(pl.PluginInvalido, match="El plugin «mal_escrito» implementa un hook que CAS Admin no tiene"):
+        pl.new_plugin_manager(load_entrypoints=False, extra=[("mal_escrito", _HookMalEscrito())])
 
 
 @pytest.fixture

@@ -112,7 +112,12 @@ class FueraDeVigencia(ValueError):
     (``casadmin.cronograma``) and ``evaluate`` refuse it first, each where it is written."""
 
 
-def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Sequence[str]] = ()) -> Contexto:
+def contexto(conv: Convocatoria, bases: BasesVersion, decisiones: Sequence[Sequence[str]] = (),
+             pm: pluggy.PluginManager | None = None) -> Contexto:
+    """The context of a run of ``conv`` under ``bases``; with ``pm``, a version whose plugins are not all
+    registered there, or whose stages none judges, is refused before any stage runs (``pl.incompletitud``)."""
+    if pm is not None and (incompleta := pl.incompletitud(pm, bases)) is not None:
+        raise pl.SinImplementacion(f"La versión de bases «{bases.id}» {incompleta}.")
     inicio = conv.inicio_postulacion.date()
     if (motivo := bases.fuera_de_vigencia(inicio)) is not None:
         raise FueraDeVigencia(f"Convocatoria «{conv.codigo}»: {motivo}.")
@@ -555,7 +560,7 @@ def simular(
     """Run every stage of the call's bases version (or up to ``hasta``) and the final result; with an
     :class:`Ayudante` holding the last part of ``candidatos``, each divisible stage is shared with it."""
     bases = bases or pl.get_bases(pm, conv.bases)
-    ctx = contexto(conv, bases, decisiones)
+    ctx = contexto(conv, bases, decisiones, pm)
     sim = Simulacion(convocatoria=conv, bases=bases)
     vivos = list(candidatos)
     por_id = {c.id: c for c in candidatos}
