@@ -194,6 +194,33 @@ def test_admin_gives_an_institution_an_installed_version(client_for, db):
     assert f'data-entidad="{ent.siglas}"' not in html
 
 
+def test_the_crud_screen_does_not_repin_a_version_calls_use_and_audits_every_edit_f3(client_for, db, version_fijada):
+    """An administrator's plain edit of a version's code (say Migraciones' to «sunedu-2026») re-pinned every call
+    of it, published ones included, to another institution's rules, unaudited. Once a call uses the row its
+    institution, code and plugin stay; what may change is audited with its values before and after (A5)."""
+    version, conv = version_fijada
+    admin = client_for("admin")
+    datos = {"entidad": str(version.entidad_id), "codigo": "migraciones-2020", "nombre": version.nombre,
+             "vigente_desde": "2026-01-01", "plugin": version.plugin, "plugin_version": "0.1.0", "activa": "y"}
+    r = admin.post(f"/versionbasesview/edit/{version.id}", data=datos)
+    assert r.status_code == 200 and "Hay convocatorias fijadas a esta versión de bases" in _texto(r)
+    db.session.expire_all()
+    assert db.session.get(m.VersionBases, version.id).codigo == version.codigo
+    registros = sa.select(m.RegistroAuditoria).where(m.RegistroAuditoria.tabla == "version_bases",
+                                                     m.RegistroAuditoria.registro_id == version.id)
+    assert not db.session.scalars(registros).all()
+    r = admin.post(f"/versionbasesview/edit/{version.id}", data={**datos, "codigo": version.codigo,
+                                                                  "plugin_version": "0.2.0"})
+    assert r.status_code == 302, _texto(r)[:2000]
+    rec, = db.session.scalars(registros).all()
+    assert (rec.accion, rec.antes, rec.despues) == ("modificar_version_bases", {"plugin_version": "0.1.0"},
+                                                    {"plugin_version": "0.2.0"})
+    assert db.session.get(m.Convocatoria, conv.id).version_bases.codigo == version.codigo
+    # a new row must name an installed version
+    r = admin.post("/versionbasesview/add", data={**datos, "codigo": "inexistente-1999"})
+    assert "Ninguna versión de bases instalada se llama «inexistente-1999»" in _texto(r)
+
+
 def test_orh_reads_only_its_institution_and_cannot_change_anything(client_for, db, version_fijada):
     version, _ = version_fijada
     orh = client_for("orh.sunedu")

@@ -3,9 +3,14 @@ plugins, stored files and the audit trail (A1, A4, A5, E1, G1)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask import g
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from casadmin import audit
 from casadmin import models as m
+from casadmin import plugins as pl
+from casadmin.extensions import db
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
 
@@ -50,12 +55,52 @@ class EntidadView(ScopedModelView):
 
 
 class VersionBasesView(ScopedModelView):
+    """The bases versions each institution's calls are pinned to (F3). What a call is pinned to (the
+    institution, the bases id, the plugin that declares it) no longer changes once a call uses the row: an
+    edit re-pinned every call of the version, published ones included, to other rules. Every edit is audited
+    with the values before and after (A5)."""
+
     datamodel = SQLAInterface(m.VersionBases)
     plural, singular = "Versiones de bases", "versión de bases"
     list_columns = ["codigo", "nombre", "entidad", "vigente_desde", "plugin", "plugin_version", "activa"]
     search_columns = ["codigo", "nombre", "entidad", "plugin"]
     add_columns = edit_columns = ["entidad", "codigo", "nombre", "vigente_desde", "plugin", "plugin_version", "activa"]
     show_columns = [*add_columns, "parametros"]
+    #: what fixes the rules a call is judged by
+    FIJOS = ("entidad", "codigo", "plugin")
+
+    def validate_item(self, item: m.VersionBases) -> None:
+        estado = sa.inspect(item)
+        instaladas = pl.bases_versions(pl.get_plugin_manager())
+        if (item.id is None or estado.attrs.codigo.history.has_changes()) and item.codigo not in instaladas:
+            raise DomainError(f"Ninguna versión de bases instalada se llama «{item.codigo}»; instaladas: "
+                              f"{', '.join(sorted(instaladas))}.", field="codigo")
+        if item.id is None:
+            return
+        cambiados = [c for c in self.FIJOS if estado.attrs[c].history.has_changes()]
+        if cambiados and db.session.scalar(sa.select(sa.exists().where(m.Convocatoria.version_bases_id == item.id))):
+            raise DomainError("Hay convocatorias fijadas a esta versión de bases: su entidad, código y plugin ya no "
+                              "cambian, porque cambiarían las reglas con que se evalúan (F3). Cree otra versión de "
+                              "bases para las convocatorias nuevas.", field=cambiados[0])
+
+    def pre_update(self, item: m.VersionBases) -> None:
+        super().pre_update(item)
+        estado = sa.inspect(item)
+        antes, despues = {}, {}
+        for campo in self.edit_columns:
+            historia = estado.attrs[campo].history
+            if historia.has_changes():
+                antes[campo] = str(historia.deleted[0]) if historia.deleted else None
+                despues[campo] = str(historia.added[0]) if historia.added else None
+        if despues:
+            audit.record(db.session, accion="modificar_version_bases", objeto=item, antes=antes, despues=despues,
+                         usuario_id=g.user.id, usuario=g.user.username, entidad_id=item.entidad_id)
+
+    def post_add(self, item: m.VersionBases) -> None:
+        audit.record(db.session, accion="crear_version_bases", objeto=item,
+                     despues={c: str(getattr(item, c)) for c in self.add_columns},
+                     usuario_id=g.user.id, usuario=g.user.username, entidad_id=item.entidad_id)
+        db.session.commit()
 
 
 class PluginEntidadView(ScopedModelView):
