@@ -373,9 +373,10 @@ def _evaluar_ficha(conv: m.Convocatoria, orh: m.Usuario) -> None:
     each declared experience recorded candidate by candidate, then the bases' plugins."""
     if etapas.evaluada(db.session, conv, "ficha"):
         return
+    lista = etapas.lista_manual(db.session, conv)
     for pid, ficha in db.session.execute(sa.select(m.Postulacion.id, m.Postulacion.ficha)
                                          .where(m.Postulacion.convocatoria_id == conv.id)).all():
-        valores = dict.fromkeys(etapas.LISTA_FICHA, "si") | {
+        valores = dict.fromkeys(lista, "si") | {
             f"{ESPECIFICA}{k}": "no" if x["empleador"] in _NO_ESPECIFICAS else "si"
             for k, x in enumerate(ficha["experiencia_laboral"])}
         etapas.registrar_verificacion_ficha(db.session, conv, pid, valores, usuario=orh)

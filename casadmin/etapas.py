@@ -665,11 +665,22 @@ def siguiente_sin_calificar(session: Session, conv: m.Convocatoria, despues_de: 
             or session.execute(stmt.where(P.id <= despues_de).limit(1)).scalar())
 
 
-def lista_ficha(session: Session, postulacion_id: int) -> dict[str, tuple[str, str]]:
-    """What the evaluator records on one candidate's Ficha: the manual checks (§4.2.1 b) and, for
-    each declared experience, whether it was done in the function or the subject of the position
+def lista_manual(session: Session, conv: m.Convocatoria) -> dict[str, tuple[str, str]]:
+    """The manual checks of the call's Ficha and annexes (§4.2.1 b): the signature's only where the call's
+    bases ask for it (``ficha.firma_digitalizada``; Migraciones' manual does not, Mig. 2, 7–9, and a «No
+    conforme» on it made a Migraciones candidate No Apto for a signature nobody asked for)."""
+    from casadmin import portal
+
+    if portal.pide_firma(session, [conv]):
+        return LISTA_FICHA
+    return {codigo: v for codigo, v in LISTA_FICHA.items() if codigo != "ficha_firmada"}
+
+
+def lista_ficha(session: Session, conv: m.Convocatoria, postulacion_id: int) -> dict[str, tuple[str, str]]:
+    """What the evaluator records on one candidate's Ficha: the manual checks (§4.2.1 b, :func:`lista_manual`)
+    and, for each declared experience, whether it was done in the function or the subject of the position
     (§4.2.1 w, x: the applicant describes the functions; without that it is not specific)."""
-    return {**LISTA_FICHA, **{
+    return {**lista_manual(session, conv), **{
         f"{ESPECIFICA}{n}": (engine_db.texto_especifica(n, x.get("empleador") or ""), "§4.2.1 x")
         for n, x in enumerate(experiencias_declaradas(session, postulacion_id))}}
 
@@ -683,7 +694,7 @@ def registrar_verificacion_ficha(session: Session, conv: m.Convocatoria, postula
     exigir_editable(session, conv, "ficha")
     if postulacion_id not in set(ids_en_etapa(session, conv, "ficha")):
         raise EtapaRechazada("Este candidato no está en la Evaluación de Ficha.")
-    lista = lista_ficha(session, postulacion_id)
+    lista = lista_ficha(session, conv, postulacion_id)
     errores = {f"check-{c}": "Marque Conforme, No conforme o deje sin verificar."
                if not c.startswith(ESPECIFICA) else "Indique si la experiencia es específica o déjela sin calificar."
                for c, v in valores.items() if c not in lista or v not in ("si", "no", "")}

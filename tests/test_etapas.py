@@ -256,6 +256,16 @@ def test_the_evaluators_manual_checklist_of_the_ficha_becomes_a_reason(orh, db, 
     assert "Lista de verificación del evaluador" in pagina and "Anexos firmados tal como figura en el DNI" in pagina
 
 
+def test_the_signature_check_is_offered_only_where_the_bases_ask_for_the_signature(db, conv):
+    """The checklist of a Migraciones call asked about a digitized signature its manual does not ask for
+    (Mig. 2, 7–9); SUNEDU's asks (§4.1 Ficha de Postulante (10), §4.2.1 b)."""
+    mig = db.session.scalar(sa.select(m.Convocatoria).join(m.Entidad).where(m.Entidad.siglas == "MIGRACIONES")
+                            .order_by(m.Convocatoria.id))
+    assert mig is not None and "ficha_firmada" not in etapas_svc.lista_manual(db.session, mig)
+    assert "anexos_firmados" in etapas_svc.lista_manual(db.session, mig)
+    assert "ficha_firmada" in etapas_svc.lista_manual(db.session, conv)
+
+
 def _juicios(db, pid: int) -> dict[str, bool | None]:
     """The Ficha-stage items of one application: code → cumple."""
     db.session.expire_all()

@@ -124,6 +124,20 @@ def test_no_digitized_signature_is_asked_by_the_manual(pm, sim):
     assert {r.candidato: r.resultado for r in sim.etapas["ficha"]} == con_firma
 
 
+def test_the_signature_check_of_the_evaluator_applies_only_where_the_bases_ask_for_it(pm, ctx, c):
+    """The evaluator's checklist asked a Migraciones evaluator whether the Ficha carried the digitized
+    signature, and «No conforme» made the candidate No Apto for a signature the manual does not ask for
+    (Mig. 2, 7–9). The stage ignores that check where the bases do not ask for the signature; the others
+    (the annexes, §4.2.1 b) still count."""
+    m01 = c["M01"]
+    entradas = dataclasses.replace(m01.entradas, verificacion_manual={"ficha_firmada": False})
+    res, = _ficha(pm, ctx, dataclasses.replace(m01, entradas=entradas))
+    assert res.resultado == "apto" and not any("firma" in m.requisito.lower() for m in res.motivos)
+    entradas = dataclasses.replace(m01.entradas, verificacion_manual={"anexos_firmados": False})
+    res, = _ficha(pm, ctx, dataclasses.replace(m01, entradas=entradas))
+    assert res.resultado == "no_apto"
+
+
 def test_parameters_apply_from_2020_not_before(pm):
     bases = pl.get_bases(pm, BASES_ID)
     assert bases.parametros.para(dt.date(2020, 9, 1))["entrevista.marcas_sin_examen"] == (Decimal(30), Decimal(50))

@@ -178,7 +178,7 @@ class EtapasView(BaseView):
         return self.render_template(
             "casadmin/etapas/revisar.html", conv=conv, etapa=Etapa[etapa], f=filas[0], detalle=detalle,
             opciones=svc.RESULTADOS_OVERRIDE.get(etapa, ()), errores=errores or {}, valores=valores or {},
-            lista=svc.LISTA_FICHA if etapa == "ficha" else {},
+            lista=svc.lista_manual(db.session, conv) if etapa == "ficha" else {},
             experiencias=svc.experiencias_declaradas(db.session, postulacion_id) if etapa == "ficha" else [],
             # The evaluator's queue (§4.2.1 x): its next candidate is looked for on click, not here (on a
             # large call an empty queue means reading every application).
@@ -218,7 +218,7 @@ class EtapasView(BaseView):
         # Only what the evaluator changed on this form (each item's value when the page was drawn comes
         # back as «antes-…»): a judgment another evaluator saved meanwhile stays unless this one changed
         # the same item. «Sin verificar» / «Sin calificar» sends "" and clears the item.
-        valores = {c: v for c in svc.lista_ficha(db.session, postulacion_id)
+        valores = {c: v for c in svc.lista_ficha(db.session, conv, postulacion_id)
                    if (v := request.form.get(f"check-{c}")) is not None and v != request.form.get(f"antes-{c}")}
         try:
             svc.registrar_verificacion_ficha(db.session, conv, postulacion_id, valores, usuario=g.user)

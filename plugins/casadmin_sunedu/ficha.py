@@ -259,6 +259,8 @@ def _evaluar(plan: _Plan, cand: Candidato, documentos: Sequence[Motivo]) -> list
     manual = cand.entradas.verificacion_manual
     if manual:
         for codigo, cumple in manual.items():
+            if codigo == "ficha_firmada" and not plan.firma:  # a signature the bases do not ask for (Mig. 2, 7–9)
+                continue
             texto, clausula = CHECKLIST.get(codigo, (codigo, "§4.2.1 b"))
             motivos.append(Motivo(requisito=texto, declarado="verificado por el evaluador", computado="",
                                   cumple=bool(cumple), clausula=clausula,
