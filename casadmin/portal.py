@@ -479,7 +479,10 @@ def no_convocado(session: Session, postulacion: m.Postulacion,
     from casadmin import engine_db, etapas
 
     conv = postulacion.convocatoria
-    todas = etapas.etapas(conv)
+    try:
+        todas = etapas.etapas(conv)
+    except etapas.EtapaRechazada:  # its plugin uninstalled: the stored results still show, not the shortlist's rule
+        return None
     if "entrevista" not in todas or todas.index("entrevista") == 0:
         return None
     previa = Etapa[todas[todas.index("entrevista") - 1]]

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from casadmin import mailer
+from casadmin import plugins as pl
 from casadmin import models as m
 from casadmin.commands.postular import TIPO_EXPEDIENTE
 from casadmin.models.enums import (
@@ -735,6 +736,26 @@ def _resultado(db, app_: m.Postulacion, etapa: Etapa, resultado: Resultado, publ
 
 def _publicar(db, conv_id: int, etapa: Etapa) -> None:
     db.session.add(m.PublicacionEtapa(convocatoria_id=conv_id, etapa=etapa.name, publicado_en=now()))
+
+
+def test_an_application_stays_readable_when_its_bases_plugin_is_uninstalled(client_for, nuevo_postulante, sunedu, db,
+                                                                            monkeypatch):
+    """An institution that uninstalls a bases plugin left its applicants' «Mis postulaciones» page and the
+    registration proof answering 500 (the document names came from the plugin): the stored documents show
+    by their codes."""
+    dni, post_id = nuevo_postulante()
+    client = client_for(dni)
+    _aplicar_sunedu(client, sunedu.id)
+    app_ = _postulacion(db, post_id, sunedu.id)
+
+    def desinstalada(pm, bases_id):
+        raise pl.BasesDesconocida(f"Ninguna versión de bases instalada se llama «{bases_id}».")
+
+    monkeypatch.setattr(pl, "get_bases", desinstalada)
+    for url in (f"/mis-postulaciones/{app_.id}", f"/postular/registrada/{app_.id}"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+    assert "anexos_11_12_13" in _texto(client.get(f"/mis-postulaciones/{app_.id}"))
 
 
 def test_mis_postulaciones_shows_only_published_results_with_their_reasons(client_for, nuevo_postulante, sunedu, db):

@@ -91,6 +91,17 @@ def tipos_documento(convocatoria: m.Convocatoria, postulante: m.Postulante):
     return _tipos(convocatoria, postulante)
 
 
+def nombres_documentos(convocatoria: m.Convocatoria) -> dict[str, str]:
+    """The names of the call's document types by code, for the pages that list an application's stored
+    documents; none when no installed plugin provides the call's bases any more (the page then shows the
+    stored codes: an applicant's results stay readable after an institution uninstalls a plugin)."""
+    try:
+        bases = pl.get_bases(pl.get_plugin_manager(), convocatoria.version_bases.codigo)
+    except pl.BasesDesconocida:
+        return {}
+    return {t.codigo: t.nombre for t in bases.documentos}
+
+
 def postular(session: Session, *, postulante: m.Postulante, convocatoria: m.Convocatoria, adjuntos: list[Adjunto],
              declaracion: bool, momento: dt.datetime | None = None) -> m.Postulacion:
     """Register the application, freeze the Ficha, store the PDFs and queue the proof by e-mail (C3, C4)."""

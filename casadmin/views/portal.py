@@ -751,9 +751,8 @@ class PostularView(_PortalView):
     def registrada(self, postulacion_id: int):
         post = mi_postulante()
         p = _mi_postulacion(post, postulacion_id)
-        bases, _ = cmd.tipos_documento(p.convocatoria, post)
         return self.render("registrada.html", postulacion=p, documentos=sorted(p.documentos, key=lambda d: d.id),
-                           nombres={t.codigo: t.nombre for t in bases.documentos})
+                           nombres=cmd.nombres_documentos(p.convocatoria))
 
     # ---- helpers ----
 
@@ -927,8 +926,7 @@ class MisPostulacionesView(_PortalView):
         momento = now()
         exp = cmd.expediente(db.session, p)
         documentos = sorted((d for d in p.documentos if d.tipo != cmd.TIPO_EXPEDIENTE), key=lambda d: d.id)
-        bases, _ = cmd.tipos_documento(p.convocatoria, post)
-        nombres = {t.codigo: t.nombre for t in bases.documentos}
+        nombres = cmd.nombres_documentos(p.convocatoria)
         return self.render(
             "postulacion.html", status=status, p=p, resultados=pubs, detalle=detalle, no_convocado=fuera,
             estado="No convocado(a) a la Entrevista Personal" if fuera else portal.estado_visible(p, pubs, final),
