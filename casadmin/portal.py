@@ -375,7 +375,8 @@ class Borrador:
             except FileNotFoundError:
                 tamano = -1  # postular() refuses it: the file is no longer available
             out.append(Adjunto(tipo=doc.tipo, nombre=doc.nombre, validado=doc.validado, clave=doc.clave,
-                               paginas=doc.paginas, tamano=tamano, sha256=digest.hexdigest()))
+                               paginas=doc.paginas, tamano=tamano, sha256=digest.hexdigest(),
+                               cargado_en=dt.datetime.fromisoformat(doc.cargado_en) if doc.cargado_en else None))
         return out
 
 

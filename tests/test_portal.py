@@ -738,6 +738,26 @@ def _publicar(db, conv_id: int, etapa: Etapa) -> None:
     db.session.add(m.PublicacionEtapa(convocatoria_id=conv_id, etapa=etapa.name, publicado_en=now()))
 
 
+def test_each_document_keeps_the_time_it_was_uploaded(client_for, nuevo_postulante, sunedu, db):
+    """The stored load time (the manual's «FECHA DE CARGA», Mig. 8; what ``en_plazo`` judges) was the time the
+    application was sent, whatever the draft recorded when the file was uploaded."""
+    import time_machine
+
+    dni, post_id = nuevo_postulante()
+    client = client_for(dni)
+    subido = now()
+    r = client.post(f"/postular/{sunedu.id}/documentos/anexos_11_12_13",
+                    data={"archivo": _archivo(pdf_de_paginas(3), "anexos.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 303, _texto(r)
+    with time_machine.travel(subido + dt.timedelta(minutes=20), tick=False):
+        r = client.post(f"/postular/{sunedu.id}/finalizar", data={"declaracion": "1", "confirmo": "1"})
+        assert r.status_code == 303, _texto(r)
+    app_ = _postulacion(db, post_id, sunedu.id)
+    doc, = app_.documentos
+    assert abs(doc.cargado_en - subido) < dt.timedelta(minutes=1)
+    assert app_.registrada_en - doc.cargado_en > dt.timedelta(minutes=19)
+
+
 def test_an_application_stays_readable_when_its_bases_plugin_is_uninstalled(client_for, nuevo_postulante, sunedu, db,
                                                                             monkeypatch):
     """An institution that uninstalls a bases plugin left its applicants' «Mis postulaciones» page and the

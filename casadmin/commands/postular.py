@@ -59,6 +59,8 @@ class Adjunto:
     paginas: int = 0
     tamano: int = 0
     sha256: str = ""
+    #: when the draft received it (the manual's «FECHA DE CARGA», Mig. 8); ``None``: on sending
+    cargado_en: dt.datetime | None = None
 
 
 def ventana(session: Session, convocatoria: m.Convocatoria) -> tuple[dt.datetime, dt.datetime] | None:
@@ -163,7 +165,8 @@ def postular(session: Session, *, postulante: m.Postulante, convocatoria: m.Conv
                                 paginas=rev.paginas, propietario_id=postulante.usuario_id,
                                 entidad_id=convocatoria.entidad_id)
             postulacion.documentos.append(m.DocumentoPostulacion(
-                tipo=codigo, archivo=archivo, paginas=rev.paginas, validado=por_tipo[codigo].validado, cargado_en=momento))
+                tipo=codigo, archivo=archivo, paginas=rev.paginas, validado=por_tipo[codigo].validado,
+                cargado_en=adj.cargado_en or momento))
         pdf = generar_pdf(ficha, codigo=convocatoria.codigo, puesto=convocatoria.nombre_puesto,
                           entidad=convocatoria.entidad.nombre, registrada_en=momento, sha256=postulacion.ficha_sha256)
         stored = storage.save(pdf)
