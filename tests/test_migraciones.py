@@ -138,6 +138,19 @@ def test_the_signature_check_of_the_evaluator_applies_only_where_the_bases_ask_f
     assert res.resultado == "no_apto"
 
 
+def test_reasons_say_whose_clauses_they_cite(sim):
+    """The Migraciones manual has no «§4.2.1 p»: its stages apply the national framework as SUNEDU's bases write
+    it, so an applicant was shown SUNEDU's clauses as if they were Migraciones' own. Every «§» clause reads
+    «Bases SUNEDU 2026 §…», and so does a bonus's «Bases §4.3.3»; the manual's own («Mig. n») are as they are."""
+    clausulas = {m.clausula for resultados in sim.etapas.values() for r in resultados for m in r.motivos}
+    assert any(c.startswith("Bases SUNEDU 2026 §4.2.1") for c in clausulas)
+    assert not any(c.startswith("§") for c in clausulas)
+    assert any(c.startswith("Mig. ") for c in clausulas)
+    bases_legales = [b.base_legal for f in sim.finales for b, _ in f.bonificaciones]
+    assert bases_legales and all("Bases §" not in b for b in bases_legales)
+    assert any("Bases SUNEDU 2026 §4.3" in b for b in bases_legales)
+
+
 def test_parameters_apply_from_2020_not_before(pm):
     bases = pl.get_bases(pm, BASES_ID)
     assert bases.parametros.para(dt.date(2020, 9, 1))["entrevista.marcas_sin_examen"] == (Decimal(30), Decimal(50))

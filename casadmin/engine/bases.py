@@ -56,6 +56,19 @@ class BasesVersion:
     proveedor: str = ""
     version: str = ""
     notas: tuple[str, ...] = field(default_factory=tuple)
+    #: Whose clauses the reasons' «§…» are, when they are not this version's own: a version that applies
+    #: another's plugins (Migraciones, the national framework as SUNEDU's bases write it) names that text,
+    #: «Bases SUNEDU 2026», and every «§4.2.1 p» its stages give reads «Bases SUNEDU 2026 §4.2.1 p»
+    #: (:func:`casadmin.engine.run.evaluar_etapa`), as «Bases §4.3.3» in a bonus's legal basis does.
+    clausulas_de: str = ""
+
+    def citar(self, clausula: str) -> str:
+        """A clause as this version's reasons cite it (:attr:`clausulas_de`)."""
+        if not self.clausulas_de:
+            return clausula
+        if clausula.startswith("§"):
+            return f"{self.clausulas_de} {clausula}"
+        return clausula.replace("Bases §", f"{self.clausulas_de} §")
 
     def derivada(self, **cambios: object) -> BasesVersion:
         """A new version built on this one (e.g. an institution's variant)."""

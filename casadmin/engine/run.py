@@ -511,7 +511,12 @@ def evaluar_etapa(
         for nombre in pl.implementaciones(pm, ctx.bases, consultado):
             sim.reglas[nombre] = otras[nombre] = _version(pm, sim, nombre)
     sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
-    return [r if r.regla else _con_regla(r, regla) for r in resultados]
+    resultados = [r if r.regla else _con_regla(r, regla) for r in resultados]
+    if ctx.bases.clausulas_de:  # another bases' clauses, said so (BasesVersion.clausulas_de)
+        citar = ctx.bases.citar
+        resultados = [replace(r, motivos=tuple(m._replace(clausula=citar(m.clausula)) for m in r.motivos))
+                      for r in resultados]
+    return resultados
 
 
 class RespuestaInvalida(ValueError):
@@ -612,6 +617,8 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
             if not isinstance(lista, (list, tuple)) or not all(isinstance(b, Bonificacion) for b in lista):
                 raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
                     f"devolvió {lista!r:.80} para «{cand.id}»; debe devolver una lista de Bonificacion"))
+            if ctx.bases.clausulas_de:
+                lista = [replace(b, base_legal=ctx.bases.citar(b.base_legal)) for b in lista]
             bonos.extend((b, plugin) for b in lista)
         total = base + sum((b.monto for b, _ in bonos), Decimal(0))
         sim.finales.append(Final(candidato=cand.id, puntaje_etapas=base, bonificaciones=bonos, puntaje_final=total))

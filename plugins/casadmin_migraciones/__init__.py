@@ -120,6 +120,8 @@ def bases_migraciones_2020() -> BasesVersion:
         documentos=DOCUMENTOS,
         flujo_documentos="por_documento",
         fuente="seeds/000_cc7c7e4d22418974.txt",
+        # the stages' reasons cite SUNEDU's clauses, where the rule they apply is written: said so
+        clausulas_de="Bases SUNEDU 2026",
         notas=(
             "ANEXO03_CAS es obligatorio: el manual indica los anexos «del 01 al 05» (Mig. 4, 7 y 9); "
             "las capturas de pantalla son ejemplos.",
