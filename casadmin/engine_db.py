@@ -257,7 +257,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
             no_guardables = _no_guardable(datos)
         except (ValueError, OverflowError):  # a value it compares is among the mistakes already reported
             no_guardables = []
-        raise ArchivoInvalido(sorted(interchange._sin_repetir(exc.errores + no_guardables))) from None
+        raise ArchivoInvalido(interchange.en_orden(interchange._sin_repetir(exc.errores + no_guardables))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
     errores = _no_guardable(datos)
@@ -399,7 +399,7 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
     sin = {etapa for etapa, incluida in (("examen", c["incluye_examen"]), ("psicologica", c["incluye_psicologica"]))
            if not incluida}
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids, sin))
-    return sorted(set(errores))
+    return interchange.en_orden(set(errores))
 
 
 #: Each surname's column (the format carries them as one text, split at its first space).
@@ -693,7 +693,7 @@ class _Importacion:
             if correos[p["id"]] in en_uso:
                 errores.append((f"$.postulantes[{indice[p['id']]}].email", "el correo ya pertenece a otra cuenta"))
         if errores:
-            raise ArchivoInvalido(sorted(errores))
+            raise ArchivoInvalido(interchange.en_orden(errores))
         return usuarios, correos
 
     def _miembros(self, rol) -> dict[str, m.MiembroComite]:

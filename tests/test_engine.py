@@ -452,6 +452,15 @@ def test_an_e_mail_that_is_not_one_is_refused_at_its_path(datos):
                                          ("$.postulantes[1].email", "no es un correo electrónico válido")]
 
 
+def test_errors_are_listed_in_the_files_order_applicants_by_their_index():
+    """A refused file of 200 applicants listed «[12]», «[141]», «[17]» … «[4]»: sorted as text."""
+    errores = [("$.postulantes[12].email", "a"), ("$.postulantes[4].email", "b"), ("$.postulantes[141].nombres", "c"),
+               ("$.bases", "d"), ("$.postulantes[17].documentos[10].tipo", "e"), ("$.postulantes[17].documentos[9].tipo", "f")]
+    assert [r for r, _ in interchange.en_orden(errores)] == [
+        "$.bases", "$.postulantes[4].email", "$.postulantes[12].email", "$.postulantes[17].documentos[9].tipo",
+        "$.postulantes[17].documentos[10].tipo", "$.postulantes[141].nombres"]
+
+
 def test_invalid_file_reports_every_field_with_its_json_path(tmp_path, datos):
     data = json.loads(json.dumps(datos, default=str))
     del data["convocatoria"]["organo"]

@@ -9,7 +9,7 @@ import multiprocessing as mp
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -252,7 +252,7 @@ def validar(data: Any) -> list[tuple[str, str]]:
             faltante = err.message.split("'")[1] if "'" in err.message else ""
             path.append(faltante)
         errores.append((_ruta(path), _mensaje(err)))
-    return sorted(errores)
+    return en_orden(errores)
 
 
 class _NoEsNumero(ValueError):
@@ -863,6 +863,17 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
 def _sin_repetir(errores: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The errors in their order, each once."""
     return list(dict.fromkeys(errores))
+
+
+def _clave_ruta(error: tuple[str, str]) -> tuple[Any, ...]:
+    """An error's place in the file: its path with the indices as numbers («[4]» before «[12]»)."""
+    ruta, mensaje = error
+    return (*[(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ruta)], mensaje)
+
+
+def en_orden(errores: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Errors in the order of the file's paths, the applicants by their index (not «[12]» before «[4]»)."""
+    return sorted(errores, key=_clave_ruta)
 
 
 @dataclass(frozen=True)
