@@ -96,6 +96,7 @@ from casadmin.peru.clock import now, to_lima
 from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
+from casadmin.rules.courses import normalizar
 from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.levels import clave_conocimiento, niveles_mas_altos, programa_ofimatica
 from casadmin.rules.periods import n_dias
@@ -530,6 +531,7 @@ class _Importacion:
         self.clave = _hash_inutilizable()
         lista = self.datos["postulantes"]
         existentes = self._existentes(lista)
+        self._la_misma_persona(lista, existentes)
         faltan = [p for p in lista if (p["documento"]["tipo"], p["documento"]["numero"]) not in existentes]
         self._correos_conservados(lista, existentes)
         usuarios, correos = self._cuentas_libres(faltan)
@@ -654,6 +656,28 @@ class _Importacion:
         numeros = {p["documento"]["numero"] for p in lista}
         return {(x.tipo_documento.name, x.numero_documento): x for lote in _lotes(numeros)
                 for x in self.s.execute(sa.select(*columnas).where(P.numero_documento.in_(lote)))}
+
+    def _la_misma_persona(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
+        """An applicant the file gives with the document of a stored one must be that person (C1: one person,
+        one document): the same names, surnames and birth date, compared without accents, case or extra
+        spaces. A mistyped number attached the application, and the file's Ficha, to someone else's account.
+        Refused at the applicant's path, naming what differs."""
+        errores = []
+        for i, p in enumerate(lista):
+            x = existentes.get((p["documento"]["tipo"], p["documento"]["numero"]))
+            if x is None:
+                continue
+            distintos = [campo for campo, del_archivo, guardado in (
+                ("nombres", p["nombres"], x.nombres),
+                ("apellidos", p["apellidos"], f"{x.apellido_paterno or ''} {x.apellido_materno or ''}"),
+                ("fecha_nacimiento", p["fecha_nacimiento"], x.fecha_nacimiento.isoformat() if x.fecha_nacimiento else ""),
+            ) if normalizar(str(del_archivo)) != normalizar(str(guardado))]
+            for campo in distintos:
+                errores.append((f"$.postulantes[{i}].{campo}",
+                                f"el documento {p['documento']['numero']} ya es de un postulante registrado con otro "
+                                f"dato ({campo.replace('_', ' ')}): corrija el documento o el dato"))
+        if errores:
+            raise ArchivoInvalido(errores)
 
     def _correos_conservados(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
         """Tell (``avisos``) of applicants already stored whose file gives another e-mail: their account keeps

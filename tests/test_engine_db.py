@@ -410,6 +410,27 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_an_applicant_with_a_stored_persons_document_must_be_that_person_c1(db):
+    """A file giving a stored applicant's document with other names attached the application, and a Ficha
+    saying another name, to that person's account (a mistyped number). Refused at the path of what differs;
+    the same person written with other case, accents or spaces is accepted."""
+    primero = datos("sunedu")
+    engine_db.importar(db.session, primero)
+    p01 = primero["postulantes"][0]
+    otra = datos("sunedu")
+    otra["postulantes"][0] = {**otra["postulantes"][0], "nombres": "José María", "fecha_nacimiento": "1990-01-02"}
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, otra)
+    assert [r for r, _ in err.value.errores] == ["$.postulantes[0].nombres", "$.postulantes[0].fecha_nacimiento"]
+    assert "ya es de un postulante registrado con otro dato (nombres)" in err.value.errores[0][1]
+    assert _conteos(db) == antes
+    misma = datos("sunedu")
+    misma["postulantes"][0] = {**misma["postulantes"][0], "nombres": "  " + p01["nombres"].upper() + " ",
+                               "apellidos": p01["apellidos"].lower()}
+    assert engine_db.importar(db.session, misma) is not None
+
+
 def test_an_institution_named_as_another_is_refused_and_one_that_exists_keeps_its_data(db):
     """The file's institution is found by its siglas. Another institution's name under new siglas was refused by
     the database («UNIQUE constraint failed: entidad.nombre»), with no path; existing siglas with another name
@@ -1704,8 +1725,11 @@ def test_the_course_period_migration_stops_on_a_course_ending_before_it_starts(t
     from casadmin.extensions import db as base
 
     vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
+    from casadmin.cli import sync_security
+
     with vieja.app_context():
         upgrade(revision="b6d4f8a2c5e1")
+        sync_security()  # the roles the import gives its accounts
         engine_db.importar(base.session, datos("sunedu"))
         base.session.commit()
         with base.engine.begin() as conn:
