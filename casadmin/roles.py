@@ -78,7 +78,6 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     # Administración
     "EntidadView": {ORH: "r"},
     "VersionBasesView": {ORH: "r", COMITE: "r", VEEDOR: "r"},
-    "PluginEntidadView": {ORH: "r"},
     "ArchivoView": {ORH: "r"},
     "RegistroAuditoriaView": {ORH: "rx"},
     # REST API (A6): same scoping, names end in "Api"
@@ -143,7 +142,6 @@ MENU_LABELS: dict[str, str] = {
     "CorreoSalienteView": "Correos",
     "EntidadView": "Entidades",
     "VersionBasesView": "Versiones de bases",
-    "PluginEntidadView": "Plugins",
     "ArchivoView": "Archivos",
     "RegistroAuditoriaView": "Auditoría",
     "PublicarResultadosView": "Publicar resultados",

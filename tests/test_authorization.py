@@ -46,7 +46,6 @@ SCREENS: dict[str, tuple[set[str], set[str]]] = {
     "correosalienteview": ({ADMIN, ORH}, NONE),
     "entidadview": ({ADMIN, ORH}, {ADMIN}),
     "versionbasesview": (STAFF, {ADMIN}),
-    "pluginentidadview": ({ADMIN, ORH}, {ADMIN}),
     "archivoview": ({ADMIN, ORH}, NONE),
     "registroauditoriaview": ({ADMIN, ORH}, NONE),
     # Flask-AppBuilder's security screens: administrators only.

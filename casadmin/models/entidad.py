@@ -64,7 +64,10 @@ class VersionBases(TimestampMixin, Model):
 
 
 class PluginEntidad(TimestampMixin, Model):
-    """Whether an installed rule plugin is enabled for an institution (A4)."""
+    """Whether an installed rule plugin is enabled for an institution: read by nothing, and no longer on any
+    screen (its «Plugins por entidad» screen enabled nothing). What an institution may use is the bases
+    versions enabled for it on the plugin screen (A4, ``VersionBases.activa``). Kept, with its rows, so that
+    no migration drops what an administrator recorded."""
 
     __tablename__ = "plugin_entidad"
     __table_args__ = (sa.UniqueConstraint("entidad_id", "plugin", name="uq_plugin_entidad"),)

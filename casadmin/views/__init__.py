@@ -56,7 +56,6 @@ MENU = [
     (adm.CorreoSalienteView, "Publicación", "fa-envelope"),
     (adm.EntidadView, "Administración", "fa-building"),
     (adm.VersionBasesView, "Administración", "fa-book"),
-    (adm.PluginEntidadView, "Administración", "fa-plug"),
     (adm.ArchivoView, "Administración", "fa-archive"),
     (adm.RegistroAuditoriaView, "Administración", "fa-shield"),
 ]

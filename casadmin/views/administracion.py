@@ -103,14 +103,6 @@ class VersionBasesView(ScopedModelView):
         db.session.commit()
 
 
-class PluginEntidadView(ScopedModelView):
-    datamodel = SQLAInterface(m.PluginEntidad)
-    plural, singular = "Plugins por entidad", "plugin"
-    list_columns = ["entidad", "plugin", "habilitado"]
-    search_columns = ["entidad", "plugin", "habilitado"]
-    add_columns = edit_columns = ["entidad", "plugin", "habilitado"]
-
-
 class ArchivoView(ScopedModelView):
     datamodel = SQLAInterface(m.Archivo)
     plural, singular = "Archivos almacenados", "archivo"
