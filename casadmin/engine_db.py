@@ -339,6 +339,15 @@ def _decision_final(r: Mapping[str, Any]) -> dict[str, Any]:
             "finales": {f["postulante"] for f in r.get("finales", [])}}
 
 
+def apellidos_de(p: Mapping[str, Any]) -> tuple[str, str]:
+    """An applicant's paternal and maternal surnames: the file's ``apellido_paterno`` and ``apellido_materno``
+    when given (a compound paternal surname, «DE LA CRUZ»), else ``apellidos`` split at its first space."""
+    if p.get("apellido_paterno"):
+        return p["apellido_paterno"], p.get("apellido_materno") or ""
+    paterno, _, materno = p["apellidos"].partition(" ")
+    return paterno, materno
+
+
 def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What a schema-valid file holds that the tables cannot keep exactly, with its JSON path."""
     errores: list[tuple[str, str]] = []
@@ -378,7 +387,7 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
     # A document or e-mail given twice, the stage inputs the screens would not take: interchange._incoherencias.
     for i, p in enumerate(datos["postulantes"]):
         ruta = f"$.postulantes[{i}]"
-        paterno, _, materno = p["apellidos"].partition(" ")
+        paterno, materno = apellidos_de(p)
         if max(len(paterno), len(materno)) > _APELLIDO:
             errores.append((f"{ruta}.apellidos", f"texto demasiado largo: se guardan el apellido paterno (hasta el primer "
                                                  f"espacio) y el materno, de hasta {_APELLIDO} caracteres cada uno"))
@@ -755,7 +764,7 @@ class _Importacion:
 
     def _postulante_nuevo(self, p: Mapping[str, Any], email: str) -> dict[str, Any]:
         """The ``postulante`` row of an applicant the import creates (Ficha sections 1 and 9)."""
-        paterno, _, materno = p["apellidos"].partition(" ")
+        paterno, materno = apellidos_de(p)
         ficha = p["ficha"]
         tipo = TipoDocumento[p["documento"]["tipo"]]
         # Section 1 fields the format does not carry: placeholders the applicant corrects.
@@ -1115,7 +1124,7 @@ def _ficha_congelada(personales: Mapping[str, Any], p: Mapping[str, Any], firma_
     for this call.
     """
     ficha = p["ficha"]
-    paterno, _, materno = p["apellidos"].partition(" ")
+    paterno, materno = apellidos_de(p)
     valores = {c: personales[c] for c in (*PERSONALES, *ADICIONAL)}
     valores.update(apellido_paterno=paterno, apellido_materno=materno or None, nombres=p["nombres"],
                    fecha_nacimiento=dt.date.fromisoformat(p["fecha_nacimiento"]),
@@ -1462,12 +1471,15 @@ def _postulante(app: sa.Row, ident: str, juzgadas: Mapping[int, bool], documento
         "deportista_nivel": ad.get("deportista_nivel"),
         "firma": f.get("firma_archivo_id") is not None,
     }
-    apellidos = " ".join(x for x in (dp.get("apellido_paterno"), dp.get("apellido_materno")) if x is not None)
+    paterno, materno = dp.get("apellido_paterno"), dp.get("apellido_materno")
+    apellidos = " ".join(x for x in (paterno, materno) if x is not None)
     out = {
         "id": ident,
         "documento": {"tipo": dp.get("tipo_documento"), "numero": dp.get("numero_documento")},
         "apellidos": apellidos, "nombres": dp.get("nombres"),
     }
+    if paterno and " " in paterno:  # «DE LA CRUZ PÉREZ» alone would come back as «DE» and «LA CRUZ PÉREZ»
+        out.update(apellido_paterno=paterno, apellido_materno=materno or "")
     correo = dp.get("email")
     if correo and not correo.endswith("@" + DOMINIO_SIN_CORREO):
         out["email"] = correo

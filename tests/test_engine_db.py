@@ -410,6 +410,29 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_a_compound_paternal_surname_survives_export_and_import(db):
+    """«DE LA CRUZ» «PÉREZ» was exported as «DE LA CRUZ PÉREZ» and came back as «DE» «LA CRUZ PÉREZ». The format
+    carries the two surnames apart (optional ``apellido_paterno``, ``apellido_materno``) and the export writes
+    them where the paternal one has a space; a file whose parts do not make ``apellidos`` is refused."""
+    d = datos("sunedu")
+    p0 = d["postulantes"][0]
+    p0.update(apellidos="DE LA CRUZ PÉREZ", apellido_paterno="DE LA CRUZ", apellido_materno="PÉREZ")
+    p0["documento"]["numero"] = f"7{d['convocatoria']['numero'] % 10**7:07d}"
+    conv = engine_db.importar(db.session, d)
+    guardado = db.session.scalar(sa.select(m.Postulante).where(m.Postulante.numero_documento == p0["documento"]["numero"]))
+    assert (guardado.apellido_paterno, guardado.apellido_materno) == ("DE LA CRUZ", "PÉREZ")
+    exportado = engine_db.exportar(db.session, conv.codigo)
+    e0 = next(p for p in exportado["postulantes"] if p["documento"]["numero"] == p0["documento"]["numero"])
+    assert (e0["apellidos"], e0["apellido_paterno"], e0["apellido_materno"]) == ("DE LA CRUZ PÉREZ", "DE LA CRUZ", "PÉREZ")
+    assert "apellido_paterno" not in exportado["postulantes"][1]  # a plain one is written as before
+    mal = json.loads(json.dumps(d, default=str))
+    mal["postulantes"][0]["apellido_materno"] = "PEREZ"
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(mal)
+    assert err.value.errores == [("$.postulantes[0].apellido_paterno",
+                                  "apellidos debe ser el apellido paterno, un espacio y el materno: no coinciden")]
+
+
 def test_an_applicant_with_a_stored_persons_document_must_be_that_person_c1(db):
     """A file giving a stored applicant's document with other names attached the application, and a Ficha
     saying another name, to that person's account (a mistyped number). Refused at the path of what differs;

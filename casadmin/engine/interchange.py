@@ -621,6 +621,13 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
             clave = (documento["tipo"], documento["numero"])
             if documentos.setdefault(clave, i) != i:  # the same person twice would be ranked twice
                 errores.append((f"$.postulantes[{i}].documento", f"el documento ya figura en $.postulantes[{documentos[clave]}]"))
+        paterno = p.get("apellido_paterno")
+        if isinstance(paterno, str) and isinstance(p.get("apellidos"), str) \
+                and " ".join(x for x in (paterno, p.get("apellido_materno") or "") if x) != p["apellidos"]:
+            errores.append((f"$.postulantes[{i}].apellido_paterno",
+                            "apellidos debe ser el apellido paterno, un espacio y el materno: no coinciden"))
+        elif "apellido_materno" in p and paterno is None:
+            errores.append((f"$.postulantes[{i}].apellido_materno", "va con apellido_paterno"))
         correo = p.get("email")
         if isinstance(correo, str) and correo.strip():  # a blank one is no e-mail
             correo = correo.strip().lower()
