@@ -130,8 +130,10 @@ BONIFICACION_ENTREVISTA_31533 = Decimal(10)
 def bonificacion_entrevista_31533(puntaje_entrevista: Numero, *, joven: bool, tecnico_o_profesional: bool,
                                   con_examen: bool, tasa: Numero = BONIFICACION_ENTREVISTA_31533,
                                   marcas: tuple[Numero, Numero] | None = None) -> Bonificacion | None:
-    """+10 % of the interview score for young técnicos/profesionales who passed it (§4.2.5 h, Ley 31533)."""
-    if not (joven and tecnico_o_profesional
+    """+10 % of the interview score for young técnicos/profesionales who passed it (§4.2.5 h, Ley 31533).
+    A rate of 0 is the law not in force on the call's date (a bases version's parameter before it): no bonus,
+    rather than a «Bonificación del 0 %»."""
+    if not como_decimal(tasa) or not (joven and tecnico_o_profesional
             and aprueba_entrevista(puntaje_entrevista, con_examen=con_examen, marcas=marcas)):
         return None
     return _bonificacion(f"Bonificación del {tasa} % en la Entrevista Personal (jóvenes técnicos y profesionales)",
@@ -258,10 +260,13 @@ def bonificacion_deportista(base: Numero, *, nivel: int | None, perfil_exige_dep
 def bonificacion_especial_31533(base: Numero, *, anios_experiencia_publica: int, joven: bool,
                                 tecnico_o_profesional: bool,
                                 tabla: Mapping[int, Numero] = BONIFICACION_ESPECIAL_31533) -> Bonificacion | None:
-    """1, 2 or 3 percentage points for 1, 2 or 3+ whole years in the public sector (§4.3.2, Ley 31533)."""
-    if not (joven and tecnico_o_profesional) or anios_experiencia_publica < 1:
+    """1, 2 or 3 percentage points for 1, 2 or 3+ whole years in the public sector (§4.3.2, Ley 31533). An
+    empty table, or 0 points, is the law not in force on the call's date: no bonus."""
+    if not (joven and tecnico_o_profesional) or anios_experiencia_publica < 1 or not tabla:
         return None
     puntos = tabla[min(anios_experiencia_publica, max(tabla))]
+    if not como_decimal(puntos):
+        return None
     return _bonificacion(f"Bonificación especial por {anios_experiencia_publica} año(s) de experiencia en el "
                          "sector público", puntos, base, "Ley N° 31533; Bases §4.3.2")
 

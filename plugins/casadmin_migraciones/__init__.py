@@ -38,7 +38,10 @@ Documented choices
   each failure is its own reason (``Motivo``) with the document's name.
 * **Parameters** are dated 2020-09-01, the version's start. Open point: the
   Ley N° 31533 values are later law; calls opened before it was in force would
-  need them re-dated from its entry into force (to be confirmed).
+  need them re-dated from its entry into force (to be confirmed by the legal
+  team). Dating them is data only: a rate of 0, or an empty table, before that
+  date gives no bonus (``rules.scores``), and ``ley31533.edad_maxima`` of 0 asks
+  nobody for the DNI of §4.3.2.
 * **Document codes.** In the interchange format ``documentos[].tipo`` is the
   code below (``anexo03_cas``), as the application screen stores it; the
   manual's label (``ANEXO03_CAS``) is refused at its path, naming the codes.

@@ -184,3 +184,13 @@ def test_bonificaciones_sobre_la_misma_base_sin_capitalizar() -> None:
     assert all(b.base == base for b in bonos)
     assert total_con_bonificaciones(base, bonos) == X("92.80")  # 80 + 8 + 3.2 + 1.6
     assert total_con_bonificaciones(base, []) == base
+
+
+def test_las_bonificaciones_31533_no_se_dan_antes_de_la_ley() -> None:
+    """A bases version dates Ley 31533's values from its entry into force: before it, a rate of 0 or an empty
+    table. That is no bonus, not a «Bonificación del 0 %» (nor, with the table, a failure of max())."""
+    assert bonificacion_entrevista_31533(X("35.00"), joven=True, tecnico_o_profesional=True, con_examen=True,
+                                         tasa=0) is None
+    for tabla in ({}, {1: 0, 2: 0, 3: 0}):
+        assert bonificacion_especial_31533(X(80), anios_experiencia_publica=3, joven=True, tecnico_o_profesional=True,
+                                           tabla=tabla) is None
