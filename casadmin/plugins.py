@@ -124,7 +124,20 @@ def _sin_nombres_repetidos() -> None:
 
 
 def _no_carga(exc: Exception) -> str:
-    """Which installed plugin could not be loaded, and why (pluggy raises the first failure as it is)."""
+    """Which installed plugin could not be loaded, and why (pluggy raises the first failure as it is): one
+    that does not import, or one whose hooks pluggy refuses (a hook implementation asking for an argument
+    its hook does not give, say), found by the module pluggy refused."""
+    if isinstance(exc, pluggy.PluginValidationError):
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                es_este = ep.load() is exc.plugin
+            except Exception:  # noqa: BLE001 - another plugin's failure: not this one
+                es_este = False
+            if es_este:
+                paquete = f"del paquete «{ep.dist.name}»" if ep.dist is not None else "de un paquete instalado"
+                quitar = f"pip uninstall {ep.dist.name}" if ep.dist is not None else "pip uninstall …"
+                return (f"El plugin «{ep.name}» ({ep.value}, {paquete}) no es válido: {exc}. Corríjalo o desinstale "
+                        f"el paquete ({quitar}).")
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()

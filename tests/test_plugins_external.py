@@ -338,6 +338,29 @@ def test_un_plugin_instalado_que_no_carga_se_nombra_al_arrancar(monkeypatch):
     assert hecho.exit_code == 1 and "No se pudo cargar el plugin «institucion.roto»" in hecho.output, hecho.output
 
 
+def test_un_plugin_instalado_que_pluggy_rechaza_se_nombra_al_arrancar(monkeypatch, tmp_path):
+    """A plugin that imports but whose hook implementation pluggy refuses (an argument its hook does not give)
+    ended in «No se pudo cargar un plugin instalado», naming none: it is named with its package."""
+    import importlib.metadata
+
+    (tmp_path / "casadmin_argumento_raro.py").write_text(
+        "from casadmin.hookspecs import hookimpl\n\n\n@hookimpl\n"
+        "def casadmin_evaluar_ficha(ctx, candidatos, otra_cosa):\n    return None\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    raro = importlib.metadata.EntryPoint(name="institucion.raro", value="casadmin_argumento_raro",
+                                         group=pl.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: [raro] if group == pl.ENTRY_POINT_GROUP else [])
+
+    def carga(self, group, name=None):  # what pluggy does with that entry point
+        self.register(raro.load(), name=raro.name)
+
+    monkeypatch.setattr(pl.pluggy.PluginManager, "load_setuptools_entrypoints", carga)
+    with pytest.raises(pl.PluginInvalido, match=r"(?s)^El plugin «institucion\.raro» \(casadmin_argumento_raro, .*no es "
+                                                 r"válido: .*otra_cosa"):
+        pl.new_plugin_manager()
+
+
 class _NoDeclara:
     """An in-test plugin whose bases versions cannot be read (its parameters file missing, say)."""
 
