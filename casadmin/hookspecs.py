@@ -3,8 +3,12 @@
 A *bases version* (:class:`casadmin.engine.bases.BasesVersion`) names the
 plugins that implement each stage; the engine calls each hook only on the
 plugins of the call's bases version, so two institutions' rules never mix.
-Hooks work on the whole list of candidates of a stage at once (one call per
-stage, not per candidate), which keeps a call with 150,000 applicants fast.
+The stage hooks work on the whole list of candidates of a stage at once (one
+call per stage, not per candidate), which keeps a call with 150,000 applicants
+fast; the document check, the experience detail and the bonuses are asked per
+candidate. A first-result hook is answered by the first plugin, in pluggy's call
+order, that does not answer ``None``; a plugin consults another hook through
+``ctx.pm`` (the plugin manager of the run).
 
 Hooks grow by adding arguments, never by renaming (pluggy ignores arguments an
 implementation does not ask for).
