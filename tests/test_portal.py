@@ -467,6 +467,9 @@ def test_migraciones_per_document_uploads_with_page_counts_ticks_and_removal(cli
     # Each document with where the manual asks for it (the bases version's data).
     identidad = re.search(r'id="documento_documento_identidad">(.*?)</div>\s*</div>', html, re.S).group(1)
     assert '<span class="clausula">(Mig. 7–8)</span>' in identidad
+    # The declaration in the manual's words (Mig. 9), not the portal's own
+    assert "haber descargado del enlace de Oportunidades Laborales (www.migraciones.gob.pe), la ficha curricular y " \
+           "anexos del 1 al 5" in html
 
     def cargar(tipo: str, paginas: int):
         r = client.post(f"{url}/documentos/{tipo}", data={"archivo": _archivo(pdf_de_paginas(paginas), f"{tipo}.pdf")},

@@ -61,6 +61,8 @@ class BasesVersion:
     #: «Bases SUNEDU 2026», and every «§4.2.1 p» its stages give reads «Bases SUNEDU 2026 §4.2.1 p»
     #: (:func:`casadmin.engine.run.evaluar_etapa`), as «Bases §4.3.3» in a bonus's legal basis does.
     clausulas_de: str = ""
+    #: The declaration the applicant accepts to apply, as the bases word it (Mig. 9); empty: the portal's own.
+    declaracion: str = ""
 
     def citar(self, clausula: str) -> str:
         """A clause as this version's reasons cite it (:attr:`clausulas_de`)."""

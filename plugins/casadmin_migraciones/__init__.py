@@ -125,6 +125,11 @@ def bases_migraciones_2020() -> BasesVersion:
         fuente="seeds/000_cc7c7e4d22418974.txt",
         # the stages' reasons cite SUNEDU's clauses, where the rule they apply is written: said so
         clausulas_de="Bases SUNEDU 2026",
+        # Mig. 9, the manual's words (written there in capitals)
+        declaracion=("Declaro haber leído con detenimiento las bases de la presente convocatoria, haber tomado "
+                     "conocimiento del cronograma establecido, y haber descargado del enlace de Oportunidades "
+                     "Laborales (www.migraciones.gob.pe), la ficha curricular y anexos del 1 al 5, necesarios para "
+                     "completar mi postulación."),
         notas=(
             "ANEXO03_CAS es obligatorio: el manual indica los anexos «del 01 al 05» (Mig. 4, 7 y 9); "
             "las capturas de pantalla son ejemplos.",
