@@ -129,7 +129,13 @@ def fin_de_meses(inicio: int, meses: int) -> int:
 
 def dura_meses(inicio: int, fin: int, meses: int) -> bool:
     """Whether the period from day ``inicio`` to day ``fin`` (ordinals, both included) lasts at least
-    ``meses`` calendar months (§4.2.1 q, r): 1 Feb–30 Apr lasts 3 months, 1 Feb–29 Apr does not."""
+    ``meses`` calendar months (§4.2.1 q, r): 1 Feb–30 Apr lasts 3 months, 1 Feb–29 Apr does not. Months have
+    28 to 31 days, so only a period within those bounds needs the calendar (most are far from them)."""
+    dias = fin - inicio + 1
+    if dias >= 31 * meses:
+        return True
+    if dias < 28 * meses:
+        return False
     return fin >= fin_de_meses(inicio, meses)
 
 

@@ -172,3 +172,27 @@ def test_primeros_dias_toma_los_mas_antiguos(ps: list[Periodo], limite: int) -> 
 @given(listas, listas)
 def test_interseccion_son_los_dias_comunes(a: list[Periodo], b: list[Periodo]) -> None:
     assert _dias(interseccion(a, b)) == _dias(a) & _dias(b)
+
+
+def test_dura_meses_es_el_calendario_en_cualquier_fecha() -> None:
+    """``dura_meses`` (§4.2.1 q, r) against the calendar, for every start day of four years and 1 to 24 months:
+    its shortcut by day counts never changes the answer."""
+    import calendar
+    from datetime import date, timedelta
+
+    from casadmin.rules.periods import dura_meses
+
+    def mas_meses(d: date, n: int) -> date:
+        anio, mes = divmod(d.month - 1 + n, 12)
+        ultimo = calendar.monthrange(d.year + anio, mes + 1)[1]
+        if d.day > ultimo:
+            return date(d.year + anio, mes + 1, ultimo) + timedelta(days=1)
+        return date(d.year + anio, mes + 1, d.day)
+
+    inicio = date(2023, 1, 1)
+    for k in range(0, 4 * 366, 3):
+        a = inicio + timedelta(days=k)
+        for n in (1, 3, 12, 24):
+            limite = mas_meses(a, n) - timedelta(days=1)  # the last day of n calendar months
+            assert dura_meses(a.toordinal(), limite.toordinal(), n), (a, n)
+            assert not dura_meses(a.toordinal(), limite.toordinal() - 1, n), (a, n)
