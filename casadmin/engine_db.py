@@ -1991,7 +1991,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
         bases = pl.get_bases(pm, conv.version_bases.codigo)
     except pl.BasesDesconocida as exc:
         raise EvaluacionRechazada(str(exc)) from None
-    aviso = aviso_version(conv.version_bases, bases)  # read now: the commit below expires the call
+    aviso = aviso_version(conv.version_bases, bases, session, conv, pm)  # read now: the commit below expires the call
     modelo = cabecera_motor(conv, bases)
     etapas = run.etapas_de(modelo, bases)
     if etapa not in etapas:
@@ -2071,11 +2071,34 @@ def cabecera_motor(conv: m.Convocatoria, bases: Any) -> ConvocatoriaMotor:
     return modelo
 
 
-def aviso_version(fijada: m.VersionBases, instalada: Any) -> str | None:
-    """F3: the call is pinned to its bases version; when the plugin that provides it was upgraded since
-    the call was created, a stage (or the final step, :mod:`casadmin.final`) evaluated now uses the
-    installed rules. Nothing is refused (a fixed rule is what an upgrade is for, and each result
-    records the version that produced it), but whoever evaluates is told."""
+def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | None = None,
+                  conv: m.Convocatoria | None = None, pm: pluggy.PluginManager | None = None) -> str | None:
+    """F3: the call is pinned to its bases version; when a plugin of it was upgraded since, a stage (or the
+    final step, :mod:`casadmin.final`) evaluated now uses the installed rules. Nothing is refused (a fixed
+    rule is what an upgrade is for, and each result records the version that produced it), but whoever
+    evaluates is told. With ``session`` and ``conv``: which of the version's plugins produced the call's
+    stored results at another version than the installed one (any of them, not only the plugin that
+    declares the version: an upgrade of ``sunedu.ficha`` went untold). Without stored results, or without
+    them: the version the institution's row recorded for the declaring plugin."""
+    if session is not None and conv is not None:
+        pm = pm or pl.get_plugin_manager()
+        R = m.ResultadoEtapa
+        grabadas: dict[str, str] = {}
+        for etapa in session.scalars(sa.select(R.etapa).where(R.convocatoria_id == conv.id, R.evaluado_en.is_not(None))
+                                     .distinct()):
+            reglas = session.scalar(sa.select(R.reglas).where(R.convocatoria_id == conv.id, R.etapa == etapa,
+                                                              R.evaluado_en.is_not(None)).limit(1)) or {}
+            grabadas.update(reglas)
+        distintas = [(grabada, instalada_p) for nombre in instalada.plugins
+                     if (grabada := grabadas.get(nombre)) is not None
+                     and (instalada_p := pl.plugin_version(pm, nombre)) != grabada and "==" in instalada_p]
+        if distintas:
+            return ("Resultados guardados de esta convocatoria se calcularon con "
+                    + ", ".join(g for g, _ in distintas) + "; está instalado "
+                    + ", ".join(i for _, i in distintas)
+                    + ", y es lo que se aplicó (cada resultado guarda la versión de la regla que lo produjo).")
+        if grabadas:
+            return None
     if fijada.plugin_version in ("", "-") or not instalada.version or instalada.version == fijada.plugin_version:
         return None
     return (f"La convocatoria se creó con las bases «{instalada.id}» del plugin «{fijada.plugin}» "

@@ -199,7 +199,7 @@ def calcular(session: Session, convocatoria: m.Convocatoria | str, *,
     ctx = run.contexto(modelo, bases, [tuple(d["orden"]) for d in decisiones])
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
     calculo = Calculo(conv=conv, sim=sim, postulaciones={}, decisiones=decisiones,
-                      aviso=engine_db.aviso_version(conv.version_bases, bases))
+                      aviso=engine_db.aviso_version(conv.version_bases, bases, session, conv, pm))
     acumulado: dict[int, Decimal] = dict.fromkeys(vivos, Decimal(0))
     por_etapa: list[tuple[str, list[int], dict[int, engine_db.FilaGuardada]]] = []
     try:

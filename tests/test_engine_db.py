@@ -1668,14 +1668,19 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
     assert "Reglas aplicadas: sunedu.anexos==0.1.0, sunedu.ficha==0.1.0" in evaluado.output
     assert "Aviso" not in evaluado.output  # the call was created with the installed version
-    # F3: the plugin upgraded since the call was created: evaluated with it, and the evaluator is told.
+    # F3: a plugin upgraded since the call's results were stored: evaluated with it, and the evaluator is told
+    # which, as the stored results record them (here, results of an older sunedu.ficha).
     conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
-    conv.version_bases.plugin_version = "0.0.9"
+    conv.version_bases.plugin_version = "0.0.9"  # the institution's row: not what the results say
+    db.session.commit()
+    assert "Aviso" not in runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"]).output
+    for r in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv.id)):
+        r.reglas = {k: v.replace("sunedu.ficha==0.1.0", "sunedu.ficha==0.0.9") for k, v in r.reglas.items()}
     db.session.commit()
     otra = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert otra.exit_code == 0, otra.output
-    assert ("Aviso: La convocatoria se creó con las bases «sunedu-2026» del plugin «sunedu» 0.0.9; está instalada "
-            "la versión 0.1.0") in otra.output
+    assert ("Aviso: Resultados guardados de esta convocatoria se calcularon con sunedu.ficha==0.0.9; está instalado "
+            "sunedu.ficha==0.1.0, y es lo que se aplicó") in otra.output
     fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
     assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
 

@@ -385,12 +385,14 @@ def test_cli_evaluate_stage_final(app, db):
     # F3: the bases plugin upgraded since the call was created: computed with it, and whoever computes is told.
     db.session.expire_all()
     conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
-    conv.version_bases.plugin_version = "0.0.9"
+    for r in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv.id)):
+        r.reglas = {k: v.replace("==0.1.0", "==0.0.9") for k, v in r.reglas.items()}  # stored by older plugins
     db.session.commit()
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
     assert salida.exit_code == 0, salida.output
-    assert "Aviso: La convocatoria se creó con las bases «" in salida.output and "Ganador(es): P01" in salida.output
-    assert "» 0.0.9; está instalada la versión 0.1.0, y es la que se aplicó" in salida.output
+    assert "Aviso: Resultados guardados de esta convocatoria se calcularon con " in salida.output
+    assert "sunedu.ficha==0.0.9" in salida.output and "Ganador(es): P01" in salida.output
+    assert "sunedu.ficha==0.1.0" in salida.output.split("está instalado ")[1]
     db.session.expire_all()
     final.publicar_final(db.session, conv)
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
