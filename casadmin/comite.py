@@ -300,8 +300,29 @@ def _valores(hoja: m.HojaEntrevista | None) -> dict[str, object] | None:
     """A sheet as its audit record keeps it (A5)."""
     if hoja is None:
         return None
-    return {"asistio": hoja.asistio, **{f: str(getattr(hoja, f)) for f in m.HojaEntrevista.FACTORES},
+    return {"asistio": hoja.asistio, "causa": hoja.causa, **{f: str(getattr(hoja, f)) for f in m.HojaEntrevista.FACTORES},
             "observaciones": hoja.observaciones, "enviada": hoja.enviada}
+
+
+#: Why a candidate did not take the interview, as a member records it: code → (what the sheet says, clause).
+CAUSAS = m.HojaEntrevista.CAUSAS
+CAMPO_CAUSA = "causa"
+
+
+def causa_de(datos: Mapping[str, str | None], asistio: bool) -> str | None:
+    """The cause a sheet's data give for an interview not taken (``None`` when it was taken); «no se
+    presentó» when none is chosen. Refused at its field when it is not one of :data:`CAUSAS`."""
+    if asistio:
+        return None
+    causa = (datos.get(CAMPO_CAUSA) or "").strip() or "no_se_presento"
+    if causa not in CAUSAS:
+        raise ComiteRechazado("Elija por qué el/la candidato/a no rindió la entrevista.", CAMPO_CAUSA)
+    return causa
+
+
+def _causa_guardada(hoja_causa: str | None, asistio: bool) -> str | None:
+    """A stored sheet's cause as :func:`causa_de` gives it (a sheet of before the causes: «no se presentó»)."""
+    return None if asistio else (hoja_causa or "no_se_presento")
 
 
 def validar_datos(t: Tabla, datos: Mapping[str, str | None], *, asistio: bool) -> dict[str, Decimal]:
@@ -341,8 +362,8 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
     asistio = not _si(datos.get("no_se_presento"))
     if hoja is not None and hoja.enviada:
         try:
-            igual = enviar and _valores(hoja) == _valores_de(hoja, asistio, validar_datos(t, datos, asistio=asistio),
-                                                               datos)
+            igual = enviar and _valores(hoja) == _valores_de(hoja, asistio, causa_de(datos, asistio),
+                                                               validar_datos(t, datos, asistio=asistio), datos)
         except ComiteRechazado:
             igual = False
         if igual:  # the same submission again (a double tap, a retry after a timeout): it is done
@@ -352,17 +373,19 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
             f"Su hoja de entrevista ya fue enviada el {to_lima(hoja.enviada_en):%d/%m/%Y %H:%M}: "
             "no puede modificarse ni enviarse de nuevo.")
     puntajes = validar_datos(t, datos, asistio=asistio)
+    causa = causa_de(datos, asistio)
     observaciones = _observaciones(datos)
     if enviar:
         if not asistio:
             _ausencia_posible(session, post)
-        _asistencia_concuerda(session, post, miembro, asistio)
+        _asistencia_concuerda(session, post, miembro, asistio, causa)
     antes = _valores(hoja)
     momento = now()
     if hoja is None:
         hoja = m.HojaEntrevista(postulacion_id=post.id, miembro_id=miembro.id)
         session.add(hoja)
     hoja.asistio = asistio
+    hoja.causa = causa
     for codigo, valor in puntajes.items():
         setattr(hoja, codigo, valor)
     hoja.observaciones = observaciones
@@ -392,10 +415,10 @@ def _observaciones(datos: Mapping[str, str | None]) -> str | None:
     return (datos.get("observaciones") or "").strip()[:2000] or None
 
 
-def _valores_de(hoja: m.HojaEntrevista, asistio: bool, puntajes: Mapping[str, Decimal],
+def _valores_de(hoja: m.HojaEntrevista, asistio: bool, causa: str | None, puntajes: Mapping[str, Decimal],
                 datos: Mapping[str, str | None]) -> dict[str, object]:
     """:func:`_valores` of ``hoja`` as these data would leave it."""
-    return {"asistio": asistio, **{f: str(puntajes[f]) for f in m.HojaEntrevista.FACTORES},
+    return {"asistio": asistio, "causa": causa, **{f: str(puntajes[f]) for f in m.HojaEntrevista.FACTORES},
             "observaciones": _observaciones(datos), "enviada": hoja.enviada}
 
 
@@ -429,15 +452,21 @@ def _ausencia_posible(session: Session, post: m.Postulacion) -> None:
                               "aún no puede registrarse que no se presentó.", CAMPO_ASISTENCIA)
 
 
-def _asistencia_concuerda(session: Session, post: m.Postulacion, miembro: m.MiembroComite, asistio: bool) -> None:
-    otra = session.scalar(sa.select(m.HojaEntrevista.asistio).where(
+def _asistencia_concuerda(session: Session, post: m.Postulacion, miembro: m.MiembroComite, asistio: bool,
+                          causa: str | None = None) -> None:
+    otra = session.execute(sa.select(m.HojaEntrevista.asistio, m.HojaEntrevista.causa).where(
         m.HojaEntrevista.postulacion_id == post.id, m.HojaEntrevista.miembro_id != miembro.id,
-        m.HojaEntrevista.enviada.is_(True)).limit(1))
-    if otra is not None and otra != asistio:
+        m.HojaEntrevista.enviada.is_(True)).limit(1)).first()
+    if otra is not None and otra.asistio != asistio:
         raise ComiteRechazado(
             "Otro integrante del Comité ya registró que el/la candidato/a "
-            f"{'sí se presentó' if otra else 'no se presentó'}; la asistencia debe coincidir (§4.6). "
+            f"{'sí rindió la entrevista' if otra.asistio else 'no rindió la entrevista'}; la asistencia debe coincidir (§4.6). "
             "Verifíquela o comuníquese con la Oficina de Recursos Humanos.", CAMPO_ASISTENCIA)
+    if otra is not None and not asistio and _causa_guardada(otra.causa, False) != causa:
+        texto, clausula = CAUSAS[_causa_guardada(otra.causa, False)]
+        raise ComiteRechazado(
+            f"Otro integrante del Comité ya registró por qué no rindió la entrevista: «{texto}» ({clausula}); "
+            "la causa debe coincidir. Verifíquela o comuníquese con la Oficina de Recursos Humanos.", CAMPO_CAUSA)
 
 
 # --- forming the stage score ---------------------------------------------------------------
@@ -454,7 +483,8 @@ def faltantes(session: Session, conv: m.Convocatoria) -> list[str]:
     lista = citados(session, conv)
     if not lista:
         motivos.append("No hay candidatos/as citados/as a la Entrevista Personal.")
-    enviadas = {(h.postulacion_id, h.miembro_id): h.asistio for h in hojas(session, conv).values() if h.enviada}
+    enviadas = {(h.postulacion_id, h.miembro_id): (h.asistio, _causa_guardada(h.causa, h.asistio))
+                for h in hojas(session, conv).values() if h.enviada}
     pendientes = sum(1 for p in lista for s in scorers if (p.id, s.id) not in enviadas)
     if pendientes:
         motivos.append(f"Faltan {pendientes} hoja(s) de entrevista por enviar (§4.2.5 g: promedio de todos los "
@@ -462,7 +492,8 @@ def faltantes(session: Session, conv: m.Convocatoria) -> list[str]:
     discordes = [p for p in lista if len({enviadas[(p.id, s.id)] for s in scorers if (p.id, s.id) in enviadas}) > 1]
     if discordes:
         motivos.append(f"Las hojas enviadas de {len(discordes)} candidato(s) no coinciden en la asistencia "
-                       "(§4.6): un integrante registró que no se presentó y otro lo calificó.")
+                       "(§4.6): un integrante registró que no rindió la entrevista, o por otra causa, y otro lo "
+                       "calificó.")
     return motivos
 
 

@@ -882,7 +882,8 @@ class _Importacion:
             en = (p.get("entradas") or {}).get("entrevista") or {}
             for hoja in en.get("hojas", ()):
                 hojas.append({"postulacion_id": app_de[p["id"]], "miembro_id": self.miembro_ids[hoja["miembro"]],
-                              "asistio": en["asistio"], "enviada": True, "enviada_en": momento, "observaciones": None,
+                              "asistio": en["asistio"], "causa": None if en["asistio"] else en.get("causa"),
+                              "enviada": True, "enviada_en": momento, "observaciones": None,
                               **{k: Decimal(str(v)) for k, v in hoja["factores"].items()},
                               "creado_en": momento, "modificado_en": momento})
         ids_r = self._insertar(m.ResultadoEtapa, filas_etapa, ids=True)
@@ -940,7 +941,9 @@ class _Importacion:
                 item(Etapa.curricular, f"{LISTA}{codigo}", f"Lista de verificación del expediente: {codigo}",
                      cumple=cumple, clausula="§4.2.4")
         if (en := e.get("entrevista")) is not None:
-            item(Etapa.entrevista, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6")
+            # the cause of an interview not taken (§4.2.5 c, d), for a candidate with no sheet too
+            item(Etapa.entrevista, ASISTIO, "Asistió a la entrevista personal", cumple=en["asistio"], clausula="§4.6",
+                 observacion=None if en["asistio"] else en.get("causa"))
         for k, posicion, total, sustento in self.decisiones.get(p["id"], ()):
             item(Etapa.entrevista, f"{DECISION}{k}", f"Decisión del Comité por empate (D8): {posicion}° de {total}",
                  puntaje=Decimal(posicion), observacion=sustento, clausula="§4.2.6 c")
@@ -1316,6 +1319,8 @@ class _Insumos:
     items: dict[int, dict[str, sa.Row]]
     hojas: dict[int, list[dict[str, Any]]]
     asistencia: dict[int, list[bool]]
+    #: why an interview was not taken, as the submitted sheets record it (§4.2.5 c, d)
+    causas: dict[int, str]
 
     @classmethod
     def leer(cls, session: Session, conv: m.Convocatoria, solo: Solo = None, *,
@@ -1357,17 +1362,21 @@ class _Insumos:
         sufijo = f".{conv.entidad.siglas.lower()}"
         hojas: dict[int, list[dict[str, Any]]] = defaultdict(list)
         asistencia: dict[int, list[bool]] = defaultdict(list)
+        causas: dict[int, str] = {}
         for h in [] if etapa not in (None, "entrevista") else session.execute(
-            sa.select(H.postulacion_id, H.asistio, *(getattr(H, f) for f in FACTORES_ENTREVISTA), m.Usuario.username)
+            sa.select(H.postulacion_id, H.asistio, H.causa, *(getattr(H, f) for f in FACTORES_ENTREVISTA),
+                      m.Usuario.username)
             .join(P, P.id == H.postulacion_id).join(m.MiembroComite, m.MiembroComite.id == H.miembro_id)
             .join(m.Usuario, m.Usuario.id == m.MiembroComite.usuario_id)
             .where(P.convocatoria_id == conv.id, H.enviada.is_(True), *filtro(P.id)).order_by(H.id)
         ):
             # Only submitted sheets count (D6); a member's code is the username without the institution.
             asistencia[h.postulacion_id].append(h.asistio)
+            if not h.asistio and h.causa:
+                causas[h.postulacion_id] = h.causa  # the members' sheets agree on it (comite._asistencia_concuerda)
             hojas[h.postulacion_id].append({"miembro": h.username.removesuffix(sufijo),
                                             "factores": {f: sin_ceros(getattr(h, f)) for f in FACTORES_ENTREVISTA}})
-        return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia)
+        return cls(documentos=documentos, filas=filas, items=items, hojas=hojas, asistencia=asistencia, causas=causas)
 
     def entradas(self, pid: int, grupos: dict[int, list[tuple[Decimal, int, str]]]
                  ) -> tuple[dict[str, Any], dict[int, bool]]:
@@ -1379,7 +1388,7 @@ class _Insumos:
             f = self.filas.get((pid, e))
             por_etapa[e] = self.items.get(f.id, _VACIO) if f is not None else _VACIO
         entradas = _entradas(self.filas.get((pid, "ficha")), por_etapa, self.hojas.get(pid, []),
-                             self.asistencia.get(pid, []))
+                             self.asistencia.get(pid, []), self.causas.get(pid))
         juzgadas = {int(c.removeprefix(ESPECIFICA)): bool(it.cumple) for c, it in por_etapa["ficha"].items()
                     if c.startswith(ESPECIFICA)}
         for c, it in por_etapa["entrevista"].items():
@@ -1393,7 +1402,7 @@ _VACIO: Mapping[str, Any] = MappingProxyType({})
 
 
 def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], hojas: list[dict[str, Any]],
-              asistencia: list[bool]) -> dict[str, Any]:
+              asistencia: list[bool], causa: str | None = None) -> dict[str, Any]:
     """The format's ``entradas`` from a candidate's stage rows, checklist items and submitted sheets."""
     entradas: dict[str, Any] = {}
     if ficha is not None and ficha.override:
@@ -1423,7 +1432,12 @@ def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], h
     en = items["entrevista"]
     if ASISTIO in en or asistencia:
         # Attendance as recorded for the stage; without that item, as the members' sheets say.
-        entradas["entrevista"] = {"asistio": bool(en[ASISTIO].cumple) if ASISTIO in en else any(asistencia)}
+        asistio = bool(en[ASISTIO].cumple) if ASISTIO in en else any(asistencia)
+        entradas["entrevista"] = {"asistio": asistio}
+        # why it was not taken, as recorded: the stage item's (an import's), else the sheets'
+        causa = (en[ASISTIO].observacion if ASISTIO in en and en[ASISTIO].observacion else causa) if not asistio else None
+        if causa is not None:
+            entradas["entrevista"]["causa"] = causa
         if hojas:
             entradas["entrevista"]["hojas"] = hojas
     return entradas

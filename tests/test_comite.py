@@ -328,11 +328,35 @@ def test_the_stage_score_is_formed_by_the_engine_only_when_every_member_submitte
     assert resp.status_code == 422 and "ya tiene puntaje formado" in _texto(resp)
 
 
+def test_a_candidate_without_identity_document_is_no_apto_with_that_cause_4_2_5_d(db, esc, client_for):
+    """§4.2.5 d: a candidate who came without a valid original identity document «no podrá rendir la evaluación»;
+    the members recorded them «no se presentó», which says they did not come. Each member's sheet says why the
+    interview was not taken; the causes must agree; the stage's reason cites the clause. ORH reads the cause on
+    the formed sheets."""
+    c1, c2 = client_for(C1), client_for(C2)
+    for pid, (v1, v2) in PUNTAJES.items():
+        if pid != "P08":
+            _enviar(c1, esc, pid, v1)
+            _enviar(c2, esc, pid, v2)
+    sin_doc = datos_hoja(0, accion="enviar", no_se_presento="1", causa="sin_documento")
+    assert c1.post(esc.url("P08"), data=sin_doc).status_code == 303
+    otra = c2.post(esc.url("P08"), data=datos_hoja(0, accion="enviar", no_se_presento="1", causa="incumplio_indicaciones"))
+    assert otra.status_code == 422 and "la causa debe coincidir" in _error_en(_texto(otra), "causa")
+    rara = c2.post(esc.url("P08"), data=datos_hoja(0, accion="enviar", no_se_presento="1", causa="otra"))
+    assert rara.status_code == 422 and "Elija por qué" in _error_en(_texto(rara), "causa")
+    assert c2.post(esc.url("P08"), data=sin_doc).status_code == 303
+    r = esc.resultados()["P08"]
+    assert r.resultado == Resultado.no_apto and r.puntaje is None
+    assert r.motivos[0]["clausula"] == "§4.2.5 d" and "no pudo rendir la Entrevista Personal" in r.motivos[0]["mensaje"]
+    html = _texto(c1.get(esc.url("P08")))
+    assert "no rindió la entrevista: Se presentó sin documento de identidad vigente y original" in html
+
+
 def test_attendance_must_agree_between_members(esc, client_for):
     _enviar(client_for(C1), esc, "P08", None)
     resp = client_for(C2).post(esc.url("P08"), data=datos_hoja(5, accion="enviar"))
     assert resp.status_code == 422
-    assert "ya registró que el/la candidato/a no se presentó" in _error_en(_texto(resp), "asistio")
+    assert "ya registró que el/la candidato/a no rindió la entrevista" in _error_en(_texto(resp), "asistio")
     assert ("P08", C2) not in esc.hojas()
 
 

@@ -297,6 +297,34 @@ def test_interview_average_is_truncated_and_young_bonus_applies_d6(sim):
     assert _r(sim, "entrevista", "P06").resultado == "no_apto"  # 18 < 20 (§4.2.5 i)
 
 
+@pytest.mark.parametrize(("causa", "clausula"), [("sin_documento", "§4.2.5 d"), ("incumplio_indicaciones", "§4.2.5 c")])
+def test_a_candidate_who_came_but_could_not_take_the_interview_is_no_apto_with_the_cause_d6(datos, causa, clausula):
+    """§4.2.5 d: without a valid original identity document «no podrá rendir la evaluación»; §4.2.5 c: who does
+    not follow the instructions «será considerado/a No Apto/a y sin lugar a reclamo». Both were only «No se
+    presentó», which says the candidate did not come."""
+    data = json.loads(json.dumps(datos, default=str))
+    p08 = next(p for p in data["postulantes"] if p["id"] == "P08")
+    p08["entradas"]["entrevista"] = {"asistio": False, "causa": causa}
+    arch = interchange.cargar(data)
+    otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="entrevista")
+    r = otra.resultado("entrevista", "P08")
+    (motivo,) = r.motivos
+    assert r.resultado == "no_apto" and motivo.clausula == clausula and "No Apto/a" in motivo.mensaje
+    p08["entradas"]["entrevista"] = {"asistio": False}  # no cause: did not come (§4.6)
+    arch = interchange.cargar(data)
+    otra = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="entrevista")
+    assert otra.resultado("entrevista", "P08").resultado == "no_se_presento"
+    p08["entradas"]["entrevista"] = {"asistio": True, "causa": causa, "hojas": datos_hojas(datos, "P08")}
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        interchange.cargar(data)
+    assert exc.value.errores == [(f"$.postulantes[{data['postulantes'].index(p08)}].entradas.entrevista.causa",
+                                  "la causa es de quien no rindió la entrevista (asistio: false)")]
+
+
+def datos_hojas(datos, ident):
+    return next(p for p in datos["postulantes"] if p["id"] == ident)["entradas"]["entrevista"]["hojas"]
+
+
 def test_final_bonuses_with_their_legal_basis_d7(sim):
     finales = {f.candidato: f for f in sim.finales}
     (ffaa, _), = finales["P01"].bonificaciones

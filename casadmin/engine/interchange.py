@@ -395,6 +395,7 @@ def _entradas(e: Mapping[str, Any]) -> Entradas:
         factores_curriculares=dict(cu.get("factores", {})),
         lista_curricular=dict(cu.get("lista", {})),
         entrevista_asistio=en.get("asistio"),
+        entrevista_causa=en.get("causa"),
         hojas=tuple(
             Hoja(miembro=h["miembro"], factores={k: Decimal(str(v)) for k, v in h["factores"].items()})
             for h in en.get("hojas", ())
@@ -746,6 +747,8 @@ def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:
         # as the exam's screen refuses it
         errores.append((f"{ruta}.examen.puntaje", "quien no se presentó no tiene puntaje: quítelo (§4.2.2 k)"))
     entrevista = e.get("entrevista")
+    if isinstance(entrevista, Mapping) and entrevista.get("causa") is not None and entrevista.get("asistio") is not False:
+        errores.append((f"{ruta}.entrevista.causa", "la causa es de quien no rindió la entrevista (asistio: false)"))
     hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
     ausente = isinstance(entrevista, Mapping) and entrevista.get("asistio") is False
     for i, hoja in enumerate(hojas if isinstance(hojas, list) else ()):

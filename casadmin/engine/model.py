@@ -102,6 +102,8 @@ class Entradas:
     expediente_en_plazo: bool = True
     factores_curriculares: Mapping[str, bool] = field(default_factory=dict)
     entrevista_asistio: bool | None = None
+    #: With the interview not taken, why (``CAUSAS_INASISTENCIA``): ``None`` is «no se presentó».
+    entrevista_causa: str | None = None
     hojas: tuple[Hoja, ...] = ()
     #: D1: an evaluator's override of the automatic Ficha result, with its written reason.
     ficha_override: tuple[str, str] | None = None

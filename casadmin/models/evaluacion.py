@@ -177,12 +177,20 @@ class HojaEntrevista(TimestampMixin, Model):
             "AND trabajo_equipo >= 0 AND vocacion_servicio >= 0",
             name="ck_hoja_entrevista_factores",
         ),
+        sa.CheckConstraint(
+            "causa IS NULL OR (NOT asistio AND causa IN ('no_se_presento', 'sin_documento', 'incumplio_indicaciones'))",
+            name="ck_hoja_entrevista_causa",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     postulacion_id: Mapped[int] = mapped_column(sa.ForeignKey("postulacion.id", ondelete="RESTRICT"), index=True)
     miembro_id: Mapped[int] = mapped_column(sa.ForeignKey("miembro_comite.id", ondelete="RESTRICT"), index=True)
     asistio: Mapped[bool] = mapped_column(default=True)
+    #: Without the interview taken, why (``comite.CAUSAS``): did not come (§4.6; also ``None``, as sheets
+    #: before 2026-12-07 have it), no valid original identity document (§4.2.5 d), the instructions not
+    #: followed (§4.2.5 c).
+    causa: Mapped[Optional[str]] = mapped_column(sa.String(30))
     desenvolvimiento: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
     idoneidad: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
     orientacion_resultados: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
@@ -196,6 +204,18 @@ class HojaEntrevista(TimestampMixin, Model):
     miembro: Mapped[MiembroComite] = relationship()
 
     FACTORES = ("desenvolvimiento", "idoneidad", "orientacion_resultados", "trabajo_equipo", "vocacion_servicio")
+    #: Why the interview was not taken (``causa``): code → (what the sheet says, clause).
+    CAUSAS = {
+        "no_se_presento": ("No se presentó", "§4.6"),
+        "sin_documento": ("Se presentó sin documento de identidad vigente y original: no pudo rendirla", "§4.2.5 d"),
+        "incumplio_indicaciones": ("Incumplió las indicaciones comunicadas o de la sala virtual", "§4.2.5 c"),
+    }
+
+    @property
+    def causa_texto(self) -> str:
+        """What a read-only sheet says of an interview not taken (a sheet of before the causes: not come)."""
+        texto, clausula = self.CAUSAS[self.causa or "no_se_presento"]
+        return f"{texto} ({clausula})."
 
     @property
     def total(self) -> Decimal:

@@ -143,9 +143,10 @@ class ComiteView(_Vista):
             # An absent candidate's draft has no scores: its fields come back empty, not as zeros that a
             # member who unticks «no se presentó» would send without noticing.
             datos = {f: str(getattr(propia, f)) if propia.asistio else "" for f in m.HojaEntrevista.FACTORES}
-            datos.update(observaciones=propia.observaciones or "", no_se_presento="" if propia.asistio else "1")
+            datos.update(observaciones=propia.observaciones or "", no_se_presento="" if propia.asistio else "1",
+                         causa=propia.causa or "")
         return self.render("hoja.html", status=status, conv=conv, miembro=miembro, post=post, fila=fila,
-                           tabla=tabla, datos=datos or {}, errores=errores or {}, editable=editable,
+                           tabla=tabla, datos=datos or {}, errores=errores or {}, editable=editable, causas=comite.CAUSAS,
                            publicada=publicada, calificadores=comite.calificadores(db.session, conv))
 
 

@@ -20,6 +20,19 @@ from casadmin.rules.scores import aprueba_entrevista, bonificacion_entrevista_31
 from casadmin_sunedu.acreditacion import acreditado
 
 
+#: A candidate who came but could not take the interview (the committee's sheets record why): what the
+#: reason says and the clause. «no_se_presento» (did not come, §4.6) keeps its own result.
+NO_RINDIO = {
+    "sin_documento": ("sin documento de identidad", "§4.2.5 d",
+                      "No presentó su DNI, carné de extranjería, licencia de conducir o pasaporte vigente y original "
+                      "(ni la denuncia o el certificado C4 del RENIEC): no pudo rendir la Entrevista Personal. "
+                      "No Apto/a."),
+    "incumplio_indicaciones": ("incumplió las indicaciones", "§4.2.5 c",
+                               "Incumplió las indicaciones comunicadas por correo electrónico o en la sala virtual "
+                               "antes del inicio de la Entrevista Personal: No Apto/a, sin lugar a reclamo."),
+}
+
+
 def es_joven(ctx: Contexto, cand: Candidato) -> bool:
     """Ley 31533: 29 years or less at the start of the application period."""
     return edad(cand.fecha_nacimiento, ctx.fecha_postulacion) <= int(ctx.parametros["ley31533.edad_maxima"])
@@ -35,6 +48,13 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
     for cand in candidatos:
         e = cand.entradas
         if not e.entrevista_asistio or not e.hojas:
+            causa = e.entrevista_causa if not e.entrevista_asistio else None
+            if causa in NO_RINDIO:  # present, but the interview could not be taken (§4.2.5 c, d)
+                declarado, clausula, mensaje = NO_RINDIO[causa]
+                motivo = Motivo(requisito="Asistencia", declarado=declarado, computado="", cumple=False,
+                                clausula=clausula, mensaje=mensaje)
+                out.append(Resultado(candidato=cand.id, etapa="entrevista", resultado="no_apto", motivos=(motivo,)))
+                continue
             motivo = Motivo(requisito="Asistencia", declarado="no asistió", computado="", cumple=False,
                             clausula="§4.6", mensaje="No se presentó a la Entrevista Personal: No Apto/a.")
             out.append(Resultado(candidato=cand.id, etapa="entrevista", resultado="no_se_presento", motivos=(motivo,)))
