@@ -251,12 +251,11 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     except ArchivoInvalido as exc:
         # What the bases version refuses too (an exam score above its maximum), so that one run says it all.
         exc = pl.con_lo_de_las_bases(pm, exc, datos)
-        if not exc.esquema:
-            raise exc from None
-        # The file has the schema's shapes: what the tables cannot keep is reported with the rest.
+        # What the tables cannot keep is reported with the rest, so that one run says it all; where the
+        # schema found wrong shapes the check may meet one it cannot read, already reported.
         try:
             no_guardables = _no_guardable(datos)
-        except (ValueError, OverflowError):  # a value it compares is among the mistakes already reported
+        except (ValueError, OverflowError, KeyError, TypeError, AttributeError, IndexError):
             no_guardables = []
         raise ArchivoInvalido(interchange.en_orden(interchange._sin_repetir(exc.errores + no_guardables))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)

@@ -410,6 +410,18 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_import_reports_what_the_tables_cannot_keep_with_the_schemas_mistakes(db):
+    """One run says it all: a name that is not a text (the schema's) and a habilitación without colegiatura
+    (what the tables cannot keep) were reported one run after the other."""
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    d["postulantes"][0]["ficha"].update(colegiado=False, habilitado=True)
+    d["postulantes"][3]["nombres"] = 5
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    rutas = [r for r, _ in err.value.errores]
+    assert "$.postulantes[0].ficha.habilitado" in rutas and "$.postulantes[3].nombres" in rutas
+
+
 def test_the_cause_of_an_interview_not_taken_is_imported_evaluated_and_exported_d6(db):
     """§4.2.5 c, d: a file's ``entrevista.causa`` (no sheets: the candidate did not take it) is kept on the
     stage's attendance item, evaluated as simulate evaluates it, and exported as it came."""
@@ -577,8 +589,8 @@ def test_a_nul_character_and_scores_beyond_the_bases_are_refused_with_their_path
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     assert [ruta for ruta, _ in err.value.errores] == [
-        "$.convocatoria.posiciones", "$.postulantes[0].entradas.examen.puntaje",
-        "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo"]
+        "$.convocatoria.posiciones", "$.postulantes[0].entradas.entrevista.hojas[1].factores.trabajo_equipo",
+        "$.postulantes[0].entradas.examen.puntaje"]
     assert _conteos(db) == antes
 
 
