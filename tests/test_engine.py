@@ -480,6 +480,16 @@ def test_an_e_mail_that_is_not_one_is_refused_at_its_path(datos):
                                          ("$.postulantes[1].email", "no es un correo electrónico válido")]
 
 
+def test_a_key_written_twice_is_refused_at_its_path():
+    """«"puntaje": 15, "puntaje": 26» was read as 26 without a word (json keeps the last one)."""
+    texto = EXAMPLE.read_text(encoding="utf-8").replace('"puntaje": 26', '"puntaje": 15, "puntaje": 26', 1)
+    assert '"puntaje": 15, "puntaje": 26' in texto
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        interchange.leer(texto.encode())
+    (ruta, mensaje), = exc.value.errores
+    assert ruta.startswith("$.postulantes[") and ruta.endswith(".entradas.examen.puntaje") and "más de una vez" in mensaje
+
+
 def test_errors_are_listed_in_the_files_order_applicants_by_their_index():
     """A refused file of 200 applicants listed «[12]», «[141]», «[17]» … «[4]»: sorted as text."""
     errores = [("$.postulantes[12].email", "a"), ("$.postulantes[4].email", "b"), ("$.postulantes[141].nombres", "c"),

@@ -288,16 +288,26 @@ _ERRORES_JSON = (
 def leer(texto: str | bytes) -> dict[str, Any]:
     """Parse JSON with exact decimals (never floats). Refused with a message, never a traceback: a file
     not in UTF-8 (RFC 8259 §8.1; a byte order mark is allowed), ``NaN`` or ``Infinity`` (not JSON numbers,
-    and no score can be one), and a lone UTF-16 surrogate (``\\ud800``) or a NUL character (``\\u0000``),
-    which no database or page can hold."""
+    and no score can be one), a lone UTF-16 surrogate (``\\ud800``) or a NUL character (``\\u0000``),
+    which no database or page can hold, and a key written twice in one object (json keeps the last one:
+    «"puntaje": 15, "puntaje": 26» was read as 26), each at its path."""
     if isinstance(texto, bytes):
         try:
             texto = texto.decode("utf-8-sig")  # a byte order mark, as Windows editors write, is dropped
         except UnicodeDecodeError as exc:
             mensaje = f"el archivo no está codificado en UTF-8 (byte 0x{exc.object[exc.start]:02x}); guárdelo como UTF-8"
             raise ArchivoInvalido([(f"byte {exc.start + 1}", mensaje)]) from None
+    repetidas: list[tuple[dict[str, Any], list[str]]] = []  # the objects held: their ids stay theirs
+
+    def objeto(pares: list[tuple[str, Any]]) -> dict[str, Any]:
+        d = dict(pares)
+        if len(d) != len(pares):  # a key written twice: json keeps the last one without a word
+            vistas: set[str] = set()
+            repetidas.append((d, [k for k, _ in pares if k in vistas or vistas.add(k)]))
+        return d
+
     try:
-        datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes)
+        datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes, object_pairs_hook=objeto)
     except json.JSONDecodeError as exc:
         motivo = next((es for en, es in _ERRORES_JSON if exc.msg.startswith(en)), "texto que no es JSON")
         raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {motivo}")]) from None
@@ -309,6 +319,10 @@ def leer(texto: str | bytes) -> dict[str, Any]:
     except RecursionError:
         raise ArchivoInvalido([("$", "JSON mal formado: listas u objetos anidados a demasiada profundidad")]) from None
     errores = []
+    if repetidas:  # rare: where they are is looked for only then
+        claves = {id(d): repetida for d, repetida in repetidas}
+        errores += [(f"{ruta}.{clave}", "la clave figura más de una vez en el mismo objeto; déjela una vez")
+                    for ruta, d in _objetos(datos, "$") if id(d) in claves for clave in dict.fromkeys(claves[id(d)])]
     if _MITAD.search(texto) and _SUSTITUTO.search(texto):
         errores += [(ruta.encode("utf-8", "backslashreplace").decode("utf-8"),
                      "el texto contiene un carácter inválido (un sustituto UTF-16 suelto)")
@@ -319,6 +333,17 @@ def leer(texto: str | bytes) -> dict[str, Any]:
     if errores:
         raise ArchivoInvalido(errores)
     return datos
+
+
+def _objetos(nodo: Any, ruta: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every object of a parsed JSON value with its JSON path."""
+    if isinstance(nodo, Mapping):
+        yield ruta, nodo
+        for clave, valor in nodo.items():
+            yield from _objetos(valor, f"{ruta}.{clave}")
+    elif isinstance(nodo, list):
+        for i, valor in enumerate(nodo):
+            yield from _objetos(valor, f"{ruta}[{i}]")
 
 
 def _textos(nodo: Any, ruta: str) -> Iterator[tuple[str, str]]:
