@@ -512,6 +512,12 @@ SIN_APLICACION = frozenset({"simulate", "plugins"})
 
 def main() -> None:
     """The ``casadmin`` console script: the same commands as ``flask casadmin``."""
+    for salida in (sys.stdout, sys.stderr):
+        # a console or a redirection whose encoding lacks «✗» or «Ñ» (cp1252, ASCII) gets a «?» for it,
+        # not a UnicodeEncodeError half way through a report
+        reconfigurar = getattr(salida, "reconfigure", None)
+        if reconfigurar is not None:
+            reconfigurar(errors="replace")
     try:
         _cargar_plugins()  # before the app is built, which loads them too (create_app)
     except click.ClickException as exc:

@@ -480,6 +480,23 @@ def test_an_e_mail_that_is_not_one_is_refused_at_its_path(datos):
                                          ("$.postulantes[1].email", "no es un correo electrónico válido")]
 
 
+def test_simulate_writes_its_report_to_a_console_that_lacks_its_characters(tmp_path):
+    """``casadmin simulate FILE > report.txt`` on a Windows console (cp1252) or an ASCII one stopped with a
+    UnicodeEncodeError at the first «✗»: the report is written, a «?» for what the encoding lacks. (An ASCII
+    one gets UTF-8 from click.)"""
+    import os
+    import subprocess
+    import sys
+
+    salida = subprocess.run(
+        [sys.executable, "-c", "import sys; from casadmin.cli import main; sys.argv = ['casadmin', 'simulate', "
+                               f"{str(EXAMPLE)!r}]; main()"],
+        capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252"}, timeout=120)
+    assert salida.returncode == 0, salida.stderr.decode("cp1252", "replace")[-800:]
+    texto = salida.stdout.decode("cp1252")
+    assert "Ganador" in texto and "?" in texto
+
+
 def test_a_key_written_twice_is_refused_at_its_path():
     """«"puntaje": 15, "puntaje": 26» was read as 26 without a word (json keeps the last one)."""
     texto = EXAMPLE.read_text(encoding="utf-8").replace('"puntaje": 26', '"puntaje": 15, "puntaje": 26', 1)
