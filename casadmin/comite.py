@@ -296,11 +296,15 @@ def tablero(session: Session, conv: m.Convocatoria, *, miembro: m.MiembroComite 
 # --- a member's sheet ----------------------------------------------------------------------
 
 
+def _texto(valor: Decimal | None) -> str | None:
+    return None if valor is None else str(valor)
+
+
 def _valores(hoja: m.HojaEntrevista | None) -> dict[str, object] | None:
     """A sheet as its audit record keeps it (A5)."""
     if hoja is None:
         return None
-    return {"asistio": hoja.asistio, "causa": hoja.causa, **{f: str(getattr(hoja, f)) for f in m.HojaEntrevista.FACTORES},
+    return {"asistio": hoja.asistio, "causa": hoja.causa, **{f: _texto(getattr(hoja, f)) for f in m.HojaEntrevista.FACTORES},
             "observaciones": hoja.observaciones, "enviada": hoja.enviada}
 
 
@@ -325,14 +329,18 @@ def _causa_guardada(hoja_causa: str | None, asistio: bool) -> str | None:
     return None if asistio else (hoja_causa or "no_se_presento")
 
 
-def validar_datos(t: Tabla, datos: Mapping[str, str | None], *, asistio: bool) -> dict[str, Decimal]:
-    """The five scores as Decimals, each within its factor's range; the first refusal at its field.
+def validar_datos(t: Tabla, datos: Mapping[str, str | None], *, asistio: bool,
+                  borrador: bool = False) -> dict[str, Decimal | None]:
+    """The five scores as Decimals, each within its factor's range; the first refusal at its field. A
+    ``borrador`` (a draft) may leave factors blank (``None``): a member scores as the interview goes, on a
+    tablet, and saves; a submitted sheet has all five (§4.2.5 f, g).
 
     A candidate who did not attend gets no scores (§4.6: No Apto without an average).
     """
     if not asistio:
         return {f.codigo: Decimal("0.00") for f in t.factores}
-    return {f.codigo: leer_puntaje(datos.get(f.codigo), f) for f in t.factores}
+    return {f.codigo: None if borrador and not (datos.get(f.codigo) or "").strip() else leer_puntaje(datos.get(f.codigo), f)
+            for f in t.factores}
 
 
 def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComite, postulacion_id: int,
@@ -372,7 +380,7 @@ def guardar_hoja(session: Session, conv: m.Convocatoria, miembro: m.MiembroComit
         raise ComiteRechazado(
             f"Su hoja de entrevista ya fue enviada el {to_lima(hoja.enviada_en):%d/%m/%Y %H:%M}: "
             "no puede modificarse ni enviarse de nuevo.")
-    puntajes = validar_datos(t, datos, asistio=asistio)
+    puntajes = validar_datos(t, datos, asistio=asistio, borrador=not enviar)
     causa = causa_de(datos, asistio)
     observaciones = _observaciones(datos)
     if enviar:
@@ -418,7 +426,7 @@ def _observaciones(datos: Mapping[str, str | None]) -> str | None:
 def _valores_de(hoja: m.HojaEntrevista, asistio: bool, causa: str | None, puntajes: Mapping[str, Decimal],
                 datos: Mapping[str, str | None]) -> dict[str, object]:
     """:func:`_valores` of ``hoja`` as these data would leave it."""
-    return {"asistio": asistio, "causa": causa, **{f: str(puntajes[f]) for f in m.HojaEntrevista.FACTORES},
+    return {"asistio": asistio, "causa": causa, **{f: _texto(puntajes[f]) for f in m.HojaEntrevista.FACTORES},
             "observaciones": _observaciones(datos), "enviada": hoja.enviada}
 
 

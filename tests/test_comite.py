@@ -468,6 +468,26 @@ def test_absence_is_recorded_only_for_a_notified_citation_once_its_time_came(db,
     _enviar(c1, esc, "P09", 6)
 
 
+def test_a_draft_may_leave_factors_blank_a_submission_may_not(esc, client_for):
+    """A member scoring on a tablet as the interview goes saves two factors: the draft was refused («Ingrese el
+    puntaje de este factor») until all five had a score. It is kept with the others blank, comes back so, and
+    only a submission needs all five (§4.2.5 f, g)."""
+    c1 = client_for(C1)
+    parcial = {**datos_hoja(["6,5", "7", "", "", ""])}
+    assert c1.post(esc.url("P01"), data=parcial).status_code == 303
+    h = esc.hojas()[("P01", C1)]
+    assert (h.desenvolvimiento, h.idoneidad, h.trabajo_equipo, h.enviada) == (Decimal("6.50"), Decimal("7.00"), None, False)
+    html = _texto(c1.get(esc.url("P01")))
+    assert 'value="6.50"' in html and re.search(r'name="trabajo_equipo"\s+value=""', html)
+    resp = c1.post(esc.url("P01"), data={**parcial, "accion": "enviar"})
+    assert resp.status_code == 422 and _error_en(_texto(resp), "orientacion_resultados") == "Ingrese el puntaje de este factor."
+    assert not esc.hojas()[("P01", C1)].enviada
+    bad = c1.post(esc.url("P01"), data=datos_hoja(["6,5", "11", "", "", ""]))  # what is typed is still checked
+    assert bad.status_code == 422 and "entre 0 y" in _error_en(_texto(bad), "idoneidad")
+    assert c1.post(esc.url("P01"), data=datos_hoja(["6,5", "7", "7", "6", "5"], accion="enviar")).status_code == 303
+    assert esc.hojas()[("P01", C1)].total == Decimal("31.50")
+
+
 def test_an_absent_candidates_draft_comes_back_without_scores(esc, client_for):
     """Unticking «no se presentó» on a saved draft showed five zeros, which a member could send unnoticed as
     valid scores; the fields now come back empty, to be filled (or refused as empty)."""

@@ -181,6 +181,12 @@ class HojaEntrevista(TimestampMixin, Model):
             "causa IS NULL OR (NOT asistio AND causa IN ('no_se_presento', 'sin_documento', 'incumplio_indicaciones'))",
             name="ck_hoja_entrevista_causa",
         ),
+        # a draft may leave factors blank (a member scoring as the interview goes); a submitted sheet may not
+        sa.CheckConstraint(
+            "NOT enviada OR (desenvolvimiento IS NOT NULL AND idoneidad IS NOT NULL AND orientacion_resultados IS NOT "
+            "NULL AND trabajo_equipo IS NOT NULL AND vocacion_servicio IS NOT NULL)",
+            name="ck_hoja_entrevista_completa",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,11 +197,11 @@ class HojaEntrevista(TimestampMixin, Model):
     #: before 2026-12-07 have it), no valid original identity document (§4.2.5 d), the instructions not
     #: followed (§4.2.5 c).
     causa: Mapped[Optional[str]] = mapped_column(sa.String(30))
-    desenvolvimiento: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
-    idoneidad: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
-    orientacion_resultados: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
-    trabajo_equipo: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
-    vocacion_servicio: Mapped[Decimal] = mapped_column(Score, default=Decimal("0"))
+    desenvolvimiento: Mapped[Optional[Decimal]] = mapped_column(Score)
+    idoneidad: Mapped[Optional[Decimal]] = mapped_column(Score)
+    orientacion_resultados: Mapped[Optional[Decimal]] = mapped_column(Score)
+    trabajo_equipo: Mapped[Optional[Decimal]] = mapped_column(Score)
+    vocacion_servicio: Mapped[Optional[Decimal]] = mapped_column(Score)
     observaciones: Mapped[Optional[str]] = mapped_column(sa.Text)
     enviada: Mapped[bool] = mapped_column(default=False)
     enviada_en: Mapped[Optional[dt.datetime]] = mapped_column(LimaDateTime)

@@ -142,7 +142,8 @@ class ComiteView(_Vista):
         if datos is None and propia is not None:
             # An absent candidate's draft has no scores: its fields come back empty, not as zeros that a
             # member who unticks «no se presentó» would send without noticing.
-            datos = {f: str(getattr(propia, f)) if propia.asistio else "" for f in m.HojaEntrevista.FACTORES}
+            datos = {f: str(getattr(propia, f)) if propia.asistio and getattr(propia, f) is not None else ""
+                     for f in m.HojaEntrevista.FACTORES}
             datos.update(observaciones=propia.observaciones or "", no_se_presento="" if propia.asistio else "1",
                          causa=propia.causa or "")
         return self.render("hoja.html", status=status, conv=conv, miembro=miembro, post=post, fila=fila,
