@@ -1824,7 +1824,8 @@ def detalle_experiencia(session: Session, conv: m.Convocatoria, postulacion_id: 
         candidato, = candidatos(session, conv, modelo, [postulacion_id])
         cuentas, _ = pl.primero(pm, bases, "casadmin_detallar_experiencia", ctx=run.contexto(modelo, bases),
                                 candidato=candidato)
-        return {mo["requisito"]: [report._motivo(x) for x in cuentas[mo["requisito"]].motivos] for mo in motivos
+        return {mo["requisito"]: [report._motivo(x) for x in run.citados(bases, cuentas[mo["requisito"]].motivos)]
+                for mo in motivos
                 if mo.get("requisito") in cuentas
                 and str(mo.get("computado", "")).endswith(f"({n_dias(cuentas[mo['requisito']].dias)})")}
     except (pl.BasesDesconocida, pl.SinImplementacion, ArchivoInvalido, EvaluacionRechazada):

@@ -1042,7 +1042,7 @@ def modificar_resultado(session: Session, conv: m.Convocatoria, postulacion_id: 
              "motivo_override": fila.motivo_override}
     motivos = [x for x in (fila.motivos or []) if x.get("requisito") != "Modificación del evaluador"]
     motivos.append({"requisito": "Modificación del evaluador", "declarado": nuevo.name, "computado": "",
-                    "cumple": nuevo in SIGUEN, "clausula": "§4.2.1 c" if etapa == "ficha" else "D1", "mensaje": motivo})
+                    "cumple": nuevo in SIGUEN, "clausula": _bases(conv).citar("§4.2.1 c") if etapa == "ficha" else "D1", "mensaje": motivo})
     try:
         fila.resultado, fila.override, fila.motivo_override, fila.motivos = nuevo, True, motivo, motivos
         fila.evaluado_por_id = usuario.id if usuario else None

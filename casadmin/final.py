@@ -267,7 +267,8 @@ _SIGUEN = frozenset(r.name for r in engine_db.SIGUEN)
 def _bono_entrevista(calculo: Calculo, ctx, ident: str, f: engine_db.FilaGuardada) -> None:
     """§4.2.5 h: the interview bonus its stored reasons record (already inside the interview score)."""
     for mo in f.motivos:
-        if mo.get("clausula") == "§4.2.5 h" and str(mo.get("computado", "")).startswith("+"):
+        # «§4.2.5 h», or «Bases SUNEDU 2026 §4.2.5 h» where the bases cite another's clauses (clausulas_de)
+        if str(mo.get("clausula", "")).endswith("§4.2.5 h") and str(mo.get("computado", "")).startswith("+"):
             monto = Decimal(mo["computado"][1:])
             calculo.bonos_entrevista[ident] = {
                 "monto": monto, "concepto": mo.get("requisito", ""), "base_legal": _base_legal(mo.get("mensaje", "")),

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from casadmin import plugins as pl
 from casadmin.cli import casadmin_group
-from casadmin.engine import interchange
+from casadmin.engine import interchange, run
 from casadmin.engine.model import Candidato, Documento
 from casadmin.engine.run import contexto, simular
 from casadmin_migraciones import BASES_ID, CONDICIONALES, DOCUMENTOS, PLUGINS
@@ -149,6 +149,35 @@ def test_reasons_say_whose_clauses_they_cite(sim):
     bases_legales = [b.base_legal for f in sim.finales for b, _ in f.bonificaciones]
     assert bases_legales and all("Bases §" not in b for b in bases_legales)
     assert any("Bases SUNEDU 2026 §4.3" in b for b in bases_legales)
+    mensajes = [m.mensaje for resultados in sim.etapas.values() for r in resultados for m in r.motivos]
+    assert any("Bases SUNEDU 2026 §4.2.5 h" in x for x in mensajes) and not any("Bases §" in x for x in mensajes)
+
+
+def test_the_interview_bonus_of_a_migraciones_call_reaches_its_stored_final_results(db):
+    """§4.2.5 h: the final step found the interview bonus by its clause «§4.2.5 h»; cited «Bases SUNEDU 2026
+    §4.2.5 h» it was left out of the stored final results (and of the published cuadro de méritos, D7)."""
+    import sqlalchemy as sa
+
+    from casadmin import engine_db, final
+    from casadmin import models as m
+    from casadmin.models.enums import TipoBonificacion
+
+    d = interchange.leer(EXAMPLE.read_bytes())
+    c = d["convocatoria"]
+    c["numero"] = 27900
+    c["codigo"] = f"CAS N° {c['numero']}-{c['anio']}-MIGRACIONES"
+    for i, p in enumerate(d["postulantes"]):
+        p["documento"]["numero"] = f"5{c['numero'] % 100000:05d}{i:02d}"
+        p.pop("email", None)
+    conv = engine_db.importar(db.session, d)
+    arch = interchange.cargar(d)
+    pm = pl.get_plugin_manager()
+    for etapa in run.etapas_de(arch.convocatoria, pl.get_bases(pm, d["bases"])):
+        engine_db.evaluar(db.session, conv.codigo, etapa)
+    final.evaluar_final(db.session, conv.codigo)
+    tipos = set(db.session.scalars(sa.select(m.Bonificacion.tipo).join(m.Postulacion).where(
+        m.Postulacion.convocatoria_id == conv.id)))
+    assert TipoBonificacion.joven_entrevista in tipos
 
 
 def test_parameters_apply_from_2020_not_before(pm):

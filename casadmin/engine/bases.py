@@ -66,7 +66,7 @@ class BasesVersion:
 
     def citar(self, clausula: str) -> str:
         """A clause as this version's reasons cite it (:attr:`clausulas_de`)."""
-        if not self.clausulas_de:
+        if not self.clausulas_de or clausula.startswith(self.clausulas_de):
             return clausula
         if clausula.startswith("§"):
             return f"{self.clausulas_de} {clausula}"

@@ -549,10 +549,6 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
             errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
-    entidad = data.get("entidad")
-    contacto = entidad.get("email_contacto") if isinstance(entidad, Mapping) else None
-    if isinstance(contacto, str) and contacto.strip() and not _CORREO.match(contacto.strip().lower()):
-        errores.append(("$.entidad.email_contacto", "no es un correo electrónico válido"))
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
     errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
@@ -903,7 +899,7 @@ def _sin_repetir(errores: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _clave_ruta(error: tuple[str, str]) -> tuple[Any, ...]:
     """An error's place in the file: its path with the indices as numbers («[4]» before «[12]»)."""
     ruta, mensaje = error
-    return (*[(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ruta)], mensaje)
+    return ([(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", ruta)], mensaje)
 
 
 def en_orden(errores: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

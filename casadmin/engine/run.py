@@ -513,10 +513,16 @@ def evaluar_etapa(
     sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
     resultados = [r if r.regla else _con_regla(r, regla) for r in resultados]
     if ctx.bases.clausulas_de:  # another bases' clauses, said so (BasesVersion.clausulas_de)
-        citar = ctx.bases.citar
-        resultados = [replace(r, motivos=tuple(m._replace(clausula=citar(m.clausula)) for m in r.motivos))
-                      for r in resultados]
+        resultados = [replace(r, motivos=tuple(citados(ctx.bases, r.motivos))) for r in resultados]
     return resultados
+
+
+def citados(bases: BasesVersion, motivos: Sequence[Motivo]) -> Iterator[Motivo]:
+    """Reasons as ``bases`` cite clauses (:meth:`BasesVersion.citar`): their ``clausula``, and a «Bases §…»
+    quoted in their message (a bonus's legal basis)."""
+    for m in motivos:
+        mensaje = bases.citar(m.mensaje) if "Bases §" in m.mensaje else m.mensaje
+        yield m._replace(clausula=bases.citar(m.clausula), mensaje=mensaje)
 
 
 class RespuestaInvalida(ValueError):

@@ -159,12 +159,12 @@ def anios_completos(dias: int) -> int:
     return dias // DIAS_POR_ANIO
 
 
-@lru_cache(maxsize=2**16, typed=True)  # a pure int → str function, called for every candidate
 def n_dias(dias: int) -> str:
     """A number of days as the reasons write it: «1 día», «0 días», «45 días»."""
     return f"{dias} día" if dias == 1 else f"{dias} días"
 
 
+@lru_cache(maxsize=2**16, typed=True)  # a pure int → str function, called for every candidate
 def describir(dias: int) -> str:
     """Spanish description, e.g. ``"1 año, 2 meses y 5 días"`` (30-day months, 12-month years)."""
     a, resto = divmod(dias, DIAS_POR_ANIO)
