@@ -2092,8 +2092,9 @@ def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | Non
     rule is what an upgrade is for, and each result records the version that produced it), but whoever
     evaluates is told. With ``session`` and ``conv``: which of the version's plugins produced the call's
     stored results at another version than the installed one (any of them, not only the plugin that
-    declares the version: an upgrade of ``sunedu.ficha`` went untold). Without stored results, or without
-    them: the version the institution's row recorded for the declaring plugin."""
+    declares the version: an upgrade of ``sunedu.ficha`` went untold), the final step's included. Where a
+    plugin of the version has produced nothing stored yet (a bonus before the final step), or without
+    ``session``: the version the institution's row recorded for the declaring plugin, as before."""
     if session is not None and conv is not None:
         pm = pm or pl.get_plugin_manager()
         R = m.ResultadoEtapa
@@ -2103,6 +2104,9 @@ def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | Non
             reglas = session.scalar(sa.select(R.reglas).where(R.convocatoria_id == conv.id, R.etapa == etapa,
                                                               R.evaluado_en.is_not(None)).limit(1)) or {}
             grabadas.update(reglas)
+        # the final step's: the bonus, merit order and desierto plugins
+        grabadas.update(session.scalar(sa.select(m.ResultadoFinal.reglas).where(
+            m.ResultadoFinal.convocatoria_id == conv.id).limit(1)) or {})
         distintas = [(grabada, instalada_p) for nombre in instalada.plugins
                      if (grabada := grabadas.get(nombre)) is not None
                      and (instalada_p := pl.plugin_version(pm, nombre)) != grabada and "==" in instalada_p]
@@ -2111,11 +2115,11 @@ def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | Non
                     + ", ".join(g for g, _ in distintas) + "; está instalado "
                     + ", ".join(i for _, i in distintas)
                     + ", y es lo que se aplicó (cada resultado guarda la versión de la regla que lo produjo).")
-        if grabadas:
-            return None
+        if all(nombre in grabadas for nombre in instalada.plugins if nombre != instalada.proveedor):
+            return None  # every plugin that produces results was compared
     if fijada.plugin_version in ("", "-") or not instalada.version or instalada.version == fijada.plugin_version:
         return None
-    return (f"La convocatoria se creó con las bases «{instalada.id}» del plugin «{fijada.plugin}» "
+    return (f"La entidad registró las bases «{instalada.id}» con el plugin «{fijada.plugin}» "
             f"{fijada.plugin_version}; está instalada la versión {instalada.version}, y es la que se aplicó "
             "(cada resultado guarda la versión de la regla que lo produjo).")
 

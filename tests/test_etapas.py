@@ -724,7 +724,7 @@ def test_the_summary_after_evaluating_carries_the_version_warning():
     from casadmin import etapas
 
     assert "Aviso" not in etapas.resumen(r)
-    aviso = "La convocatoria se creó con las bases «sunedu-2026» del plugin «sunedu» 0.0.9; …"
+    aviso = "La entidad registró las bases «sunedu-2026» con el plugin «sunedu» 0.0.9; …"
     assert etapas.resumen(dataclasses.replace(r, aviso=aviso)).endswith(f"Aviso: {aviso}")
 
 
