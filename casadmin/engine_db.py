@@ -667,25 +667,28 @@ class _Importacion:
 
     def _la_misma_persona(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
         """An applicant the file gives with the document of a stored one must be that person (C1: one person,
-        one document): the same names, surnames and birth date, compared without accents, case or extra
-        spaces. A mistyped number attached the application, and the file's Ficha, to someone else's account.
-        Refused at the applicant's path, naming what differs."""
-        errores = []
+        one document). A birth date that differs is another person (a mistyped number attached the application,
+        and the file's Ficha, to someone else's account): refused at its path. Names that differ (compared
+        without accents, case or extra spaces) are told in ``avisos``: a Ficha frozen for an earlier call may
+        carry the names as they were before the applicant corrected their profile."""
+        errores, otros_nombres = [], []
         for i, p in enumerate(lista):
             x = existentes.get((p["documento"]["tipo"], p["documento"]["numero"]))
             if x is None:
                 continue
-            distintos = [campo for campo, del_archivo, guardado in (
-                ("nombres", p["nombres"], x.nombres),
-                ("apellidos", p["apellidos"], f"{x.apellido_paterno or ''} {x.apellido_materno or ''}"),
-                ("fecha_nacimiento", p["fecha_nacimiento"], x.fecha_nacimiento.isoformat() if x.fecha_nacimiento else ""),
-            ) if normalizar(str(del_archivo)) != normalizar(str(guardado))]
-            for campo in distintos:
-                errores.append((f"$.postulantes[{i}].{campo}",
-                                f"el documento {p['documento']['numero']} ya es de un postulante registrado con otro "
-                                f"dato ({campo.replace('_', ' ')}): corrija el documento o el dato"))
+            if x.fecha_nacimiento is not None and p["fecha_nacimiento"] != x.fecha_nacimiento.isoformat():
+                errores.append((f"$.postulantes[{i}].fecha_nacimiento",
+                                f"el documento {p['documento']['numero']} ya es de un postulante registrado con otra "
+                                "fecha de nacimiento: corrija el documento o la fecha"))
+            elif (normalizar(p["nombres"]), normalizar(p["apellidos"])) != (
+                    normalizar(x.nombres or ""), normalizar(f"{x.apellido_paterno or ''} {x.apellido_materno or ''}")):
+                otros_nombres.append(p["id"])
         if errores:
             raise ArchivoInvalido(errores)
+        if otros_nombres:
+            self.avisos.append(f"{len(otros_nombres)} postulante(s) ya registrados con ese documento figuran con otros "
+                               f"nombres ({', '.join(otros_nombres[:5])}{', …' if len(otros_nombres) > 5 else ''}): "
+                               "su cuenta conserva los suyos; su Ficha es la del archivo.")
 
     def _correos_conservados(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
         """Tell (``avisos``) of applicants already stored whose file gives another e-mail: their account keeps
