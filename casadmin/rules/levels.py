@@ -213,23 +213,36 @@ def _fecha_clave(formacion: Formacion) -> date | None:
 
 
 #: Words after which a declared career's name may name the career asked for: «Ciencias de la Comunicación»,
-#: «Escuela Profesional de Derecho», «Derecho y Ciencias Políticas», «Sistemas e Informática».
-_ENLACES = frozenset({"de", "del", "la", "las", "los", "el", "en", "y", "e"})
+#: «Escuela Profesional de Derecho», «Derecho y Ciencias Políticas», «Sistemas e Informática», «Contabilidad
+#: y/o Administración», and the words that only say it is a career or a degree («EAP Administración»,
+#: «Licenciatura en …», «Bachiller en …»).
+_ENLACES = frozenset({"de", "del", "la", "las", "los", "el", "en", "y", "e", "o", "u", "eap", "ep", "lic",
+                      "licenciado", "licenciada", "licenciatura", "bachiller", "titulo", "carrera", "profesional",
+                      "escuela", "facultad"})
+#: What separates the careers of a name that lists more than one: «Economía / Administración»,
+#: «Administración - Contabilidad», «Carrera Profesional: Derecho», «Administración (Contabilidad)».
+_SEPARADORES = re.compile(r"[,;:/()\[\]\-–—.]")
 
 
 @lru_cache(maxsize=4096)  # the same few careers recur over a call
 def nombra_carrera(declarada: str, pedida: str) -> bool:
     """Whether the declared career's name names the career asked for (§4.2.1 g: "únicamente serán
     consideradas las carreras profesionales … solicitados o los que pudieran tener otros nombres"):
-    its words, compared without accents, case or punctuation, at the start of the declared name or
-    after a linking word (:data:`_ENLACES`). So «Derecho y Ciencias Políticas» and «Ciencias de la
-    Comunicación» name Derecho and Comunicación, while «Educación Física» does not name Física, nor
-    «Ingeniería Química» Química: there the asked-for name only qualifies another career."""
+    its words, compared without accents or case, at the start of the declared name or of one of its parts
+    (:data:`_SEPARADORES`), or after a linking word (:data:`_ENLACES`). So «Derecho y Ciencias Políticas»,
+    «Ciencias de la Comunicación» and «Economía / Administración» name Derecho, Comunicación and
+    Administración, while «Educación Física» does not name Física, nor «Ingeniería Química» Química: there
+    the asked-for name only qualifies another career."""
     pedidas = re.findall(r"\w+", normalizar(pedida))
-    palabras = re.findall(r"\w+", normalizar(declarada))
     n = len(pedidas)
-    return n > 0 and any(palabras[i:i + n] == pedidas and (i == 0 or palabras[i - 1] in _ENLACES)
-                         for i in range(len(palabras) - n + 1))
+    if not n:
+        return False
+    for parte in _SEPARADORES.split(normalizar(declarada)):
+        palabras = re.findall(r"\w+", parte)
+        if any(palabras[i:i + n] == pedidas and (i == 0 or palabras[i - 1] in _ENLACES)
+               for i in range(len(palabras) - n + 1)):
+            return True
+    return False
 
 
 def _coincide_carrera(requisito: RequisitoFormacion, formacion: Formacion) -> bool:
@@ -245,11 +258,16 @@ def _rechazo(requisito: RequisitoFormacion, formacion: Formacion, minimo: Grado,
     alcanzado = grado(formacion.nivel, formacion.condicion)
     if alcanzado is not None and requisito.nivel in PREGRADO and formacion.nivel in POSGRADO:
         # A maestría or doctorado proves no undergraduate career (§4.2.1 g: only the careers asked for),
-        # and of the undergraduate degrees only the bachiller it requires (Ley N° 30220, art. 45.4)
-        if requisito.carreras:
+        # and of the undergraduate degrees only the bachiller it requires (Ley N° 30220, art. 45.4); unless
+        # the profile accepts «afines» and the evaluator listed it: g's afines include «estudios de maestría
+        # o doctorado, similares»
+        afin = requisito.afines and any(nombra_carrera(formacion.carrera, a) for a in requisito.carreras_afines
+                                        if a.strip())
+        if requisito.carreras and not afin:
             return "§4.2.1 g", (f"{estudio(formacion.nivel, formacion.condicion, formacion.carrera)} es un posgrado: "
                                 "no acredita la carrera de pregrado solicitada")
-        alcanzado = min(alcanzado, Grado.BACHILLER)
+        if not afin:
+            alcanzado = min(alcanzado, Grado.BACHILLER)
     if alcanzado is None or alcanzado < minimo:
         return "§4.2.1 e", f"{estudio(formacion.nivel, formacion.condicion)} no alcanza el nivel requerido"
     if not _coincide_carrera(requisito, formacion):

@@ -132,6 +132,20 @@ def test_la_carrera_se_nombra_no_se_contiene_4_2_1_g() -> None:
     assert not cumple("Física", "Educación Física")
     assert not cumple("Química", "Ingeniería Química")
     assert not cumple("Derecho", "Derechos Humanos")
+    for pedida, declarada in (("Contabilidad", "Administración - Contabilidad"),
+                              ("Administración", "Contabilidad y/o Administración"),
+                              ("Administración", "Economía / Administración"),
+                              ("Contabilidad", "Administración (Contabilidad)"), ("Derecho", "Carrera Profesional: Derecho"),
+                              ("Administración", "EAP Administración"), ("Administración", "Lic. Administración")):
+        assert cumple(pedida, declarada), (pedida, declarada)
+
+
+def test_un_posgrado_listado_como_afin_cumple_4_2_1_g() -> None:
+    """§4.2.1 g: with «afines», «estudios de maestría o doctorado, similares», as the evaluator lists them."""
+    requisito = RequisitoFormacion(nivel=N.UNIVERSITARIO, condicion=C.BACHILLER, carreras=("Administración",),
+                                   afines=True, carreras_afines=("Gestión Pública",))
+    assert evaluar_formacion(requisito, [formacion(N.MAESTRIA, C.GRADO, "Gestión Pública")]).cumple
+    assert not evaluar_formacion(requisito, [formacion(N.MAESTRIA, C.GRADO, "Derecho Penal")]).cumple
 
 
 def test_grado_inferior_no_cumple_4_2_1_e() -> None:
