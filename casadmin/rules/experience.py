@@ -57,6 +57,7 @@ from casadmin.rules.periods import (
     describir,
     dias_minimos,
     dura_meses,
+    fin_de_meses,
     interseccion,
     meses,
     n_dias,
@@ -333,6 +334,15 @@ def _desde_inicio(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tr
     tramo.periodos.append(recortado)
 
 
+def _no_completan(periodo: Periodo, meses_: int, verbo: str = "no completan") -> str:
+    """A declared period short of a calendar minimum, as its reason says it (§4.2.1 q, r): where it runs and
+    the day it would have had to reach, in the calendar the decision uses (not 30-day months)."""
+    cuanto = "un año" if meses_ == 12 else f"{meses_} meses"
+    hasta = date.fromordinal(fin_de_meses(periodo.inicio.toordinal(), meses_))
+    return (f"del {fecha(periodo.inicio)} al {fecha(periodo.fin)} {verbo} {cuanto} "
+            f"({'los completarían' if meses_ != 12 else 'lo completaría'} el {fecha(hasta)})")
+
+
 def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) -> None:
     """Prácticas pre-profesionales: at least 3 months, counted only until egreso (§4.2.1 q; none under v)."""
     if ctx.egreso is None and not ctx.solo_secundaria:
@@ -341,7 +351,7 @@ def _preprofesionales(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo:
         return
     if not dura_meses(periodo.inicio.toordinal(), periodo.fin.toordinal(), MESES_MINIMOS_PREPROFESIONALES):
         tramo.nota(False, "§4.2.1 q",
-                   f"Las prácticas preprofesionales duran {describir(periodo.dias)}; "
+                   f"Las prácticas preprofesionales {_no_completan(periodo, MESES_MINIMOS_PREPROFESIONALES)}; "
                    "se consideran solo si no son menores de tres meses.")
         return
     recortado = recortar(periodo, hasta=ctx.egreso)
@@ -369,7 +379,7 @@ def _secigra(ctx: _Contexto, exp: Experiencia, periodo: Periodo, tramo: _Tramo) 
     """SECIGRA Derecho: only a full year, even before egreso (§4.2.1 r)."""
     if not dura_meses(periodo.inicio.toordinal(), periodo.fin.toordinal(), MESES_SECIGRA):
         tramo.nota(False, "§4.2.1 r",
-                   f"SECIGRA de {describir(periodo.dias)}: solo el año completo de "
+                   f"El SECIGRA {_no_completan(periodo, MESES_SECIGRA, 'no completa')}: solo el año completo de "
                    "SECIGRA Derecho se reconoce como tiempo de servicios.")
         return
     tramo.periodos.append(periodo)

@@ -174,7 +174,11 @@ def test_los_tres_meses_de_practicas_son_de_calendario_4_2_1_q() -> None:
     tres = exp(D(2019, 2, 1), D(2019, 4, 30), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
     assert experiencia_general([tres], EGRESADO_2020, POSTULACION).dias == 89
     corta = exp(D(2019, 2, 1), D(2019, 4, 29), tipo=TipoExperiencia.PRACTICAS_PREPROFESIONALES)
-    assert experiencia_general([corta], EGRESADO_2020, POSTULACION).dias == 0
+    computo = experiencia_general([corta], EGRESADO_2020, POSTULACION)
+    assert computo.dias == 0
+    # the reason says it in the calendar the decision uses, not «2 meses y 29 días»
+    assert ("del 01/02/2019 al 29/04/2019 no completan 3 meses (los completarían el 30/04/2019)"
+            in incumplidos(computo.motivos)[0].mensaje)
     # the same in the fast count the Ficha stage uses
     assert dias_experiencia([tres], EGRESADO_2020, POSTULACION).general == 89
     assert dias_experiencia([corta], EGRESADO_2020, POSTULACION).general == 0
