@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 
 from casadmin import etapas, resultados
 from casadmin import models as m
+from casadmin import plugins as pl
 from casadmin.buscar_o_crear import buscar_o_crear
 from casadmin.commands.postular import Adjunto, postular, tipos_documento
 from casadmin.engine_db import ESPECIFICA
@@ -412,6 +413,15 @@ def _citar_entrevista(app: m.Postulacion, conv: m.Convocatoria) -> None:
         _get_or_create(m.HojaEntrevista, {"postulacion_id": app.id, "miembro_id": miembro.id})
 
 
+def _version_instalada(bases_id: str) -> str:
+    """The installed package version of the plugin that declares ``bases_id`` (what an administrator
+    records on adopting a version), «-» when none declares it."""
+    try:
+        return pl.get_bases(pl.get_plugin_manager(), bases_id).version or "-"
+    except pl.BasesDesconocida:
+        return "-"
+
+
 def load_demo() -> list[str]:
     """Load (or complete) the demo data; returns a summary for the console."""
     lines: list[str] = []
@@ -420,7 +430,8 @@ def load_demo() -> list[str]:
                                 email_contacto=spec["email_contacto"], portal_url=spec["portal_url"])
         codigo_bases, nombre_bases, vigente, plugin = spec["bases"]
         bases, _ = _get_or_create(m.VersionBases, {"entidad_id": ent.id, "codigo": codigo_bases}, nombre=nombre_bases,
-                                  vigente_desde=vigente, plugin=plugin, plugin_version="0.1.0", parametros={})
+                                  vigente_desde=vigente, plugin=plugin, plugin_version=_version_instalada(codigo_bases),
+                                  parametros={})
         c = spec["convocatoria"]
         codigo = f"CAS N° {c['numero']:03d}-{c['anio']}-{ent.siglas}"
         conv, _ = _get_or_create(m.Convocatoria, {"codigo": codigo}, entidad_id=ent.id, version_bases_id=bases.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import datetime as dt
 import dataclasses
 import json
@@ -1035,7 +1036,7 @@ def test_plugins_command_lists_plugins_versions_hooks_and_bases():
     result = CliRunner().invoke(casadmin_group, ["plugins"])
     assert result.exit_code == 0
     assert "sunedu.ficha" in result.output and "evaluar_ficha" in result.output
-    assert "sunedu-2026" in result.output and "0.1.0" in result.output
+    assert "sunedu-2026" in result.output and importlib.metadata.version("casadmin") in result.output
 
 
 def test_docs_schema_is_the_packaged_schema():

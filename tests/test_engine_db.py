@@ -9,6 +9,7 @@ modules still find the demo calls they look for.
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import datetime as dt
 import itertools
 import json
@@ -45,6 +46,9 @@ EJEMPLOS = {
     "migraciones": ROOT / "docs" / "examples" / "cas-027-2026-migraciones.json",
 }
 _numeros = itertools.count(7101)
+
+#: The installed CAS Admin's version: what its plugins record with their results (F3).
+VERSION = importlib.metadata.version("casadmin")
 
 #: Rows an import writes, to prove that a refused one writes none.
 CONTADOS = (m.Entidad, m.VersionBases, m.Convocatoria, m.PerfilPuesto, m.HitoCronograma, m.Usuario, m.Postulante,
@@ -914,8 +918,8 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote, 
         assert guardados == []
     esperado = simulacion(d, hasta="ficha")
     assert res.conteo == {"apto": 8, "no_apto": 2}
-    assert res.reglas == esperado["reglas"] == {"sunedu.anexos": "sunedu.anexos==0.1.0",
-                                                 "sunedu.ficha": "sunedu.ficha==0.1.0"}
+    assert res.reglas == esperado["reglas"] == {"sunedu.anexos": f"sunedu.anexos=={VERSION}",
+                                                 "sunedu.ficha": f"sunedu.ficha=={VERSION}"}
     filas = _filas(db, codigo, "ficha")
     for r in esperado["etapas"]["ficha"]:
         fila = filas[r["postulante"]]
@@ -1034,7 +1038,7 @@ def test_a_call_without_applications_is_evaluated_with_its_plugins_named(db, mon
     codigo = engine_db.importar(db.session, datos("sunedu", postulantes=0)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
     assert res.conteo == {} and guardados == []
-    assert res.reglas == {"sunedu.anexos": "sunedu.anexos==0.1.0", "sunedu.ficha": "sunedu.ficha==0.1.0"}
+    assert res.reglas == {"sunedu.anexos": f"sunedu.anexos=={VERSION}", "sunedu.ficha": f"sunedu.ficha=={VERSION}"}
     registro = db.session.scalar(sa.select(m.RegistroAuditoria).join(
         m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id)
         .where(m.Convocatoria.codigo == codigo).order_by(m.RegistroAuditoria.id.desc()).limit(1))
@@ -1704,7 +1708,7 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     evaluado = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert evaluado.exit_code == 0, evaluado.output
     assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
-    assert "Reglas aplicadas: sunedu.anexos==0.1.0, sunedu.ficha==0.1.0" in evaluado.output
+    assert f"Reglas aplicadas: sunedu.anexos=={VERSION}, sunedu.ficha=={VERSION}" in evaluado.output
     assert "Aviso" not in evaluado.output  # the call was created with the installed version
     # F3: a plugin upgraded since the call's results were stored: evaluated with it, and the evaluator is told
     # which, as the stored results record them (here, results of an older sunedu.ficha).
@@ -1713,14 +1717,14 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     db.session.commit()
     # the bonus plugins have produced nothing stored yet: compared with the institution's row, and said so
     assert ("Aviso: La entidad registró las bases «sunedu-2026» con el plugin «sunedu» 0.0.9; está instalada la "
-            "versión 0.1.0") in runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"]).output
+            f"versión {VERSION}") in runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"]).output
     for r in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv.id)):
-        r.reglas = {k: v.replace("sunedu.ficha==0.1.0", "sunedu.ficha==0.0.9") for k, v in r.reglas.items()}
+        r.reglas = {k: v.replace(f"sunedu.ficha=={VERSION}", "sunedu.ficha==0.0.9") for k, v in r.reglas.items()}
     db.session.commit()
     otra = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert otra.exit_code == 0, otra.output
     assert ("Aviso: Resultados guardados de esta convocatoria se calcularon con sunedu.ficha==0.0.9; está instalado "
-            "sunedu.ficha==0.1.0, y es lo que se aplicó") in otra.output
+            f"sunedu.ficha=={VERSION}, y es lo que se aplicó") in otra.output
     fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
     assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
 

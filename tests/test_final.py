@@ -15,6 +15,7 @@ a number of its own, every stage evaluated on the database, then the final step.
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import json
 from decimal import Decimal
 
@@ -28,6 +29,9 @@ from casadmin.engine import interchange, report, run
 from casadmin import models as m
 from casadmin.models.enums import CausaDesierto, CondicionFinal, Etapa, EstadoPostulacion, Resultado, TipoBonificacion
 from casadmin.peru.business_days import contract_deadline
+
+#: The installed CAS Admin's version: what its plugins record with their results (F3).
+VERSION = importlib.metadata.version("casadmin")
 
 
 def _sin_ffaa(d: dict) -> None:
@@ -386,13 +390,13 @@ def test_cli_evaluate_stage_final(app, db):
     db.session.expire_all()
     conv = db.session.scalar(sa.select(m.Convocatoria).where(m.Convocatoria.codigo == codigo))
     for r in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv.id)):
-        r.reglas = {k: v.replace("==0.1.0", "==0.0.9") for k, v in r.reglas.items()}  # stored by older plugins
+        r.reglas = {k: v.replace(f"=={VERSION}", "==0.0.9") for k, v in r.reglas.items()}  # stored by older plugins
     db.session.commit()
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
     assert salida.exit_code == 0, salida.output
     assert "Aviso: Resultados guardados de esta convocatoria se calcularon con " in salida.output
     assert "sunedu.ficha==0.0.9" in salida.output and "Ganador(es): P01" in salida.output
-    assert "sunedu.ficha==0.1.0" in salida.output.split("está instalado ")[1]
+    assert f"sunedu.ficha=={VERSION}" in salida.output.split("está instalado ")[1]
     db.session.expire_all()
     final.publicar_final(db.session, conv)
     salida = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "final"])
