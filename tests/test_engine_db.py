@@ -60,6 +60,15 @@ def _conteos(db) -> dict[str, int]:
     return {t.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in CONTADOS}
 
 
+def _rechazada(db, d: dict) -> list[tuple[str, str]]:
+    """The errors of an import refused as a whole (nothing written: checked)."""
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert _conteos(db) == antes
+    return err.value.errores
+
+
 def datos(ejemplo: str, postulantes: int | None = None) -> dict:
     """An example file under a code and number of its own (optionally its first applicants only)."""
     d = interchange.leer(EJEMPLOS[ejemplo].read_bytes())
@@ -477,12 +486,8 @@ def test_an_applicant_with_a_stored_persons_document_must_be_that_person_c1(db):
     p01 = primero["postulantes"][0]
     otra = datos("sunedu")
     otra["postulantes"][0] = {**otra["postulantes"][0], "fecha_nacimiento": "1990-01-02"}
-    antes = _conteos(db)
-    with pytest.raises(interchange.ArchivoInvalido) as err:
-        engine_db.importar(db.session, otra)
-    assert err.value.errores == [("$.postulantes[0].fecha_nacimiento", "el documento 40001111 ya es de un postulante "
-                                  "registrado con otra fecha de nacimiento: corrija el documento o la fecha")]
-    assert _conteos(db) == antes
+    assert _rechazada(db, otra) == [("$.postulantes[0].fecha_nacimiento", "el documento 40001111 ya es de un "
+                                     "postulante registrado con otra fecha de nacimiento: corrija el documento o la fecha")]
     otros = datos("sunedu")
     otros["postulantes"][0] = {**otros["postulantes"][0], "nombres": "José María"}
     avisos: list[str] = []
@@ -503,12 +508,8 @@ def test_an_institution_named_as_another_is_refused_and_one_that_exists_keeps_it
     sunedu = db.session.scalar(sa.select(m.Entidad).where(m.Entidad.siglas == "SUNEDU"))
     d = datos("sunedu")
     d["entidad"] = {**d["entidad"], "siglas": "NUEVA", "nombre": sunedu.nombre}
-    antes = _conteos(db)
-    with pytest.raises(interchange.ArchivoInvalido) as err:
-        engine_db.importar(db.session, d)
-    assert err.value.errores == [("$.entidad.nombre", "ese nombre es el de la entidad SUNEDU: use sus siglas o el "
-                                                     "nombre de esta entidad")]
-    assert _conteos(db) == antes
+    assert _rechazada(db, d) == [("$.entidad.nombre", "ese nombre es el de la entidad SUNEDU: use sus siglas o el "
+                                                      "nombre de esta entidad")]
     d = datos("sunedu")
     d["entidad"] = {**d["entidad"], "nombre": "Otro nombre de la SUNEDU"}
     avisos: list[str] = []
