@@ -18,8 +18,9 @@ Interpretations (short and explicit)
   estudios de maestría (§4.2.4 a admits a constancia of studies in progress).
   The undergraduate «grado» is the bachiller (bachiller técnico for a técnico
   study), never the título. A maestría or doctorado meets no undergraduate
-  requirement naming careers, and one naming none only as the bachiller it
-  requires (Ley N° 30220, art. 45.4).
+  requirement naming careers (unless the evaluator lists it among the afines,
+  g), and one naming none only as the bachiller it requires (Ley N° 30220,
+  art. 45.4).
 * The same declared row must meet both the rung and the career, which the
   declared name must *name* (:func:`nombra_carrera`); with "o afines" the
   evaluator lists the careers accepted as directly related to the functions
