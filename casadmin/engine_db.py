@@ -2100,16 +2100,16 @@ def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | Non
     ``session``: the version the institution's row recorded for the declaring plugin, as before."""
     if session is not None and conv is not None:
         pm = pm or pl.get_plugin_manager()
-        R = m.ResultadoEtapa
+        R, F = m.ResultadoEtapa, m.ResultadoFinal
+        # one stored row of each stage, and one of the final step (the bonus, merit order and desierto
+        # plugins), in one query: each part stops at its first row
+        partes = [sa.select(R.reglas).where(R.convocatoria_id == conv.id, R.etapa == etapa,
+                                            R.evaluado_en.is_not(None)).limit(1).subquery().select()
+                  for etapa in Etapa]
+        partes.append(sa.select(F.reglas).where(F.convocatoria_id == conv.id).limit(1).subquery().select())
         grabadas: dict[str, str] = {}
-        for etapa in session.scalars(sa.select(R.etapa).where(R.convocatoria_id == conv.id, R.evaluado_en.is_not(None))
-                                     .distinct()):
-            reglas = session.scalar(sa.select(R.reglas).where(R.convocatoria_id == conv.id, R.etapa == etapa,
-                                                              R.evaluado_en.is_not(None)).limit(1)) or {}
-            grabadas.update(reglas)
-        # the final step's: the bonus, merit order and desierto plugins
-        grabadas.update(session.scalar(sa.select(m.ResultadoFinal.reglas).where(
-            m.ResultadoFinal.convocatoria_id == conv.id).limit(1)) or {})
+        for reglas in session.scalars(sa.union_all(*partes)):
+            grabadas.update(reglas or {})
         distintas = [(grabada, instalada_p) for nombre in instalada.plugins
                      if (grabada := grabadas.get(nombre)) is not None
                      and (instalada_p := pl.plugin_version(pm, nombre)) != grabada and "==" in instalada_p]
