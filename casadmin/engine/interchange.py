@@ -285,12 +285,17 @@ _ERRORES_JSON = (
 )
 
 
+#: Below this many characters :func:`leer` looks for keys written twice in an object.
+REVISAR_CLAVES_HASTA = 64 * 2**20
+
+
 def leer(texto: str | bytes) -> dict[str, Any]:
     """Parse JSON with exact decimals (never floats). Refused with a message, never a traceback: a file
     not in UTF-8 (RFC 8259 §8.1; a byte order mark is allowed), ``NaN`` or ``Infinity`` (not JSON numbers,
     and no score can be one), a lone UTF-16 surrogate (``\\ud800``) or a NUL character (``\\u0000``),
-    which no database or page can hold, and a key written twice in one object (json keeps the last one:
-    «"puntaje": 15, "puntaje": 26» was read as 26), each at its path."""
+    which no database or page can hold, and, in a file under :data:`REVISAR_CLAVES_HASTA`, a key written
+    twice in one object (json keeps the last one: «"puntaje": 15, "puntaje": 26» was read as 26), each at
+    its path."""
     if isinstance(texto, bytes):
         try:
             texto = texto.decode("utf-8-sig")  # a byte order mark, as Windows editors write, is dropped
@@ -306,8 +311,12 @@ def leer(texto: str | bytes) -> dict[str, Any]:
             repetidas.append((d, [k for k, _ in pares if k in vistas or vistas.add(k)]))
         return d
 
+    # A key written twice is a hand-edited file's mistake; a file of 64 MiB or more (some 19,000 applicants)
+    # is written by a program, and looking costs its reading a Python call per object (+40 % on 150,000).
+    revisar = len(texto) < REVISAR_CLAVES_HASTA
     try:
-        datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes, object_pairs_hook=objeto)
+        datos = json.loads(texto, parse_float=Decimal, parse_constant=_sin_constantes,
+                           object_pairs_hook=objeto if revisar else None)
     except json.JSONDecodeError as exc:
         motivo = next((es for en, es in _ERRORES_JSON if exc.msg.startswith(en)), "texto que no es JSON")
         raise ArchivoInvalido([(f"línea {exc.lineno}, columna {exc.colno}", f"JSON mal formado: {motivo}")]) from None
