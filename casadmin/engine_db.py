@@ -255,8 +255,8 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         # schema found wrong shapes the check may meet one it cannot read, already reported.
         try:
             no_guardables = _no_guardable(datos)
-        except (ValueError, OverflowError, KeyError, TypeError, AttributeError, IndexError):
-            no_guardables = []
+        except (ValueError, ArithmeticError, KeyError, TypeError, AttributeError, IndexError):
+            no_guardables = []  # e.g. Decimal(«True»): a value of the wrong type the schema reported
         raise ArchivoInvalido(interchange.en_orden(interchange._sin_repetir(exc.errores + no_guardables))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None

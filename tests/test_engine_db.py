@@ -433,6 +433,10 @@ def test_import_reports_what_the_tables_cannot_keep_with_the_schemas_mistakes(db
         engine_db.importar(db.session, d)
     rutas = [r for r, _ in err.value.errores]
     assert "$.postulantes[0].ficha.habilitado" in rutas and "$.postulantes[3].nombres" in rutas
+    # a value of the wrong type that the tables' check meets too (Decimal(«True»)): the schema's message, no traceback
+    d = json.loads(json.dumps(datos("sunedu"), default=str))
+    d["postulantes"][2]["ficha"]["capacitaciones"][0]["horas"] = True
+    assert [r for r, _ in _rechazada(db, d)] == ["$.postulantes[2].ficha.capacitaciones[0].horas"]
 
 
 def test_the_cause_of_an_interview_not_taken_is_imported_evaluated_and_exported_d6(db):
