@@ -338,6 +338,11 @@ def _decision_final(r: Mapping[str, Any]) -> dict[str, Any]:
             "finales": {f["postulante"] for f in r.get("finales", [])}}
 
 
+def _algunos(ids: Sequence[str]) -> str:
+    """The first five of ``ids`` as a warning names them, «…» when there are more."""
+    return ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+
+
 def apellidos_de(p: Mapping[str, Any]) -> tuple[str, str]:
     """An applicant's paternal and maternal surnames: the file's ``apellido_paterno`` and ``apellido_materno``
     when given (a compound paternal surname, «DE LA CRUZ»), else ``apellidos`` split at its first space."""
@@ -687,8 +692,8 @@ class _Importacion:
             raise ArchivoInvalido(errores)
         if otros_nombres:
             self.avisos.append(f"{len(otros_nombres)} postulante(s) ya registrados con ese documento figuran con otros "
-                               f"nombres ({', '.join(otros_nombres[:5])}{', …' if len(otros_nombres) > 5 else ''}): "
-                               "su cuenta conserva los suyos; su Ficha es la del archivo.")
+                               f"nombres ({_algunos(otros_nombres)}): su cuenta conserva los suyos; su Ficha es la del "
+                               "archivo.")
 
     def _correos_conservados(self, lista: Sequence[Mapping[str, Any]], existentes: Mapping[tuple[str, str], sa.Row]) -> None:
         """Tell (``avisos``) of applicants already stored whose file gives another e-mail: their account keeps
@@ -697,8 +702,8 @@ class _Importacion:
                  if (x := existentes.get((p["documento"]["tipo"], p["documento"]["numero"]))) is not None
                  and (p.get("email") or "").strip() and p["email"].strip().lower() != (x.email or "").lower()]
         if otros:
-            self.avisos.append(f"{len(otros)} postulante(s) ya tenían cuenta con otro correo ({', '.join(otros[:5])}"
-                               f"{', …' if len(otros) > 5 else ''}): conservan el de su cuenta; su Ficha es la del archivo.")
+            self.avisos.append(f"{len(otros)} postulante(s) ya tenían cuenta con otro correo ({_algunos(otros)}): "
+                               "conservan el de su cuenta; su Ficha es la del archivo.")
 
     def _cuentas_libres(self, faltan: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
         """A free username (the document number, as the demo does) and e-mail for each new applicant."""
@@ -1437,7 +1442,7 @@ def _entradas(ficha: sa.Row | None, items: Mapping[str, Mapping[str, sa.Row]], h
         asistio = bool(en[ASISTIO].cumple) if ASISTIO in en else any(asistencia)
         entradas["entrevista"] = {"asistio": asistio}
         # why it was not taken, as recorded: the stage item's (an import's), else the sheets'
-        causa = (en[ASISTIO].observacion if ASISTIO in en and en[ASISTIO].observacion else causa) if not asistio else None
+        causa = None if asistio else (en[ASISTIO].observacion if ASISTIO in en else None) or causa
         if causa is not None:
             entradas["entrevista"]["causa"] = causa
         if hojas:

@@ -134,19 +134,24 @@ def _no_carga(exc: Exception) -> str:
             except Exception:  # noqa: BLE001 - another plugin's failure: not this one
                 es_este = False
             if es_este:
-                paquete = f"del paquete «{ep.dist.name}»" if ep.dist is not None else "de un paquete instalado"
-                quitar = f"pip uninstall {ep.dist.name}" if ep.dist is not None else "pip uninstall …"
+                paquete, quitar = _paquete_de(ep)
                 return (f"El plugin «{ep.name}» ({ep.value}, {paquete}) no es válido: {exc}. Corríjalo o desinstale "
                         f"el paquete ({quitar}).")
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
         except Exception as error:  # noqa: BLE001 - the plugin's own failure, reported to the user
-            paquete = f"del paquete «{ep.dist.name}»" if ep.dist is not None else "de un paquete instalado"
-            quitar = f"pip uninstall {ep.dist.name}" if ep.dist is not None else "pip uninstall …"
+            paquete, quitar = _paquete_de(ep)
             return (f"No se pudo cargar el plugin «{ep.name}» ({ep.value}, {paquete}): "
                     f"{type(error).__name__}: {error}. Corríjalo o desinstale el paquete ({quitar}).")
     return f"No se pudo cargar un plugin instalado: {type(exc).__name__}: {exc}."
+
+
+def _paquete_de(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
+    """An entry point's package as a message names it, and the command that uninstalls it."""
+    if ep.dist is None:
+        return "de un paquete instalado", "pip uninstall …"
+    return f"del paquete «{ep.dist.name}»", f"pip uninstall {ep.dist.name}"
 
 
 @cache

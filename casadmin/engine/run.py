@@ -29,13 +29,8 @@ from casadmin.rules.ranking import Finalista, ResultadoFinal
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Bonificacion
 
-HOOKS = {
-    "ficha": "casadmin_evaluar_ficha",
-    "examen": "casadmin_evaluar_examen",
-    "psicologica": "casadmin_evaluar_psicologica",
-    "curricular": "casadmin_evaluar_curricular",
-    "entrevista": "casadmin_evaluar_entrevista",
-}
+#: The hook that judges each stage (defined with the plugin checks that use it too).
+HOOKS = pl.HOOK_DE_ETAPA
 
 #: Hooks a stage's plugin calls for each candidate (their plugins are recorded with the stage).
 AYUDANTES = {"ficha": ("casadmin_verificar_documentos",)}

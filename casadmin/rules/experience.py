@@ -52,6 +52,7 @@ from typing import NamedTuple
 
 from casadmin.rules.courses import normalizar
 from casadmin.rules.decimales import Numero
+from casadmin.rules.levels import PREGRADO
 from casadmin.rules.periods import (
     anios,
     describir,
@@ -238,8 +239,7 @@ def de_pregrado(formaciones: Sequence[Formacion], hoy: date | None) -> Formacion
     picks; ``None`` when none is declared, and experience then counts from the postgraduate row."""
     filas = []
     for f in formaciones:
-        if (f.nivel is NivelEstudios.UNIVERSITARIO or f.nivel is NivelEstudios.TECNICO) \
-                and f.condicion is not Condicion.EN_CURSO:
+        if f.nivel in PREGRADO and f.condicion is not Condicion.EN_CURSO:
             desde = _fecha_inicio(f, False)[0]
             if desde is not None and (hoy is None or desde <= hoy):
                 filas.append(f)
@@ -261,7 +261,7 @@ def _fecha_inicio(formacion: Formacion | None, solo_secundaria: bool) -> tuple[d
 def _diploma(formacion: Formacion | None) -> str:
     """Which diploma the start date of §4.2.1 p is: «bachiller o título» as the bases say, or the
     declared one when it is another (a maestría's, when no undergraduate study is declared)."""
-    if formacion is None or formacion.nivel is NivelEstudios.UNIVERSITARIO or formacion.nivel is NivelEstudios.TECNICO:
+    if formacion is None or formacion.nivel in PREGRADO:
         return "bachiller o título"
     return estudio(formacion.nivel, formacion.condicion, formacion.carrera)
 
