@@ -71,10 +71,11 @@ class VersionBasesView(ScopedModelView):
 
     def validate_item(self, item: m.VersionBases) -> None:
         estado = sa.inspect(item)
-        instaladas = pl.bases_versions(pl.get_plugin_manager())
-        if (item.id is None or estado.attrs.codigo.history.has_changes()) and item.codigo not in instaladas:
-            raise DomainError(f"Ninguna versión de bases instalada se llama «{item.codigo}»; instaladas: "
-                              f"{', '.join(sorted(instaladas))}.", field="codigo")
+        if item.id is None or estado.attrs.codigo.history.has_changes():
+            try:  # the same check, and words, as the plugin screen's «habilitar» (plugin_admin.habilitar_instalada)
+                pl.get_bases(pl.get_plugin_manager(), item.codigo)
+            except pl.BasesDesconocida as exc:
+                raise DomainError(str(exc), field="codigo") from None
         if item.id is None:
             return
         cambiados = [c for c in self.FIJOS if estado.attrs[c].history.has_changes()]
