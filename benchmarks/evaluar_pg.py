@@ -3,7 +3,7 @@
 
 1. The database ``--url`` is rebuilt (migrations, roles; no demo data) unless ``--reusar``.
 2. The call is :mod:`benchmarks.generar`'s (deterministic, on average 6 jobs and 5 courses per
-   applicant; ``generar.importable``) and is loaded with ``engine_db.importar``, the code of
+   applicant) and is loaded with ``engine_db.importar``, the code of
    ``casadmin import`` (bulk: COPY on PostgreSQL, one transaction). Its time is printed too.
 3. ``ANALYZE``, then, in the same run and on the same connection pool:
 
@@ -142,7 +142,7 @@ def importar(s, n: int, seed: int, numero: int) -> str:
     from casadmin.engine import interchange
 
     codigo = f"CAS N° {numero}-2026-SUNEDU"
-    datos = generar.importable(generar.generar(n, seed))
+    datos = generar.generar(n, seed)
     datos["convocatoria"].update(numero=numero, codigo=codigo)
     texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     del datos

@@ -13,7 +13,7 @@ or late expedientes and interview sheets.
 The same ``n`` and ``seed`` always give the same bytes::
 
     .venv/bin/python benchmarks/generar.py --n 150000 -o /tmp/cas-150k.json
-    .venv/bin/python benchmarks/generar.py --n 10000 --importable -o /tmp/cas-10k.json  # for casadmin import
+    .venv/bin/python benchmarks/generar.py --n 10000 -o /tmp/cas-10k.json  # casadmin import takes it too
 """
 
 from __future__ import annotations
@@ -189,10 +189,14 @@ def postulante(r: random.Random, i: int) -> dict[str, Any]:
     registrada = dt.datetime(2026, 3, 2, 8, 30) + dt.timedelta(minutes=r.randrange(0, 480))
     if r.random() < 0.01:
         registrada += dt.timedelta(hours=9)  # after the deadline (§4.2.1 a)
+    colegiado = r.random() < (0.98 if fuerte else 0.8)
+    # Drawn for everyone, so that each Ficha is the same as before; declared only with the colegiatura
+    # (§4.2.1 h: habilitación is the colegiatura's; simulate and import refuse one without the other).
+    habilitado = r.random() < (0.97 if fuerte else 0.75) and colegiado
     ficha: dict[str, Any] = {
         "formacion": formacion,
-        "colegiado": r.random() < (0.98 if fuerte else 0.8),
-        "habilitado": r.random() < (0.97 if fuerte else 0.75),
+        "colegiado": colegiado,
+        "habilitado": habilitado,
         "conocimientos": conocimientos,
         "capacitaciones": _capacitaciones(r, fuerte),
         "experiencias": _experiencias(r, egreso, fuerte),
@@ -228,19 +232,6 @@ def generar(n: int, seed: int = 20260302) -> dict[str, Any]:
     return datos
 
 
-def importable(datos: dict[str, Any]) -> dict[str, Any]:
-    """The same call as the tables can keep it (``casadmin import``): habilitación only with colegiatura.
-
-    The generated Fichas sometimes declare ``habilitado`` without ``colegiado``, which the
-    engine reads (and refuses: §4.2.1 h asks both) but an import refuses as a whole, since
-    the stored Ficha records habilitación on its colegiatura row. Every other value is kept.
-    """
-    for p in datos["postulantes"]:
-        ficha = p["ficha"]
-        ficha["habilitado"] = ficha["habilitado"] and ficha["colegiado"]
-    return datos
-
-
 def escribir(datos: dict[str, Any], path: Path) -> int:
     texto = json.dumps(datos, ensure_ascii=False, separators=(",", ":"))
     path.write_text(texto, "utf-8")
@@ -252,11 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=150_000, help="number of applicants (default 150000)")
     ap.add_argument("--seed", type=int, default=20260302)
     ap.add_argument("-o", "--output", type=Path, required=True)
-    ap.add_argument("--importable", action="store_true",
-                    help="habilitación only with colegiatura, so that `casadmin import` accepts the file")
     args = ap.parse_args(argv)
     datos = generar(args.n, args.seed)
-    size = escribir(importable(datos) if args.importable else datos, args.output)
+    size = escribir(datos, args.output)
     print(f"{args.output}: {args.n} postulantes, {size / 1e6:.1f} MB", file=sys.stderr)
 
 

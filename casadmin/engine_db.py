@@ -376,17 +376,6 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             errores.append((f"{ruta}.horas", "las horas mínimas del perfil son un número entero"))
     if "remuneracion" in c and (por_que := _no_cabe(c["remuneracion"], m.Convocatoria.__table__.c.remuneracion)):
         errores.append(("$.convocatoria.remuneracion", f"la remuneración {por_que}"))
-    tipos = [h["tipo"] for h in c.get("cronograma", ())]
-    for i, h in enumerate(c.get("cronograma", ())):
-        # A line ending before it starts: interchange._imposibles (simulate refuses it too).
-        if tipos.index(h["tipo"]) != i:
-            errores.append((f"$.convocatoria.cronograma[{i}].tipo", f"hito repetido: {h['tipo']}"))
-        elif h["tipo"] == "postulacion" and (
-            interchange.fechahora(h["inicio"]) != interchange.fechahora(c["inicio_postulacion"])
-            or interchange.fechahora(h["fin"]) != interchange.fechahora(c["cierre_postulacion"])
-        ):
-            errores.append((f"$.convocatoria.cronograma[{i}]",
-                            "el hito de postulación debe coincidir con inicio_postulacion y cierre_postulacion"))
     ids = {p["id"] for p in datos["postulantes"]}
     # A document or e-mail given twice, the stage inputs the screens would not take: interchange._incoherencias.
     for i, p in enumerate(datos["postulantes"]):
@@ -403,8 +392,6 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             for campo, columna in (("horas", C.horas), ("creditos", C.creditos)):
                 if cap.get(campo) is not None and (por_que := _no_cabe(cap[campo], columna)):
                     errores.append((f"{ruta}.ficha.capacitaciones[{j}].{campo}", f"el valor {por_que}"))
-        if ficha.get("habilitado") and not ficha.get("colegiado"):
-            errores.append((f"{ruta}.ficha.habilitado", "la habilitación se registra con la colegiatura (colegiado)"))
         tipos_doc = [d["tipo"] for d in p.get("documentos", ())]
         for j, tipo in enumerate(tipos_doc):
             if tipos_doc.index(tipo) != j:

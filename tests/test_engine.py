@@ -176,7 +176,7 @@ def test_a_close_off_the_minute_is_shown_to_the_second_d1(datos):
     """§4.2.1 a: a period closing at 23:59:59 is shown so; as «23:59», a registration at 23:59:30
     would seem after it."""
     def cambio(d):
-        d["convocatoria"]["cierre_postulacion"] = "2026-03-02T23:59:59-05:00"
+        d["convocatoria"]["cierre_postulacion"] = d["convocatoria"]["cronograma"][1]["fin"] = "2026-03-02T23:59:59-05:00"
         d["postulantes"][0]["registrada_en"] = "2026-03-02T23:59:30-05:00"
     arch = interchange.cargar(_cambiado(datos, cambio))
     res = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha").resultado("ficha", "P01")
@@ -699,8 +699,8 @@ def _hojas(d, i):
     (lambda d: d["postulantes"][1]["ficha"]["capacitaciones"][0].update(inicio="2020-05-02", fecha_fin="2020-05-01"),
      [("$.postulantes[1].ficha.capacitaciones[0].fecha_fin", "el fin es anterior al inicio")]),
     (lambda d: d["postulantes"][1]["ficha"]["capacitaciones"][0].update(inicio="2020-05-01", fecha_fin="2020-05-01"), []),
-    (lambda d: d["convocatoria"]["cronograma"][1].update(fin=d["convocatoria"]["cronograma"][1]["inicio"][:10] + "T00:00:00"),
-     [("$.convocatoria.cronograma[1].fin", "el fin es anterior al inicio")]),
+    (lambda d: d["convocatoria"]["cronograma"][2].update(fin=d["convocatoria"]["cronograma"][2]["inicio"][:10] + "T00:00:00"),
+     [("$.convocatoria.cronograma[2].fin", "el fin es anterior al inicio")]),
     (lambda d: [d["postulantes"][4]["ficha"]["conocimientos"].update({" ": "basico"}),
                 d["convocatoria"]["perfil"]["conocimientos"].update({"": "basico"})],
      [("$.convocatoria.perfil.conocimientos.", "nombre de programa o idioma en blanco"),
@@ -715,6 +715,18 @@ def _hojas(d, i):
                 [h["factores"].update({f: "0" for f in h["factores"] if f != "idoneidad"}) for h in _hojas(d, 0)]],
      [(f"$.postulantes[0].entradas.entrevista.hojas[{j}].factores.idoneidad",
        "no se presentó a la entrevista: su hoja no lleva puntajes (§4.6)") for j in (0, 1)]),
+    # §4.2.1 h: a habilitación is the colegiatura's; import refused it (the Ficha keeps it on that row).
+    (lambda d: d["postulantes"][2]["ficha"].update(colegiado=False, habilitado=True),
+     [("$.postulantes[2].ficha.habilitado", "la habilitación se declara con la colegiatura («colegiado»: true)")]),
+    (lambda d: d["postulantes"][2]["ficha"].update(colegiado=False, habilitado=False), []),
+    # One date per schedule line, and the application line is the period the Ficha stage judges by (§4.2.1 a).
+    (lambda d: d["convocatoria"]["cronograma"].append(dict(d["convocatoria"]["cronograma"][0])),
+     [("$.convocatoria.cronograma[4].tipo", "hito repetido: publicacion")]),
+    (lambda d: d["convocatoria"]["cronograma"][1].update(fin="2026-03-03T16:30:00-05:00"),
+     [("$.convocatoria.cronograma[1]",
+       "el hito de postulación debe coincidir con inicio_postulacion y cierre_postulacion")]),
+    # the same moment written in UTC is the same moment
+    (lambda d: d["convocatoria"]["cronograma"][1].update(fin="2026-03-02T21:30:00Z"), []),
 ])
 def test_simulate_refuses_what_import_and_the_screens_refuse(datos, cambio, errores):
     """simulate judged files that import refused (its own --json output then could not be imported): a
@@ -1173,14 +1185,22 @@ def test_an_interview_reason_does_not_depend_on_how_a_factor_was_written_4_2_5_g
     assert motivo("7.50").declarado.split(" / ")[0].endswith(".5")
 
 
+def _mover_postulacion(data, inicio, cierre):
+    """The call's application period and its schedule line, moved together (they must agree)."""
+    c = data["convocatoria"]
+    c["inicio_postulacion"], c["cierre_postulacion"] = inicio, cierre
+    for h in c["cronograma"]:
+        if h["tipo"] == "postulacion":
+            h.update(inicio=inicio, fin=cierre)
+
+
 def test_a_call_opening_before_its_bases_are_in_force_is_refused_at_its_start_date(tmp_path):
     """F3: a call is judged by the bases version in force when it opens; before ``vigente_desde`` its
     parameters have no value. A Migraciones file moved to 2019 ended in «El plugin «sunedu.curricular»
     falló … ParametroDesconocido: 'curricular.puntos_sin_examen'» once the stages had run."""
     texto = (ROOT / "docs" / "examples" / "cas-027-2026-migraciones.json").read_text(encoding="utf-8")
     data = json.loads(texto)
-    data["convocatoria"]["inicio_postulacion"] = "2020-08-31T08:30:00-05:00"
-    data["convocatoria"]["cierre_postulacion"] = "2020-08-31T16:30:00-05:00"
+    _mover_postulacion(data, "2020-08-31T08:30:00-05:00", "2020-08-31T16:30:00-05:00")
     archivo = tmp_path / "antes.json"
     archivo.write_text(json.dumps(data), encoding="utf-8")
     result = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
@@ -1190,8 +1210,7 @@ def test_a_call_opening_before_its_bases_are_in_force_is_refused_at_its_start_da
             ) in result.output
     assert "falló" not in result.output
     # From the first day in force, the same file is judged.
-    data["convocatoria"]["inicio_postulacion"] = "2020-09-01T08:30:00-05:00"
-    data["convocatoria"]["cierre_postulacion"] = "2020-09-01T16:30:00-05:00"
+    _mover_postulacion(data, "2020-09-01T08:30:00-05:00", "2020-09-01T16:30:00-05:00")
     archivo.write_text(json.dumps(data), encoding="utf-8")
     assert "inicio_postulacion" not in CliRunner().invoke(casadmin_group, ["simulate", str(archivo)]).output
 

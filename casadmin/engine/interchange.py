@@ -546,7 +546,8 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str, fechas: tuple[tuple[str, str
 
 def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What the schema cannot say, outside the applicants' own data: the call's dates and times that do
-    not exist, a close before the opening, repeated applicant ids and committee decisions (D8) naming
+    not exist, a close before the opening, a schedule line given twice or an application line other than
+    the call's period, repeated applicant ids and committee decisions (D8) naming
     an applicant the file does not have, or one twice. Looks only where the shapes are right (the schema
     reports the rest)."""
     if not isinstance(data, Mapping):
@@ -558,6 +559,8 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         inicio, cierre = c.get("inicio_postulacion"), c.get("cierre_postulacion")
         if isinstance(inicio, str) and isinstance(cierre, str) and fechahora(cierre) < fechahora(inicio):
             errores.append(("$.convocatoria.cierre_postulacion", "el cierre es anterior al inicio"))
+    # The application line is compared with the call's period only once that period is right.
+    errores.extend(_cronograma_incoherente(c, periodo=not any(d.endswith("_postulacion") for d, _ in errores)))
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
     errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
@@ -594,6 +597,39 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return errores
 
 
+def _cronograma_incoherente(c: Any, *, periodo: bool) -> list[tuple[str, str]]:
+    """A line of the schedule given twice (the call has one date for each, A2), and, with ``periodo``, an
+    application line other than the call's application period (``inicio_postulacion``,
+    ``cierre_postulacion``: the dates the Ficha stage judges by, §4.2.1 a; the published schedule must
+    say the same)."""
+    cronograma = c.get("cronograma") if isinstance(c, Mapping) else None
+    if not isinstance(cronograma, list):
+        return []
+    errores, vistos = [], set()
+    for i, h in enumerate(cronograma):
+        tipo = h.get("tipo") if isinstance(h, Mapping) else None
+        if not isinstance(tipo, str):  # not the schema's type: the schema reports it
+            continue
+        if tipo in vistos:
+            errores.append((f"$.convocatoria.cronograma[{i}].tipo", f"hito repetido: {tipo}"))
+            continue
+        vistos.add(tipo)
+        if periodo and tipo == "postulacion" and any(_otra_fechahora(h.get(a), c.get(b)) for a, b in (
+                ("inicio", "inicio_postulacion"), ("fin", "cierre_postulacion"))):
+            errores.append((f"$.convocatoria.cronograma[{i}]",
+                            "el hito de postulación debe coincidir con inicio_postulacion y cierre_postulacion"))
+    return errores
+
+
+def _otra_fechahora(a: Any, b: Any) -> bool:
+    """Two date-times of the file that name different moments; False when either is not one (the schema
+    or :func:`_imposibles` reports it)."""
+    try:
+        return isinstance(a, str) and isinstance(b, str) and fechahora(a) != fechahora(b)
+    except (ValueError, OverflowError):
+        return False
+
+
 def _afines_sin_afines(perfil: Any) -> list[tuple[str, str]]:
     """A list of accepted careers or topics where the profile does not accept «afines» (§4.2.1 g, m): the
     evaluation would not read it, and the profile form refuses it."""
@@ -616,7 +652,7 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
     8 digits), the same document or e-mail as an applicant before (one person applies once), born after
     the application period opens (an age is reckoned on that day, §4.2.5 Ley 31533), a blank office
-    program or language name, stage inputs the screens would not take (:func:`_entradas_imposibles`), an
+    program or language name, a habilitación without colegiatura (§4.2.1 h), stage inputs the screens would not take (:func:`_entradas_imposibles`), an
     interview attended with no committee sheet, a member code the database cannot keep, two interview
     sheets of the same committee member (§4.2.5 g averages one per member), and sheets of more members
     than score on the committee (:data:`CALIFICAN`, §4.2.5 b)."""
@@ -676,6 +712,10 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
         ficha = p.get("ficha")
         if isinstance(ficha, Mapping):
             errores.extend(_nombres_en_blanco(ficha.get("conocimientos"), f"$.postulantes[{i}].ficha.conocimientos"))
+            if ficha.get("habilitado") is True and ficha.get("colegiado") is not True:
+                # §4.2.1 h: the habilitación is the colegiatura's (the Ficha records it on its row)
+                errores.append((f"$.postulantes[{i}].ficha.habilitado",
+                                "la habilitación se declara con la colegiatura («colegiado»: true)"))
         entradas = p.get("entradas")
         errores.extend(_entradas_imposibles(entradas, f"$.postulantes[{i}].entradas"))
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
