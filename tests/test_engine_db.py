@@ -229,16 +229,17 @@ def test_an_invalid_file_writes_nothing_and_names_every_field(db):
 
 
 def test_import_reports_what_the_tables_cannot_keep_with_the_files_other_mistakes(db):
-    """One run, every mistake: a committee decision naming no applicant (the format's) and a habilitación
-    without colegiatura (what the tables cannot keep) together, nothing written."""
+    """One run, every mistake: a committee decision naming no applicant (the format's) and a course's hours
+    with two decimals (what the tables cannot keep: one) together, nothing written."""
     d = json.loads(json.dumps(datos("sunedu"), default=str))
     d["decisiones_comite"] = [{"orden": ["P09", "NOEXISTE"], "sustento": "Mayor experiencia"}]
-    d["postulantes"][2]["ficha"].update(habilitado=True, colegiado=False)
+    d["postulantes"][2]["ficha"]["capacitaciones"][0]["horas"] = "26.25"
+    interchange.cargar({**d, "decisiones_comite": []})  # simulate takes the hours
     antes = _conteos(db)
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     assert [ruta for ruta, _ in err.value.errores] == ["$.decisiones_comite[0].orden[1]",
-                                                       "$.postulantes[2].ficha.habilitado"]
+                                                       "$.postulantes[2].ficha.capacitaciones[0].horas"]
     assert _conteos(db) == antes
 
 
@@ -263,13 +264,13 @@ def test_what_the_tables_cannot_keep_is_refused_with_its_path(db):
     d = datos("sunedu")
     d["convocatoria"]["perfil"]["formacion"]["condicion"] = "egresado"  # no such profile level (B2)
     d["postulantes"][0]["entradas"]["examen"]["puntaje"] = "26.125"
-    d["postulantes"][1]["ficha"]["colegiado"] = False
+    d["postulantes"][1]["ficha"]["capacitaciones"][0]["creditos"] = "12.25"
     antes = _conteos(db)
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     assert [ruta for ruta, _ in err.value.errores] == [
         "$.convocatoria.perfil.formacion", "$.postulantes[0].entradas.examen.puntaje",
-        "$.postulantes[1].ficha.habilitado"]
+        "$.postulantes[1].ficha.capacitaciones[0].creditos"]
     assert _conteos(db) == antes
 
 
@@ -424,15 +425,15 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
 
 
 def test_import_reports_what_the_tables_cannot_keep_with_the_schemas_mistakes(db):
-    """One run says it all: a name that is not a text (the schema's) and a habilitación without colegiatura
+    """One run says it all: a name that is not a text (the schema's) and a course's hours with two decimals
     (what the tables cannot keep) were reported one run after the other."""
     d = json.loads(json.dumps(datos("sunedu"), default=str))
-    d["postulantes"][0]["ficha"].update(colegiado=False, habilitado=True)
+    d["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] = "26.25"
     d["postulantes"][3]["nombres"] = 5
     with pytest.raises(interchange.ArchivoInvalido) as err:
         engine_db.importar(db.session, d)
     rutas = [r for r, _ in err.value.errores]
-    assert "$.postulantes[0].ficha.habilitado" in rutas and "$.postulantes[3].nombres" in rutas
+    assert "$.postulantes[0].ficha.capacitaciones[0].horas" in rutas and "$.postulantes[3].nombres" in rutas
     # a value of the wrong type that the tables' check meets too (Decimal(«True»)): the schema's message, no traceback
     d = json.loads(json.dumps(datos("sunedu"), default=str))
     d["postulantes"][2]["ficha"]["capacitaciones"][0]["horas"] = True
