@@ -333,10 +333,9 @@ def _guardar(session: Session, calculo: Calculo, *, accion: str, motivo: str | N
     accesitarios = {f.id for f in orden.accesitarios} if orden else set()
     empatados = {f.id for g in orden.empates_comite for f in g} if orden else set()
     propios = report.motivos_del_lugar(orden)
-    sustentos = {}
-    for d in calculo.decisiones:
-        for ident in d["orden"]:
-            sustentos[ident] = d.get("sustento") or ""
+    # §4.2.6 c: a decision's reasoning goes to the candidates of the tie it settled, no one else
+    sustentos = {ident: calculo.decisiones[k].get("sustento") or ""
+                 for ident, k in (orden.decisiones_aplicadas if orden else {}).items()}
     filas, bonos, estados = [], [], []
     for f in sim.finales:
         pid = ids[f.candidato]

@@ -157,6 +157,28 @@ def test_a_persistent_tie_waits_for_the_committee_whose_reasoned_decision_settle
     assert auditoria(db, conv, "decidir_empate")[-1].motivo == sustento
 
 
+def test_decisions_on_other_ties_settle_no_tie_and_their_reasoning_stays_with_their_own(db):
+    """§4.2.6 c: the committee «delibera y elige» in a tie. P01 and P09 tie on everything; a file brings two
+    decisions, P09 before P08 and P07 before P01 (as an earlier computation's ties could leave): neither
+    chose between P01 and P09, whose tie waits for the committee, as simulate says. Merged, they placed P09
+    first, and each sustento was stored on P08 and P07, who were in no tie, and published with them."""
+    d = datos("final", _sin_ffaa)
+    d["decisiones_comite"] = [{"orden": ["P09", "P08"], "sustento": "Decisión sobre otro empate"},
+                              {"orden": ["P07", "P01"], "sustento": "Otra decisión sobre otro empate"}]
+    conv = importar_y_evaluar(db, d)
+    res = final.evaluar_final(db.session, conv)
+    assert res.empates == [["P01", "P09"]] and res.accesitarios == ["P07"]
+    esperado = simulacion(engine_db.exportar(db.session, conv.codigo))
+    assert esperado["empates_para_comite"] == [["P01", "P09"]]
+    filas = finales(db, conv)
+    assert all(f.decision_comite is None for f in filas.values())
+    ids = por_id(db, conv)
+    sustento = "Mayor idoneidad en el caso práctico."
+    final.decidir_empate(db.session, conv, [ids["P01"], ids["P09"]], sustento)
+    filas = finales(db, conv)
+    assert {i: f.decision_comite for i, f in filas.items() if f.decision_comite} == {"P01": sustento, "P09": sustento}
+
+
 def test_the_final_step_reads_of_the_call_exactly_what_its_export_gives_simulate(db):
     """``final.calcular`` does not export the call (150,000 Fichas): it reads the stored results, the
     committee's decisions, the format's ids of those it names and the finalists' Fichas. Each reader

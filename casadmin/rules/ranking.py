@@ -11,8 +11,10 @@ Interpretations (short and explicit)
   (as published, Ley 31533 bonus included), then higher exam score. A tie
   that survives these criteria stays a group: the committee decides it
   (the user area has the casting vote). The caller passes the committee's
-  order as ``decision_comite`` (ids); it settles a group only if it names
-  every member of that group.
+  decisions as ``decisiones``, each the order (ids) it chose for one tie; a
+  group is settled only by a decision naming every member of that group, the
+  last such (two decisions on other ties, each naming part of it, settle
+  nothing: the committee never chose between them).
 * Winners are the first N places; accesitarios the next two (§4.2.6 b,
   §4.4 f). A tied group that crosses one of those limits is returned in
   ``empates_comite`` and its members are in neither list until the committee
@@ -28,7 +30,7 @@ Interpretations (short and explicit)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -121,6 +123,9 @@ class ResultadoFinal:
     motivos: tuple[Motivo, ...]
     #: id → the reasons for that candidate's own place (§4.2.6 a–c), naming no other candidate
     motivos_por_candidato: Mapping[str, tuple[Motivo, ...]] = field(default_factory=dict, hash=False)
+    #: id → the committee decision (its index in ``ctx.decisiones_comite``) that placed that candidate
+    #: in a tie it settled (§4.2.6 c); the decision's sustento is recorded for them only
+    decisiones_aplicadas: Mapping[str, int] = field(default_factory=dict, hash=False)
 
 
 def _agrupar(finalistas: Sequence[Finalista]) -> list[list[Finalista]]:
@@ -134,20 +139,41 @@ def _agrupar(finalistas: Sequence[Finalista]) -> list[list[Finalista]]:
     return grupos
 
 
-def _aplicar_comite(grupos: list[list[Finalista]], decision_comite: Sequence[str]) -> list[list[Finalista]]:
-    posicion = {id_: i for i, id_ in enumerate(decision_comite)}
+def decision_del_grupo(ids: Iterable[str], decisiones: Sequence[Sequence[str]]) -> int | None:
+    """Which committee decision settles the tie of these candidates (§4.2.6 c): the last one that names
+    every one of them (each decision orders the tie it was taken on). Two decisions about other ties,
+    each naming some of them, settle nothing: the committee never chose between them."""
+    grupo = set(ids)
+    return next((k for k in range(len(decisiones) - 1, -1, -1) if grupo <= set(decisiones[k])), None)
+
+
+def _aplicar_comite(grupos: list[list[Finalista]], decisiones: Sequence[Sequence[str]],
+                    aplicadas: dict[str, int]) -> list[list[Finalista]]:
+    """The tied groups a decision settles, split in its order; records in ``aplicadas`` the decision
+    (its index) that placed each of their members."""
     resultado: list[list[Finalista]] = []
     for grupo in grupos:
-        if len(grupo) > 1 and all(f.id in posicion for f in grupo):
-            resultado.extend([f] for f in sorted(grupo, key=lambda f: posicion[f.id]))
-        else:
+        k = decision_del_grupo((f.id for f in grupo), decisiones) if len(grupo) > 1 else None
+        if k is None:
             resultado.append(grupo)
+            continue
+        posicion = {id_: i for i, id_ in enumerate(decisiones[k])}
+        resultado.extend([f] for f in sorted(grupo, key=lambda f: posicion[f.id]))
+        aplicadas.update((f.id, k) for f in grupo)
     return resultado
 
 
-def orden_merito(finalistas: Sequence[Finalista], *, decision_comite: Sequence[str] = ()) -> list[list[Finalista]]:
-    """Groups in merit order; a group of more than one is a tie left to the committee (§4.2.6 c)."""
-    return _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), decision_comite)
+def _todas(decision_comite: Sequence[str], decisiones: Sequence[Sequence[str]]) -> list[Sequence[str]]:
+    """The committee's decisions, each on one tie; ``decision_comite``, a single list, is one more (the
+    older form of the argument)."""
+    return [*decisiones, *([decision_comite] if decision_comite else [])]
+
+
+def orden_merito(finalistas: Sequence[Finalista], *, decision_comite: Sequence[str] = (),
+                 decisiones: Sequence[Sequence[str]] = ()) -> list[list[Finalista]]:
+    """Groups in merit order; a group of more than one is a tie left to the committee (§4.2.6 c). A tie
+    is settled only by a decision naming all of its members (:func:`decision_del_grupo`)."""
+    return _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), _todas(decision_comite, decisiones), {})
 
 
 def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motivo, Motivo] | None:
@@ -195,14 +221,18 @@ def _dar(propios: dict[str, list[Motivo]], grupo: Sequence[Finalista], motivo: M
 
 
 def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
-                    decision_comite: Sequence[str] = (), accesitarios: int = ACCESITARIOS) -> ResultadoFinal:
+                    decision_comite: Sequence[str] = (), accesitarios: int = ACCESITARIOS,
+                    decisiones: Sequence[Sequence[str]] = ()) -> ResultadoFinal:
     """Winners (N positions), the accesitarios (two in SUNEDU's bases, §4.4 f: the bases version's
-    ``resultado.accesitarios``), and unresolved ties (§4.2.6 a–c)."""
+    ``resultado.accesitarios``), and unresolved ties (§4.2.6 a–c). ``decisiones``: the committee's, each
+    the order it chose for one tie (``decision_comite``: a single one)."""
     if posiciones < 1:
         raise ValueError("Debe haber al menos una posición")
     if accesitarios < 0:
         raise ValueError("El número de accesitarios no puede ser negativo")
-    grupos = orden_merito(finalistas, decision_comite=decision_comite)
+    aplicadas: dict[str, int] = {}
+    grupos = _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), _todas(decision_comite, decisiones),
+                             aplicadas)
     limite_accesitarios = posiciones + accesitarios
     ganadores: list[Finalista] = []
     en_espera: list[Finalista] = []  # the accesitarios
@@ -240,4 +270,5 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
             _dar(propios, siguiente, desempate[2])  # and after the one before
     return ResultadoFinal(orden=tuple(tuple(g) for g in grupos), ganadores=tuple(ganadores),
                           accesitarios=tuple(en_espera), empates_comite=tuple(empates), motivos=tuple(motivos),
-                          motivos_por_candidato={i: tuple(ms) for i, ms in propios.items()})
+                          motivos_por_candidato={i: tuple(ms) for i, ms in propios.items()},
+                          decisiones_aplicadas=aplicadas)

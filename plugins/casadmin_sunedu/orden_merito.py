@@ -12,6 +12,5 @@ from casadmin.rules.ranking import Finalista, ResultadoFinal, resultado_final
 
 @hookimpl
 def casadmin_orden_merito(ctx: Contexto, finalistas: Sequence[Finalista]) -> ResultadoFinal:
-    decision = [i for grupo in ctx.decisiones_comite for i in grupo]
-    return resultado_final(finalistas, posiciones=ctx.convocatoria.posiciones, decision_comite=decision,
+    return resultado_final(finalistas, posiciones=ctx.convocatoria.posiciones, decisiones=ctx.decisiones_comite,
                            accesitarios=int(ctx.parametros["resultado.accesitarios"]))  # §4.4 f

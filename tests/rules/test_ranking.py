@@ -185,6 +185,20 @@ def test_decision_del_comite_debe_nombrar_a_todo_el_grupo_4_2_6_c() -> None:
     assert any("decidió el Comité" in m.mensaje for m in completa.motivos)
 
 
+def test_dos_decisiones_sobre_otros_empates_no_deciden_entre_quienes_nombran_4_2_6_c() -> None:
+    """§4.2.6 c: the committee «delibera y elige» in a tie. S1 and S2 tie on everything; one decision put
+    S1 before S3, another S4 before S2 (other ties, of an earlier computation): neither chose between
+    S1 and S2, whose tie stays open. Merged into one list, they used to place S1 before S2."""
+    finalistas = [fin("S1", "93", "40", "27"), fin("S2", "93", "40", "27"), fin("S3", "92", "40", "27")]
+    r = resultado_final(finalistas, posiciones=1, decisiones=[("S1", "S3"), ("S4", "S2")])
+    assert r.ganadores == () and [ids(g) for g in r.empates_comite] == [["S1", "S2"]]
+    assert r.decisiones_aplicadas == {}
+    # one naming both settles it, even listing others too; the last of those counts
+    decidido = resultado_final(finalistas, posiciones=1, decisiones=[("S1", "S2"), ("S3", "S2", "S1")])
+    assert ids(decidido.ganadores) == ["S2"] and ids(decidido.accesitarios) == ["S1", "S3"]
+    assert decidido.decisiones_aplicadas == {"S1": 1, "S2": 1}
+
+
 def test_orden_merito_agrupa_empates() -> None:
     grupos = orden_merito([fin("A", "80", "30"), fin("B", "90", "30"), fin("C", "80", "30")])
     assert [sorted(ids(g)) for g in grupos] == [["B"], ["A", "C"]]
