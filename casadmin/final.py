@@ -49,6 +49,7 @@ from casadmin.models.enums import (
     TipoBonificacion,
 )
 from casadmin.peru.clock import now
+from casadmin.rules import ranking
 from casadmin.rules.ranking import ACCESITARIOS
 
 __all__ = [
@@ -108,13 +109,9 @@ class Calculo:
         return self.sim.orden
 
     def lugares(self) -> dict[str, int]:
-        """Place in the merit order (1 = first); a tied group shares its first place."""
-        out, lugar = {}, 1
-        for grupo in (self.sim.orden.orden if self.sim.orden else ()):
-            for f in grupo:
-                out[f.id] = lugar
-            lugar += len(grupo)
-        return out
+        """Place in the merit order (1 = first); a tied group shares its first place (``ranking.lugares``)."""
+        return {f.id: lugar for lugar, grupo in ranking.lugares(self.sim.orden.orden if self.sim.orden else ())
+                for f in grupo}
 
 
 @dataclass(frozen=True)

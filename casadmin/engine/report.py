@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from casadmin.engine.run import Simulacion
+from casadmin.rules.ranking import lugares
 from casadmin.rules.reasons import Motivo
 
 NOMBRES_ETAPA = {
@@ -114,8 +115,8 @@ def texto(sim: Simulacion, nombres: dict[str, str] | None = None, detalle: bool 
         out.append("")
     if sim.orden:
         out.append("== Orden de mérito")
-        for i, grupo in enumerate(sim.orden.orden, 1):
-            out.append(f"  {i}. " + " = ".join(f"{f.id} ({f.puntaje_final})" for f in grupo))
+        for lugar, grupo in lugares(sim.orden.orden):  # the places the database stores (1, 2, 2, 4)
+            out.append(f"  {lugar}. " + " = ".join(f"{f.id} ({f.puntaje_final})" for f in grupo))
         for m in sim.orden.motivos:  # how each tie on the final score was broken, or that it is still open (D8)
             out.append(f"      {m.mensaje} [{m.clausula}]")
         out.append("Ganador(es): " + (", ".join(f.id for f in sim.orden.ganadores) or "—"))

@@ -176,6 +176,16 @@ def orden_merito(finalistas: Sequence[Finalista], *, decision_comite: Sequence[s
     return _aplicar_comite(_agrupar([f for f in finalistas if f.apto]), _todas(decision_comite, decisiones), {})
 
 
+def lugares(orden: Sequence[Sequence[Finalista]]) -> list[tuple[int, Sequence[Finalista]]]:
+    """Each group of a merit order with its place (1 = first): a tied group shares its first place, and
+    the next group's counts the members before it (1, 2, 2, 4), in the stored results as in ``simulate``."""
+    out, lugar = [], 1
+    for grupo in orden:
+        out.append((lugar, grupo))
+        lugar += len(grupo)
+    return out
+
+
 def _desempate(anterior: Finalista, siguiente: Finalista) -> tuple[Motivo, Motivo, Motivo] | None:
     """Which criterion put ``anterior`` before ``siguiente``, when their final scores are equal: the
     reason for the whole order (with both ids), then each one's own (naming no other candidate)."""
@@ -247,8 +257,9 @@ def resultado_final(finalistas: Sequence[Finalista], *, posiciones: int = 1,
             empates.append(tuple(grupo))
             motivos.append(Motivo(requisito="Desempate", declarado=", ".join(f.id for f in grupo),
                                   computado="empate persistente", cumple=False, clausula="§4.2.6 c",
-                                  mensaje="Persiste el empate tras los criterios de las bases: el Comité de "
-                                          "Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))
+                                  mensaje=f"Persiste el empate entre {', '.join(f.id for f in grupo)} tras los "
+                                          "criterios de las bases: el Comité de Entrevista delibera y elige (el área "
+                                          "usuaria tiene voto dirimente)."))
             _dar(propios, grupo, _del_grupo(
                 grupo, "empate persistente", False, "Empata en puntaje final y en los criterios de desempate de "
                 "las bases: el Comité de Entrevista delibera y elige (el área usuaria tiene voto dirimente)."))

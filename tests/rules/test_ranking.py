@@ -13,6 +13,7 @@ from casadmin.rules.ranking import (
     Finalista,
     convocados_entrevista,
     cupo_entrevista,
+    lugares,
     orden_merito,
     resultado_final,
 )
@@ -197,6 +198,14 @@ def test_dos_decisiones_sobre_otros_empates_no_deciden_entre_quienes_nombran_4_2
     decidido = resultado_final(finalistas, posiciones=1, decisiones=[("S1", "S2"), ("S3", "S2", "S1")])
     assert ids(decidido.ganadores) == ["S2"] and ids(decidido.accesitarios) == ["S1", "S3"]
     assert decidido.decisiones_aplicadas == {"S1": 1, "S2": 1}
+
+
+def test_un_grupo_empatado_comparte_su_lugar_y_el_siguiente_cuenta_sus_miembros() -> None:
+    """The places simulate prints are those the database stores (1, 2, 2, 4): it printed 1, 2, 3."""
+    r = resultado_final([fin("A", "90", "40"), fin("B", "85", "30"), fin("C", "85", "30"), fin("D", "80", "30")])
+    assert [(lugar, ids(g)) for lugar, g in lugares(r.orden)] == [(1, ["A"]), (2, ["B", "C"]), (4, ["D"])]
+    (abierto,) = [m for m in r.motivos if not m.cumple]
+    assert abierto.mensaje.startswith("Persiste el empate entre B, C tras los criterios de las bases")
 
 
 def test_orden_merito_agrupa_empates() -> None:
