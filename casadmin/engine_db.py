@@ -2033,12 +2033,16 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     if previas:
         # The stage screens' own checks (imported here: casadmin.etapas imports this module). A stage with
         # no candidates left counts as evaluated (etapas.evaluada).
-        from casadmin.etapas import _previas_evaluadas, _siguen_stmt
+        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, sin_datos
 
         sin_resultados = _previas_evaluadas(session, conv, previas)
         if sin_resultados is not None:
             raise EvaluacionRechazada(f"La etapa «{sin_resultados}» de «{codigo}» aún no tiene resultados: "
                                       "evalúela primero.")
+        # The stage screen's check (attendance, expediente): without it, a candidate whose inputs were
+        # never recorded was judged absent (§4.2.2 k) or failing every factor (§4.2.4)
+        if por_que := sin_datos(session, conv, etapa):
+            raise EvaluacionRechazada(por_que)
         # Those who continued (Apto, Asistió) in every earlier stage of the call.
         solo = _siguen_stmt(conv, previas)
     try:

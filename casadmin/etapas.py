@@ -946,11 +946,20 @@ def _exigir_listo(session: Session, conv: m.Convocatoria, etapa: str) -> None:
     if previa is not None:
         raise EtapaRechazada(f"La etapa «{_nombre(previa)}» aún no tiene resultados: calcúlela primero.")
     _exigir_previas_al_dia(session, conv, etapa)
+    if por_que := sin_datos(session, conv, etapa):
+        raise EtapaRechazada(por_que)
+
+
+def sin_datos(session: Session, conv: m.Convocatoria, etapa: str) -> str | None:
+    """Why the stage cannot be computed yet: the candidates whose inputs are not recorded (:func:`faltantes`),
+    the first five named; None when every one's are. The stage screen and ``casadmin evaluate`` both ask it:
+    a stage computed without them would read an absence, or a factor not met."""
     faltan = faltantes(session, conv, etapa)
-    if faltan:
-        muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
-        raise EtapaRechazada(f"Faltan registrar los datos de {len(faltan)} candidato(s) de la {_nombre(etapa)}: "
-                             f"{muestra}{'…' if len(faltan) > 5 else ''}. No se calculó nada.")
+    if not faltan:
+        return None
+    muestra = ", ".join(f"{f.documento} ({f.nombre})" for f in faltan[:5])
+    return (f"Faltan registrar los datos de {len(faltan)} candidato(s) de la {_nombre(etapa)}: "
+            f"{muestra}{'…' if len(faltan) > 5 else ''}. No se calculó nada.")
 
 
 def evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None = None,

@@ -715,6 +715,18 @@ def _hojas(d, i):
                 [h["factores"].update({f: "0" for f in h["factores"] if f != "idoneidad"}) for h in _hojas(d, 0)]],
      [(f"$.postulantes[0].entradas.entrevista.hojas[{j}].factores.idoneidad",
        "no se presentó a la entrevista: su hoja no lleva puntajes (§4.6)") for j in (0, 1)]),
+    # Inputs the screens require, which the stages read as an absence or a failure (§4.2.2 k, §4.2.4, §4.2.5 g):
+    # an exam attended without its score was «NO SE PRESENTÓ», an expediente without factors failed them all,
+    # and one member's sheet alone was taken for the committee's average.
+    (lambda d: d["postulantes"][1]["entradas"]["examen"].pop("puntaje"),
+     [("$.postulantes[1].entradas.examen.puntaje", "asistió al examen: falta su puntaje (§4.2.2 l)")]),
+    (lambda d: [d["postulantes"][1]["entradas"]["curricular"]["factores"].pop(f) for f in ("formacion", "cursos")],
+     [("$.postulantes[1].entradas.curricular.factores",
+       "presentó el expediente: falta calificar (Cumple o No cumple) formacion, cursos (§4.2.4)")]),
+    (lambda d: d["postulantes"][1]["entradas"]["curricular"].update(en_plazo=False, factores={}), []),  # late: No apto
+    (lambda d: _hojas(d, 8).pop(0),
+     [("$.postulantes[8].entradas.entrevista.hojas", "asistió a la entrevista: falta la hoja de M1; el puntaje es el "
+                                                     "promedio de los integrantes del Comité que califican (§4.2.5 g)")]),
     # §4.2.1 h: a habilitación is the colegiatura's; import refused it (the Ficha keeps it on that row).
     (lambda d: d["postulantes"][2]["ficha"].update(colegiado=False, habilitado=True),
      [("$.postulantes[2].ficha.habilitado", "la habilitación se declara con la colegiatura («colegiado»: true)")]),

@@ -1914,3 +1914,22 @@ def test_worker_burst_without_redis_sends_what_is_pending(app):
     assert "Correos pendientes procesados" in result.output
     sin_burst = app.test_cli_runner().invoke(args=["casadmin", "worker"])
     assert sin_burst.exit_code == 1 and "CASADMIN_REDIS_URL" in sin_burst.output
+
+
+def test_evaluate_refuses_a_stage_whose_inputs_are_not_all_recorded_as_its_screen_does(db):
+    """§4.2.2 k, §4.2.4: ``casadmin evaluate`` judged a candidate whose exam attendance was never recorded
+    «NO SE PRESENTÓ» (and one without expediente data No Apto in every factor), where the stage screen
+    refuses to compute until every candidate's inputs are in. Now it refuses alike, naming the candidate,
+    and stores nothing."""
+    d = datos("sunedu")
+    p09 = next(p for p in d["postulantes"] if p["id"] == "P09")  # Apto in the Ficha
+    del p09["entradas"]["examen"]
+    conv = engine_db.importar(db.session, d)
+    engine_db.evaluar(db.session, conv.codigo, "ficha")
+    R = m.ResultadoEtapa
+    evaluados = sa.select(sa.func.count()).where(R.convocatoria_id == conv.id, R.etapa == Etapa.examen,
+                                                  R.evaluado_en.is_not(None))
+    with pytest.raises(engine_db.EvaluacionRechazada,
+                       match=rf"Faltan registrar los datos de 1 candidato\(s\) .*{p09["documento"]["numero"]}"):
+        engine_db.evaluar(db.session, conv.codigo, "examen")
+    assert db.session.scalar(evaluados) == 0

@@ -42,6 +42,7 @@ from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
 from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
+from casadmin.rules.scores import Factor
 from casadmin.rules.types import (
     Condicion,
     Nivel,
@@ -666,6 +667,8 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     #: where each document (type, number) and e-mail first appears: one person applies once
     documentos: dict[tuple[str, str], int] = {}
     correos: dict[str, int] = {}
+    #: (position, sheets) of each applicant who attended the interview with sheets
+    calificados: list[tuple[int, list[Any]]] = []
     inicio = c.get("inicio_postulacion") if isinstance(c, Mapping) else None
     try:
         apertura = fechahora(inicio).date().isoformat() if isinstance(inicio, str) else None
@@ -718,6 +721,7 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                                 "la habilitación se declara con la colegiatura («colegiado»: true)"))
         entradas = p.get("entradas")
         errores.extend(_entradas_imposibles(entradas, f"$.postulantes[{i}].entradas"))
+        errores.extend(_factores_faltantes(c, entradas, f"$.postulantes[{i}].entradas"))
         entrevista = entradas.get("entrevista") if isinstance(entradas, Mapping) else None
         hojas = entrevista.get("hojas") if isinstance(entrevista, Mapping) else None
         if isinstance(entrevista, Mapping) and entrevista.get("asistio") is True and not hojas:
@@ -726,6 +730,7 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
             errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas",
                             "asistió a la entrevista: faltan las hojas de calificación del Comité (§4.2.5 g)"))
         miembros: set[str] = set()
+        antes = len(errores)
         for j, hoja in enumerate(hojas if isinstance(hojas, list) else ()):
             miembro = hoja.get("miembro") if isinstance(hoja, Mapping) else None
             if isinstance(miembro, str) and not _codigo_de_miembro(miembro):
@@ -748,6 +753,40 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                             f"{miembro} sería otro integrante que califica, además de {' y '.join(comite)}: "
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
+        if isinstance(entrevista, Mapping) and entrevista.get("asistio") is True and isinstance(hojas, list) \
+                and len(errores) == antes:  # a sheet refused above is reported once, not as a missing one too
+            calificados.append((i, hojas))
+    if len(comite) == CALIFICAN:
+        # §4.2.5 g: the score is the average of every scoring member's; one member's sheet alone would be
+        # taken for it (the committee's screen forms no score until each member has submitted theirs)
+        for i, hojas in calificados:
+            dadas = {h.get("miembro") for h in hojas if isinstance(h, Mapping)}
+            if faltan := [x for x in comite if x not in dadas]:
+                errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas",
+                                f"asistió a la entrevista: falta la hoja de {' y '.join(faltan)}; el puntaje es el "
+                                "promedio de los integrantes del Comité que califican (§4.2.5 g)"))
+    return errores
+
+
+def _factores_faltantes(c: Any, e: Any, ruta: str) -> list[tuple[str, str]]:
+    """An exam attended with no score, and an expediente presented on time with a factor left unjudged: the
+    screens refuse both (a score, or each factor's Cumple or No cumple, §4.2.2 l, §4.2.4); the stages
+    would read them as an absence and a factor not met."""
+    if not isinstance(e, Mapping):
+        return []
+    errores = []
+    examen = e.get("examen")
+    if isinstance(examen, Mapping) and examen.get("asistio") is True and examen.get("puntaje") is None:
+        errores.append((f"{ruta}.examen.puntaje", "asistió al examen: falta su puntaje (§4.2.2 l)"))
+    curricular = e.get("curricular")
+    if isinstance(curricular, Mapping) and curricular.get("expediente") is True and curricular.get("en_plazo") is not False:
+        perfil = c.get("perfil") if isinstance(c, Mapping) else None
+        publica = isinstance(perfil, Mapping) and bool(perfil.get("experiencia_publica_meses"))
+        factores = curricular.get("factores")
+        dados = factores if isinstance(factores, Mapping) else {}
+        if faltan := [f.value for f in Factor if (publica or f is not Factor.EXPERIENCIA_PUBLICA) and f.value not in dados]:
+            errores.append((f"{ruta}.curricular.factores", "presentó el expediente: falta calificar (Cumple o No "
+                            f"cumple) {', '.join(faltan)} (§4.2.4)"))
     return errores
 
 
