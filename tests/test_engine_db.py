@@ -1930,6 +1930,6 @@ def test_evaluate_refuses_a_stage_whose_inputs_are_not_all_recorded_as_its_scree
     evaluados = sa.select(sa.func.count()).where(R.convocatoria_id == conv.id, R.etapa == Etapa.examen,
                                                   R.evaluado_en.is_not(None))
     with pytest.raises(engine_db.EvaluacionRechazada,
-                       match=rf"Faltan registrar los datos de 1 candidato\(s\) .*{p09["documento"]["numero"]}"):
+                       match=rf"Faltan registrar los datos de 1 candidato\(s\) .*{p09['documento']['numero']}"):
         engine_db.evaluar(db.session, conv.codigo, "examen")
     assert db.session.scalar(evaluados) == 0
