@@ -2028,17 +2028,26 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
         raise EvaluacionRechazada(
             f"Los resultados de la etapa «{etapa}» de «{codigo}» ya fueron publicados: no se recalculan sin "
             "--recalcular y un --motivo (quedará en el registro de auditoría).")
+    if not recalcular and session.scalar(sa.select(m.ResultadoFinal.id).where(
+            m.ResultadoFinal.convocatoria_id == conv.id, m.ResultadoFinal.publicado.is_(True)).limit(1)) is not None:
+        # F3: the published winners rest on every stage; changing one under them is a correction
+        raise EvaluacionRechazada(
+            f"El resultado final de «{codigo}» ya fue publicado: la etapa «{etapa}» no se recalcula sin "
+            "--recalcular y un --motivo (quedará en el registro de auditoría).")
     previas = etapas[: etapas.index(etapa)]
     solo = None
     if previas:
         # The stage screens' own checks (imported here: casadmin.etapas imports this module). A stage with
         # no candidates left counts as evaluated (etapas.evaluada).
-        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, sin_datos
+        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, previa_desactualizada, sin_datos
 
         sin_resultados = _previas_evaluadas(session, conv, previas)
         if sin_resultados is not None:
             raise EvaluacionRechazada(f"La etapa «{sin_resultados}» de «{codigo}» aún no tiene resultados: "
                                       "evalúela primero.")
+        # §4.6: no stage is judged on earlier results that are themselves out of date (the screens' rule)
+        if (d := previa_desactualizada(session, conv, etapa)) is not None:
+            raise EvaluacionRechazada(d.rechazo(f"antes de evaluar la etapa «{etapa}»"))
         # The stage screen's check (attendance, expediente): without it, a candidate whose inputs were
         # never recorded was judged absent (§4.2.2 k) or failing every factor (§4.2.4)
         if por_que := sin_datos(session, conv, etapa):
