@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from casadmin import plugins as pl
 from casadmin.cli import casadmin_group
 from casadmin.engine import interchange
+from casadmin.engine.model import Resultado
 from casadmin.engine.params import Parametros
 from casadmin.engine.run import simular
 from casadmin.hookspecs import hookimpl
@@ -985,7 +986,31 @@ class _BonoRaro:
         return ["x"]
 
 
+class _ExamenRaro:
+    """An exam plugin whose results are of the right type but say what nothing can keep."""
+
+    def __init__(self, **cambio):
+        self.cambio = cambio
+
+    @hookimpl
+    def casadmin_evaluar_examen(self, ctx, candidatos):
+        return [Resultado(candidato=c.id, etapa="examen", **{"resultado": "apto", "puntaje": Decimal("25"),
+                                                              **self.cambio}) for c in candidatos]
+
+
 @pytest.mark.parametrize(("plugin", "reemplaza", "hook", "mensaje"), [
+    # a result value, a score and reasons the format and the tables cannot keep: «pendiente» was stored as
+    # evaluated, a negative score read as a concurrent evaluation, 25.129 rounded by PostgreSQL only, a
+    # float or a text reason a traceback
+    (_ExamenRaro(resultado="pendiente"), "sunedu.examen", "casadmin_evaluar_examen",
+     "devolvió para «P01» el resultado «pendiente»; se admite apto, asistio, no_apto, no_se_presento"),
+    (_ExamenRaro(puntaje=Decimal("-3")), "sunedu.examen", "casadmin_evaluar_examen",
+     "devolvió para «P01» el puntaje Decimal('-3'); debe ser un Decimal no negativo con hasta dos decimales"),
+    (_ExamenRaro(puntaje=Decimal("25.129")), "sunedu.examen", "casadmin_evaluar_examen",
+     "devolvió para «P01» el puntaje Decimal('25.129')"),
+    (_ExamenRaro(puntaje=25.5), "sunedu.examen", "casadmin_evaluar_examen", "devolvió para «P01» el puntaje 25.5"),
+    (_ExamenRaro(motivos=("Aprobó",)), "sunedu.examen", "casadmin_evaluar_examen",
+     "devolvió para «P01» motivos ('Aprobó',); deben ser una tupla de Motivo"),
     (_FichaSinResultados(), "sunedu.ficha", "casadmin_evaluar_ficha",
      "devolvió 0 resultados para 10 candidatos; debe devolver uno por candidato"),
     (_FichaConNada(), "sunedu.ficha", "casadmin_evaluar_ficha",

@@ -537,6 +537,30 @@ def _uno_por_candidato(plugin: str, hook: str, etapa: str, candidatos: Sequence[
             raise pl.ErrorDePlugin(plugin, hook, RespuestaInvalida(
                 f"devolvió {r!r:.80} donde se esperaba el resultado de la etapa «{etapa}» del candidato «{c.id}», "
                 "en el orden de los candidatos"))
+        if (falla := _resultado_invalido(r)) is not None:
+            raise pl.ErrorDePlugin(plugin, hook, RespuestaInvalida(f"devolvió para «{c.id}» {falla}"))
+
+
+_CENTESIMO = Decimal("0.01")
+
+#: What a stage's result may say (``Resultado.resultado``): what the format and the tables keep.
+RESULTADOS = frozenset({"apto", "no_apto", "no_se_presento", "asistio"})
+
+
+def _resultado_invalido(r: Resultado) -> str | None:
+    """What is wrong with a stage result a plugin answered, in words, or None: a result the format and
+    the tables do not have («pendiente» was stored as evaluated), a score that is not a ``Decimal`` of at
+    most two decimals, not negative (PostgreSQL rounded 25.129, SQLite kept it), reasons that are not
+    :class:`Motivo` (a text crashed the report)."""
+    if r.resultado not in RESULTADOS:
+        return f"el resultado «{r.resultado!s:.40}»; se admite {', '.join(sorted(RESULTADOS))}"
+    p = r.puntaje
+    if p is not None and (type(p) is not Decimal or not p.is_finite() or p < 0
+                          or (p.as_tuple().exponent < -2 and p != p.quantize(_CENTESIMO))):
+        return f"el puntaje {p!r:.40}; debe ser un Decimal no negativo con hasta dos decimales"
+    if not isinstance(r.motivos, tuple) or not set(map(type, r.motivos)) <= {Motivo}:
+        return f"motivos {r.motivos!r:.60}; deben ser una tupla de Motivo"
+    return None
 
 
 def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
@@ -642,7 +666,8 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
     }
     try:
         sim.desierto, plugin = pl.primero(pm, ctx.bases, "casadmin_detectar_desierto", ctx=ctx, resumen=resumen)
-    except pl.SinImplementacion:  # no plugin proposes a cause: not desierto
-        pass
+    except pl.SinImplementacion:  # no plugin proposes a cause: not desierto, which they decided (F3)
+        for plugin in pl.implementaciones(pm, ctx.bases, "casadmin_detectar_desierto"):
+            sim.reglas[plugin] = _version(pm, sim, plugin)
     else:
         sim.reglas[plugin] = _version(pm, sim, plugin)
