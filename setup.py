@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 from setuptools.errors import CCompilerError, ExecError, FileError, PlatformError
 
 RAIZ = Path(__file__).resolve().parent
@@ -99,4 +101,15 @@ class _Compilar(build_ext):
         return [*salidas, str(self._manifiesto())] if self.extensions else salidas
 
 
-setup(ext_modules=_extensiones(), cmdclass={"build_ext": _Compilar})
+class _ConMigraciones(build_py):
+    """The database migrations (``migrations/``, at the top of the repository) go into the package as
+    ``casadmin/migrations``, where an installed CAS Admin looks for them (``casadmin._migrations_dir``):
+    without them a server installed from the wheel could not create its database (``flask db upgrade``)."""
+
+    def run(self) -> None:
+        super().run()
+        shutil.copytree(RAIZ / "migrations", Path(self.build_lib) / "casadmin" / "migrations", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+setup(ext_modules=_extensiones(), cmdclass={"build_ext": _Compilar, "build_py": _ConMigraciones})

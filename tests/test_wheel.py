@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FUENTES = ("pyproject.toml", "setup.py", "README.md", "config.py", "casadmin", "plugins")
+FUENTES = ("pyproject.toml", "setup.py", "README.md", "config.py", "casadmin", "plugins", "migrations")
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,17 @@ def test_wheel_contains_the_builtin_plugin_packages_and_their_parameters(wheel):
     assert {"casadmin/hookspecs.py", "casadmin/plugins.py"} <= nombres
     # The example third-party plugin is its own distribution, never part of casadmin's wheel.
     assert not any(n.startswith("casadmin_ejemplo") for n in nombres)
+
+
+def test_wheel_contains_every_database_migration(wheel):
+    """A server installed from the wheel alone creates and upgrades its database (``flask db upgrade``): the
+    migrations are inside the package, where ``casadmin._migrations_dir`` looks for them."""
+    nombres = set(wheel.namelist())
+    migraciones = ROOT / "migrations"
+    fuentes = {f"casadmin/migrations/{p.relative_to(migraciones).as_posix()}" for p in migraciones.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert {"casadmin/migrations/env.py", "casadmin/migrations/alembic.ini"} <= fuentes <= nombres
+    assert sum(1 for n in fuentes if n.startswith("casadmin/migrations/versions/")) >= 10
 
 
 def test_wheel_contains_the_interchange_schema(wheel):
