@@ -106,6 +106,7 @@ def ensure_admin(username: str, email: str, password: str) -> bool:
 @with_appcontext
 def init_command(admin_user: str, admin_email: str, admin_password: str) -> None:
     """Sync roles and permissions and create the administrator (after ``flask db upgrade``)."""
+    _exigir_base_de_datos()  # a database not migrated yet: said, not a traceback
     sync_security()
     created = ensure_admin(admin_user, admin_email, admin_password)
     click.echo(f"Roles y permisos sincronizados; administrador {'creado' if created else 'ya existía'}: {admin_user}")

@@ -1662,8 +1662,8 @@ def test_evaluating_reads_with_the_same_number_of_queries_whatever_the_number_of
 
 def test_the_commands_name_a_database_they_cannot_use_and_create_no_file(tmp_path):
     """Run elsewhere, the default database (``instance/casadmin.db`` under the current directory) does not
-    exist: import, export and evaluate say so, and which database, and leave no empty file behind; a
-    database without the tables (never migrated) is named the same way."""
+    exist: import, export, evaluate and init say so, and which database, and leave no empty file behind; a
+    database without the tables (never migrated) is named the same way (init ended in a traceback)."""
     from casadmin import create_app
 
     ausente = tmp_path / "instance" / "casadmin.db"
@@ -1676,7 +1676,7 @@ def test_the_commands_name_a_database_they_cannot_use_and_create_no_file(tmp_pat
         runner = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": tmp_path / "s",
                              "SECRET_KEY": "casadmin-tests-secret-key-32-bytes+"}).test_cli_runner()
         for args in (["import", str(archivo)], ["export", "CAS N° 1-2026-X"], ["evaluate", "CAS N° 1-2026-X",
-                                                                             "--stage", "ficha"]):
+                                                                             "--stage", "ficha"], ["init"]):
             res = runner.invoke(args=["casadmin", *args])
             assert res.exit_code == 1 and mensaje in res.output and url.removeprefix("sqlite:///") in res.output, \
                 res.output
