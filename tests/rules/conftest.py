@@ -52,6 +52,8 @@ class ArchivoDeCasos(pytest.File):
             faltan = CLAVES_CASO - set(caso)
             if faltan:
                 raise CasoInvalido(f"{self.path.name}: caso {caso.get('name', '?')!r} sin {sorted(faltan)}")
+            if not isinstance(caso["output"], dict) or not caso["output"]:  # an empty one would check nothing
+                raise CasoInvalido(f"{self.path.name}: caso {caso['name']!r} sin nada que comprobar en «output»")
             if caso["name"] in vistos:
                 raise CasoInvalido(f"{self.path.name}: nombre repetido {caso['name']!r}")
             vistos.add(caso["name"])
