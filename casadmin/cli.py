@@ -399,6 +399,9 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
     from casadmin.engine import report
     from casadmin.extensions import db
 
+    if motivo is not None and not recalcular:  # it was dropped without a word
+        raise click.UsageError("--motivo va con --recalcular: es el motivo del recálculo, que queda en el registro "
+                               "de auditoría.")
     _exigir_base_de_datos()
     if etapa == "final":
         _evaluate_final(codigo, recalcular, motivo)

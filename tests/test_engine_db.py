@@ -1711,6 +1711,9 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
         assert ruta in rechazo.output
     assert _conteos(db) == antes
 
+    # a motivo is the recomputation's: without --recalcular it was dropped without a word
+    sin_flag = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha", "--motivo", "Corrección"])
+    assert sin_flag.exit_code == 2 and "--motivo va con --recalcular" in sin_flag.output
     evaluado = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert evaluado.exit_code == 0, evaluado.output
     assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
