@@ -209,16 +209,25 @@ def postulante(r: random.Random, i: int) -> dict[str, Any]:
     documentos = [] if r.random() < 0.03 else [
         {"tipo": "anexos_11_12_13", "paginas": r.randrange(2, 6), "validado": r.random() < 0.9,
          "en_plazo": r.random() < 0.99}]
+    apellidos, nombres = f"{r.choice(APELLIDOS)} {r.choice(APELLIDOS)}", r.choice(NOMBRES)  # drawn before the inputs
+    entradas = _entradas(r, i)
+    curricular = entradas["curricular"]
+    if curricular["expediente"]:
+        # §4.3: the documents of the declared conditions, recorded as presented (the DNI of Ley 31533 by
+        # everyone: it counts only for who is 29 or younger); no draw, so every applicant stays the same
+        curricular["lista"] = {"dni_31533": True, **{doc: True for doc, si in (
+            ("doc_ffaa", ficha["licenciado_ffaa"]), ("doc_discapacidad", ficha["discapacidad"]),
+            ("doc_deportista", ficha["deportista_nivel"] is not None)) if si}}
     return {
         "id": f"P{i:06d}",
         "documento": {"tipo": "DNI", "numero": f"{40000000 + i:08d}"},
-        "apellidos": f"{r.choice(APELLIDOS)} {r.choice(APELLIDOS)}",
-        "nombres": r.choice(NOMBRES),
+        "apellidos": apellidos,
+        "nombres": nombres,
         "fecha_nacimiento": _fecha(nacimiento),
         "registrada_en": registrada.strftime("%Y-%m-%dT%H:%M:%S") + "-05:00",
         "ficha": ficha,
         "documentos": documentos,
-        "entradas": _entradas(r, i),
+        "entradas": entradas,
     }
 
 

@@ -341,7 +341,7 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
     """§4.3: a bonus needs the condition declared in the Ficha *and* its document presented at the curricular
     stage. The evaluator's «No cumple» on the document's checklist item withholds it (FF.AA. §4.3.4,
     discapacidad §4.3.3, Ley 31533's DNI for both of its bonuses §4.2.5 h, §4.3.2), with the reason on the
-    curricular result; «Cumple» (or no record) keeps it."""
+    curricular result, and so does no record (the bonus was given then, before 0.3.0); «Cumple» gives it."""
     def con_lista(listas):
         data = json.loads(json.dumps(datos, default=str))
         for p in data["postulantes"]:
@@ -367,6 +367,17 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
     con = con_lista({"P01": {"doc_ffaa": True}, "P08": {"doc_discapacidad": True}, "P07": {"dni_31533": True}})
     assert [(f.candidato, f.puntaje_final) for f in con.finales] == [(f.candidato, f.puntaje_final) for f in sim.finales]
     assert not [m for m in con.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4"]
+
+    # no record of the document: not presented as far as anyone can tell, and the reason says so
+    nada = con_lista({"P01": {}, "P08": {}, "P07": {}})
+    finales = {f.candidato: f for f in nada.finales}
+    assert not finales["P01"].bonificaciones and not finales["P08"].bonificaciones and not finales["P07"].bonificaciones
+    assert "bonificacion_31533" not in nada.resultado("entrevista", "P07").detalle
+    motivo = next(m for m in nada.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4")
+    assert (motivo.cumple, motivo.computado) == (False, "sin registro del evaluador")
+    assert motivo.mensaje == ("No consta que presentara documento oficial que acredita la condición de licenciado de "
+                              "las Fuerzas Armadas en la Evaluación Curricular (el evaluador no lo registró como "
+                              "presentado): no se otorga la Bonificación por Licenciado de las FF.AA.")
 
 
 def test_an_expediente_checklist_item_the_list_does_not_have_is_refused_at_its_path(datos):

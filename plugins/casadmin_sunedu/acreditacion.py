@@ -4,9 +4,10 @@ Curricular". The curricular evaluator records each one on the expediente's check
 (``casadmin.etapas.LISTA_CURRICULAR``, the same codes with ``lista:``; the format's
 ``entradas.curricular.lista``).
 
-Only a document recorded as not presented («No cumple») withholds its bonus: like the rest of that
-checklist, an item left unchecked («No aplica» or blank) records no observation, so a call whose
-evaluators did not use these items gives the bonuses the Ficha declares, as before the items existed.
+The bonus is given only when the evaluator recorded the document as presented («Cumple»): the clause
+makes its presentation a condition, so an item recorded «No cumple», or never recorded (blank or «No
+aplica»), withholds it, with a reason on the curricular result that says which. Before 0.3.0 only «No
+cumple» withheld it (docs/changes.md).
 """
 
 from __future__ import annotations
@@ -29,17 +30,25 @@ DOCUMENTOS = {
 
 
 def acreditado(cand: Candidato, codigo: str) -> bool:
-    """Whether the bonus this document supports may be given: not recorded as missing (see above)."""
-    return cand.entradas.lista_curricular.get(codigo) is not False
+    """Whether the bonus this document supports may be given: recorded as presented (see above)."""
+    return cand.entradas.lista_curricular.get(codigo) is True
 
 
 def sin_acreditar(cand: Candidato, declarados: dict[str, bool]) -> tuple[Motivo, ...]:
     """The reasons, for the curricular stage's result, of each bonus the candidate declared (``declarados``:
-    code → declared the condition) whose document the evaluator recorded as not presented."""
-    return tuple(
-        Motivo(requisito=texto, declarado="condición declarada en la Ficha", computado="no presentado",
-               cumple=False, clausula=clausula,
-               mensaje=f"No presentó {texto[0].lower() + texto[1:]} en la Evaluación Curricular: {bono}.")
-        for codigo, (texto, clausula, bono) in DOCUMENTOS.items()
-        if declarados.get(codigo) and not acreditado(cand, codigo)
-    )
+    code → declared the condition) whose document the evaluator did not record as presented."""
+    motivos = []
+    for codigo, (texto, clausula, bono) in DOCUMENTOS.items():
+        if not declarados.get(codigo) or acreditado(cand, codigo):
+            continue
+        documento = texto[0].lower() + texto[1:]
+        bono = bono.removesuffix(".")  # «… de las FF.AA.» ends the sentence: one period, not two
+        if cand.entradas.lista_curricular.get(codigo) is False:
+            computado, mensaje = "no presentado", f"No presentó {documento} en la Evaluación Curricular: {bono}."
+        else:
+            computado = "sin registro del evaluador"
+            mensaje = (f"No consta que presentara {documento} en la Evaluación Curricular (el evaluador no lo "
+                       f"registró como presentado): {bono}.")
+        motivos.append(Motivo(requisito=texto, declarado="condición declarada en la Ficha", computado=computado,
+                              cumple=False, clausula=clausula, mensaje=mensaje))
+    return tuple(motivos)
