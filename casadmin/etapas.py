@@ -124,17 +124,23 @@ def lista_curricular(session: Session, conv: m.Convocatoria, fila: Fila) -> dict
     """The expediente's checklist as the curricular screen asks it of this candidate: a bonus's document
     (§4.3) only for a condition declared in the frozen Ficha (the athlete's only when the profile asks for
     it, §4.3.1; the DNI when 29 or younger at the opening, Ley 31533, §4.3.2), or one already recorded."""
-    post = session.get(m.Postulacion, fila.postulacion_id)
+    declarados = bonos_declarados(session, conv, fila.postulacion_id)
+    omitidos = {codigo for codigo, si in declarados.items() if not si and codigo not in fila.items}
+    return {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
+
+
+def bonos_declarados(session: Session, conv: m.Convocatoria, postulacion_id: int) -> dict[str, bool]:
+    """Checklist code of each bonus's document → whether the frozen Ficha declares its condition (§4.3; the
+    athlete's only when the profile asks for it, §4.3.1; the DNI when 29 or younger at the opening, §4.3.2)."""
+    post = session.get(m.Postulacion, postulacion_id)
     ad = ((post.ficha if post is not None else None) or {}).get("informacion_adicional") or {}
     perfil = conv.perfil
-    declarados = {
+    return {
         "lista:doc_deportista": ad.get("deportista_nivel") is not None and bool(perfil and perfil.requiere_deportista),
         "lista:dni_31533": bool(post is not None and post.joven_31533),
         "lista:doc_discapacidad": bool(ad.get("discapacidad")),
         "lista:doc_ffaa": bool(ad.get("licenciado_ffaa")),
     }
-    omitidos = {codigo for codigo, si in declarados.items() if not si and codigo not in fila.items}
-    return {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
 
 
 NOMBRES_FACTOR = {
@@ -915,6 +921,13 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
             errores[codigo] = "Ítem desconocido."
         elif valor not in ("si", "no", "na", ""):
             errores[codigo] = "Marque Cumple, No cumple o No aplica."
+    if doc is not None:
+        # §4.3: the bonus is given only with its document presented: the evaluator says whether it was, for
+        # each condition the Ficha declares (left blank, the candidate would lose the bonus by an oversight)
+        for codigo, declarado in bonos_declarados(session, conv, postulacion_id).items():
+            if declarado and lista.get(codigo, ("", ""))[0] not in ("si", "no"):
+                errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a declaró esta condición en su Ficha "
+                                   "y la bonificación depende de que presente el documento (§4.3).")
     if errores:
         raise EtapaRechazada("Complete la evaluación: no se guardó nada.", errores=errores)
     items: list[tuple[str, str, str, dict[str, Any] | None]] = [

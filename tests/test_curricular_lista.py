@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import sqlalchemy as sa
-from test_etapas import _calcular, _examen, _expediente, _ficha, _ids, _resultados
+from test_etapas import _calcular, _documentos_declarados, _examen, _expediente, _ficha, _ids, _resultados
 from test_etapas_desactualizadas import conv, orh  # noqa: F401  (fixtures)
 
 from casadmin import models as m
@@ -37,7 +37,8 @@ def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_it
     for d in siguen:
         datos = {f"factor-{f}": "si" for f in FACTORES}
         datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "no" if d == sin_firma else "si",
-                      "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else ""})
+                      "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else "",
+                      **_documentos_declarados(db, conv, ids[d])})
         assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
     assert _calcular(orh, conv.id, "curricular").status_code == 302
     cur = _resultados(db, conv.id, "curricular")
@@ -81,9 +82,24 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
     assert 'data-item="lista:doc_ffaa"' not in orh.get(
         f"/etapas/{conv.id}/curricular/{ids[otro]}/calificar").get_data(as_text=True)
 
+    # the declared condition's document must be judged: left blank (or «No aplica»), the bonus would be lost
+    # by an oversight
+    R = m.ResultadoEtapa
+    items = sa.select(sa.func.count()).select_from(m.ItemVerificacion).join(R).where(
+        R.postulacion_id == ids[licenciado], R.etapa == Etapa.curricular)
+    antes = db.session.scalar(items)
+    for valor in ("", "na"):
+        datos = {f"factor-{f}": "si" for f in FACTORES}
+        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si",
+                      **_documentos_declarados(db, conv, ids[licenciado]), "lista:doc_ffaa": valor})
+        r = orh.post(f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar", data=datos)
+        assert r.status_code == 422
+        assert "declaró esta condición en su Ficha y la bonificación depende de que presente el documento (§4.3)" \
+            in r.get_data(as_text=True)
+    assert db.session.scalar(items) == antes
     for d in siguen:
         datos = {f"factor-{f}": "si" for f in FACTORES}
-        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si"})
+        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[d])})
         if d == licenciado:
             datos.update({"lista:doc_ffaa": "no", "obs-lista:doc_ffaa": "Solo adjuntó la libreta militar"})
         assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302

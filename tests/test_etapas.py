@@ -176,6 +176,12 @@ def _expediente(db, conv: m.Convocatoria, postulacion_id: int, cargado: str) -> 
     return doc
 
 
+def _documentos_declarados(db, conv: m.Convocatoria, postulacion_id: int) -> dict[str, str]:
+    """The curricular screen's «Cumple» for the document of each bonus the candidate's Ficha declares (§4.3:
+    the screen asks for each one)."""
+    return {codigo: "si" for codigo, si in etapas_svc.bonos_declarados(db.session, conv, postulacion_id).items() if si}
+
+
 # --- D1: the Ficha -----------------------------------------------------------------------------
 
 
@@ -588,7 +594,7 @@ def test_psychological_attendance_curricular_with_expediente_and_interview_timet
     for d in candidatos:
         datos = {f"factor-{f}": ("no" if d == no_cumple and f == "cursos" else "si") for f in factores}
         datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", "lista:traduccion": "na",
-                      "obs-lista:un_pdf": "Un solo archivo, 2 páginas"})
+                      "obs-lista:un_pdf": "Un solo archivo, 2 páginas", **_documentos_declarados(db, conv, ids[d])})
         assert orh.post(calificar.format(ids[d]), data=datos).status_code == 302
     item = db.session.scalar(sa.select(m.ItemVerificacion).join(m.ResultadoEtapa).where(
         m.ResultadoEtapa.postulacion_id == ids[primero], m.ItemVerificacion.codigo == "lista:un_pdf"))
