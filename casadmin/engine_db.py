@@ -265,7 +265,7 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         bases = pl.get_bases(pm, datos["bases"])
     except pl.BasesDesconocida:
         raise ArchivoInvalido(interchange._sin_repetir([*errores, pl.bases_no_instalada(pm, datos)])) from None
-    errores = interchange._sin_repetir(errores + interchange.fuera_de_bases(arch, bases))
+    errores = interchange._sin_repetir(errores + interchange.fuera_de_bases(arch, bases) + _reglas_ajenas(datos, bases))
     if errores:
         raise ArchivoInvalido(errores)
     try:
@@ -486,6 +486,31 @@ def _resultados_no_guardables(resultados: Any, ids: set[str], sin: set[str] = fr
             isinstance(r, Mapping) and all(isinstance(x, str) and isinstance(v, str) and len(v) <= 140
                                            for x, v in r.items()) for r in por_etapa.values()):
         errores.append(("$.resultados.reglas_etapas", "se esperaba, por etapa, un objeto plugin → «nombre==versión»"))
+    return errores
+
+
+def _reglas_ajenas(datos: Mapping[str, Any], bases: Any) -> list[tuple[str, str]]:
+    """F3: the stored results record the plugins that produced them: a stage result of the file naming a
+    plugin that is not one of the bases version's (``regla``, ``reglas_etapas``) would record, as if it
+    had, a rule that never judged the call (an invented «plugin.inventado==9.9» was kept)."""
+    resultados = datos.get("resultados") if isinstance(datos.get("resultados"), Mapping) else {}
+    propios = set(bases.plugins)
+    errores = []
+
+    def ajeno(regla: str) -> str | None:
+        nombre = regla.partition("==")[0]
+        return None if not nombre or nombre in propios else nombre
+
+    for etapa, filas in (resultados.get("etapas") or {}).items():
+        for i, r in enumerate(filas):
+            if (nombre := ajeno(r.get("regla") or "")) is not None:
+                errores.append((f"$.resultados.etapas.{etapa}[{i}].regla",
+                                f"«{nombre}» no es un plugin de las bases «{bases.id}»"))
+    for etapa, reglas in (resultados.get("reglas_etapas") or {}).items():
+        for nombre in reglas:
+            if ajeno(nombre) is not None:
+                errores.append((f"$.resultados.reglas_etapas.{etapa}.{nombre}",
+                                f"«{nombre}» no es un plugin de las bases «{bases.id}»"))
     return errores
 
 

@@ -1969,3 +1969,18 @@ def test_evaluate_refuses_a_stage_on_out_of_date_results_and_under_a_published_f
         engine_db.evaluar(db.session, conv.codigo, "examen")
     assert engine_db.evaluar(db.session, conv.codigo, "examen", recalcular=True,
                              motivo="Corrección del puntaje de P04").conteo
+
+
+def test_import_refuses_stage_results_naming_a_plugin_the_bases_do_not_have(db):
+    """F3: results record the plugins that produced them. A file's exam row naming «plugin.inventado==9.9»
+    (and listing it among the stage's rules) was stored as if that plugin had judged the call."""
+    d = datos("sunedu")
+    d["resultados"] = json.loads(json.dumps(simulacion(d), default=str))
+    fila = d["resultados"]["etapas"]["examen"][0]
+    fila["regla"] = "plugin.inventado==9.9"
+    d["resultados"].setdefault("reglas_etapas", {}).setdefault("examen", {})["plugin.inventado"] = "plugin.inventado==9.9"
+    errores = _rechazada(db, d)
+    assert ("$.resultados.etapas.examen[0].regla", "«plugin.inventado» no es un plugin de las bases «sunedu-2026»") \
+        in errores
+    assert ("$.resultados.reglas_etapas.examen.plugin.inventado",
+            "«plugin.inventado» no es un plugin de las bases «sunedu-2026»") in errores
