@@ -331,9 +331,10 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
 
 def _decision_final(r: Mapping[str, Any]) -> dict[str, Any]:
     """Who a final step (``resultados`` of a file) names, where, and as what, in a form two of them compare
-    by: order within a group and within a list does not matter, the order of the groups does."""
+    by: order within a group and within the winners does not matter, the order of the groups does, and so
+    does the accesitarios' (the first is called first, §4.4 f)."""
     return {"orden_merito": [set(g) for g in r.get("orden_merito", [])],
-            "ganadores": set(r.get("ganadores", [])), "accesitarios": set(r.get("accesitarios", [])),
+            "ganadores": set(r.get("ganadores", [])), "accesitarios": list(r.get("accesitarios", [])),
             "empates_para_comite": [set(g) for g in r.get("empates_para_comite", [])],
             "finales": {f["postulante"] for f in r.get("finales", [])}}
 

@@ -340,6 +340,17 @@ def test_an_export_with_final_results_imports_with_them_and_exports_the_same(app
     assert all("no es lo que dan las etapas del archivo con las bases instaladas «sunedu-2026»" in msg
                for _, msg in err.value.errores)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
+    # the accesitarios in another order: the first is called first (§4.4 f); they were compared as a set
+    # (the call with P01's FF.AA. bonus has two; without it, one, and a tie for the other place)
+    al_reves = copy.deepcopy(mala)
+    al_reves["resultados"] = copy.deepcopy(otra["resultados"])
+    al_reves["resultados"]["accesitarios"] = ["P07", "P08"] if al_reves["resultados"]["empates_para_comite"] else \
+        al_reves["resultados"]["accesitarios"][::-1]
+    assert al_reves["resultados"]["accesitarios"] != otra["resultados"]["accesitarios"]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(al_reves, default=str).encode()))
+    assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.accesitarios"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
     # A call declared desierto (§4.5 d, after the contract step): the cause is ORH's to declare here, and said.
     desierta = copy.deepcopy(otra)
     desierta["convocatoria"].update(codigo=f"{conv.codigo}-E", numero=conv.numero + 800000)
