@@ -2058,8 +2058,9 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
             m.ResultadoFinal.convocatoria_id == conv.id, m.ResultadoFinal.publicado.is_(True)).limit(1)) is not None:
         # F3: the published winners rest on every stage; changing one under them is a correction
         raise EvaluacionRechazada(
-            f"El resultado final de «{codigo}» ya fue publicado: la etapa «{etapa}» no se recalcula sin "
-            "--recalcular y un --motivo (quedará en el registro de auditoría).")
+            f"El resultado final de «{codigo}» ya fue publicado: la etapa «{etapa}» solo se recalcula con un motivo "
+            "escrito, que queda en el registro de auditoría («Recalcular con sustento»; en la consola, "
+            "--recalcular y --motivo).")
     previas = etapas[: etapas.index(etapa)]
     solo = None
     if previas:

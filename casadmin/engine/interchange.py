@@ -653,8 +653,9 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
     """:func:`_incoherencias` of each applicant: a document number its type does not allow (C1: a DNI has
     8 digits), the same document or e-mail as an applicant before (one person applies once), born after
     the application period opens (an age is reckoned on that day, §4.2.5 Ley 31533), a blank office
-    program or language name, a habilitación without colegiatura (§4.2.1 h), stage inputs the screens would not take (:func:`_entradas_imposibles`), an
-    interview attended with no committee sheet, a member code the database cannot keep, two interview
+    program or language name, a habilitación without colegiatura (§4.2.1 h), stage inputs the screens
+    would not take (:func:`_entradas_imposibles`) or would ask for (:func:`_factores_faltantes`), an
+    interview attended with no committee sheet, or without one of its scoring members' (§4.2.5 g), a member code the database cannot keep, two interview
     sheets of the same committee member (§4.2.5 g averages one per member), and sheets of more members
     than score on the committee (:data:`CALIFICAN`, §4.2.5 b)."""
     errores = []
@@ -779,12 +780,14 @@ def _factores_faltantes(c: Any, e: Any, ruta: str) -> list[tuple[str, str]]:
     if isinstance(examen, Mapping) and examen.get("asistio") is True and examen.get("puntaje") is None:
         errores.append((f"{ruta}.examen.puntaje", "asistió al examen: falta su puntaje (§4.2.2 l)"))
     curricular = e.get("curricular")
-    if isinstance(curricular, Mapping) and curricular.get("expediente") is True and curricular.get("en_plazo") is not False:
+    presentado = isinstance(curricular, Mapping) and curricular.get("expediente") is True
+    if presentado and curricular.get("en_plazo") is not False:
         perfil = c.get("perfil") if isinstance(c, Mapping) else None
         publica = isinstance(perfil, Mapping) and bool(perfil.get("experiencia_publica_meses"))
         factores = curricular.get("factores")
         dados = factores if isinstance(factores, Mapping) else {}
-        if faltan := [f.value for f in Factor if (publica or f is not Factor.EXPERIENCIA_PUBLICA) and f.value not in dados]:
+        if faltan := [f.value for f in Factor
+                      if (publica or f is not Factor.EXPERIENCIA_PUBLICA) and f.value not in dados]:
             errores.append((f"{ruta}.curricular.factores", "presentó el expediente: falta calificar (Cumple o No "
                             f"cumple) {', '.join(faltan)} (§4.2.4)"))
     return errores
