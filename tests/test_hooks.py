@@ -215,6 +215,14 @@ def test_casadmin_bonificaciones(env):
     assert bonos == [(Decimal(10), "sunedu.bonificacion_ffaa_discapacidad")]
 
 
+def _con_documento(cand, codigo: str):
+    """The candidate with a bonus's document recorded as presented on the expediente's checklist (§4.3)."""
+    import dataclasses
+
+    lista = {**cand.entradas.lista_curricular, codigo: True}
+    return dataclasses.replace(cand, entradas=dataclasses.replace(cand.entradas, lista_curricular=lista))
+
+
 def test_the_athlete_bonus_through_the_hook_with_the_bases_rates(env):
     """§4.3.1: a Deportista Calificado de Alto Nivel gets the rate of their level (the bases' table, as
     ``bonificacion.deportista`` in parametros.yaml: level 2 → 16 %) of the same base as the other bonuses,
@@ -222,7 +230,7 @@ def test_the_athlete_bonus_through_the_hook_with_the_bases_rates(env):
     import dataclasses
 
     pm, ctx, c = env
-    atleta = dataclasses.replace(c["P01"], deportista_nivel=2)
+    atleta = _con_documento(dataclasses.replace(c["P01"], deportista_nivel=2), "doc_deportista")  # §4.3: presented
     conv = ctx.convocatoria
     exige = contexto(dataclasses.replace(conv, perfil=dataclasses.replace(conv.perfil, requiere_deportista=True)),
                      ctx.bases)
@@ -246,7 +254,8 @@ def test_the_ley_31533_bonus_through_the_hook_with_the_bases_table(env):
         found = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=ctx, candidato=cand, puntaje=Decimal(80))
         return {p: [(b.porcentaje, b.monto) for b in lista] for lista, p in found}.get("sunedu.bonificacion_31533")
 
-    joven = dataclasses.replace(c["P01"], fecha_nacimiento=dt.date(1996, 3, 3))  # 29 on 02/03/2026
+    # 29 on 02/03/2026, its DNI presented at the curricular stage (§4.3)
+    joven = _con_documento(dataclasses.replace(c["P01"], fecha_nacimiento=dt.date(1996, 3, 3)), "dni_31533")
     assert bono(joven) == [(Decimal(3), Decimal("2.40"))]  # six years at a ministry: 3 points
     privada, publica = joven.experiencias
     dos = dataclasses.replace(joven, experiencias=(privada, dataclasses.replace(publica, fin=dt.date(2022, 3, 1))))
