@@ -809,6 +809,8 @@ def _cambiado(datos, cambio):
 
 
 @pytest.mark.parametrize("cambio", [
+    # a committee member that is not a text, in a sheet of an attended interview (the missing-sheet check read it)
+    lambda d: d["postulantes"][1]["entradas"]["entrevista"]["hojas"][1].update(miembro=[]),
     lambda d: d["convocatoria"].update(cierre_postulacion=None),
     lambda d: d["convocatoria"].update(inicio_postulacion=5),
     lambda d: (d["postulantes"][0].update(id=["a"]), d["postulantes"][1].update(id={"b": 1})),

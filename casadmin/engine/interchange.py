@@ -755,13 +755,15 @@ def _incoherencias_postulantes(c: Any, postulantes: Any) -> list[tuple[str, str]
                             "el Comité de Entrevista lo integran un representante de la Oficina de Recursos Humanos "
                             "y uno del área usuaria; el/la Veedor/a no califica (§4.2.5 b)")))
         if isinstance(entrevista, Mapping) and entrevista.get("asistio") is True and isinstance(hojas, list) \
-                and len(errores) == antes:  # a sheet refused above is reported once, not as a missing one too
+                and len(errores) == antes and all(isinstance(h, Mapping) and isinstance(h.get("miembro"), str)
+                                                  for h in hojas):
+            # a sheet refused above, or of the wrong shape (the schema's), is reported once, not as missing too
             calificados.append((i, hojas))
     if len(comite) == CALIFICAN:
         # §4.2.5 g: the score is the average of every scoring member's; one member's sheet alone would be
         # taken for it (the committee's screen forms no score until each member has submitted theirs)
         for i, hojas in calificados:
-            dadas = {h.get("miembro") for h in hojas if isinstance(h, Mapping)}
+            dadas = {h["miembro"] for h in hojas}
             if faltan := [x for x in comite if x not in dadas]:
                 errores.append((f"$.postulantes[{i}].entradas.entrevista.hojas",
                                 f"asistió a la entrevista: falta la hoja de {' y '.join(faltan)}; el puntaje es el "
