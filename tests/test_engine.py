@@ -1017,6 +1017,8 @@ class _ExamenRaro:
     # float or a text reason a traceback
     (_ExamenRaro(resultado="pendiente"), "sunedu.examen", "casadmin_evaluar_examen",
      "devolvió para «P01» el resultado «pendiente»; se admite apto, asistio, no_apto, no_se_presento"),
+    (_ExamenRaro(resultado=["apto"]), "sunedu.examen", "casadmin_evaluar_examen",
+     "devolvió para «P01» el resultado «['apto']»"),
     (_ExamenRaro(puntaje=Decimal("-3")), "sunedu.examen", "casadmin_evaluar_examen",
      "devolvió para «P01» el puntaje Decimal('-3'); debe ser un Decimal no negativo con hasta dos decimales"),
     (_ExamenRaro(puntaje=Decimal("25.129")), "sunedu.examen", "casadmin_evaluar_examen",

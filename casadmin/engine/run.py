@@ -553,7 +553,7 @@ def _resultado_invalido(r: Resultado, *, cada_motivo: bool = True) -> str | None
     most two decimals, not negative (PostgreSQL rounded 25.129, SQLite kept it), reasons that are not a
     tuple of :class:`Motivo` (a text crashed the report). Each reason's type is looked at with
     ``cada_motivo`` only (the first result of an answer: 14 reasons per Ficha, 150,000 Fichas)."""
-    if r.resultado not in RESULTADOS:
+    if not isinstance(r.resultado, str) or r.resultado not in RESULTADOS:
         return f"el resultado «{r.resultado!s:.40}»; se admite {', '.join(sorted(RESULTADOS))}"
     p = r.puntaje
     if p is not None and (type(p) is not Decimal or not p.is_finite() or p < 0
