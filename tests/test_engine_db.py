@@ -1938,7 +1938,7 @@ def test_evaluate_refuses_a_stage_whose_inputs_are_not_all_recorded_as_its_scree
     assert db.session.scalar(evaluados) == 0
 
 
-def test_evaluate_refuses_a_stage_on_out_of_date_results_and_under_a_published_final(db):
+def test_evaluate_refuses_a_stage_on_out_of_date_results_and_under_a_published_final(app, db, monkeypatch):
     """§4.6, F3. ``casadmin evaluate`` judged the curricular stage on a psychological stage left out of date
     by a corrected exam score (the screens refuse it), and let a stage change under a published final
     result with no --recalcular (only the final step asked for it)."""
@@ -1964,6 +1964,9 @@ def test_evaluate_refuses_a_stage_on_out_of_date_results_and_under_a_published_f
     for etapa in ("ficha", "examen", "psicologica", "curricular", "entrevista"):
         engine_db.evaluar(db.session, conv.codigo, etapa)
     final.evaluar_final(db.session, conv)
+    # the publication's documents are made by a job after the commit: done before this test ends, so that
+    # no later test finds its files appear
+    monkeypatch.setitem(app.config, "TAREAS_SYNC_FOR_TESTS", True)
     final.publicar_final(db.session, conv, usuario=None)
     with pytest.raises(engine_db.EvaluacionRechazada, match="resultado final .* ya fue publicado"):
         engine_db.evaluar(db.session, conv.codigo, "examen")
