@@ -421,6 +421,8 @@ def evaluate_command(codigo: str, etapa: str, recalcular: bool, motivo: str | No
         click.echo(f"  {report.RESULTADOS.get(resultado, resultado)}: {n}")
     if res.conservados:
         click.echo(f"  Conservados (modificación del evaluador): {res.conservados}")
+    if res.quitados:
+        click.echo(f"  Quitados (ya no siguen en el proceso, §4.6; constan en la auditoría): {res.quitados}")
     click.echo("Resultados por etapa:")
     for nombre, conteo in engine_db.resumen_etapas(db.session, codigo).items():
         partes = ", ".join(f"{report.RESULTADOS.get(r, r)} {n}" for r, n in sorted(conteo.items()))

@@ -547,9 +547,8 @@ def formar(session: Session, conv: m.Convocatoria, *, usuario: m.Usuario) -> For
 
     codigo = conv.codigo
     try:
-        # The shortlist may have changed since the last forming (§4.6): those no longer in it leave the
-        # stage first, as when any stage is evaluated again; committed with the results or rolled back.
-        etapas.quitar_fuera_de_etapa(session, conv, ETAPA.name, usuario=usuario)
+        # The shortlist may have changed since the last forming (§4.6): engine_db.evaluar first removes
+        # those no longer in it, as when any stage is evaluated again (etapas.quitar_fuera_de_etapa).
         return Formacion(evaluacion=engine_db.evaluar(session, codigo, ETAPA.name, usuario=usuario))
     except (engine_db.EvaluacionRechazada, engine_db.ConvocatoriaNoEncontrada) as exc:
         session.rollback()

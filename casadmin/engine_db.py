@@ -2004,6 +2004,8 @@ class Evaluacion:
     recalculada: bool
     #: processes that judged the candidates: more than one for a large Ficha stage (``_EnProcesos``)
     procesos: int = 1
+    #: rows removed first: candidates an earlier stage, or the shortlist, no longer lets through (§4.6)
+    quitados: int = 0
     #: a warning for whoever evaluated: the installed bases plugin is not the version the call was
     #: created with (:func:`aviso_version`)
     aviso: str | None = None
@@ -2066,7 +2068,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     if previas:
         # The stage screens' own checks (imported here: casadmin.etapas imports this module). A stage with
         # no candidates left counts as evaluated (etapas.evaluada).
-        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, previa_desactualizada, sin_datos
+        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, previa_desactualizada, quitar_fuera_de_etapa, sin_datos
 
         sin_resultados = _previas_evaluadas(session, conv, previas)
         if sin_resultados is not None:
@@ -2081,7 +2083,13 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
             raise EvaluacionRechazada(por_que)
         # Those who continued (Apto, Asistió) in every earlier stage of the call.
         solo = _siguen_stmt(conv, previas)
+    quitados = 0
     try:
+        if solo is not None and etapa != "entrevista":
+            # §4.6: the rows of those an earlier stage no longer lets through leave the stage (audited), as
+            # on the stage screens; the interview's are those no longer called (_evaluar_de_una_vez)
+            quitados = quitar_fuera_de_etapa(session, conv, etapa, usuario=usuario, motivo=motivo or None,
+                                             actuales=solo)
         if etapa in run.DIVISIBLES and session.connection().dialect.name == "postgresql":
             resumen = _evaluar_en_lotes(session, conv, modelo, etapa, pm, bases, solo, publicada=publicada,
                                         recalcular=recalcular, motivo=motivo, usuario=usuario)
@@ -2102,7 +2110,7 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     except BaseException:
         session.rollback()
         raise
-    return dataclasses.replace(resumen, aviso=aviso) if aviso else resumen
+    return dataclasses.replace(resumen, aviso=aviso, quitados=resumen.quitados + quitados)
 
 
 def cabecera_motor(conv: m.Convocatoria, bases: Any) -> ConvocatoriaMotor:
@@ -2167,15 +2175,22 @@ def _evaluar_de_una_vez(session: Session, conv: m.Convocatoria, modelo: Convocat
     candidatos = leido.candidatos
     ctx = run.contexto(modelo, bases, leido.decisiones)
     sim = run.Simulacion(convocatoria=modelo, bases=bases)
+    quitados = 0
     if etapa == "entrevista":
         acumulado = {c.id: sum((f.puntaje for e in previas
                                 if (f := leido.filas.get((leido.por_id[c.id], e))) is not None
                                 and f.puntaje is not None), Decimal(0)) for c in candidatos}
         candidatos = run._convocar(pm, ctx, sim, candidatos, acumulado)
+        from casadmin.etapas import quitar_fuera_de_etapa  # it imports this module
+
+        # §4.6, §4.2.4: the shortlist may have changed since the interview was last formed
+        quitados = quitar_fuera_de_etapa(session, conv, etapa, usuario=usuario, motivo=motivo or None,
+                                         actuales=[leido.por_id[c.id] for c in candidatos])
     resultados = run.evaluar_etapa(pm, ctx, etapa, candidatos, sim)
-    return _guardar(session, conv, etapa, leido.por_id, resultados, _reglas(sim, resultados), publicada,
-                    recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
-                    existentes=_existentes(session, conv, etapa, solo, leido.filas))
+    guardado = _guardar(session, conv, etapa, leido.por_id, resultados, _reglas(sim, resultados), publicada,
+                        recalcular=recalcular, motivo=motivo, usuario=usuario, convocados=sim.convocados_entrevista,
+                        existentes=_existentes(session, conv, etapa, solo, leido.filas))
+    return dataclasses.replace(guardado, quitados=quitados) if quitados else guardado
 
 
 def _reglas(sim: run.Simulacion, resultados: Sequence[Any]) -> dict[str, str]:

@@ -996,8 +996,7 @@ def evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Us
 def _evaluar(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,
              recalcular: bool = False, motivo: str | None = None) -> engine_db.Evaluacion:
     try:
-        # committed with the results by engine_db.evaluar, or rolled back with them
-        quitar_fuera_de_etapa(session, conv, etapa, usuario=usuario, motivo=motivo)
+        # engine_db.evaluar first removes the rows of those no longer in the stage (quitar_fuera_de_etapa)
         return engine_db.evaluar(session, conv.codigo, etapa, usuario=usuario, recalcular=recalcular, motivo=motivo)
     except engine_db.EvaluacionRechazada as exc:
         session.rollback()
@@ -1665,17 +1664,23 @@ def _exigir_previas_al_dia(session: Session, conv: m.Convocatoria, etapa: str) -
         raise EtapaRechazada(d.rechazo(f"antes de evaluar la {_nombre(etapa)}"))
 
 
-def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | None,
-                           motivo: str | None = None) -> int:
-    """Before the stage is evaluated again: the rows of candidates who no longer take part in it
+def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *, usuario: m.Usuario | str | None,
+                           motivo: str | None = None, actuales: sa.Select | list[int] | None = None) -> int:
+    """Before the stage is evaluated again: the results of candidates who no longer take part in it
     (an earlier eliminatory stage changed, §4.6) are removed with their inputs, an evaluator's override
-    of this stage included; what is removed is kept in the audit trail. Not committed: the caller's
-    evaluation commits it with its results, or rolls it back."""
+    of this stage included; what is removed is kept in the audit trail. Rows that were never evaluated
+    stay: inputs recorded (or imported) for someone an earlier stage did not let through are no result,
+    and are there if a correction lets them through after all. Not committed: the caller's
+    evaluation commits it with its results, or rolls it back. ``engine_db.evaluar`` calls it with the
+    candidates it judges (``actuales``: ids, or a subquery of them); without them they are read here."""
     R, V = m.ResultadoEtapa, m.ItemVerificacion
-    actuales = _actuales(session, conv, _exigir_etapa(conv, etapa), etapa)
+    if actuales is None:
+        actuales = _actuales(session, conv, _exigir_etapa(conv, etapa), etapa)
     filas = session.execute(sa.select(R.id, R.postulacion_id, R.resultado, R.puntaje, R.override, R.motivo_override,
                                       R.evaluado_en).where(R.convocatoria_id == conv.id, R.etapa == Etapa[etapa],
-                                                           R.postulacion_id.not_in(actuales))).all()
+                                                           R.postulacion_id.not_in(actuales),
+                                                           sa.or_(R.evaluado_en.is_not(None), R.override.is_(True)))
+                          ).all()
     if not filas:
         return 0
     ids = [f.id for f in filas]
@@ -1696,5 +1701,6 @@ def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *,
                  antes={"etapa": etapa, "resultados": antes},
                  despues={"etapa": etapa, "quitados": len(filas),
                           "razon": "Ya no siguen en el proceso: una etapa anterior eliminatoria cambió (§4.6)."},
-                 entidad_id=conv.entidad_id, convocatoria_id=conv.id, **_quien(usuario))
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id,
+                 **dict(zip(("usuario_id", "usuario"), audit.quien(usuario, consola=True))))
     return len(filas)

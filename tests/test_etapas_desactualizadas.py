@@ -133,6 +133,36 @@ def test_an_override_of_the_ficha_marks_the_exam_until_it_is_evaluated_again(orh
     assert d is not None and d.causa == "ficha" and (d.fuera, d.nuevos) == (0, 1)
 
 
+def test_evaluate_on_the_command_line_removes_who_no_longer_takes_part(orh, db, conv, app):
+    """§4.6: `casadmin evaluate` judges a stage as its screen does, so it too first removes the rows of
+    those an earlier eliminatory stage no longer lets through (they stayed, «Apto» in an exam they no
+    longer take part in, and the stage was «desactualizada» for ever), audited as the console's act."""
+    _ficha(orh, db, conv.id)
+    _examen(orh, db, conv.id)
+    examen = _resultados(db, conv.id, "examen")
+    ids = _ids(db, conv.id)
+    doc = sorted(d for d, (r, _) in examen.items() if r == "apto")[0]
+    etapas.modificar_resultado(db.session, _fresh(db, conv.id), ids[doc], "ficha", "no_apto",
+                               "El anexo 11 no tiene la firma tal como figura en el DNI.")
+    assert _desactualizada(db, conv.id, "examen").fuera == 1
+
+    salida = app.test_cli_runner().invoke(args=["casadmin", "evaluate", _fresh(db, conv.id).codigo,
+                                                "--stage", "examen"])
+    assert salida.exit_code == 0, salida.output
+    assert "Quitados (ya no siguen en el proceso, §4.6; constan en la auditoría): 1" in salida.output
+    assert ids[doc] not in _filas(db, conv.id, Etapa.examen)
+    assert _desactualizada(db, conv.id, "examen") is None
+    assert {k: v for k, v in _resultados(db, conv.id, "examen").items() if k != doc} == \
+        {k: v for k, v in examen.items() if k != doc}
+    (rec,) = _auditoria(db, conv.id, "quitar_resultados_fuera_de_etapa")
+    assert rec.antes["resultados"][str(ids[doc])]["resultado"] == "apto"
+    assert rec.usuario.startswith("consola")
+
+    # Nothing else to remove the next time
+    otra = app.test_cli_runner().invoke(args=["casadmin", "evaluate", _fresh(db, conv.id).codigo, "--stage", "examen"])
+    assert otra.exit_code == 0 and "Quitados" not in otra.output
+
+
 def test_a_new_evaluation_of_the_ficha_marks_the_later_stages(orh, db, conv):
     """The evaluator's checklist (§4.2.1 b) changes a Ficha: the Ficha itself waits for its evaluation,
     and once evaluated the exam is out of date until evaluated again."""
@@ -260,9 +290,11 @@ def test_the_interview_follows_its_shortlist_and_the_final_results_refuse_an_old
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.ResultadoFinal)
                              .where(m.ResultadoFinal.convocatoria_id == conv.id)) == 0
 
-    # The committee forms it again: comite.formar first takes out who left the shortlist, then evaluates.
-    assert etapas.quitar_fuera_de_etapa(db.session, _fresh(db, conv.id), "entrevista", usuario=None) >= 1
-    engine_db.evaluar(db.session, conv.codigo, "entrevista")
+    # Formed again (the committee's screen, or `casadmin evaluate`): the evaluation first takes out who
+    # left the shortlist, audited.
+    assert engine_db.evaluar(db.session, conv.codigo, "entrevista").quitados == 1
+    (rec,) = _auditoria(db, conv.id, "quitar_resultados_fuera_de_etapa")  # the file's inputs of others stay
+    assert rec.antes["etapa"] == "entrevista" and set(rec.antes["resultados"]) == {str(pid)}
     assert etapas.desactualizacion(db.session, _fresh(db, conv.id), "entrevista") is None
     # The one who left the shortlist left the stage too: no interview row of theirs stays behind.
     assert db.session.scalar(sa.select(sa.func.count()).where(
