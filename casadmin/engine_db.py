@@ -301,8 +301,8 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
         resumen = final.guardar_en_la_transaccion(session, conv, usuario=usuario, pm=pm)
     except final.FinalRechazado as exc:
         return f"No se importaron los resultados finales del archivo: {exc}"
-    R = m.ResultadoFinal
-    filas = session.execute(sa.select(R.postulacion_id, R.orden_merito, R.puntaje_final)
+    R, B = m.ResultadoFinal, m.Bonificacion
+    filas = session.execute(sa.select(R.postulacion_id, R.orden_merito, R.puntaje_etapas, R.puntaje_final)
                             .where(R.convocatoria_id == conv.id)).all()
     ids = ids_en_archivo(session, conv, [f.postulacion_id for f in filas])
     grupos: dict[int, list[str]] = defaultdict(list)
@@ -313,14 +313,26 @@ def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, 
                                  "orden_merito": [grupos[k] for k in sorted(grupos)], "ganadores": resumen.ganadores,
                                  "accesitarios": resumen.accesitarios, "empates_para_comite": resumen.empates})
     del_archivo = _decision_final(resultados)
-    puntajes = {ids[f.postulacion_id]: f.puntaje_final for f in filas}
-    errores = [(f"$.resultados.{clave}", "no es lo que dan las etapas del archivo con las bases instaladas "
-                                         f"«{conv.version_bases.codigo}»")
-               for clave in calculado if calculado[clave] != del_archivo[clave]]
-    errores += [(f"$.resultados.finales[{i}].puntaje_final", "no es lo que dan las etapas del archivo con las bases "
-                 f"instaladas «{conv.version_bases.codigo}»: {puntajes.get(f['postulante'], 'no es finalista')}")
-                for i, f in enumerate(resultados["finales"])
-                if puntajes.get(f["postulante"]) != Decimal(str(f["puntaje_final"]))]
+    no_dan = f"no es lo que dan las etapas del archivo con las bases instaladas «{conv.version_bases.codigo}»"
+    errores = [(f"$.resultados.{clave}", no_dan) for clave in calculado if calculado[clave] != del_archivo[clave]]
+    # each finalist's score before and after the bonuses, and the bonuses themselves (§4.3: percentage, base,
+    # amount; the interview's Ley 31533 bonus is inside its score, as export and simulate write it)
+    bonos: dict[str, list[tuple[Decimal, ...]]] = defaultdict(list)
+    for b in session.execute(sa.select(B.postulacion_id, B.porcentaje, B.base, B.puntos).join(m.Postulacion).where(
+            m.Postulacion.convocatoria_id == conv.id, B.tipo != TipoBonificacion.joven_entrevista)):
+        bonos[ids[b.postulacion_id]].append((b.porcentaje, b.base, b.puntos))
+    guardados = {ids[f.postulacion_id]: f for f in filas}
+    for i, f in enumerate(resultados["finales"]):
+        g = guardados.get(f["postulante"])
+        for clave in ("puntaje_etapas", "puntaje_final"):
+            if g is None or getattr(g, clave) != Decimal(str(f[clave])):
+                errores.append((f"$.resultados.finales[{i}].{clave}",
+                                f"{no_dan}: {'no es finalista' if g is None else sin_ceros(getattr(g, clave))}"))
+        if g is not None and "bonificaciones" in f and sorted(bonos[f["postulante"]]) != sorted(
+                tuple(Decimal(str(b[k])) for k in ("porcentaje", "base", "monto")) for b in f["bonificaciones"]):
+            errores.append((f"$.resultados.finales[{i}].bonificaciones",
+                            f"{no_dan}: " + ("; ".join(f"{sin_ceros(p)} % de {sin_ceros(b)} = {sin_ceros(x)}"
+                                                       for p, b, x in bonos[f["postulante"]]) or "ninguna")))
     if errores:
         raise ArchivoInvalido(errores)
     if resultados.get("desierto"):

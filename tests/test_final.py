@@ -351,6 +351,20 @@ def test_an_export_with_final_results_imports_with_them_and_exports_the_same(app
         engine_db.importar(db.session, interchange.leer(json.dumps(al_reves, default=str).encode()))
     assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.accesitarios"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
+    # the same final score reached otherwise: a point of the stages called a bonus the bases do not give
+    # (only the final score was compared)
+    otro_bono = copy.deepcopy(al_reves)
+    otro_bono["resultados"] = copy.deepcopy(otra["resultados"])
+    primero = otro_bono["resultados"]["finales"][0]
+    primero["puntaje_etapas"] = str(Decimal(primero["puntaje_etapas"]) - 1)
+    primero["bonificaciones"] = [*primero.get("bonificaciones", []),
+                                 {"concepto": "Bonificación inventada", "porcentaje": "1", "base": "100", "monto": "1",
+                                  "base_legal": "ninguna"}]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, interchange.leer(json.dumps(otro_bono, default=str).encode()))
+    assert [ruta for ruta, _ in err.value.errores] == ["$.resultados.finales[0].puntaje_etapas",
+                                                       "$.resultados.finales[0].bonificaciones"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Convocatoria)) == antes
     # A call declared desierto (§4.5 d, after the contract step): the cause is ORH's to declare here, and said.
     desierta = copy.deepcopy(otra)
     desierta["convocatoria"].update(codigo=f"{conv.codigo}-E", numero=conv.numero + 800000)
