@@ -97,7 +97,7 @@ from casadmin.resultados import numerar
 from casadmin.roles import COMITE, POSTULANTE
 from casadmin.rules.age import es_joven_31533
 from casadmin.rules.courses import normalizar
-from casadmin.rules.decimales import sin_ceros
+from casadmin.rules.decimales import dos_decimales, sin_ceros
 from casadmin.rules.levels import clave_conocimiento, niveles_mas_altos, programa_ofimatica
 from casadmin.rules.periods import n_dias
 from casadmin.rules.types import (
@@ -1943,7 +1943,7 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
     for b in session.scalars(sa.select(B).join(m.Postulacion).where(
             m.Postulacion.convocatoria_id == leido.conv.id, B.tipo != TipoBonificacion.joven_entrevista).order_by(B.id)):
         bonos[b.postulacion_id].append({"concepto": b.concepto or b.tipo.value, "porcentaje": sin_ceros(b.porcentaje),
-                                        "base": sin_ceros(b.base), "monto": sin_ceros(b.puntos),
+                                        "base": dos_decimales(b.base), "monto": dos_decimales(b.puntos),
                                         "base_legal": b.base_legal, "regla": b.regla})
     por_merito = sorted(filas, key=lambda f: f.orden_merito or 0)  # stable: a tied group in the file's order
     grupos: dict[int, list[str]] = {}
@@ -1954,8 +1954,8 @@ def _finales_guardados(session: Session, leido: _Leido) -> dict[str, Any] | None
         if f.empate_comite:
             empates.setdefault(f.orden_merito or 0, []).append(leido.ids[f.postulacion_id])
     return {
-        "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": sin_ceros(f.puntaje_etapas),
-                     "puntaje_final": sin_ceros(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, []),
+        "finales": [{"postulante": leido.ids[f.postulacion_id], "puntaje_etapas": dos_decimales(f.puntaje_etapas),
+                     "puntaje_final": dos_decimales(f.puntaje_final), "bonificaciones": bonos.get(f.postulacion_id, []),
                      "motivos": list(f.motivos or [])}
                     for f in filas],
         "orden_merito": list(grupos.values()),
@@ -1988,7 +1988,7 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
             publicadas.add(etapa)
         etapas.setdefault(etapa, []).append({
             "postulante": leido.ids[pid], "resultado": f.resultado.name,
-            "puntaje": None if f.puntaje is None else str(f.puntaje), "regla": regla, "motivos": list(f.motivos or []),
+            "puntaje": None if f.puntaje is None else dos_decimales(f.puntaje), "regla": regla, "motivos": list(f.motivos or []),
         })
     if not etapas:
         return None

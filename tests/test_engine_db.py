@@ -1093,6 +1093,11 @@ def test_every_stage_in_order_gives_what_simulate_gives(db, ejemplo):
     exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
     assert interchange.validar(exportado) == [] and simulacion(exportado) == esperado
     assert list(exportado["resultados"]["etapas"]) == list(esperado["etapas"])
+    # written alike: a stage's score with two decimals from both (export wrote "26.00" where simulate wrote "26")
+    for etapa, resultados in esperado["etapas"].items():
+        puntajes = [(r["postulante"], r["puntaje"]) for r in resultados]
+        assert [(r["postulante"], r["puntaje"]) for r in exportado["resultados"]["etapas"][etapa]] == puntajes
+        assert all(p is None or re.fullmatch(r"\d+\.\d\d", p) for _, p in puntajes), etapa
 
 
 def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db):

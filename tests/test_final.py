@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import importlib.metadata
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -311,6 +312,13 @@ def test_an_export_with_final_results_imports_with_them_and_exports_the_same(app
     conv = importar_y_evaluar(db, datos("final", cambiar))
     final.evaluar_final(db.session, conv)
     exportado = engine_db.exportar(db.session, conv.codigo)
+    # written as simulate writes them: scores with two decimals, percentages without trailing zeros
+    assert exportado["resultados"]["finales"] == simulacion(exportado)["finales"]
+    bonos = [b for f in exportado["resultados"]["finales"] for b in f["bonificaciones"]]
+    assert bonos and all(re.fullmatch(r"\d+\.\d\d", b[k]) for b in bonos for k in ("base", "monto"))
+    assert all(re.fullmatch(r"\d+(\.\d*[1-9])?", b["porcentaje"]) for b in bonos)
+    assert all(re.fullmatch(r"\d+\.\d\d", f[k]) for f in exportado["resultados"]["finales"]
+               for k in ("puntaje_etapas", "puntaje_final"))
     otra = copy.deepcopy(exportado)
     otra["convocatoria"].update(codigo=f"{conv.codigo}-B", numero=conv.numero + 500000)
     for p in otra["postulantes"]:  # other people, so that the import makes their applications anew

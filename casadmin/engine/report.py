@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from casadmin.engine.run import Simulacion
+from casadmin.rules.decimales import dos_decimales, sin_ceros
 from casadmin.rules.ranking import lugares
 from casadmin.rules.reasons import Motivo
 
@@ -64,7 +65,7 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
         "etapas": {
             etapa: [
                 {"postulante": r.candidato, "resultado": r.resultado,
-                 "puntaje": None if r.puntaje is None else str(r.puntaje), "regla": r.regla,
+                 "puntaje": None if r.puntaje is None else dos_decimales(r.puntaje), "regla": r.regla,
                  "motivos": [_motivo(m) for m in r.motivos], **({"detalle": dict(r.detalle)} if r.detalle else {})}
                 for r in resultados
             ]
@@ -72,9 +73,11 @@ def como_dict(sim: Simulacion) -> dict[str, Any]:
         },
         "convocados_entrevista": sim.convocados_entrevista,
         "finales": [
-            {"postulante": f.candidato, "puntaje_etapas": str(f.puntaje_etapas), "puntaje_final": str(f.puntaje_final),
-             "bonificaciones": [{"concepto": b.concepto, "porcentaje": str(b.porcentaje), "base": str(b.base),
-                                 "monto": str(b.monto), "base_legal": b.base_legal, "regla": sim.reglas.get(p, p)}
+            {"postulante": f.candidato, "puntaje_etapas": dos_decimales(f.puntaje_etapas),
+             "puntaje_final": dos_decimales(f.puntaje_final),
+             "bonificaciones": [{"concepto": b.concepto, "porcentaje": sin_ceros(b.porcentaje),
+                                 "base": dos_decimales(b.base), "monto": dos_decimales(b.monto),
+                                 "base_legal": b.base_legal, "regla": sim.reglas.get(p, p)}
                                 for b, p in f.bonificaciones],
              "motivos": propios.get(f.candidato, [])}
             for f in sim.finales

@@ -27,6 +27,12 @@ def sin_ceros(valor: Decimal) -> str:
     return texto.rstrip("0").rstrip(".") if "." in texto else texto
 
 
+def dos_decimales(valor: Decimal) -> str:
+    """A score as the interchange format writes it in results: always two decimals, 26.00, 30.33 (the
+    precision the bases compute scores to, §4.2.5 g); inputs and percentages are written :func:`sin_ceros`."""
+    return f"{valor:.2f}"
+
+
 def truncar(valor: Numero, decimales: int = 2) -> Decimal:
     """Truncate (never round) to ``decimales`` places, as §4.2.5 g requires for scores."""
     numero = como_decimal(valor)
