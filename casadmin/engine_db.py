@@ -932,8 +932,8 @@ class _Importacion:
         def fila(etapa: Etapa) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             if etapa not in filas:
                 filas[etapa] = ({"convocatoria_id": self.conv.id, "postulacion_id": app_id, "etapa": etapa,
-                                 "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "override": False,
-                                 "motivo_override": None, "evaluado_por_id": None, "evaluado_en": None, "reglas": {},
+                                 "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "detalle": None,
+                                 "override": False, "motivo_override": None, "evaluado_por_id": None, "evaluado_en": None, "reglas": {},
                                  "publicado": False, "creado_en": self.momento, "modificado_en": self.momento}, [])
             return filas[etapa]
 
@@ -987,6 +987,7 @@ class _Importacion:
                 resultado=Resultado[r["resultado"]],
                 puntaje=None if r.get("puntaje") is None else Decimal(str(r["puntaje"])),
                 motivos=list(r.get("motivos", ())),
+                detalle=_detalle(r.get("detalle")),
                 reglas={**propia, **{k: v for k, v in self.reglas_etapas.get(etapa.name, {}).items() if k not in propia}},
                 evaluado_en=self.momento)
         return list(filas.values())
@@ -1379,7 +1380,8 @@ class _Insumos:
         filas = {(f.postulacion_id, f.etapa.name): f for f in session.execute(
             sa.select(R.id, R.postulacion_id, R.etapa, R.resultado, R.puntaje, R.override, R.motivo_override,
                       R.evaluado_en, R.publicado,
-                      *((R.motivos, R.reglas) if con_resultados else (sa.null().label("motivos"), sa.null().label("reglas"))))
+                      *((R.motivos, R.reglas, R.detalle) if con_resultados else
+                        (sa.null().label("motivos"), sa.null().label("reglas"), sa.null().label("detalle"))))
             .where(R.convocatoria_id == conv.id, *de_filas, *filtro(R.postulacion_id)))}
         # The interview reads the curricular stage's items too: the expediente's checklist holds the DNI of
         # Ley 31533's bonus (§4.2.5 h, §4.3.2), which the format carries under entradas.curricular.
@@ -1989,6 +1991,7 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
         etapas.setdefault(etapa, []).append({
             "postulante": leido.ids[pid], "resultado": f.resultado.name,
             "puntaje": None if f.puntaje is None else dos_decimales(f.puntaje), "regla": regla, "motivos": list(f.motivos or []),
+            **({"detalle": dict(f.detalle)} if f.detalle else {}),
         })
     if not etapas:
         return None
@@ -2539,7 +2542,8 @@ def _guardar(session: Session, conv: m.Convocatoria, etapa: str, por_id: Mapping
         estados: dict[bool, list[int]] = {True: [], False: []}  # the application's state: only where it changes
         for fila_id, pid, r in escritos:
             valores = {"resultado": Resultado[r.resultado], "puntaje": r.puntaje,
-                       "motivos": [report._motivo(x) for x in r.motivos], "reglas": reglas, "evaluado_en": g.momento,
+                       "motivos": [report._motivo(x) for x in r.motivos], "detalle": _detalle(r.detalle),
+                       "reglas": reglas, "evaluado_en": g.momento,
                        "evaluado_por_id": g.quien_id, "publicado": publicada, "modificado_en": g.momento}
             if fila_id is None:
                 nuevos.append({"convocatoria_id": conv.id, "postulacion_id": pid, "etapa": Etapa[etapa],
@@ -2628,7 +2632,7 @@ class _Guardado(_Notas):
                 continue
             # No longer a candidate of this stage (an earlier stage changed): its old result goes.
             cambios.append({"id": previo.id, "resultado": Resultado.pendiente, "puntaje": None, "motivos": [],
-                            "reglas": {}, "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
+                            "detalle": None, "reglas": {}, "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
             clave = ids_por_pid.get(pid, str(pid))
             antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
             despues[clave] = None
@@ -2655,6 +2659,12 @@ LOTE_COPIA = 2000
 
 _CODIFICAR = msgspec.json.Encoder().encode
 _NOMBRES = {r.name: r.name.encode() for r in Resultado}
+
+
+def _detalle(detalle: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A result's ``detalle`` as stored (JSON; a plugin's Decimal written as its text, as ``simulate --json``
+    writes it); none when empty."""
+    return json.loads(json.dumps(detalle, default=str)) if detalle else None
 
 
 def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int,
@@ -2685,9 +2695,10 @@ def _lineas_copia(escritos: Sequence[tuple[int | None, int, Any]], desde: int,
                 partes.append(h[1])
             motivos = b"[" + b",".join(partes) + b"]"
             estado, sigue = destino[r.sigue]
-            out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%d\n" % (
+            out.append(b"%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\n" % (
                 b"\\N" if fila_id is None else b"%d" % fila_id, pid, nombres[r.resultado],
                 b"\\N" if r.puntaje is None else str(r.puntaje).encode(), motivos,
+                b"\\N" if not r.detalle else codificar(_detalle(r.detalle)).replace(b"\\", b"\\\\"),
                 b"\\N" if estados.get(pid) is estado else sigue, n))
         yield b"".join(out)
 
@@ -2710,7 +2721,7 @@ class _Copia:
         conn = self.conn = session.connection()
         tmp = self.TABLA
         conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {tmp} ON COMMIT DROP AS SELECT id, postulacion_id, resultado, "
-                             "puntaje, motivos, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
+                             "puntaje, motivos, detalle, override AS sigue, id AS n FROM resultado_etapa WITH NO DATA")
         if conn.dialect.server_version_info >= (14,) and conn.exec_driver_sql(
                 "SELECT attcompression FROM pg_attribute WHERE attrelid = 'resultado_etapa'::regclass "
                 "AND attname = 'motivos'").scalar() == "l":
@@ -2728,7 +2739,7 @@ class _Copia:
             conn.exec_driver_sql(f"TRUNCATE {tmp}")
         self._vacia = False
         crudo = conn.connection.driver_connection
-        sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, sigue, n) FROM STDIN"
+        sql = f"COPY {tmp} (id, postulacion_id, resultado, puntaje, motivos, detalle, sigue, n) FROM STDIN"
         try:
             # The queued writer sends each chunk from a thread while this one goes on.
             with crudo.cursor() as cur, cur.copy(sql, writer=psycopg_copy.QueuedLibpqWriter(cur)) as copia:
@@ -2746,12 +2757,14 @@ class _Copia:
                    sa.bindparam("publicado", self.publicada, type_=R.c.publicado.type)]
         conn.execute(sa.text(
             f"UPDATE resultado_etapa AS t SET resultado = c.resultado, puntaje = c.puntaje, motivos = c.motivos, "
+            f"detalle = c.detalle, "
             f"reglas = :reglas, evaluado_en = :momento, evaluado_por_id = :quien, publicado = :publicado, "
             f"modificado_en = :momento FROM {tmp} AS c WHERE c.id IS NOT NULL AND t.id = c.id").bindparams(*valores))
         conn.execute(sa.text(
             f"INSERT INTO resultado_etapa (convocatoria_id, postulacion_id, etapa, override, motivo_override, creado_en, "
-            f"resultado, puntaje, motivos, reglas, evaluado_en, evaluado_por_id, publicado, modificado_en) "
-            f"SELECT :conv, c.postulacion_id, :etapa, false, NULL, :momento, c.resultado, c.puntaje, c.motivos, :reglas, "
+            f"resultado, puntaje, motivos, detalle, reglas, evaluado_en, evaluado_por_id, publicado, modificado_en) "
+            f"SELECT :conv, c.postulacion_id, :etapa, false, NULL, :momento, c.resultado, c.puntaje, c.motivos, "
+            f"c.detalle, :reglas, "
             f":momento, :quien, :publicado, :momento FROM {tmp} AS c WHERE c.id IS NULL ORDER BY c.n").bindparams(
             *valores, sa.bindparam("conv", self.conv_id), sa.bindparam("etapa", Etapa[self.etapa], type_=R.c.etapa.type)))
         conn.execute(sa.text(

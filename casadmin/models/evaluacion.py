@@ -47,6 +47,9 @@ class ResultadoEtapa(TimestampMixin, Model):
     resultado: Mapped[Resultado] = mapped_column(enum_column(Resultado, "ck_resultado_etapa_resultado"), default=Resultado.pendiente)
     puntaje: Mapped[Optional[Decimal]] = mapped_column(Score)
     motivos: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: What the stage's plugin adds to its score (``detalle`` of the interchange format): points per
+    #: factor of the curricular stage (§4.2.4), the interview's average and Ley 31533 bonus (§4.2.5 g, h).
+    detalle: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     override: Mapped[bool] = mapped_column(default=False)
     motivo_override: Mapped[Optional[str]] = mapped_column(sa.Text)
     evaluado_por_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
