@@ -34,6 +34,7 @@ Interpretations (short and explicit)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -75,16 +76,29 @@ def normalizar(texto: str) -> str:
     return " ".join(sin_tildes.casefold().split())
 
 
+_PALABRA = re.compile(r"\w+")
+
+
+def palabras(texto: str) -> str:
+    """The text's words (:func:`normalizar`, punctuation dropped), each with a space on either side:
+    « curso de excel avanzado ». A topic is looked for in a declared one in this form, so that it matches
+    whole words only."""
+    return " " + " ".join(_PALABRA.findall(normalizar(texto))) + " "
+
+
 @lru_cache(maxsize=1024)
 def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, ...]:
-    """The required topic and the accepted similar ones, normalized, blanks left out (memoized per requirement)."""
-    return tuple(normalizar(t) for t in (tema, *temas_afines) if t.strip())
+    """The required topic and the accepted similar ones as :func:`palabras`, blanks left out (memoized per
+    requirement)."""
+    return tuple(p for p in map(palabras, (tema, *temas_afines)) if p.strip())
 
 
 def coincide_tema(requisito: RequisitoCapacitacion, capacitacion: Capacitacion) -> bool:
-    """Default criterion: the required topic (or an accepted similar one) is contained in the declared topic."""
+    """Default criterion: the declared topic names the required topic (or an accepted similar one), word for
+    word (§4.2.1 i: the course is «en la temática requerida»): «Curso de Excel avanzado» and «MS-Excel» name
+    Excel, «Excelencia en la atención al ciudadano» does not."""
     temas = _temas_normalizados(requisito.tema, requisito.temas_afines if requisito.afines else ())
-    declarado = normalizar(capacitacion.tema)
+    declarado = palabras(capacitacion.tema)
     return any(tema in declarado for tema in temas)
 
 
@@ -304,7 +318,7 @@ class EvaluadorCursos:
         """The requirements (positions) the declared ``tema`` is on the topic of (:func:`coincide_tema`)."""
         coinciden = self._coinciden.get(tema)
         if coinciden is None:
-            declarado = normalizar(tema)
+            declarado = palabras(tema)
             coinciden = tuple(r for r, temas in enumerate(self._temas) if any(t in declarado for t in temas))
             if len(self._coinciden) >= _MAX_TEMAS:
                 self._coinciden.clear()
