@@ -584,6 +584,22 @@ def test_scores_beyond_the_bases_are_reported_with_the_schemas_mistakes_in_one_r
     assert result.exit_code == 2 and result.output.startswith("Archivo inválido: 1 error(es).\n  $.bases: ninguna")
 
 
+def test_a_profile_asking_for_secundaria_in_progress_is_refused_at_its_field_4_2_1_e(tmp_path, datos):
+    """No rung of §4.2.1 e is «secundaria en curso»: the Ficha plugin stopped on it (exit 3, a plugin's
+    failure); it is the file's mistake, reported at its path (exit 2)."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["perfil"]["formacion"].update(nivel="secundaria", condicion="en_curso")
+    bad = tmp_path / "secundaria.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(casadmin_group, ["simulate", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert ("  $.convocatoria.perfil.formacion: el perfil no puede pedir secundaria en curso: el requisito mínimo "
+            "de formación es la secundaria completa (condición egresado)") in result.output
+    data["convocatoria"]["perfil"]["formacion"]["condicion"] = "egresado"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    assert CliRunner().invoke(casadmin_group, ["simulate", str(bad)]).exit_code == 0
+
+
 def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_at_their_fields(tmp_path, datos):
     """The schema checks a date's shape (§4.2.1 p counts experience from real dates): one that does not exist,
     or a job that ends before it starts, is reported with its path and a non-zero exit, not a traceback."""

@@ -41,7 +41,7 @@ from casadmin.engine.model import (
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
-from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
+from casadmin.rules.levels import clave_conocimiento, grado, programa_ofimatica
 from casadmin.rules.scores import Factor
 from casadmin.rules.types import (
     Condicion,
@@ -545,6 +545,23 @@ def _imposibles(nodo: Mapping[str, Any], ruta: str, fechas: tuple[tuple[str, str
     return errores
 
 
+def _formacion_sin_grado(perfil: Any) -> list[tuple[str, str]]:
+    """An academic requirement that is no rung of the ladder the Ficha stage compares with (§4.2.1 e):
+    secundaria «en curso» (the plugin stopped on it, exit 3, where an invalid file exits 2)."""
+    f = perfil.get("formacion") if isinstance(perfil, Mapping) else None
+    if not isinstance(f, Mapping):
+        return []
+    try:
+        nivel, condicion = NivelEstudios(f.get("nivel")), Condicion(f.get("condicion"))
+    except ValueError:  # not the schema's values: the schema reports them
+        return []
+    if grado(nivel, condicion) is not None:
+        return []
+    return [("$.convocatoria.perfil.formacion",
+             f"el perfil no puede pedir {nivel.value} {condicion.value.replace('_', ' ')}: el requisito mínimo de "
+             "formación es la secundaria completa (condición egresado)")]
+
+
 def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What the schema cannot say, outside the applicants' own data: the call's dates and times that do
     not exist, a close before the opening, a schedule line given twice or an application line other than
@@ -563,6 +580,7 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     # The application line is compared with the call's period only once that period is right.
     errores.extend(_cronograma_incoherente(c, periodo=not any(d.endswith("_postulacion") for d, _ in errores)))
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
+    errores.extend(_formacion_sin_grado(perfil))
     errores.extend(_afines_sin_afines(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
     errores.extend(_nombres_en_blanco(conocimientos, "$.convocatoria.perfil.conocimientos"))
