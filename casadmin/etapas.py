@@ -923,9 +923,11 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
             errores[codigo] = "Marque Cumple, No cumple o No aplica."
     if doc is not None:
         # §4.3: the bonus is given only with its document presented: the evaluator says whether it was, for
-        # each condition the Ficha declares (left blank, the candidate would lose the bonus by an oversight)
+        # each condition the Ficha declares (left blank, the candidate would lose the bonus by an oversight);
+        # not for a document the bases take from the upload made when applying (TipoDocumento.acredita)
+        subidos = {f"lista:{t.acredita}" for t in _bases(conv).documentos if t.acredita}
         for codigo, declarado in bonos_declarados(session, conv, postulacion_id).items():
-            if declarado and lista.get(codigo, ("", ""))[0] not in ("si", "no"):
+            if declarado and codigo not in subidos and lista.get(codigo, ("", ""))[0] not in ("si", "no"):
                 errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a declaró esta condición en su Ficha "
                                    "y la bonificación depende de que presente el documento (§4.3).")
     if errores:

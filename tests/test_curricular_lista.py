@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import sqlalchemy as sa
 from test_etapas import _calcular, _documentos_declarados, _examen, _expediente, _ficha, _ids, _resultados
 from test_etapas_desactualizadas import conv, orh  # noqa: F401  (fixtures)
 
+from casadmin import etapas
 from casadmin import models as m
+from casadmin.engine.bases import TipoDocumento
 from casadmin.models.enums import Etapa, Resultado
 
 _n = itertools.count(950501)
@@ -116,3 +119,28 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
     db.session.commit()
     assert 'data-item="lista:doc_ffaa"' in orh.get(
         f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar").get_data(as_text=True)
+
+
+def test_a_bonus_document_the_bases_take_from_the_application_upload_is_not_asked_again(orh, db, conv, monkeypatch):
+    """Migraciones' applicants upload the FF.AA. support when applying (Mig. 9, ``TipoDocumento.acredita``):
+    the curricular screen does not ask for that bonus document again (its bonus comes from the upload), while
+    it still may be recorded «No cumple». Here the SUNEDU call's bases with such an upload added."""
+    ids, siguen = _hasta_la_curricular(orh, db, conv)
+    licenciado = siguen[0]
+    post = db.session.get(m.Postulacion, ids[licenciado])
+    post.ficha = {**post.ficha, "informacion_adicional": {**(post.ficha.get("informacion_adicional") or {}),
+                                                          "licenciado_ffaa": True}}
+    db.session.commit()
+    _expediente(db, conv, ids[licenciado], "2026-03-10T10:00:00-05:00")
+    datos = {f"factor-{f}": "si" for f in FACTORES}
+    datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si",
+                  **_documentos_declarados(db, conv, ids[licenciado]), "lista:doc_ffaa": ""})
+    url = f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar"
+    assert orh.post(url, data=datos).status_code == 422  # SUNEDU: asked (§4.3)
+
+    bases = etapas._bases(conv)
+    con_subida = dataclasses.replace(bases, documentos=(*bases.documentos, TipoDocumento(
+        "sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", requerido_si="licenciado_ffaa",
+        acredita="doc_ffaa")))
+    monkeypatch.setattr(etapas, "_bases", lambda c: con_subida)
+    assert orh.post(url, data=datos).status_code == 302

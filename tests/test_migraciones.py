@@ -153,6 +153,39 @@ def test_reasons_say_whose_clauses_they_cite(sim):
     assert any("Bases SUNEDU 2026 §4.2.5 h" in x for x in mensajes) and not any("Bases §" in x for x in mensajes)
 
 
+def _final_de(pm, datos: dict, quien: str):
+    arch = interchange.cargar(datos)
+    sim = simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    return next(f for f in sim.finales if f.candidato == quien)
+
+
+def test_the_conadis_support_uploaded_when_applying_presents_the_bonus_document_mig_8_9(pm):
+    """Mig. 8–9: the CONADIS support is uploaded and validated with the application, so the disability bonus
+    (national framework, SUNEDU §4.3.3) needs no other record of it at the curricular stage; since 0.3.0 it
+    needed the checklist's «Cumple» (M04 lost 15 %). An evaluator's «No cumple» still withholds it; a SUNEDU
+    call, whose applicants upload no such support, still needs «Cumple»."""
+    datos = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    m04 = next(p for p in datos["postulantes"] if p["id"] == "M04")
+    assert any(d["tipo"] == "sustento_discapacidad" and d["validado"] for d in m04["documentos"])
+    con_registro = _final_de(pm, datos, "M04")
+    assert [b.concepto for b, _ in con_registro.bonificaciones] == ["Bonificación por Discapacidad"]
+
+    del m04["entradas"]["curricular"]["lista"]  # never recorded: the upload presents it
+    sin_registro = _final_de(pm, datos, "M04")
+    assert sin_registro.puntaje_final == con_registro.puntaje_final > sin_registro.puntaje_etapas
+
+    m04["entradas"]["curricular"]["lista"] = {"doc_discapacidad": False}  # the evaluator: not proven
+    negado = _final_de(pm, datos, "M04")
+    assert not negado.bonificaciones and negado.puntaje_final == negado.puntaje_etapas
+
+    # the same applicant's support not validated: the Ficha stage already refuses them (Mig. 7–8)
+    m04["entradas"]["curricular"].pop("lista")
+    next(d for d in m04["documentos"] if d["tipo"] == "sustento_discapacidad")["validado"] = False
+    arch = interchange.cargar(datos)
+    sim = simular(pm, arch.convocatoria, arch.candidatos, decisiones=arch.decisiones)
+    assert next(r for r in sim.etapas["ficha"] if r.candidato == "M04").resultado == "no_apto"
+
+
 def test_the_interview_bonus_of_a_migraciones_call_reaches_its_stored_final_results(db):
     """§4.2.5 h: the final step found the interview bonus by its clause «§4.2.5 h»; cited «Bases SUNEDU 2026
     §4.2.5 h» it was left out of the stored final results (and of the published cuadro de méritos, D7)."""

@@ -25,6 +25,10 @@ class TipoDocumento:
     requerido_si: str = ""
     #: Where the bases (or the law) ask for this document: shown beside it when applying.
     clausula: str = ""
+    #: The bonus document (§4.3; the curricular checklist's code, e.g. "doc_discapacidad") this upload
+    #: already presents: Migraciones' CONADIS and FF.AA. supports, uploaded and validated when applying
+    #: (Mig. 8–9). The bonus then needs no other record; an evaluator's «No cumple» still withholds it.
+    acredita: str = ""
 
     def pedido_a(self, persona: object) -> bool:
         """Whether ``persona`` (an applicant, or a candidate of the engine) attaches this type: every type

@@ -94,10 +94,10 @@ DOCUMENTOS: tuple[TipoDocumento, ...] = (
     # screen asks for it as it asks for the others, and the Ficha stage finds it (documentos.requerido).
     TipoDocumento("sustento_discapacidad", "SUSTENTO DE DISCAPACIDAD (CONADIS)", requerido_si="discapacidad",
                   descripcion="Declaró discapacidad en su Ficha: certificado o inscripción en el CONADIS.",
-                  clausula="Mig. 8–9; Ley N° 29973"),
+                  clausula="Mig. 8–9; Ley N° 29973", acredita="doc_discapacidad"),
     TipoDocumento("sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", requerido_si="licenciado_ffaa",
                   descripcion="Declaró ser licenciado/a de las FF.AA. en su Ficha: documento que lo acredite.",
-                  clausula="Mig. 9; Ley N° 29248"),
+                  clausula="Mig. 9; Ley N° 29248", acredita="doc_ffaa"),
     *(
         TipoDocumento(f"anexo0{n}_cas", f"ANEXO0{n}_CAS",
                       descripcion=f"Anexo 0{n} descargado de la convocatoria, con todos sus datos.",

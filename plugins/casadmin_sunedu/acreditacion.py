@@ -8,11 +8,15 @@ The bonus is given only when the evaluator recorded the document as presented (�
 makes its presentation a condition, so an item recorded «No cumple», or never recorded (blank or «No
 aplica»), withholds it, with a reason on the curricular result that says which. Before 0.3.0 only «No
 cumple» withheld it (docs/changes.md).
+
+A bases version whose applicants upload such a document when applying (``TipoDocumento.acredita``:
+Migraciones' CONADIS and FF.AA. supports, Mig. 8–9) has it presented by that upload, attached with its
+pages, validated and in time: an item never recorded gives the bonus then; «No cumple» still withholds it.
 """
 
 from __future__ import annotations
 
-from casadmin.engine.model import Candidato
+from casadmin.engine.model import Candidato, Contexto
 from casadmin.rules.reasons import Motivo
 
 #: Checklist code → (document, clause, what withholding it means for the bonus it supports).
@@ -29,17 +33,23 @@ DOCUMENTOS = {
 }
 
 
-def acreditado(cand: Candidato, codigo: str) -> bool:
-    """Whether the bonus this document supports may be given: recorded as presented (see above)."""
-    return cand.entradas.lista_curricular.get(codigo) is True
+def acreditado(ctx: Contexto, cand: Candidato, codigo: str) -> bool:
+    """Whether the bonus this document supports may be given: recorded as presented, or, never recorded,
+    uploaded when applying where the bases version takes that upload for it (see above)."""
+    registrado = cand.entradas.lista_curricular.get(codigo)
+    if registrado is not None:
+        return registrado is True
+    tipos = {t.codigo for t in ctx.bases.documentos if t.acredita == codigo}
+    return bool(tipos) and any(d.tipo in tipos and d.paginas >= 1 and d.validado and d.en_plazo
+                               for d in cand.documentos)
 
 
-def sin_acreditar(cand: Candidato, declarados: dict[str, bool]) -> tuple[Motivo, ...]:
+def sin_acreditar(ctx: Contexto, cand: Candidato, declarados: dict[str, bool]) -> tuple[Motivo, ...]:
     """The reasons, for the curricular stage's result, of each bonus the candidate declared (``declarados``:
     code → declared the condition) whose document the evaluator did not record as presented."""
     motivos = []
     for codigo, (texto, clausula, bono) in DOCUMENTOS.items():
-        if not declarados.get(codigo) or acreditado(cand, codigo):
+        if not declarados.get(codigo) or acreditado(ctx, cand, codigo):
             continue
         documento = texto[0].lower() + texto[1:]
         bono = bono.removesuffix(".")  # «… de las FF.AA.» ends the sentence: one period, not two

@@ -16,7 +16,7 @@ from casadmin_sunedu.ficha import formacion_de_referencia
 @hookimpl
 def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decimal):
     # §4.3.2: and a copy of the DNI (or another document with the birth date) at the curricular stage
-    if not (es_joven(ctx, candidato) and candidato.tecnico_o_profesional and acreditado(candidato, "dni_31533")):
+    if not (es_joven(ctx, candidato) and candidato.tecnico_o_profesional and acreditado(ctx, candidato, "dni_31533")):
         return []
     computo = experiencia_publica(candidato.experiencias, formacion_de_referencia(candidato, ctx),
                                   ctx.fecha_postulacion, ctx.convocatoria.perfil.solo_secundaria, especifica=False)

@@ -12,7 +12,7 @@ from casadmin_sunedu.acreditacion import acreditado
 
 @hookimpl
 def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decimal):
-    if not acreditado(candidato, "doc_deportista"):  # §4.3: the IPD's documents, at the curricular stage
+    if not acreditado(ctx, candidato, "doc_deportista"):  # §4.3: the IPD's documents, at the curricular stage
         return []
     b = bonificacion_deportista(
         puntaje, nivel=candidato.deportista_nivel,

@@ -14,8 +14,8 @@ from casadmin_sunedu.acreditacion import acreditado
 def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decimal):
     b = bonificacion_ffaa_discapacidad(
         # §4.3: each condition declared, and its document presented at the curricular stage (§4.3.3, §4.3.4)
-        puntaje, licenciado_ffaa=candidato.licenciado_ffaa and acreditado(candidato, "doc_ffaa"),
-        discapacidad=candidato.discapacidad and acreditado(candidato, "doc_discapacidad"),
+        puntaje, licenciado_ffaa=candidato.licenciado_ffaa and acreditado(ctx, candidato, "doc_ffaa"),
+        discapacidad=candidato.discapacidad and acreditado(ctx, candidato, "doc_discapacidad"),
         tasa_ffaa=ctx.parametros["bonificacion.ffaa"], tasa_discapacidad=ctx.parametros["bonificacion.discapacidad"],
     )
     return [b] if b else []

@@ -64,7 +64,7 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
                                puntos=tabla)
         # §4.3: a bonus declared whose document was recorded as not presented is not given; said here,
         # where the expediente is judged (the result and score do not change)
-        bonos = sin_acreditar(cand, {
+        bonos = sin_acreditar(ctx, cand, {
             "doc_deportista": cand.deportista_nivel is not None and conv.perfil.requiere_deportista,
             "dni_31533": cand.tecnico_o_profesional and es_joven(ctx, cand),
             "doc_discapacidad": cand.discapacidad, "doc_ffaa": cand.licenciado_ffaa})

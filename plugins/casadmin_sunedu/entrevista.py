@@ -75,7 +75,7 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
         puntaje = promedio
         detalle: dict[str, str] = {"promedio": str(promedio)}
         # §4.2.5 h: "acreditar su edad": the DNI presented at the curricular stage (§4.3.2)
-        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand) and acreditado(cand, "dni_31533"),
+        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand) and acreditado(ctx, cand, "dni_31533"),
                                              tecnico_o_profesional=cand.tecnico_o_profesional,
                                              con_examen=con_examen, tasa=tasa, marcas=(minimo, maximo))
         if bono is not None:
