@@ -97,6 +97,41 @@ def test_call_page_shows_schedule_and_only_published_announcements_and_documents
         db.session.commit()
 
 
+def test_the_bases_versions_annex_formats_are_listed_and_served_with_each_call_mig_4(client_for, db, llamado):
+    """B6: an annex format attached once to the bases version (Migraciones: «Descargar los anexos del 01 al
+    05», Mig. 4) is every pinned call's to download; it was neither listed on the call's page nor served
+    (404). An unpublished one, or another version's, stays out."""
+    conv, _, _ = llamado
+    otra = m.VersionBases(entidad_id=conv.entidad_id, codigo="otra-version-prueba", nombre="Otra",
+                          vigente_desde=conv.version_bases.vigente_desde, plugin="sunedu", plugin_version="0")
+    db.session.add(otra)
+    db.session.flush()
+    anexo = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+                                    titulo="ANEXO01_CAS (formato)", publicado=True,
+                                    archivo=_archivo(db, b"%PDF-1.4 anexo 01", "anexo01.pdf", conv.entidad_id))
+    borrador = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+                                       titulo="ANEXO09 (borrador)", publicado=False,
+                                       archivo=_archivo(db, b"%PDF-1.4 borrador", "anexo09.pdf", conv.entidad_id))
+    ajeno = m.DocumentoConvocatoria(version_bases_id=otra.id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+                                    titulo="Anexo de otras bases", publicado=True,
+                                    archivo=_archivo(db, b"%PDF-1.4 ajeno", "ajeno.pdf", conv.entidad_id))
+    db.session.add_all([anexo, borrador, ajeno])
+    db.session.commit()
+    try:
+        c = client_for(None)
+        texto = c.get(f"/portal/{conv.id}").get_data(as_text=True)
+        assert "ANEXO01_CAS (formato)" in texto
+        assert "ANEXO09 (borrador)" not in texto and "Anexo de otras bases" not in texto
+        r = c.get(f"/portal/{conv.id}/archivo/{anexo.archivo_id}")
+        assert r.status_code == 200 and r.data == b"%PDF-1.4 anexo 01"
+        assert c.get(f"/portal/{conv.id}/archivo/{borrador.archivo_id}").status_code == 404
+        assert c.get(f"/portal/{conv.id}/archivo/{ajeno.archivo_id}").status_code == 404
+    finally:
+        for obj in (anexo, borrador, ajeno, otra):
+            db.session.delete(obj)
+        db.session.commit()
+
+
 def test_results_only_once_published_with_masked_documents(client_for, db, llamado):
     conv, etapa, _ = llamado
     c = client_for(None)

@@ -30,6 +30,17 @@ FILAS_POR_PAGINA = 100
 ESTADOS = [e for e in EstadoConvocatoria if e is not EstadoConvocatoria.borrador]
 
 
+def _documentos_publicos(conv: m.Convocatoria) -> list[m.DocumentoConvocatoria]:
+    """The call's published documents with a file, then its bases version's (B6): the annex formats an
+    institution attaches once to its bases serve every call pinned to them (Migraciones: «Descargar los
+    anexos del 01 al 05», Mig. 4)."""
+    D = m.DocumentoConvocatoria
+    de_la_version = db.session.scalars(sa.select(D).where(
+        D.version_bases_id == conv.version_bases_id, D.convocatoria_id.is_(None), D.publicado.is_(True),
+        D.archivo_id.is_not(None)).order_by(D.id)).all() if conv.version_bases_id else []
+    return [*(d for d in conv.documentos if d.publicado and d.archivo_id), *de_la_version]
+
+
 def _publica(convocatoria_id: int) -> m.Convocatoria:
     conv = db.session.get(m.Convocatoria, convocatoria_id)
     if conv is None or not conv.es_publica:
@@ -94,7 +105,7 @@ class PortalPublicoView(BaseView):
     @expose("/<int:convocatoria_id>")
     def convocatoria(self, convocatoria_id: int):
         conv = _publica(convocatoria_id)
-        documentos = [d for d in conv.documentos if d.publicado and d.archivo_id]
+        documentos = _documentos_publicos(conv)
         comunicados = sorted((x for x in conv.comunicados if x.publicado),
                              key=lambda x: (x.publicado_en or x.creado_en), reverse=True)
         return self.render_template("casadmin/publico/convocatoria.html", conv=conv, documentos=documentos,
@@ -122,7 +133,7 @@ class PortalPublicoView(BaseView):
     def archivo(self, convocatoria_id: int, archivo_id: int):
         """A file the call made public: a published document, an announcement's or a result list's."""
         conv = _publica(convocatoria_id)
-        publicos = {d.archivo_id for d in conv.documentos if d.publicado}
+        publicos = {d.archivo_id for d in _documentos_publicos(conv)}
         publicos |= {x.archivo_id for x in conv.comunicados if x.publicado}
         for pub in [*_publicaciones(conv.id).values(), _publicacion_final(conv.id)]:
             if pub is not None:
