@@ -405,11 +405,8 @@ def _no_guardable(datos: Mapping[str, Any]) -> list[tuple[str, str]]:
             for campo, columna in (("horas", C.horas), ("creditos", C.creditos)):
                 if cap.get(campo) is not None and (por_que := _no_cabe(cap[campo], columna)):
                     errores.append((f"{ruta}.ficha.capacitaciones[{j}].{campo}", f"el valor {por_que}"))
-        tipos_doc = [d["tipo"] for d in p.get("documentos", ())]
-        for j, tipo in enumerate(tipos_doc):
-            if tipos_doc.index(tipo) != j:
-                errores.append((f"{ruta}.documentos[{j}].tipo", f"documento repetido: {tipo}"))
-    # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too).
+    # Committee decisions naming no applicant, or one twice: refused by interchange.cargar (simulate too);
+    # a document type given twice, by interchange.fuera_de_bases.
     sin = {etapa for etapa, incluida in (("examen", c["incluye_examen"]), ("psicologica", c["incluye_psicologica"]))
            if not incluida}
     errores.extend(_resultados_no_guardables(datos.get("resultados"), ids, sin))

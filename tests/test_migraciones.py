@@ -255,6 +255,26 @@ def test_unticked_document_is_no_apto(pm, ctx, c):
     assert res.resultado == "apto"
 
 
+def test_a_document_type_given_twice_is_refused_by_simulate_as_by_import(db, tmp_path):
+    """An application holds one document of each type (the screen replaces it). A file giving ANEXO01_CAS
+    twice, the second unticked, was judged by ``simulate`` on whichever came last (No apto here, Apto the
+    other way round) while ``import`` refused it: both refuse it now, at the repeated one's path."""
+    from casadmin import engine_db
+
+    d = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    m01 = d["postulantes"][0]
+    anexo = next(x for x in m01["documentos"] if x["tipo"] == "anexo01_cas")
+    m01["documentos"].append({**anexo, "validado": False})
+    ruta = f"$.postulantes[0].documentos[{len(m01['documentos']) - 1}].tipo"
+    archivo = tmp_path / "repetido.json"
+    archivo.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    salida = CliRunner().invoke(casadmin_group, ["simulate", str(archivo)])
+    assert salida.exit_code == 2 and f"  {ruta}: documento repetido: anexo01_cas" in salida.output, salida.output
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, d)
+    assert (ruta, "documento repetido: anexo01_cas") in err.value.errores
+
+
 def test_annex_03_is_required(pm, ctx, c):
     (res,) = _ficha(pm, ctx, c["M08"])
     assert res.resultado == "no_apto"

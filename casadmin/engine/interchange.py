@@ -973,9 +973,16 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
     postulantes = datos.get("postulantes")
     for i, p in enumerate(postulantes if isinstance(postulantes, list) else ()):
         documentos = p.get("documentos") if isinstance(p, Mapping) else None
-        for j, doc in enumerate(documentos if tipos and isinstance(documentos, list) else ()):
+        vistos: set[str] = set()
+        for j, doc in enumerate(documentos if isinstance(documentos, list) else ()):
             tipo = doc.get("tipo") if isinstance(doc, Mapping) else None
-            if isinstance(tipo, str) and tipo not in tipos:
+            if isinstance(tipo, str) and tipo in vistos:
+                # an application holds one document of each type (the screen replaces it); simulate judged the
+                # last one given and import refused the file
+                errores.append((f"$.postulantes[{i}].documentos[{j}].tipo", f"documento repetido: {tipo}"))
+            elif isinstance(tipo, str):
+                vistos.add(tipo)
+            if tipos and isinstance(tipo, str) and tipo not in tipos:
                 errores.append((f"$.postulantes[{i}].documentos[{j}].tipo",
                                 f"tipo de documento no reconocido por las bases «{bases.id}»; sus tipos son: "
                                 f"{', '.join(t.codigo for t in bases.documentos)}"))
