@@ -30,7 +30,8 @@ from casadmin.hookspecs import hookimpl
 from casadmin.rules.courses import normalizar
 from casadmin.rules.reasons import Motivo
 
-#: Clauses of the manual cited by each check.
+#: Clauses of the manual cited by each check; a missing document cites its own type's (``TipoDocumento.clausula``:
+#: the annexes' «Mig. 4, 7», the CONADIS support's «Mig. 8–9; Ley N° 29973»…), this one when it has none.
 CLAUSULA_ADJUNTO = "Mig. 4, 7"
 CLAUSULA_PAGINAS = "Mig. 7"
 CLAUSULA_VALIDADO = "Mig. 7–8"
@@ -73,7 +74,7 @@ def _no_adjunto(tipo: TipoDocumento) -> Motivo:
     """The reason for a missing document, saying why a conditional one was required."""
     por_que = f" (obligatorio porque {_CONDICION_TEXTO[tipo.requerido_si]})" if tipo.requerido_si else ""
     return Motivo(
-        requisito=tipo.nombre, declarado="no adjunto", computado="", cumple=False, clausula=CLAUSULA_ADJUNTO,
+        requisito=tipo.nombre, declarado="no adjunto", computado="", cumple=False, clausula=tipo.clausula or CLAUSULA_ADJUNTO,
         mensaje=f"No adjuntó el documento «{tipo.nombre}»{por_que}: No Apto/a.",
     )
 
