@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -151,6 +152,13 @@ def test_reasons_say_whose_clauses_they_cite(sim):
     assert any("Bases SUNEDU 2026 §4.3" in b for b in bases_legales)
     mensajes = [m.mensaje for resultados in sim.etapas.values() for r in resultados for m in r.motivos]
     assert any("Bases SUNEDU 2026 §4.2.5 h" in x for x in mensajes) and not any("Bases §" in x for x in mensajes)
+    # nor a clause a message cites on its own (they were shown bare: «… (§4.2.5 h, §4.3.2)»)
+    assert not any(re.search(r"(?<!Bases SUNEDU 2026 )(?<!, )§", x) for x in mensajes)
+    bases = pl.get_bases(pl.get_plugin_manager(), BASES_ID)
+    assert bases.citar_en_texto("no se otorgan las bonificaciones de la Ley N° 31533 (§4.2.5 h, §4.3.2).") == \
+        "no se otorgan las bonificaciones de la Ley N° 31533 (Bases SUNEDU 2026 §4.2.5 h, §4.3.2)."
+    assert bases.citar_en_texto("Bonificación (Ley N° 29248; Bases §4.3.4)") == \
+        "Bonificación (Ley N° 29248; Bases SUNEDU 2026 §4.3.4)"
 
 
 def _final_de(pm, datos: dict, quien: str):

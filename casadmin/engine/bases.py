@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
@@ -75,6 +76,15 @@ class BasesVersion:
         if clausula.startswith("§"):
             return f"{self.clausulas_de} {clausula}"
         return clausula.replace("Bases §", f"{self.clausulas_de} §")
+
+    def citar_en_texto(self, texto: str) -> str:
+        """A reason's message as this version cites clauses (:attr:`clausulas_de`): a «Bases §…» quoted in it
+        (a bonus's legal basis) and a clause or list of clauses it cites on its own, «(§4.2.4 c)» or
+        «(§4.2.5 h, §4.3.2)», the first of them named; one already named is left as it is."""
+        if not self.clausulas_de or "§" not in texto:
+            return texto
+        texto = texto.replace("Bases §", f"{self.clausulas_de} §")
+        return re.sub(rf"(?<!{re.escape(self.clausulas_de)} )(?<!, )§", f"{self.clausulas_de} §", texto)
 
     def derivada(self, **cambios: object) -> BasesVersion:
         """A new version built on this one (e.g. an institution's variant)."""

@@ -513,11 +513,10 @@ def evaluar_etapa(
 
 
 def citados(bases: BasesVersion, motivos: Sequence[Motivo]) -> Iterator[Motivo]:
-    """Reasons as ``bases`` cite clauses (:meth:`BasesVersion.citar`): their ``clausula``, and a «Bases §…»
-    quoted in their message (a bonus's legal basis)."""
+    """Reasons as ``bases`` cite clauses: their ``clausula`` (:meth:`BasesVersion.citar`), and the clauses
+    their message quotes (:meth:`BasesVersion.citar_en_texto`)."""
     for m in motivos:
-        mensaje = bases.citar(m.mensaje) if "Bases §" in m.mensaje else m.mensaje
-        yield m._replace(clausula=bases.citar(m.clausula), mensaje=mensaje)
+        yield m._replace(clausula=bases.citar(m.clausula), mensaje=bases.citar_en_texto(m.mensaje))
 
 
 class RespuestaInvalida(ValueError):
