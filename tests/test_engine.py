@@ -78,6 +78,33 @@ def test_the_age_limit_of_ley_31533_is_the_bases_versions_parameter():
     assert bases.derivada(parametros=Parametros()).edad_maxima_31533(hoy) == 29
 
 
+@pytest.mark.parametrize(("declarado", "cumple"), [
+    ("Licencia de conducir A-I", True),
+    ("Licencia de Conducir A-I vigente", True),
+    ("licencia de conducir (A-I)", True),
+    ("Sin licencia de conducir A-I", False),
+    ("No cuento con licencia de conducir A-I", False),
+    ("Licencia de conducir A-I en trámite", False),
+    ("Licencia de conducir A-I, no vencida", True),
+    ("Licencia de conducir A-IIb", False),
+])
+def test_another_requirement_declared_as_lacking_it_is_not_met_4_2_1(datos, declarado, cumple):
+    """§4.2.1 Otros requisitos: the applicant declares the requirement in section 8. An item naming it to say
+    they lack it («Sin …», «… en trámite») met it, with the reason «Declara «Licencia de conducir A-I»»; a
+    requirement is named in whole words («A-IIb» is another category)."""
+    data = json.loads(json.dumps(datos, default=str))
+    data["convocatoria"]["perfil"]["otros"] = ["Licencia de conducir A-I"]
+    p01 = next(p for p in data["postulantes"] if p["id"] == "P01")
+    p01["ficha"]["otros"] = [declarado]
+    arch = interchange.cargar(data)
+    sim = simular(pl.get_plugin_manager(), arch.convocatoria, arch.candidatos, hasta="ficha")
+    motivo = next(m for m in sim.resultado("ficha", "P01").motivos if m.requisito == "Licencia de conducir A-I")
+    assert motivo.cumple is cumple and sim.resultado("ficha", "P01").sigue is cumple
+    assert motivo.declarado == (declarado if declarado != "Licencia de conducir A-IIb" else "no declarado")
+    if not cumple and "A-IIb" not in declarado:
+        assert motivo.mensaje == f"Declara «{declarado}» en la Ficha (sección 8): no acredita tener «Licencia de conducir A-I»."
+
+
 def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, sim):
     """§4.1 Ficha de Postulante (10): without the digitalized signature, No Apto/a. §4.2.1 Otros requisitos:
     each one the profile lists must be declared in section 8 (compared without accents or case); a
@@ -97,6 +124,7 @@ def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, s
     assert _r(sim, "ficha", "P01").sigue and _r(sim, "ficha", "P08").sigue  # as the example has them
     viajar = motivo("P01", "Disponibilidad para viajar")
     assert viajar.cumple and viajar.clausula == "§4.2.1 Otros requisitos"
+    assert viajar.mensaje == "Declara «Disponibilidad para viajar»: «DISPONIBILIDAD PARA VIAJAR al interior del país»."
     assert motivo("P01", "Firma digitalizada").cumple and otra.resultado("ficha", "P01").sigue
     sin_viajar, sin_firma = motivo("P08", "Disponibilidad para viajar"), motivo("P08", "Firma digitalizada")
     assert not sin_viajar.cumple and "No declara «Disponibilidad para viajar»" in sin_viajar.mensaje

@@ -17,7 +17,7 @@ from operator import attrgetter
 from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado, crear_resultado
 from casadmin.hookspecs import hookimpl
-from casadmin.rules.courses import EvaluadorCursos, normalizar
+from casadmin.rules.courses import EvaluadorCursos, normalizar, palabras
 from casadmin.rules.experience import (
     Computo,
     _evaluar_dias,
@@ -130,21 +130,44 @@ def _referencia(requisito: RequisitoFormacion, hoy: dt.date, fila: Formacion | N
                       formaciones)
 
 
+#: Words that, before the requirement in a section 8 item, say the applicant does not have it («Sin licencia
+#: de conducir A-I», «No cuento con …»), and after it, that they do not have it yet («… en trámite»).
+_NIEGAN = frozenset({"sin", "no", "ni", "carezco", "carece", "ningun", "ninguna", "ninguno"})
+_AUN_NO = (" en tramite ", " por obtener ")
+
+
 @lru_cache(maxsize=1024)
 def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> tuple[Motivo, ...]:
-    """§4.2.1 Otros requisitos: each one the profile lists is met by a section 8 item that contains it
-    (compared without accents, case or extra spaces). Not the other way round: a fragment («viajar»,
-    or one letter) would meet every requirement it appears in. Memoized: the same few declarations
-    recur over a call."""
-    normalizados = [normalizar(o) for o in declarados]
+    """§4.2.1 Otros requisitos («corresponde al/la postulante declararlo en la ficha de postulante»): each
+    one the profile lists is met by a section 8 item that names it word for word (compared without accents,
+    case, punctuation or extra spaces), unless the item says the applicant lacks it: a negation before it
+    («Sin licencia de conducir A-I») or «en trámite», «por obtener» after it. Not the other way
+    round: a fragment («viajar», or one letter) would meet every requirement it appears in. The reason
+    quotes the item. Memoized: the same few declarations recur over a call."""
+    items = [(o, palabras(o)) for o in declarados if o and o.strip()]
     out = []
     for req in requeridos:
-        buscado = normalizar(req)
-        ok = any(buscado in d for d in normalizados if d)
-        out.append(Motivo(requisito=req, declarado="declarado" if ok else "no declarado", computado="",
-                          cumple=ok, clausula="§4.2.1 Otros requisitos",
-                          mensaje=f"Declara «{req}»." if ok else f"No declara «{req}» en la Ficha (sección 8)."))
+        buscado = palabras(req)
+        nombran = [(o, p) for o, p in items if buscado.strip() and buscado in p]
+        valido = next((o for o, p in nombran if not _lo_niega(p, buscado)), None)
+        if valido is not None:
+            out.append(Motivo(requisito=req, declarado=valido, computado="declarado", cumple=True,
+                              clausula="§4.2.1 Otros requisitos", mensaje=f"Declara «{req}»: «{valido}»."))
+        elif nombran:
+            out.append(Motivo(requisito=req, declarado=nombran[0][0], computado="no lo tiene", cumple=False,
+                              clausula="§4.2.1 Otros requisitos",
+                              mensaje=f"Declara «{nombran[0][0]}» en la Ficha (sección 8): no acredita tener «{req}»."))
+        else:
+            out.append(Motivo(requisito=req, declarado="no declarado", computado="", cumple=False,
+                              clausula="§4.2.1 Otros requisitos", mensaje=f"No declara «{req}» en la Ficha (sección 8)."))
     return tuple(out)
+
+
+def _lo_niega(item: str, buscado: str) -> bool:
+    """Whether a section 8 item (:func:`palabras`) that names the requirement says the applicant lacks it."""
+    inicio = item.index(buscado)
+    return bool(_NIEGAN.intersection(item[:inicio].split())) or any(
+        x in item[inicio + len(buscado) - 1:] for x in _AUN_NO)
 
 
 @lru_cache(maxsize=8)
