@@ -930,8 +930,9 @@ class _Importacion:
             if etapa not in filas:
                 filas[etapa] = ({"convocatoria_id": self.conv.id, "postulacion_id": app_id, "etapa": etapa,
                                  "resultado": Resultado.pendiente, "puntaje": None, "motivos": [], "detalle": None,
-                                 "override": False, "motivo_override": None, "evaluado_por_id": None, "evaluado_en": None, "reglas": {},
-                                 "publicado": False, "creado_en": self.momento, "modificado_en": self.momento}, [])
+                                 "override": False, "motivo_override": None, "evaluado_por_id": None,
+                                 "evaluado_en": None, "reglas": {}, "publicado": False, "creado_en": self.momento,
+                                 "modificado_en": self.momento}, [])
             return filas[etapa]
 
         def item(etapa: Etapa, codigo: str, descripcion: str, *, cumple: bool | None = None,
@@ -1987,7 +1988,8 @@ def _resultados_guardados(leido: _Leido) -> dict[str, Any] | None:
             publicadas.add(etapa)
         etapas.setdefault(etapa, []).append({
             "postulante": leido.ids[pid], "resultado": f.resultado.name,
-            "puntaje": None if f.puntaje is None else dos_decimales(f.puntaje), "regla": regla, "motivos": list(f.motivos or []),
+            "puntaje": None if f.puntaje is None else dos_decimales(f.puntaje), "regla": regla,
+            "motivos": list(f.motivos or []),
             **({"detalle": dict(f.detalle)} if f.detalle else {}),
         })
     if not etapas:
@@ -2080,7 +2082,13 @@ def evaluar(session: Session, codigo: str, etapa: str, *, recalcular: bool = Fal
     if previas:
         # The stage screens' own checks (imported here: casadmin.etapas imports this module). A stage with
         # no candidates left counts as evaluated (etapas.evaluada).
-        from casadmin.etapas import _previas_evaluadas, _siguen_stmt, previa_desactualizada, quitar_fuera_de_etapa, sin_datos
+        from casadmin.etapas import (
+            _previas_evaluadas,
+            _siguen_stmt,
+            previa_desactualizada,
+            quitar_fuera_de_etapa,
+            sin_datos,
+        )
 
         sin_resultados = _previas_evaluadas(session, conv, previas)
         if sin_resultados is not None:
@@ -2629,7 +2637,8 @@ class _Guardado(_Notas):
                 continue
             # No longer a candidate of this stage (an earlier stage changed): its old result goes.
             cambios.append({"id": previo.id, "resultado": Resultado.pendiente, "puntaje": None, "motivos": [],
-                            "detalle": None, "reglas": {}, "evaluado_en": None, "evaluado_por_id": None, "modificado_en": momento})
+                            "detalle": None, "reglas": {}, "evaluado_en": None, "evaluado_por_id": None,
+                            "modificado_en": momento})
             clave = ids_por_pid.get(pid, str(pid))
             antes[clave] = {"resultado": previo.resultado.name, "puntaje": previo.puntaje}
             despues[clave] = None

@@ -102,7 +102,8 @@ def test_another_requirement_declared_as_lacking_it_is_not_met_4_2_1(datos, decl
     assert motivo.cumple is cumple and sim.resultado("ficha", "P01").sigue is cumple
     assert motivo.declarado == (declarado if declarado != "Licencia de conducir A-IIb" else "no declarado")
     if not cumple and "A-IIb" not in declarado:
-        assert motivo.mensaje == f"Declara «{declarado}» en la Ficha (sección 8): no acredita tener «Licencia de conducir A-I»."
+        assert motivo.mensaje == (f"Declara «{declarado}» en la Ficha (sección 8): no acredita tener "
+                                  "«Licencia de conducir A-I».")
 
 
 def test_the_signature_and_the_other_requirements_each_pass_and_fail_d1(datos, sim):

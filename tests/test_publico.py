@@ -106,13 +106,14 @@ def test_the_bases_versions_annex_formats_are_listed_and_served_with_each_call_m
                           vigente_desde=conv.version_bases.vigente_desde, plugin="sunedu", plugin_version="0")
     db.session.add(otra)
     db.session.flush()
-    anexo = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+    formato = TipoDocumentoConvocatoria.formato_anexo
+    anexo = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=formato,
                                     titulo="ANEXO01_CAS (formato)", publicado=True,
                                     archivo=_archivo(db, b"%PDF-1.4 anexo 01", "anexo01.pdf", conv.entidad_id))
-    borrador = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+    borrador = m.DocumentoConvocatoria(version_bases_id=conv.version_bases_id, tipo=formato,
                                        titulo="ANEXO09 (borrador)", publicado=False,
                                        archivo=_archivo(db, b"%PDF-1.4 borrador", "anexo09.pdf", conv.entidad_id))
-    ajeno = m.DocumentoConvocatoria(version_bases_id=otra.id, tipo=TipoDocumentoConvocatoria.formato_anexo,
+    ajeno = m.DocumentoConvocatoria(version_bases_id=otra.id, tipo=formato,
                                     titulo="Anexo de otras bases", publicado=True,
                                     archivo=_archivo(db, b"%PDF-1.4 ajeno", "ajeno.pdf", conv.entidad_id))
     db.session.add_all([anexo, borrador, ajeno])

@@ -74,7 +74,8 @@ def _no_adjunto(tipo: TipoDocumento) -> Motivo:
     """The reason for a missing document, saying why a conditional one was required."""
     por_que = f" (obligatorio porque {_CONDICION_TEXTO[tipo.requerido_si]})" if tipo.requerido_si else ""
     return Motivo(
-        requisito=tipo.nombre, declarado="no adjunto", computado="", cumple=False, clausula=tipo.clausula or CLAUSULA_ADJUNTO,
+        requisito=tipo.nombre, declarado="no adjunto", computado="", cumple=False,
+        clausula=tipo.clausula or CLAUSULA_ADJUNTO,
         mensaje=f"No adjuntó el documento «{tipo.nombre}»{por_que}: No Apto/a.",
     )
 

@@ -159,7 +159,8 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
                               mensaje=f"Declara «{nombran[0][0]}» en la Ficha (sección 8): no acredita tener «{req}»."))
         else:
             out.append(Motivo(requisito=req, declarado="no declarado", computado="", cumple=False,
-                              clausula="§4.2.1 Otros requisitos", mensaje=f"No declara «{req}» en la Ficha (sección 8)."))
+                              clausula="§4.2.1 Otros requisitos",
+                              mensaje=f"No declara «{req}» en la Ficha (sección 8)."))
     return tuple(out)
 
 
