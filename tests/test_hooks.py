@@ -202,6 +202,64 @@ def test_casadmin_convocar_entrevista(env):
     assert ids == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
 
 
+def test_the_shortlist_through_the_hook_calls_two_more_per_extra_position(env):
+    """§4.2.4, first worked table: with two positions the five highest and two more are called, ties with the
+    last one called included; the plugin reads the call's positions (with one, five)."""
+    import dataclasses
+
+    pm, ctx, _ = env
+    acumulados = [(f"C{i}", Decimal(s)) for i, s in enumerate([60, 60, 58, 58, 56, 54, 52, 50], 1)]
+    dos = contexto(dataclasses.replace(ctx.convocatoria, posiciones=2), ctx.bases)
+    ids, _ = pl.primero(pm, ctx.bases, "casadmin_convocar_entrevista", ctx=dos, acumulados=acumulados)
+    assert ids == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
+    assert ctx.convocatoria.posiciones == 1
+    ids, _ = pl.primero(pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=acumulados)
+    assert ids == ["C1", "C2", "C3", "C4", "C5"]
+
+
+def test_the_curricular_stage_moves_the_public_sector_points_when_the_profile_asks_none(env):
+    """§4.2.4 Observación: a profile that asks no public-sector experience gives that factor's points to the
+    specific experience; a candidate without it is Apto with 30 (16 for the specific experience). With a
+    profile that asks for it, the same candidate fails that factor."""
+    import dataclasses
+
+    pm, ctx, c = env
+    sin_publica = dataclasses.replace(c["P01"], entradas=dataclasses.replace(
+        c["P01"].entradas, factores_curriculares={**c["P01"].entradas.factores_curriculares,
+                                                  "experiencia_publica": False}))
+    perfil = ctx.convocatoria.perfil
+    assert perfil.experiencia_publica_meses
+    (pide,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[sin_publica])
+    assert pide.resultado == "no_apto"
+    no_pide = contexto(dataclasses.replace(ctx.convocatoria, perfil=dataclasses.replace(
+        perfil, experiencia_publica_meses=0)), ctx.bases)
+    (r,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=no_pide, candidatos=[sin_publica])
+    assert (r.resultado, r.puntaje) == ("apto", Decimal(30))
+    assert r.detalle["puntos"]["experiencia_especifica"] == "16" and "experiencia_publica" not in r.detalle["puntos"]
+
+
+def _sin_estudios_superiores(cand):
+    """The candidate with only secundaria completa: neither técnico nor profesional (Ley 31533)."""
+    import dataclasses
+
+    from casadmin.rules.types import Condicion, NivelEstudios
+
+    secundaria = tuple(dataclasses.replace(f, nivel=NivelEstudios.SECUNDARIA, condicion=Condicion.EGRESADO)
+                       for f in cand.formaciones)
+    return dataclasses.replace(cand, formaciones=secundaria)
+
+
+def test_the_interview_bonus_of_ley_31533_is_for_young_tecnicos_and_profesionales_4_2_5_h(env):
+    """§4.2.5 h: +10 % of the interview score for a técnico or profesional of at most 29 whose DNI was
+    presented (P07); not for someone as young who is neither."""
+    pm, ctx, c = env
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_entrevista", ctx=ctx,
+                        candidatos=[c["P07"], _sin_estudios_superiores(c["P07"])])
+    assert c["P07"].tecnico_o_profesional and not _sin_estudios_superiores(c["P07"]).tecnico_o_profesional
+    assert [r.puntaje for r in res] == [Decimal("36.30"), Decimal("33.00")]
+    assert "bonificacion_31533" in res[0].detalle and "bonificacion_31533" not in res[1].detalle
+
+
 def test_casadmin_evaluar_entrevista(env):
     pm, ctx, c = env
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_entrevista", ctx=ctx, candidatos=[c["P08"], c["P06"]])
@@ -260,6 +318,10 @@ def test_the_ley_31533_bonus_through_the_hook_with_the_bases_table(env):
     privada, publica = joven.experiencias
     dos = dataclasses.replace(joven, experiencias=(privada, dataclasses.replace(publica, fin=dt.date(2022, 3, 1))))
     assert bono(dos) == [(Decimal(2), Decimal("1.60"))]  # 2 years and 46 days: 2 points
+    # any public-sector experience counts, not only the specific one (docs/rules.md)
+    general = dataclasses.replace(joven, experiencias=(privada, dataclasses.replace(publica, especifica=False)))
+    assert bono(general) == [(Decimal(3), Decimal("2.40"))]
+    assert bono(_sin_estudios_superiores(joven)) == []  # neither técnico nor profesional
     assert bono(dataclasses.replace(joven, fecha_nacimiento=dt.date(1996, 3, 1))) == []  # 30 on 02/03/2026
 
 

@@ -25,8 +25,13 @@ CARPETA_CASOS = Path(__file__).parent / "cases"
 CLAVES_CASO = {"name", "clause", "input", "output"}
 
 
+def es_archivo_de_casos(ruta: Path) -> bool:
+    """Every YAML file under cases/, a subfolder's too (one there was never collected, its cases never run)."""
+    return ruta.suffix in {".yaml", ".yml"} and ruta.is_relative_to(CARPETA_CASOS)
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in {".yaml", ".yml"} and file_path.parent == CARPETA_CASOS:
+    if es_archivo_de_casos(file_path):
         return ArchivoDeCasos.from_parent(parent, path=file_path)
     return None
 
@@ -43,24 +48,38 @@ class ArchivoDeCasos(pytest.File):
     """One YAML file of legal cases."""
 
     def collect(self) -> Iterator[CasoLegal]:
-        datos = yaml.safe_load(self.path.read_text(encoding="utf-8"))
-        if not isinstance(datos, dict) or not isinstance(datos.get("cases"), list):
-            raise CasoInvalido(f"{self.path.name}: se espera un mapeo con la lista «cases»")
-        regla_archivo = datos.get("rule")
-        vistos: set[str] = set()
-        for caso in datos["cases"]:
-            faltan = CLAVES_CASO - set(caso)
-            if faltan:
-                raise CasoInvalido(f"{self.path.name}: caso {caso.get('name', '?')!r} sin {sorted(faltan)}")
-            if not isinstance(caso["output"], dict) or not caso["output"]:  # an empty one would check nothing
-                raise CasoInvalido(f"{self.path.name}: caso {caso['name']!r} sin nada que comprobar en «output»")
-            if caso["name"] in vistos:
-                raise CasoInvalido(f"{self.path.name}: nombre repetido {caso['name']!r}")
-            vistos.add(caso["name"])
-            regla = caso.get("rule", regla_archivo)
-            if regla not in ADAPTADORES:
-                raise CasoInvalido(f"{self.path.name}: regla desconocida {regla!r}")
+        for caso, regla in casos_de(self.path):
             yield CasoLegal.from_parent(self, name=caso["name"], caso=caso, regla=regla)
+
+
+def casos_de(ruta: Path) -> list[tuple[dict[str, Any], str]]:
+    """The cases of one YAML file with the rule each checks; :class:`CasoInvalido` for a file that would
+    check nothing or something else than it says (no cases, a case without output, a name twice, an
+    unknown rule)."""
+    datos = yaml.safe_load(ruta.read_text(encoding="utf-8"))
+    if not isinstance(datos, dict) or not isinstance(datos.get("cases"), list):
+        raise CasoInvalido(f"{ruta.name}: se espera un mapeo con la lista «cases»")
+    if not datos["cases"]:  # it passed with nothing checked
+        raise CasoInvalido(f"{ruta.name}: la lista «cases» está vacía")
+    regla_archivo = datos.get("rule")
+    vistos: set[str] = set()
+    out = []
+    for caso in datos["cases"]:
+        if not isinstance(caso, dict):
+            raise CasoInvalido(f"{ruta.name}: cada caso es un mapeo con {sorted(CLAVES_CASO)}")
+        faltan = CLAVES_CASO - set(caso)
+        if faltan:
+            raise CasoInvalido(f"{ruta.name}: caso {caso.get('name', '?')!r} sin {sorted(faltan)}")
+        if not isinstance(caso["output"], dict) or not caso["output"]:  # an empty one would check nothing
+            raise CasoInvalido(f"{ruta.name}: caso {caso['name']!r} sin nada que comprobar en «output»")
+        if caso["name"] in vistos:
+            raise CasoInvalido(f"{ruta.name}: nombre repetido {caso['name']!r}")
+        vistos.add(caso["name"])
+        regla = caso.get("rule", regla_archivo)
+        if regla not in ADAPTADORES:
+            raise CasoInvalido(f"{ruta.name}: regla desconocida {regla!r}")
+        out.append((caso, regla))
+    return out
 
 
 class CasoLegal(pytest.Item):
