@@ -36,8 +36,9 @@ def test_hook_is_documented(name):
 
 
 @pytest.mark.parametrize("name", HOOKS)
-def test_hook_has_a_test(name):
-    """Its test exists, calls the hook by name (through the plugin manager) and asserts something."""
+def test_hook_has_a_test(name, monkeypatch):
+    """Its test exists, calls the hook by name (through the plugin manager) and asserts something; run with
+    the plugin manager's calls watched, it does call the hook (a test that only names it passed)."""
     tests = dict(inspect.getmembers(__import__(__name__), inspect.isfunction))
     assert f"test_{name}" in tests, f"write test_{name} in tests/test_hooks.py"
     cuerpo = inspect.getsource(tests[f"test_{name}"]).split("\n", 1)[1]
@@ -45,6 +46,22 @@ def test_hook_has_a_test(name):
     # not merely mentioned in a comment.
     assert f'"{name}"' in cuerpo or f".{name}(" in cuerpo, f"test_{name} must call {name} through the plugin manager"
     assert re.search(r"^\s+assert\b", cuerpo, re.M), f"test_{name} must assert what {name} answers"
+    llamados: list[str] = []
+    llamar = pl._call  # how pl.primero and pl.todos call each implementation of the bases version
+
+    def _call(impl, hook, kwargs):
+        llamados.append(hook)
+        return llamar(impl, hook, kwargs)
+
+    monkeypatch.setattr(pl, "_call", _call)
+    pm = pl.get_plugin_manager()
+    deshacer = pm.add_hookcall_monitoring(lambda hook, impls, kwargs: llamados.append(hook), lambda *a: None)
+    try:
+        prueba = tests[f"test_{name}"]
+        prueba(**({"env": _env()} if "env" in inspect.signature(prueba).parameters else {}))
+    finally:
+        deshacer()
+    assert name in llamados, f"test_{name} must call {name} through the plugin manager"
 
 
 @pytest.mark.parametrize("name", HOOKS)
@@ -64,13 +81,17 @@ def test_hook_names_are_prefixed_and_typed():
 # --- each hook, called through the manager on the SUNEDU 2026 bases ---------------------
 
 
-@pytest.fixture(scope="module")
-def env():
+def _env():
     pm = pl.get_plugin_manager()
     arch = interchange.cargar(interchange.leer(EXAMPLE.read_bytes()))
     bases = pl.get_bases(pm, arch.convocatoria.bases)
     ctx = contexto(arch.convocatoria, bases)
     return pm, ctx, {c.id: c for c in arch.candidatos}
+
+
+@pytest.fixture(scope="module")
+def env():
+    return _env()
 
 
 def test_casadmin_bases_versions(env):
