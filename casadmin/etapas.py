@@ -129,6 +129,17 @@ def lista_curricular(session: Session, conv: m.Convocatoria, fila: Fila) -> dict
     return {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
 
 
+def _bonos_subidos(session: Session, conv: m.Convocatoria, postulacion_id: int) -> set[str]:
+    """Checklist codes of the bonus documents this candidate uploaded, with pages and validated, when applying,
+    where the bases take that upload for the bonus (``TipoDocumento.acredita``: Migraciones, Mig. 8–9)."""
+    tipos = {t.codigo: f"lista:{t.acredita}" for t in _bases(conv).documentos if t.acredita}
+    if not tipos:
+        return set()
+    D = m.DocumentoPostulacion
+    return {tipos[t] for t in session.scalars(sa.select(D.tipo).where(
+        D.postulacion_id == postulacion_id, D.tipo.in_(tipos), D.validado.is_(True), D.paginas >= 1))}
+
+
 def bonos_declarados(session: Session, conv: m.Convocatoria, postulacion_id: int) -> dict[str, bool]:
     """Checklist code of each bonus's document → whether the frozen Ficha declares its condition (§4.3; the
     athlete's only when the profile asks for it, §4.3.1; the DNI when 29 or younger at the opening, §4.3.2)."""
@@ -924,10 +935,15 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
     if doc is not None:
         # §4.3: the bonus is given only with its document presented: the evaluator says whether it was, for
         # each condition the Ficha declares (left blank, the candidate would lose the bonus by an oversight);
-        # not for a document the bases take from the upload made when applying (TipoDocumento.acredita)
-        subidos = {f"lista:{t.acredita}" for t in _bases(conv).documentos if t.acredita}
+        # not for a document the candidate uploaded and validated when applying where the bases take it for
+        # the bonus (TipoDocumento.acredita): blank, the upload gives it; «No aplica» is not an answer then
+        subidos = _bonos_subidos(session, conv, postulacion_id)
         for codigo, declarado in bonos_declarados(session, conv, postulacion_id).items():
-            if declarado and codigo not in subidos and lista.get(codigo, ("", ""))[0] not in ("si", "no"):
+            valor = lista.get(codigo, ("", ""))[0]
+            if declarado and codigo in subidos and valor == "na":
+                errores[codigo] = ("Marque Cumple o No cumple, o déjelo en blanco: el/la candidato/a cargó y validó este "
+                                   "documento al postular, y la bonificación se otorga con él (§4.3).")
+            elif declarado and codigo not in subidos and valor not in ("si", "no"):
                 errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a declaró esta condición en su Ficha "
                                    "y la bonificación depende de que presente el documento (§4.3).")
     if errores:

@@ -123,15 +123,16 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
 
 def test_a_bonus_document_the_bases_take_from_the_application_upload_is_not_asked_again(orh, db, conv, monkeypatch):
     """Migraciones' applicants upload the FF.AA. support when applying (Mig. 9, ``TipoDocumento.acredita``):
-    the curricular screen does not ask for that bonus document again (its bonus comes from the upload), while
-    it still may be recorded «No cumple». Here the SUNEDU call's bases with such an upload added."""
+    the curricular screen does not ask for that bonus document again once it was uploaded and validated (its
+    bonus comes from the upload), while it still may be recorded «No cumple»; «No aplica» is no answer then.
+    Not validated, it is asked as in any call. Here the SUNEDU call's bases with such an upload added."""
     ids, siguen = _hasta_la_curricular(orh, db, conv)
     licenciado = siguen[0]
     post = db.session.get(m.Postulacion, ids[licenciado])
     post.ficha = {**post.ficha, "informacion_adicional": {**(post.ficha.get("informacion_adicional") or {}),
                                                           "licenciado_ffaa": True}}
     db.session.commit()
-    _expediente(db, conv, ids[licenciado], "2026-03-10T10:00:00-05:00")
+    expediente = _expediente(db, conv, ids[licenciado], "2026-03-10T10:00:00-05:00")
     datos = {f"factor-{f}": "si" for f in FACTORES}
     datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si",
                   **_documentos_declarados(db, conv, ids[licenciado]), "lista:doc_ffaa": ""})
@@ -143,4 +144,13 @@ def test_a_bonus_document_the_bases_take_from_the_application_upload_is_not_aske
         "sustento_ffaa", "SUSTENTO DE LICENCIADO(A) DE LAS FUERZAS ARMADAS", requerido_si="licenciado_ffaa",
         acredita="doc_ffaa")))
     monkeypatch.setattr(etapas, "_bases", lambda c: con_subida)
+    subido = m.DocumentoPostulacion(postulacion_id=ids[licenciado], tipo="sustento_ffaa", paginas=1,
+                                    archivo_id=expediente.archivo_id, cargado_en=expediente.cargado_en)
+    db.session.add(subido)  # uploaded when applying, not yet validated
+    db.session.commit()
+    assert orh.post(url, data=datos).status_code == 422
+    subido.validado = True
+    db.session.commit()
+    r = orh.post(url, data={**datos, "lista:doc_ffaa": "na"})
+    assert r.status_code == 422 and "cargó y validó este documento al postular" in r.get_data(as_text=True)
     assert orh.post(url, data=datos).status_code == 302

@@ -86,6 +86,11 @@ def test_the_age_limit_of_ley_31533_is_the_bases_versions_parameter():
     ("No cuento con licencia de conducir A-I", False),
     ("Licencia de conducir A-I en trámite", False),
     ("Licencia de conducir A-I, no vencida", True),
+    ("Licencia de conducir A-I vigente; colegiatura en trámite", True),
+    ("No registro sanciones, licencia de conducir A-I", True),
+    ("No tengo impedimento para contratar con el Estado y tengo licencia de conducir A-I", True),
+    ("Licencia de conducir A-I: no", False),
+    ("Licencia de conducir A-I vencida", False),
     ("Licencia de conducir A-IIb", False),
 ])
 def test_another_requirement_declared_as_lacking_it_is_not_met_4_2_1(datos, declarado, cumple):
@@ -1044,6 +1049,17 @@ class _BonoRaro:
         return ["x"]
 
 
+class _BonoConMilesimos:
+    """A bonus whose amount has three decimals: simulate wrote it rounded one way, the database another."""
+
+    @hookimpl
+    def casadmin_bonificaciones(self, ctx, candidato, puntaje):
+        from casadmin.rules.scores import Bonificacion
+
+        return [Bonificacion(concepto="Bono de la entidad", porcentaje=Decimal("1.005"), base=puntaje,
+                             monto=Decimal("1.005"), base_legal="Directiva interna")]
+
+
 class _ExamenRaro:
     """An exam plugin whose results are of the right type but say what nothing can keep."""
 
@@ -1076,6 +1092,9 @@ class _ExamenRaro:
     (_FichaConNada(), "sunedu.ficha", "casadmin_evaluar_ficha",
      "devolvió None donde se esperaba el resultado de la etapa «ficha» del candidato «P01»"),
     (_BonoRaro(), None, "casadmin_bonificaciones", "devolvió ['x'] para «P01»; debe devolver una lista de Bonificacion"),
+    (_BonoConMilesimos(), None, "casadmin_bonificaciones",
+     "devolvió para «P01» la bonificación «Bono de la entidad» de 1.005 sobre 90.00; el monto y la base son Decimal "
+     "de 0 o más, con dos decimales como máximo"),
 ])
 def test_a_plugin_answering_what_its_hook_does_not_allow_stops_the_run_and_is_named(datos, plugin, reemplaza, hook,
                                                                                    mensaje):

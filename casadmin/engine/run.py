@@ -642,6 +642,12 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
             if not isinstance(lista, (list, tuple)) or not all(isinstance(b, Bonificacion) for b in lista):
                 raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
                     f"devolvió {lista!r:.80} para «{cand.id}»; debe devolver una lista de Bonificacion"))
+            for b in lista:  # as a stage's score (_resultado_invalido): stored with two decimals, never rounded
+                if any(not isinstance(v, Decimal) or not v.is_finite() or v < 0 or v.is_signed()
+                       or v != v.quantize(_CENTESIMO) for v in (b.monto, b.base)):
+                    raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
+                        f"devolvió para «{cand.id}» la bonificación «{b.concepto}» de {b.monto!s:.20} sobre "
+                        f"{b.base!s:.20}; el monto y la base son Decimal de 0 o más, con dos decimales como máximo"))
             if ctx.bases.clausulas_de:
                 lista = [replace(b, base_legal=ctx.bases.citar(b.base_legal)) for b in lista]
             bonos.extend((b, plugin) for b in lista)

@@ -76,7 +76,8 @@ def normalizar(texto: str) -> str:
     return " ".join(sin_tildes.casefold().split())
 
 
-_PALABRA = re.compile(r"\w+")
+#: A word, «#» and «+» kept in it: «C#» and «C++» are not «C».
+_PALABRA = re.compile(r"[\w#+]+")
 
 
 def palabras(texto: str) -> str:

@@ -30,7 +30,9 @@ def sin_ceros(valor: Decimal) -> str:
 def dos_decimales(valor: Decimal) -> str:
     """A score as the interchange format writes it in results: always two decimals, 26.00, 30.33 (the
     precision the bases compute scores to, §4.2.5 g); inputs and percentages are written :func:`sin_ceros`."""
-    return f"{valor:.2f}"
+    if valor != valor.quantize(Decimal("0.01"), rounding=ROUND_DOWN) or valor < 0:  # never rounded, never «-0.00»
+        raise ValueError(f"un puntaje se escribe con dos decimales como máximo y no es negativo: {valor}")
+    return f"{abs(valor) if valor == 0 else valor:.2f}"
 
 
 def truncar(valor: Numero, decimales: int = 2) -> Decimal:

@@ -9,6 +9,7 @@ but keeps its reasons.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,10 +131,13 @@ def _referencia(requisito: RequisitoFormacion, hoy: dt.date, fila: Formacion | N
                       formaciones)
 
 
-#: Words that, before the requirement in a section 8 item, say the applicant does not have it («Sin licencia
-#: de conducir A-I», «No cuento con …»), and after it, that they do not have it yet («… en trámite»).
+#: Words that, just before the requirement in a section 8 item, say the applicant does not have it («Sin
+#: licencia de conducir A-I», «No cuento con …»), and right after it, that they do not have it (yet): «… en
+#: trámite», «…: no», «… vencida».
 _NIEGAN = frozenset({"sin", "no", "ni", "carezco", "carece", "ningun", "ninguna", "ninguno"})
-_AUN_NO = (" en tramite ", " por obtener ")
+_AUN_NO = ("no ", "en tramite ", "por obtener ", "vencida ", "vencido ", "pendiente ")
+#: Where a section 8 item's clauses part: «Licencia de conducir A-I vigente; colegiatura en trámite».
+_CLAUSULAS = re.compile(r"[,;.]")
 
 
 @lru_cache(maxsize=1024)
@@ -144,12 +148,15 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
     («Sin licencia de conducir A-I») or «en trámite», «por obtener» after it. Not the other way
     round: a fragment («viajar», or one letter) would meet every requirement it appears in. The reason
     quotes the item. Memoized: the same few declarations recur over a call."""
-    items = [(o, palabras(o)) for o in declarados if o and o.strip()]
+    items = [(o, palabras(o), [palabras(c) for c in _CLAUSULAS.split(normalizar(o))])
+             for o in declarados if o and o.strip()]
     out = []
     for req in requeridos:
         buscado = palabras(req)
-        nombran = [(o, p) for o, p in items if buscado.strip() and buscado in p]
-        valido = next((o for o, p in nombran if not _lo_niega(p, buscado)), None)
+        # the clauses that name it; the whole item when the requirement itself holds a comma
+        nombran = [(o, [c for c in clausulas if buscado in c] or [todo]) for o, todo, clausulas in items
+                   if buscado.strip() and buscado in todo]
+        valido = next((o for o, cs in nombran if any(not _lo_niega(c, buscado) for c in cs)), None)
         if valido is not None:
             out.append(Motivo(requisito=req, declarado=valido, computado="declarado", cumple=True,
                               clausula="§4.2.1 Otros requisitos", mensaje=f"Declara «{req}»: «{valido}»."))
@@ -164,11 +171,13 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
     return tuple(out)
 
 
-def _lo_niega(item: str, buscado: str) -> bool:
-    """Whether a section 8 item (:func:`palabras`) that names the requirement says the applicant lacks it."""
-    inicio = item.index(buscado)
-    return bool(_NIEGAN.intersection(item[:inicio].split())) or any(
-        x in item[inicio + len(buscado) - 1:] for x in _AUN_NO)
+def _lo_niega(clausula: str, buscado: str) -> bool:
+    """Whether the clause of a section 8 item (:func:`palabras`) that names the requirement says the applicant
+    lacks it: a negation among the three words before it, or a denial right after it."""
+    inicio = clausula.index(buscado)
+    antes = clausula[:inicio].split()[-3:]
+    despues = clausula[inicio + len(buscado):]
+    return bool(_NIEGAN.intersection(antes)) or despues.startswith(_AUN_NO)
 
 
 @lru_cache(maxsize=8)

@@ -194,3 +194,15 @@ def test_las_bonificaciones_31533_no_se_dan_antes_de_la_ley() -> None:
     for tabla in ({}, {1: 0, 2: 0, 3: 0}):
         assert bonificacion_especial_31533(X(80), anios_experiencia_publica=3, joven=True, tecnico_o_profesional=True,
                                            tabla=tabla) is None
+
+
+def test_a_score_is_written_with_two_decimals_exactly():
+    """The interchange format writes results' scores with two decimals (docs/interchange.md): never rounded
+    (§4.2.5 g truncates; a third decimal is refused where it is produced), never «-0.00»."""
+    from casadmin.rules.decimales import dos_decimales
+
+    assert dos_decimales(Decimal("26")) == "26.00" and dos_decimales(Decimal("30.3")) == "30.30"
+    assert dos_decimales(Decimal("-0")) == "0.00" and dos_decimales(Decimal("0E+2")) == "0.00"
+    for malo in (Decimal("30.349"), Decimal("-1")):
+        with pytest.raises(ValueError, match="dos decimales como máximo y no es negativo"):
+            dos_decimales(malo)
