@@ -144,8 +144,9 @@ _CLAUSULAS = re.compile(r"[,;.]")
 def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> tuple[Motivo, ...]:
     """§4.2.1 Otros requisitos («corresponde al/la postulante declararlo en la ficha de postulante»): each
     one the profile lists is met by a section 8 item that names it word for word (compared without accents,
-    case, punctuation or extra spaces), unless the item says the applicant lacks it: a negation before it
-    («Sin licencia de conducir A-I») or «en trámite», «por obtener» after it. Not the other way
+    case, punctuation or extra spaces), unless the clause of the item that names it (split at «,», «;», «.»)
+    says the applicant lacks it: a negation among the three words before it («Sin licencia de conducir
+    A-I») or «no», «en trámite», «vencida»… right after it (:func:`_lo_niega`). Not the other way
     round: a fragment («viajar», or one letter) would meet every requirement it appears in. The reason
     quotes the item. Memoized: the same few declarations recur over a call."""
     items = [(o, palabras(o), [palabras(c) for c in _CLAUSULAS.split(normalizar(o))])
