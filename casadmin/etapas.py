@@ -1715,10 +1715,10 @@ def quitar_fuera_de_etapa(session: Session, conv: m.Convocatoria, etapa: str, *,
     for lote in _lotes(ids):
         session.execute(sa.delete(V).where(V.resultado_etapa_id.in_(lote)))
         session.execute(sa.delete(R).where(R.id.in_(lote)))
+    quien_id, quien = audit.quien(usuario, consola=True)
     audit.record(session, accion="quitar_resultados_fuera_de_etapa", objeto=conv, motivo=motivo,
                  antes={"etapa": etapa, "resultados": antes},
                  despues={"etapa": etapa, "quitados": len(filas),
                           "razon": "Ya no siguen en el proceso: una etapa anterior eliminatoria cambió (§4.6)."},
-                 entidad_id=conv.entidad_id, convocatoria_id=conv.id,
-                 **dict(zip(("usuario_id", "usuario"), audit.quien(usuario, consola=True))))
+                 entidad_id=conv.entidad_id, convocatoria_id=conv.id, usuario_id=quien_id, usuario=quien)
     return len(filas)

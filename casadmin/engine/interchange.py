@@ -976,16 +976,16 @@ def _fuera_de_bases(datos: Mapping[str, Any], bases: BasesVersion, inicio: dt.da
         vistos: set[str] = set()
         for j, doc in enumerate(documentos if isinstance(documentos, list) else ()):
             tipo = doc.get("tipo") if isinstance(doc, Mapping) else None
-            if isinstance(tipo, str) and tipo in vistos:
-                # an application holds one document of each type (the screen replaces it); simulate judged the
-                # last one given and import refused the file
-                errores.append((f"$.postulantes[{i}].documentos[{j}].tipo", f"documento repetido: {tipo}"))
-            elif isinstance(tipo, str):
+            if isinstance(tipo, str):
+                if tipo in vistos:
+                    # an application holds one document of each type (the screen replaces it); simulate judged
+                    # the last one given and import refused the file
+                    errores.append((f"$.postulantes[{i}].documentos[{j}].tipo", f"documento repetido: {tipo}"))
                 vistos.add(tipo)
-            if tipos and isinstance(tipo, str) and tipo not in tipos:
-                errores.append((f"$.postulantes[{i}].documentos[{j}].tipo",
-                                f"tipo de documento no reconocido por las bases «{bases.id}»; sus tipos son: "
-                                f"{', '.join(t.codigo for t in bases.documentos)}"))
+                if tipos and tipo not in tipos:
+                    errores.append((f"$.postulantes[{i}].documentos[{j}].tipo",
+                                    f"tipo de documento no reconocido por las bases «{bases.id}»; sus tipos son: "
+                                    f"{', '.join(t.codigo for t in bases.documentos)}"))
             if por_documento and isinstance(doc, Mapping) and "paginas" not in doc:
                 # each document is judged with its number of pages (Migraciones: «N° DE PÁGINAS», Mig. 7); a
                 # missing one was taken as 1 and the document counted

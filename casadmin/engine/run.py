@@ -546,6 +546,12 @@ _CENTESIMO = Decimal("0.01")
 RESULTADOS = frozenset({"apto", "no_apto", "no_se_presento", "asistio"})
 
 
+def _puntaje_invalido(p: Any) -> bool:
+    """Not what the tables keep exactly as a score: a Decimal, finite, 0 or more, with two decimals at most."""
+    return (type(p) is not Decimal or not p.is_finite() or p < 0
+            or (p.as_tuple().exponent < -2 and p != p.quantize(_CENTESIMO)))
+
+
 def _resultado_invalido(r: Resultado, *, cada_motivo: bool = True) -> str | None:
     """What is wrong with a stage result a plugin answered, in words, or None: a result the format and
     the tables do not have («pendiente» was stored as evaluated), a score that is not a ``Decimal`` of at
@@ -555,8 +561,7 @@ def _resultado_invalido(r: Resultado, *, cada_motivo: bool = True) -> str | None
     if not isinstance(r.resultado, str) or r.resultado not in RESULTADOS:
         return f"el resultado «{r.resultado!s:.40}»; se admite {', '.join(sorted(RESULTADOS))}"
     p = r.puntaje
-    if p is not None and (type(p) is not Decimal or not p.is_finite() or p < 0
-                          or (p.as_tuple().exponent < -2 and p != p.quantize(_CENTESIMO))):
+    if p is not None and _puntaje_invalido(p):
         return f"el puntaje {p!r:.40}; debe ser un Decimal no negativo con hasta dos decimales"
     if not isinstance(r.motivos, tuple) or (cada_motivo and not set(map(type, r.motivos)) <= {Motivo}):
         return f"motivos {r.motivos!r:.60}; deben ser una tupla de Motivo"
@@ -642,9 +647,8 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
             if not isinstance(lista, (list, tuple)) or not all(isinstance(b, Bonificacion) for b in lista):
                 raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
                     f"devolvió {lista!r:.80} para «{cand.id}»; debe devolver una lista de Bonificacion"))
-            for b in lista:  # as a stage's score (_resultado_invalido): stored with two decimals, never rounded
-                if any(not isinstance(v, Decimal) or not v.is_finite() or v < 0 or v.is_signed()
-                       or v != v.quantize(_CENTESIMO) for v in (b.monto, b.base)):
+            for b in lista:  # as a stage's score: stored with two decimals, never rounded, and not «-0»
+                if any(_puntaje_invalido(v) or v.is_signed() for v in (b.monto, b.base)):
                     raise pl.ErrorDePlugin(plugin, "casadmin_bonificaciones", RespuestaInvalida(
                         f"devolvió para «{cand.id}» la bonificación «{b.concepto}» de {b.monto!s:.20} sobre "
                         f"{b.base!s:.20}; el monto y la base son Decimal de 0 o más, con dos decimales como máximo"))
