@@ -8,11 +8,17 @@ Interpretations (short and explicit)
 ------------------------------------
 * Topic matching is pluggable (``criterio``). The default,
   :func:`coincide_tema`, is case- and accent-insensitive containment: the
-  required topic must appear inside the declared topic. When the profile says
-  "o afines" (§4.2.1 m) the evaluator lists in ``temas_afines`` the other
-  names accepted; the code never judges similarity by itself.
+  required topic must appear inside the declared topic, in whole words and
+  not right after a phrase that leaves it out («no incluye», «excepto»).
+  When the profile says "o afines" (§4.2.1 m) the evaluator lists in
+  ``temas_afines`` the other names accepted; the code never judges
+  similarity by itself.
 * Only trainings finished on or before the application date count
   (§4.2.4 c: "deben estar concluidos a la fecha de postulación").
+* A training declared without hours (0) is set aside for every kind of
+  requirement, even one that states no hours: the applicant "deberá declarar
+  la cantidad de horas" (§4.2.1 i), and a document that does not give "el
+  número de horas lectivas" is not considered (§4.2.4 c).
 * ``CURSO`` requirements: the hours of every finished, matching training of
   any modality add up (§4.2.4 c "Las horas de capacitación son acumulativas").
 * ``PROGRAMA_ESPECIALIZACION`` requirements need one programa of at least 90
@@ -94,13 +100,33 @@ def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, 
     return tuple(p for p in map(palabras, (tema, *temas_afines)) if p.strip())
 
 
+#: Words that, among the three before a topic in a declared title, leave it out of the course: «Gestión
+#: pública (no incluye SIAF)», «… excepto el módulo SIAF». Only such phrases: a «no» alone is part of many
+#: titles («No a la violencia contra la mujer» is a course on it).
+_EXCLUYEN = (" no incluye ", " no incluido ", " no incluida ", " no comprende ", " sin incluir ", " excepto ",
+             " salvo ", " excluye ", " excluido ", " excluida ")
+
+
+def nombra(declarado: str, tema: str) -> bool:
+    """Whether the declared title (:func:`palabras`) names the topic (:func:`palabras`) other than to leave it
+    out: some place where it appears has none of :data:`_EXCLUYEN` among the three words before it."""
+    inicio = declarado.find(tema)
+    while inicio >= 0:
+        antes = " " + " ".join(declarado[:inicio].split()[-3:]) + " "
+        if not any(frase in antes for frase in _EXCLUYEN):
+            return True
+        inicio = declarado.find(tema, inicio + 1)
+    return False
+
+
 def coincide_tema(requisito: RequisitoCapacitacion, capacitacion: Capacitacion) -> bool:
     """Default criterion: the declared topic names the required topic (or an accepted similar one), word for
     word (§4.2.1 i: the course is «en la temática requerida»): «Curso de Excel avanzado» and «MS-Excel» name
-    Excel, «Excelencia en la atención al ciudadano» does not."""
+    Excel, «Excelencia en la atención al ciudadano» does not, nor does «Gestión pública (no incluye Excel)»
+    (:func:`nombra`)."""
     temas = _temas_normalizados(requisito.tema, requisito.temas_afines if requisito.afines else ())
     declarado = palabras(capacitacion.tema)
-    return any(tema in declarado for tema in temas)
+    return any(nombra(declarado, tema) for tema in temas)
 
 
 def concluida(capacitacion: Capacitacion, fecha_postulacion: date | None) -> bool:
@@ -185,6 +211,9 @@ def _analizar_indices(requisito: RequisitoCapacitacion, capacitaciones: Sequence
         cap = capacitaciones[indice]
         if not concluida(cap, fecha_postulacion):
             descartes.append(f"«{cap.tema}» no está concluido a la fecha de postulación (§4.2.4 c)")
+            continue
+        if cap.horas <= 0:
+            descartes.append(f"«{cap.tema}» no declara sus horas lectivas (§4.2.1 i, §4.2.4 c)")
             continue
         if cap.tipo in POSGRADOS:
             posgrados.append(indice)
@@ -320,7 +349,7 @@ class EvaluadorCursos:
         coinciden = self._coinciden.get(tema)
         if coinciden is None:
             declarado = palabras(tema)
-            coinciden = tuple(r for r, temas in enumerate(self._temas) if any(t in declarado for t in temas))
+            coinciden = tuple(r for r, temas in enumerate(self._temas) if any(nombra(declarado, t) for t in temas))
             if len(self._coinciden) >= _MAX_TEMAS:
                 self._coinciden.clear()
             self._coinciden[tema] = coinciden
