@@ -133,7 +133,7 @@ logger = logging.getLogger(__name__)
 
 
 class ImportacionRechazada(ValueError):
-    """An import refused as a whole (the call exists, unknown bases, a database refusal). Nothing written."""
+    """An import refused as a whole (no roles, a deactivated bases version, a database refusal). Nothing written."""
 
 
 class ConvocatoriaNoEncontrada(LookupError):
@@ -595,17 +595,20 @@ class _Importacion:
     # -- the call ----------------------------------------------------------------------
 
     def _sin_duplicado(self, c: Mapping[str, Any]) -> None:
+        """A call already stored with the file's code, or with its institution, number and year, is refused at
+        the file's field that repeats it (``$.convocatoria.codigo``, ``$.convocatoria.numero``)."""
         if self.s.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == c["codigo"])) is not None:
-            raise ImportacionRechazada(f"ya existe la convocatoria «{c['codigo']}»: no se importó nada.")
+            raise ArchivoInvalido([("$.convocatoria.codigo",
+                                    f"ya existe la convocatoria «{c['codigo']}»: no se importó nada.")])
         otra = self.s.scalar(
             sa.select(m.Convocatoria.codigo).join(m.Entidad, m.Entidad.id == m.Convocatoria.entidad_id)
             .where(m.Entidad.siglas == self.datos["entidad"]["siglas"], m.Convocatoria.numero == c["numero"],
                    m.Convocatoria.anio == c["anio"])
         )
         if otra is not None:
-            raise ImportacionRechazada(
-                f"ya existe la convocatoria N° {c['numero']}-{c['anio']} de {self.datos['entidad']['siglas']} "
-                f"(«{otra}»): no se importó nada.")
+            raise ArchivoInvalido([("$.convocatoria.numero",
+                                    f"ya existe la convocatoria N° {c['numero']}-{c['anio']} de "
+                                    f"{self.datos['entidad']['siglas']} («{otra}»): no se importó nada.")])
 
     def _entidad(self) -> m.Entidad:
         """The institution by its siglas, created when new. Another institution already holding the file's

@@ -732,12 +732,16 @@ def test_an_existing_code_is_refused_and_nothing_is_written(db):
     d = datos("migraciones")
     conv = engine_db.importar(db.session, copy.deepcopy(d))
     antes = _conteos(db)
-    with pytest.raises(engine_db.ImportacionRechazada, match=re.escape(f"ya existe la convocatoria «{conv.codigo}»")):
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
         engine_db.importar(db.session, copy.deepcopy(d))
+    assert exc.value.errores == [("$.convocatoria.codigo", f"ya existe la convocatoria «{conv.codigo}»: no se importó nada.")]
     otra = copy.deepcopy(d)
     otra["convocatoria"]["codigo"] = "CAS N° 7100-BIS-MIGRACIONES"  # same institution, number and year
-    with pytest.raises(engine_db.ImportacionRechazada, match="ya existe la convocatoria N°"):
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
         engine_db.importar(db.session, otra)
+    [(ruta, mensaje)] = exc.value.errores
+    assert ruta == "$.convocatoria.numero" and mensaje.startswith("ya existe la convocatoria N°")
+    assert f"(«{conv.codigo}»)" in mensaje
     assert _conteos(db) == antes
 
 
@@ -1707,7 +1711,7 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     assert codigo in ok.output and "postulaciones: 10" in ok.output
 
     otra_vez = runner.invoke(args=["casadmin", "import", str(archivo)])
-    assert otra_vez.exit_code == 1 and "ya existe la convocatoria" in otra_vez.output
+    assert otra_vez.exit_code == 2 and f"$.convocatoria.codigo: ya existe la convocatoria «{codigo}»" in otra_vez.output
 
     malo = copy.deepcopy(d)
     malo["convocatoria"]["codigo"] = "CAS N° 7100-MAL-SUNEDU"
