@@ -1104,6 +1104,12 @@ def test_every_stage_in_order_gives_what_simulate_gives(db, ejemplo):
     puntajes = [r["puntaje"] for resultados in esperado["etapas"].values() for r in resultados]
     assert all(p is None or re.fullmatch(r"\d+\.\d\d", p) for p in puntajes) and any(puntajes)
     assert any(r.get("detalle") for resultados in esperado["etapas"].values() for r in resultados)
+    # a result with no detalle holds SQL NULL on every path (the PostgreSQL COPY wrote NULL, the others
+    # JSON null)
+    con_detalle = sum(1 for resultados in esperado["etapas"].values() for r in resultados if r.get("detalle"))
+    assert db.session.scalar(sa.text(
+        "SELECT count(*) FROM resultado_etapa r JOIN convocatoria c ON c.id = r.convocatoria_id "
+        "WHERE c.codigo = :c AND r.detalle IS NOT NULL"), {"c": codigo}) == con_detalle
 
 
 def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db):

@@ -49,7 +49,8 @@ class ResultadoEtapa(TimestampMixin, Model):
     motivos: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     #: What the stage's plugin adds to its score (``detalle`` of the interchange format): points per
     #: factor of the curricular stage (§4.2.4), the interview's average and Ley 31533 bonus (§4.2.5 g, h).
-    detalle: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
+    #: None is SQL NULL, as the PostgreSQL ``COPY`` of ``engine_db`` writes it (not JSON ``null``).
+    detalle: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON(none_as_null=True))
     override: Mapped[bool] = mapped_column(default=False)
     motivo_override: Mapped[Optional[str]] = mapped_column(sa.Text)
     evaluado_por_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
