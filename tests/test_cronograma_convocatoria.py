@@ -151,6 +151,13 @@ def _campo(html: str, nombre: str) -> str:
     return found.group(0)
 
 
+def _celda(html: str, nombre: str) -> str:
+    """The table cell of a requirement row's field ``nombre`` (its error is shown there, marked)."""
+    found = re.search(rf'<td class="has-error">\s*<label[^>]*for="{re.escape(nombre)}".*?</td>', html, re.S)
+    assert found, f"no cell with an error for {nombre}"
+    return found.group(0)
+
+
 # --- the guard on every path ----------------------------------------------------------------------
 
 
@@ -245,6 +252,16 @@ def test_the_profile_lists_the_careers_and_topics_its_afines_accept_b2(client_fo
     html = client.post(f"/gestion/{conv.id}/perfil", data=perfil).get_data(as_text=True)
     assert "Marque «Acepta carreras afines» o deje vacía esta lista: solo un perfil que acepta afines admite " \
            "otras carreras (§4.2.1 g)." in html
+    # §4.2.1 i: a topic, or a similar one, with no letter or digit could never be met
+    sin_palabras = "La temática debe tener letras o números: una sin ellos no la puede nombrar ningún curso (§4.2.1 i)."
+    assert sin_palabras not in html
+    for campo, valor in (("capacitaciones-0-tema", "--"), ("capacitaciones-0-temas_afines", "Gestión del Estado; (…)")):
+        html = client.post(f"/gestion/{conv.id}/perfil", data={**perfil, "acepta_afines": "y",
+                                                                "capacitaciones-0-acepta_afines": "y", campo: valor}).get_data(as_text=True)
+        assert sin_palabras in _celda(html, campo), campo
+        db.session.expire_all()
+        assert db.session.get(m.Convocatoria, conv.id).perfil is None
+    html = client.post(f"/gestion/{conv.id}/perfil", data=perfil).get_data(as_text=True)
     assert "Marque «Acepta afines» o deje vacía esta lista: solo un requisito que acepta afines admite otros " \
            "temas (§4.2.1 m)." in html
     db.session.expire_all()

@@ -424,6 +424,28 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_a_required_topic_with_no_letter_or_digit_is_refused_at_its_path(db):
+    """§4.2.1 i: a topic such as «—» has no word a declared course could name, so nobody would ever meet it.
+    simulate and import refuse it, as the profile form does, at the topic or the similar topic; a topic
+    of one letter or digit is a word."""
+    d = datos("sunedu")
+    caps = d["convocatoria"]["perfil"]["capacitaciones"]
+    caps[0]["tema"] = "— —"
+    caps[1].update(afines=True, temas_afines=["Fiscalización", "..."])
+    motivo = "la temática debe tener letras o números: una sin ellos no la puede nombrar ningún curso (§4.2.1 i)"
+    esperado = [("$.convocatoria.perfil.capacitaciones[0].tema", motivo),
+                ("$.convocatoria.perfil.capacitaciones[1].temas_afines[1]", motivo)]
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        interchange.cargar(copy.deepcopy(d))
+    assert err.value.errores == esperado
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, copy.deepcopy(d))
+    assert err.value.errores == esperado and _conteos(db) == antes
+    caps[0]["tema"], caps[1]["temas_afines"] = "C#", ["R"]
+    interchange.cargar(d)
+
+
 def test_import_reports_what_the_tables_cannot_keep_with_the_schemas_mistakes(db):
     """One run says it all: a name that is not a text (the schema's) and a course's hours with two decimals
     (what the tables cannot keep) were reported one run after the other."""

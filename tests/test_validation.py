@@ -97,6 +97,25 @@ def test_profile_screen_refuses_a_list_of_afines_without_afines(client_for, db):
     assert db.session.scalar(sa.select(m.PerfilPuesto).where(m.PerfilPuesto.convocatoria_id == conv.id)) is None
 
 
+def test_requirement_screen_refuses_a_topic_with_no_letter_or_digit(client_for, db):
+    """§4.2.1 i: a required topic («—») or similar topic with no word could never be met by a course."""
+    perfil = db.session.scalar(sa.select(m.PerfilPuesto).join(m.Convocatoria).join(m.Entidad)
+                               .where(m.Entidad.siglas == "SUNEDU").limit(1))
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(m.RequisitoCapacitacion))
+    data = {"perfil": str(perfil.id), "tipo": "curso", "tema": "—", "horas_minimas": "24"}
+    mensaje = "La temática debe tener letras o números: una sin ellos no la puede nombrar ningún curso (§4.2.1 i)."
+    client = client_for("orh.sunedu")
+    r = client.post("/requisitocapacitacionview/add", data=data)
+    assert mensaje in _field_errors(r.get_data(as_text=True))
+    r = client.post("/requisitocapacitacionview/add", data={**data, "tema": "SIAF", "acepta_afines": "y",
+                                                             "temas_afines": "SIGA; ¿?"})
+    assert mensaje in _field_errors(r.get_data(as_text=True))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RequisitoCapacitacion)) == antes
+    r = client.post("/requisitocapacitacionview/add", data={**data, "tema": "SIAF"})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RequisitoCapacitacion)) == antes + 1
+
+
 def test_applicant_dni_is_checked(client_for, role_users, db):
     user = role_users["postulante"]
     post = db.session.scalar(

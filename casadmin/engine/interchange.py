@@ -41,6 +41,7 @@ from casadmin.engine.model import (
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
+from casadmin.rules.courses import sin_palabras
 from casadmin.rules.levels import clave_conocimiento, grado, programa_ofimatica
 from casadmin.rules.scores import Factor
 from casadmin.rules.types import (
@@ -582,6 +583,7 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     perfil = c.get("perfil") if isinstance(c, Mapping) else None
     errores.extend(_formacion_sin_grado(perfil))
     errores.extend(_afines_sin_afines(perfil))
+    errores.extend(_temas_sin_palabras(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
     errores.extend(_nombres_en_blanco(conocimientos, "$.convocatoria.perfil.conocimientos"))
     vistos: dict[str, str] = {}
@@ -664,6 +666,23 @@ def _afines_sin_afines(perfil: Any) -> list[tuple[str, str]]:
         if isinstance(cap, Mapping) and cap.get("temas_afines") and cap.get("afines") is not True:
             errores.append((f"$.convocatoria.perfil.capacitaciones[{i}].temas_afines",
                             "solo un requisito que acepta afines («afines»: true) admite otros temas (§4.2.1 m)"))
+    return errores
+
+
+def _temas_sin_palabras(perfil: Any) -> list[tuple[str, str]]:
+    """A required topic, or an accepted similar one, with no letter or digit (:func:`courses.sin_palabras`):
+    no course could meet it, and the profile form refuses it."""
+    capacitaciones = perfil.get("capacitaciones") if isinstance(perfil, Mapping) else None
+    errores = []
+    for i, cap in enumerate(capacitaciones if isinstance(capacitaciones, list) else ()):
+        if not isinstance(cap, Mapping):
+            continue
+        ruta = f"$.convocatoria.perfil.capacitaciones[{i}]"
+        temas = [("tema", cap.get("tema"))]
+        afines = cap.get("temas_afines")
+        temas += [(f"temas_afines[{j}]", t) for j, t in enumerate(afines if isinstance(afines, list) else ())]
+        errores += [(f"{ruta}.{campo}", motivo) for campo, tema in temas
+                    if isinstance(tema, str) and (motivo := sin_palabras(tema)) is not None]
     return errores
 
 

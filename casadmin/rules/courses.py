@@ -93,6 +93,20 @@ def palabras(texto: str) -> str:
     return " " + " ".join(_PALABRA.findall(normalizar(texto))) + " "
 
 
+def sin_palabras(tema: str) -> str | None:
+    """Why a profile's topic cannot be a requirement's, or ``None``: one with no letter or digit («—», «…»)
+    has no word a declared topic could name (:func:`palabras`), so nobody would ever meet it (§4.2.1 i)."""
+    if palabras(tema).strip():
+        return None
+    return "la temática debe tener letras o números: una sin ellos no la puede nombrar ningún curso (§4.2.1 i)"
+
+
+def tema_sin_palabras(temas: Sequence[str]) -> str | None:
+    """:func:`sin_palabras` of the first of ``temas`` that has no word, as a form's sentence; ``None`` if none."""
+    motivo = next(filter(None, map(sin_palabras, temas)), None)
+    return None if motivo is None else motivo[0].upper() + motivo[1:] + "."
+
+
 @lru_cache(maxsize=1024)
 def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, ...]:
     """The required topic and the accepted similar ones as :func:`palabras`, blanks left out (memoized per

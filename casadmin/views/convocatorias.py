@@ -11,6 +11,7 @@ from casadmin import models as m
 from casadmin import cronograma, plugin_admin
 from casadmin.extensions import db
 from casadmin.models.enums import TipoHito
+from casadmin.rules.courses import tema_sin_palabras
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -142,6 +143,10 @@ class RequisitoCapacitacionView(ScopedModelView):
                               "admite otros temas (§4.2.1 m).", field="temas_afines")
         if item.horas_minimas is None or item.horas_minimas < 0:
             raise DomainError("Las horas no pueden ser negativas.", field="horas_minimas")
+        for campo, temas in (("tema", [item.tema or ""]), ("temas_afines", item.lista_temas_afines)):
+            motivo = tema_sin_palabras(temas)
+            if motivo is not None:
+                raise DomainError(motivo, field=campo)
 
 
 class RequisitoConocimientoView(ScopedModelView):

@@ -60,6 +60,7 @@ from casadmin.models.enums import (
 from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.roles import MENU_LABELS
+from casadmin.rules.courses import tema_sin_palabras
 from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
@@ -230,6 +231,12 @@ class PerfilForm(FormularioConReglas):
             if f.tema.data and not f.tipo.data:
                 f.tipo.errors = [*f.tipo.errors, "Seleccione el tipo de capacitación."]
                 ok = False
+            for campo, temas in ((f.tema, [f.tema.data] if f.tema.data else []),
+                                 (f.temas_afines, separar(f.temas_afines.data, SEPARADOR_TEMAS))):
+                motivo = tema_sin_palabras(temas)
+                if motivo is not None:
+                    campo.errors = [*campo.errors, motivo]
+                    ok = False
             if f.tema.data and f.tipo.data == TipoCapacitacion.programa_especializacion.name and \
                     (f.horas_minimas.data or 0) < 80:
                 f.horas_minimas.errors = [*f.horas_minimas.errors,
