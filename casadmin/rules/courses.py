@@ -9,7 +9,8 @@ Interpretations (short and explicit)
 * Topic matching is pluggable (``criterio``). The default,
   :func:`coincide_tema`, is case- and accent-insensitive containment: the
   required topic must appear inside the declared topic, in whole words and
-  not right after a phrase that leaves it out («no incluye», «excepto»).
+  not after a phrase of its clause that leaves it out («no incluye»,
+  «excepto»: :func:`nombra`).
   When the profile says "o afines" (§4.2.1 m) the evaluator lists in
   ``temas_afines`` the other names accepted; the code never judges
   similarity by itself.
@@ -86,6 +87,7 @@ def normalizar(texto: str) -> str:
 _PALABRA = re.compile(r"[\w#+]+")
 
 
+@lru_cache(maxsize=2**16)
 def palabras(texto: str) -> str:
     """The text's words (:func:`normalizar`, punctuation dropped), each with a space on either side:
     « curso de excel avanzado ». A topic is looked for in a declared one in this form, so that it matches
@@ -94,9 +96,9 @@ def palabras(texto: str) -> str:
 
 
 def sin_palabras(tema: str) -> str | None:
-    """Why a profile's topic cannot be a requirement's, or ``None``: one with no letter or digit («—», «…»)
-    has no word a declared topic could name (:func:`palabras`), so nobody would ever meet it (§4.2.1 i)."""
-    if palabras(tema).strip():
+    """Why a profile's topic cannot be a requirement's, or ``None``: one with no letter or digit («—», «…»,
+    «___», «+++») names nothing a course could be on, so nobody would ever meet it (§4.2.1 i)."""
+    if any(c.isalnum() for c in tema):
         return None
     return "la temática debe tener letras o números: una sin ellos no la puede nombrar ningún curso (§4.2.1 i)"
 
@@ -114,22 +116,34 @@ def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, 
     return tuple(p for p in map(palabras, (tema, *temas_afines)) if p.strip())
 
 
-#: Words that, among the three before a topic in a declared title, leave it out of the course: «Gestión
-#: pública (no incluye SIAF)», «… excepto el módulo SIAF». Only such phrases: a «no» alone is part of many
-#: titles («No a la violencia contra la mujer» is a course on it).
-_EXCLUYEN = (" no incluye ", " no incluido ", " no incluida ", " no comprende ", " sin incluir ", " excepto ",
-             " salvo ", " excluye ", " excluido ", " excluida ")
+#: Phrases that, before a topic in the same clause of a declared title, leave it out of the course: «Gestión
+#: pública (no incluye SIAF)», «… a excepción del módulo SIAF». Only such phrases: a «no» alone is part of
+#: many titles («No a la violencia contra la mujer» is a course on it), and «salvo» too («Escuelas a salvo»).
+_EXCLUYEN = (" no incluye ", " no incluyen ", " no incluido ", " no incluida ", " no incluidos ", " no incluidas ",
+             " no comprende ", " sin incluir ", " excepto ", " a excepcion de ", " a excepcion del ", " excluye ",
+             " excluyen ", " excluyendo ", " excluido ", " excluida ", " excluidos ", " excluidas ")
+#: Where a declared title's clauses part: «Word, Excel (excepto Access), PowerPoint».
+_CLAUSULAS_TITULO = re.compile(r"[,;:.()\[\]{}«»\"/]")
 
 
-def nombra(declarado: str, tema: str) -> bool:
-    """Whether the declared title (:func:`palabras`) names the topic (:func:`palabras`) other than to leave it
-    out: some place where it appears has none of :data:`_EXCLUYEN` among the three words before it."""
-    inicio = declarado.find(tema)
-    while inicio >= 0:
-        antes = " " + " ".join(declarado[:inicio].split()[-3:]) + " "
-        if not any(frase in antes for frase in _EXCLUYEN):
-            return True
-        inicio = declarado.find(tema, inicio + 1)
+def nombra(titulo: str, tema: str) -> bool:
+    """Whether the declared title names the topic (:func:`palabras`) other than to leave it out: the topic is
+    among its words, and some clause of the title that holds it (split at «,», «;», «:», «.», brackets,
+    quotes and «/») has none of :data:`_EXCLUYEN` before it. A topic that itself spans a comma is looked
+    for in the whole title."""
+    declarado = palabras(titulo)
+    if tema not in declarado:
+        return False
+    if not any(frase in declarado for frase in _EXCLUYEN):  # the usual case
+        return True
+    clausulas = [c for c in map(palabras, _CLAUSULAS_TITULO.split(normalizar(titulo))) if tema in c] or [declarado]
+    for clausula in clausulas:
+        inicio = clausula.find(tema)
+        while inicio >= 0:
+            antes = clausula[:inicio + 1]
+            if not any(frase in antes for frase in _EXCLUYEN):
+                return True
+            inicio = clausula.find(tema, inicio + 1)
     return False
 
 
@@ -139,8 +153,7 @@ def coincide_tema(requisito: RequisitoCapacitacion, capacitacion: Capacitacion) 
     Excel, «Excelencia en la atención al ciudadano» does not, nor does «Gestión pública (no incluye Excel)»
     (:func:`nombra`)."""
     temas = _temas_normalizados(requisito.tema, requisito.temas_afines if requisito.afines else ())
-    declarado = palabras(capacitacion.tema)
-    return any(nombra(declarado, tema) for tema in temas)
+    return any(nombra(capacitacion.tema, tema) for tema in temas)
 
 
 def concluida(capacitacion: Capacitacion, fecha_postulacion: date | None) -> bool:
@@ -362,8 +375,7 @@ class EvaluadorCursos:
         """The requirements (positions) the declared ``tema`` is on the topic of (:func:`coincide_tema`)."""
         coinciden = self._coinciden.get(tema)
         if coinciden is None:
-            declarado = palabras(tema)
-            coinciden = tuple(r for r, temas in enumerate(self._temas) if any(nombra(declarado, t) for t in temas))
+            coinciden = tuple(r for r, temas in enumerate(self._temas) if any(nombra(tema, t) for t in temas))
             if len(self._coinciden) >= _MAX_TEMAS:
                 self._coinciden.clear()
             self._coinciden[tema] = coinciden
