@@ -239,9 +239,9 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
     NUL character, which PostgreSQL cannot keep, and a lone surrogate are refused at their paths.
 
     Raises :class:`ArchivoInvalido` (every error with its JSON path) for a file that fails the
-    schema or holds something the tables cannot keep exactly, and :class:`ImportacionRechazada`
-    when the call already exists or the database refuses
-    a row. In every failure the session is rolled back: nothing is written. What was imported but not
+    schema, holds something the tables cannot keep exactly or repeats a stored call (its code, or its
+    institution, number and year), and :class:`ImportacionRechazada` when the database refuses a row (two
+    imports of one call at once: the second meets the first's row). In every failure the session is rolled back: nothing is written. What was imported but not
     as the file has it (final results its stages cannot give yet, an e-mail other than the applicant's
     account's) is told in ``avisos``.
     """
@@ -257,10 +257,11 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
             no_guardables = _no_guardable(datos)
         except (ValueError, ArithmeticError, KeyError, TypeError, AttributeError, IndexError):
             no_guardables = []  # e.g. Decimal(«True»): a value of the wrong type the schema reported
-        raise ArchivoInvalido(interchange.en_orden(interchange._sin_repetir(exc.errores + no_guardables))) from None
+        raise ArchivoInvalido(interchange.en_orden(interchange._sin_repetir(
+            exc.errores + no_guardables + _ya_existe(session, datos)))) from None
     except ValueError as exc:  # anything else the model refuses (cargar names dates and jobs at their fields)
         raise ArchivoInvalido([("$", str(exc))]) from None
-    errores = _no_guardable(datos)
+    errores = _no_guardable(datos) + _ya_existe(session, datos)
     try:
         bases = pl.get_bases(pm, datos["bases"])
     except pl.BasesDesconocida:
@@ -283,6 +284,31 @@ def importar(session: Session, datos: Mapping[str, Any], *, pm: pluggy.PluginMan
         session.rollback()
         raise
     return conv
+
+
+def _ya_existe(session: Session, datos: Any) -> list[tuple[str, str]]:
+    """A call already stored with the file's code, or with its institution, number and year, refused at the
+    file's field that repeats it (``$.convocatoria.codigo``, ``$.convocatoria.numero``), with the file's
+    other errors. Values of the wrong type are the schema's to report."""
+    c = datos.get("convocatoria") if isinstance(datos, Mapping) else None
+    if not isinstance(c, Mapping):
+        return []
+    codigo = c.get("codigo")
+    if isinstance(codigo, str) and session.scalar(
+            sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == codigo)) is not None:
+        return [("$.convocatoria.codigo", f"ya existe la convocatoria «{codigo}»: no se importó nada.")]
+    entidad = datos.get("entidad")
+    siglas = entidad.get("siglas") if isinstance(entidad, Mapping) else None
+    numero, anio = c.get("numero"), c.get("anio")
+    if not (isinstance(siglas, str) and all(isinstance(x, int) and not isinstance(x, bool) for x in (numero, anio))):
+        return []
+    otra = session.scalar(
+        sa.select(m.Convocatoria.codigo).join(m.Entidad, m.Entidad.id == m.Convocatoria.entidad_id)
+        .where(m.Entidad.siglas == siglas, m.Convocatoria.numero == numero, m.Convocatoria.anio == anio))
+    if otra is None:
+        return []
+    return [("$.convocatoria.numero",
+             f"ya existe la convocatoria N° {numero}-{anio} de {siglas} («{otra}»): no se importó nada.")]
 
 
 def _importar_final(session: Session, conv: m.Convocatoria, datos: Mapping[str, Any], pm: pluggy.PluginManager,
@@ -557,7 +583,6 @@ class _Importacion:
         if len(roles) < 2:
             raise ImportacionRechazada("La base de datos no tiene los roles de CAS Admin (Postulante, Comité): "
                                        "ejecute «flask casadmin init» antes de importar.")
-        self._sin_duplicado(c)
         self.entidad = self._entidad()
         version = self._version_bases()
         conv = self.conv = self._convocatoria(c, version)
@@ -593,22 +618,6 @@ class _Importacion:
         return conv
 
     # -- the call ----------------------------------------------------------------------
-
-    def _sin_duplicado(self, c: Mapping[str, Any]) -> None:
-        """A call already stored with the file's code, or with its institution, number and year, is refused at
-        the file's field that repeats it (``$.convocatoria.codigo``, ``$.convocatoria.numero``)."""
-        if self.s.scalar(sa.select(m.Convocatoria.id).where(m.Convocatoria.codigo == c["codigo"])) is not None:
-            raise ArchivoInvalido([("$.convocatoria.codigo",
-                                    f"ya existe la convocatoria «{c['codigo']}»: no se importó nada.")])
-        otra = self.s.scalar(
-            sa.select(m.Convocatoria.codigo).join(m.Entidad, m.Entidad.id == m.Convocatoria.entidad_id)
-            .where(m.Entidad.siglas == self.datos["entidad"]["siglas"], m.Convocatoria.numero == c["numero"],
-                   m.Convocatoria.anio == c["anio"])
-        )
-        if otra is not None:
-            raise ArchivoInvalido([("$.convocatoria.numero",
-                                    f"ya existe la convocatoria N° {c['numero']}-{c['anio']} de "
-                                    f"{self.datos['entidad']['siglas']} («{otra}»): no se importó nada.")])
 
     def _entidad(self) -> m.Entidad:
         """The institution by its siglas, created when new. Another institution already holding the file's

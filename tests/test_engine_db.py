@@ -764,6 +764,19 @@ def test_an_existing_code_is_refused_and_nothing_is_written(db):
     [(ruta, mensaje)] = exc.value.errores
     assert ruta == "$.convocatoria.numero" and mensaje.startswith("ya existe la convocatoria N°")
     assert f"(«{conv.codigo}»)" in mensaje
+    # with the file's other mistakes, in one run: a field the schema refuses, one the tables cannot keep
+    otra = copy.deepcopy(d)
+    otra["postulantes"][0]["fecha_nacimiento"] = "12/04/1988"
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        engine_db.importar(db.session, otra)
+    rutas = [r for r, _ in exc.value.errores]
+    assert "$.convocatoria.codigo" in rutas and "$.postulantes[0].fecha_nacimiento" in rutas
+    otra = copy.deepcopy(d)
+    otra["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] = "26.25"
+    with pytest.raises(interchange.ArchivoInvalido) as exc:
+        engine_db.importar(db.session, otra)
+    rutas = [r for r, _ in exc.value.errores]
+    assert "$.convocatoria.codigo" in rutas and "$.postulantes[0].ficha.capacitaciones[0].horas" in rutas
     assert _conteos(db) == antes
 
 
@@ -1809,10 +1822,10 @@ def test_a_database_behind_this_codes_migrations_is_told_to_upgrade(tmp_path):
 
     vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
     with vieja.app_context():
-        upgrade(revision="e4a9c1d7b5f2")  # the one before f1c5a9e3d7b4
+        upgrade(revision="e4a9c1d7b5f2")  # the one before f1c5a9e3d7b4 (the column detalle) and a3b7d1e9c5f4
     hecho = vieja.test_cli_runner().invoke(args=["casadmin", "import", str(EJEMPLOS["sunedu"])])
     assert hecho.exit_code == 1, hecho.output
-    assert "no está actualizada a esta versión de CAS Admin (le faltan 1 migración(es)). Ejecute " \
+    assert "no está actualizada a esta versión de CAS Admin (le faltan 2 migración(es)). Ejecute " \
            "«flask --app casadmin db upgrade»" in hecho.output
     with vieja.app_context():
         upgrade()
@@ -1879,7 +1892,37 @@ def test_the_course_period_migration_stops_on_a_course_ending_before_it_starts(t
             conn.execute(sa.text("UPDATE capacitacion SET fecha_inicio = NULL WHERE id = :i"), {"i": fila.id})
         upgrade()
         with base.engine.begin() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "f1c5a9e3d7b4"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "a3b7d1e9c5f4"
+
+
+def test_the_migration_of_an_empty_detalle_makes_json_null_sql_null(tmp_path):
+    """Migration a3b7d1e9c5f4: the rows the ORM and bulk paths wrote with JSON null (before the column wrote
+    SQL NULL, as the PostgreSQL COPY did) hold SQL NULL after it; a detalle with content is kept."""
+    from flask_migrate import upgrade
+
+    from casadmin import create_app
+    from casadmin.cli import sync_security
+    from casadmin.extensions import db as base
+
+    vieja = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'vieja.db'}"})
+    with vieja.app_context():
+        upgrade(revision="f1c5a9e3d7b4")
+        sync_security()
+        d = datos("sunedu")
+        codigo = engine_db.importar(base.session, d).codigo
+        for etapa in ("ficha", "examen", "psicologica", "curricular"):
+            engine_db.evaluar(base.session, codigo, etapa)
+        base.session.remove()
+        with base.engine.begin() as conn:
+            con_detalle = conn.execute(sa.text("SELECT count(*) FROM resultado_etapa WHERE detalle IS NOT NULL")).scalar()
+            assert con_detalle > 0  # the curricular points per factor
+            vacios = conn.execute(sa.text("UPDATE resultado_etapa SET detalle = 'null' WHERE detalle IS NULL")).rowcount
+            assert vacios > 0
+        upgrade()
+        with base.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM resultado_etapa WHERE detalle IS NOT NULL")).scalar() \
+                == con_detalle
+            assert conn.execute(sa.text("SELECT count(*) FROM resultado_etapa WHERE detalle IS NULL")).scalar() == vacios
 
 
 def test_a_later_file_writing_a_member_in_another_case_finds_the_same_account(db):
