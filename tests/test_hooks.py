@@ -215,6 +215,34 @@ def test_casadmin_evaluar_curricular(env):
     assert [(r.resultado, r.puntaje) for r in res] == [("apto", Decimal(30)), ("no_apto", Decimal(0))]
 
 
+def test_an_athlete_condition_the_profile_requires_is_proved_at_the_curricular_stage(env):
+    """§4.3.1, §4.2.4 Criterios: a profile that requires the athlete condition makes it a requirement; its
+    documents not recorded as presented leave the candidate No Apto/a («no acredita mediante la
+    documentación correspondiente uno (01) o más requisitos exigidos en el perfil»), not only without the
+    bonus. A profile that does not require it judges the same expediente Apto."""
+    import dataclasses
+
+    pm, ctx, c = env
+    conv = ctx.convocatoria
+    exige = contexto(dataclasses.replace(conv, perfil=dataclasses.replace(conv.perfil, requiere_deportista=True)),
+                     ctx.bases)
+    atleta = dataclasses.replace(c["P01"], deportista_nivel=3)
+    con_docs = _con_documento(atleta, "doc_deportista")
+    sin_docs = dataclasses.replace(atleta, entradas=dataclasses.replace(
+        atleta.entradas, lista_curricular={**atleta.entradas.lista_curricular, "doc_deportista": False}))
+    sin_registro = atleta  # the evaluator never recorded the documents as presented
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=exige,
+                        candidatos=[con_docs, sin_docs, sin_registro])
+    assert [(r.resultado, r.puntaje) for r in res] == [("apto", Decimal(30)), ("no_apto", Decimal(30)),
+                                                       ("no_apto", Decimal(30))]
+    assert not any("perfil exige como requisito" in m.mensaje for m in res[0].motivos)
+    for r in res[1:]:
+        [motivo] = [m for m in r.motivos if "perfil exige como requisito" in m.mensaje]
+        assert not motivo.cumple and motivo.clausula == "§4.2.4 Criterios de Evaluación; §4.3.1"
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[sin_docs])
+    assert [r.resultado for r in res] == ["apto"]
+
+
 def test_casadmin_convocar_entrevista(env):
     pm, ctx, _ = env
     # §4.2.4 second worked table: a tie at the fifth place calls everyone tied.

@@ -9,7 +9,7 @@ from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Factor, evaluar_curricular
-from casadmin_sunedu.acreditacion import sin_acreditar
+from casadmin_sunedu.acreditacion import acreditado, sin_acreditar
 from casadmin_sunedu.entrevista import es_joven
 
 
@@ -63,12 +63,29 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
         r = evaluar_curricular(cumplimiento, con_examen=conv.incluye_examen, pide_experiencia_publica=pide_publica,
                                puntos=tabla)
         # §4.3: a bonus declared whose document was recorded as not presented is not given; said here,
-        # where the expediente is judged (the result and score do not change)
+        # where the expediente is judged (the score does not change)
         bonos = sin_acreditar(ctx, cand, {
             "doc_deportista": cand.deportista_nivel is not None and conv.perfil.requiere_deportista,
             "dni_31533": cand.tecnico_o_profesional and es_joven(ctx, cand),
             "doc_discapacidad": cand.discapacidad, "doc_ffaa": cand.licenciado_ffaa})
-        out.append(Resultado(candidato=cand.id, etapa="curricular", resultado="apto" if r.apto else "no_apto",
-                             puntaje=r.total, motivos=(*r.motivos, *bonos),
+        requisito = _deportista_sin_acreditar(ctx, cand)
+        out.append(Resultado(candidato=cand.id, etapa="curricular",
+                             resultado="apto" if r.apto and requisito is None else "no_apto",
+                             puntaje=r.total, motivos=(*r.motivos, *bonos, *filter(None, [requisito])),
                              detalle={"puntos": {f.value: str(v) for f, v in r.puntos.items()}}))
     return out
+
+
+def _deportista_sin_acreditar(ctx: Contexto, cand: Candidato) -> Motivo | None:
+    """A profile that requires the condition of Deportista Calificado de Alto Nivel makes it a requirement
+    (§4.3.1: "el perfil del puesto … exija como requisito"), met in the Ficha by declaring it (§4.2.1) and
+    here by its documents: without them recorded as presented, the candidate «no acredita mediante la
+    documentación correspondiente uno (01) o más requisitos exigidos en el perfil del puesto» and is No
+    Apto/a (§4.2.4 Criterios de Evaluación), besides losing the bonus (the reason above)."""
+    if not ctx.convocatoria.perfil.requiere_deportista or acreditado(ctx, cand, "doc_deportista"):
+        return None
+    return Motivo(requisito="Condición de Deportista Calificado(a) de Alto Nivel (requisito del perfil)",
+                  declarado="condición declarada en la Ficha", computado="no acreditada", cumple=False,
+                  clausula="§4.2.4 Criterios de Evaluación; §4.3.1",
+                  mensaje="No acredita con los documentos del Instituto Peruano del Deporte la condición de "
+                          "deportista calificado(a) de alto nivel que el perfil exige como requisito: No Apto/a.")
