@@ -469,6 +469,11 @@ _RESULTADOS_CON_ASISTENCIA = {"apto", "no_apto", "no_se_presento"}
 _SIN_PUNTAJE = {"ficha", "psicologica"}
 
 
+#: The largest stage score a file's results may bring: a score is stored as ``Numeric(7, 2)`` (99999.99), and
+#: the final score adds the stages' and their bonuses, which must fit too. A CAS stage scores 100 at most.
+PUNTAJE_MAXIMO_GUARDABLE = Decimal("9999.99")
+
+
 def _resultados_no_guardables(resultados: Any, ids: set[str], sin: set[str] = frozenset()) -> list[tuple[str, str]]:
     """Stage results carried by the file (``resultados.etapas``, as ``simulate --json`` writes them): each
     stage's own results (the Ficha's and the psychological test's without a score), and none of a stage the
@@ -510,11 +515,12 @@ def _resultados_no_guardables(resultados: Any, ids: set[str], sin: set[str] = fr
                 errores.append((f"{ruta}[{i}].puntaje", f"la etapa «{etapa}» no tiene puntaje"))
             puntaje = r.get("puntaje")
             try:
-                ok = puntaje is None or (_dos_decimales(puntaje) and Decimal(str(puntaje)) >= 0)
+                ok = puntaje is None or (_dos_decimales(puntaje) and 0 <= Decimal(str(puntaje)) <= PUNTAJE_MAXIMO_GUARDABLE)
             except InvalidOperation:
                 ok = False
             if not ok:
-                errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales"))
+                errores.append((f"{ruta}[{i}].puntaje", "puntaje no negativo con hasta dos decimales y no mayor que "
+                                                       f"{PUNTAJE_MAXIMO_GUARDABLE}"))
             if not isinstance(r.get("motivos", []), list) or not isinstance(r.get("regla", ""), str):
                 errores.append((f"{ruta}[{i}]", "motivos debe ser una lista y regla un texto"))
     por_etapa = resultados.get("reglas_etapas", {})

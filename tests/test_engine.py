@@ -663,10 +663,14 @@ def test_dates_that_do_not_exist_and_a_job_ending_before_it_starts_are_reported_
     assert err.value.errores == [("$.convocatoria.cronograma[3].fin", "fecha u hora que no existe: «2026-02-29T18:00:00»")]
 
 
-@pytest.mark.parametrize("inicio", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00-12:00"])
+@pytest.mark.parametrize("inicio", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00-12:00", "9999-12-31T23:59:59",
+                                    "1907-06-01T00:00:00", "0001-01-01T00:00:00"])
 def test_a_call_opening_outside_the_calendar_is_reported_at_its_field(datos, inicio):
     """A date some systems write for «none» (0001-01-01 in UTC is still 31 December of year 0 in Lima)
-    stopped simulate and import with a traceback (OverflowError) in the opening, not in the close."""
+    stopped simulate and import with a traceback (OverflowError) in the opening, not in the close. Without
+    an offset, a moment of 9999 was taken (a call stored with it could not be exported: its UTC is in
+    10000), and one before 1909 too (export wrote Lima's local mean time, «-05:08:12», which the format
+    refuses)."""
     data = json.loads(json.dumps(datos, default=str))
     data["convocatoria"]["inicio_postulacion"] = inicio
     with pytest.raises(interchange.ArchivoInvalido) as err:
@@ -1275,6 +1279,16 @@ def test_the_results_block_is_described_by_the_schema_and_checked_by_it_issue_3_
     otra.write_text(result.output, encoding="utf-8")
     again = CliRunner().invoke(casadmin_group, ["simulate", "--json", str(otra)])
     assert again.exit_code == 0 and json.loads(again.output)["resultados"] == salida["resultados"]
+    # a zero written «-0.0» (the schema's minimum 0 takes it) is written back «0.0», which the format takes
+    cero = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    cero["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] = -0.0
+    cero["postulantes"][0]["entradas"]["examen"]["puntaje"] = -0.0
+    otra.write_text(json.dumps(cero, ensure_ascii=False), encoding="utf-8")
+    con_cero = CliRunner().invoke(casadmin_group, ["simulate", "--json", str(otra)])
+    assert con_cero.exit_code == 0, con_cero.output
+    leido = json.loads(con_cero.output)
+    assert interchange.validar(leido) == []
+    assert leido["postulantes"][0]["ficha"]["capacitaciones"][0]["horas"] == "0.0"
     res = salida["resultados"]
     res["etapas"]["ficha"][0]["resultado"] = "quizas"
     res["etapas"]["otra"] = []

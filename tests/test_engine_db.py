@@ -424,6 +424,21 @@ def test_a_list_of_afines_where_the_profile_accepts_none_or_that_cannot_be_store
     assert _conteos(db) == antes
 
 
+def test_a_stage_score_of_a_file_too_large_to_store_is_refused_at_its_path(db):
+    """A stage score is stored as Numeric(7, 2), and the final score adds the stages': a result of 100000
+    stopped PostgreSQL's import with «numeric field overflow» and no path (SQLite stored it)."""
+    d = datos("sunedu")
+    d["resultados"] = simulacion(d, hasta="examen")
+    fila = next(i for i, r in enumerate(d["resultados"]["etapas"]["examen"]) if r.get("puntaje") is not None)
+    d["resultados"]["etapas"]["examen"][fila]["puntaje"] = "100000"
+    antes = _conteos(db)
+    with pytest.raises(interchange.ArchivoInvalido) as err:
+        engine_db.importar(db.session, copy.deepcopy(d))
+    assert err.value.errores == [(f"$.resultados.etapas.examen[{fila}].puntaje",
+                                  "puntaje no negativo con hasta dos decimales y no mayor que 9999.99")]
+    assert _conteos(db) == antes
+
+
 def test_a_required_topic_with_no_letter_or_digit_is_refused_at_its_path(db):
     """§4.2.1 i: a topic such as «—» has no word a declared course could name, so nobody would ever meet it.
     simulate and import refuse it, as the profile form does, at the topic or the similar topic; a topic

@@ -389,10 +389,22 @@ def _fecha(v: str | None) -> dt.date | None:
     return None if v is None else dt.date.fromisoformat(v)
 
 
+#: The moments a file may name (Lima time): from 1909, when Lima's offset is the whole hours it has kept
+#: since (before 1908 it was local mean time, «-05:08:12», which the format's pattern refuses), to the end
+#: of 9998 (a moment of 9999 in Lima may be of the year 10000 in UTC).
+FECHAHORA_MINIMA = dt.datetime(1909, 1, 1, tzinfo=LIMA)
+FECHAHORA_MAXIMA = dt.datetime(9998, 12, 31, 23, 59, 59, tzinfo=LIMA)
+
+
 def fechahora(v: str) -> dt.datetime:
-    """ISO datetime; without an offset it is Lima time."""
+    """ISO datetime; without an offset it is Lima time. A moment outside ``FECHAHORA_MINIMA``–``FECHAHORA_MAXIMA``
+    raises ``OverflowError``, as one beyond the calendar does: stored, it could not be written back in the format
+    (export) nor read again (evaluate)."""
     d = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
-    return d.replace(tzinfo=LIMA) if d.tzinfo is None else d.astimezone(LIMA)
+    d = d.replace(tzinfo=LIMA) if d.tzinfo is None else d.astimezone(LIMA)
+    if not FECHAHORA_MINIMA <= d <= FECHAHORA_MAXIMA:
+        raise OverflowError(v)
+    return d
 
 
 def _perfil(p: Mapping[str, Any]) -> Perfil:
@@ -864,7 +876,9 @@ def a_json(valor: Any) -> str:
     """The format's text of what ``json`` cannot write: a ``Decimal`` in plain notation («7500», not the
     «7.5E+3» its ``str`` gives for a number read as ``7.5E3``, which the format's decimals refuse); anything
     else as ``str`` writes it."""
-    return format(valor, "f") if isinstance(valor, Decimal) else str(valor)
+    if isinstance(valor, Decimal):  # a zero read as «-0.0» is written «0.0»: the format's decimals have no sign
+        return format(valor.copy_abs() if valor.is_zero() else valor, "f")
+    return str(valor)
 
 
 #: The items of the expediente's checklist (§4.2.4, §4.3), ``entradas.curricular.lista``'s keys: the codes of

@@ -22,8 +22,9 @@ def como_decimal(valor: object) -> Decimal:
 
 @lru_cache(maxsize=4096)  # the same few hours and scores recur over a call
 def sin_ceros(valor: Decimal) -> str:
-    """A decimal written exactly, without trailing zeros or an exponent: 26, 7.5, 40 (for 40.0 or 4E+1)."""
-    texto = format(valor, "f")
+    """A decimal written exactly, without trailing zeros or an exponent: 26, 7.5, 40 (for 40.0 or 4E+1); 0 for
+    a zero read as «-0.0»."""
+    texto = format(valor.copy_abs() if valor.is_zero() else valor, "f")
     return texto.rstrip("0").rstrip(".") if "." in texto else texto
 
 
