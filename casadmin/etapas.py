@@ -102,6 +102,9 @@ LISTA_CURRICULAR: dict[str, tuple[str, str]] = {
     "lista:legible_coincide": ("Documentos legibles y coincidentes con lo declarado en la Ficha "
                                "(empleador, puesto, fechas, temática, horas)", "§4.2.4 Consideraciones específicas"),
     "lista:traduccion": ("Traducción oficial o certificada de los documentos en otro idioma", "§4.2.4"),
+    # asked only where the profile lists other requirements («No cumple»: No Apto/a, §4.2.4 Criterios)
+    "lista:otros_requisitos": ("Documentos que sustentan los otros requisitos del perfil (certificaciones, "
+                               "licencias u otros)", "§4.2.1 Otros requisitos"),
     # §4.3: the documents of the bonuses the candidate declared («No cumple»: not presented, the bonus is
     # not given; the same texts and clauses as the SUNEDU plugin's casadmin_sunedu.acreditacion)
     "lista:doc_deportista": ("Documentos del Instituto Peruano del Deporte que acreditan la condición de deportista "
@@ -123,8 +126,10 @@ LISTA_FICHA: dict[str, tuple[str, str]] = {
 def lista_curricular(session: Session, conv: m.Convocatoria, fila: Fila) -> dict[str, tuple[str, str]]:
     """The expediente's checklist as the curricular screen asks it of this candidate: a bonus's document
     (§4.3) only for a condition declared in the frozen Ficha (the athlete's only when the profile asks for
-    it, §4.3.1; the DNI when 29 or younger at the opening, Ley 31533, §4.3.2), or one already recorded."""
-    declarados = bonos_declarados(session, conv, fila.postulacion_id)
+    it, §4.3.1; the DNI when 29 or younger at the opening, Ley 31533, §4.3.2), the documents of the other
+    requirements only where the profile lists some (§4.2.1), or one already recorded."""
+    declarados = {**bonos_declarados(session, conv, fila.postulacion_id),
+                  "lista:otros_requisitos": bool(conv.perfil and conv.perfil.otros)}
     omitidos = {codigo for codigo, si in declarados.items() if not si and codigo not in fila.items}
     return {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
 

@@ -64,6 +64,34 @@ def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_it
     assert fila.resultado is Resultado.apto and fila.override
 
 
+def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the_candidate_no_apto(orh, db, conv):
+    """§4.2.1 Otros requisitos: a certification the profile asks is declared in the Ficha and its document
+    presented at the curricular stage; where the profile lists one, the checklist asks for those documents,
+    and «No cumple» makes the candidate No Apto/a (§4.2.4 Criterios: «no acredita mediante la documentación
+    correspondiente uno (01) o más requisitos exigidos en el perfil»), keeping the factors' points."""
+    ids, siguen = _hasta_la_curricular(orh, db, conv)
+    conv.perfil.otros.append(m.RequisitoOtro(descripcion="Certificación OSCE"))
+    db.session.commit()
+    sin_doc, con_doc = siguen[0], siguen[1]
+    for d in siguen:
+        _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
+    pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[sin_doc]}/calificar").get_data(as_text=True)
+    assert 'data-item="lista:otros_requisitos"' in pagina and "§4.2.1 Otros requisitos" in pagina
+    for d in siguen:
+        datos = {f"factor-{f}": "si" for f in FACTORES}
+        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[d]),
+                      "lista:otros_requisitos": "no" if d == sin_doc else "si"})
+        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
+    assert _calcular(orh, conv.id, "curricular").status_code == 302
+    cur = _resultados(db, conv.id, "curricular")
+    assert cur[sin_doc] == ("no_apto", 30) and cur[con_doc] == ("apto", 30)
+    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == ids[sin_doc],
+                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+    [motivo] = [x for x in fila.motivos if not x["cumple"]]
+    assert motivo["clausula"] == "§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos"
+    assert motivo["mensaje"] == "No acredita con documentos los otros requisitos del perfil (Certificación OSCE): No Apto/a."
+
+
 def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on_the_result_4_3(orh, db, conv):
     """§4.3: the curricular screen asks for the document of each bonus the candidate declared (here an
     FF.AA. discharge, §4.3.4), not for the others; «No cumple» puts the reason on the curricular result
@@ -82,6 +110,7 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
     pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar").get_data(as_text=True)
     assert 'data-item="lista:doc_ffaa"' in pagina and "§4.3.4" in pagina
     assert 'data-item="lista:doc_discapacidad"' not in pagina and 'data-item="lista:doc_deportista"' not in pagina
+    assert 'data-item="lista:otros_requisitos"' not in pagina  # the profile lists no other requirement
     assert 'data-item="lista:doc_ffaa"' not in orh.get(
         f"/etapas/{conv.id}/curricular/{ids[otro]}/calificar").get_data(as_text=True)
 

@@ -243,6 +243,30 @@ def test_an_athlete_condition_the_profile_requires_is_proved_at_the_curricular_s
     assert [r.resultado for r in res] == ["apto"]
 
 
+
+def test_the_documents_of_the_other_requirements_recorded_as_not_presented_make_the_candidate_no_apto(env):
+    """§4.2.1 Otros requisitos («presentar el documento sustentatorio en la etapa de Evaluación Curricular»),
+    §4.2.4 Criterios: «No cumple» on the item makes the candidate No Apto/a; not recorded, or a profile
+    with no other requirement, changes nothing."""
+    import dataclasses
+
+    pm, ctx, c = env
+    conv = ctx.convocatoria
+    con_otros = contexto(dataclasses.replace(conv, perfil=dataclasses.replace(
+        conv.perfil, otros=("Certificación OSCE", "Licencia de conducir A-I"))), ctx.bases)
+    cand = c["P01"]
+    no_presento = dataclasses.replace(cand, entradas=dataclasses.replace(
+        cand.entradas, lista_curricular={**cand.entradas.lista_curricular, "otros_requisitos": False}))
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=con_otros,
+                        candidatos=[no_presento, _con_documento(cand, "otros_requisitos"), cand])
+    assert [(r.resultado, r.puntaje) for r in res] == [("no_apto", Decimal(30)), ("apto", Decimal(30)),
+                                                       ("apto", Decimal(30))]
+    [motivo] = [m for m in res[0].motivos if not m.cumple]
+    assert motivo.mensaje == ("No acredita con documentos los otros requisitos del perfil (Certificación OSCE; "
+                              "Licencia de conducir A-I): No Apto/a.")
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[no_presento])
+    assert [r.resultado for r in res] == ["apto"] and not ctx.convocatoria.perfil.otros
+
 def test_casadmin_convocar_entrevista(env):
     pm, ctx, _ = env
     # §4.2.4 second worked table: a tie at the fifth place calls everyone tied.

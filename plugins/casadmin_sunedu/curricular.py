@@ -68,12 +68,27 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
             "doc_deportista": cand.deportista_nivel is not None and conv.perfil.requiere_deportista,
             "dni_31533": cand.tecnico_o_profesional and es_joven(ctx, cand),
             "doc_discapacidad": cand.discapacidad, "doc_ffaa": cand.licenciado_ffaa})
-        requisito = _deportista_sin_acreditar(ctx, cand)
+        requisitos = tuple(filter(None, (_otros_sin_acreditar(ctx, cand), _deportista_sin_acreditar(ctx, cand))))
         out.append(Resultado(candidato=cand.id, etapa="curricular",
-                             resultado="apto" if r.apto and requisito is None else "no_apto",
-                             puntaje=r.total, motivos=(*r.motivos, *bonos, *filter(None, [requisito])),
+                             resultado="apto" if r.apto and not requisitos else "no_apto",
+                             puntaje=r.total, motivos=(*r.motivos, *bonos, *requisitos),
                              detalle={"puntos": {f.value: str(v) for f, v in r.puntos.items()}}))
     return out
+
+
+def _otros_sin_acreditar(ctx: Contexto, cand: Candidato) -> Motivo | None:
+    """The profile's other requirements (a certification, a driving licence: §4.2.1 Otros requisitos, «presentar
+    el documento sustentatorio en la etapa de Evaluación Curricular») whose documents the evaluator recorded
+    as not presented («No cumple» on ``otros_requisitos``): the candidate «no acredita mediante la
+    documentación correspondiente uno (01) o más requisitos exigidos en el perfil del puesto», No Apto/a
+    (§4.2.4 Criterios de Evaluación). Not recorded, nothing is said: the Ficha stage read them declared."""
+    otros = ctx.convocatoria.perfil.otros
+    if not otros or cand.entradas.lista_curricular.get("otros_requisitos") is not False:
+        return None
+    return Motivo(requisito="Otros requisitos del perfil", declarado="; ".join(otros), computado="no acreditados",
+                  cumple=False, clausula="§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos",
+                  mensaje=f"No acredita con documentos los otros requisitos del perfil ({'; '.join(otros)}): "
+                          "No Apto/a.")
 
 
 def _deportista_sin_acreditar(ctx: Contexto, cand: Candidato) -> Motivo | None:
