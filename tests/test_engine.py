@@ -773,6 +773,8 @@ def _hojas(d, i):
       ("$.postulantes[4].ficha.conocimientos. ", "nombre de programa o idioma en blanco")]),
     (lambda d: d.update(decisiones_comite=[{"orden": ["P01", "P02"], "sustento": "      "}]),
      [("$.decisiones_comite[0].sustento", "texto en blanco")]),
+    (lambda d: d["postulantes"][3].update(id="   "),  # an id of spaces named nobody the results could list
+     [("$.postulantes[3].id", "texto en blanco")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=Decimal("1E-999999999999999999")),
      [("$.postulantes[0].entradas.examen.puntaje", "el puntaje admite hasta dos decimales")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(asistio=False),
