@@ -49,7 +49,7 @@ from casadmin.commands.postular import TIPO_EXPEDIENTE, ventana, ventana_expedie
 from casadmin.engine import run
 from casadmin.engine.params import ParametroDesconocido
 from casadmin.engine_db import ASISTIO, EN_PLAZO, ESPECIFICA, EXPEDIENTE, FACTORES_CURRICULARES, LISTA, PUNTAJE, SIGUEN
-from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, Resultado, TipoCorreo, TipoHito
+from casadmin.models.enums import EstadoPostulacion, EstadoTarea, Etapa, NivelAcademico, Resultado, TipoCorreo, TipoHito
 from casadmin.peru.clock import now, to_naive_lima
 from casadmin.rules.scores import EXAMEN_MAXIMO, EXAMEN_MINIMO, Factor, tabla_curricular
 
@@ -110,6 +110,8 @@ LISTA_CURRICULAR: dict[str, tuple[str, str]] = {
     "lista:doc_deportista": ("Documentos del Instituto Peruano del Deporte que acreditan la condición de deportista "
                              "calificado de alto nivel, el evento y el logro", "§4.3.1"),
     "lista:dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.3.2"),
+    "lista:formacion_31533": ("Documento que acredita la formación técnica o profesional (Ley N° 31533; el perfil "
+                              "solo pide secundaria)", "§4.2.5 h"),
     "lista:doc_discapacidad": ("Carné del CONADIS o certificado de discapacidad", "§4.3.3"),
     "lista:doc_ffaa": ("Documento oficial que acredita la condición de licenciado de las Fuerzas Armadas", "§4.3.4"),
 }
@@ -154,9 +156,20 @@ def bonos_declarados(session: Session, conv: m.Convocatoria, postulacion_id: int
     return {
         "lista:doc_deportista": ad.get("deportista_nivel") is not None and bool(perfil and perfil.requiere_deportista),
         "lista:dni_31533": bool(post is not None and post.joven_31533),
+        # §4.2.5 h: where the profile asks only secundaria, no factor proves the técnico or professional training
+        "lista:formacion_31533": bool(post is not None and post.joven_31533 and perfil is not None
+                                      and perfil.nivel_academico is NivelAcademico.secundaria
+                                      and _tecnico_o_profesional(post.ficha)),
         "lista:doc_discapacidad": bool(ad.get("discapacidad")),
         "lista:doc_ffaa": bool(ad.get("licenciado_ffaa")),
     }
+
+
+def _tecnico_o_profesional(ficha: Mapping[str, Any] | None) -> bool:
+    """A completed técnico or university study in the frozen Ficha (section 2), as the engine's
+    ``Candidato.tecnico_o_profesional`` reads it (Ley 31533)."""
+    return any(f.get("nivel") not in (None, "secundaria") and f.get("condicion") not in (None, "en_curso")
+               for f in (ficha or {}).get("formacion_academica") or ())
 
 
 NOMBRES_FACTOR = {

@@ -92,6 +92,36 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
     assert motivo["mensaje"] == "No acredita con documentos los otros requisitos del perfil (Certificación OSCE): No Apto/a."
 
 
+def test_where_the_profile_asks_secundaria_a_young_tecnico_is_asked_for_the_document_of_the_training(orh, db, conv):
+    """§4.2.5 h: the Ley 31533 bonuses need «acreditar su edad y formación técnica o profesional»; where the
+    profile asks only secundaria no factor proves the training, so the checklist asks for its document, of a
+    candidate of 29 at most who declared a completed técnico or university study, and not of the others."""
+    from casadmin.models.enums import NivelAcademico
+
+    ids, siguen = _hasta_la_curricular(orh, db, conv)
+    conv.perfil.nivel_academico = NivelAcademico.secundaria
+    joven, mayor = siguen[0], siguen[1]
+    for d in (joven, mayor):
+        post = db.session.get(m.Postulacion, ids[d])
+        post.joven_31533 = d == joven
+        post.ficha = {**post.ficha, "formacion_academica": [{"nivel": "tecnico", "condicion": "egresado",
+                                                             "carrera": "Computación"}]}
+    db.session.commit()
+    for d in siguen:
+        _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
+    pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar").get_data(as_text=True)
+    assert 'data-item="lista:formacion_31533"' in pagina and "§4.2.5 h" in pagina
+    assert 'data-item="lista:formacion_31533"' not in orh.get(
+        f"/etapas/{conv.id}/curricular/{ids[mayor]}/calificar").get_data(as_text=True)
+    datos = {f"factor-{f}": "si" for f in FACTORES}
+    datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[joven]),
+                  "lista:formacion_31533": ""})
+    r = orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar", data=datos)
+    assert r.status_code == 422  # left blank, the bonuses would be lost by an oversight
+    assert orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar",
+                    data={**datos, "lista:formacion_31533": "si"}).status_code == 302
+
+
 def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on_the_result_4_3(orh, db, conv):
     """§4.3: the curricular screen asks for the document of each bonus the candidate declared (here an
     FF.AA. discharge, §4.3.4), not for the others; «No cumple» puts the reason on the curricular result
@@ -111,6 +141,7 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
     assert 'data-item="lista:doc_ffaa"' in pagina and "§4.3.4" in pagina
     assert 'data-item="lista:doc_discapacidad"' not in pagina and 'data-item="lista:doc_deportista"' not in pagina
     assert 'data-item="lista:otros_requisitos"' not in pagina  # the profile lists no other requirement
+    assert 'data-item="lista:formacion_31533"' not in pagina  # the profile asks more than secundaria
     assert 'data-item="lista:doc_ffaa"' not in orh.get(
         f"/etapas/{conv.id}/curricular/{ids[otro]}/calificar").get_data(as_text=True)
 

@@ -267,6 +267,7 @@ def test_the_documents_of_the_other_requirements_recorded_as_not_presented_make_
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[no_presento])
     assert [r.resultado for r in res] == ["apto"] and not ctx.convocatoria.perfil.otros
 
+
 def test_casadmin_convocar_entrevista(env):
     pm, ctx, _ = env
     # §4.2.4 second worked table: a tie at the fifth place calls everyone tied.
@@ -331,6 +332,38 @@ def test_the_interview_bonus_of_ley_31533_is_for_young_tecnicos_and_profesionale
     assert c["P07"].tecnico_o_profesional and not _sin_estudios_superiores(c["P07"]).tecnico_o_profesional
     assert [r.puntaje for r in res] == [Decimal("36.30"), Decimal("33.00")]
     assert "bonificacion_31533" in res[0].detalle and "bonificacion_31533" not in res[1].detalle
+
+
+def test_where_the_profile_asks_only_secundaria_the_ley_31533_bonuses_need_the_trainings_document_4_2_5_h(env):
+    """§4.2.5 h: «acreditar su edad y formación técnica o profesional». Where the profile asks secundaria, no
+    curricular factor proves a técnico or university study, so the checklist asks for its document: not
+    presented, neither the interview bonus nor the special bonus (§4.3.2) is given, and the curricular result
+    says why. Where the profile asks a higher level, the DNI is enough (the formación factor proved it)."""
+    import dataclasses
+
+    from casadmin.rules.types import Condicion, NivelEstudios
+
+    pm, ctx, c = env
+    conv = ctx.convocatoria
+    secundaria = contexto(dataclasses.replace(conv, perfil=dataclasses.replace(conv.perfil, formacion=dataclasses.replace(
+        conv.perfil.formacion, nivel=NivelEstudios.SECUNDARIA, condicion=Condicion.EGRESADO, carreras=()))), ctx.bases)
+    joven = c["P07"]  # a técnico or profesional of 29 at most, its DNI presented
+    con_doc = _con_documento(joven, "formacion_31533")
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_entrevista", ctx=secundaria, candidatos=[joven, con_doc])
+    assert [r.puntaje for r in res] == [Decimal("33.00"), Decimal("36.30")]
+    res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_entrevista", ctx=ctx, candidatos=[joven])
+    assert [r.puntaje for r in res] == [Decimal("36.30")]  # the profile asks a higher level: the DNI is enough
+
+    def especial(contexto_, cand):
+        found = pl.todos(pm, ctx.bases, "casadmin_bonificaciones", ctx=contexto_, candidato=cand, puntaje=Decimal(80))
+        return {p: lista for lista, p in found}["sunedu.bonificacion_31533"]
+
+    assert especial(secundaria, joven) == [] and especial(secundaria, con_doc) == especial(ctx, joven) != []
+    (r,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=secundaria, candidatos=[joven])
+    [motivo] = [m for m in r.motivos if m.clausula == "§4.2.5 h"]
+    assert not motivo.cumple and "formación técnica o profesional" in motivo.mensaje
+    (r,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=secundaria, candidatos=[con_doc])
+    assert not [m for m in r.motivos if m.clausula == "§4.2.5 h"]
 
 
 def test_casadmin_evaluar_entrevista(env):

@@ -884,7 +884,7 @@ def a_json(valor: Any) -> str:
 #: The items of the expediente's checklist (§4.2.4, §4.3), ``entradas.curricular.lista``'s keys: the codes of
 #: the curricular screen's list (``casadmin.etapas.LISTA_CURRICULAR``, there with «lista:»).
 CODIGOS_LISTA_CURRICULAR = ("un_pdf", "foliado_firmado", "legible_coincide", "traduccion", "otros_requisitos",
-                            "doc_deportista", "dni_31533", "doc_discapacidad", "doc_ffaa")
+                            "doc_deportista", "dni_31533", "formacion_31533", "doc_discapacidad", "doc_ffaa")
 
 
 def _entradas_imposibles(e: Any, ruta: str) -> list[tuple[str, str]]:

@@ -26,6 +26,9 @@ DOCUMENTOS = {
                        "no se otorga la Bonificación por Deportista Calificado de Alto Nivel"),
     "dni_31533": ("Copia del DNI u otro documento con la fecha de nacimiento (Ley N° 31533)", "§4.3.2",
                   "no se otorgan las bonificaciones de la Ley N° 31533 (§4.2.5 h, §4.3.2)"),
+    "formacion_31533": ("Documento que acredita la formación técnica o profesional (Ley N° 31533; el perfil solo "
+                        "pide secundaria)", "§4.2.5 h",
+                        "no se otorgan las bonificaciones de la Ley N° 31533 (§4.2.5 h, §4.3.2)"),
     "doc_discapacidad": ("Carné del CONADIS o certificado de discapacidad", "§4.3.3",
                          "no se otorga la Bonificación por Discapacidad"),
     "doc_ffaa": ("Documento oficial que acredita la condición de licenciado de las Fuerzas Armadas", "§4.3.4",
@@ -42,6 +45,20 @@ def acreditado(ctx: Contexto, cand: Candidato, codigo: str) -> bool:
     tipos = {t.codigo for t in ctx.bases.documentos if t.acredita == codigo}
     return bool(tipos) and any(d.tipo in tipos and d.paginas >= 1 and d.validado and d.en_plazo
                                for d in cand.documentos)
+
+
+def pide_formacion_31533(ctx: Contexto) -> bool:
+    """Whether the Ley 31533 bonuses need a document of the técnico or professional training besides the
+    DNI: §4.2.5 h asks the candidate to «acreditar su edad y formación técnica o profesional», and where
+    the profile asks only secundaria no curricular factor proves that training."""
+    return ctx.convocatoria.perfil.solo_secundaria
+
+
+def acredita_31533(ctx: Contexto, cand: Candidato) -> bool:
+    """The documents of the Ley 31533 bonuses (§4.2.5 h, §4.3.2): the DNI, or another document with the birth
+    date, and, where :func:`pide_formacion_31533`, one of the técnico or professional training."""
+    return acreditado(ctx, cand, "dni_31533") and (
+        not pide_formacion_31533(ctx) or acreditado(ctx, cand, "formacion_31533"))
 
 
 def sin_acreditar(ctx: Contexto, cand: Candidato, declarados: dict[str, bool]) -> tuple[Motivo, ...]:

@@ -9,7 +9,7 @@ from casadmin.engine.model import Candidato, Contexto, Resultado
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Factor, evaluar_curricular
-from casadmin_sunedu.acreditacion import acreditado, sin_acreditar
+from casadmin_sunedu.acreditacion import acreditado, pide_formacion_31533, sin_acreditar
 from casadmin_sunedu.entrevista import es_joven
 
 
@@ -67,6 +67,7 @@ def casadmin_evaluar_curricular(ctx: Contexto, candidatos: Sequence[Candidato]) 
         bonos = sin_acreditar(ctx, cand, {
             "doc_deportista": cand.deportista_nivel is not None and conv.perfil.requiere_deportista,
             "dni_31533": cand.tecnico_o_profesional and es_joven(ctx, cand),
+            "formacion_31533": cand.tecnico_o_profesional and es_joven(ctx, cand) and pide_formacion_31533(ctx),
             "doc_discapacidad": cand.discapacidad, "doc_ffaa": cand.licenciado_ffaa})
         requisitos = tuple(filter(None, (_otros_sin_acreditar(ctx, cand), _deportista_sin_acreditar(ctx, cand))))
         out.append(Resultado(candidato=cand.id, etapa="curricular",

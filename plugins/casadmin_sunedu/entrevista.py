@@ -17,7 +17,7 @@ from casadmin.rules.age import edad
 from casadmin.rules.decimales import sin_ceros
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import aprueba_entrevista, bonificacion_entrevista_31533, promedio_entrevista
-from casadmin_sunedu.acreditacion import acreditado
+from casadmin_sunedu.acreditacion import acredita_31533
 
 
 #: A candidate who came but could not take the interview (the committee's sheets record why): what the
@@ -74,8 +74,9 @@ def casadmin_evaluar_entrevista(ctx: Contexto, candidatos: Sequence[Candidato]) 
                                      f"no alcanza el mínimo aprobatorio de {minimo}: No Apto/a."))]
         puntaje = promedio
         detalle: dict[str, str] = {"promedio": str(promedio)}
-        # §4.2.5 h: "acreditar su edad": the DNI presented at the curricular stage (§4.3.2)
-        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand) and acreditado(ctx, cand, "dni_31533"),
+        # §4.2.5 h: "acreditar su edad y formación técnica o profesional": the DNI presented at the curricular
+        # stage (§4.3.2), and the training's document where the profile does not ask for it
+        bono = bonificacion_entrevista_31533(promedio, joven=es_joven(ctx, cand) and acredita_31533(ctx, cand),
                                              tecnico_o_profesional=cand.tecnico_o_profesional,
                                              con_examen=con_examen, tasa=tasa, marcas=(minimo, maximo))
         if bono is not None:
