@@ -32,16 +32,22 @@ def _hasta_la_curricular(orh, db, conv) -> tuple[dict[str, int], list[str]]:
     return ids, siguen
 
 
+def _calificacion(db, conv, postulacion_id: int, cambios: dict[str, str] | None = None) -> dict[str, str]:
+    """The curricular screen's form of a candidate: every factor Cumple, the expediente in one PDF, foliated
+    and signed, each declared bonus's document presented; then ``cambios`` (fields by name)."""
+    return {**{f"factor-{f}": "si" for f in FACTORES}, "lista:un_pdf": "si", "lista:foliado_firmado": "si",
+            **_documentos_declarados(db, conv, postulacion_id), **(cambios or {})}
+
+
 def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_its_clause(orh, db, conv):
     ids, siguen = _hasta_la_curricular(orh, db, conv)
     for d in siguen:
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
     sin_firma, otro = siguen[0], siguen[1]
     for d in siguen:
-        datos = {f"factor-{f}": "si" for f in FACTORES}
-        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "no" if d == sin_firma else "si",
-                      "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else "",
-                      **_documentos_declarados(db, conv, ids[d])})
+        datos = _calificacion(db, conv, ids[d], {
+            "lista:foliado_firmado": "no" if d == sin_firma else "si",
+            "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else ""})
         assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
     assert _calcular(orh, conv.id, "curricular").status_code == 302
     cur = _resultados(db, conv.id, "curricular")
@@ -78,9 +84,7 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
     pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[sin_doc]}/calificar").get_data(as_text=True)
     assert 'data-item="lista:otros_requisitos"' in pagina and "§4.2.1 Otros requisitos" in pagina
     for d in siguen:
-        datos = {f"factor-{f}": "si" for f in FACTORES}
-        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[d]),
-                      "lista:otros_requisitos": "no" if d == sin_doc else "si"})
+        datos = _calificacion(db, conv, ids[d], {"lista:otros_requisitos": "no" if d == sin_doc else "si"})
         assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
     assert _calcular(orh, conv.id, "curricular").status_code == 302
     cur = _resultados(db, conv.id, "curricular")
@@ -113,9 +117,7 @@ def test_where_the_profile_asks_secundaria_a_young_tecnico_is_asked_for_the_docu
     assert 'data-item="lista:formacion_31533"' in pagina and "§4.2.5 h" in pagina
     assert 'data-item="lista:formacion_31533"' not in orh.get(
         f"/etapas/{conv.id}/curricular/{ids[mayor]}/calificar").get_data(as_text=True)
-    datos = {f"factor-{f}": "si" for f in FACTORES}
-    datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[joven]),
-                  "lista:formacion_31533": ""})
+    datos = _calificacion(db, conv, ids[joven], {"lista:formacion_31533": ""})
     r = orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar", data=datos)
     assert r.status_code == 422  # left blank, the bonuses would be lost by an oversight
     assert orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar",
@@ -152,17 +154,14 @@ def test_a_declared_bonus_asks_for_its_document_and_not_presenting_it_is_said_on
         R.postulacion_id == ids[licenciado], R.etapa == Etapa.curricular)
     antes = db.session.scalar(items)
     for valor in ("", "na"):
-        datos = {f"factor-{f}": "si" for f in FACTORES}
-        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si",
-                      **_documentos_declarados(db, conv, ids[licenciado]), "lista:doc_ffaa": valor})
+        datos = _calificacion(db, conv, ids[licenciado], {"lista:doc_ffaa": valor})
         r = orh.post(f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar", data=datos)
         assert r.status_code == 422
         assert "declaró esta condición en su Ficha y la bonificación depende de que presente el documento (§4.3)" \
             in r.get_data(as_text=True)
     assert db.session.scalar(items) == antes
     for d in siguen:
-        datos = {f"factor-{f}": "si" for f in FACTORES}
-        datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si", **_documentos_declarados(db, conv, ids[d])})
+        datos = _calificacion(db, conv, ids[d])
         if d == licenciado:
             datos.update({"lista:doc_ffaa": "no", "obs-lista:doc_ffaa": "Solo adjuntó la libreta militar"})
         assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
@@ -193,9 +192,7 @@ def test_a_bonus_document_the_bases_take_from_the_application_upload_is_not_aske
                                                           "licenciado_ffaa": True}}
     db.session.commit()
     expediente = _expediente(db, conv, ids[licenciado], "2026-03-10T10:00:00-05:00")
-    datos = {f"factor-{f}": "si" for f in FACTORES}
-    datos.update({"lista:un_pdf": "si", "lista:foliado_firmado": "si",
-                  **_documentos_declarados(db, conv, ids[licenciado]), "lista:doc_ffaa": ""})
+    datos = _calificacion(db, conv, ids[licenciado], {"lista:doc_ffaa": ""})
     url = f"/etapas/{conv.id}/curricular/{ids[licenciado]}/calificar"
     assert orh.post(url, data=datos).status_code == 422  # SUNEDU: asked (§4.3)
 
