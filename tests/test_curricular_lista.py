@@ -39,21 +39,31 @@ def _calificacion(db, conv, postulacion_id: int, cambios: dict[str, str] | None 
             **_documentos_declarados(db, conv, postulacion_id), **(cambios or {})}
 
 
+def _calificar_y_calcular(orh, db, conv, ids, siguen, cambios) -> dict[str, tuple[str, object]]:
+    """Each candidate rated on the screen (:func:`_calificacion` with ``cambios(document)``), then the stage
+    computed: its results by document."""
+    for d in siguen:
+        datos = _calificacion(db, conv, ids[d], cambios(d))
+        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
+    assert _calcular(orh, conv.id, "curricular").status_code == 302
+    return _resultados(db, conv.id, "curricular")
+
+
+def _fila_curricular(db, postulacion_id: int) -> m.ResultadoEtapa:
+    return db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == postulacion_id,
+                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+
+
 def test_a_failed_eliminatory_checklist_item_makes_the_candidate_no_apto_with_its_clause(orh, db, conv):
     ids, siguen = _hasta_la_curricular(orh, db, conv)
     for d in siguen:
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
     sin_firma, otro = siguen[0], siguen[1]
-    for d in siguen:
-        datos = _calificacion(db, conv, ids[d], {
-            "lista:foliado_firmado": "no" if d == sin_firma else "si",
-            "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else ""})
-        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
-    assert _calcular(orh, conv.id, "curricular").status_code == 302
-    cur = _resultados(db, conv.id, "curricular")
+    cur = _calificar_y_calcular(orh, db, conv, ids, siguen, lambda d: {
+        "lista:foliado_firmado": "no" if d == sin_firma else "si",
+        "obs-lista:foliado_firmado": "Folios 3 a 7 sin visto bueno" if d == sin_firma else ""})
     assert cur[sin_firma] == ("no_apto", 0) and cur[otro] == ("apto", 30)
-    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == ids[sin_firma],
-                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+    fila = _fila_curricular(db, ids[sin_firma])
     (motivo,) = fila.motivos
     assert motivo["cumple"] is False and motivo["clausula"] == "§4.2.4 Presentación del Expediente Curricular"
     assert "foliada" in motivo["requisito"] and "No Apto/a" in motivo["mensaje"]
@@ -83,14 +93,10 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
     pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[sin_doc]}/calificar").get_data(as_text=True)
     assert 'data-item="lista:otros_requisitos"' in pagina and "§4.2.1 Otros requisitos" in pagina
-    for d in siguen:
-        datos = _calificacion(db, conv, ids[d], {"lista:otros_requisitos": "no" if d == sin_doc else "si"})
-        assert orh.post(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar", data=datos).status_code == 302
-    assert _calcular(orh, conv.id, "curricular").status_code == 302
-    cur = _resultados(db, conv.id, "curricular")
+    cur = _calificar_y_calcular(orh, db, conv, ids, siguen,
+                                lambda d: {"lista:otros_requisitos": "no" if d == sin_doc else "si"})
     assert cur[sin_doc] == ("no_apto", 30) and cur[con_doc] == ("apto", 30)
-    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == ids[sin_doc],
-                                                               m.ResultadoEtapa.etapa == Etapa.curricular))
+    fila = _fila_curricular(db, ids[sin_doc])
     [motivo] = [x for x in fila.motivos if not x["cumple"]]
     assert motivo["clausula"] == "§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos"
     assert motivo["mensaje"] == "No acredita con documentos los otros requisitos del perfil (Certificación OSCE): No Apto/a."
