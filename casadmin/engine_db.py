@@ -53,6 +53,7 @@ from casadmin import audit
 from casadmin import models as m
 from casadmin import plugins as pl
 from casadmin.buscar_o_crear import buscar_o_crear
+from casadmin.commands.postular import TIPO_EXPEDIENTE
 from casadmin.engine import interchange, report, run
 from casadmin.engine.interchange import ArchivoInvalido
 from casadmin.engine.model import (
@@ -1319,8 +1320,9 @@ def _leer(session: Session, conv: m.Convocatoria, solo: sa.Select | None = None,
     for a in apps:
         ident = leido.ids[a.id] = _id_en_archivo(a.ficha)
         entradas, juzgadas = insumos.entradas(a.id, grupos)
+        # the expediente curricular is no document of the bases: it travels as entradas.curricular.expediente
         documentos = [{"tipo": d.tipo, "paginas": d.paginas, "validado": d.validado, "en_plazo": d.cargado_en <= cierre}
-                      for d in insumos.documentos.get(a.id, ())]
+                      for d in insumos.documentos.get(a.id, ()) if d.tipo != TIPO_EXPEDIENTE]
         leido.postulantes.append(_postulante(a, ident, juzgadas, documentos, entradas))
     leido.decisiones = [{"orden": [leido.ids[pid] for pid in orden], "sustento": sustento}
                         for orden, sustento in _decisiones(grupos)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 
 import sqlalchemy as sa
 from test_etapas import _calcular, _documentos_declarados, _examen, _expediente, _ficha, _ids, _resultados
@@ -93,6 +94,7 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
     pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[sin_doc]}/calificar").get_data(as_text=True)
     assert 'data-item="lista:otros_requisitos"' in pagina and "§4.2.1 Otros requisitos" in pagina
+    assert "(certificaciones, licencias u otros): Certificación OSCE" in pagina  # which ones the profile asks
     cur = _calificar_y_calcular(orh, db, conv, ids, siguen,
                                 lambda d: {"lista:otros_requisitos": "no" if d == sin_doc else "si"})
     assert cur[sin_doc] == ("no_apto", 30) and cur[con_doc] == ("apto", 30)
@@ -100,6 +102,24 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
     [motivo] = [x for x in fila.motivos if not x["cumple"]]
     assert motivo["clausula"] == "§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos"
     assert motivo["mensaje"] == "No acredita con documentos los otros requisitos del perfil (Certificación OSCE): No Apto/a."
+    # left blank on the screen, it would pass for presented: Cumple or No cumple is asked
+    r = orh.post(f"/etapas/{conv.id}/curricular/{ids[con_doc]}/calificar",
+                 data=_calificacion(db, conv, ids[con_doc], {"lista:otros_requisitos": ""}))
+    assert r.status_code == 422 and "Marque Cumple o No cumple: el perfil exige otros requisitos" in r.get_data(as_text=True)
+
+    # the call, past the curricular stage (an expediente uploaded), exports and imports again with its checklist
+    from casadmin import engine_db
+
+    exportado = json.loads(json.dumps(engine_db.exportar(db.session, conv.codigo), default=str))
+    n = next(_n)
+    exportado["convocatoria"].update(numero=n, codigo=f"CAS N° {n}-2026-SUNEDU")
+    copia = engine_db.importar(db.session, exportado)
+    lista = {p["id"]: p["entradas"]["curricular"]["lista"] for p in json.loads(json.dumps(
+        engine_db.exportar(db.session, copia.codigo), default=str))["postulantes"] if "curricular" in p["entradas"]}
+    assert {i: x.get("otros_requisitos") for i, x in lista.items()} == \
+        {p["id"]: p["entradas"]["curricular"]["lista"].get("otros_requisitos") for p in exportado["postulantes"]
+         if "curricular" in p["entradas"]}
+    assert False in {x.get("otros_requisitos") for x in lista.values()}
 
 
 def test_where_the_profile_asks_secundaria_a_young_tecnico_is_asked_for_the_document_of_the_training(orh, db, conv):
@@ -109,20 +129,26 @@ def test_where_the_profile_asks_secundaria_a_young_tecnico_is_asked_for_the_docu
     from casadmin.models.enums import NivelAcademico
 
     ids, siguen = _hasta_la_curricular(orh, db, conv)
-    conv.perfil.nivel_academico = NivelAcademico.secundaria
-    joven, mayor = siguen[0], siguen[1]
-    for d in (joven, mayor):
+    joven, mayor, sin_estudios = siguen[0], siguen[1], siguen[2]
+    for d in (joven, mayor, sin_estudios):
         post = db.session.get(m.Postulacion, ids[d])
-        post.joven_31533 = d == joven
-        post.ficha = {**post.ficha, "formacion_academica": [{"nivel": "tecnico", "condicion": "egresado",
+        post.joven_31533 = d != mayor
+        nivel = "secundaria" if d == sin_estudios else "tecnico"
+        post.ficha = {**post.ficha, "formacion_academica": [{"nivel": nivel, "condicion": "egresado",
                                                              "carrera": "Computación"}]}
     db.session.commit()
     for d in siguen:
         _expediente(db, conv, ids[d], "2026-03-10T10:00:00-05:00")
-    pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar").get_data(as_text=True)
-    assert 'data-item="lista:formacion_31533"' in pagina and "§4.2.5 h" in pagina
-    assert 'data-item="lista:formacion_31533"' not in orh.get(
-        f"/etapas/{conv.id}/curricular/{ids[mayor]}/calificar").get_data(as_text=True)
+
+    def pregunta(d) -> bool:
+        pagina = orh.get(f"/etapas/{conv.id}/curricular/{ids[d]}/calificar").get_data(as_text=True)
+        return 'data-item="lista:formacion_31533"' in pagina and "§4.2.5 h" in pagina
+
+    assert not pregunta(joven)  # the profile asks a higher level: its formación factor proves the training
+    conv.perfil.nivel_academico = NivelAcademico.secundaria
+    db.session.commit()
+    # young with a completed técnico study: asked; over 29, or young with secundaria only: not asked
+    assert [pregunta(d) for d in (joven, mayor, sin_estudios)] == [True, False, False]
     datos = _calificacion(db, conv, ids[joven], {"lista:formacion_31533": ""})
     r = orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar", data=datos)
     assert r.status_code == 422  # left blank, the bonuses would be lost by an oversight

@@ -122,14 +122,15 @@ def _temas_normalizados(tema: str, temas_afines: tuple[str, ...]) -> tuple[str, 
 _EXCLUYEN = (" no incluye ", " no incluyen ", " no incluido ", " no incluida ", " no incluidos ", " no incluidas ",
              " no comprende ", " sin incluir ", " excepto ", " a excepcion de ", " a excepcion del ", " excluye ",
              " excluyen ", " excluyendo ", " excluido ", " excluida ", " excluidos ", " excluidas ")
-#: Where a declared title's clauses part: «Word, Excel (excepto Access), PowerPoint».
-_CLAUSULAS_TITULO = re.compile(r"[,;:.()\[\]{}«»\"/]")
+#: Where a declared title's clauses part: «Word, Excel (excepto Access), PowerPoint». Not at «:» nor «/», which
+#: join a phrase to what it leaves out: «(no incluye: SIAF)», «(excepto SIAF/SIGA)».
+_CLAUSULAS_TITULO = re.compile(r"[,;.()\[\]{}«»\"]")
 
 
 def nombra(titulo: str, tema: str) -> bool:
     """Whether the declared title names the topic (:func:`palabras`) other than to leave it out: the topic is
-    among its words, and some clause of the title that holds it (split at «,», «;», «:», «.», brackets,
-    quotes and «/») has none of :data:`_EXCLUYEN` before it. A topic that itself spans a comma is looked
+    among its words, and some clause of the title that holds it (split at «,», «;», «.», brackets and
+    quotes) has none of :data:`_EXCLUYEN` before it. A topic that itself spans a comma is looked
     for in the whole title."""
     declarado = palabras(titulo)
     if tema not in declarado:

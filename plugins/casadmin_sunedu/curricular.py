@@ -19,8 +19,10 @@ from casadmin_sunedu.entrevista import es_joven
 #: acompañado por la firma o visto bueno (en ambos casos, manuscritos) de inicio a fin, de lo
 #: contrario el/la candidato/a será considerado/a No Apto/a"; Criterios de Evaluación: "No Apto/a:
 #: ... no cumple con la presentación del Expediente Curricular según los criterios indicados").
-#: The other items (legible and matching the Ficha, translations, the DNI for Ley 31533) only keep a
-#: document from counting (§4.2.4 Consideraciones específicas, §4.6): the factors say it.
+#: The other items (legible and matching the Ficha, translations) only keep a document from counting (§4.2.4
+#: Consideraciones específicas, §4.6): the factors say it. The documents of the profile's other requirements
+#: and of a required athlete condition decide a requirement (:func:`_otros_sin_acreditar`,
+#: :func:`_deportista_sin_acreditar`: No Apto/a with the factors' points); those of a bonus, the bonus.
 ELIMINATORIOS = {
     "un_pdf": ("Expediente en un (01) solo archivo PDF", "§4.2.4 Presentación del Expediente Curricular"),
     "foliado_firmado": ("Cada página con información foliada (en número) y con firma o visto bueno manuscritos",

@@ -228,6 +228,9 @@ def test_evaluador_preparado_igual_al_criterio_general_4_2_1_i_m(requisitos, cap
     ("Sistemas administrativos: no incluye el módulo de SIAF", "SIAF", False),
     ("Gestión pública: no incluye SIAF ni SIGA", "SIGA", False),
     ("Gestión pública, a excepción del SIAF", "SIAF", False),
+    ("Gestión pública (no incluye: SIAF)", "SIAF", False),
+    ("Gestión pública, excepto: SIAF y SIGA", "SIGA", False),
+    ("Gestión pública (excepto SIAF/SIGA)", "SIGA", False),
     ("SIAF operativo (no incluye SIAF-RP web)", "SIAF", True),  # named in a clause of its own
     ("Ofimática: Word, Excel (excepto Access), PowerPoint", "PowerPoint", True),  # the phrase is in another clause
     ("Gestión pública (excepto SIAF) y gestión por resultados", "Gestión por resultados", True),
