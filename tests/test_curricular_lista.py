@@ -152,6 +152,7 @@ def test_where_the_profile_asks_secundaria_a_young_tecnico_is_asked_for_the_docu
     datos = _calificacion(db, conv, ids[joven], {"lista:formacion_31533": ""})
     r = orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar", data=datos)
     assert r.status_code == 422  # left blank, the bonuses would be lost by an oversight
+    assert "acreditar esa formación, que el perfil no exige (§4.2.5 h)" in r.get_data(as_text=True)
     assert orh.post(f"/etapas/{conv.id}/curricular/{ids[joven]}/calificar",
                     data={**datos, "lista:formacion_31533": "si"}).status_code == 302
 
