@@ -130,14 +130,19 @@ def lista_curricular(session: Session, conv: m.Convocatoria, fila: Fila) -> dict
     (§4.3) only for a condition declared in the frozen Ficha (the athlete's only when the profile asks for
     it, §4.3.1; the DNI when 29 or younger at the opening, Ley 31533, §4.3.2), the documents of the other
     requirements only where the profile lists some (§4.2.1), or one already recorded."""
-    otros = [o.descripcion for o in conv.perfil.otros] if conv.perfil else []
+    otros = _otros_del_perfil(conv)
     declarados = {**bonos_declarados(session, conv, fila.postulacion_id), "lista:otros_requisitos": bool(otros)}
     omitidos = {codigo for codigo, si in declarados.items() if not si and codigo not in fila.items}
     lista = {codigo: v for codigo, v in LISTA_CURRICULAR.items() if codigo not in omitidos}
     if otros and "lista:otros_requisitos" in lista:  # which ones: the evaluator judges their documents
         texto, clausula = lista["lista:otros_requisitos"]
-        lista["lista:otros_requisitos"] = (f"{texto}: {'; '.join(otros)}", clausula)
+        lista["lista:otros_requisitos"] = (f"{texto}: {otros}", clausula)
     return lista
+
+
+def _otros_del_perfil(conv: m.Convocatoria) -> str:
+    """The profile's other requirements (§4.2.1), «; »-joined as the checklist names them; empty for none."""
+    return "; ".join(o.descripcion for o in conv.perfil.otros) if conv.perfil else ""
 
 
 def _bonos_subidos(session: Session, conv: m.Convocatoria, postulacion_id: int) -> set[str]:
@@ -973,10 +978,9 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
                 errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a declaró esta condición en su Ficha "
                                    "y la bonificación depende de que presente el documento (§4.3).")
         # §4.2.1 Otros requisitos: their documents are presented here; left blank, they would pass for presented
-        if conv.perfil and conv.perfil.otros and lista.get("lista:otros_requisitos", ("", ""))[0] not in ("si", "no"):
-            errores["lista:otros_requisitos"] = ("Marque Cumple o No cumple: el perfil exige otros requisitos ("
-                                                 + "; ".join(o.descripcion for o in conv.perfil.otros)
-                                                 + ") y el/la candidato/a debe presentar sus documentos (§4.2.1).")
+        if (otros := _otros_del_perfil(conv)) and lista.get("lista:otros_requisitos", ("", ""))[0] not in ("si", "no"):
+            errores["lista:otros_requisitos"] = (f"Marque Cumple o No cumple: el perfil exige otros requisitos ({otros}) "
+                                                 "y el/la candidato/a debe presentar sus documentos (§4.2.1).")
     if errores:
         raise EtapaRechazada("Complete la evaluación: no se guardó nada.", errores=errores)
     items: list[tuple[str, str, str, dict[str, Any] | None]] = [

@@ -127,18 +127,26 @@ _EXCLUYEN = (" no incluye ", " no incluyen ", " no incluido ", " no incluida ", 
 _CLAUSULAS_TITULO = re.compile(r"[,;.()\[\]{}«»\"]")
 
 
+def clausulas_que_nombran(texto: str, buscado: str, separador: re.Pattern[str] = _CLAUSULAS_TITULO) -> list[str]:
+    """The clauses of ``texto`` (split at ``separador``, each as :func:`palabras`) that hold ``buscado`` (as
+    :func:`palabras`): none when the text does not hold it, the whole text when it does only across a
+    separator (a requirement or topic that itself holds a comma)."""
+    todo = palabras(texto)
+    if buscado not in todo:
+        return []
+    return [c for c in map(palabras, separador.split(normalizar(texto))) if buscado in c] or [todo]
+
+
 def nombra(titulo: str, tema: str) -> bool:
     """Whether the declared title names the topic (:func:`palabras`) other than to leave it out: the topic is
     among its words, and some clause of the title that holds it (split at «,», «;», «.», brackets and
-    quotes) has none of :data:`_EXCLUYEN` before it. A topic that itself spans a comma is looked
-    for in the whole title."""
+    quotes: :func:`clausulas_que_nombran`) has none of :data:`_EXCLUYEN` before it."""
     declarado = palabras(titulo)
     if tema not in declarado:
         return False
     if not any(frase in declarado for frase in _EXCLUYEN):  # the usual case
         return True
-    clausulas = [c for c in map(palabras, _CLAUSULAS_TITULO.split(normalizar(titulo))) if tema in c] or [declarado]
-    for clausula in clausulas:
+    for clausula in clausulas_que_nombran(titulo, tema):
         inicio = clausula.find(tema)
         while inicio >= 0:
             antes = clausula[:inicio + 1]

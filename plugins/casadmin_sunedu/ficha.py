@@ -18,7 +18,7 @@ from operator import attrgetter
 from casadmin import plugins as pl
 from casadmin.engine.model import Candidato, Contexto, Resultado, crear_resultado
 from casadmin.hookspecs import hookimpl
-from casadmin.rules.courses import EvaluadorCursos, normalizar, palabras
+from casadmin.rules.courses import EvaluadorCursos, clausulas_que_nombran, palabras
 from casadmin.rules.experience import (
     Computo,
     _evaluar_dias,
@@ -149,14 +149,12 @@ def _otros_motivos(requeridos: tuple[str, ...], declarados: tuple[str, ...]) -> 
     A-I») or «no», «en trámite», «vencida»… right after it (:func:`_lo_niega`). Not the other way
     round: a fragment («viajar», or one letter) would meet every requirement it appears in. The reason
     quotes the item. Memoized: the same few declarations recur over a call."""
-    items = [(o, palabras(o), [palabras(c) for c in _CLAUSULAS.split(normalizar(o))])
-             for o in declarados if o and o.strip()]
+    items = [o for o in declarados if o and o.strip()]
     out = []
     for req in requeridos:
         buscado = palabras(req)
         # the clauses that name it; the whole item when the requirement itself holds a comma
-        nombran = [(o, [c for c in clausulas if buscado in c] or [todo]) for o, todo, clausulas in items
-                   if buscado.strip() and buscado in todo]
+        nombran = [(o, cs) for o in items if buscado.strip() and (cs := clausulas_que_nombran(o, buscado, _CLAUSULAS))]
         valido = next((o for o, cs in nombran if any(not _lo_niega(c, buscado) for c in cs)), None)
         if valido is not None:
             out.append(Motivo(requisito=req, declarado=valido, computado="declarado", cumple=True,
