@@ -137,16 +137,34 @@ def clausulas_que_nombran(texto: str, buscado: str, separador: re.Pattern[str] =
     return [c for c in map(palabras, separador.split(normalizar(texto))) if buscado in c] or [todo]
 
 
+#: A bracketed part of a title: «(no incluye SIAF, SIGA)», «[excepto Access; Outlook]».
+_ENTRE_CORCHETES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|«[^«»]*»")
+_DENTRO_DE_CORCHETES = re.compile(r"[,;.]")
+
+
+def _lista_excluida(corchetes: re.Match[str]) -> str:
+    """A bracketed part with the clauses after its first phrase of :data:`_EXCLUYEN` joined to that phrase's:
+    inside brackets a list goes on to the closing one, so «(no incluye SIAF, SIGA)» leaves out both."""
+    partes = _DENTRO_DE_CORCHETES.split(corchetes.group(0))
+    for i, parte in enumerate(partes):
+        if any(frase in palabras(parte) for frase in _EXCLUYEN):
+            return ",".join([*partes[:i], " ".join(partes[i:])])
+    return corchetes.group(0)
+
+
 def nombra(titulo: str, tema: str) -> bool:
     """Whether the declared title names the topic (:func:`palabras`) other than to leave it out: the topic is
     among its words, and some clause of the title that holds it (split at «,», «;», «.», brackets and
-    quotes: :func:`clausulas_que_nombran`) has none of :data:`_EXCLUYEN` before it."""
+    quotes: :func:`clausulas_que_nombran`) has none of :data:`_EXCLUYEN` before it. Inside brackets, what
+    follows such a phrase is left out up to the closing bracket, commas and all (:func:`_lista_excluida`):
+    «Gestión pública (no incluye SIAF, SIGA)» names neither; outside them a comma still ends it, «Word,
+    Excel excepto Access, PowerPoint» names PowerPoint."""
     declarado = palabras(titulo)
     if tema not in declarado:
         return False
     if not any(frase in declarado for frase in _EXCLUYEN):  # the usual case
         return True
-    for clausula in clausulas_que_nombran(titulo, tema):
+    for clausula in clausulas_que_nombran(_ENTRE_CORCHETES.sub(_lista_excluida, titulo), tema):
         inicio = clausula.find(tema)
         while inicio >= 0:
             antes = clausula[:inicio + 1]

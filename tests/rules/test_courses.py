@@ -197,7 +197,8 @@ def test_requisito_de_tipo_no_soportado() -> None:
 _TEMAS = ("Gestión pública", "GESTION PUBLICA por resultados", "Supervisión", "Contrataciones", "SIAF", "")
 #: Declared titles that leave a topic out, in a clause or across one (:func:`courses.nombra`)
 _TITULOS_QUE_EXCLUYEN = ("Gestión pública (no incluye SIAF)", "Contrataciones, excepto SIAF",
-                         "Gestión pública (excepto SIAF) y supervisión", "Supervisión: no incluye contrataciones ni SIAF")
+                         "Gestión pública (excepto SIAF) y supervisión", "Supervisión: no incluye contrataciones ni SIAF",
+                         "Supervisión (no incluye SIAF, contrataciones)")
 _capacitaciones = st.lists(st.builds(
     Capacitacion, tema=st.sampled_from(_TEMAS + _TITULOS_QUE_EXCLUYEN), tipo=st.sampled_from(list(T)),
     horas=st.sampled_from([Decimal(h) for h in (0, 12, 40, 80, 90, 384, 600)]),
@@ -234,6 +235,11 @@ def test_evaluador_preparado_igual_al_criterio_general_4_2_1_i_m(requisitos, cap
     ("SIAF operativo (no incluye SIAF-RP web)", "SIAF", True),  # named in a clause of its own
     ("Ofimática: Word, Excel (excepto Access), PowerPoint", "PowerPoint", True),  # the phrase is in another clause
     ("Gestión pública (excepto SIAF) y gestión por resultados", "Gestión por resultados", True),
+    ("Gestión pública (no incluye SIAF, SIGA)", "SIGA", False),  # a list in brackets, to the closing one
+    ("Ofimática [Word; excepto Access, Outlook]", "Outlook", False),
+    ("Ofimática [Word; excepto Access, Outlook]", "Word", True),  # before the phrase
+    ("Gestión pública (no incluye SIAF), SIGA", "SIGA", True),  # after the closing bracket
+    ("Ofimática: Word, Excel excepto Access, PowerPoint", "PowerPoint", True),  # no brackets: a comma ends it
     ("Escuelas a salvo: gestión del riesgo de desastres", "Gestión del riesgo de desastres", True),
     ("No a la violencia contra la mujer", "Violencia contra la mujer", True),
     ("Gestión pública, nivel I", "Gestión pública, nivel I", True),  # a topic that spans a comma
