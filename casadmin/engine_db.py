@@ -1764,7 +1764,7 @@ def _candidato_rapido(f: _FichaMotor, ident: str, registrada_en: dt.datetime, ju
         experiencias=tuple(
             crear_experiencia(empleador=x.empleador, sector=x.sector, puesto=x.puesto, inicio=x.fecha_inicio,
                               fin=None if x.actual else x.fecha_fin, funciones=x.funciones or "", tipo=x.tipo or _EMPLEO,
-                              especifica=juzgadas.get(n, False))
+                              especifica=juzgadas.get(n))
             for n, x in enumerate(f.experiencia_laboral)),
         capacitaciones=tuple(
             crear_capacitacion(tema=x.tema, tipo=x.tipo, horas=x.horas, creditos=x.creditos, fecha_fin=x.fecha_fin,

@@ -773,8 +773,18 @@ def _hojas(d, i):
       ("$.postulantes[4].ficha.conocimientos. ", "nombre de programa o idioma en blanco")]),
     (lambda d: d.update(decisiones_comite=[{"orden": ["P01", "P02"], "sustento": "      "}]),
      [("$.decisiones_comite[0].sustento", "texto en blanco")]),
+    # §4.2.1 w: the profile forms refuse a specific experience longer than the general one, and a public-sector
+    # one longer than the specific; the file took them and every applicant failed what could not be met
+    (lambda d: d["convocatoria"]["perfil"].update(experiencia_general_meses=12, experiencia_especifica_meses=24,
+                                                  experiencia_publica_meses=36),
+     [("$.convocatoria.perfil.experiencia_especifica_meses",
+       "la experiencia específica no puede ser mayor que la general (§4.2.1 w)"),
+      ("$.convocatoria.perfil.experiencia_publica_meses",
+       "la experiencia en el sector público forma parte de la específica y no puede superarla (§4.2.1 w)")]),
     (lambda d: d["postulantes"][3].update(id="   "),  # an id of spaces named nobody the results could list
-     [("$.postulantes[3].id", "texto en blanco")]),
+     [("$.postulantes[3].id", "texto en blanco o con espacios al inicio o al final")]),
+    (lambda d: d["postulantes"][3].update(id=d["postulantes"][3]["id"] + " "),  # «P04 » beside «P04» was another
+     [("$.postulantes[3].id", "texto en blanco o con espacios al inicio o al final")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=Decimal("1E-999999999999999999")),
      [("$.postulantes[0].entradas.examen.puntaje", "el puntaje admite hasta dos decimales")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(asistio=False),

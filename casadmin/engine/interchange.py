@@ -42,6 +42,7 @@ from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
 from casadmin.rules.courses import sin_palabras
+from casadmin.rules.experience import meses_incoherentes
 from casadmin.rules.levels import clave_conocimiento, grado, programa_ofimatica
 from casadmin.rules.scores import Factor
 from casadmin.rules.types import (
@@ -107,6 +108,7 @@ _MENSAJES = {
 _PATRONES = {
     r"^\S": "texto en blanco o que empieza con un espacio (primero va el apellido paterno)",
     r"\S": "texto en blanco",
+    r"^\S(.*\S)?$": "texto en blanco o con espacios al inicio o al final",
 }
 #: What the schema's format patterns ask for («formato incorrecto (…)»).
 _FORMATOS = {
@@ -473,7 +475,7 @@ def candidato(p: Mapping[str, Any]) -> Candidato:
             crear_experiencia(empleador=x["empleador"], sector=Sector(x["sector"]), puesto=x["puesto"],
                               inicio=dt.date.fromisoformat(x["inicio"]), fin=_fecha(x.get("fin")),
                               funciones=x.get("funciones", ""), tipo=TipoExperiencia(x.get("tipo", "empleo")),
-                              especifica=x.get("especifica", False))
+                              especifica=x.get("especifica"))
             for x in f.get("experiencias", ())
         ),
         capacitaciones=tuple(
@@ -596,6 +598,7 @@ def _incoherencias(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     errores.extend(_formacion_sin_grado(perfil))
     errores.extend(_afines_sin_afines(perfil))
     errores.extend(_temas_sin_palabras(perfil))
+    errores.extend(_meses_incoherentes(perfil))
     conocimientos = perfil.get("conocimientos") if isinstance(perfil, Mapping) else None
     errores.extend(_nombres_en_blanco(conocimientos, "$.convocatoria.perfil.conocimientos"))
     vistos: dict[str, str] = {}
@@ -679,6 +682,18 @@ def _afines_sin_afines(perfil: Any) -> list[tuple[str, str]]:
             errores.append((f"$.convocatoria.perfil.capacitaciones[{i}].temas_afines",
                             "solo un requisito que acepta afines («afines»: true) admite otros temas (§4.2.1 m)"))
     return errores
+
+
+def _meses_incoherentes(perfil: Any) -> list[tuple[str, str]]:
+    """A specific experience longer than the general one, or a public-sector one longer than the specific
+    (:func:`experience.meses_incoherentes`, §4.2.1 w): the profile forms refuse them."""
+    if not isinstance(perfil, Mapping):
+        return []
+    meses = [perfil.get(k, 0) for k in ("experiencia_general_meses", "experiencia_especifica_meses")]
+    publica = perfil.get("experiencia_publica_meses")
+    if not all(type(x) is int for x in meses) or not (publica is None or type(publica) is int):
+        return []  # the schema reports them
+    return [(f"$.convocatoria.perfil.{campo}", motivo) for campo, motivo in meses_incoherentes(*meses, publica)]
 
 
 def _temas_sin_palabras(perfil: Any) -> list[tuple[str, str]]:

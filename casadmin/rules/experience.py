@@ -12,6 +12,9 @@ Interpretations (short and explicit)
   meet it, the one whose date comes first (:func:`la_primera`: «a partir de la
   condición de egresado», whichever order they were declared in). Without
   either date, ordinary experience cannot be counted (only SECIGRA can, clause r).
+* Studies in progress (técnico or universitario «en curso»): the profile asks no egreso, and p, read to
+  the letter, would leave every applicant still studying with no experience at all; they are counted as
+  v counts them (the plugin passes ``solo_secundaria=True``: ``Perfil.experiencia_sin_corte``).
 * Secundaria-only profiles (v): "todas las experiencias laborales declaradas"
   lifts the start date of p, and q's tie to an egreso: prácticas need no
   declared egreso date and pre-professional ones are not cut at one (the
@@ -52,7 +55,7 @@ from typing import NamedTuple
 
 from casadmin.rules.courses import normalizar
 from casadmin.rules.decimales import Numero
-from casadmin.rules.levels import PREGRADO
+from casadmin.rules.levels import PREGRADO, nombra_carrera
 from casadmin.rules.periods import (
     anios,
     describir,
@@ -176,6 +179,31 @@ def _motivo(requisito: str, exp: Experiencia, cumple: bool, clausula: str, mensa
 _DIPLOMAS = (Condicion.BACHILLER, Condicion.TITULADO, Condicion.GRADO)
 
 
+def meses_incoherentes(general: int, especifica: int, publica: int | None) -> list[tuple[str, str]]:
+    """A profile's experience requirements in months that cannot all be asked (§4.2.1 w: the specific
+    experience «se encuentra incluida en la experiencia general y no debe ser mayor a ésta», and the
+    public-sector one is specific experience): (field, reason) for each, the reason as a clause without its
+    capital and period, for the profile forms and the interchange format alike."""
+    errores = []
+    if especifica > general:
+        errores.append(("experiencia_especifica_meses",
+                        "la experiencia específica no puede ser mayor que la general (§4.2.1 w)"))
+    if publica is not None and publica > especifica:
+        errores.append(("experiencia_publica_meses",
+                        "la experiencia en el sector público forma parte de la específica y no puede superarla "
+                        "(§4.2.1 w)"))
+    return errores
+
+
+@lru_cache(maxsize=4096)
+def misma_carrera(una: str, otra: str) -> bool:
+    """Whether two rows of Ficha section 2 name the same career, as an applicant writes it once on the
+    egresado row and again on the titulado one: equal without accents or case, or one names the other
+    (:func:`~casadmin.rules.levels.nombra_carrera`: «Derecho» and «Derecho y Ciencias Políticas», not
+    «Química» and «Ingeniería Química», where it only qualifies another career)."""
+    return normalizar(una) == normalizar(otra) or nombra_carrera(una, otra) or nombra_carrera(otra, una)
+
+
 def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) -> Formacion | None:
     """The study experience counts from (§4.2.1 p), with the egreso of that same study when the applicant
     declared it on another row of Ficha section 2.
@@ -184,9 +212,10 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     got the degree declares an *egresado* row with the egreso date and a *titulado* row with the
     diploma's. The row that meets the profile is the *titulado* one, but experience counts from the
     egreso, "siempre y cuando haya sido declarada" (§4.2.1 p), and the prácticas need it too
-    (§4.2.1 q). The same study is the same level and career (compared without accents or case), with
-    an egreso not after this row's diploma (a later one is another study of the same name); of several
-    egreso dates declared for it, the earliest. A row that has its own egreso date is returned as it is.
+    (§4.2.1 q). The same study is the same level and career (:func:`misma_carrera`: «Derecho» on the
+    egresado row and «Derecho y Ciencias Políticas» on the titulado one), with an egreso not after this
+    row's diploma (a later one is another study of the same name); of several egreso dates declared for
+    it, the earliest. A row that has its own egreso date is returned as it is.
 
     With no egreso declared for the study, experience counts from "la fecha de Bachiller y/o Título
     Profesional, según lo declarado" (§4.2.1 p): the earliest diploma of the same study, so a *titulado*
@@ -195,17 +224,17 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     """
     if formacion is None or formacion.fecha_egreso is not None:
         return formacion
-    carrera = normalizar(formacion.carrera)
+    carrera = formacion.carrera
     diploma = formacion.fecha_diploma
     egresos = [f.fecha_egreso for f in formaciones
-               if f.fecha_egreso is not None and f.nivel is formacion.nivel and normalizar(f.carrera) == carrera
+               if f.fecha_egreso is not None and f.nivel is formacion.nivel and misma_carrera(f.carrera, carrera)
                and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
     if not egresos:
         primera = formacion if formacion.condicion in _DIPLOMAS else None
         for f in formaciones:
             if f.fecha_diploma is not None and f.condicion in _DIPLOMAS and f.nivel is formacion.nivel \
                     and (primera is None or primera.fecha_diploma is None or f.fecha_diploma < primera.fecha_diploma) \
-                    and (diploma is None or f.fecha_diploma <= diploma) and normalizar(f.carrera) == carrera:
+                    and (diploma is None or f.fecha_diploma <= diploma) and misma_carrera(f.carrera, carrera):
                 primera = f
         return formacion if primera is None else primera
     # Built field by field without __init__ (crear_formacion): dataclasses.replace looks the fields up on
@@ -277,8 +306,8 @@ def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
     if caso == "v":
         return desde, Motivo(requisito=requisito, declarado=declarado, computado="sin fecha de corte",
                              cumple=True, clausula="§4.2.1 v",
-                             mensaje="El perfil requiere secundaria completa: se consideran todas las "
-                                     "experiencias laborales declaradas.")
+                             mensaje="El perfil no pide egreso (requiere secundaria completa o estudios en "
+                                     "curso): se consideran todas las experiencias laborales declaradas.")
     if caso == "egreso":
         return desde, Motivo(
             requisito=requisito, declarado=declarado, computado=f"desde {fecha(desde)}",
@@ -498,6 +527,9 @@ def _solo_especifica(exp: Experiencia) -> tuple[str, str] | None:
     """Specific experience: marked by the evaluator, and never SECIGRA (§4.2.1 r, w, x)."""
     if exp.tipo is TipoExperiencia.SECIGRA:
         return "§4.2.1 r", "El SECIGRA se considera solo como experiencia general."
+    if exp.especifica is None:
+        return "§4.2.1 x", ("El evaluador no ha calificado si las funciones declaradas guardan consonancia con las "
+                            "del puesto: no se cuenta como experiencia específica.")
     if not exp.especifica:
         return "§4.2.1 x", ("Las funciones declaradas no guardan consonancia con las del puesto: "
                             "no es experiencia específica.")
@@ -601,7 +633,7 @@ def dias_experiencia(experiencias: Sequence[Experiencia], formacion: Formacion |
                 continue
         else:  # pragma: no cover - every kind is handled above or in NO_COMPUTABLES
             raise KeyError(tipo)
-        es_especifica = exp.especifica and tipo is not _SECIGRA  # r, x
+        es_especifica = exp.especifica is True and tipo is not _SECIGRA  # r, x (None: not judged)
         es_publica = es_especifica and exp.sector is Sector.PUBLICO  # w
         if tipo is _PROFESIONALES:
             profesionales.append((a, b, es_especifica, es_publica))

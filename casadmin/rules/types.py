@@ -160,6 +160,7 @@ class Experiencia:
     ``fin=None`` means the job is current (§4.2.1 z). ``especifica`` is the
     evaluator's finding that the declared functions match the position's
     function or subject (§4.2.1 x); the rules never guess it from text.
+    ``None``: not judged yet, which counts as not specific, and the reason says so.
     """
 
     empleador: str
@@ -169,7 +170,7 @@ class Experiencia:
     fin: date | None = None
     funciones: str = ""
     tipo: TipoExperiencia = TipoExperiencia.EMPLEO
-    especifica: bool = False
+    especifica: bool | None = False
 
     def __post_init__(self) -> None:
         if self.fin is not None and self.fin < self.inicio:

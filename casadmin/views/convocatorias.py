@@ -12,6 +12,7 @@ from casadmin import cronograma, plugin_admin
 from casadmin.extensions import db
 from casadmin.models.enums import TipoHito
 from casadmin.rules.courses import tema_sin_palabras
+from casadmin.rules.experience import meses_incoherentes
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -117,17 +118,10 @@ class PerfilPuestoView(ScopedModelView):
             value = getattr(item, col)
             if value is not None and value < 0:
                 raise DomainError("Ingrese un número de meses igual o mayor que cero.", field=col)
-        # §4.2.1 w: specific experience is part of general experience and never greater.
-        if (item.experiencia_especifica_meses or 0) > (item.experiencia_general_meses or 0):
-            raise DomainError(
-                "La experiencia específica no puede ser mayor que la general (§4.2.1 w).",
-                field="experiencia_especifica_meses",
-            )
-        if item.experiencia_publica_meses and item.experiencia_publica_meses > (item.experiencia_especifica_meses or 0):
-            raise DomainError(
-                "La experiencia en el sector público forma parte de la específica y no puede superarla.",
-                field="experiencia_publica_meses",
-            )
+        if errores := meses_incoherentes(item.experiencia_general_meses or 0, item.experiencia_especifica_meses or 0,
+                                         item.experiencia_publica_meses):  # §4.2.1 w
+            campo, motivo = errores[0]
+            raise DomainError(f"{motivo[0].upper()}{motivo[1:]}.", field=campo)
 
 
 class RequisitoCapacitacionView(ScopedModelView):

@@ -61,6 +61,7 @@ from casadmin.peru import business_days as bd
 from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.roles import MENU_LABELS
 from casadmin.rules.courses import tema_sin_palabras
+from casadmin.rules.experience import meses_incoherentes
 from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
@@ -202,17 +203,9 @@ class PerfilForm(FormularioConReglas):
     guardar = SubmitField("Guardar perfil")
 
     def reglas(self) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        general = self.experiencia_general_meses.data or 0
-        especifica = self.experiencia_especifica_meses.data or 0
-        publica = self.experiencia_publica_meses.data
-        if especifica > general:  # §4.2.1 w
-            out.append(("experiencia_especifica_meses",
-                        "La experiencia específica no puede ser mayor que la general (§4.2.1 w)."))
-        if publica is not None and publica > especifica:  # §4.2.1 y
-            out.append(("experiencia_publica_meses",
-                        "La experiencia en el sector público forma parte de la específica y no puede superarla (§4.2.1 y)."))
-        return out
+        return [(campo, f"{motivo[0].upper()}{motivo[1:]}.") for campo, motivo in meses_incoherentes(
+            self.experiencia_general_meses.data or 0, self.experiencia_especifica_meses.data or 0,
+            self.experiencia_publica_meses.data)]
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)

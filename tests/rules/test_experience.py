@@ -38,7 +38,7 @@ EGRESADO_2020 = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion
 
 
 def exp(inicio: date, fin: date | None, *, tipo: TipoExperiencia = TipoExperiencia.EMPLEO,
-        sector: Sector = Sector.PRIVADO, especifica: bool = False) -> Experiencia:
+        sector: Sector = Sector.PRIVADO, especifica: bool | None = False) -> Experiencia:
     return Experiencia(empleador="Entidad", sector=sector, puesto="Analista", inicio=inicio, fin=fin,
                        tipo=tipo, especifica=especifica)
 
@@ -105,6 +105,29 @@ def test_sin_egreso_cuenta_desde_el_bachiller_declarado_en_otra_fila_4_2_1_p() -
     maestria = replace(bachiller, nivel=NivelEstudios.MAESTRIA, condicion=Condicion.GRADO)
     assert con_egreso(titulado, [titulado, otra, despues, maestria]) is titulado
     assert con_egreso(egresado, [egresado, otra]) is egresado
+
+
+def test_el_egreso_de_la_misma_carrera_escrita_de_otro_modo_cuenta_4_2_1_p_q() -> None:
+    """«A partir de la condición de egresado, siempre y cuando haya sido declarada» (§4.2.1 p): the applicant
+    wrote «Derecho» on the egresado row and «Derecho y Ciencias Políticas» on the titulado one; the egreso
+    was ignored, experience counted from the título and the prácticas after egreso not at all (the legal
+    review's finding 1). A name that only qualifies another career is another study."""
+    egresado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EGRESADO, carrera="Derecho",
+                         fecha_egreso=D(2020, 7, 15))
+    titulado = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.TITULADO,
+                         carrera="Derecho y Ciencias Políticas", fecha_diploma=D(2022, 6, 30))
+    assert con_egreso(titulado, [egresado, titulado]).fecha_egreso == D(2020, 7, 15)
+    practicas = exp(D(2020, 8, 1), D(2021, 7, 31), tipo=TipoExperiencia.PRACTICAS_PROFESIONALES)
+    assert experiencia_general([practicas], con_egreso(titulado, [egresado, titulado]), POSTULACION).dias == 365
+    assert experiencia_general([practicas], titulado, POSTULACION).dias == 0  # what it was
+    # the other way round: «Derecho y Ciencias Políticas» egresado, «Derecho» titulado
+    assert con_egreso(replace(titulado, carrera="Derecho"),
+                      [replace(egresado, carrera="Derecho y Ciencias Políticas")]).fecha_egreso == D(2020, 7, 15)
+    quimica = replace(titulado, carrera="Ingeniería Química")  # Química only qualifies Ingeniería
+    assert con_egreso(quimica, [replace(egresado, carrera="Química"), quimica]) is quimica
+    bachiller = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.BACHILLER, carrera="Derecho",
+                          fecha_diploma=D(2021, 1, 10))
+    assert con_egreso(replace(titulado, fecha_egreso=None), [bachiller, titulado]) is bachiller  # no egreso: §4.2.1 p
 
 
 def test_el_egreso_de_otro_estudio_no_cuenta_4_2_1_p() -> None:
@@ -298,6 +321,21 @@ def test_especifica_solo_con_funciones_en_consonancia_4_2_1_x() -> None:
     assert experiencia_general([si, no], EGRESADO_2020, POSTULACION).dias == 365
 
 
+def test_una_experiencia_sin_calificar_no_es_especifica_y_el_motivo_lo_dice_4_2_1_x() -> None:
+    """The evaluator decides whether the functions match (§4.2.1 x); one not judged yet does not count as
+    specific, and its reason says nobody judged it rather than that the functions do not match (the legal
+    review's finding 7: the applicant read «no guardan consonancia» of functions nobody had read)."""
+    sin = exp(D(2021, 7, 1), D(2021, 12, 31), especifica=None)
+    no = replace(sin, especifica=False)
+    computos = [experiencia_especifica([e], EGRESADO_2020, POSTULACION) for e in (sin, no)]
+    assert [c.dias for c in computos] == [0, 0]
+    assert [m.mensaje for c in computos for m in incumplidos(c.motivos)] == [
+        "El evaluador no ha calificado si las funciones declaradas guardan consonancia con las del puesto: no se "
+        "cuenta como experiencia específica.",
+        "Las funciones declaradas no guardan consonancia con las del puesto: no es experiencia específica."]
+    assert dias_experiencia([sin], EGRESADO_2020, POSTULACION).especifica == 0
+
+
 def test_especifica_publica_incluye_locacion_y_excluye_privado_4_2_1_w() -> None:
     locacion = exp(D(2021, 1, 1), D(2021, 6, 30), tipo=TipoExperiencia.LOCACION, sector=Sector.PUBLICO,
                    especifica=True)
@@ -351,7 +389,7 @@ def experiencias(draw: st.DrawFn) -> Experiencia:
     inicio = D(2012, 1, 1) + timedelta(days=draw(st.integers(0, 4500)))
     fin = draw(st.one_of(st.none(), st.integers(0, 1500).map(lambda n: inicio + timedelta(days=n))))
     return Experiencia(empleador="E", puesto="P", sector=draw(st.sampled_from(list(Sector))), inicio=inicio, fin=fin,
-                       tipo=draw(st.sampled_from(TIPOS)), especifica=draw(st.booleans()))
+                       tipo=draw(st.sampled_from(TIPOS)), especifica=draw(st.sampled_from([True, False, None])))
 
 
 formaciones = st.builds(

@@ -80,7 +80,7 @@ def _experiencia(draw) -> Experiencia:
     dias = draw(st.one_of(st.integers(0, 120), st.integers(340, 380), st.integers(0, 1500)))
     fin = draw(st.one_of(st.none(), st.just(inicio + dt.timedelta(days=dias))))
     return Experiencia(empleador="E", sector=draw(st.sampled_from(list(Sector))), puesto="P", inicio=inicio, fin=fin,
-                       tipo=draw(st.sampled_from(list(TipoExperiencia))), especifica=draw(st.booleans()))
+                       tipo=draw(st.sampled_from(list(TipoExperiencia))), especifica=draw(st.sampled_from([True, False, None])))
 
 
 @st.composite
