@@ -970,7 +970,7 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
             if declarado and codigo in subidos and valor == "na":
                 errores[codigo] = ("Marque Cumple o No cumple, o déjelo en blanco: el/la candidato/a cargó y validó este "
                                    "documento al postular, y la bonificación se otorga con él (§4.3).")
-            elif declarado and codigo == "lista:formacion_31533" and valor not in ("si", "no"):
+            elif declarado and codigo == "lista:formacion_31533" and codigo not in subidos and valor not in ("si", "no"):
                 errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a tiene 29 años o menos y declaró estudios "
                                    "técnicos o universitarios concluidos; las bonificaciones de la Ley N° 31533 piden "
                                    "acreditar esa formación, que el perfil no exige (§4.2.5 h).")

@@ -101,7 +101,7 @@ def test_the_documents_of_the_profiles_other_requirements_not_presented_make_the
     fila = _fila_curricular(db, ids[sin_doc])
     [motivo] = [x for x in fila.motivos if not x["cumple"]]
     assert motivo["clausula"] == "§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos"
-    assert motivo["mensaje"] == "No acredita con documentos los otros requisitos del perfil (Certificación OSCE): No Apto/a."
+    assert motivo["mensaje"] == "No acredita con documentos el otro requisito del perfil (Certificación OSCE): No Apto/a."
     # left blank on the screen, it would pass for presented: Cumple or No cumple is asked
     r = orh.post(f"/etapas/{conv.id}/curricular/{ids[con_doc]}/calificar",
                  data=_calificacion(db, conv, ids[con_doc], {"lista:otros_requisitos": ""}))

@@ -394,7 +394,9 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
     p07 = sin.resultado("entrevista", "P07")  # … and the interview's 10 % (§4.2.5 h)
     assert "bonificacion_31533" not in p07.detalle and p07.puntaje == Decimal("33.00")
     motivo = next(m for m in sin.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4")
-    assert not motivo.cumple and "no se otorga la Bonificación por Licenciado de las FF.AA." in motivo.mensaje
+    assert motivo.mensaje == ("No presentó el documento oficial que acredita la condición de licenciado de las "
+                              "Fuerzas Armadas en la Evaluación Curricular: no se otorga la Bonificación por "
+                              "Licenciado de las FF.AA.") and not motivo.cumple
     assert sin.resultado("curricular", "P01").resultado == _r(sim, "curricular", "P01").resultado  # same result
     assert [m.clausula for m in sin.resultado("curricular", "P07").motivos if not m.cumple] == ["§4.3.2"]
 
@@ -409,7 +411,7 @@ def test_a_bonus_whose_document_was_not_presented_is_not_given_4_3(datos, sim):
     assert "bonificacion_31533" not in nada.resultado("entrevista", "P07").detalle
     motivo = next(m for m in nada.resultado("curricular", "P01").motivos if m.clausula == "§4.3.4")
     assert (motivo.cumple, motivo.computado) == (False, "sin registro del evaluador")
-    assert motivo.mensaje == ("No consta que presentara documento oficial que acredita la condición de licenciado de "
+    assert motivo.mensaje == ("No consta que presentara el documento oficial que acredita la condición de licenciado de "
                               "las Fuerzas Armadas en la Evaluación Curricular (el evaluador no lo registró como "
                               "presentado): no se otorga la Bonificación por Licenciado de las FF.AA.")
 

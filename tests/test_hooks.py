@@ -293,7 +293,7 @@ def test_the_documents_of_the_other_requirements_recorded_as_not_presented_make_
     assert [(r.resultado, r.puntaje) for r in res] == [("no_apto", Decimal(30)), ("apto", Decimal(30)),
                                                        ("apto", Decimal(30))]
     [motivo] = [m for m in res[0].motivos if not m.cumple]
-    assert motivo.mensaje == ("No acredita con documentos los otros requisitos del perfil (Certificación OSCE; "
+    assert motivo.mensaje == ("No acredita con documentos uno o más de los otros requisitos del perfil (Certificación OSCE; "
                               "Licencia de conducir A-I): No Apto/a.")
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_curricular", ctx=ctx, candidatos=[no_presento])
     assert [r.resultado for r in res] == ["apto"] and not ctx.convocatoria.perfil.otros

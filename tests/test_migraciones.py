@@ -194,6 +194,26 @@ def test_the_conadis_support_uploaded_when_applying_presents_the_bonus_document_
     assert next(r for r in sim.etapas["ficha"] if r.candidato == "M04").resultado == "no_apto"
 
 
+def test_the_dni_uploaded_when_applying_presents_the_ley_31533_document_mig_7_8(pm):
+    """Mig. 7–8: the DNI's copy is uploaded and validated with the application, so Ley 31533's bonuses
+    (§4.2.5 h, §4.3.2: «acreditar su edad») need no other record of it; before 0.6.0 M07 lost both without
+    the checklist's «Cumple». An evaluator's «No cumple» still withholds them."""
+    datos = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    m07 = next(p for p in datos["postulantes"] if p["id"] == "M07")
+    con_registro = _final_de(pm, datos, "M07")
+    assert [b.concepto for b, _ in con_registro.bonificaciones] == [
+        "Bonificación especial por 2 año(s) de experiencia en el sector público"]  # Ley 31533, §4.3.2
+
+    del m07["entradas"]["curricular"]["lista"]  # never recorded: the upload presents it
+    sin_registro = _final_de(pm, datos, "M07")
+    assert (sin_registro.puntaje_final, sin_registro.bonificaciones) == (con_registro.puntaje_final,
+                                                                         con_registro.bonificaciones)
+
+    m07["entradas"]["curricular"]["lista"] = {"dni_31533": False}  # the evaluator: not proven
+    negado = _final_de(pm, datos, "M07")
+    assert not negado.bonificaciones and negado.puntaje_final < con_registro.puntaje_final
+
+
 def test_the_interview_bonus_of_a_migraciones_call_reaches_its_stored_final_results(db):
     """§4.2.5 h: the final step found the interview bonus by its clause «§4.2.5 h»; cited «Bases SUNEDU 2026
     §4.2.5 h» it was left out of the stored final results (and of the published cuadro de méritos, D7)."""

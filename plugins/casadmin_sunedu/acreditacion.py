@@ -34,6 +34,9 @@ DOCUMENTOS = {
     "doc_ffaa": ("Documento oficial que acredita la condición de licenciado de las Fuerzas Armadas", "§4.3.4",
                  "no se otorga la Bonificación por Licenciado de las FF.AA."),
 }
+#: The article each document takes in a sentence: «No presentó el carné del CONADIS …».
+_ARTICULOS = {"doc_deportista": "los", "dni_31533": "la", "formacion_31533": "el", "doc_discapacidad": "el",
+              "doc_ffaa": "el"}
 
 
 def acreditado(ctx: Contexto, cand: Candidato, codigo: str) -> bool:
@@ -68,7 +71,7 @@ def sin_acreditar(ctx: Contexto, cand: Candidato, declarados: dict[str, bool]) -
     for codigo, (texto, clausula, bono) in DOCUMENTOS.items():
         if not declarados.get(codigo) or acreditado(ctx, cand, codigo):
             continue
-        documento = texto[0].lower() + texto[1:]
+        documento = f"{_ARTICULOS[codigo]} {texto[0].lower()}{texto[1:]}"
         bono = bono.removesuffix(".")  # «… de las FF.AA.» ends the sentence: one period, not two
         if cand.entradas.lista_curricular.get(codigo) is False:
             computado, mensaje = "no presentado", f"No presentó {documento} en la Evaluación Curricular: {bono}."

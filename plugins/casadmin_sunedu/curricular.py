@@ -88,10 +88,10 @@ def _otros_sin_acreditar(ctx: Contexto, cand: Candidato) -> Motivo | None:
     otros = ctx.convocatoria.perfil.otros
     if not otros or cand.entradas.lista_curricular.get("otros_requisitos") is not False:
         return None
+    cuales = "uno o más de los otros requisitos" if len(otros) > 1 else "el otro requisito"  # the item is one for all
     return Motivo(requisito="Otros requisitos del perfil", declarado="; ".join(otros), computado="no acreditados",
                   cumple=False, clausula="§4.2.4 Criterios de Evaluación; §4.2.1 Otros requisitos",
-                  mensaje=f"No acredita con documentos los otros requisitos del perfil ({'; '.join(otros)}): "
-                          "No Apto/a.")
+                  mensaje=f"No acredita con documentos {cuales} del perfil ({'; '.join(otros)}): No Apto/a.")
 
 
 def _deportista_sin_acreditar(ctx: Contexto, cand: Candidato) -> Motivo | None:
