@@ -1171,9 +1171,13 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
     except engine_db.EvaluacionRechazada as exc:
         raise EtapaRechazada(f"Los datos de la convocatoria no permiten calcular la lista: {exc}") from None
     ctx = run.contexto(modelo, bases)
-    elegidos, _ = pl.primero(pl.get_plugin_manager(), bases, "casadmin_convocar_entrevista", ctx=ctx,
-                             acumulados=[(str(pid), total) for pid, total in acumulado.items()])
-    elegidos = {int(x) for x in elegidos}
+    try:  # a failing plugin is told where the list is shown (ORH's screens, the applicant's page), not a 500
+        respuesta, plugin = pl.primero(pl.get_plugin_manager(), bases, "casadmin_convocar_entrevista", ctx=ctx,
+                                       acumulados=[(str(pid), total) for pid, total in acumulado.items()])
+        run.exigir_convocados(plugin, respuesta, {str(pid) for pid in acumulado})
+    except pl.ErrorDePlugin as exc:
+        raise EtapaRechazada(f"No se pudo calcular la lista de convocados a la Entrevista Personal: {exc}") from None
+    elegidos = {int(x) for x in respuesta}
     P, Q = m.Postulacion, m.Postulante
     nombres = {r.id: (r.numero_documento, " ".join(x for x in (r.apellido_paterno, r.apellido_materno) if x)
                       + f", {r.nombres}")

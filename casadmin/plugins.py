@@ -257,12 +257,17 @@ HOOK_DE_ETAPA = {etapa: f"casadmin_evaluar_{etapa}" for etapa in ("ficha", "exam
 def incompletitud(pm: pluggy.PluginManager, bases: BasesVersion) -> str | None:
     """What makes a bases version unusable with the plugins registered, in words that follow «que …», else
     ``None``: a plugin it lists that is not installed (a misspelt «sunedu.bonificacion_ffaa_discapacida»
-    silently dropped a legal bonus), or a stage it lists that none of its plugins judges (found only when
-    that stage was evaluated). Checked at start-up for every declared version (:func:`bases_versions`) and
-    before a run for a version derived in code (:func:`casadmin.engine.run.contexto`)."""
+    silently dropped a legal bonus), a stage it lists that does not exist («psicológica»), or one that none
+    of its plugins judges (found only when that stage was evaluated). Checked at start-up for every declared
+    version (:func:`bases_versions`) and before a run for a version derived in code
+    (:func:`casadmin.engine.run.contexto`)."""
     ausentes = [nombre for nombre in bases.plugins if pm.get_plugin(nombre) is None]
     if ausentes:
         return f"lista plugins que no están instalados: {', '.join(ausentes)}"
+    desconocidas = [etapa for etapa in bases.etapas if etapa not in HOOK_DE_ETAPA]
+    if desconocidas:  # «psicológica» for «psicologica» passed start-up and stopped a run with a KeyError
+        return (f"tiene etapas que no existen: {', '.join(desconocidas)} (las etapas son "
+                f"{', '.join(HOOK_DE_ETAPA)})")
     sin_plugin = [etapa for etapa in bases.etapas
                   if etapa in HOOK_DE_ETAPA and not _impls(pm, bases, HOOK_DE_ETAPA[etapa])]
     if sin_plugin:

@@ -494,6 +494,13 @@ def no_convocado(session: Session, postulacion: m.Postulacion,
         lista = etapas.lista_corta(session, conv)
     except etapas.EtapaRechazada:
         return None
+    if etapas.publicada(session, conv, "entrevista"):
+        # published: who was called is who has the stage's result, whatever the rule installed now says
+        # (F3: a plugin upgrade told a candidate interviewed and published Apto «No convocado(a)»)
+        R = m.ResultadoEtapa
+        llamados = set(session.scalars(sa.select(R.postulacion_id).where(R.convocatoria_id == conv.id,
+                                                                         R.etapa == Etapa.entrevista)))
+        lista = [replace(c, convocado=c.postulacion_id in llamados) for c in lista]
     propio = next((c for c in lista if c.postulacion_id == postulacion.id), None)
     ultimo = etapas.corte(lista)
     if propio is None or propio.convocado or ultimo is None:

@@ -21,6 +21,7 @@ from casadmin.engine.params import Parametros
 from casadmin.engine.run import simular
 from casadmin.hookspecs import hookimpl
 from casadmin.rules.experience import experiencia_general
+from casadmin.rules.ranking import Finalista
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "cas-140-2026-sunedu.json"
@@ -1090,7 +1091,44 @@ class _ExamenRaro:
                                                               **self.cambio}) for c in candidatos]
 
 
+class _OrdenRaro:
+    """A merit order changed by ``cambio`` (the SUNEDU plugin's, then altered): a winner who is no finalist
+    was stored, audited and published as the call's winner (the plugins review's D1)."""
+
+    def __init__(self, cambio):
+        self.cambio = cambio
+
+    @hookimpl
+    def casadmin_orden_merito(self, ctx, finalistas):
+        from casadmin_sunedu import orden_merito
+
+        return self.cambio(orden_merito.casadmin_orden_merito(ctx=ctx, finalistas=finalistas))
+
+
+class _DesiertoRaro:
+    def __init__(self, codigo):
+        self.codigo = codigo
+
+    @hookimpl
+    def casadmin_detectar_desierto(self, ctx, resumen):
+        return self.codigo
+
+
+def _fantasma(r):
+    return dataclasses.replace(r, ganadores=(Finalista(id="ZZZ99", puntaje_final=Decimal(99), entrevista=Decimal(40)),))
+
+
 @pytest.mark.parametrize(("plugin", "reemplaza", "hook", "mensaje"), [
+    (_OrdenRaro(_fantasma), "sunedu.orden_merito", "casadmin_orden_merito", "nombró a ZZZ99, que no es finalista"),
+    (_OrdenRaro(lambda r: dataclasses.replace(r, accesitarios=(*r.ganadores, *r.accesitarios))), "sunedu.orden_merito",
+     "casadmin_orden_merito", "nombró a un candidato dos veces entre ganadores y accesitarios"),
+    (_OrdenRaro(lambda r: dataclasses.replace(r, orden=())), "sunedu.orden_merito", "casadmin_orden_merito",
+     "ubicó en el orden de mérito a nadie; debe ubicar una vez a cada finalista"),
+    (_OrdenRaro(lambda r: 42), "sunedu.orden_merito", "casadmin_orden_merito",
+     "devolvió 42; debe devolver un ResultadoFinal"),
+    (_DesiertoRaro(42), "sunedu.desierto", "casadmin_detectar_desierto", "devolvió 42 con 1 ganador(es)"),
+    (_DesiertoRaro("sin_requisitos"), "sunedu.desierto", "casadmin_detectar_desierto",
+     "devolvió 'sin_requisitos' con 1 ganador(es); debe devolver None o una causa de §4.5"),
     # a result value, a score and reasons the format and the tables cannot keep: «pendiente» was stored as
     # evaluated, a negative score read as a concurrent evaluation, 25.129 rounded by PostgreSQL only, a
     # float or a text reason a traceback

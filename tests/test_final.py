@@ -15,6 +15,7 @@ a number of its own, every stage evaluated on the database, then the final step.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.metadata
 import json
 import re
@@ -707,6 +708,64 @@ def test_the_shortlist_screen_says_why_an_apto_is_not_called_4_2_4(app, db, clie
     assert 'id="no-convocado"' in propia and frase in propia and "§4.2.4" in propia
     assert "No convocado(a) a la Entrevista Personal" in propia
     assert all('id="no-convocado"' not in pagina(pid) for pid in clientes if pid != fuera.postulacion_id)
+
+
+def _portal(db, client_for, pid):
+    from casadmin.cuenta import _hash
+
+    usuario = db.session.get(m.Usuario, db.session.get(m.Postulacion, pid).postulante.usuario_id)
+    usuario.active, usuario.password = True, _hash("demo12345")
+    db.session.commit()
+    cliente = client_for(usuario.username)
+    return lambda: cliente.get(f"/mis-postulaciones/{pid}")
+
+
+def test_a_published_interview_is_not_contradicted_by_the_shortlist_rule_installed_later(app, db, client_for,
+                                                                                          sincrono, monkeypatch):
+    """F3: changing plugins never silently changes a published result. The applicant's page worked out the
+    shortlist with the rule installed now: after an upgrade that calls fewer, a candidate interviewed and
+    published Apto read «No convocado(a) a la Entrevista Personal» (the plugins review's D3). Once the
+    interview is published, who was called is who has its result."""
+    conv = importar_y_evaluar(db, datos("final", _p05_presenta_expediente), hasta="entrevista")
+    for etapa in (Etapa.ficha, Etapa.examen, Etapa.psicologica, Etapa.curricular, Etapa.entrevista):
+        publicacion.publicar_etapa(db.session, db.session.get(m.Convocatoria, conv.id), etapa)
+    lista = etapas.lista_corta(db.session, conv)
+    ultimo = min((c for c in lista if c.convocado), key=lambda c: c.acumulado)
+    pagina = _portal(db, client_for, ultimo.postulacion_id)
+    assert "No convocado(a) a la Entrevista Personal" not in pagina().get_data(as_text=True)
+    real = etapas.lista_corta
+    # the rule installed now calls one fewer: the last one called before is left out
+    monkeypatch.setattr(etapas, "lista_corta", lambda session, conv: [
+        dataclasses.replace(c, convocado=c.convocado and c.postulacion_id != ultimo.postulacion_id)
+        for c in real(session, conv)])
+    html = pagina().get_data(as_text=True)
+    assert "No convocado(a) a la Entrevista Personal" not in html and 'id="no-convocado"' not in html
+
+
+def test_a_failing_shortlist_plugin_is_named_on_the_screens_not_a_server_error(app, db, client_for, sincrono,
+                                                                               monkeypatch):
+    """D5: the shortlist is worked out where it is shown (ORH's stage screens, the applicant's page); a
+    failing or wrong shortlist plugin gave HTTP 500 there, and the message naming it was lost (the plugins
+    review's D2). It is told, naming the plugin, and the applicant's page still opens."""
+    conv = importar_y_evaluar(db, datos("final", _p05_presenta_expediente), hasta="curricular")
+    for etapa in (Etapa.ficha, Etapa.examen, Etapa.psicologica, Etapa.curricular):
+        publicacion.publicar_etapa(db.session, db.session.get(m.Convocatoria, conv.id), etapa)
+    (fuera,) = [c for c in etapas.lista_corta(db.session, conv) if not c.convocado]
+    real = pl.primero
+
+    def primero(pm, bases, hook, **kw):
+        respuesta, plugin = real(pm, bases, hook, **kw)
+        return (["no-es-un-id"], plugin) if hook == "casadmin_convocar_entrevista" else (respuesta, plugin)
+
+    monkeypatch.setattr(pl, "primero", primero)
+    with pytest.raises(etapas.EtapaRechazada) as err:
+        etapas.lista_corta(db.session, conv)
+    assert "«sunedu.convocatoria_entrevista»" in err.value.mensaje and "no-es-un-id" in err.value.mensaje
+    orh = cliente_orh(app, client_for, conv)
+    r = orh.get(f"/etapas/{conv.id}/entrevista/convocados", follow_redirects=True)
+    assert r.status_code == 200 and "sunedu.convocatoria_entrevista" in r.get_data(as_text=True)
+    assert orh.get(f"/etapas/{conv.id}").status_code == 200
+    assert _portal(db, client_for, fuera.postulacion_id)().status_code == 200
 
 
 def test_a_stage_is_published_without_the_rows_of_applicants_an_earlier_stage_left_out(app, db, client_for, sincrono):

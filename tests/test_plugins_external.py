@@ -248,6 +248,10 @@ def test_una_version_que_lista_un_plugin_no_instalado_o_una_etapa_sin_plugin_se_
     with pytest.raises(pl.PluginInvalido, match="«corta-2026», que tiene etapas que ninguno de sus plugins evalúa: "
                                                 "entrevista"):
         pl.new_plugin_manager(extra=[("corta", _DeclaraCon("corta-2026", ("sunedu.ficha",), ("ficha", "entrevista")))])
+    # a stage that does not exist passed start-up, then stopped the run with KeyError: 'psicológica'
+    with pytest.raises(pl.PluginInvalido, match="«tilde-2026», que tiene etapas que no existen: psicológica "
+                                                r"\(las etapas son ficha, examen, psicologica, curricular, entrevista\)"):
+        pl.new_plugin_manager(extra=[("tilde", _DeclaraCon("tilde-2026", ("sunedu.ficha",), ("ficha", "psicológica")))])
     # a version derived in code is refused before any stage runs
     pm = pl.get_plugin_manager()
     bases = pl.get_bases(pm, "sunedu-2026")

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     import pluggy
 
 
+#: The desierto causes of §4.5 a hook may propose (``casadmin_detectar_desierto``), as the format writes them.
+CAUSAS_DESIERTO = {
+    "sin_postulantes": "§4.5 a: no se presentaron postulantes",
+    "sin_requisitos": "§4.5 b: ningún postulante cumple los requisitos mínimos",
+    "sin_puntaje_minimo": "§4.5 c: ningún candidato obtuvo el puntaje mínimo o asistió",
+    "desistimiento": "§4.5 d: el ganador y los accesitarios desistieron",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Perfil:
     """The position profile (B2) in the terms the rules use."""

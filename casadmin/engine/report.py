@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from casadmin.engine.model import CAUSAS_DESIERTO
 from casadmin.engine.run import Simulacion
 from casadmin.rules.decimales import dos_decimales, sin_ceros
 from casadmin.rules.ranking import lugares
@@ -18,12 +19,6 @@ NOMBRES_ETAPA = {
     "entrevista": "Entrevista Personal",
 }
 RESULTADOS = {"apto": "APTO", "no_apto": "NO APTO", "no_se_presento": "NO SE PRESENTÓ", "asistio": "ASISTIÓ"}
-CAUSAS_DESIERTO = {
-    "sin_postulantes": "§4.5 a: no se presentaron postulantes",
-    "sin_requisitos": "§4.5 b: ningún postulante cumple los requisitos mínimos",
-    "sin_puntaje_minimo": "§4.5 c: ningún candidato obtuvo el puntaje mínimo o asistió",
-    "desistimiento": "§4.5 d: el ganador y los accesitarios desistieron",
-}
 
 
 def posiciones_sin_cubrir(posiciones: int, finalistas: int) -> str | None:

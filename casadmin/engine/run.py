@@ -24,7 +24,7 @@ import pluggy
 
 from casadmin import plugins as pl
 from casadmin.engine.bases import BasesVersion
-from casadmin.engine.model import Candidato, Contexto, Convocatoria, Resultado, crear_resultado
+from casadmin.engine.model import CAUSAS_DESIERTO, Candidato, Contexto, Convocatoria, Resultado, crear_resultado
 from casadmin.rules.ranking import Finalista, ResultadoFinal
 from casadmin.rules.reasons import Motivo
 from casadmin.rules.scores import Bonificacion
@@ -621,14 +621,19 @@ def _convocar(pm, ctx: Contexto, sim: Simulacion, vivos: list[Candidato], acumul
     ids, plugin = pl.primero(
         pm, ctx.bases, "casadmin_convocar_entrevista", ctx=ctx, acumulados=[(c.id, acumulado[c.id]) for c in vivos]
     )
-    conocidos = {c.id for c in vivos}
-    if not isinstance(ids, (list, tuple)) or any(not isinstance(i, str) or i not in conocidos for i in ids):
-        raise pl.ErrorDePlugin(plugin, "casadmin_convocar_entrevista", RespuestaInvalida(
-            f"devolvió {ids!r:.80}; debe devolver los ids de candidatos que siguen en el proceso"))
+    exigir_convocados(plugin, ids, {c.id for c in vivos})
     sim.reglas[plugin] = sim.reglas_etapas.setdefault("entrevista", {})[plugin] = _version(pm, sim, plugin)
     sim.convocados_entrevista = list(ids)
     elegidos = set(ids)
     return [c for c in vivos if c.id in elegidos]
+
+
+def exigir_convocados(plugin: str, ids: Any, conocidos: set[str]) -> None:
+    """The shortlist hook answers ids of the candidates it was given (hookspecs
+    ``casadmin_convocar_entrevista``); anything else is the plugin's failure, named (D5)."""
+    if not isinstance(ids, (list, tuple)) or any(not isinstance(i, str) or i not in conocidos for i in ids):
+        raise pl.ErrorDePlugin(plugin, "casadmin_convocar_entrevista", RespuestaInvalida(
+            f"devolvió {ids!r:.80}; debe devolver los ids de candidatos que siguen en el proceso"))
 
 
 def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acumulado: dict[str, Decimal]) -> None:
@@ -666,6 +671,8 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
     ]
     if lista:
         sim.orden, plugin = pl.primero(pm, ctx.bases, "casadmin_orden_merito", ctx=ctx, finalistas=lista)
+        if (falla := _orden_invalido(sim.orden, lista, ctx.convocatoria.posiciones)) is not None:
+            raise pl.ErrorDePlugin(plugin, "casadmin_orden_merito", RespuestaInvalida(falla))
         sim.reglas[plugin] = _version(pm, sim, plugin)
     resumen = {
         "postulantes": len(sim.etapas.get("ficha", ())),
@@ -680,4 +687,35 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
         for plugin in pl.implementaciones(pm, ctx.bases, "casadmin_detectar_desierto"):
             sim.reglas[plugin] = _version(pm, sim, plugin)
     else:
+        if sim.desierto is not None and (sim.desierto not in CAUSAS_DESIERTO or (
+                resumen["ganadores"] and not resumen["sin_nadie_por_llamar"])):
+            raise pl.ErrorDePlugin(plugin, "casadmin_detectar_desierto", RespuestaInvalida(
+                f"devolvió {sim.desierto!r:.80} con {resumen['ganadores']} ganador(es); debe devolver None o una causa "
+                f"de §4.5 ({', '.join(CAUSAS_DESIERTO)}), y ninguna mientras haya a quién contratar"))
         sim.reglas[plugin] = _version(pm, sim, plugin)
+
+
+def _orden_invalido(orden: Any, finalistas: Sequence[Finalista], posiciones: int) -> str | None:
+    """What is wrong with a merit-order plugin's answer (hookspecs ``casadmin_orden_merito``), or ``None``:
+    every finalist placed once; winners (no more than the positions), accesitarios and committee ties among
+    them, no one both winner and accesitario, and reasons only for finalists. A wrong answer was stored and
+    published: a winner who never applied, or one who was also the first accesitario (D8, F3)."""
+    if not isinstance(orden, ResultadoFinal):
+        return f"devolvió {orden!r:.80}; debe devolver un ResultadoFinal"
+    ids = {f.id for f in finalistas}
+    colocados = [getattr(f, "id", f) for grupo in orden.orden for f in grupo]
+    if sorted(map(str, colocados)) != sorted(ids):
+        return (f"ubicó en el orden de mérito a {', '.join(map(str, colocados)) or 'nadie'}; debe ubicar una vez a "
+                f"cada finalista: {', '.join(sorted(ids))}")
+    ganadores = [getattr(f, "id", f) for f in orden.ganadores]
+    accesitarios = [getattr(f, "id", f) for f in orden.accesitarios]
+    ajenos = [i for i in (*ganadores, *accesitarios, *(getattr(f, "id", f) for g in orden.empates_comite for f in g),
+                          *orden.motivos_por_candidato) if i not in ids]
+    if ajenos:
+        return f"nombró a {', '.join(map(str, ajenos))}, que no es finalista"
+    if len(set(ganadores)) + len(set(accesitarios)) != len(set(ganadores) | set(accesitarios)) or \
+            len(set(ganadores)) != len(ganadores) or len(set(accesitarios)) != len(accesitarios):
+        return "nombró a un candidato dos veces entre ganadores y accesitarios"
+    if len(ganadores) > posiciones:
+        return f"nombró {len(ganadores)} ganadores para {posiciones} posición(es)"
+    return None
