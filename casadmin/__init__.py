@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:  # Flask is imported by create_app: the rules (casadmin.rules) stay free of it
     from flask import Flask
 
-__version__ = "0.1.0"
+__version__ = "0.6.0"  # as pyproject.toml: tests/test_wheel.py checks they agree
 
 # FAB's own user and role screens list relation columns it cannot filter and log a warning
 # for each one on every start ("Filter type not supported for column: roles.name"): noise.

@@ -128,3 +128,12 @@ def test_wheel_declares_every_entry_point_of_pyproject(wheel):
     for destino in en_wheel.values():
         ruta = destino.replace(".", "/")
         assert f"{ruta}.py" in nombres or f"{ruta}/__init__.py" in nombres, destino
+
+
+def test_the_package_version_is_the_one_results_record():
+    """F3: results record ``plugin==version`` from the package's metadata (pyproject.toml); ``casadmin.__version__``
+    says the same version (it said 0.1.0 while the package was at 0.5.0)."""
+    import casadmin
+
+    declarada = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert casadmin.__version__ == declarada
