@@ -537,7 +537,7 @@ def _reglas_ajenas(datos: Mapping[str, Any], bases: Any) -> list[tuple[str, str]
     plugin that is not one of the bases version's (``regla``, ``reglas_etapas``) would record, as if it
     had, a rule that never judged the call (an invented «plugin.inventado==9.9» was kept)."""
     resultados = datos.get("resultados") if isinstance(datos.get("resultados"), Mapping) else {}
-    propios = set(bases.plugins)
+    propios = {*bases.plugins, bases.proveedor}  # the declaring plugin: its parameters produced them too
     errores = []
 
     def ajeno(regla: str) -> str | None:
@@ -2190,7 +2190,7 @@ def aviso_version(fijada: m.VersionBases, instalada: Any, session: Session | Non
         grabadas: dict[str, str] = {}
         for reglas in session.scalars(sa.union_all(*partes)):
             grabadas.update(reglas or {})
-        distintas = [(grabada, instalada_p) for nombre in instalada.plugins
+        distintas = [(grabada, instalada_p) for nombre in (*instalada.plugins, instalada.proveedor)
                      if (grabada := grabadas.get(nombre)) is not None
                      and (instalada_p := pl.plugin_version(pm, nombre)) != grabada and "==" in instalada_p]
         if distintas:

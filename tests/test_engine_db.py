@@ -978,8 +978,8 @@ def test_evaluating_the_ficha_stores_what_simulate_gives(db, monkeypatch, lote, 
         assert guardados == []
     esperado = simulacion(d, hasta="ficha")
     assert res.conteo == {"apto": 8, "no_apto": 2}
-    assert res.reglas == esperado["reglas"] == {"sunedu.anexos": f"sunedu.anexos=={VERSION}",
-                                                 "sunedu.ficha": f"sunedu.ficha=={VERSION}"}
+    assert res.reglas == esperado["reglas"] == {"sunedu.ficha": f"sunedu.ficha=={VERSION}", "sunedu": f"sunedu=={VERSION}",
+                                                 "sunedu.anexos": f"sunedu.anexos=={VERSION}"}
     filas = _filas(db, codigo, "ficha")
     for r in esperado["etapas"]["ficha"]:
         fila = filas[r["postulante"]]
@@ -1098,7 +1098,8 @@ def test_a_call_without_applications_is_evaluated_with_its_plugins_named(db, mon
     codigo = engine_db.importar(db.session, datos("sunedu", postulantes=0)).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha")
     assert res.conteo == {} and guardados == []
-    assert res.reglas == {"sunedu.anexos": f"sunedu.anexos=={VERSION}", "sunedu.ficha": f"sunedu.ficha=={VERSION}"}
+    assert res.reglas == {"sunedu.ficha": f"sunedu.ficha=={VERSION}", "sunedu": f"sunedu=={VERSION}",
+                          "sunedu.anexos": f"sunedu.anexos=={VERSION}"}
     registro = db.session.scalar(sa.select(m.RegistroAuditoria).join(
         m.Convocatoria, m.Convocatoria.id == m.RegistroAuditoria.convocatoria_id)
         .where(m.Convocatoria.codigo == codigo).order_by(m.RegistroAuditoria.id.desc()).limit(1))
@@ -1174,8 +1175,10 @@ def test_a_re_imported_export_keeps_every_plugin_that_produced_each_result_f3(db
         engine_db.evaluar(db.session, codigo, etapa)
     exportado = json.loads(json.dumps(engine_db.exportar(db.session, codigo), default=str))
     assert exportado["resultados"]["reglas_etapas"] == esperado["reglas_etapas"]
-    assert list(esperado["reglas_etapas"]["ficha"]) == ["sunedu.ficha", "sunedu.anexos"]
-    assert list(esperado["reglas_etapas"]["entrevista"]) == ["sunedu.entrevista", "sunedu.convocatoria_entrevista"]
+    # the stage's plugin first, then those it consulted and the one whose parameters it read (the version's)
+    assert list(esperado["reglas_etapas"]["ficha"]) == ["sunedu.ficha", "sunedu", "sunedu.anexos"]
+    assert list(esperado["reglas_etapas"]["entrevista"]) == ["sunedu.entrevista", "sunedu",
+                                                             "sunedu.convocatoria_entrevista"]
     otra = datos("sunedu")
     otra["resultados"] = exportado["resultados"]
     copia = engine_db.importar(db.session, otra).codigo
@@ -1697,7 +1700,11 @@ def test_batches_answered_by_different_plugins_are_evaluated_again_as_one(db, mo
     codigo = engine_db.importar(db.session, copy.deepcopy(d), pm=pm).codigo
     res = engine_db.evaluar(db.session, codigo, "ficha", pm=pm)
     esperado = simulacion(d, hasta="ficha", pm=pm)
-    assert res.conteo == {"apto": 8, "no_apto": 2} and "prueba.ficha_parcial" not in res.reglas
+    # the stage's plugin is SUNEDU's; the institution's is named as the version's, whose parameters it read
+    assert res.conteo == {"apto": 8, "no_apto": 2} and res.reglas == {
+        "prueba.ficha_parcial": "prueba.ficha_parcial", "sunedu.anexos": f"sunedu.anexos=={VERSION}",
+        "sunedu.ficha": f"sunedu.ficha=={VERSION}"}
+    assert {r["regla"] for r in esperado["etapas"]["ficha"]} == {f"sunedu.ficha=={VERSION}"}
     filas = _filas(db, codigo, "ficha")
     assert [_como_simulate(filas[r["postulante"]]) for r in esperado["etapas"]["ficha"]] == \
         [_esperado(r) for r in esperado["etapas"]["ficha"]]
@@ -1788,7 +1795,7 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     evaluado = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
     assert evaluado.exit_code == 0, evaluado.output
     assert "10 evaluados" in evaluado.output and "APTO: 8" in evaluado.output and "NO APTO: 2" in evaluado.output
-    assert f"Reglas aplicadas: sunedu.anexos=={VERSION}, sunedu.ficha=={VERSION}" in evaluado.output
+    assert f"Reglas aplicadas: sunedu=={VERSION}, sunedu.anexos=={VERSION}, sunedu.ficha=={VERSION}" in evaluado.output
     assert "Aviso" not in evaluado.output  # the call was created with the installed version
     # F3: a plugin upgraded since the call's results were stored: evaluated with it, and the evaluator is told
     # which, as the stored results record them (here, results of an older sunedu.ficha).
@@ -1805,6 +1812,13 @@ def test_import_export_and_evaluate_commands(app, db, tmp_path):
     assert otra.exit_code == 0, otra.output
     assert ("Aviso: Resultados guardados de esta convocatoria se calcularon con sunedu.ficha==0.0.9; está instalado "
             f"sunedu.ficha=={VERSION}, y es lo que se aplicó") in otra.output
+    # the same when only the version's parameters changed: its declaring plugin's version is recorded too
+    for r in db.session.scalars(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.convocatoria_id == conv.id)):
+        r.reglas = {**r.reglas, "sunedu": "sunedu==0.0.8"}
+    db.session.commit()
+    parametros = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "ficha"])
+    assert ("Aviso: Resultados guardados de esta convocatoria se calcularon con sunedu==0.0.8; está instalado "
+            f"sunedu=={VERSION}, y es lo que se aplicó") in parametros.output
     fuera = runner.invoke(args=["casadmin", "evaluate", codigo, "--stage", "curricular"])
     assert fuera.exit_code == 1 and "aún no tiene resultados" in fuera.output
 

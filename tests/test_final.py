@@ -99,9 +99,11 @@ def test_the_stored_final_result_equals_simulate_on_the_same_call(db):
     assert (joven.base, joven.puntos, joven.porcentaje) == (Decimal("33.00"), Decimal("3.30"), Decimal("10.00"))
     assert "§4.2.5 h" in joven.base_legal
     # F3: the final step's plugins and versions on every row (each bonus plugin consulted, the athlete's too,
-    # which gave nobody a bonus, and the desierto plugin, which found no cause); the act is audited.
+    # which gave nobody a bonus, the desierto plugin, which found no cause, and the version's, whose parameters
+    # the rates are); the act is audited.
     assert set(filas["P01"].reglas) == {"sunedu.bonificacion_31533", "sunedu.bonificacion_ffaa_discapacidad",
-                                        "sunedu.bonificacion_deportista", "sunedu.orden_merito", "sunedu.desierto"}
+                                        "sunedu.bonificacion_deportista", "sunedu.orden_merito", "sunedu.desierto",
+                                        "sunedu"}
     assert all(v.startswith(k + "==") for k, v in filas["P01"].reglas.items())
     registro = auditoria(db, conv, "calcular_resultado_final")[-1]
     assert registro.despues["ganadores"] == ["P01"] and registro.usuario == "prueba"

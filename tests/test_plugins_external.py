@@ -145,6 +145,10 @@ def test_version_derivada_cita_entrevista_a_3(corridas):
     assert ejemplo["bases"] == {"id": "sunedu-2026-ejemplo", "proveedor": "ejemplo", "version": "0.1.0"}
     assert sunedu["convocados_entrevista"] == ["P01", "P09", "P07", "P08", "P06"]  # 5 (§4.2.4)
     assert ejemplo["convocados_entrevista"] == ["P01", "P09", "P07"]  # entrevista.cupo_base = 3
+    # F3: the shortlist's size is the declaring plugin's parameter, so its version is recorded with every stage
+    # and the final step: an upgrade that changes only parametros.yaml showed nowhere (the plugins review's D4)
+    assert all(reglas["ejemplo"] == "ejemplo==0.1.0" for reglas in ejemplo["reglas_etapas"].values())
+    assert ejemplo["reglas"]["ejemplo"] == "ejemplo==0.1.0" and "ejemplo" not in sunedu["reglas"]
     # Everything before the shortlist is SUNEDU's, result by result.
     for etapa in ("ficha", "examen", "psicologica", "curricular"):
         assert ejemplo["etapas"][etapa] == sunedu["etapas"][etapa], etapa

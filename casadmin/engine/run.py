@@ -505,6 +505,8 @@ def evaluar_etapa(
         # Plugins the stage's plugin consults (D1: each bases' document check) produced it too (F3).
         for nombre in pl.implementaciones(pm, ctx.bases, consultado):
             sim.reglas[nombre] = otras[nombre] = _version(pm, sim, nombre)
+    if (proveedor := _proveedor(pm, ctx)) is not None:
+        sim.reglas[proveedor] = otras[proveedor] = _version(pm, sim, proveedor)
     sim.reglas_etapas[etapa] = {plugin: regla, **dict(sorted(otras.items()))}
     resultados = [r if r.regla else _con_regla(r, regla) for r in resultados]
     if ctx.bases.clausulas_de:  # another bases' clauses, said so (BasesVersion.clausulas_de)
@@ -566,6 +568,15 @@ def _resultado_invalido(r: Resultado, *, cada_motivo: bool = True) -> str | None
     if not isinstance(r.motivos, tuple) or (cada_motivo and not set(map(type, r.motivos)) <= {Motivo}):
         return f"motivos {r.motivos!r:.60}; deben ser una tupla de Motivo"
     return None
+
+
+def _proveedor(pm: pluggy.PluginManager, ctx: Contexto) -> str | None:
+    """The plugin that declared the bases version, whose parameters (``parametros.yaml``: pass marks, point
+    tables, bonus rates, the shortlist's size) every stage and the final step read: it produced the results
+    too, and an upgrade that changes only them must show in what they record (F3). ``None`` for a version
+    with no registered declaring plugin (one derived in code without it)."""
+    proveedor = ctx.bases.proveedor
+    return proveedor if proveedor and pm.get_plugin(proveedor) is not None else None
 
 
 def _version(pm: pluggy.PluginManager, sim: Simulacion, plugin: str) -> str:
@@ -641,6 +652,8 @@ def _final(pm, ctx: Contexto, sim: Simulacion, finalistas: list[Candidato], acum
     # Looked up once per run, not per finalist (without the exam every Apto is a finalist):
     # the bonus hooks, and each plugin's "name==version" (read from its package metadata once per run).
     bonificaciones = pl.preparar_todos(pm, ctx.bases, "casadmin_bonificaciones")
+    if (proveedor := _proveedor(pm, ctx)) is not None:  # the bonus rates and the tie-break are its parameters
+        sim.reglas[proveedor] = _version(pm, sim, proveedor)
     if finalistas:
         # Every bonus plugin consulted produced the final results, those that gave no bonus too (F3).
         for plugin in pl.implementaciones(pm, ctx.bases, "casadmin_bonificaciones"):
