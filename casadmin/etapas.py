@@ -970,7 +970,7 @@ def registrar_curricular(session: Session, conv: m.Convocatoria, postulacion_id:
             if declarado and codigo in subidos and valor == "na":
                 errores[codigo] = ("Marque Cumple o No cumple, o déjelo en blanco: el/la candidato/a cargó y validó este "
                                    "documento al postular, y la bonificación se otorga con él (§4.3).")
-            elif declarado and codigo == "lista:formacion_31533" and codigo not in subidos and valor not in ("si", "no"):
+            elif declarado and codigo == "lista:formacion_31533" and valor not in ("si", "no"):
                 errores[codigo] = ("Marque Cumple o No cumple: el/la candidato/a tiene 29 años o menos y declaró estudios "
                                    "técnicos o universitarios concluidos; las bonificaciones de la Ley N° 31533 piden "
                                    "acreditar esa formación, que el perfil no exige (§4.2.5 h).")
@@ -1148,14 +1148,13 @@ class Convocable:
     orden: int
 
 
-def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
-    """Every candidate Apto in every stage before the interview, in order of accumulated score, and
-    whether the bases' rule calls them to the interview (D5, §4.2.4: with the exam the five highest,
-    ties with the fifth included, two more per additional position; without it every Apto)."""
+def acumulados_para_entrevista(session: Session, conv: m.Convocatoria) -> dict[int, Decimal]:
+    """Application id → accumulated score of every candidate Apto in every stage before the interview (D5,
+    §4.2.4); empty while one of those stages is not evaluated."""
     todas = _exigir_etapa(conv, "entrevista")
     previas = todas[: todas.index("entrevista")]
     if _previas_evaluadas(session, conv, previas) is not None:
-        return []
+        return {}
     R = m.ResultadoEtapa
     solo = _siguen_stmt(conv, previas)
     acumulado: dict[int, Decimal] = {}
@@ -1163,6 +1162,14 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
         sa.select(R.postulacion_id, R.puntaje).where(R.convocatoria_id == conv.id, R.postulacion_id.in_(solo),
                                                      R.etapa.in_([Etapa[e] for e in previas]))):
         acumulado[pid] = acumulado.get(pid, Decimal(0)) + (puntaje or Decimal(0))
+    return acumulado
+
+
+def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
+    """Every candidate Apto in every stage before the interview, in order of accumulated score, and
+    whether the bases' rule calls them to the interview (D5, §4.2.4: with the exam the five highest,
+    ties with the fifth included, two more per additional position; without it every Apto)."""
+    acumulado = acumulados_para_entrevista(session, conv)
     if not acumulado:
         return []
     bases = _bases(conv)
@@ -1175,7 +1182,7 @@ def lista_corta(session: Session, conv: m.Convocatoria) -> list[Convocable]:
         respuesta, plugin = pl.primero(pl.get_plugin_manager(), bases, "casadmin_convocar_entrevista", ctx=ctx,
                                        acumulados=[(str(pid), total) for pid, total in acumulado.items()])
         run.exigir_convocados(plugin, respuesta, {str(pid) for pid in acumulado})
-    except pl.ErrorDePlugin as exc:
+    except (pl.ErrorDePlugin, pl.SinImplementacion) as exc:
         raise EtapaRechazada(f"No se pudo calcular la lista de convocados a la Entrevista Personal: {exc}") from None
     elegidos = {int(x) for x in respuesta}
     P, Q = m.Postulacion, m.Postulante

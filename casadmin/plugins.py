@@ -270,6 +270,9 @@ def incompletitud(pm: pluggy.PluginManager, bases: BasesVersion) -> str | None:
                 f"{', '.join(HOOK_DE_ETAPA)})")
     sin_plugin = [etapa for etapa in bases.etapas
                   if etapa in HOOK_DE_ETAPA and not _impls(pm, bases, HOOK_DE_ETAPA[etapa])]
+    if "entrevista" in bases.etapas and "entrevista" not in sin_plugin \
+            and not _impls(pm, bases, "casadmin_convocar_entrevista"):
+        sin_plugin.append("entrevista (ninguno convoca a ella: casadmin_convocar_entrevista)")
     if sin_plugin:
         return f"tiene etapas que ninguno de sus plugins evalúa: {', '.join(sin_plugin)}"
     return None

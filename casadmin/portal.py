@@ -37,7 +37,7 @@ from casadmin.commands.postular import (
     tipos_documento,
     ventana,
 )
-from casadmin.models.enums import EstadoPostulacion, Etapa, TipoCorreo
+from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado, TipoCorreo
 from casadmin.peru import ubigeo
 from casadmin.peru.clock import now, to_lima
 from casadmin.storage import get_storage
@@ -491,16 +491,23 @@ def no_convocado(session: Session, postulacion: m.Postulacion,
     if visto is None or visto.resultado.resultado not in engine_db.SIGUEN:
         return None
     try:
+        if etapas.publicada(session, conv, "entrevista"):
+            # published: who was called is who has an evaluated result of the stage, whatever the shortlist
+            # rule installed now says (F3: a plugin upgrade told a candidate interviewed and published Apto
+            # «No convocado(a)»); a pending row is no call (inputs imported, or left by a shortlist that changed)
+            R = m.ResultadoEtapa
+            llamados = set(session.scalars(sa.select(R.postulacion_id).where(
+                R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.evaluado_en.is_not(None),
+                R.resultado != Resultado.pendiente)))
+            acumulado = etapas.acumulados_para_entrevista(session, conv)
+            propio = acumulado.get(postulacion.id)
+            cortes = [acumulado[pid] for pid in llamados if pid in acumulado]
+            if propio is None or postulacion.id in llamados or not cortes:
+                return None
+            return propio, min(cortes)
         lista = etapas.lista_corta(session, conv)
     except etapas.EtapaRechazada:
         return None
-    if etapas.publicada(session, conv, "entrevista"):
-        # published: who was called is who has the stage's result, whatever the rule installed now says
-        # (F3: a plugin upgrade told a candidate interviewed and published Apto «No convocado(a)»)
-        R = m.ResultadoEtapa
-        llamados = set(session.scalars(sa.select(R.postulacion_id).where(R.convocatoria_id == conv.id,
-                                                                         R.etapa == Etapa.entrevista)))
-        lista = [replace(c, convocado=c.postulacion_id in llamados) for c in lista]
     propio = next((c for c in lista if c.postulacion_id == postulacion.id), None)
     ultimo = etapas.corte(lista)
     if propio is None or propio.convocado or ultimo is None:

@@ -788,6 +788,8 @@ def _hojas(d, i):
      [("$.postulantes[3].id", "texto en blanco o con espacios al inicio o al final")]),
     (lambda d: d["postulantes"][3].update(id=d["postulantes"][3]["id"] + " "),  # «P04 » beside «P04» was another
      [("$.postulantes[3].id", "texto en blanco o con espacios al inicio o al final")]),
+    (lambda d: d["postulantes"][3].update(id=d["postulantes"][3]["id"] + "\n"),  # «$» let a final line break by
+     [("$.postulantes[3].id", "texto en blanco o con espacios al inicio o al final")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(puntaje=Decimal("1E-999999999999999999")),
      [("$.postulantes[0].entradas.examen.puntaje", "el puntaje admite hasta dos decimales")]),
     (lambda d: d["postulantes"][0]["entradas"]["examen"].update(asistio=False),

@@ -742,6 +742,14 @@ def test_a_published_interview_is_not_contradicted_by_the_shortlist_rule_install
         for c in real(session, conv)])
     html = pagina().get_data(as_text=True)
     assert "No convocado(a) a la Entrevista Personal" not in html and 'id="no-convocado"' not in html
+    # the one not called still reads why, with a pending interview row of theirs (inputs imported, or a row
+    # left by a shortlist that changed): a pending row is no call (the diff review's finding 5)
+    (fuera,) = [c for c in lista if not c.convocado]
+    fila = db.session.scalar(sa.select(m.ResultadoEtapa).where(m.ResultadoEtapa.postulacion_id == fuera.postulacion_id,
+                                                               m.ResultadoEtapa.etapa == Etapa.entrevista))
+    assert (fila.resultado, fila.evaluado_en) == (Resultado.pendiente, None)  # the file's interview inputs
+    propia = _portal(db, client_for, fuera.postulacion_id)().get_data(as_text=True)
+    assert 'id="no-convocado"' in propia and f"menor que el del último candidato convocado ({ultimo.acumulado})" in propia
 
 
 def test_a_failing_shortlist_plugin_is_named_on_the_screens_not_a_server_error(app, db, client_for, sincrono,

@@ -194,37 +194,6 @@ def test_the_detail_counts_the_days_of_every_experience_reason():
     assert vistos >= 200  # at least one experience requirement per applicant
 
 
-def test_a_profile_asking_studies_in_progress_counts_every_declared_experience(env):
-    """A profile asking university studies «en curso» asks no egreso (§4.2.1 p counts from it), so, as for
-    secundaria (§4.2.1 v), every declared experience counts (docs/rules.md). Before 0.6.0 a student had no
-    experience at all and such a call was desierto by construction (the legal review's finding 4)."""
-    import dataclasses
-
-    from casadmin.rules.types import Condicion, NivelEstudios
-
-    pm, ctx, c = env
-    perfil = ctx.convocatoria.perfil
-    en_curso = contexto(dataclasses.replace(ctx.convocatoria, perfil=dataclasses.replace(
-        perfil, formacion=dataclasses.replace(perfil.formacion, condicion=Condicion.EN_CURSO, carreras=()),
-        experiencia_general_meses=12, experiencia_especifica_meses=0, experiencia_publica_meses=None)), ctx.bases)
-    estudiante = dataclasses.replace(c["P01"], formaciones=tuple(
-        dataclasses.replace(f, nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.EN_CURSO, fecha_egreso=None,
-                            fecha_diploma=None) for f in c["P01"].formaciones[:1]))
-    assert en_curso.convocatoria.perfil.experiencia_sin_corte and not ctx.convocatoria.perfil.experiencia_sin_corte
-    (r,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_ficha", ctx=en_curso, candidatos=[estudiante])
-    general = next(m for m in r.motivos if m.requisito.startswith("Experiencia general"))
-    assert general.cumple, general
-    detalle, _ = pl.primero(pm, ctx.bases, "casadmin_detallar_experiencia", ctx=en_curso, candidato=estudiante)
-    desde = detalle[general.requisito].motivos[0]
-    assert desde.clausula == "§4.2.1 v" and "no pide egreso" in desde.mensaje
-    # the same student where the profile asks the egreso: no date to count from
-    egresado = contexto(dataclasses.replace(en_curso.convocatoria, perfil=dataclasses.replace(
-        en_curso.convocatoria.perfil, formacion=dataclasses.replace(perfil.formacion, carreras=()))), ctx.bases)
-    (r,), _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_ficha", ctx=egresado, candidatos=[estudiante])
-    assert r.resultado == "no_apto"
-    assert not next(m for m in r.motivos if m.requisito.startswith("Experiencia general")).cumple
-
-
 def test_casadmin_evaluar_examen(env):
     pm, ctx, c = env
     res, _ = pl.primero(pm, ctx.bases, "casadmin_evaluar_examen", ctx=ctx, candidatos=[c["P01"], c["P03"], c["P04"]])

@@ -213,6 +213,16 @@ def test_the_dni_uploaded_when_applying_presents_the_ley_31533_document_mig_7_8(
     negado = _final_de(pm, datos, "M07")
     assert not negado.bonificaciones and negado.puntaje_final < con_registro.puntaje_final
 
+    # a profile asking only secundaria: the academic supports uploaded prove the secundaria (§4.2.4), not the
+    # técnico or professional training §4.2.5 h asks for; without the checklist's «Cumple» for it, no bonus
+    datos["convocatoria"]["perfil"]["formacion"].update(nivel="secundaria", condicion="egresado", carreras=[],
+                                                         afines=False)
+    datos["convocatoria"]["perfil"]["formacion"].pop("carreras_afines", None)
+    m07["entradas"]["curricular"]["lista"] = {"dni_31533": True}
+    assert not _final_de(pm, datos, "M07").bonificaciones
+    m07["entradas"]["curricular"]["lista"] = {"dni_31533": True, "formacion_31533": True}
+    assert _final_de(pm, datos, "M07").bonificaciones == con_registro.bonificaciones
+
 
 def test_the_interview_bonus_of_a_migraciones_call_reaches_its_stored_final_results(db):
     """§4.2.5 h: the final step found the interview bonus by its clause «§4.2.5 h»; cited «Bases SUNEDU 2026

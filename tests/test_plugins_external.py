@@ -252,6 +252,11 @@ def test_una_version_que_lista_un_plugin_no_instalado_o_una_etapa_sin_plugin_se_
     with pytest.raises(pl.PluginInvalido, match="«corta-2026», que tiene etapas que ninguno de sus plugins evalúa: "
                                                 "entrevista"):
         pl.new_plugin_manager(extra=[("corta", _DeclaraCon("corta-2026", ("sunedu.ficha",), ("ficha", "entrevista")))])
+    # an interview nobody calls to: its shortlist failed on ORH's screens and the applicant's page (HTTP 500)
+    with pytest.raises(pl.PluginInvalido, match="«sin-corta-2026», que tiene etapas que ninguno de sus plugins evalúa: "
+                                                r"entrevista \(ninguno convoca a ella: casadmin_convocar_entrevista\)"):
+        pl.new_plugin_manager(extra=[("sin_corta", _DeclaraCon("sin-corta-2026", ("sunedu.ficha", "sunedu.entrevista"),
+                                                               ("ficha", "entrevista")))])
     # a stage that does not exist passed start-up, then stopped the run with KeyError: 'psicológica'
     with pytest.raises(pl.PluginInvalido, match="«tilde-2026», que tiene etapas que no existen: psicológica "
                                                 r"\(las etapas son ficha, examen, psicologica, curricular, entrevista\)"):

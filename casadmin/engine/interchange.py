@@ -108,7 +108,7 @@ _MENSAJES = {
 _PATRONES = {
     r"^\S": "texto en blanco o que empieza con un espacio (primero va el apellido paterno)",
     r"\S": "texto en blanco",
-    r"^\S(.*\S)?$": "texto en blanco o con espacios al inicio o al final",
+    r"^\S(.*\S)?(?![\s\S])": "texto en blanco o con espacios al inicio o al final",
 }
 #: What the schema's format patterns ask for («formato incorrecto (…)»).
 _FORMATOS = {

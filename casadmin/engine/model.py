@@ -59,14 +59,6 @@ class Perfil:
     def solo_secundaria(self) -> bool:
         return self.formacion.nivel.value == "secundaria"
 
-    @property
-    def experiencia_sin_corte(self) -> bool:
-        """Whether every declared experience counts, with no start date (:func:`experience.inicio_computo`):
-        the profile asks secundaria (§4.2.1 v), or técnico or university studies in progress, which have no
-        egreso to count from (§4.2.1 p; docs/rules.md)."""
-        return self.solo_secundaria or (self.formacion.condicion.value == "en_curso"
-                                        and self.formacion.nivel.value in ("tecnico", "universitario"))
-
 
 @dataclass(frozen=True, kw_only=True)
 class Convocatoria:

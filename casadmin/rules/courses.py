@@ -137,28 +137,36 @@ def clausulas_que_nombran(texto: str, buscado: str, separador: re.Pattern[str] =
     return [c for c in map(palabras, separador.split(normalizar(texto))) if buscado in c] or [todo]
 
 
-#: A bracketed part of a title: «(no incluye SIAF, SIGA)», «[excepto Access; Outlook]».
-_ENTRE_CORCHETES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|«[^«»]*»")
-_DENTRO_DE_CORCHETES = re.compile(r"[,;.]")
+#: A bracketed part of a title, to its closing bracket or the title's end: «(no incluye SIAF, SIGA)».
+_ENTRE_CORCHETES = re.compile(r"\((?:[^()]*)(?:\)|$)|\[[^\[\]]*\]|\{[^{}]*\}|«[^«»]*»")
+
+
+_FRASES_EN_CORCHETES = re.compile(r"([;.])")
 
 
 def _lista_excluida(corchetes: re.Match[str]) -> str:
-    """A bracketed part with the clauses after its first phrase of :data:`_EXCLUYEN` joined to that phrase's:
-    inside brackets a list goes on to the closing one, so «(no incluye SIAF, SIGA)» leaves out both."""
-    partes = _DENTRO_DE_CORCHETES.split(corchetes.group(0))
-    for i, parte in enumerate(partes):
-        if any(frase in palabras(parte) for frase in _EXCLUYEN):
-            return ",".join([*partes[:i], " ".join(partes[i:])])
-    return corchetes.group(0)
+    """A bracketed part with each of its «;»- or «.»-parts that opens with a phrase of :data:`_EXCLUYEN` read
+    as the list it leaves out, commas and all, up to an item that includes again: «(no incluye SIAF, SIGA)»
+    leaves out both, «[Word; excepto Access, Outlook]» both of those, «(excepto SIAF; incluye SIGA)» and «(no
+    incluye SIAF, incluye SIGA)» only SIAF. A phrase after other items of its part reads as outside
+    brackets, a comma ends it: «(Word, Excel excepto macros, PowerPoint)» names PowerPoint."""
+    trozos = _FRASES_EN_CORCHETES.split(corchetes.group(0))
+    for k in range(0, len(trozos), 2):  # the parts; the odd ones are their «;» and «.»
+        partes = trozos[k].split(",")
+        if any(palabras(partes[0]).startswith(frase) for frase in _EXCLUYEN):
+            n = next((i for i, parte in enumerate(partes) if i and palabras(parte).startswith(" incluye ")),
+                     len(partes))
+            trozos[k] = ",".join([" ".join(partes[:n]), *partes[n:]])
+    return "".join(trozos)
 
 
 def nombra(titulo: str, tema: str) -> bool:
     """Whether the declared title names the topic (:func:`palabras`) other than to leave it out: the topic is
     among its words, and some clause of the title that holds it (split at «,», «;», «.», brackets and
-    quotes: :func:`clausulas_que_nombran`) has none of :data:`_EXCLUYEN` before it. Inside brackets, what
-    follows such a phrase is left out up to the closing bracket, commas and all (:func:`_lista_excluida`):
-    «Gestión pública (no incluye SIAF, SIGA)» names neither; outside them a comma still ends it, «Word,
-    Excel excepto Access, PowerPoint» names PowerPoint."""
+    quotes: :func:`clausulas_que_nombran`) has none of :data:`_EXCLUYEN` before it. A bracketed part that
+    opens with such a phrase is the list it leaves out, commas and all (:func:`_lista_excluida`): «Gestión
+    pública (no incluye SIAF, SIGA)» names neither; elsewhere a comma still ends it, «Word, Excel excepto
+    Access, PowerPoint» names PowerPoint."""
     declarado = palabras(titulo)
     if tema not in declarado:
         return False

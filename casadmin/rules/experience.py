@@ -12,9 +12,6 @@ Interpretations (short and explicit)
   meet it, the one whose date comes first (:func:`la_primera`: «a partir de la
   condición de egresado», whichever order they were declared in). Without
   either date, ordinary experience cannot be counted (only SECIGRA can, clause r).
-* Studies in progress (técnico or universitario «en curso»): the profile asks no egreso, and p, read to
-  the letter, would leave every applicant still studying with no experience at all; they are counted as
-  v counts them (the plugin passes ``solo_secundaria=True``: ``Perfil.experiencia_sin_corte``).
 * Secundaria-only profiles (v): "todas las experiencias laborales declaradas"
   lifts the start date of p, and q's tie to an egreso: prácticas need no
   declared egreso date and pre-professional ones are not cut at one (the
@@ -53,9 +50,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from casadmin.rules.courses import normalizar
+from casadmin.rules.courses import normalizar, palabras
 from casadmin.rules.decimales import Numero
-from casadmin.rules.levels import PREGRADO, nombra_carrera
+from casadmin.rules.levels import PREGRADO
 from casadmin.rules.periods import (
     anios,
     describir,
@@ -196,12 +193,20 @@ def meses_incoherentes(general: int, especifica: int, publica: int | None) -> li
 
 
 @lru_cache(maxsize=4096)
-def misma_carrera(una: str, otra: str) -> bool:
+def misma_carrera(una: str, otra: str, centro: str = "", otro_centro: str = "") -> bool:
     """Whether two rows of Ficha section 2 name the same career, as an applicant writes it once on the
-    egresado row and again on the titulado one: equal without accents or case, or one names the other
-    (:func:`~casadmin.rules.levels.nombra_carrera`: «Derecho» and «Derecho y Ciencias Políticas», not
-    «Química» and «Ingeniería Química», where it only qualifies another career)."""
-    return normalizar(una) == normalizar(otra) or nombra_carrera(una, otra) or nombra_carrera(otra, una)
+    egresado row and again on the titulado one: equal without accents or case; or the longer is the
+    shorter followed by «y» or «e» and more («Derecho» and «Derecho y Ciencias Políticas», the name a
+    faculty gives the same career), at the same centre when both rows name one. Not a career that only
+    starts like another, which is another study: «Administración» and «Administración de Negocios
+    Internacionales», «Ingeniería Civil» and «Ingeniería Civil Ambiental», nor «Finanzas» and
+    «Contabilidad y Finanzas»."""
+    una_p, otra_p = palabras(una), palabras(otra)
+    if una_p == otra_p:
+        return True
+    corta, larga = sorted((una_p, otra_p), key=len)
+    return (corta.strip() != "" and larga.startswith(corta) and larga[len(corta):].startswith(("y ", "e "))
+            and (not centro.strip() or not otro_centro.strip() or palabras(centro) == palabras(otro_centro)))
 
 
 def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) -> Formacion | None:
@@ -212,7 +217,7 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     got the degree declares an *egresado* row with the egreso date and a *titulado* row with the
     diploma's. The row that meets the profile is the *titulado* one, but experience counts from the
     egreso, "siempre y cuando haya sido declarada" (§4.2.1 p), and the prácticas need it too
-    (§4.2.1 q). The same study is the same level and career (:func:`misma_carrera`: «Derecho» on the
+    (§4.2.1 q). The same study is the same level and career (:func:`misma_carrera`: also «Derecho» on the
     egresado row and «Derecho y Ciencias Políticas» on the titulado one), with an egreso not after this
     row's diploma (a later one is another study of the same name); of several egreso dates declared for
     it, the earliest. A row that has its own egreso date is returned as it is.
@@ -227,14 +232,16 @@ def con_egreso(formacion: Formacion | None, formaciones: Sequence[Formacion]) ->
     carrera = formacion.carrera
     diploma = formacion.fecha_diploma
     egresos = [f.fecha_egreso for f in formaciones
-               if f.fecha_egreso is not None and f.nivel is formacion.nivel and misma_carrera(f.carrera, carrera)
+               if f.fecha_egreso is not None and f.nivel is formacion.nivel
+               and misma_carrera(f.carrera, carrera, f.centro, formacion.centro)
                and (diploma is None or f.fecha_egreso <= diploma)]  # later: another study of the same name
     if not egresos:
         primera = formacion if formacion.condicion in _DIPLOMAS else None
         for f in formaciones:
             if f.fecha_diploma is not None and f.condicion in _DIPLOMAS and f.nivel is formacion.nivel \
                     and (primera is None or primera.fecha_diploma is None or f.fecha_diploma < primera.fecha_diploma) \
-                    and (diploma is None or f.fecha_diploma <= diploma) and misma_carrera(f.carrera, carrera):
+                    and (diploma is None or f.fecha_diploma <= diploma) \
+                    and misma_carrera(f.carrera, carrera, f.centro, formacion.centro):
                 primera = f
         return formacion if primera is None else primera
     # Built field by field without __init__ (crear_formacion): dataclasses.replace looks the fields up on
@@ -306,8 +313,8 @@ def inicio_computo(formacion: Formacion | None, solo_secundaria: bool = False,
     if caso == "v":
         return desde, Motivo(requisito=requisito, declarado=declarado, computado="sin fecha de corte",
                              cumple=True, clausula="§4.2.1 v",
-                             mensaje="El perfil no pide egreso (requiere secundaria completa o estudios en "
-                                     "curso): se consideran todas las experiencias laborales declaradas.")
+                             mensaje="El perfil requiere secundaria completa: se consideran todas las "
+                                     "experiencias laborales declaradas.")
     if caso == "egreso":
         return desde, Motivo(
             requisito=requisito, declarado=declarado, computado=f"desde {fecha(desde)}",

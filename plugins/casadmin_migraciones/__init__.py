@@ -79,15 +79,14 @@ PLUGINS: tuple[str, ...] = (
 
 #: The document types of Mig. 8–9, in the manual's order; annexes 01–05 per Mig. 4 and 7.
 DOCUMENTOS: tuple[TipoDocumento, ...] = (
-    # The DNI's copy and the academic supports are uploaded here, so they are the documents of Ley 31533's
-    # bonuses too (§4.2.5 h «acreditar su edad y formación técnica o profesional», §4.3.2)
+    # The DNI's copy is uploaded here, so it is the document of Ley 31533's bonuses too (§4.3.2 «copia … del
+    # DNI»); not the academic supports, which for a secundaria-only profile prove the secundaria (§4.2.4)
     TipoDocumento("documento_identidad", "DOCUMENTO DE IDENTIDAD",
                   descripcion="Copia del documento de identidad.", clausula="Mig. 7–8", acredita="dni_31533"),
     TipoDocumento("ficha_curricular", "FICHA CURRICULAR",
                   descripcion="Ficha curricular en el formato descargado de la convocatoria.", clausula="Mig. 8–9"),
     TipoDocumento("sustentos_formacion", "SUSTENTOS DE FORMACIÓN ACADÉMICA",
-                  descripcion="Grados, títulos o constancias de estudios declarados.", clausula="Mig. 8",
-                  acredita="formacion_31533"),
+                  descripcion="Grados, títulos o constancias de estudios declarados.", clausula="Mig. 8"),
     TipoDocumento("sustentos_cursos", "SUSTENTOS DE CURSOS Y CAPACITACIONES",
                   descripcion="Certificados o constancias de cursos y programas declarados.", clausula="Mig. 8"),
     TipoDocumento("sustentos_experiencia", "SUSTENTOS DE EXPERIENCIA LABORAL",

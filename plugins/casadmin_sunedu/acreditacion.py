@@ -10,7 +10,7 @@ aplica»), withholds it, with a reason on the curricular result that says which.
 cumple» withheld it (docs/changes.md).
 
 A bases version whose applicants upload such a document when applying (``TipoDocumento.acredita``:
-Migraciones' CONADIS and FF.AA. supports, Mig. 8–9) has it presented by that upload, attached with its
+Migraciones' CONADIS and FF.AA. supports, Mig. 8–9, and the DNI's copy, Mig. 7–8) has it presented by that upload, attached with its
 pages, validated and in time: an item never recorded gives the bonus then; «No cumple» still withholds it.
 """
 

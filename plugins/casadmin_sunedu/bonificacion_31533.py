@@ -20,7 +20,7 @@ def casadmin_bonificaciones(ctx: Contexto, candidato: Candidato, puntaje: Decima
     if not (es_joven(ctx, candidato) and candidato.tecnico_o_profesional and acredita_31533(ctx, candidato)):
         return []
     computo = experiencia_publica(candidato.experiencias, formacion_de_referencia(candidato, ctx),
-                                  ctx.fecha_postulacion, ctx.convocatoria.perfil.experiencia_sin_corte, especifica=False)
+                                  ctx.fecha_postulacion, ctx.convocatoria.perfil.solo_secundaria, especifica=False)
     b = bonificacion_especial_31533(
         puntaje, anios_experiencia_publica=int(computo.anios), joven=True, tecnico_o_profesional=True,
         tabla={int(k): v for k, v in ctx.parametros["bonificacion.especial_31533"].items()},

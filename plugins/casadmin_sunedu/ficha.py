@@ -237,7 +237,7 @@ class _Plan:
                    plazo=_plazo(conv.inicio_postulacion, conv.cierre_postulacion),
                    limites=frozenset(map(_minuto, (conv.inicio_postulacion, conv.cierre_postulacion))), formacion=perfil.formacion,
                    colegiatura=bool(perfil.colegiatura or perfil.habilitacion), habilitacion=bool(perfil.habilitacion),
-                   experiencias=experiencias, solo_secundaria=perfil.experiencia_sin_corte,
+                   experiencias=experiencias, solo_secundaria=perfil.solo_secundaria,
                    cursos=EvaluadorCursos(perfil.capacitaciones), conocimientos=tuple(perfil.conocimientos.items()), niveles={},
                    otros=tuple(perfil.otros), deportista=bool(perfil.requiere_deportista),
                    firma=ctx.bases.pide_firma(ctx.fecha_postulacion))

@@ -239,6 +239,14 @@ def test_evaluador_preparado_igual_al_criterio_general_4_2_1_i_m(requisitos, cap
     ("Ofimática [Word; excepto Access, Outlook]", "Outlook", False),
     ("Ofimática [Word; excepto Access, Outlook]", "Word", True),  # before the phrase
     ("Gestión pública (no incluye SIAF), SIGA", "SIGA", True),  # after the closing bracket
+    ("Gestión pública (no incluye SIAF, SIGA", "SIGA", False),  # a bracket never closed: to the title's end
+    # the diff review's: a phrase after other items in brackets reads as outside them; a «;», a «.» or an item
+    # that includes again ends the list
+    ("Ofimática (Word, Excel excepto macros, PowerPoint)", "PowerPoint", True),
+    ("Sistemas administrativos (SIAF, excepto módulo de tesorería, SIGA)", "SIGA", True),
+    ("Gestión pública (excepto SIAF; incluye SIGA)", "SIGA", True),
+    ("Gestión pública (no incluye SIAF, incluye SIGA)", "SIGA", True),
+    ("Contrataciones del Estado (no incluye arbitraje. Módulo 2: Gestión de riesgos)", "Gestión de riesgos", True),
     ("Ofimática: Word, Excel excepto Access, PowerPoint", "PowerPoint", True),  # no brackets: a comma ends it
     ("Escuelas a salvo: gestión del riesgo de desastres", "Gestión del riesgo de desastres", True),
     ("No a la violencia contra la mujer", "Violencia contra la mujer", True),

@@ -123,8 +123,17 @@ def test_el_egreso_de_la_misma_carrera_escrita_de_otro_modo_cuenta_4_2_1_p_q() -
     # the other way round: «Derecho y Ciencias Políticas» egresado, «Derecho» titulado
     assert con_egreso(replace(titulado, carrera="Derecho"),
                       [replace(egresado, carrera="Derecho y Ciencias Políticas")]).fecha_egreso == D(2020, 7, 15)
-    quimica = replace(titulado, carrera="Ingeniería Química")  # Química only qualifies Ingeniería
-    assert con_egreso(quimica, [replace(egresado, carrera="Química"), quimica]) is quimica
+    # a career that only starts like another, or ends like it, is another study (the diff review's finding 1:
+    # «Administración» gave «Administración de Negocios Internacionales» its 2012 egreso)
+    for suya, otra in (("Administración de Negocios Internacionales", "Administración"),
+                       ("Ingeniería Civil Ambiental", "Ingeniería Civil"), ("Contabilidad y Finanzas", "Finanzas"),
+                       ("Ingeniería Química", "Química"), ("Educación - Matemática e Informática", "Matemática")):
+        distinta = replace(titulado, carrera=suya)
+        assert con_egreso(distinta, [replace(egresado, carrera=otra), distinta]) is distinta, (suya, otra)
+    # the same name at another centre when both rows name one: another study
+    en_otra = replace(titulado, centro="Universidad Nacional de Trujillo")
+    assert con_egreso(en_otra, [replace(egresado, centro="Universidad de Lima"), en_otra]) is en_otra
+    assert con_egreso(en_otra, [egresado, en_otra]).fecha_egreso == D(2020, 7, 15)  # the egresado row names none
     bachiller = Formacion(nivel=NivelEstudios.UNIVERSITARIO, condicion=Condicion.BACHILLER, carrera="Derecho",
                           fecha_diploma=D(2021, 1, 10))
     assert con_egreso(replace(titulado, fecha_egreso=None), [bachiller, titulado]) is bachiller  # no egreso: §4.2.1 p
