@@ -1128,6 +1128,8 @@ def _fantasma(r):
      "ubicó en el orden de mérito a nadie; debe ubicar una vez a cada finalista"),
     (_OrdenRaro(lambda r: 42), "sunedu.orden_merito", "casadmin_orden_merito",
      "devolvió 42; debe devolver un ResultadoFinal"),
+    (_OrdenRaro(lambda r: dataclasses.replace(r, orden=(42,))), "sunedu.orden_merito", "casadmin_orden_merito",
+     "devolvió un ResultadoFinal mal formado (TypeError"),
     (_DesiertoRaro(42), "sunedu.desierto", "casadmin_detectar_desierto", "devolvió 42 con 1 ganador(es)"),
     (_DesiertoRaro("sin_requisitos"), "sunedu.desierto", "casadmin_detectar_desierto",
      "devolvió 'sin_requisitos' con 1 ganador(es); debe devolver None o una causa de §4.5"),

@@ -715,7 +715,14 @@ def _orden_invalido(orden: Any, finalistas: Sequence[Finalista], posiciones: int
     published: a winner who never applied, or one who was also the first accesitario (D8, F3)."""
     if not isinstance(orden, ResultadoFinal):
         return f"devolvió {orden!r:.80}; debe devolver un ResultadoFinal"
-    ids = {f.id for f in finalistas}
+    try:
+        return _orden_incoherente(orden, {f.id for f in finalistas}, posiciones)
+    except (TypeError, AttributeError) as exc:  # groups that are no sequences of Finalista
+        return f"devolvió un ResultadoFinal mal formado ({type(exc).__name__}: {exc}); ver hookspecs"
+
+
+def _orden_incoherente(orden: ResultadoFinal, ids: set[str], posiciones: int) -> str | None:
+    """:func:`_orden_invalido` of a well-typed answer."""
     colocados = [getattr(f, "id", f) for grupo in orden.orden for f in grupo]
     if sorted(map(str, colocados)) != sorted(ids):
         return (f"ubicó en el orden de mérito a {', '.join(map(str, colocados)) or 'nadie'}; debe ubicar una vez a "
