@@ -37,7 +37,7 @@ from casadmin.commands.postular import (
     tipos_documento,
     ventana,
 )
-from casadmin.models.enums import EstadoPostulacion, Etapa, Resultado, TipoCorreo
+from casadmin.models.enums import EstadoPostulacion, Etapa, TipoCorreo
 from casadmin.peru import ubigeo
 from casadmin.peru.clock import now, to_lima
 from casadmin.storage import get_storage
@@ -492,13 +492,13 @@ def no_convocado(session: Session, postulacion: m.Postulacion,
         return None
     try:
         if etapas.publicada(session, conv, "entrevista"):
-            # published: who was called is who has an evaluated result of the stage, whatever the shortlist
-            # rule installed now says (F3: a plugin upgrade told a candidate interviewed and published Apto
-            # «No convocado(a)»); a pending row is no call (inputs imported, or left by a shortlist that changed)
-            R = m.ResultadoEtapa
-            llamados = set(session.scalars(sa.select(R.postulacion_id).where(
-                R.convocatoria_id == conv.id, R.etapa == Etapa.entrevista, R.evaluado_en.is_not(None),
-                R.resultado != Resultado.pendiente)))
+            # published: who was called is who has an evaluated result of the stage (comite.resultados),
+            # whatever the shortlist rule installed now says (F3: a plugin upgrade told a candidate interviewed
+            # and published Apto «No convocado(a)»); a pending row is no call (inputs imported, or left by a
+            # shortlist that changed)
+            from casadmin import comite
+
+            llamados = comite.resultados(session, conv)
             acumulado = etapas.acumulados_para_entrevista(session, conv)
             propio = acumulado.get(postulacion.id)
             cortes = [acumulado[pid] for pid in llamados if pid in acumulado]

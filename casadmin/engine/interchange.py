@@ -42,6 +42,7 @@ from casadmin.engine.params import ParametroDesconocido
 from casadmin.peru.clock import LIMA
 from casadmin.peru.documentos import DocumentoInvalido, validar_documento
 from casadmin.rules.courses import sin_palabras
+from casadmin.rules.decimales import en_llano
 from casadmin.rules.experience import meses_incoherentes
 from casadmin.rules.levels import clave_conocimiento, grado, programa_ofimatica
 from casadmin.rules.scores import Factor
@@ -891,9 +892,7 @@ def a_json(valor: Any) -> str:
     """The format's text of what ``json`` cannot write: a ``Decimal`` in plain notation («7500», not the
     «7.5E+3» its ``str`` gives for a number read as ``7.5E3``, which the format's decimals refuse); anything
     else as ``str`` writes it."""
-    if isinstance(valor, Decimal):  # a zero read as «-0.0» is written «0.0»: the format's decimals have no sign
-        return format(valor.copy_abs() if valor.is_zero() else valor, "f")
-    return str(valor)
+    return en_llano(valor) if isinstance(valor, Decimal) else str(valor)
 
 
 #: The items of the expediente's checklist (§4.2.4, §4.3), ``entradas.curricular.lista``'s keys: the codes of

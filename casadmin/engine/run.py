@@ -733,8 +733,7 @@ def _orden_incoherente(orden: ResultadoFinal, ids: set[str], posiciones: int) ->
                           *orden.motivos_por_candidato) if i not in ids]
     if ajenos:
         return f"nombró a {', '.join(map(str, ajenos))}, que no es finalista"
-    if len(set(ganadores)) + len(set(accesitarios)) != len(set(ganadores) | set(accesitarios)) or \
-            len(set(ganadores)) != len(ganadores) or len(set(accesitarios)) != len(accesitarios):
+    if len({*ganadores, *accesitarios}) != len(ganadores) + len(accesitarios):
         return "nombró a un candidato dos veces entre ganadores y accesitarios"
     if len(ganadores) > posiciones:
         return f"nombró {len(ganadores)} ganadores para {posiciones} posición(es)"

@@ -50,7 +50,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from casadmin.rules.decimales import sin_ceros
-from casadmin.rules.reasons import Motivo, etiqueta, fecha
+from casadmin.rules.reasons import Motivo, como_frase, etiqueta, fecha
 from casadmin.rules.types import Capacitacion, RequisitoCapacitacion, TipoCapacitacion
 
 HORAS_PROGRAMA = Decimal(90)  # §4.2.1 k
@@ -106,7 +106,7 @@ def sin_palabras(tema: str) -> str | None:
 def tema_sin_palabras(temas: Sequence[str]) -> str | None:
     """:func:`sin_palabras` of the first of ``temas`` that has no word, as a form's sentence; ``None`` if none."""
     motivo = next(filter(None, map(sin_palabras, temas)), None)
-    return None if motivo is None else motivo[0].upper() + motivo[1:] + "."
+    return None if motivo is None else como_frase(motivo)
 
 
 @lru_cache(maxsize=1024)
@@ -138,9 +138,8 @@ def clausulas_que_nombran(texto: str, buscado: str, separador: re.Pattern[str] =
 
 
 #: A bracketed part of a title, to its closing bracket or the title's end: «(no incluye SIAF, SIGA)».
-_ENTRE_CORCHETES = re.compile(r"\((?:[^()]*)(?:\)|$)|\[[^\[\]]*\]|\{[^{}]*\}|«[^«»]*»")
-
-
+_ENTRE_CORCHETES = re.compile(r"\([^()]*(?:\)|$)|\[[^\[\]]*\]|\{[^{}]*\}|«[^«»]*»")
+#: Where a bracketed part's lists end (kept by the split, to be joined back).
 _FRASES_EN_CORCHETES = re.compile(r"([;.])")
 
 

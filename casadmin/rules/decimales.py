@@ -20,11 +20,17 @@ def como_decimal(valor: object) -> Decimal:
     return valor if isinstance(valor, Decimal) else Decimal(valor)
 
 
+def en_llano(valor: Decimal) -> str:
+    """A decimal in plain notation, as the format writes its decimals: «7500» for 7.5E+3, and a zero read as
+    «-0.0» without its sign («0.0»), since they have none."""
+    return format(valor.copy_abs() if valor.is_zero() else valor, "f")
+
+
 @lru_cache(maxsize=4096)  # the same few hours and scores recur over a call
 def sin_ceros(valor: Decimal) -> str:
     """A decimal written exactly, without trailing zeros or an exponent: 26, 7.5, 40 (for 40.0 or 4E+1); 0 for
-    a zero read as «-0.0»."""
-    texto = format(valor.copy_abs() if valor.is_zero() else valor, "f")
+    a zero read as «-0.0» (:func:`en_llano`)."""
+    texto = en_llano(valor)
     return texto.rstrip("0").rstrip(".") if "." in texto else texto
 
 

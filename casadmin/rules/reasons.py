@@ -55,6 +55,12 @@ def etiqueta(codigo: str) -> str:
     return ETIQUETAS.get(codigo) or " ".join([_PALABRAS.get(p, p) for p in codigo.split("_")])
 
 
+def como_frase(clausula: str) -> str:
+    """A rule's reason written as a clause («la experiencia específica no puede …», as files' errors give it)
+    as a form's sentence: capital first, period last."""
+    return f"{clausula[0].upper()}{clausula[1:]}."
+
+
 def estudio(nivel: str, condicion: str, carrera: str = "") -> str:
     """A declared or required study as the reasons write it: level, condition, career (if any)."""
     return f"{etiqueta(nivel)} {etiqueta(condicion)} {carrera}".strip()

@@ -13,6 +13,7 @@ from casadmin.extensions import db
 from casadmin.models.enums import TipoHito
 from casadmin.rules.courses import tema_sin_palabras
 from casadmin.rules.experience import meses_incoherentes
+from casadmin.rules.reasons import como_frase
 from casadmin.scoping import current_viewer
 from casadmin.views.base import DomainError, ScopedApi, ScopedModelView
 
@@ -121,7 +122,7 @@ class PerfilPuestoView(ScopedModelView):
         if errores := meses_incoherentes(item.experiencia_general_meses or 0, item.experiencia_especifica_meses or 0,
                                          item.experiencia_publica_meses):  # §4.2.1 w
             campo, motivo = errores[0]
-            raise DomainError(f"{motivo[0].upper()}{motivo[1:]}.", field=campo)
+            raise DomainError(como_frase(motivo), field=campo)
 
 
 class RequisitoCapacitacionView(ScopedModelView):

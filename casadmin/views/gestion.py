@@ -62,6 +62,7 @@ from casadmin.peru.clock import LIMA, to_lima, today
 from casadmin.roles import MENU_LABELS
 from casadmin.rules.courses import tema_sin_palabras
 from casadmin.rules.experience import meses_incoherentes
+from casadmin.rules.reasons import como_frase
 from casadmin.rules.levels import clave_conocimiento, programa_ofimatica
 from casadmin.scoping import condition, current_viewer
 from casadmin.views import convocatoria_comun as comun
@@ -203,7 +204,7 @@ class PerfilForm(FormularioConReglas):
     guardar = SubmitField("Guardar perfil")
 
     def reglas(self) -> list[tuple[str, str]]:
-        return [(campo, f"{motivo[0].upper()}{motivo[1:]}.") for campo, motivo in meses_incoherentes(
+        return [(campo, como_frase(motivo)) for campo, motivo in meses_incoherentes(
             self.experiencia_general_meses.data or 0, self.experiencia_especifica_meses.data or 0,
             self.experiencia_publica_meses.data)]
 
